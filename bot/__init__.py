@@ -1,0 +1,1 @@
+"""Transports and plumbing: WeChat, HTTP and the terminal. Knows no feature."""

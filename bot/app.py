@@ -1,0 +1,210 @@
+"""The composition root: the one place that builds and wires everything.
+
+``open_runtime`` opens the database and the store and builds the conversation engine; the WeChat
+server (``init_app``) and the terminal chat both use it. Nothing is created at import time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import aiohttp
+from aiohttp import web
+
+import content
+import handlers
+from bot.background import Background
+from bot.config import Settings
+from bot.dispatcher import Dispatcher, Services
+from bot.logs import request_id
+from bot.runtime import Conversations
+from bot.wechat.client import WeChatClient
+from bot.wechat.endpoint import WeChatEndpoint
+from nlp.intents import IntentClassifier
+from nlp.tokenize import Tokenizer, parse_userdict, strip_punctuation
+from storage import db, demo
+from storage.kv import Store, open_store
+
+log = logging.getLogger(__name__)
+
+CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+class StartupError(RuntimeError):
+    """The bot cannot start; the message tells the operator what to do."""
+
+
+def china_now() -> dt.datetime:
+    return dt.datetime.now(CHINA)
+
+
+@functools.cache
+def classifier() -> IntentClassifier:
+    """jieba with the community dictionary and the intent keywords: built once per process (~1 s)."""
+    words = parse_userdict(content.path("userdict.txt").read_text(encoding="utf-8").splitlines())
+    return IntentClassifier.from_mapping(content.load_yaml("intents.yaml"), Tokenizer(words))
+
+
+def global_words() -> dict[str, frozenset[str]]:
+    data = content.load_yaml("intents_global.yaml")
+    return {name: frozenset(strip_punctuation(str(w)).lower() for w in words) for name, words in data.items()}
+
+
+def build_conversations(
+    store: Store, *, clock: Callable[[], dt.datetime] = china_now, dialog_ttl: int = 1800
+) -> Conversations:
+    dispatcher = Dispatcher(handlers.routers())
+    services = Services(
+        classifier=classifier(),
+        store=store,
+        global_words=global_words(),
+        clock=clock,
+        menu=dispatcher.menu,
+        dialog_ttl=dialog_ttl,
+    )
+    return Conversations(dispatcher, services)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    conversations: Conversations
+
+
+async def prepare_database(settings: Settings, *, seed_demo: bool | None = None) -> None:
+    """Embedded default: create or upgrade the SQLite file and seed the demo on first run.
+    PostgreSQL: refuse to start while migrations are pending (run ``community-bot db upgrade``)."""
+    url = settings.effective_database_url
+    if db.is_sqlite(url):
+        await db.upgrade(url)
+    else:
+        pending = await db.pending_migrations(url)
+        if pending:
+            raise StartupError(
+                f"the database needs {len(pending)} migration(s): run `community-bot db upgrade` first"
+            )
+    if seed_demo is None:
+        seed_demo = db.is_sqlite(url) and not settings.database_url
+    if seed_demo:
+        await db.open_db(url)
+        try:
+            if not await demo.has_communities():
+                await demo.seed_demo()
+                log.info("created the demo communities (content/demo.yaml)")
+        finally:
+            await db.close_db()
+
+
+@asynccontextmanager
+async def open_runtime(
+    settings: Settings,
+    *,
+    clock: Callable[[], dt.datetime] = china_now,
+    prepare: bool = True,
+    seed_demo: bool | None = None,
+) -> AsyncIterator[Runtime]:
+    if prepare:
+        await prepare_database(settings, seed_demo=seed_demo)
+    await db.open_db(settings.effective_database_url)
+    store = open_store(settings.redis_url or None)
+    try:
+        conversations = build_conversations(store, clock=clock, dialog_ttl=settings.dialog_ttl)
+        yield Runtime(settings, store, conversations)
+    finally:
+        await store.close()
+        await db.close_db()
+
+
+# -- the web application ----------------------------------------------------------------------------
+SETTINGS = web.AppKey("settings", Settings)
+RUNTIME = web.AppKey("runtime", Runtime)
+ENDPOINT = web.AppKey("endpoint", WeChatEndpoint)
+BACKGROUND = web.AppKey("background", Background)
+WECHAT = web.AppKey("wechat", WeChatClient)
+
+
+@web.middleware
+async def request_ids(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    rid = request.headers.get("X-Request-Id") or uuid.uuid4().hex[:16]
+    token = request_id.set(rid)
+    started = time.perf_counter()
+    try:
+        response = await handler(request)
+    finally:
+        request_id.reset(token)
+    response.headers["X-Request-Id"] = rid
+    if request.path != "/healthz":
+        log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status,
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+                "request_id": rid,
+            },
+        )
+    return response
+
+
+def init_app(
+    settings: Settings,
+    *,
+    clock: Callable[[], dt.datetime] = china_now,
+    wall_clock: Callable[[], float] = time.time,
+    prepare: bool = True,
+    seed_demo: bool | None = None,
+) -> web.Application:
+    app = web.Application(middlewares=[request_ids], client_max_size=settings.max_body_bytes)
+    app[SETTINGS] = settings
+
+    async def resources(app: web.Application) -> AsyncIterator[None]:
+        background = Background()
+        async with (
+            open_runtime(settings, clock=clock, prepare=prepare, seed_demo=seed_demo) as runtime,
+            aiohttp.ClientSession() as session,
+        ):
+            client = WeChatClient(
+                session,
+                runtime.store,
+                appid=settings.wechat_appid,
+                secret=settings.wechat_secret,
+                base_url=settings.wechat_api_base,
+            )
+            app[RUNTIME] = runtime
+            app[BACKGROUND] = background
+            app[WECHAT] = client
+            app[ENDPOINT] = WeChatEndpoint(
+                settings, runtime.conversations, runtime.store, client.send_text, background, wall_clock
+            )
+            yield
+            await background.drain()  # finish late replies before the database and store close
+
+    app.cleanup_ctx.append(resources)
+
+    async def wechat_get(request: web.Request) -> web.Response:
+        return await request.app[ENDPOINT].verify(request)
+
+    async def wechat_post(request: web.Request) -> web.Response:
+        return await request.app[ENDPOINT].receive(request)
+
+    async def healthz(request: web.Request) -> web.Response:
+        runtime = request.app[RUNTIME]
+        checks = {"database": await db.ping(), "store": await runtime.store.ping()}
+        status = 200 if all(checks.values()) else 503
+        return web.json_response({"ok": status == 200, **checks}, status=status)
+
+    app.router.add_get(settings.wechat_path, wechat_get)
+    app.router.add_post(settings.wechat_path, wechat_post)
+    app.router.add_get("/healthz", healthz)
+    return app

@@ -1,0 +1,206 @@
+"""``community-bot``: chat, serve, worker processes, database, demo data and staff roles."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import multiprocessing
+import sys
+from collections.abc import Sequence
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import setup_logging
+
+log = logging.getLogger("community_bot")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(getattr(args, "config", None))
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.repl import run_chat
+
+    settings = _settings(args)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    asyncio.run(run_chat(settings, args.user))
+    return 0
+
+
+def _serve_one(settings: Settings, host: str, port: int, reuse_port: bool, prepare: bool) -> None:
+    from aiohttp import web
+
+    from bot.app import init_app
+
+    setup_logging(settings.log_level)
+    app = init_app(settings, prepare=prepare)
+    web.run_app(
+        app,
+        host=host,
+        port=port,
+        reuse_port=reuse_port,
+        print=None,
+        shutdown_timeout=15,
+        access_log=None,
+        handle_signals=True,
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from bot.app import prepare_database
+
+    settings = _settings(args)
+    if not settings.wechat_token:
+        if not args.dev:
+            print(
+                "community-bot serve: WECHAT_TOKEN is not set. Set it to the Token from the WeChat console "
+                "(Settings > Basic configuration), or run with --dev to try the bot locally.",
+                file=sys.stderr,
+            )
+            return 2
+        settings = replace(settings, wechat_token="dev")
+        print(
+            "community-bot serve --dev: using the token 'dev' (never do this in production)", file=sys.stderr
+        )
+    host = args.host or settings.host
+    port = args.port or settings.port
+    setup_logging(settings.log_level)
+    workers = max(1, args.workers)
+    if workers > 1 and not settings.redis_url:
+        print(
+            "community-bot serve: several workers share dialog state and deduplication through Redis; "
+            "set REDIS_URL (or use --workers 1).",
+            file=sys.stderr,
+        )
+        return 2
+    asyncio.run(prepare_database(settings))
+    log.info(
+        "serving",
+        extra={
+            "host": host,
+            "port": port,
+            "workers": workers,
+            "path": settings.wechat_path,
+            "safe_mode": settings.safe_mode,
+        },
+    )
+    if workers == 1:
+        _serve_one(settings, host, port, False, False)
+        return 0
+    ctx = multiprocessing.get_context("spawn")
+    procs = [
+        ctx.Process(target=_serve_one, args=(settings, host, port, True, False), daemon=False)
+        for _ in range(workers)
+    ]
+    for proc in procs:
+        proc.start()
+    try:
+        for proc in procs:
+            proc.join()
+    except KeyboardInterrupt:
+        for proc in procs:
+            proc.join(timeout=20)
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from storage import db
+
+    settings = _settings(args)
+    url = settings.effective_database_url
+    if args.action == "upgrade":
+        asyncio.run(db.upgrade(url))
+        print("database is up to date")
+    else:
+        pending = asyncio.run(db.pending_migrations(url))
+        print("\n".join(pending) if pending else "no pending migrations")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.app import prepare_database
+    from storage import db, demo
+
+    settings = _settings(args)
+
+    async def run() -> None:
+        await prepare_database(settings, seed_demo=False)
+        await db.open_db(settings.effective_database_url)
+        try:
+            await (demo.reset_demo() if args.reset else demo.seed_demo())
+        finally:
+            await db.close_db()
+
+    asyncio.run(run())
+    print("demo communities " + ("recreated" if args.reset else "created (existing ones kept)"))
+    return 0
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    from bot.staff_cli import run_staff
+
+    return asyncio.run(run_staff(_settings(args), args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="community-bot", description=__doc__)
+    parser.add_argument("--config", help="a TOML file of settings (environment variables override it)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal")
+    chat.add_argument(
+        "--user", default="terminal-resident", help="who you are (an openid; demo-committee ...)"
+    )
+    chat.set_defaults(func=cmd_chat)
+
+    serve = sub.add_parser("serve", help="run the WeChat callback server")
+    serve.add_argument("--dev", action="store_true", help="allow running without WECHAT_TOKEN")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (needs REDIS_URL when > 1)")
+    serve.set_defaults(func=cmd_serve)
+
+    dbp = sub.add_parser("db", help="database schema")
+    dbp.add_argument("action", choices=["upgrade", "pending"])
+    dbp.set_defaults(func=cmd_db)
+
+    demo = sub.add_parser("demo", help="create the demo communities")
+    demo.add_argument("--reset", action="store_true", help="delete and recreate them")
+    demo.set_defaults(func=cmd_demo)
+
+    staff = sub.add_parser("staff", help="grant, revoke and list roles")
+    staff.add_argument("action", choices=["grant", "revoke", "list"])
+    staff.add_argument("--community", required=True, help="community code, e.g. xingfuli")
+    staff.add_argument("--user", help="openid of the person")
+    staff.add_argument(
+        "--role", help="resident, volunteer, party_member, committee, grid_worker, property_staff"
+    )
+    staff.add_argument("--name", help="display name when the person is new")
+    staff.set_defaults(func=cmd_staff)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"community-bot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from bot.app import StartupError
+
+        if isinstance(exc, StartupError):
+            print(f"community-bot: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

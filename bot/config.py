@@ -1,0 +1,106 @@
+"""Settings from defaults, an optional TOML file (``--config``), then environment variables (highest)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_API_BASE = "https://api.weixin.qq.com"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    wechat_token: str = ""
+    wechat_appid: str = ""
+    wechat_secret: str = field(default="", repr=False)
+    wechat_aes_key: str = field(default="", repr=False)
+    wechat_api_base: str = DEFAULT_API_BASE
+    wechat_path: str = "/wechat"
+    database_url: str = ""
+    redis_url: str = ""
+    data_dir: str = "./data"
+    host: str = "0.0.0.0"
+    port: int = 8080
+    # protocol limits
+    timestamp_window: int = 300
+    max_body_bytes: int = 64 * 1024
+    reply_deadline: float = 4.0
+    # conversation
+    dialog_ttl: int = 30 * 60
+    dedup_ttl: int = 10 * 60
+    log_level: str = "INFO"
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return "sqlite://" + str(Path(self.data_dir).expanduser().absolute() / "community-bot.sqlite3")
+
+    @property
+    def safe_mode(self) -> bool:
+        return bool(self.wechat_aes_key)
+
+    def validate(self) -> Settings:
+        if self.wechat_aes_key:
+            try:
+                key = base64.b64decode(self.wechat_aes_key + "=", validate=True)
+            except binascii.Error as exc:
+                raise ConfigError(
+                    "WECHAT_AES_KEY is not a valid EncodingAESKey (43 base64 characters)"
+                ) from exc
+            if len(self.wechat_aes_key) != 43 or len(key) != 32:
+                raise ConfigError(
+                    "WECHAT_AES_KEY must be the 43-character EncodingAESKey from the WeChat console"
+                )
+            if not self.wechat_appid:
+                raise ConfigError("WECHAT_APPID is needed in safe mode (WECHAT_AES_KEY is set)")
+        if not self.wechat_path.startswith("/"):
+            raise ConfigError("wechat_path must start with /")
+        return self
+
+
+_INT_FIELDS = {f.name for f in fields(Settings) if f.type in ("int", int)}
+_FLOAT_FIELDS = {f.name for f in fields(Settings) if f.type in ("float", float)}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    try:
+        if name in _INT_FIELDS:
+            return int(value)
+        if name in _FLOAT_FIELDS:
+            return float(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{name.upper()} must be a number, got {value!r}") from exc
+    return str(value)
+
+
+def load_settings(config_file: str | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    names = {f.name for f in fields(Settings)}
+    if config_file:
+        try:
+            with open(config_file, "rb") as fh:
+                data = tomllib.load(fh)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read config file {config_file}: {exc}") from exc
+        for key, value in data.items():
+            name = key.lower()
+            if name not in names:
+                raise ConfigError(f"unknown setting {key!r} in {config_file}")
+            values[name] = _coerce(name, value)
+    for name in names:
+        env_value = env.get(name.upper())
+        if env_value is not None and env_value != "":
+            values[name] = _coerce(name, env_value)
+    return replace(Settings(), **values).validate()

@@ -1,0 +1,234 @@
+"""Routers, filters and the dispatcher, in the spirit of aiogram 3.
+
+A feature declares a ``Router`` and decorates handlers with filters; the dispatcher tries routers in
+order and runs the first handler whose filters all pass. A filter returns a bool, or a dict whose items
+are added to ``ctx.data`` for the handler.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import content
+from bot.dialog import Dialog
+from bot.messages import EventName, IncomingMessage, Kind, Reply
+from nlp.intents import Classification, IntentClassifier
+from nlp.tokenize import normalize, strip_punctuation
+
+if TYPE_CHECKING:
+    from storage.kv import Store
+    from storage.models import Person
+
+log = logging.getLogger(__name__)
+
+FilterResult = bool | dict[str, Any]
+Filter = Callable[["Context"], FilterResult]
+Handler = Callable[["Context"], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One line of the 帮助 menu; choosing it dispatches ``intent``."""
+
+    intent: str
+    label: str
+    order: int = 100
+
+
+@dataclass
+class Services:
+    """What handlers may use besides the message: built once by the composition root."""
+
+    classifier: IntentClassifier
+    store: Store
+    global_words: dict[str, frozenset[str]]
+    clock: Callable[[], dt.datetime]
+    menu: list[MenuEntry] = field(default_factory=list)
+    dialog_ttl: int = 1800
+
+
+class Context:
+    def __init__(
+        self,
+        msg: IncomingMessage,
+        person: Person,
+        dialog: Dialog,
+        services: Services,
+        dispatcher: Dispatcher,
+    ) -> None:
+        self.msg = msg
+        self.dispatcher = dispatcher
+        self.person = person
+        self.dialog = dialog
+        self.services = services
+        self.data: dict[str, Any] = {}
+        self.reply = Reply()
+        self.forced_intent: str | None = None
+
+    # -- understanding -------------------------------------------------------------------------
+    @functools.cached_property
+    def classification(self) -> Classification:
+        if self.forced_intent:
+            return Classification(self.forced_intent, candidates=(self.forced_intent,))
+        if not self.msg.has_text:
+            return Classification(None)
+        return self.services.classifier.classify(self.msg.text)
+
+    @property
+    def intent(self) -> str | None:
+        return self.classification.intent
+
+    @functools.cached_property
+    def word(self) -> str:
+        """The message reduced to its bare word: "取消！" -> "取消"."""
+        return strip_punctuation(normalize(self.msg.text))
+
+    def now(self) -> dt.datetime:
+        return self.services.clock()
+
+    # -- answering -----------------------------------------------------------------------------
+    def say(self, key: str, /, **values: Any) -> None:
+        self.reply.parts.append(content.text(key, **values))
+
+    def say_text(self, text: str) -> None:
+        self.reply.parts.append(text)
+
+    async def redirect(self, intent: str) -> bool:
+        """Continue as if the resident had asked for ``intent`` (a menu pick, a 'did you mean' answer)."""
+        return await self.dispatcher.redirect(self, intent)
+
+    def reask(self, key: str, /, **values: Any) -> None:
+        """An unexpected answer: ask again kindly; after a few tries also show the ways out."""
+        self.say(key, **values)
+        if self.dialog.retry() >= 3:
+            self.say("common.way_out")
+
+
+class Router:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.handlers: list[tuple[tuple[Filter, ...], Handler]] = []
+        self.menu: list[MenuEntry] = []
+
+    def handle(self, *filters: Filter) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.handlers.append((filters, handler))
+            return handler
+
+        return register
+
+    def menu_entry(self, intent: str, label: str, order: int = 100) -> None:
+        self.menu.append(MenuEntry(intent, label, order))
+
+
+class Dispatcher:
+    def __init__(self, routers: Iterable[Router]) -> None:
+        self.routers = list(routers)
+
+    @property
+    def menu(self) -> list[MenuEntry]:
+        return sorted((e for r in self.routers for e in r.menu), key=lambda e: e.order)
+
+    async def feed(self, ctx: Context) -> bool:
+        """Run the first matching handler; False when none matched."""
+        for router in self.routers:
+            for filters, handler in router.handlers:
+                found = _match(filters, ctx)
+                if found is None:
+                    continue
+                ctx.data.update(found)
+                log.debug("dispatch", extra={"handler": f"{router.name}.{handler.__name__}"})
+                await handler(ctx)
+                return True
+        return False
+
+    async def redirect(self, ctx: Context, intent: str) -> bool:
+        """Handle the current message again as if it had said ``intent`` (a menu or 'did you mean' pick)."""
+        ctx.dialog.clear()
+        ctx.forced_intent = intent
+        ctx.__dict__.pop("classification", None)
+        return await self.feed(ctx)
+
+
+def _match(filters: tuple[Filter, ...], ctx: Context) -> dict[str, Any] | None:
+    found: dict[str, Any] = {}
+    for check in filters:
+        result = check(ctx)
+        if not result:
+            return None
+        if isinstance(result, dict):
+            found.update(result)
+    return found
+
+
+# -- filters ---------------------------------------------------------------------------------------
+def intent(*names: str) -> Filter:
+    def check(ctx: Context) -> FilterResult:
+        return ctx.intent in names
+
+    return check
+
+
+def state(*names: str | None) -> Filter:
+    """Matches when the dialog is in one of ``names`` (``None``: no dialog)."""
+
+    def check(ctx: Context) -> FilterResult:
+        return ctx.dialog.state in names
+
+    return check
+
+
+def idle() -> Filter:
+    """No dialog in progress: no state, or an ``idle:`` state (a menu shown, a 'did you mean' offered)
+    where a fresh request is welcome."""
+
+    def check(ctx: Context) -> FilterResult:
+        return ctx.dialog.state is None or ctx.dialog.state.startswith("idle:")
+
+    return check
+
+
+def state_prefix(prefix: str) -> Filter:
+    def check(ctx: Context) -> FilterResult:
+        return bool(ctx.dialog.state and ctx.dialog.state.startswith(prefix))
+
+    return check
+
+
+def kind(*kinds: Kind) -> Filter:
+    def check(ctx: Context) -> FilterResult:
+        return ctx.msg.kind in kinds
+
+    return check
+
+
+def event(*names: EventName) -> Filter:
+    def check(ctx: Context) -> FilterResult:
+        return ctx.msg.kind is Kind.EVENT and ctx.msg.event in names
+
+    return check
+
+
+def global_word(name: str) -> Filter:
+    """The message is exactly one of the global words for ``name`` (取消, 帮助, 人工...)."""
+
+    def check(ctx: Context) -> FilterResult:
+        return ctx.msg.has_text and ctx.word in ctx.services.global_words.get(name, frozenset())
+
+    return check
+
+
+def has_text() -> Filter:
+    def check(ctx: Context) -> FilterResult:
+        return ctx.msg.has_text
+
+    return check
+
+
+def always() -> Filter:
+    return lambda ctx: True

@@ -1,0 +1,1 @@
+"""The WeChat transport: the Official Account callback and the outbound API client."""

@@ -1,0 +1,196 @@
+"""The Official Account callback: GET verification and POST messages, in every push mode.
+
+Order of work for a POST: size cap, timestamp window, signature (or msg_signature and decrypt), parse,
+dedup, then the conversation turn under WeChat's 5-second deadline. Every protocol failure is a 4xx
+with a log line; a turn that overruns the deadline is answered ``success`` and its reply sent later
+through the customer-service API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from wechatpy.crypto import WeChatCrypto
+
+import content
+from bot.background import Background
+from bot.config import Settings
+from bot.messages import IncomingMessage, Reply
+from bot.runtime import Conversations
+from bot.wechat import protocol
+from bot.wechat.protocol import ProtocolError
+from storage.kv import Store
+
+log = logging.getLogger(__name__)
+
+SendText = Callable[[str, str], Awaitable[None]]
+
+_PENDING, _LATE, _DONE = "p", "l", "d:"
+_POLL = 0.05
+
+
+class WeChatEndpoint:
+    def __init__(
+        self,
+        settings: Settings,
+        conversations: Conversations,
+        store: Store,
+        send_text: SendText,
+        background: Background,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.conversations = conversations
+        self.store = store
+        self.send_text = send_text
+        self.background = background
+        self.clock = clock
+        self.crypto = (
+            WeChatCrypto(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)
+            if settings.safe_mode
+            else None
+        )
+
+    # -- GET: server verification -------------------------------------------------------------------
+    async def verify(self, request: web.Request) -> web.Response:
+        q = request.query
+        try:
+            protocol.check_signature(
+                self.settings.wechat_token, q.get("signature", ""), q.get("timestamp", ""), q.get("nonce", "")
+            )
+        except ProtocolError as exc:
+            return self._refuse(exc, request)
+        echostr = q.get("echostr", "")
+        if not echostr:
+            return self._refuse(ProtocolError(400, "missing echostr"), request)
+        return web.Response(text=echostr)
+
+    # -- POST: messages and events ------------------------------------------------------------------
+    async def receive(self, request: web.Request) -> web.Response:
+        try:
+            body = await self._read_body(request)
+            msg, account = self._open(body, request)
+        except ProtocolError as exc:
+            return self._refuse(exc, request)
+        text = await self._answer(msg)
+        return self._respond(text, msg, account, request)
+
+    async def _read_body(self, request: web.Request) -> bytes:
+        limit = self.settings.max_body_bytes
+        if request.content_length is not None and request.content_length > limit:
+            raise ProtocolError(413, "body too large")
+        body = await request.content.read(limit + 1)
+        if len(body) > limit:
+            raise ProtocolError(413, "body too large")
+        if not body:
+            raise ProtocolError(400, "empty body")
+        return body
+
+    def _open(self, body: bytes, request: web.Request) -> tuple[IncomingMessage, str]:
+        q = request.query
+        settings = self.settings
+        protocol.check_timestamp(q.get("timestamp", ""), self.clock(), settings.timestamp_window)
+        if self.crypto is not None:
+            if q.get("encrypt_type", "raw") != "aes":
+                raise ProtocolError(403, "plaintext refused in safe mode")
+            if "signature" in q:
+                protocol.check_signature(
+                    settings.wechat_token, q["signature"], q["timestamp"], q.get("nonce", "")
+                )
+            xml = protocol.decrypt(self.crypto, settings.wechat_token, body, q)
+        else:
+            protocol.check_signature(
+                settings.wechat_token, q.get("signature", ""), q.get("timestamp", ""), q.get("nonce", "")
+            )
+            if q.get("encrypt_type", "raw") == "aes":
+                raise ProtocolError(400, "encrypted message but no WECHAT_AES_KEY configured")
+            try:
+                xml = body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ProtocolError(400, "body is not UTF-8") from None
+        return protocol.parse(xml)
+
+    async def _answer(self, msg: IncomingMessage) -> str | None:
+        """The reply text for a passive answer, or None for ``success`` (nothing now, or sent later)."""
+        key = "dedup:" + msg.dedup_key
+        ttl = self.settings.dedup_ttl
+        if not await self.store.set_if_absent(key, _PENDING, ttl):
+            return await self._await_first(key)
+        task = self.background.spawn(self._turn(msg), name=f"turn:{msg.dedup_key}")
+        done, _ = await asyncio.wait({task}, timeout=self.settings.reply_deadline)
+        if task not in done:
+            await self.store.set(key, _LATE, ttl)
+            log.warning("reply deadline passed, answering later", extra={"kind": msg.kind.value})
+            task.add_done_callback(lambda t: self._late(msg.user, t))
+            return None
+        reply = task.result()
+        if reply is None:  # the turn failed before any handler ran: let WeChat's retry try again
+            await self.store.delete(key)
+            return protocol_error_text()
+        chunks = protocol.split_text(reply.text) if reply else []
+        await self.store.set(key, _DONE + (chunks[0] if chunks else ""), ttl)
+        if len(chunks) > 1:
+            self.background.spawn(self._send_all(msg.user, chunks[1:]), name="reply-rest")
+        return chunks[0] if chunks else None
+
+    async def _turn(self, msg: IncomingMessage) -> Reply | None:
+        try:
+            return await self.conversations.handle(msg)
+        except Exception:
+            log.exception("conversation turn failed", extra={"kind": msg.kind.value})
+            return None
+
+    def _late(self, user: str, task: asyncio.Task[Reply | None]) -> None:
+        if task.cancelled():
+            return
+        reply = task.result()
+        text = reply.text if reply is not None else protocol_error_text()
+        if text:
+            self.background.spawn(self._send_all(user, protocol.split_text(text)), name="late-reply")
+
+    async def _send_all(self, user: str, chunks: list[str]) -> None:
+        for chunk in chunks:
+            try:
+                await self.send_text(user, chunk)
+            except Exception:
+                log.exception("could not send a reply through the customer-service API")
+                return
+
+    async def _await_first(self, key: str) -> str | None:
+        """A repeated delivery: answer what the first delivery answered, or ``success``."""
+        deadline = time.monotonic() + self.settings.reply_deadline
+        while time.monotonic() < deadline:
+            value = await self.store.get(key)
+            if value is None or value == _LATE:
+                return None
+            if value.startswith(_DONE):
+                return value[len(_DONE) :] or None
+            await asyncio.sleep(_POLL)
+        return None
+
+    def _respond(
+        self, text: str | None, msg: IncomingMessage, account: str, request: web.Request
+    ) -> web.Response:
+        if not text:
+            return web.Response(text="success")
+        now = int(self.clock())
+        xml = protocol.render_text(account, msg.user, text, now)
+        if self.crypto is not None:
+            xml = self.crypto.encrypt_message(xml, request.query.get("nonce", ""), str(now))
+        return web.Response(text=xml, content_type="application/xml")
+
+    @staticmethod
+    def _refuse(exc: ProtocolError, request: web.Request) -> web.Response:
+        log.warning(
+            "wechat request refused",
+            extra={"status": exc.status, "reason": exc.reason, "peer": request.remote or "-"},
+        )
+        return web.Response(status=exc.status, text=exc.reason)
+
+
+def protocol_error_text() -> str:
+    return content.text("common.error")

@@ -1,0 +1,226 @@
+"""WeChat callback protocol: signatures, timestamps, decrypt, parse into ``IncomingMessage``, render.
+
+wechatpy does the XML and AES work; everything here turns its many failure modes into ``ProtocolError``
+with an HTTP status, never an unhandled exception (see WECHAT.md for what fuzzing found).
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+import hmac
+import struct
+from collections.abc import Mapping
+from typing import Any
+from xml.parsers.expat import ExpatError
+
+from wechatpy import parse_message
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.messages import BaseMessage
+from wechatpy.replies import TextReply
+
+from bot.messages import EventName, IncomingMessage, Kind, Location
+
+MAX_REPLY_BYTES = 2048
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def sign(*parts: str) -> str:
+    return hashlib.sha1("".join(sorted(parts)).encode("utf-8")).hexdigest()
+
+
+def check_signature(token: str, signature: str, timestamp: str, nonce: str) -> None:
+    if not (signature and timestamp and nonce):
+        raise ProtocolError(403, "missing signature parameters")
+    if not hmac.compare_digest(sign(token, timestamp, nonce).encode(), signature.encode()):
+        raise ProtocolError(403, "bad signature")
+
+
+def check_timestamp(timestamp: str, now: float, window: int) -> None:
+    try:
+        sent = int(timestamp)
+    except ValueError:
+        raise ProtocolError(403, "malformed timestamp") from None
+    if abs(now - sent) > window:
+        raise ProtocolError(403, "stale timestamp")
+
+
+def decrypt(crypto: WeChatCrypto, token: str, body: bytes, query: Mapping[str, str]) -> str:
+    """Decrypt a safe-mode body; the signature is checked here (constant time) before any AES work."""
+    msg_signature = query.get("msg_signature", "")
+    timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
+    try:
+        import xmltodict
+
+        envelope = xmltodict.parse(body.decode("utf-8"))["xml"]
+        encrypted = envelope["Encrypt"]
+    except (ExpatError, UnicodeDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise ProtocolError(400, f"malformed envelope: {type(exc).__name__}") from None
+    if not isinstance(encrypted, str) or not msg_signature:
+        raise ProtocolError(400 if msg_signature else 403, "malformed envelope or missing msg_signature")
+    if not hmac.compare_digest(sign(token, timestamp, nonce, encrypted).encode(), msg_signature.encode()):
+        raise ProtocolError(403, "bad msg_signature")
+    try:
+        return str(crypto.decrypt_message({"Encrypt": encrypted}, msg_signature, timestamp, nonce))
+    except InvalidSignatureException:
+        raise ProtocolError(403, "bad msg_signature") from None
+    except InvalidAppIdException:
+        raise ProtocolError(403, "message for another appid") from None
+    except (
+        struct.error,
+        UnicodeDecodeError,
+        ValueError,
+        binascii.Error,
+        IndexError,
+        KeyError,
+        TypeError,
+    ) as exc:
+        raise ProtocolError(400, f"cannot decrypt: {type(exc).__name__}") from None
+
+
+_EVENTS = {
+    "subscribe": EventName.SUBSCRIBE,
+    "subscribe_scan": EventName.SUBSCRIBE,
+    "unsubscribe": EventName.UNSUBSCRIBE,
+    "scan": EventName.SCAN,
+    "location": EventName.LOCATION,
+    "click": EventName.CLICK,
+    "view": EventName.VIEW,
+    "templatesendjobfinish": EventName.TEMPLATE_DONE,
+}
+
+
+def _field(data: Mapping[str, Any], name: str) -> str:
+    value = data.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):  # a duplicated or nested element: xmltodict makes a list or dict
+        raise ProtocolError(400, f"malformed field {name}")
+    return value
+
+
+def _float(data: Mapping[str, Any], name: str) -> float:
+    try:
+        return float(_field(data, name) or 0)
+    except ValueError:
+        raise ProtocolError(400, f"malformed number in {name}") from None
+
+
+def parse(xml: str) -> tuple[IncomingMessage, str]:
+    """The message, and the account id (ToUserName) to answer from."""
+    try:
+        raw: BaseMessage | None = parse_message(xml)
+    except (ExpatError, KeyError, AttributeError, TypeError, ValueError) as exc:
+        raise ProtocolError(400, f"malformed message: {type(exc).__name__}") from None
+    if raw is None:
+        raise ProtocolError(400, "empty message")
+    data: Mapping[str, Any] = raw._data
+    user, account = _field(data, "FromUserName"), _field(data, "ToUserName")
+    msg_type = _field(data, "MsgType").lower()
+    created = _field(data, "CreateTime")
+    if not user or not msg_type or not created.isdigit():
+        raise ProtocolError(400, "message lacks FromUserName, MsgType or CreateTime")
+    msg_id = _field(data, "MsgId")
+    common: dict[str, Any] = {"user": user, "created_at": int(created)}
+    if msg_type == "event":
+        name = _field(data, "Event").lower()
+        event = _EVENTS.get(name, EventName.OTHER)
+        event_key = _field(data, "EventKey")
+        if name == "subscribe" and event_key.startswith("qrscene_"):
+            event_key = event_key.removeprefix("qrscene_")
+        location = None
+        if event is EventName.LOCATION:
+            location = Location(_float(data, "Latitude"), _float(data, "Longitude"))
+        msg = IncomingMessage(
+            kind=Kind.EVENT,
+            dedup_key=f"e:{user}:{created}:{name}:{event_key}",
+            event=event,
+            event_key=event_key,
+            location=location,
+            **common,
+        )
+        return msg, account
+    dedup = f"m:{msg_id}" if msg_id else f"m:{user}:{created}"
+    if msg_type == "text":
+        msg = IncomingMessage(kind=Kind.TEXT, dedup_key=dedup, text=_field(data, "Content"), **common)
+    elif msg_type == "voice":
+        msg = IncomingMessage(
+            kind=Kind.VOICE,
+            dedup_key=dedup,
+            text=_field(data, "Recognition"),
+            media_id=_field(data, "MediaId"),
+            **common,
+        )
+    elif msg_type == "image":
+        msg = IncomingMessage(
+            kind=Kind.IMAGE,
+            dedup_key=dedup,
+            media_id=_field(data, "MediaId"),
+            image_url=_field(data, "PicUrl"),
+            **common,
+        )
+    elif msg_type == "location":
+        scale = _field(data, "Scale")
+        loc = Location(
+            _float(data, "Location_X"),
+            _float(data, "Location_Y"),
+            _field(data, "Label"),
+            int(scale) if scale.isdigit() else None,
+        )
+        msg = IncomingMessage(kind=Kind.LOCATION, dedup_key=dedup, location=loc, **common)
+    elif msg_type in ("video", "shortvideo"):
+        msg = IncomingMessage(kind=Kind.VIDEO, dedup_key=dedup, media_id=_field(data, "MediaId"), **common)
+    elif msg_type == "link":
+        msg = IncomingMessage(kind=Kind.LINK, dedup_key=dedup, url=_field(data, "Url"), **common)
+    else:
+        msg = IncomingMessage(kind=Kind.UNKNOWN, dedup_key=dedup, **common)
+    return msg, account
+
+
+def escape_cdata(text: str) -> str:
+    """wechatpy puts text in CDATA without escaping; ``]]>`` in user text would end it early."""
+    return text.replace("]]>", "]]]]><![CDATA[>")
+
+
+def render_text(account: str, user: str, text: str, now: int) -> str:
+    reply = TextReply(source=account, target=user, content=escape_cdata(text), time=now)
+    return str(reply.render())
+
+
+def split_text(text: str, limit: int = MAX_REPLY_BYTES) -> list[str]:
+    """Chunks of at most ``limit`` UTF-8 bytes, cut at line ends where possible; nothing is dropped."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while len(line.encode()) > limit:  # a single over-long line: cut by characters
+            room = limit - len(current.encode())
+            head = _prefix_within(line, room) if room > 0 else ""
+            if not head:
+                chunks.append(current)
+                current = ""
+                continue
+            chunks.append(current + head)
+            current, line = "", line[len(head) :]
+        if len((current + line).encode()) > limit:
+            chunks.append(current)
+            current = ""
+        current += line
+    if current or not chunks:
+        chunks.append(current)
+    return [c.strip("\n") for c in chunks if c.strip()] or [""]
+
+
+def _prefix_within(text: str, budget: int) -> str:
+    size = 0
+    for i, ch in enumerate(text):
+        size += len(ch.encode())
+        if size > budget:
+            return text[:i]
+    return text

@@ -1,0 +1,46 @@
+"""Data, not code: every user-facing sentence, intent keywords, the jieba dictionary, demo data.
+
+Sentences are keyed templates in ``messages.yaml``; ``text("key", name=...)`` renders one with
+``str.format``. A missing key or placeholder raises at once: it is a bug, not something to show a resident.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+_PACKAGE = "content"
+
+
+def path(name: str) -> Path:
+    """The file ``name`` inside the content package (installed or in the source tree)."""
+    return Path(str(resources.files(_PACKAGE).joinpath(name)))
+
+
+@functools.cache
+def load_yaml(name: str) -> Any:
+    with path(name).open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def messages() -> dict[str, str]:
+    data = load_yaml("messages.yaml")
+    assert isinstance(data, dict)
+    return data
+
+
+def text(key: str, /, **values: Any) -> str:
+    """Render the template ``key`` with ``values``."""
+    template = messages()[key]
+    return template.format(**values).strip("\n") if values else template.strip("\n")
+
+
+def numbered(options: list[str]) -> str:
+    """``1 A  2 B`` on one line when short, one per line when long."""
+    items = [f"{i} {label}" for i, label in enumerate(options, start=1)]
+    one_line = "  ".join(items)
+    return one_line if len(one_line) <= 28 else "\n".join(items)

@@ -1,0 +1,6 @@
+"""Help, menu, cancel, hand-off to a person, events, and the kind fallback."""
+
+from handlers.common.fallback import router as fallback_router
+from handlers.common.globals import router as global_router
+
+__all__ = ["fallback_router", "global_router"]

@@ -1,0 +1,81 @@
+"""The last router: menu and 'did you mean' picks, greetings, and a kind answer to anything else."""
+
+from __future__ import annotations
+
+from bot.dispatcher import Context, Router, has_text, idle, intent, kind, state
+from bot.messages import Kind
+from handlers.common.menu import CHOOSE_STATE, MENU_STATE, offer_choices, show_menu
+from handlers.common.staff_messages import HUMAN_STATE, leave_message, start_human
+from nlp.slots import extract_choice
+
+router = Router("common.fallback")
+
+
+def _picked(ctx: Context) -> dict[str, str] | bool:
+    options = list(ctx.dialog.data.get("options") or [])
+    choice = extract_choice(ctx.msg.text, len(options)) if ctx.msg.has_text else None
+    return {"picked": options[choice - 1]} if choice else False
+
+
+@router.handle(state(MENU_STATE, CHOOSE_STATE), _picked)
+async def pick(ctx: Context) -> None:
+    if not await ctx.redirect(ctx.data["picked"]):
+        show_menu(ctx)
+
+
+@router.handle(state(HUMAN_STATE), has_text())
+async def human_message(ctx: Context) -> None:
+    await leave_message(ctx)
+
+
+@router.handle(state(HUMAN_STATE))
+async def human_needs_text(ctx: Context) -> None:
+    ctx.reask("common.human_needs_text")
+
+
+@router.handle(intent("human"))
+async def human(ctx: Context) -> None:
+    start_human(ctx)
+
+
+@router.handle(intent("help"))
+async def help_menu(ctx: Context) -> None:
+    show_menu(ctx)
+
+
+@router.handle(intent("cancel"))
+async def cancel(ctx: Context) -> None:
+    ctx.dialog.clear()
+    ctx.say("common.nothing_to_cancel")
+
+
+@router.handle(intent("greet"))
+async def greet(ctx: Context) -> None:
+    show_menu(ctx, "common.greet")
+
+
+@router.handle(intent("thanks"))
+async def thanks(ctx: Context) -> None:
+    ctx.say("common.thanks")
+
+
+@router.handle(lambda ctx: ctx.classification.ambiguous)
+async def did_you_mean(ctx: Context) -> None:
+    offer_choices(ctx, list(ctx.classification.candidates))
+
+
+@router.handle(kind(Kind.IMAGE, Kind.LOCATION), idle())
+async def media_without_dialog(ctx: Context) -> None:
+    show_menu(ctx, "common.media_received")
+
+
+@router.handle(lambda ctx: not idle()(ctx))
+async def lost_in_dialog(ctx: Context) -> None:
+    """A state no router answered (e.g. a dialog from an older version): never leave the resident stuck."""
+    ctx.dialog.clear()
+    show_menu(ctx, "common.lost")
+
+
+@router.handle()
+async def not_understood(ctx: Context) -> None:
+    show_menu(ctx, "common.not_understood")

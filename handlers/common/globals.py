@@ -1,0 +1,93 @@
+"""What works in any state: 取消, 帮助 / 菜单, 人工; WeChat events; messages the bot cannot use."""
+
+from __future__ import annotations
+
+import json
+
+from bot.dispatcher import Context, Router, event, global_word, idle, kind
+from bot.messages import EventName, Kind
+from handlers.common.menu import show_menu
+from handlers.common.staff_messages import start_human
+from storage.models import Community
+
+router = Router("common.globals")
+router.menu_entry("human", "人工服务", order=900)
+
+_LAST_LOCATION_TTL = 3600
+
+
+@router.handle(global_word("cancel"))
+async def cancel(ctx: Context) -> None:
+    if not idle()(ctx):
+        ctx.dialog.clear()
+        ctx.say("common.cancelled")
+    else:
+        ctx.dialog.clear()
+        ctx.say("common.nothing_to_cancel")
+
+
+@router.handle(global_word("help"))
+async def help_menu(ctx: Context) -> None:
+    show_menu(ctx)
+
+
+@router.handle(global_word("human"))
+async def human(ctx: Context) -> None:
+    start_human(ctx)
+
+
+@router.handle(event(EventName.SUBSCRIBE, EventName.SCAN))
+async def follow(ctx: Context) -> None:
+    person = ctx.person
+    scene = ctx.msg.event_key.removeprefix("qrscene_")
+    community = await Community.get_or_none(code=scene) if scene else None
+    if community is not None and person.home_id is None:
+        person.community = community
+    person.following = True
+    await person.save()
+    if ctx.msg.event is EventName.SCAN:
+        show_menu(ctx, "common.welcome_back")
+    elif community is not None:
+        ctx.say("common.welcome_community", community=community.name)
+        show_menu(ctx, "common.menu_intro")
+    else:
+        show_menu(ctx, "common.welcome")
+
+
+@router.handle(event(EventName.UNSUBSCRIBE))
+async def unfollow(ctx: Context) -> None:
+    ctx.person.following = False
+    await ctx.person.save(update_fields=["following"])
+    ctx.dialog.clear()
+
+
+@router.handle(event(EventName.LOCATION))
+async def location_report(ctx: Context) -> None:
+    """WeChat's periodic location report: kept briefly for workflows that need a place; no reply."""
+    loc = ctx.msg.location
+    if loc is not None:
+        body = json.dumps({"lat": loc.latitude, "lng": loc.longitude})
+        await ctx.services.store.set(f"location:{ctx.msg.user}", body, _LAST_LOCATION_TTL)
+
+
+@router.handle(event(EventName.CLICK))
+async def menu_click(ctx: Context) -> None:
+    """Account menu buttons carry ``MENU_<INTENT>`` keys (``content/wechat_menu.yaml``)."""
+    wanted = ctx.msg.event_key.removeprefix("MENU_").lower()
+    if wanted not in ctx.services.classifier.specs or not await ctx.redirect(wanted):
+        show_menu(ctx)
+
+
+@router.handle(event(EventName.VIEW, EventName.TEMPLATE_DONE, EventName.OTHER))
+async def silent_event(ctx: Context) -> None:
+    """Events that need no answer: WeChat is told ``success``."""
+
+
+@router.handle(kind(Kind.VIDEO, Kind.LINK, Kind.UNKNOWN))
+async def unsupported(ctx: Context) -> None:
+    ctx.say("common.unsupported")
+
+
+@router.handle(kind(Kind.VOICE), lambda ctx: not ctx.msg.has_text)
+async def unrecognised_voice(ctx: Context) -> None:
+    ctx.say("common.voice_unrecognised")

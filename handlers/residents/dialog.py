@@ -1,0 +1,219 @@
+"""The chat side of residents: 绑定 (community, then home, then confirm), 我的信息, invite codes."""
+
+from __future__ import annotations
+
+import re
+
+import content
+from bot.dispatcher import Context, Router, has_text, idle, intent, state
+from handlers.residents import workflow
+from handlers.residents.workflow import HomeAddress, ResidentError
+from nlp.slots import Address, extract_address, extract_choice
+from storage.models import Building, Community, RoleName
+
+router = Router("residents")
+router.menu_entry("bind", "绑定住址", order=50)
+router.menu_entry("my_info", "我的信息", order=60)
+
+CHANGE = "bind:change"
+COMMUNITY = "bind:community"
+ADDRESS = "bind:address"
+CONFIRM = "bind:confirm"
+
+_JOIN = re.compile(r"^\s*(?:加入|邀请码)\s*(\d{6})\s*$")
+
+
+def role_label(role: RoleName) -> str:
+    return str(content.load_yaml("roles.yaml")[role.value]["label"])
+
+
+def role_in_text(text: str) -> RoleName | None:
+    for name, body in content.load_yaml("roles.yaml").items():
+        if any(word in text for word in body["words"]):
+            return RoleName(name)
+    return None
+
+
+# -- entry points -----------------------------------------------------------------------------------
+async def start_binding(ctx: Context, after: str | None = None) -> None:
+    """Begin 绑定; ``after`` is the intent to resume once bound (a workflow that needed a home)."""
+    ctx.dialog.clear()
+    if after:
+        ctx.dialog.update(after=after)
+    current = await workflow.home_of(ctx.person)
+    if current is not None and not after:
+        ctx.dialog.set(CHANGE)
+        ctx.say("residents.already_bound", address=current.describe())
+        return
+    await _ask_community(ctx)
+
+
+async def require_home(ctx: Context, then: str) -> HomeAddress | None:
+    """For workflows that need a home: the bound home, or start binding and resume ``then`` after."""
+    home = await workflow.home_of(ctx.person)
+    if home is None:
+        ctx.say("residents.bind_first")
+        await start_binding(ctx, after=then)
+    return home
+
+
+@router.handle(intent("bind"), idle())
+async def bind(ctx: Context) -> None:
+    await start_binding(ctx)
+
+
+@router.handle(state(CHANGE))
+async def change(ctx: Context) -> None:
+    choice = extract_choice(ctx.msg.text, 2)
+    if choice == 1:
+        await _ask_community(ctx)
+    elif choice == 2:
+        ctx.dialog.clear()
+        ctx.say("residents.keep_home")
+    else:
+        ctx.reask("residents.change_again")
+
+
+# -- step 1: which community ------------------------------------------------------------------------
+async def _ask_community(ctx: Context) -> None:
+    preset = ctx.person.community_id
+    found = await workflow.communities()
+    if preset is not None or len(found) == 1:
+        community = next((c for c in found if c.id == preset), found[0])
+        await _ask_address(ctx, community)
+        return
+    if not found:
+        ctx.dialog.clear()
+        ctx.say("residents.no_communities")
+        return
+    ctx.dialog.set(COMMUNITY, communities=[c.id for c in found])
+    ctx.say("residents.ask_community", options=content.numbered([c.name for c in found]))
+
+
+@router.handle(state(COMMUNITY), has_text())
+async def community_answer(ctx: Context) -> None:
+    ids: list[int] = list(ctx.dialog.data.get("communities") or [])
+    choice = extract_choice(ctx.msg.text, len(ids))
+    community: Community | None = None
+    if choice:
+        community = await Community.get_or_none(id=ids[choice - 1])
+    else:
+        words = ctx.msg.text.strip()
+        for candidate in await Community.filter(id__in=ids):
+            if candidate.name in words or (len(words) >= 2 and words in candidate.name):
+                community = candidate
+                break
+    if community is None:
+        ctx.reask("residents.community_again")
+        return
+    await _ask_address(ctx, community)
+
+
+@router.handle(state(COMMUNITY))
+async def community_not_text(ctx: Context) -> None:
+    ctx.reask("residents.community_again")
+
+
+# -- step 2: which home -----------------------------------------------------------------------------
+async def _ask_address(ctx: Context, community: Community) -> None:
+    ctx.dialog.set(ADDRESS, community=community.id, partial={})
+    ctx.say("residents.ask_address", community=community.name)
+
+
+@router.handle(state(ADDRESS), has_text())
+async def address_answer(ctx: Context) -> None:
+    community = await Community.get(id=ctx.dialog.data["community"])
+    said = extract_address(ctx.msg.text)
+    partial = dict(ctx.dialog.data.get("partial") or {})
+    merged = Address(
+        building=said.building if said.building is not None else partial.get("building"),
+        unit=said.unit if said.unit is not None else partial.get("unit"),
+        room=said.room or partial.get("room"),
+    )
+    if said.empty:
+        ctx.reask("residents.address_again")
+        return
+    try:
+        home = await workflow.resolve_address(community, merged)
+    except ResidentError as problem:
+        keep = {k: v for k, v in vars(merged).items() if v is not None}
+        if problem.key in ("residents.no_such_building",):
+            keep.pop("building", None)
+        if problem.key in ("residents.no_such_unit",):
+            keep.pop("unit", None)
+        ctx.dialog.update(partial=keep)
+        ctx.reask(problem.key, **problem.values)
+        return
+    ctx.dialog.set(CONFIRM, building=home.building.id, unit=home.unit, room=home.room)
+    ctx.say("residents.confirm", address=home.describe())
+
+
+@router.handle(state(ADDRESS))
+async def address_not_text(ctx: Context) -> None:
+    ctx.reask("residents.address_again")
+
+
+# -- step 3: confirm --------------------------------------------------------------------------------
+@router.handle(state(CONFIRM))
+async def confirm(ctx: Context) -> None:
+    choice = extract_choice(ctx.msg.text, 2) if ctx.msg.has_text else None
+    data = ctx.dialog.data
+    community = await Community.get(id=data["community"])
+    if choice == 2:
+        await _ask_address(ctx, community)
+        return
+    if choice != 1:
+        ctx.reask("residents.confirm_again")
+        return
+    building = await Building.get(id=data["building"])
+    home = HomeAddress(community, building, int(data["unit"]), str(data["room"]))
+    await workflow.bind_home(ctx.person, home)
+    after = data.get("after")
+    ctx.dialog.clear()
+    ctx.say("residents.bound", address=home.describe())
+    if after:
+        await ctx.redirect(after)
+
+
+# -- who am I ---------------------------------------------------------------------------------------
+@router.handle(intent("my_info"), idle())
+async def my_info(ctx: Context) -> None:
+    home = await workflow.home_of(ctx.person)
+    roles = await workflow.roles_of(ctx.person)
+    labels = "、".join(role_label(r) for r in RoleName if r in roles) or content.text("residents.no_roles")
+    if home is None:
+        ctx.say("residents.info_unbound", roles=labels)
+    else:
+        ctx.say("residents.info", address=home.describe(), roles=labels)
+
+
+# -- invite codes -----------------------------------------------------------------------------------
+@router.handle(intent("invite"), idle(), lambda ctx: not _JOIN.match(ctx.msg.text))
+async def invite(ctx: Context) -> None:
+    role = role_in_text(ctx.msg.text)
+    community = await Community.get_or_none(id=ctx.person.community_id)
+    if community is None:
+        ctx.say("residents.invite_not_allowed")
+        return
+    if role is None or role is RoleName.RESIDENT:
+        ctx.say("residents.invite_which_role")
+        return
+    try:
+        code = await workflow.create_invite(ctx.person, community, role, ctx.now())
+    except ResidentError as problem:
+        ctx.say(problem.key, **problem.values)
+        return
+    ctx.say("residents.invite_created", code=code.code, role=role_label(role), community=community.name)
+
+
+@router.handle(lambda ctx: bool(ctx.msg.has_text and _JOIN.match(ctx.msg.text)))
+async def join(ctx: Context) -> None:
+    match = _JOIN.match(ctx.msg.text)
+    assert match is not None
+    try:
+        used = await workflow.redeem_invite(ctx.person, match.group(1), ctx.now())
+    except ResidentError as problem:
+        ctx.say(problem.key, **problem.values)
+        return
+    ctx.dialog.clear()
+    ctx.say("residents.joined", community=used.community.name, role=role_label(used.role))

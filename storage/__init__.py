@@ -1,0 +1,1 @@
+"""Persistence: Tortoise models and database lifecycle, and the key-value stores (memory or Redis)."""

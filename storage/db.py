@@ -1,0 +1,90 @@
+"""Database lifecycle: configuration, open/close, migrations.
+
+The same code runs on SQLite (the embedded default, a file under ``./data/``) and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from tortoise import Tortoise, connections
+
+MODEL_MODULES = ["storage.models"]
+MIGRATIONS_MODULE = "storage.migrations"
+
+
+def normalize_url(url: str) -> str:
+    """Accept ``postgresql://`` and ``sqlite:///abs/path`` spellings; make the SQLite folder exist."""
+    scheme = urlsplit(url).scheme
+    if scheme == "postgresql":
+        url = "postgres" + url[len("postgresql") :]
+    if scheme == "sqlite":
+        location = url[len("sqlite://") :]
+        if location and location != ":memory:":
+            Path(location).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    return url
+
+
+def is_sqlite(url: str) -> bool:
+    return urlsplit(url).scheme == "sqlite"
+
+
+def tortoise_config(url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": normalize_url(url)},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "Asia/Shanghai",
+    }
+
+
+async def upgrade(url: str) -> None:
+    """Apply every pending migration (``community-bot db upgrade``)."""
+    from tortoise.migrations.api import migrate
+
+    try:
+        await migrate(config=tortoise_config(url))
+    finally:
+        await Tortoise.close_connections()
+
+
+async def pending_migrations(url: str) -> list[str]:
+    """Names of migrations not yet applied."""
+    from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
+
+    config = tortoise_config(url)
+    await Tortoise.init(config=config, init_connections=False)
+    try:
+        executor = MigrationExecutor(connections.get("default"), config["apps"])
+        steps = await executor.plan([MigrationTarget(app_label="models", name="__latest__")])
+    finally:
+        await Tortoise.close_connections()
+    return [f"{s.migration.app_label}.{s.migration.name}" for s in steps if not s.backward]
+
+
+async def open_db(url: str) -> None:
+    await Tortoise.init(config=tortoise_config(url))
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+async def ping() -> bool:
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:
+        return False
+    return True
+
+
+# For Tortoise's own CLI (``tortoise -c storage.db.TORTOISE_ORM makemigrations``); opens nothing.
+TORTOISE_ORM = tortoise_config("sqlite://:memory:")

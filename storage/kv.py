@@ -1,0 +1,187 @@
+"""Small shared state behind one interface: dedup keys, dialog state, cached replies, locks, tokens.
+
+``MemoryStore`` serves one process (the embedded default, the terminal chat, tests); ``RedisStore``
+serves several worker processes. Both pass the same contract tests (``tests/integration/test_kv.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import weakref
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Protocol
+
+import redis.asyncio as aioredis
+from redis.exceptions import LockError
+
+
+class LockTimeout(Exception):
+    """The lock was not acquired within the wait time."""
+
+
+class Store(Protocol):
+    async def get(self, key: str) -> str | None: ...
+
+    async def set(self, key: str, value: str, ttl: float | None = None) -> None: ...
+
+    async def set_if_absent(self, key: str, value: str, ttl: float) -> bool:
+        """Atomically set ``key`` only when it does not exist; True when this call set it."""
+        ...
+
+    async def delete(self, key: str) -> None: ...
+
+    def lock(self, key: str, *, timeout: float = 30.0, wait: float = 10.0) -> Lock:
+        """A mutual-exclusion lock held at most ``timeout`` seconds, waited for at most ``wait``."""
+        ...
+
+    async def ping(self) -> bool: ...
+
+    async def close(self) -> None: ...
+
+
+class Lock(Protocol):
+    async def __aenter__(self) -> None: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+
+class MemoryStore:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._data: dict[str, tuple[str, float | None]] = {}
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def _alive(self, key: str) -> str | None:
+        item = self._data.get(key)
+        if item is None:
+            return None
+        value, expires = item
+        if expires is not None and expires <= self._clock():
+            del self._data[key]
+            return None
+        return value
+
+    async def get(self, key: str) -> str | None:
+        return self._alive(key)
+
+    async def set(self, key: str, value: str, ttl: float | None = None) -> None:
+        self._data[key] = (value, None if ttl is None else self._clock() + ttl)
+        if len(self._data) > 50_000:
+            self._sweep()
+
+    async def set_if_absent(self, key: str, value: str, ttl: float) -> bool:
+        if self._alive(key) is not None:
+            return False
+        await self.set(key, value, ttl)
+        return True
+
+    async def delete(self, key: str) -> None:
+        self._data.pop(key, None)
+
+    def lock(self, key: str, *, timeout: float = 30.0, wait: float = 10.0) -> Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return _MemoryLock(lock, wait)
+
+    async def ping(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        self._data.clear()
+
+    def _sweep(self) -> None:
+        now = self._clock()
+        for key in [k for k, (_, exp) in self._data.items() if exp is not None and exp <= now]:
+            del self._data[key]
+
+
+class _MemoryLock:
+    def __init__(self, lock: asyncio.Lock, wait: float) -> None:
+        self._lock = lock  # holding a strong reference keeps the weak-dict entry alive while in use
+        self._wait = wait
+
+    async def __aenter__(self) -> None:
+        try:
+            await asyncio.wait_for(self._lock.acquire(), self._wait)
+        except TimeoutError as exc:
+            raise LockTimeout from exc
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
+class RedisStore:
+    def __init__(self, url: str, prefix: str = "cb:") -> None:
+        self._redis: aioredis.Redis = aioredis.from_url(
+            url, decode_responses=True, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30
+        )
+        self._prefix = prefix
+
+    def _k(self, key: str) -> str:
+        return self._prefix + key
+
+    async def get(self, key: str) -> str | None:
+        value = await self._redis.get(self._k(key))
+        return None if value is None else str(value)
+
+    async def set(self, key: str, value: str, ttl: float | None = None) -> None:
+        await self._redis.set(self._k(key), value, px=None if ttl is None else max(1, int(ttl * 1000)))
+
+    async def set_if_absent(self, key: str, value: str, ttl: float) -> bool:
+        return bool(await self._redis.set(self._k(key), value, nx=True, px=max(1, int(ttl * 1000))))
+
+    async def delete(self, key: str) -> None:
+        await self._redis.delete(self._k(key))
+
+    def lock(self, key: str, *, timeout: float = 30.0, wait: float = 10.0) -> Lock:
+        return _RedisLock(self._redis, self._k("lock:" + key), timeout, wait)
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self._redis.ping())
+        except Exception:
+            return False
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+    async def flush_prefix(self) -> None:
+        """Delete every key under this store's prefix (tests, ``demo --reset``)."""
+        async for key in self._redis.scan_iter(match=self._prefix + "*", count=500):
+            await self._redis.delete(key)
+
+
+class _RedisLock:
+    def __init__(self, client: aioredis.Redis, name: str, timeout: float, wait: float) -> None:
+        self._lock = client.lock(name, timeout=timeout, blocking_timeout=wait, sleep=0.005)
+
+    async def __aenter__(self) -> None:
+        try:
+            acquired = await self._lock.acquire()
+        except LockError as exc:
+            raise LockTimeout from exc
+        if not acquired:
+            raise LockTimeout
+
+    async def __aexit__(self, *exc: object) -> None:
+        # LockError: the lock expired while held and the next holder has it; nothing to undo.
+        with contextlib.suppress(LockError):
+            await self._lock.release()
+
+
+def open_store(redis_url: str | None, prefix: str = "cb:") -> Store:
+    return RedisStore(redis_url, prefix) if redis_url else MemoryStore()
+
+
+@asynccontextmanager
+async def store_context(redis_url: str | None, prefix: str = "cb:") -> AsyncIterator[Store]:
+    store = open_store(redis_url, prefix)
+    try:
+        yield store
+    finally:
+        await store.close()

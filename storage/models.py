@@ -1,0 +1,165 @@
+"""Tortoise models shared by every feature: communities, buildings, homes, people and their roles.
+
+Feature slices add their own models in their own modules (registered in ``storage.db.MODEL_MODULES``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class RoleName(StrEnum):
+    RESIDENT = "resident"
+    VOLUNTEER = "volunteer"
+    PARTY_MEMBER = "party_member"
+    COMMITTEE = "committee"
+    GRID_WORKER = "grid_worker"
+    PROPERTY_STAFF = "property_staff"
+
+
+STAFF_ROLES = frozenset({RoleName.COMMITTEE, RoleName.GRID_WORKER, RoleName.PROPERTY_STAFF})
+
+
+class Community(Model):
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=32, unique=True, description="short slug for QR scenes, CLI and URLs")
+    name = fields.CharField(max_length=64)
+    district = fields.CharField(max_length=64, default="")
+    phone = fields.CharField(max_length=32, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "community"
+
+
+class Building(Model):
+    id = fields.IntField(primary_key=True)
+    community: fields.ForeignKeyRelation[Community] = fields.ForeignKeyField(
+        "models.Community", related_name="buildings", on_delete=fields.CASCADE
+    )
+    number = fields.IntField()
+    units = fields.IntField(default=1, description="number of 单元, 0 when the building has none")
+
+    community_id: int
+
+    class Meta:
+        table = "building"
+        unique_together = (("community", "number"),)
+
+
+class Home(Model):
+    id = fields.IntField(primary_key=True)
+    community: fields.ForeignKeyRelation[Community] = fields.ForeignKeyField(
+        "models.Community", related_name="homes", on_delete=fields.CASCADE
+    )
+    building: fields.ForeignKeyRelation[Building] = fields.ForeignKeyField(
+        "models.Building", related_name="homes", on_delete=fields.CASCADE
+    )
+    unit = fields.IntField(default=0, description="0 when the building has no units")
+    room = fields.CharField(max_length=8)
+
+    community_id: int
+    building_id: int
+
+    class Meta:
+        table = "home"
+        unique_together = (("building", "unit", "room"),)
+
+
+class Person(Model):
+    id = fields.IntField(primary_key=True)
+    openid = fields.CharField(
+        max_length=64, unique=True, description="Official Account openid, or cli:<name>"
+    )
+    unionid = fields.CharField(max_length=64, null=True, db_index=True)
+    name = fields.CharField(max_length=32, default="")
+    phone = fields.CharField(max_length=20, null=True)
+    community: fields.ForeignKeyNullableRelation[Community] = fields.ForeignKeyField(
+        "models.Community", related_name="people", null=True, on_delete=fields.SET_NULL
+    )
+    home: fields.ForeignKeyNullableRelation[Home] = fields.ForeignKeyField(
+        "models.Home", related_name="people", null=True, on_delete=fields.SET_NULL
+    )
+    following = fields.BooleanField(default=True)
+    last_message_at = fields.DatetimeField(null=True, description="opens WeChat's 48-hour service window")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    community_id: int | None
+    home_id: int | None
+
+    class Meta:
+        table = "person"
+
+
+class Role(Model):
+    id = fields.IntField(primary_key=True)
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="roles", on_delete=fields.CASCADE
+    )
+    community: fields.ForeignKeyRelation[Community] = fields.ForeignKeyField(
+        "models.Community", related_name="roles", on_delete=fields.CASCADE
+    )
+    role = fields.CharEnumField(RoleName, max_length=20)
+    granted_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="granted_roles", null=True, on_delete=fields.SET_NULL
+    )
+    granted_at = fields.DatetimeField(auto_now_add=True)
+
+    person_id: int
+    community_id: int
+    granted_by_id: int | None
+
+    class Meta:
+        table = "role"
+        unique_together = (("person", "community", "role"),)
+
+
+class InviteCode(Model):
+    """A one-time code a committee member hands to a new staff member or volunteer."""
+
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=12, unique=True)
+    community: fields.ForeignKeyRelation[Community] = fields.ForeignKeyField(
+        "models.Community", related_name="invites", on_delete=fields.CASCADE
+    )
+    role = fields.CharEnumField(RoleName, max_length=20)
+    created_by: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="invites_created", on_delete=fields.CASCADE
+    )
+    expires_at = fields.DatetimeField()
+    used_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="invites_used", null=True, on_delete=fields.SET_NULL
+    )
+    used_at = fields.DatetimeField(null=True)
+
+    community_id: int
+    created_by_id: int
+    used_by_id: int | None
+
+    class Meta:
+        table = "invite_code"
+
+
+class StaffMessage(Model):
+    """A resident's message for a person (人工): kept until a staff member answers it."""
+
+    id = fields.IntField(primary_key=True)
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="staff_messages", on_delete=fields.CASCADE
+    )
+    community: fields.ForeignKeyNullableRelation[Community] = fields.ForeignKeyField(
+        "models.Community", related_name="staff_messages", null=True, on_delete=fields.SET_NULL
+    )
+    text = fields.TextField()
+    status = fields.CharField(max_length=16, default="open")
+    answer = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    person_id: int
+    community_id: int | None
+
+    class Meta:
+        table = "staff_message"
