@@ -11,7 +11,7 @@ import functools
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -22,7 +22,7 @@ import content
 import handlers
 from bot.background import Background
 from bot.config import Settings
-from bot.dispatcher import Dispatcher, Services
+from bot.dispatcher import Dispatcher, Router, Services
 from bot.logs import request_id
 from bot.runtime import Conversations
 from bot.wechat.client import WeChatClient
@@ -58,9 +58,14 @@ def global_words() -> dict[str, frozenset[str]]:
 
 
 def build_conversations(
-    store: Store, *, clock: Callable[[], dt.datetime] = china_now, dialog_ttl: int = 1800
+    store: Store,
+    *,
+    clock: Callable[[], dt.datetime] = china_now,
+    dialog_ttl: int = 1800,
+    extra_routers: Sequence[Router] = (),
 ) -> Conversations:
-    dispatcher = Dispatcher(handlers.routers())
+    """``extra_routers`` run before the features' own (tests use it to add a deliberately slow handler)."""
+    dispatcher = Dispatcher([*extra_routers, *handlers.routers()])
     services = Services(
         classifier=classifier(),
         store=store,
@@ -110,13 +115,16 @@ async def open_runtime(
     clock: Callable[[], dt.datetime] = china_now,
     prepare: bool = True,
     seed_demo: bool | None = None,
+    extra_routers: Sequence[Router] = (),
 ) -> AsyncIterator[Runtime]:
     if prepare:
         await prepare_database(settings, seed_demo=seed_demo)
     await db.open_db(settings.effective_database_url)
     store = open_store(settings.redis_url or None)
     try:
-        conversations = build_conversations(store, clock=clock, dialog_ttl=settings.dialog_ttl)
+        conversations = build_conversations(
+            store, clock=clock, dialog_ttl=settings.dialog_ttl, extra_routers=extra_routers
+        )
         yield Runtime(settings, store, conversations)
     finally:
         await store.close()
@@ -164,6 +172,7 @@ def init_app(
     wall_clock: Callable[[], float] = time.time,
     prepare: bool = True,
     seed_demo: bool | None = None,
+    extra_routers: Sequence[Router] = (),
 ) -> web.Application:
     app = web.Application(middlewares=[request_ids], client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
@@ -171,7 +180,9 @@ def init_app(
     async def resources(app: web.Application) -> AsyncIterator[None]:
         background = Background()
         async with (
-            open_runtime(settings, clock=clock, prepare=prepare, seed_demo=seed_demo) as runtime,
+            open_runtime(
+                settings, clock=clock, prepare=prepare, seed_demo=seed_demo, extra_routers=extra_routers
+            ) as runtime,
             aiohttp.ClientSession() as session,
         ):
             client = WeChatClient(

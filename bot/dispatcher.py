@@ -7,6 +7,7 @@ are added to ``ctx.data`` for the handler.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import logging
@@ -69,6 +70,7 @@ class Context:
         self.data: dict[str, Any] = {}
         self.reply = Reply()
         self.forced_intent: str | None = None
+        self.redirects = 0
 
     # -- understanding -------------------------------------------------------------------------
     @functools.cached_property
@@ -148,8 +150,14 @@ class Dispatcher:
         return False
 
     async def redirect(self, ctx: Context, intent: str) -> bool:
-        """Handle the current message again as if it had said ``intent`` (a menu or 'did you mean' pick)."""
+        """Handle the current message again as if it had said ``intent`` (a menu or 'did you mean' pick,
+        an account-menu click). The message becomes an empty text carrying only that intent."""
+        if ctx.redirects >= 3:
+            raise RuntimeError(f"redirect loop at intent {intent!r}")
+        ctx.redirects += 1
         ctx.dialog.clear()
+        ctx.msg = dataclasses.replace(ctx.msg, kind=Kind.TEXT, text="", event=None, event_key="")
+        ctx.__dict__.pop("word", None)
         ctx.forced_intent = intent
         ctx.__dict__.pop("classification", None)
         return await self.feed(ctx)

@@ -31,6 +31,7 @@ _PATTERNS = [
     re.compile(_UNIT + r"\s*" + _ROOM),
     re.compile(_UNIT),
 ]
+_BARE_ROOM = re.compile(r"^\s*(\d{3,5})\s*(?:室|号|房)?\s*$")
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86)?(1[3-9]\d{9})(?!\d)")
 _CHOICE = re.compile(r"^\s*(?:第|选|选择)?\s*(\d{1,2})\s*(?:个|项|号)?\s*$")
 
@@ -78,6 +79,12 @@ def extract_address(text: str) -> Address:
                 room=found.get("room") or None,
             )
     return Address()
+
+
+def extract_room(text: str) -> str | None:
+    """A bare room number ("502", "五零二", "1201室"), for when only the room was asked for."""
+    match = _BARE_ROOM.match(digits_from_chinese(normalize(text)))
+    return match.group(1) if match else None
 
 
 def extract_mobile(text: str) -> str | None:

@@ -38,8 +38,10 @@ class Tokenizer:
             self._jieba.add_word(word, freq)
 
     def add_words(self, words: Iterable[str], freq: int = 50) -> None:
+        """Add words and tune their frequency so that jieba keeps each whole ("灯坏了" -> 灯 / 坏了)."""
         for word in words:
             self._jieba.add_word(word, freq)
+            self._jieba.suggest_freq(word, tune=True)
 
     def tokens(self, text: str) -> list[str]:
         """Tokens of the normalized text, punctuation and spaces dropped."""

@@ -106,8 +106,7 @@ class WeChatEndpoint:
             protocol.check_signature(
                 settings.wechat_token, q.get("signature", ""), q.get("timestamp", ""), q.get("nonce", "")
             )
-            if q.get("encrypt_type", "raw") == "aes":
-                raise ProtocolError(400, "encrypted message but no WECHAT_AES_KEY configured")
+            # Compatible mode without our key: the body carries the plaintext fields beside Encrypt.
             try:
                 xml = body.decode("utf-8")
             except UnicodeDecodeError:

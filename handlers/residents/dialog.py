@@ -8,7 +8,7 @@ import content
 from bot.dispatcher import Context, Router, has_text, idle, intent, state
 from handlers.residents import workflow
 from handlers.residents.workflow import HomeAddress, ResidentError
-from nlp.slots import Address, extract_address, extract_choice
+from nlp.slots import Address, extract_address, extract_choice, extract_room
 from storage.models import Building, Community, RoleName
 
 router = Router("residents")
@@ -125,6 +125,8 @@ async def address_answer(ctx: Context) -> None:
     community = await Community.get(id=ctx.dialog.data["community"])
     said = extract_address(ctx.msg.text)
     partial = dict(ctx.dialog.data.get("partial") or {})
+    if said.empty and partial:  # asked for the room only: a bare "502" is the answer
+        said = Address(room=extract_room(ctx.msg.text))
     merged = Address(
         building=said.building if said.building is not None else partial.get("building"),
         unit=said.unit if said.unit is not None else partial.get("unit"),
@@ -142,7 +144,7 @@ async def address_answer(ctx: Context) -> None:
         if problem.key in ("residents.no_such_unit",):
             keep.pop("unit", None)
         ctx.dialog.update(partial=keep)
-        ctx.reask(problem.key, **problem.values)
+        ctx.say(problem.key, **problem.values)  # progress, not a wrong answer: no retry counted
         return
     ctx.dialog.set(CONFIRM, building=home.building.id, unit=home.unit, room=home.room)
     ctx.say("residents.confirm", address=home.describe())

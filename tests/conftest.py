@@ -1,0 +1,125 @@
+"""Test back ends: the real thing, chosen by environment.
+
+- ``DATABASE_URL`` unset: SQLite files in a temporary folder. Set to ``postgres://...``: a fresh database
+  is created on that server for the run and dropped at the end.
+- ``REDIS_URL`` unset: the in-process store. Set: a Redis server, each test under its own key prefix.
+A configured server that cannot be reached is an error, never a skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import pytest
+from tortoise import Tortoise, connections
+
+from bot.app import build_conversations, classifier
+from bot.runtime import Conversations
+from storage import db
+from storage.kv import MemoryStore, RedisStore, Store
+
+PG_URL = os.environ.get("DATABASE_URL", "")
+REDIS_URL = os.environ.get("REDIS_URL", "")
+TABLES = ["staff_message", "invite_code", "role", "person", "home", "building", "community"]
+
+
+def _pg_admin_dsn(url: str) -> tuple[str, str]:
+    """(dsn of the server's maintenance database, the base URL without a database name)."""
+    base = url.replace("postgres://", "postgresql://", 1).rsplit("/", 1)[0]
+    return base + "/postgres", base
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if PG_URL and not db.is_sqlite(PG_URL):
+        admin, base = _pg_admin_dsn(PG_URL)
+        name = f"cbtest_{uuid.uuid4().hex[:10]}"
+
+        async def create() -> None:
+            conn = await asyncpg.connect(admin, timeout=10)
+            try:
+                await conn.execute(f'CREATE DATABASE "{name}"')
+            finally:
+                await conn.close()
+
+        async def drop() -> None:
+            conn = await asyncpg.connect(admin, timeout=10)
+            try:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            finally:
+                await conn.close()
+
+        asyncio.run(create())  # an unreachable server fails here, loudly
+        url = f"{base}/{name}"
+        asyncio.run(db.upgrade(url))
+        yield url
+        asyncio.run(drop())
+    else:
+        url = "sqlite://" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+        asyncio.run(db.upgrade(url))
+        yield url
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[str]:
+    """An open, empty database (tables truncated before each test)."""
+    await db.open_db(database_url)
+    conn = connections.get("default")
+    if db.is_sqlite(database_url):
+        for table in TABLES:
+            await conn.execute_script(
+                f'DELETE FROM "{table}"; DELETE FROM sqlite_sequence WHERE name="{table}";'
+            )
+    else:
+        await conn.execute_script(
+            "TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + " RESTART IDENTITY CASCADE"
+        )
+    yield database_url
+    await Tortoise.close_connections()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    return REDIS_URL
+
+
+@pytest.fixture
+async def store(redis_url: str) -> AsyncIterator[Store]:
+    if redis_url:
+        redis_store = RedisStore(redis_url, prefix=f"cbtest:{uuid.uuid4().hex[:8]}:")
+        if not await redis_store.ping():
+            raise RuntimeError(f"REDIS_URL={redis_url} is set but the server cannot be reached")
+        yield redis_store
+        await redis_store.flush_prefix()
+        await redis_store.close()
+    else:
+        memory = MemoryStore()
+        yield memory
+        await memory.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _warm_nlp() -> None:
+    classifier()  # jieba's dictionary once per test session
+
+
+@pytest.fixture
+async def seeded(database: str) -> str:
+    from storage.demo import seed_demo
+
+    await seed_demo()
+    return database
+
+
+@pytest.fixture
+def conversations(seeded: str, store: Store) -> Conversations:
+    return build_conversations(store)
+
+
+def pytest_report_header() -> list[str]:
+    db_name = "PostgreSQL " + PG_URL.rsplit("@", 1)[-1] if PG_URL and not db.is_sqlite(PG_URL) else "SQLite"
+    return [f"community-bot back ends: database={db_name}, store={'Redis' if REDIS_URL else 'memory'}"]

@@ -1,0 +1,53 @@
+"""Whole conversations as transcripts: ``(said, expected)`` pairs, as zulip_bots' test_lib does."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+from bot.messages import EventName, IncomingMessage, Kind, Location
+from bot.runtime import Conversations
+
+_ids = itertools.count(1)
+Expected = str | Sequence[str]
+
+
+class Chat:
+    def __init__(self, conversations: Conversations, user: str = "resident-1") -> None:
+        self.conversations = conversations
+        self.user = user
+
+    async def send(self, msg: IncomingMessage) -> str:
+        return (await self.conversations.handle(msg)).text
+
+    def _msg(self, kind: Kind, **fields: object) -> IncomingMessage:
+        return IncomingMessage(user=self.user, kind=kind, dedup_key=f"test:{next(_ids)}", **fields)  # type: ignore[arg-type]
+
+    async def say(self, text: str) -> str:
+        return await self.send(self._msg(Kind.TEXT, text=text))
+
+    async def voice(self, recognition: str) -> str:
+        return await self.send(self._msg(Kind.VOICE, text=recognition, media_id="m1"))
+
+    async def image(self) -> str:
+        return await self.send(self._msg(Kind.IMAGE, media_id="m2", image_url="http://x/p.jpg"))
+
+    async def location(self, lat: float, lng: float, label: str = "") -> str:
+        return await self.send(self._msg(Kind.LOCATION, location=Location(lat, lng, label)))
+
+    async def event(self, name: EventName, key: str = "") -> str:
+        return await self.send(self._msg(Kind.EVENT, event=name, event_key=key))
+
+    async def kind(self, kind: Kind) -> str:
+        return await self.send(self._msg(kind))
+
+    async def run(self, transcript: Sequence[tuple[str, Expected]]) -> list[str]:
+        """Say each line; each reply must contain the expected text (or every one of a list)."""
+        replies = []
+        for said, expected in transcript:
+            reply = await self.say(said)
+            wanted = [expected] if isinstance(expected, str) else list(expected)
+            for piece in wanted:
+                assert piece in reply, f"after {said!r} expected {piece!r} in:\n{reply}"
+            replies.append(reply)
+        return replies
