@@ -120,7 +120,7 @@ async def open_runtime(
     if prepare:
         await prepare_database(settings, seed_demo=seed_demo)
     await db.open_db(settings.effective_database_url)
-    store = open_store(settings.redis_url or None)
+    store = open_store(settings.redis_url or None, settings.redis_prefix)
     try:
         conversations = build_conversations(
             store, clock=clock, dialog_ttl=settings.dialog_ttl, extra_routers=extra_routers

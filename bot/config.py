@@ -28,6 +28,7 @@ class Settings:
     wechat_path: str = "/wechat"
     database_url: str = ""
     redis_url: str = ""
+    redis_prefix: str = "cb:"
     data_dir: str = "./data"
     host: str = "0.0.0.0"
     port: int = 8080

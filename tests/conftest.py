@@ -11,16 +11,18 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import asyncpg
 import pytest
+from aiohttp.test_utils import TestServer
 from tortoise import Tortoise, connections
 
 from bot.app import build_conversations, classifier
 from bot.runtime import Conversations
 from storage import db
 from storage.kv import MemoryStore, RedisStore, Store
+from tests.fake_wechat_api import FakeWeChatAPI
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -100,6 +102,15 @@ async def store(redis_url: str) -> AsyncIterator[Store]:
         memory = MemoryStore()
         yield memory
         await memory.close()
+
+
+@pytest.fixture
+async def fake_api(aiohttp_server: Callable[..., Awaitable[TestServer]]) -> FakeWeChatAPI:
+    """The fake WeChat API server on loopback."""
+    api = FakeWeChatAPI()
+    server = await aiohttp_server(api.app())
+    api.base_url = str(server.make_url("")).rstrip("/")
+    return api
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -11,6 +11,8 @@ import xmltodict
 from aiohttp.test_utils import TestClient
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 
+from bot.wechat.protocol import escape_cdata
+
 TOKEN = "test-token"
 APPID = "wx0123456789abcdef"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters, as the console gives
@@ -26,7 +28,7 @@ def text_xml(user: str, content: str, msg_id: int, created: int | None = None) -
 
 
 def message_xml(user: str, msg_type: str, fields: dict[str, str], created: int | None = None) -> str:
-    body = "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items())
+    body = "".join(f"<{k}><![CDATA[{escape_cdata(v)}]]></{k}>" for k, v in fields.items())
     return (
         f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
         f"<CreateTime>{created or int(time.time())}</CreateTime><MsgType><![CDATA[{msg_type}]]></MsgType>"
@@ -61,7 +63,10 @@ class WeChatSim:
         encrypted = PrpCrypto(self.key).encrypt(xml, APPID).decode()
         query |= {"encrypt_type": "aes", "msg_signature": sign(TOKEN, timestamp, nonce, encrypted)}
         if self.mode == "safe":
-            body = f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+            body = (
+                f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>"
+                f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+            )
         else:  # compatible: the plaintext fields and Encrypt side by side
             body = xml.replace("</xml>", f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>")
         return body, query

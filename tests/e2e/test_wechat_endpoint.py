@@ -1,0 +1,300 @@
+"""/wechat end to end, with the tests acting as the WeChat server."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+
+import pytest
+
+from bot.dispatcher import Context, Router, has_text
+from storage.models import Person, StaffMessage
+from tests.e2e.conftest import MakeSim
+from tests.fake_wechat_api import FakeWeChatAPI
+from tests.wechat_sim import TOKEN, event_xml, message_xml, sign, text_xml
+
+ids = itertools.count(10_000)
+
+
+# -- GET verification --------------------------------------------------------------------------------
+async def test_get_verification(make_sim: MakeSim) -> None:
+    sim = await make_sim("safe")
+    ts, nonce = str(int(time.time())), "n1"
+    ok = await sim.client.get(
+        "/wechat",
+        params={"signature": sign(TOKEN, ts, nonce), "timestamp": ts, "nonce": nonce, "echostr": "hello123"},
+    )
+    assert ok.status == 200 and await ok.text() == "hello123"
+    bad = await sim.client.get(
+        "/wechat", params={"signature": "0" * 40, "timestamp": ts, "nonce": nonce, "echostr": "x"}
+    )
+    assert bad.status == 403
+    unsigned = await sim.client.get("/wechat", params={"echostr": "x"})
+    assert unsigned.status == 403
+
+
+# -- the three push modes ----------------------------------------------------------------------------
+@pytest.mark.parametrize("mode", ["plain", "compat", "safe"])
+async def test_text_round_trip_in_every_mode(make_sim: MakeSim, mode: str) -> None:
+    sim = await make_sim(mode)
+    status, raw = await sim.post(text_xml("o-mode", "你好", next(ids)))
+    assert status == 200
+    if mode != "plain":
+        assert "<Encrypt>" in raw and "你好" not in raw
+    reply = sim.reply(raw)
+    assert reply["ToUserName"] == "o-mode" and reply["FromUserName"] == "gh_community"
+    assert "小助手" in reply["Content"]
+
+
+async def test_a_whole_conversation_in_safe_mode(make_sim: MakeSim) -> None:
+    sim = await make_sim("safe")
+    user = "o-binder"
+    assert "欢迎关注" in sim.reply((await sim.post(event_xml(user, "subscribe")))[1])["Content"]
+    assert "哪个社区" in await sim.say(user, "我要绑定住址", next(ids))
+    assert "门牌号" in await sim.say(user, "1", next(ids))
+    assert "3栋2单元502" in await sim.say(user, "3-2-502", next(ids))
+    assert "绑定成功" in await sim.say(user, "1", next(ids))
+    assert (await Person.get(openid=user)).home_id is not None
+
+
+# -- refusals ----------------------------------------------------------------------------------------
+async def test_bad_signature_refused(make_sim: MakeSim) -> None:
+    sim = await make_sim("plain")
+    ts = str(int(time.time()))
+    _, query = sim.envelope(text_xml("o1", "你好", next(ids)), ts, "n")
+    query["signature"] = sign("wrong-token", ts, "n")
+    status, _ = await sim.post(text_xml("o1", "你好", next(ids)), query=query)
+    assert status == 403
+    assert not await Person.exists(openid="o1")
+
+
+@pytest.mark.parametrize("mode", ["plain", "safe"])
+async def test_stale_timestamp_refused(make_sim: MakeSim, mode: str) -> None:
+    sim = await make_sim(mode)
+    status, _ = await sim.post(text_xml("o1", "你好", next(ids)), timestamp=str(int(time.time()) - 3600))
+    assert status == 403
+
+
+async def test_repeated_nonce_is_not_refused(make_sim: MakeSim) -> None:
+    """WeChat's retries reuse the nonce; a nonce seen before must not be refused."""
+    sim = await make_sim("safe")
+    ts = str(int(time.time()))
+    a = await sim.post(text_xml("o1", "你好", next(ids)), timestamp=ts, nonce="same")
+    b = await sim.post(text_xml("o1", "谢谢", next(ids)), timestamp=ts, nonce="same")
+    assert a[0] == b[0] == 200
+
+
+async def test_tampered_msg_signature_refused(make_sim: MakeSim) -> None:
+    sim = await make_sim("safe")
+    ts, nonce = str(int(time.time())), "n"
+    body, query = sim.envelope(text_xml("o1", "你好", next(ids)), ts, nonce)
+    query["msg_signature"] = "f" * 40
+    response = await sim.client.post("/wechat", params=query, data=body.encode())
+    assert response.status == 403
+
+
+async def test_tampered_ciphertext_refused(make_sim: MakeSim) -> None:
+    sim = await make_sim("safe")
+    ts, nonce = str(int(time.time())), "n"
+    garbage = "A" * 64
+    body = f"<xml><ToUserName>gh</ToUserName><Encrypt><![CDATA[{garbage}]]></Encrypt></xml>"
+    query = {
+        "signature": sign(TOKEN, ts, nonce),
+        "timestamp": ts,
+        "nonce": nonce,
+        "encrypt_type": "aes",
+        "msg_signature": sign(TOKEN, ts, nonce, garbage),
+    }
+    response = await sim.client.post("/wechat", params=query, data=body.encode())
+    assert response.status == 400
+
+
+async def test_plaintext_refused_in_safe_mode(make_sim: MakeSim) -> None:
+    sim = await make_sim("safe")
+    ts, nonce = str(int(time.time())), "n"
+    query = {"signature": sign(TOKEN, ts, nonce), "timestamp": ts, "nonce": nonce}  # a valid query string
+    response = await sim.client.post("/wechat", params=query, data=text_xml("o1", "绑定", 1).encode())
+    assert response.status == 403
+    assert not await Person.exists(openid="o1")
+
+
+ENTITY_ATTACKS = [
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">'
+    '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;">]><xml><ToUserName>a</ToUserName><FromUserName>&lol3;'
+    "</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>x</Content></xml>",
+    '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    "<xml><FromUserName>&xxe;</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType></xml>",
+]
+
+
+@pytest.mark.parametrize("mode", ["plain", "safe"])
+@pytest.mark.parametrize("xml", ENTITY_ATTACKS)
+async def test_entity_attacks_refused(make_sim: MakeSim, mode: str, xml: str) -> None:
+    sim = await make_sim(mode)
+    status, _ = await sim.post(xml)
+    assert status == 400
+
+
+@pytest.mark.parametrize("body", [b"", b"not xml", b"<xml><Encrypt>", "<xml>\u00e9</xml>".encode("latin-1")])
+async def test_malformed_bodies_are_4xx(make_sim: MakeSim, body: bytes) -> None:
+    for mode in ("plain", "safe"):
+        sim = await make_sim(mode)
+        ts, nonce = str(int(time.time())), "n"
+        query = {"signature": sign(TOKEN, ts, nonce), "timestamp": ts, "nonce": nonce}
+        if mode == "safe":
+            query |= {"encrypt_type": "aes", "msg_signature": sign(TOKEN, ts, nonce, "x")}
+        response = await sim.client.post("/wechat", params=query, data=body)
+        assert 400 <= response.status < 500, (mode, body, response.status)
+
+
+async def test_oversize_body_refused(make_sim: MakeSim) -> None:
+    sim = await make_sim("plain")
+    status, _ = await sim.post(text_xml("o1", "长" * 40_000, next(ids)))
+    assert status == 413
+
+
+# -- every message type ------------------------------------------------------------------------------
+MESSAGES = [
+    (message_xml("o-t", "image", {"PicUrl": "http://p/1.jpg", "MediaId": "m", "MsgId": "201"}), "我可以帮您"),
+    (
+        message_xml(
+            "o-t", "voice", {"MediaId": "m", "Format": "amr", "Recognition": "我要绑定住址", "MsgId": "202"}
+        ),
+        "哪个社区",
+    ),
+    (message_xml("o-t2", "voice", {"MediaId": "m", "Format": "amr", "MsgId": "203"}), "没听清"),
+    (message_xml("o-t", "video", {"MediaId": "m", "ThumbMediaId": "t", "MsgId": "204"}), "暂时看不了"),
+    (message_xml("o-t", "shortvideo", {"MediaId": "m", "ThumbMediaId": "t", "MsgId": "205"}), "暂时看不了"),
+    (
+        message_xml(
+            "o-t3",
+            "location",
+            {"Location_X": "25.04", "Location_Y": "102.71", "Scale": "15", "Label": "幸福里", "MsgId": "206"},
+        ),
+        "我可以帮您",
+    ),
+    (
+        message_xml("o-t", "link", {"Title": "t", "Description": "d", "Url": "http://x", "MsgId": "207"}),
+        "暂时看不了",
+    ),
+    (message_xml("o-t", "brand_new_type", {"MsgId": "208"}), "暂时看不了"),
+    (event_xml("o-e", "subscribe"), "欢迎关注"),
+    (event_xml("o-e2", "subscribe", "qrscene_xingfuli", Ticket="t"), "欢迎关注幸福里社区"),
+    (event_xml("o-e", "SCAN", "xingfuli", Ticket="t"), "欢迎回来"),
+    (event_xml("o-e3", "CLICK", "MENU_HELP"), "我可以帮您"),
+    (event_xml("o-e", "VIEW", "https://example.org"), None),
+    (event_xml("o-e", "LOCATION", None, Latitude="25.1", Longitude="102.7", Precision="30"), None),
+    (event_xml("o-e", "TEMPLATESENDJOBFINISH", None, MsgID="9", Status="success"), None),
+    (event_xml("o-e", "unsubscribe"), None),
+]
+
+
+@pytest.mark.parametrize(("xml", "expected"), MESSAGES)
+async def test_every_message_type(make_sim: MakeSim, xml: str, expected: str | None) -> None:
+    sim = await make_sim("safe")
+    status, raw = await sim.post(xml)
+    assert status == 200
+    if expected is None:
+        assert raw == "success"
+    else:
+        assert expected in sim.reply(raw)["Content"]
+
+
+# -- duplicates, deadline, length --------------------------------------------------------------------
+async def test_concurrent_duplicate_deliveries_are_handled_once(make_sim: MakeSim) -> None:
+    sim = await make_sim("safe")
+    user = "o-dup"
+    assert "说说您的问题" in await sim.say(user, "人工", next(ids))
+    xml = text_xml(user, "小区门口的井盖松了", next(ids))
+    results = await asyncio.gather(*(sim.post(xml) for _ in range(4)))
+    assert all(status == 200 for status, _ in results)
+    contents = {sim.reply(raw).get("Content") for _, raw in results} - {None}
+    assert len(contents) == 1 and "留言号" in contents.pop()
+    assert await StaffMessage.filter(person__openid=user).count() == 1
+    # a later retry still gets the same answer, not a second message
+    status, raw = await sim.post(xml)
+    assert status == 200 and (raw == "success" or "留言号" in sim.reply(raw)["Content"])
+    assert await StaffMessage.filter(person__openid=user).count() == 1
+
+
+def slow_router(delay: float) -> Router:
+    router = Router("test.slow")
+
+    @router.handle(has_text(), lambda ctx: ctx.msg.text == "慢")
+    async def slow(ctx: Context) -> None:
+        await asyncio.sleep(delay)
+        ctx.say_text("慢慢来，已经办好了")
+
+    @router.handle(has_text(), lambda ctx: ctx.msg.text == "长")
+    async def long(ctx: Context) -> None:
+        ctx.say_text("\n".join(f"第{i}条：社区公告内容很长很长" for i in range(300)))
+
+    return router
+
+
+async def wait_for(predicate: object, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+async def test_slow_handler_answered_before_the_deadline_then_sent(
+    make_sim: MakeSim, fake_api: FakeWeChatAPI
+) -> None:
+    sim = await make_sim("safe", extra_routers=[slow_router(1.0)], reply_deadline=0.3)
+    xml = text_xml("o-slow", "慢", next(ids))
+    started = time.monotonic()
+    status, raw = await sim.post(xml)
+    assert status == 200 and raw == "success"
+    assert time.monotonic() - started < 0.9
+    retry_status, retry_raw = await sim.post(xml)  # WeChat's retry meanwhile: success, no second turn
+    assert retry_status == 200 and retry_raw == "success"
+    await wait_for(lambda: fake_api.sent_texts("o-slow"))
+    await asyncio.sleep(0.1)
+    assert fake_api.sent_texts("o-slow") == ["慢慢来，已经办好了"]
+    assert len(fake_api.of("/cgi-bin/stable_token")) == 1
+
+
+async def test_long_reply_is_split_not_lost(make_sim: MakeSim, fake_api: FakeWeChatAPI) -> None:
+    sim = await make_sim("safe", extra_routers=[slow_router(0)])
+    status, raw = await sim.post(text_xml("o-long", "长", next(ids)))
+    assert status == 200
+    first = sim.reply(raw)["Content"]
+    assert len(first.encode()) <= 2048
+    await wait_for(lambda: fake_api.sent_texts("o-long"))
+    await asyncio.sleep(0.2)
+    rest = fake_api.sent_texts("o-long")
+    assert all(len(part.encode()) <= 2048 for part in rest)
+    whole = "\n".join(f"第{i}条：社区公告内容很长很长" for i in range(300))
+    assert "".join([first, *rest]).replace("\n", "") == whole.replace("\n", "")
+
+
+async def test_user_text_with_cdata_end_is_kept_and_escaped(make_sim: MakeSim) -> None:
+    echo = Router("test.echo")
+
+    @echo.handle(has_text(), lambda ctx: ctx.msg.text.startswith("echo "))
+    async def say_back(ctx: Context) -> None:
+        ctx.say_text(ctx.msg.text.removeprefix("echo "))
+
+    for mode in ("plain", "safe"):
+        sim = await make_sim(mode, extra_routers=[echo])
+        status, raw = await sim.post(text_xml("o-cdata", "echo a]]><MsgType>evil</MsgType>", next(ids)))
+        assert status == 200
+        reply = sim.reply(raw)
+        assert reply["Content"] == "a]]><MsgType>evil</MsgType>" and reply["MsgType"] == "text"
+    user = "o-cdata2"
+    await sim.say(user, "人工", next(ids))
+    await sim.say(user, "a]]><evil/>", next(ids))
+    assert (await StaffMessage.get(person__openid=user)).text == "a]]><evil/>"
+
+
+async def test_healthz(make_sim: MakeSim) -> None:
+    sim = await make_sim("safe")
+    response = await sim.client.get("/healthz")
+    assert response.status == 200
+    assert await response.json() == {"ok": True, "database": True, "store": True}
+    assert response.headers["X-Request-Id"]

@@ -1,0 +1,78 @@
+"""The outbound client against the fake WeChat API: one token fetch however many ask, bounded retry."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import aiohttp
+import pytest
+
+from bot.wechat.client import WeChatAPIError, WeChatClient
+from storage.kv import Store
+from tests.fake_wechat_api import FakeWeChatAPI
+
+
+def client_for(
+    session: aiohttp.ClientSession, store: Store, api: FakeWeChatAPI, secret: str = "test-secret"
+) -> WeChatClient:
+    return WeChatClient(session, store, appid="wx1", secret=secret, base_url=api.base_url, timeout=2)
+
+
+async def test_token_fetched_once_for_many_callers(fake_api: FakeWeChatAPI, store: Store) -> None:
+    fake_api.token_delay = 0.05
+    async with aiohttp.ClientSession() as session:
+        # two clients stand for two worker processes sharing the store
+        a, b = client_for(session, store, fake_api), client_for(session, store, fake_api)
+        tokens = await asyncio.gather(*(c.access_token() for c in [a, b] * 10))
+    assert len(set(tokens)) == 1
+    assert len(fake_api.of("/cgi-bin/stable_token")) == 1
+    assert fake_api.of("/cgi-bin/stable_token")[0].body["force_refresh"] is False
+
+
+async def test_send_text_retries_once_on_token_error(fake_api: FakeWeChatAPI, store: Store) -> None:
+    async with aiohttp.ClientSession() as session:
+        client = client_for(session, store, fake_api)
+        await client.send_text("o1", "你好")
+        fake_api.fail_next = [40001]
+        await client.send_text("o1", "再来一次")
+        fake_api.fail_next = [40001, 40001]
+        with pytest.raises(WeChatAPIError) as err:
+            await client.send_text("o1", "第三次")
+    assert err.value.errcode == 40001
+    sends = fake_api.of("/cgi-bin/message/custom/send")
+    assert [c.body["text"]["content"] for c in sends] == ["你好", "再来一次", "再来一次", "第三次", "第三次"]
+    assert len(fake_api.of("/cgi-bin/stable_token")) == 3  # first, then one refresh per token error
+
+
+async def test_other_errors_are_not_retried(fake_api: FakeWeChatAPI, store: Store) -> None:
+    async with aiohttp.ClientSession() as session:
+        client = client_for(session, store, fake_api)
+        fake_api.fail_next = [45015]  # outside the 48-hour window
+        with pytest.raises(WeChatAPIError) as err:
+            await client.send_text("o1", "你好")
+    assert err.value.errcode == 45015
+    assert len(fake_api.of("/cgi-bin/message/custom/send")) == 1
+
+
+async def test_secrets_never_in_errors_or_logs(
+    fake_api: FakeWeChatAPI, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with aiohttp.ClientSession() as session:
+        client = client_for(session, store, fake_api, secret="SUPER-SECRET-VALUE")
+        with pytest.raises(WeChatAPIError) as err:
+            await client.access_token()
+        assert "SUPER-SECRET-VALUE" not in str(err.value)
+        dead = WeChatClient(
+            session,
+            store,
+            appid="wx1",
+            secret="SUPER-SECRET-VALUE",
+            base_url="http://127.0.0.1:9",
+            timeout=0.5,
+        )
+        with pytest.raises(WeChatAPIError) as err2:
+            await dead.access_token()
+    assert "SUPER-SECRET-VALUE" not in str(err2.value)
+    assert "SUPER-SECRET-VALUE" not in caplog.text
