@@ -1,0 +1,158 @@
+"""The command line as a newcomer and an operator use it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WECHAT_", "DATABASE_URL", "REDIS_URL"))}
+    env.update(extra)
+    return env
+
+
+def cli(
+    *args: str, cwd: Path, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env or clean_env(PYTHONPATH=str(ROOT)),
+    )
+
+
+def test_chat_from_a_pipe_on_the_embedded_default(tmp_path: Path) -> None:
+    """The README's first command: no configuration, a demo community, a whole conversation."""
+    script = "绑定\n1\n3栋2单元502\n1\n我的信息\n/image\n/location 25.04 102.71 幸福里\n/nonsense\n取消\n"
+    result = cli("chat", "--user", "newcomer", cwd=tmp_path, stdin=script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "欢迎关注" in out  # a new user is greeted first
+    assert "居民: 绑定" in out and "绑定成功：幸福里社区 3栋2单元502" in out
+    assert "身份：居民" in out
+    assert "(/image" in out  # a bad slash command explains itself
+    assert (tmp_path / "data" / "community-bot.sqlite3").exists()
+    again = cli("chat", "--user", "newcomer", cwd=tmp_path, stdin="我的信息\n")
+    assert "3栋2单元502" in again.stdout and "欢迎关注" not in again.stdout  # remembered across runs
+
+
+def test_serve_refuses_without_a_token(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("WECHAT_TOKEN", raising=False)
+    assert main(["serve"]) == 2
+    assert "WECHAT_TOKEN is not set" in capsys.readouterr().err
+
+
+def test_several_workers_need_redis(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WECHAT_TOKEN", "t")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert main(["serve", "--workers", "2"]) == 2
+    assert "REDIS_URL" in capsys.readouterr().err
+
+
+def test_bad_configuration_is_explained(tmp_path: Path) -> None:
+    result = cli("chat", cwd=tmp_path, env=clean_env(PYTHONPATH=str(ROOT), WECHAT_AES_KEY="short"))
+    assert result.returncode == 2 and "WECHAT_AES_KEY" in result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_answers_health_and_stops_gracefully(tmp_path: Path) -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--dev", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=tmp_path,
+        env=clean_env(PYTHONPATH=str(ROOT)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        body = b""
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                    body = response.read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert b'"database": true' in body and b'"store": true' in body
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+
+
+def test_staff_and_db_commands(tmp_path: Path) -> None:
+    env = clean_env(PYTHONPATH=str(ROOT), DATABASE_URL=f"sqlite://{tmp_path}/ops.sqlite3")
+    assert "up to date" in cli("db", "upgrade", cwd=tmp_path, env=env).stdout
+    assert "no pending" in cli("db", "pending", cwd=tmp_path, env=env).stdout
+    assert "created" in cli("demo", cwd=tmp_path, env=env).stdout
+    granted = cli(
+        "staff",
+        "grant",
+        "--community",
+        "xingfuli",
+        "--user",
+        "o-new",
+        "--role",
+        "grid_worker",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert "granted grid_worker" in granted.stdout, granted.stderr
+    listing = cli("staff", "list", "--community", "xingfuli", cwd=tmp_path, env=env).stdout
+    assert "o-new" in listing and "demo-committee" in listing
+    revoked = cli(
+        "staff",
+        "revoke",
+        "--community",
+        "xingfuli",
+        "--user",
+        "o-new",
+        "--role",
+        "grid_worker",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert "revoked" in revoked.stdout
+    assert "o-new" not in cli("staff", "list", "--community", "xingfuli", cwd=tmp_path, env=env).stdout
+    unknown = cli(
+        "staff",
+        "grant",
+        "--community",
+        "nowhere",
+        "--user",
+        "x",
+        "--role",
+        "volunteer",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert unknown.returncode == 2 and "xingfuli" in unknown.stdout
+    assert "recreated" in cli("demo", "--reset", cwd=tmp_path, env=env).stdout
