@@ -72,7 +72,7 @@ def prepare(user: str, count: int, first_id: int, key: bytes) -> list[Prepared]:
             "msg_signature": sign(TOKEN, ts, nonce, encrypted),
             "openid": user,
         }
-        body = f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+        body = f"<xml><ToUserName>gh_bench</ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
         out.append(Prepared(query, body.encode()))
     return out
 
@@ -206,8 +206,8 @@ async def main() -> int:
     store = "memory" if args.no_redis else "Redis"
     database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
     print(
-        f"/wechat, safe mode, {args.conversations} concurrent conversations, {args.seconds:.0f} s, one worker, "
-        f"store={store}, database={database}"
+        f"/wechat, safe mode, {args.conversations} concurrent conversations, {args.seconds:.0f} s, "
+        f"one worker, store={store}, database={database}"
     )
     print(f"{'':8}{'msgs/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
     for label, r in results.items():

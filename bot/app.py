@@ -31,6 +31,7 @@ from nlp.intents import IntentClassifier
 from nlp.tokenize import Tokenizer, parse_userdict, strip_punctuation
 from storage import db, demo
 from storage.kv import Store, open_store
+from storage.turns import TurnSettings, open_turns
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def build_conversations(
     store: Store,
     *,
     clock: Callable[[], dt.datetime] = china_now,
-    dialog_ttl: int = 1800,
+    turn_settings: TurnSettings | None = None,
     extra_routers: Sequence[Router] = (),
 ) -> Conversations:
     """``extra_routers`` run before the features' own (tests use it to add a deliberately slow handler)."""
@@ -72,9 +73,8 @@ def build_conversations(
         global_words=global_words(),
         clock=clock,
         menu=dispatcher.menu,
-        dialog_ttl=dialog_ttl,
     )
-    return Conversations(dispatcher, services)
+    return Conversations(dispatcher, services, open_turns(store, turn_settings or TurnSettings()))
 
 
 @dataclass
@@ -122,8 +122,9 @@ async def open_runtime(
     await db.open_db(settings.effective_database_url)
     store = open_store(settings.redis_url or None, settings.redis_prefix)
     try:
+        turn_settings = TurnSettings(state_ttl=settings.dialog_ttl, dedup_ttl=settings.dedup_ttl)
         conversations = build_conversations(
-            store, clock=clock, dialog_ttl=settings.dialog_ttl, extra_routers=extra_routers
+            store, clock=clock, turn_settings=turn_settings, extra_routers=extra_routers
         )
         yield Runtime(settings, store, conversations)
     finally:
@@ -196,7 +197,7 @@ def init_app(
             app[BACKGROUND] = background
             app[WECHAT] = client
             app[ENDPOINT] = WeChatEndpoint(
-                settings, runtime.conversations, runtime.store, client.send_text, background, wall_clock
+                settings, runtime.conversations, client.send_text, background, wall_clock
             )
             yield
             await background.drain()  # finish late replies before the database and store close

@@ -1,7 +1,9 @@
-"""Dialog state per user: a state name and a little data, kept in the store with a TTL.
+"""Dialog state per user: a state name and a little data, stored as one small JSON blob with a TTL.
 
 Loaded and saved by ``bot.runtime`` while the user's lock is held (aiogram's bug #1317: load state only
-after taking the lock, or two quick messages both see the old state).
+after taking the lock, or two quick messages both see the old state). The blob also remembers when the
+person's "last message" time was last written to the database (``seen``), so that write happens once in
+a while rather than on every message.
 """
 
 from __future__ import annotations
@@ -9,8 +11,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Any
-
-from storage.kv import Store
 
 
 @dataclass
@@ -43,26 +43,19 @@ class Dialog:
         return count
 
 
-def _key(user: str) -> str:
-    return f"dialog:{user}"
-
-
-async def load_dialog(store: Store, user: str) -> Dialog:
-    raw = await store.get(_key(user))
+def decode_state(raw: str | None) -> tuple[Dialog, float]:
+    """(dialog, seen) from the stored blob; anything unreadable is a fresh start."""
     if not raw:
-        return Dialog()
+        return Dialog(), 0.0
     try:
         body = json.loads(raw)
-        return Dialog(state=body.get("state"), data=dict(body.get("data") or {}))
+        return Dialog(state=body.get("s"), data=dict(body.get("d") or {})), float(body.get("seen") or 0)
     except (ValueError, TypeError, AttributeError):
-        return Dialog()
+        return Dialog(), 0.0
 
 
-async def save_dialog(store: Store, user: str, dialog: Dialog, ttl: int) -> None:
-    if not dialog.changed:
-        return
-    if dialog.state is None and not dialog.data:
-        await store.delete(_key(user))
-        return
-    body = json.dumps({"state": dialog.state, "data": dialog.data}, ensure_ascii=False)
-    await store.set(_key(user), body, ttl)
+def encode_state(dialog: Dialog, seen: float) -> str:
+    body: dict[str, Any] = {"seen": int(seen)}
+    if dialog.state is not None or dialog.data:
+        body |= {"s": dialog.state, "d": dialog.data}
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))

@@ -50,27 +50,41 @@ class Services:
     global_words: dict[str, frozenset[str]]
     clock: Callable[[], dt.datetime]
     menu: list[MenuEntry] = field(default_factory=list)
-    dialog_ttl: int = 1800
 
 
 class Context:
     def __init__(
-        self,
-        msg: IncomingMessage,
-        person: Person,
-        dialog: Dialog,
-        services: Services,
-        dispatcher: Dispatcher,
+        self, msg: IncomingMessage, dialog: Dialog, services: Services, dispatcher: Dispatcher
     ) -> None:
         self.msg = msg
         self.dispatcher = dispatcher
-        self.person = person
+        self._person: Person | None = None
         self.dialog = dialog
         self.services = services
         self.data: dict[str, Any] = {}
         self.reply = Reply()
         self.forced_intent: str | None = None
         self.redirects = 0
+
+    # -- who ---------------------------------------------------------------------------------------
+    async def person(self) -> Person:
+        """The sender, loaded (or created) on first use: many turns never need the database."""
+        if self._person is None:
+            from storage.models import Person
+
+            self._person, _ = await Person.get_or_create(openid=self.msg.user)
+        return self._person
+
+    async def touch_person(self) -> None:
+        """Record that the person wrote now (WeChat's 48-hour customer-service window)."""
+        from storage.models import Person
+
+        now = self.now()
+        person, created = await Person.get_or_create(openid=self.msg.user, defaults={"last_message_at": now})
+        if not created:
+            person.last_message_at = now
+            await person.save(update_fields=["last_message_at"])
+        self._person = person
 
     # -- understanding -------------------------------------------------------------------------
     @functools.cached_property

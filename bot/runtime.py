@@ -1,59 +1,80 @@
-"""One conversation turn, whatever the transport: take the user's lock, load state, dispatch, save.
+"""One conversation turn, whatever the transport: dedup, the user's lock and state, dispatch, save.
 
-The WeChat endpoint and the terminal chat both call ``Conversations.handle``.
+The WeChat endpoint uses ``turn`` (it needs to know about duplicates); the terminal chat and the tests use
+``handle``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
+from dataclasses import dataclass
 
 import content
-from bot.dialog import load_dialog, save_dialog
+from bot.dialog import decode_state, encode_state
 from bot.dispatcher import Context, Dispatcher, Services
 from bot.messages import IncomingMessage, Reply
 from storage.kv import LockTimeout
-from storage.models import Person
+from storage.turns import DONE, TurnStore
 
 log = logging.getLogger(__name__)
 
 # How often a person's "last message" time is written: it only opens WeChat's 48-hour window.
-_TOUCH_EVERY = dt.timedelta(minutes=10)
+TOUCH_EVERY = 600.0
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    """``reply`` for a new delivery; for a repeated one, ``duplicate`` and what the first recorded."""
+
+    reply: Reply
+    duplicate: bool = False
+    previous: str | None = None
 
 
 class Conversations:
-    def __init__(self, dispatcher: Dispatcher, services: Services, lock_wait: float = 15.0) -> None:
+    def __init__(self, dispatcher: Dispatcher, services: Services, turns: TurnStore) -> None:
         self.dispatcher = dispatcher
         self.services = services
-        self.lock_wait = lock_wait
+        self.turns = turns
 
     async def handle(self, msg: IncomingMessage) -> Reply:
-        store = self.services.store
+        """The reply to ``msg``; a repeated delivery gets what the first one got (or nothing)."""
+        outcome = await self.turn(msg)
+        if outcome.duplicate:
+            previous = outcome.previous or ""
+            return Reply([previous[len(DONE) :]] if previous.startswith(DONE) else [])
+        return outcome.reply
+
+    async def turn(self, msg: IncomingMessage) -> TurnOutcome:
         try:
-            async with store.lock(f"user:{msg.user}", timeout=60, wait=self.lock_wait):
-                return await self._turn(msg)
+            begun = await self.turns.begin(msg.user, msg.dedup_key)
         except LockTimeout:
             log.warning("user lock busy", extra={"user": msg.user})
-            return Reply([content.text("common.busy")])
-
-    async def _turn(self, msg: IncomingMessage) -> Reply:
-        person = await self._person(msg)
-        dialog = await load_dialog(self.services.store, msg.user)
-        ctx = Context(msg, person, dialog, self.services, self.dispatcher)
+            return TurnOutcome(Reply([content.text("common.busy")]))
+        if begun.duplicate:
+            return TurnOutcome(Reply(), duplicate=True, previous=begun.outcome)
+        dialog, seen = decode_state(begun.state)
+        ctx = Context(msg, dialog, self.services, self.dispatcher)
+        save = False
         try:
+            now = ctx.now().timestamp()
+            if now - seen > TOUCH_EVERY:
+                await ctx.touch_person()
+                seen, save = now, True
             await self.dispatcher.feed(ctx)
+            save = save or dialog.changed
         except Exception:
-            log.exception("handler failed", extra={"user": msg.user, "state": dialog.state})
+            # The dialog stays where it was, so the resident can simply try again.
+            log.exception("turn failed", extra={"user": msg.user, "state": dialog.state})
             ctx.reply = Reply([content.text("common.error")])
-        await save_dialog(self.services.store, msg.user, ctx.dialog, self.services.dialog_ttl)
-        return ctx.reply
-
-    async def _person(self, msg: IncomingMessage) -> Person:
-        now = self.services.clock()
-        person = await Person.get_or_none(openid=msg.user)
-        if person is None:
-            person, _ = await Person.get_or_create(openid=msg.user, defaults={"last_message_at": now})
-        elif person.last_message_at is None or now - person.last_message_at > _TOUCH_EVERY:
-            person.last_message_at = now
-            await person.save(update_fields=["last_message_at"])
-        return person
+            save = False
+        finally:
+            await self.turns.finish(
+                msg.user,
+                begun.token,
+                msg.dedup_key,
+                state=encode_state(ctx.dialog, seen),
+                save_state=save,
+                outcome=ctx.reply.text,
+            )
+        return TurnOutcome(ctx.reply)

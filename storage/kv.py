@@ -117,43 +117,43 @@ class _MemoryLock:
 
 class RedisStore:
     def __init__(self, url: str, prefix: str = "cb:") -> None:
-        self._redis: aioredis.Redis = aioredis.from_url(
+        self.client: aioredis.Redis = aioredis.from_url(
             url, decode_responses=True, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30
         )
-        self._prefix = prefix
+        self.prefix = prefix
 
     def _k(self, key: str) -> str:
-        return self._prefix + key
+        return self.prefix + key
 
     async def get(self, key: str) -> str | None:
-        value = await self._redis.get(self._k(key))
+        value = await self.client.get(self._k(key))
         return None if value is None else str(value)
 
     async def set(self, key: str, value: str, ttl: float | None = None) -> None:
-        await self._redis.set(self._k(key), value, px=None if ttl is None else max(1, int(ttl * 1000)))
+        await self.client.set(self._k(key), value, px=None if ttl is None else max(1, int(ttl * 1000)))
 
     async def set_if_absent(self, key: str, value: str, ttl: float) -> bool:
-        return bool(await self._redis.set(self._k(key), value, nx=True, px=max(1, int(ttl * 1000))))
+        return bool(await self.client.set(self._k(key), value, nx=True, px=max(1, int(ttl * 1000))))
 
     async def delete(self, key: str) -> None:
-        await self._redis.delete(self._k(key))
+        await self.client.delete(self._k(key))
 
     def lock(self, key: str, *, timeout: float = 30.0, wait: float = 10.0) -> Lock:
-        return _RedisLock(self._redis, self._k("lock:" + key), timeout, wait)
+        return _RedisLock(self.client, self._k("lock:" + key), timeout, wait)
 
     async def ping(self) -> bool:
         try:
-            return bool(await self._redis.ping())
+            return bool(await self.client.ping())
         except Exception:
             return False
 
     async def close(self) -> None:
-        await self._redis.aclose()
+        await self.client.aclose()
 
     async def flush_prefix(self) -> None:
         """Delete every key under this store's prefix (tests, ``demo --reset``)."""
-        async for key in self._redis.scan_iter(match=self._prefix + "*", count=500):
-            await self._redis.delete(key)
+        async for key in self.client.scan_iter(match=self.prefix + "*", count=500):
+            await self.client.delete(key)
 
 
 class _RedisLock:

@@ -19,17 +19,16 @@ from wechatpy.crypto import WeChatCrypto
 import content
 from bot.background import Background
 from bot.config import Settings
-from bot.messages import IncomingMessage, Reply
-from bot.runtime import Conversations
+from bot.messages import IncomingMessage
+from bot.runtime import Conversations, TurnOutcome
 from bot.wechat import protocol
 from bot.wechat.protocol import ProtocolError
-from storage.kv import Store
+from storage.turns import DONE, LATE
 
 log = logging.getLogger(__name__)
 
 SendText = Callable[[str, str], Awaitable[None]]
 
-_PENDING, _LATE, _DONE = "p", "l", "d:"
 _POLL = 0.05
 
 
@@ -38,14 +37,12 @@ class WeChatEndpoint:
         self,
         settings: Settings,
         conversations: Conversations,
-        store: Store,
         send_text: SendText,
         background: Background,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
         self.conversations = conversations
-        self.store = store
         self.send_text = send_text
         self.background = background
         self.clock = clock
@@ -115,39 +112,41 @@ class WeChatEndpoint:
 
     async def _answer(self, msg: IncomingMessage) -> str | None:
         """The reply text for a passive answer, or None for ``success`` (nothing now, or sent later)."""
-        key = "dedup:" + msg.dedup_key
-        ttl = self.settings.dedup_ttl
-        if not await self.store.set_if_absent(key, _PENDING, ttl):
-            return await self._await_first(key)
+        started = time.monotonic()
         task = self.background.spawn(self._turn(msg), name=f"turn:{msg.dedup_key}")
         done, _ = await asyncio.wait({task}, timeout=self.settings.reply_deadline)
         if task not in done:
-            await self.store.set(key, _LATE, ttl)
+            await self.conversations.turns.mark_late(msg.user, msg.dedup_key)
             log.warning("reply deadline passed, answering later", extra={"kind": msg.kind.value})
             task.add_done_callback(lambda t: self._late(msg.user, t))
             return None
-        reply = task.result()
-        if reply is None:  # the turn failed before any handler ran: let WeChat's retry try again
-            await self.store.delete(key)
+        outcome = task.result()
+        if outcome is None:  # the turn could not even start (e.g. the store is down)
             return protocol_error_text()
-        chunks = protocol.split_text(reply.text) if reply else []
-        await self.store.set(key, _DONE + (chunks[0] if chunks else ""), ttl)
+        if outcome.duplicate:
+            return await self._await_first(msg, outcome.previous, started)
+        chunks = protocol.split_text(outcome.reply.text) if outcome.reply else []
         if len(chunks) > 1:
             self.background.spawn(self._send_all(msg.user, chunks[1:]), name="reply-rest")
         return chunks[0] if chunks else None
 
-    async def _turn(self, msg: IncomingMessage) -> Reply | None:
+    async def _turn(self, msg: IncomingMessage) -> TurnOutcome | None:
         try:
-            return await self.conversations.handle(msg)
+            return await self.conversations.turn(msg)
         except Exception:
             log.exception("conversation turn failed", extra={"kind": msg.kind.value})
             return None
 
-    def _late(self, user: str, task: asyncio.Task[Reply | None]) -> None:
+    def _late(self, user: str, task: asyncio.Task[TurnOutcome | None]) -> None:
         if task.cancelled():
             return
-        reply = task.result()
-        text = reply.text if reply is not None else protocol_error_text()
+        outcome = task.result()
+        if outcome is None:
+            text = protocol_error_text()
+        elif outcome.duplicate:
+            return
+        else:
+            text = outcome.reply.text
         if text:
             self.background.spawn(self._send_all(user, protocol.split_text(text)), name="late-reply")
 
@@ -159,17 +158,20 @@ class WeChatEndpoint:
                 log.exception("could not send a reply through the customer-service API")
                 return
 
-    async def _await_first(self, key: str) -> str | None:
-        """A repeated delivery: answer what the first delivery answered, or ``success``."""
-        deadline = time.monotonic() + self.settings.reply_deadline
-        while time.monotonic() < deadline:
-            value = await self.store.get(key)
-            if value is None or value == _LATE:
+    async def _await_first(self, msg: IncomingMessage, previous: str | None, started: float) -> str | None:
+        """A repeated delivery: answer what the first delivery answered (its first part), or ``success``."""
+        deadline = started + self.settings.reply_deadline
+        value = previous
+        while True:
+            if value is None or value == LATE:
                 return None
-            if value.startswith(_DONE):
-                return value[len(_DONE) :] or None
+            if value.startswith(DONE):
+                text = value[len(DONE) :]
+                return protocol.split_text(text)[0] if text else None
+            if time.monotonic() >= deadline:
+                return None
             await asyncio.sleep(_POLL)
-        return None
+            value = await self.conversations.turns.outcome(msg.user, msg.dedup_key)
 
     def _respond(
         self, text: str | None, msg: IncomingMessage, account: str, request: web.Request

@@ -38,7 +38,7 @@ async def human(ctx: Context) -> None:
 
 @router.handle(event(EventName.SUBSCRIBE, EventName.SCAN))
 async def follow(ctx: Context) -> None:
-    person = ctx.person
+    person = await ctx.person()
     scene = ctx.msg.event_key.removeprefix("qrscene_")
     community = await Community.get_or_none(code=scene) if scene else None
     if community is not None and person.home_id is None:
@@ -56,8 +56,9 @@ async def follow(ctx: Context) -> None:
 
 @router.handle(event(EventName.UNSUBSCRIBE))
 async def unfollow(ctx: Context) -> None:
-    ctx.person.following = False
-    await ctx.person.save(update_fields=["following"])
+    person = await ctx.person()
+    person.following = False
+    await person.save(update_fields=["following"])
     ctx.dialog.clear()
 
 

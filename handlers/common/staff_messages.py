@@ -15,7 +15,7 @@ def start_human(ctx: Context) -> None:
 
 
 async def leave_message(ctx: Context) -> None:
-    person = ctx.person
+    person = await ctx.person()
     note = await StaffMessage.create(
         person=person,
         community_id=person.community_id,

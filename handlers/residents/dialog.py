@@ -40,7 +40,7 @@ async def start_binding(ctx: Context, after: str | None = None) -> None:
     ctx.dialog.clear()
     if after:
         ctx.dialog.update(after=after)
-    current = await workflow.home_of(ctx.person)
+    current = await workflow.home_of(await ctx.person())
     if current is not None and not after:
         ctx.dialog.set(CHANGE)
         ctx.say("residents.already_bound", address=current.describe())
@@ -50,7 +50,7 @@ async def start_binding(ctx: Context, after: str | None = None) -> None:
 
 async def require_home(ctx: Context, then: str) -> HomeAddress | None:
     """For workflows that need a home: the bound home, or start binding and resume ``then`` after."""
-    home = await workflow.home_of(ctx.person)
+    home = await workflow.home_of(await ctx.person())
     if home is None:
         ctx.say("residents.bind_first")
         await start_binding(ctx, after=then)
@@ -76,7 +76,7 @@ async def change(ctx: Context) -> None:
 
 # -- step 1: which community ------------------------------------------------------------------------
 async def _ask_community(ctx: Context) -> None:
-    preset = ctx.person.community_id
+    preset = (await ctx.person()).community_id
     found = await workflow.communities()
     if preset is not None or len(found) == 1:
         community = next((c for c in found if c.id == preset), found[0])
@@ -169,7 +169,7 @@ async def confirm(ctx: Context) -> None:
         return
     building = await Building.get(id=data["building"])
     home = HomeAddress(community, building, int(data["unit"]), str(data["room"]))
-    await workflow.bind_home(ctx.person, home)
+    await workflow.bind_home(await ctx.person(), home)
     after = data.get("after")
     ctx.dialog.clear()
     ctx.say("residents.bound", address=home.describe())
@@ -180,8 +180,8 @@ async def confirm(ctx: Context) -> None:
 # -- who am I ---------------------------------------------------------------------------------------
 @router.handle(intent("my_info"), idle())
 async def my_info(ctx: Context) -> None:
-    home = await workflow.home_of(ctx.person)
-    roles = await workflow.roles_of(ctx.person)
+    home = await workflow.home_of(await ctx.person())
+    roles = await workflow.roles_of(await ctx.person())
     labels = "、".join(role_label(r) for r in RoleName if r in roles) or content.text("residents.no_roles")
     if home is None:
         ctx.say("residents.info_unbound", roles=labels)
@@ -193,7 +193,7 @@ async def my_info(ctx: Context) -> None:
 @router.handle(intent("invite"), idle(), lambda ctx: not _JOIN.match(ctx.msg.text))
 async def invite(ctx: Context) -> None:
     role = role_in_text(ctx.msg.text)
-    community = await Community.get_or_none(id=ctx.person.community_id)
+    community = await Community.get_or_none(id=(await ctx.person()).community_id)
     if community is None:
         ctx.say("residents.invite_not_allowed")
         return
@@ -201,7 +201,7 @@ async def invite(ctx: Context) -> None:
         ctx.say("residents.invite_which_role")
         return
     try:
-        code = await workflow.create_invite(ctx.person, community, role, ctx.now())
+        code = await workflow.create_invite(await ctx.person(), community, role, ctx.now())
     except ResidentError as problem:
         ctx.say(problem.key, **problem.values)
         return
@@ -213,7 +213,7 @@ async def join(ctx: Context) -> None:
     match = _JOIN.match(ctx.msg.text)
     assert match is not None
     try:
-        used = await workflow.redeem_invite(ctx.person, match.group(1), ctx.now())
+        used = await workflow.redeem_invite(await ctx.person(), match.group(1), ctx.now())
     except ResidentError as problem:
         ctx.say(problem.key, **problem.values)
         return
