@@ -36,4 +36,14 @@ def build(token: str, aes_key: str, appid: str) -> web.Application:
 
 if __name__ == "__main__":
     token, aes_key, appid, port = sys.argv[1:5]
-    web.run_app(build(token, aes_key, appid), host="127.0.0.1", port=int(port), print=None, access_log=None)
+    try:  # the same event loop as the bot's server, so the floor stays a floor
+        import uvloop
+
+        loop = uvloop.new_event_loop()
+    except ImportError:
+        import asyncio
+
+        loop = asyncio.new_event_loop()
+    web.run_app(
+        build(token, aes_key, appid), host="127.0.0.1", port=int(port), print=None, access_log=None, loop=loop
+    )

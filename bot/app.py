@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import logging
 import time
 import uuid
@@ -140,11 +141,15 @@ BACKGROUND = web.AppKey("background", Background)
 WECHAT = web.AppKey("wechat", WeChatClient)
 
 
+_ID_PREFIX = uuid.uuid4().hex[:8]  # per process; the counter makes each request's id unique and cheap
+_ids = itertools.count(1)
+
+
 @web.middleware
 async def request_ids(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
-    rid = request.headers.get("X-Request-Id") or uuid.uuid4().hex[:16]
+    rid = request.headers.get("X-Request-Id") or f"{_ID_PREFIX}-{next(_ids):x}"
     token = request_id.set(rid)
     started = time.perf_counter()
     try:

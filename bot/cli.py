@@ -19,6 +19,15 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(getattr(args, "config", None))
 
 
+def fast_event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop where it is installed (Linux, macOS): a measurable win on the message hot path."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from bot.repl import run_chat
 
@@ -36,7 +45,8 @@ def _serve_one(settings: Settings, host: str, port: int, reuse_port: bool, prepa
     setup_logging(settings.log_level)
     app = init_app(settings, prepare=prepare)
     web.run_app(
-        app,
+        loop=fast_event_loop(),
+        app=app,
         host=host,
         port=port,
         reuse_port=reuse_port,

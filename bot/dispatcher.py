@@ -72,7 +72,9 @@ class Context:
         if self._person is None:
             from storage.models import Person
 
-            self._person, _ = await Person.get_or_create(openid=self.msg.user)
+            self._person = await Person.get_or_none(openid=self.msg.user) or await _create_person(
+                self.msg.user
+            )
         return self._person
 
     async def touch_person(self) -> None:
@@ -80,8 +82,10 @@ class Context:
         from storage.models import Person
 
         now = self.now()
-        person, created = await Person.get_or_create(openid=self.msg.user, defaults={"last_message_at": now})
-        if not created:
+        person = await Person.get_or_none(openid=self.msg.user)
+        if person is None:
+            person = await _create_person(self.msg.user, last_message_at=now)
+        else:
             person.last_message_at = now
             await person.save(update_fields=["last_message_at"])
         self._person = person
@@ -123,6 +127,19 @@ class Context:
         self.say(key, **values)
         if self.dialog.retry() >= 3:
             self.say("common.way_out")
+
+
+async def _create_person(openid: str, **values: Any) -> Person:
+    """Create on first contact; one query, not get_or_create's transaction (the user's lock is held, so
+    a race is only possible with another transport, and then the unique openid settles it)."""
+    from tortoise.exceptions import IntegrityError
+
+    from storage.models import Person
+
+    try:
+        return await Person.create(openid=openid, **values)
+    except IntegrityError:
+        return await Person.get(openid=openid)
 
 
 class Router:

@@ -31,9 +31,27 @@ def is_sqlite(url: str) -> bool:
     return urlsplit(url).scheme == "sqlite"
 
 
+async def _keep_session(_connection: object) -> None:
+    """asyncpg's pool runs ``RESET ALL; UNLISTEN *; ...`` on every release, a round trip per query.
+    We use no session state (no SET, LISTEN, advisory locks or cursors) and Tortoise closes its
+    transactions, so there is nothing to reset."""
+
+
+def _connection(url: str) -> str | dict[str, Any]:
+    url = normalize_url(url)
+    if is_sqlite(url):
+        return url
+    from tortoise.backends.base.config_generator import expand_db_url
+
+    config = expand_db_url(url)
+    config["credentials"]["reset"] = _keep_session
+    config["credentials"].setdefault("maxsize", 10)
+    return config
+
+
 def tortoise_config(url: str) -> dict[str, Any]:
     return {
-        "connections": {"default": normalize_url(url)},
+        "connections": {"default": _connection(url)},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,

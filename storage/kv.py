@@ -118,7 +118,7 @@ class _MemoryLock:
 class RedisStore:
     def __init__(self, url: str, prefix: str = "cb:") -> None:
         self.client: aioredis.Redis = aioredis.from_url(
-            url, decode_responses=True, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30
+            url, decode_responses=True, socket_timeout=5, socket_connect_timeout=5
         )
         self.prefix = prefix
 

@@ -98,7 +98,7 @@ class WeChatEndpoint:
                 protocol.check_signature(
                     settings.wechat_token, q["signature"], q["timestamp"], q.get("nonce", "")
                 )
-            xml = protocol.decrypt(self.crypto, settings.wechat_token, body, q)
+            xml = protocol.decrypt(self.crypto, settings.wechat_appid, settings.wechat_token, body, q)
         else:
             protocol.check_signature(
                 settings.wechat_token, q.get("signature", ""), q.get("timestamp", ""), q.get("nonce", "")
