@@ -9,12 +9,15 @@ any ``Store`` (the in-process one for the embedded default). Both pass ``tests/i
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import itertools
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import redis.asyncio as aioredis
+from redis.exceptions import NoScriptError
 
 from storage.kv import LockTimeout, RedisStore, Store
 
@@ -165,19 +168,32 @@ class RedisTurns:
         self.redis: aioredis.Redis = store.client
         self.prefix = store.prefix
         self.settings = settings
-        self._begin = self.redis.register_script(_BEGIN)
-        self._acquire = self.redis.register_script(_ACQUIRE)
-        self._finish = self.redis.register_script(_FINISH)
+        self._scripts = {
+            name: (body, _sha1(body))
+            for name, body in (("begin", _BEGIN), ("acquire", _ACQUIRE), ("finish", _FINISH))
+        }
+        self._tokens = itertools.count(1)
+        self._token_prefix = secrets.token_hex(6)
+
+    async def _run(self, name: str, keys: list[str], args: list[object]) -> Any:
+        """EVALSHA straight through ``execute_command`` (redis-py's Script wrapper inspects its arguments
+        on every call, a measurable cost on this path); the script is loaded once when Redis lacks it."""
+        body, sha = self._scripts[name]
+        try:
+            return await self.redis.execute_command("EVALSHA", sha, len(keys), *keys, *args)
+        except NoScriptError:
+            await self.redis.script_load(body)
+            return await self.redis.execute_command("EVALSHA", sha, len(keys), *keys, *args)
 
     def _k(self, user: str, dedup_key: str) -> list[str]:
         return [self.prefix + k for k in _keys(user, dedup_key)]
 
     async def begin(self, user: str, dedup_key: str) -> Begun:
         dedup, lock_key, state_key = self._k(user, dedup_key)
-        token = secrets.token_hex(8)
+        token = f"{self._token_prefix}:{next(self._tokens)}"
         s = self.settings
-        result = await self._begin(
-            keys=[dedup, lock_key, state_key], args=[int(s.dedup_ttl * 1000), token, int(s.lock_ttl * 1000)]
+        result = await self._run(
+            "begin", [dedup, lock_key, state_key], [int(s.dedup_ttl * 1000), token, int(s.lock_ttl * 1000)]
         )
         if result[0] == 0:
             return Begun(duplicate=True, outcome=_text(result[1]))
@@ -187,7 +203,7 @@ class RedisTurns:
                 await self.redis.delete(dedup)
                 raise LockTimeout
             await asyncio.sleep(0.005)
-            result = await self._acquire(keys=[lock_key, state_key], args=[token, int(s.lock_ttl * 1000)])
+            result = await self._run("acquire", [lock_key, state_key], [token, int(s.lock_ttl * 1000)])
         return Begun(duplicate=False, token=token, state=_text(result[1]) if len(result) > 1 else None)
 
     async def finish(
@@ -202,9 +218,10 @@ class RedisTurns:
     ) -> None:
         dedup, lock_key, state_key = self._k(user, dedup_key)
         s = self.settings
-        await self._finish(
-            keys=[state_key, lock_key, dedup],
-            args=[
+        await self._run(
+            "finish",
+            [state_key, lock_key, dedup],
+            [
                 "1" if save_state else "0",
                 "" if state is None else "1",
                 state or "",
@@ -221,6 +238,10 @@ class RedisTurns:
 
     async def outcome(self, user: str, dedup_key: str) -> str | None:
         return _text(await self.redis.get(self._k(user, dedup_key)[0]))
+
+
+def _sha1(script: str) -> str:
+    return hashlib.sha1(script.encode()).hexdigest()
 
 
 def _text(value: object) -> str | None:

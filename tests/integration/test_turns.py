@@ -104,3 +104,12 @@ async def test_many_deliveries_of_one_message_at_once(turns: TurnStore) -> None:
     winners = [r for r in results if not r.duplicate]
     assert len(winners) == 1
     await turns.finish("u", winners[0].token, "m:9", state=None, save_state=False, outcome="")
+
+
+async def test_scripts_reloaded_after_a_redis_script_flush(turns: TurnStore) -> None:
+    if isinstance(turns, RedisTurns):
+        await turns.redis.script_flush()
+    begun = await turns.begin("u", "m:1")
+    assert not begun.duplicate
+    await turns.finish("u", begun.token, "m:1", state="x", save_state=True, outcome="ok")
+    assert await turns.outcome("u", "m:1") == DONE + "ok"
