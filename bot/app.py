@@ -127,7 +127,10 @@ async def open_runtime(
         conversations = build_conversations(
             store, clock=clock, turn_settings=turn_settings, extra_routers=extra_routers
         )
-        yield Runtime(settings, store, conversations)
+        try:
+            yield Runtime(settings, store, conversations)
+        finally:
+            await conversations.turns.close()
     finally:
         await store.close()
         await db.close_db()

@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import redis.asyncio as aioredis
+from redis.asyncio.connection import Connection
 from redis.exceptions import NoScriptError
 
 from storage.kv import LockTimeout, RedisStore, Store
 
+_MAX_IDLE = 64  # idle Redis connections kept for turns
 PENDING = "p"  # the first delivery is being handled
 LATE = "l"  # it overran WeChat's deadline: its reply goes out through the customer-service API
 DONE = "d:"  # followed by the reply text given to the first delivery
@@ -64,6 +66,8 @@ class TurnStore(Protocol):
     async def outcome(self, user: str, dedup_key: str) -> str | None:
         """What the first delivery recorded: PENDING, LATE or DONE + reply (None: nothing)."""
         ...
+
+    async def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,9 @@ class StoreTurns:
     async def outcome(self, user: str, dedup_key: str) -> str | None:
         return await self.store.get(_keys(user, dedup_key)[0])
 
+    async def close(self) -> None:
+        """Nothing of its own to close: the store is closed by its owner."""
+
 
 _BEGIN = """
 if redis.call('SET', KEYS[1], 'p', 'NX', 'PX', ARGV[1]) == false then
@@ -174,16 +181,37 @@ class RedisTurns:
         }
         self._tokens = itertools.count(1)
         self._token_prefix = secrets.token_hex(6)
+        self._free: list[Connection] = []
 
     async def _run(self, name: str, keys: list[str], args: list[object]) -> Any:
-        """EVALSHA straight through ``execute_command`` (redis-py's Script wrapper inspects its arguments
-        on every call, a measurable cost on this path); the script is loaded once when Redis lacks it."""
+        """EVALSHA on a connection of our own free list, not through the client and its pool: on this
+        path redis-py's per-command machinery (pool bookkeeping, metrics hooks, retry wrappers) cost more
+        than the round trip itself (bench/). The script is loaded once when Redis lacks it. No retry: a
+        command may have run before its connection broke, and running ``begin`` twice is not harmless."""
         body, sha = self._scripts[name]
+        conn = self._free.pop() if self._free else self.redis.connection_pool.make_connection()
         try:
-            return await self.redis.execute_command("EVALSHA", sha, len(keys), *keys, *args)
-        except NoScriptError:
-            await self.redis.script_load(body)
-            return await self.redis.execute_command("EVALSHA", sha, len(keys), *keys, *args)
+            await conn.connect()
+            try:
+                await conn.send_command("EVALSHA", sha, len(keys), *keys, *args)
+                result = await conn.read_response()
+            except NoScriptError:
+                await conn.send_command("SCRIPT", "LOAD", body)
+                await conn.read_response()
+                await conn.send_command("EVALSHA", sha, len(keys), *keys, *args)
+                result = await conn.read_response()
+        except BaseException:
+            await conn.disconnect(nowait=True)
+            raise
+        if len(self._free) < _MAX_IDLE:
+            self._free.append(conn)
+        else:
+            await conn.disconnect()
+        return result
+
+    async def close(self) -> None:
+        while self._free:
+            await self._free.pop().disconnect()
 
     def _k(self, user: str, dedup_key: str) -> list[str]:
         return [self.prefix + k for k in _keys(user, dedup_key)]

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 SendText = Callable[[str, str], Awaitable[None]]
 
 _POLL = 0.05
+_MARK_LATE_LIMIT = 0.5  # seconds: WeChat's deadline is near
+_TURN_LIMIT = 60.0  # seconds a turn that overran the deadline may still take
 
 
 class WeChatEndpoint:
@@ -116,9 +118,16 @@ class WeChatEndpoint:
         task = self.background.spawn(self._turn(msg), name=f"turn:{msg.dedup_key}")
         done, _ = await asyncio.wait({task}, timeout=self.settings.reply_deadline)
         if task not in done:
-            await self.conversations.turns.mark_late(msg.user, msg.dedup_key)
             log.warning("reply deadline passed, answering later", extra={"kind": msg.kind.value})
             task.add_done_callback(lambda t: self._late(msg.user, t))
+            # a turn stuck on a dead store or database is given up after a while, not kept forever
+            watchdog = asyncio.get_running_loop().call_later(_TURN_LIMIT, task.cancel)
+            task.add_done_callback(lambda _: watchdog.cancel())
+            try:
+                async with asyncio.timeout(_MARK_LATE_LIMIT):
+                    await self.conversations.turns.mark_late(msg.user, msg.dedup_key)
+            except Exception:
+                log.exception("could not mark a late turn; a retry may wait for it")
             return None
         outcome = task.result()
         if outcome is None:  # the turn could not even start (e.g. the store is down)

@@ -20,7 +20,9 @@ SETTINGS = TurnSettings(state_ttl=60, dedup_ttl=60, lock_ttl=10, lock_wait=0.3)
 async def turns(request: pytest.FixtureRequest) -> AsyncIterator[TurnStore]:
     if request.param == "redis":
         store = RedisStore(REDIS_URL, prefix=f"cbtest:{uuid.uuid4().hex[:8]}:")
-        yield RedisTurns(store, SETTINGS)
+        redis_turns = RedisTurns(store, SETTINGS)
+        yield redis_turns
+        await redis_turns.close()
         await store.flush_prefix()
         await store.close()
     else:
