@@ -124,6 +124,7 @@ class RedisStore:
         self.client: aioredis.Redis = aioredis.from_url(
             url,
             decode_responses=True,
+            socket_timeout=None,  # redis-py 8 defaults to 5 s
             socket_connect_timeout=5,
             socket_keepalive=True,
             socket_keepalive_options=_KEEPALIVE,
