@@ -6,6 +6,9 @@ import argparse
 import asyncio
 import logging
 import multiprocessing
+import multiprocessing.connection
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -100,20 +103,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if workers == 1:
         _serve_one(settings, host, port, False, False)
         return 0
+    return _supervise(settings, host, port, workers)
+
+
+def _supervise(settings: Settings, host: str, port: int, workers: int) -> int:
+    """Run ``workers`` processes on one port (SO_REUSEPORT). SIGTERM / SIGINT are passed on, so each
+    finishes its replies in flight; when one worker dies the others are stopped too and the exit code
+    says so, for the service manager to restart the whole."""
     ctx = multiprocessing.get_context("spawn")
-    procs = [
-        ctx.Process(target=_serve_one, args=(settings, host, port, True, False), daemon=False)
-        for _ in range(workers)
-    ]
+    procs = [ctx.Process(target=_serve_one, args=(settings, host, port, True, False)) for _ in range(workers)]
+    stopping = False
+
+    def stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for proc in procs:
+            if proc.is_alive() and proc.pid is not None:
+                os.kill(proc.pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     for proc in procs:
         proc.start()
-    try:
-        for proc in procs:
-            proc.join()
-    except KeyboardInterrupt:
-        for proc in procs:
-            proc.join(timeout=20)
-    return 0
+    multiprocessing.connection.wait([proc.sentinel for proc in procs])
+    if not stopping:
+        log.error("a worker exited; stopping the others")
+        stop(signal.SIGTERM, None)
+    for proc in procs:
+        proc.join(timeout=30)
+        log.info("worker stopped", extra={"pid": proc.pid, "exitcode": proc.exitcode})
+    # a worker stopped before it had installed its own handler ends by the signal itself: still a stop
+    return 0 if stopping and all(proc.exitcode in (0, -signal.SIGTERM) for proc in procs) else 1
 
 
 def cmd_db(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from tests.conftest import REDIS_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -156,3 +157,47 @@ def test_staff_and_db_commands(tmp_path: Path) -> None:
     )
     assert unknown.returncode == 2 and "xingfuli" in unknown.stdout
     assert "recreated" in cli("demo", "--reset", cwd=tmp_path, env=env).stdout
+
+
+@pytest.mark.parametrize("redis_url", [REDIS_URL] if REDIS_URL else [])
+def test_several_workers_serve_and_stop(tmp_path: Path, redis_url: str) -> None:
+    port = free_port()
+    env = clean_env(
+        PYTHONPATH=str(ROOT), WECHAT_TOKEN="t", REDIS_URL=redis_url, REDIS_PREFIX="cbtest:workers:"
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "serve",
+            "--workers",
+            "2",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        answered = 0
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                    answered += response.status == 200
+                if answered >= 10:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        assert answered >= 10
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=40)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err

@@ -10,6 +10,7 @@ import pytest
 
 from bot.dispatcher import Context, Router, has_text
 from storage.models import Person, StaffMessage
+from tests.conftest import REDIS_URL
 from tests.e2e.conftest import MakeSim
 from tests.fake_wechat_api import FakeWeChatAPI
 from tests.wechat_sim import TOKEN, event_xml, message_xml, sign, text_xml
@@ -298,3 +299,21 @@ async def test_healthz(make_sim: MakeSim) -> None:
     assert response.status == 200
     assert await response.json() == {"ok": True, "database": True, "store": True}
     assert response.headers["X-Request-Id"]
+
+
+SHARED_STORE = ["redis"] if REDIS_URL else []  # several workers share state only through Redis
+
+
+@pytest.mark.parametrize("store_kind", SHARED_STORE)
+async def test_duplicates_across_two_workers_are_handled_once(make_sim: MakeSim, store_kind: str) -> None:
+    """Two app instances (two worker processes' worth) on one Redis and one database."""
+    first, second = await make_sim("safe"), await make_sim("safe")
+    user = "o-two-workers"
+    assert "说说您的问题" in await first.say(user, "人工", next(ids))
+    xml = text_xml(user, "垃圾站的灯不亮", next(ids))
+    results = await asyncio.gather(*(sim.post(xml) for sim in (first, second, first, second)))
+    assert all(status == 200 for status, _ in results)
+    assert await StaffMessage.filter(person__openid=user).count() == 1
+    # the dialog state is shared too: the second worker continues what the first began
+    assert "说说您的问题" in await second.say(user, "人工", next(ids))
+    assert "留言号" in await first.say(user, "第二件事", next(ids))
