@@ -131,6 +131,26 @@ def conversations(seeded: str, store: Store) -> Conversations:
     return build_conversations(store)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "redis_only: needs a Redis server shared between processes (REDIS_URL)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without REDIS_URL the run is the embedded default, where several processes share nothing: the
+    tests about sharing state between worker processes are deselected (and said so), not skipped."""
+    if REDIS_URL:
+        return
+    shared = [item for item in items if item.get_closest_marker("redis_only")]
+    if shared:
+        config.hook.pytest_deselected(items=shared)
+        items[:] = [item for item in items if not item.get_closest_marker("redis_only")]
+
+
 def pytest_report_header() -> list[str]:
     db_name = "PostgreSQL " + PG_URL.rsplit("@", 1)[-1] if PG_URL and not db.is_sqlite(PG_URL) else "SQLite"
-    return [f"community-bot back ends: database={db_name}, store={'Redis' if REDIS_URL else 'memory'}"]
+    lines = [f"community-bot back ends: database={db_name}, store={'Redis' if REDIS_URL else 'memory'}"]
+    if not REDIS_URL:
+        lines.append("tests marked redis_only (several worker processes sharing Redis) are deselected")
+    return lines

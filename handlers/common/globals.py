@@ -73,7 +73,7 @@ async def location_report(ctx: Context) -> None:
 
 @router.handle(event(EventName.CLICK))
 async def menu_click(ctx: Context) -> None:
-    """Account menu buttons carry ``MENU_<INTENT>`` keys (``content/wechat_menu.yaml``)."""
+    """Account menu buttons carry ``MENU_<INTENT>`` keys, e.g. ``MENU_BIND``; unknown keys show the menu."""
     wanted = ctx.msg.event_key.removeprefix("MENU_").lower()
     if wanted not in ctx.services.classifier.specs or not await ctx.redirect(wanted):
         show_menu(ctx)

@@ -176,3 +176,16 @@ async def test_dialog_state_survives_between_turns_only_for_its_user(conversatio
     assert "没太明白" in await b.say("1")
     assert "门牌号" in await a.say("1")
     assert await Community.all().count() == 2
+
+
+async def test_a_tie_is_offered_as_a_numbered_choice(conversations: Conversations) -> None:
+    chat = Chat(conversations)
+    reply = await chat.say("绑定帮助")  # as strong for 绑定住址 as for the menu
+    assert "您是想" in reply and "1 查看菜单" in reply and "2 绑定住址" in reply
+    assert "哪个社区" in await chat.say("2")
+
+
+async def test_a_choice_out_of_range_is_not_a_guess(conversations: Conversations) -> None:
+    chat = Chat(conversations)
+    await chat.say("绑定帮助")
+    assert "没太明白" in await chat.say("7")

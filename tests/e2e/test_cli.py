@@ -159,11 +159,11 @@ def test_staff_and_db_commands(tmp_path: Path) -> None:
     assert "recreated" in cli("demo", "--reset", cwd=tmp_path, env=env).stdout
 
 
-@pytest.mark.parametrize("redis_url", [REDIS_URL] if REDIS_URL else [])
-def test_several_workers_serve_and_stop(tmp_path: Path, redis_url: str) -> None:
+@pytest.mark.redis_only
+def test_several_workers_serve_and_stop(tmp_path: Path) -> None:
     port = free_port()
     env = clean_env(
-        PYTHONPATH=str(ROOT), WECHAT_TOKEN="t", REDIS_URL=redis_url, REDIS_PREFIX="cbtest:workers:"
+        PYTHONPATH=str(ROOT), WECHAT_TOKEN="t", REDIS_URL=REDIS_URL, REDIS_PREFIX="cbtest:workers:"
     )
     proc = subprocess.Popen(
         [

@@ -10,7 +10,6 @@ import pytest
 
 from bot.dispatcher import Context, Router, has_text
 from storage.models import Person, StaffMessage
-from tests.conftest import REDIS_URL
 from tests.e2e.conftest import MakeSim
 from tests.fake_wechat_api import FakeWeChatAPI
 from tests.wechat_sim import TOKEN, event_xml, message_xml, sign, text_xml
@@ -301,11 +300,8 @@ async def test_healthz(make_sim: MakeSim) -> None:
     assert response.headers["X-Request-Id"]
 
 
-SHARED_STORE = ["redis"] if REDIS_URL else []  # several workers share state only through Redis
-
-
-@pytest.mark.parametrize("store_kind", SHARED_STORE)
-async def test_duplicates_across_two_workers_are_handled_once(make_sim: MakeSim, store_kind: str) -> None:
+@pytest.mark.redis_only
+async def test_duplicates_across_two_workers_are_handled_once(make_sim: MakeSim) -> None:
     """Two app instances (two worker processes' worth) on one Redis and one database."""
     first, second = await make_sim("safe"), await make_sim("safe")
     user = "o-two-workers"
