@@ -82,6 +82,21 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def healthy_answers(port: int, wanted: int, tries: int = 200) -> list[bytes]:
+    """Bodies of up to ``wanted`` 200 answers from /healthz, polling while the server starts."""
+    bodies: list[bytes] = []
+    for _ in range(tries):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    bodies.append(response.read())
+        except OSError:
+            time.sleep(0.1)
+        if len(bodies) >= wanted:
+            break
+    return bodies
+
+
 def test_serve_answers_health_and_stops_gracefully(tmp_path: Path) -> None:
     port = free_port()
     proc = subprocess.Popen(
@@ -93,15 +108,8 @@ def test_serve_answers_health_and_stops_gracefully(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        body = b""
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
-                    body = response.read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        assert b'"database": true' in body and b'"store": true' in body
+        bodies = healthy_answers(port, wanted=1)
+        assert bodies and b'"database": true' in bodies[0] and b'"store": true' in bodies[0]
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
@@ -111,52 +119,23 @@ def test_serve_answers_health_and_stops_gracefully(tmp_path: Path) -> None:
 
 def test_staff_and_db_commands(tmp_path: Path) -> None:
     env = clean_env(PYTHONPATH=str(ROOT), DATABASE_URL=f"sqlite://{tmp_path}/ops.sqlite3")
-    assert "up to date" in cli("db", "upgrade", cwd=tmp_path, env=env).stdout
-    assert "no pending" in cli("db", "pending", cwd=tmp_path, env=env).stdout
-    assert "created" in cli("demo", cwd=tmp_path, env=env).stdout
-    granted = cli(
-        "staff",
-        "grant",
-        "--community",
-        "xingfuli",
-        "--user",
-        "o-new",
-        "--role",
-        "grid_worker",
-        cwd=tmp_path,
-        env=env,
-    )
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return cli(*args, cwd=tmp_path, env=env)
+
+    assert "up to date" in run("db", "upgrade").stdout
+    assert "no pending" in run("db", "pending").stdout
+    assert "created" in run("demo").stdout
+    newcomer = ["--community", "xingfuli", "--user", "o-new", "--role", "grid_worker"]
+    granted = run("staff", "grant", *newcomer)
     assert "granted grid_worker" in granted.stdout, granted.stderr
-    listing = cli("staff", "list", "--community", "xingfuli", cwd=tmp_path, env=env).stdout
+    listing = run("staff", "list", "--community", "xingfuli").stdout
     assert "o-new" in listing and "demo-committee" in listing
-    revoked = cli(
-        "staff",
-        "revoke",
-        "--community",
-        "xingfuli",
-        "--user",
-        "o-new",
-        "--role",
-        "grid_worker",
-        cwd=tmp_path,
-        env=env,
-    )
-    assert "revoked" in revoked.stdout
-    assert "o-new" not in cli("staff", "list", "--community", "xingfuli", cwd=tmp_path, env=env).stdout
-    unknown = cli(
-        "staff",
-        "grant",
-        "--community",
-        "nowhere",
-        "--user",
-        "x",
-        "--role",
-        "volunteer",
-        cwd=tmp_path,
-        env=env,
-    )
+    assert "revoked" in run("staff", "revoke", *newcomer).stdout
+    assert "o-new" not in run("staff", "list", "--community", "xingfuli").stdout
+    unknown = run("staff", "grant", "--community", "nowhere", "--user", "x", "--role", "volunteer")
     assert unknown.returncode == 2 and "xingfuli" in unknown.stdout
-    assert "recreated" in cli("demo", "--reset", cwd=tmp_path, env=env).stdout
+    assert "recreated" in run("demo", "--reset").stdout
 
 
 @pytest.mark.redis_only
@@ -186,16 +165,7 @@ def test_several_workers_serve_and_stop(tmp_path: Path) -> None:
         start_new_session=True,
     )
     try:
-        answered = 0
-        for _ in range(200):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
-                    answered += response.status == 200
-                if answered >= 10:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        assert answered >= 10
+        assert len(healthy_answers(port, wanted=10)) == 10
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         _, err = proc.communicate(timeout=40)

@@ -313,3 +313,11 @@ async def test_duplicates_across_two_workers_are_handled_once(make_sim: MakeSim)
     # the dialog state is shared too: the second worker continues what the first began
     assert "说说您的问题" in await second.say(user, "人工", next(ids))
     assert "留言号" in await first.say(user, "第二件事", next(ids))
+
+
+async def test_shutdown_finishes_the_replies_in_flight(make_sim: MakeSim, fake_api: FakeWeChatAPI) -> None:
+    sim = await make_sim("safe", extra_routers=[slow_router(0.6)], reply_deadline=0.2)
+    status, raw = await sim.post(text_xml("o-shutdown", "慢", next(ids)))
+    assert status == 200 and raw == "success"
+    await sim.client.close()  # the app shuts down while the turn is still running
+    assert fake_api.sent_texts("o-shutdown") == ["慢慢来，已经办好了"]
