@@ -73,7 +73,6 @@ def build_conversations(
         store=store,
         global_words=global_words(),
         clock=clock,
-        menu=dispatcher.menu,
     )
     return Conversations(dispatcher, services, open_turns(store, turn_settings or TurnSettings()))
 

@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import content
@@ -49,7 +49,6 @@ class Services:
     store: Store
     global_words: dict[str, frozenset[str]]
     clock: Callable[[], dt.datetime]
-    menu: list[MenuEntry] = field(default_factory=list)
 
 
 class Context:

@@ -131,7 +131,7 @@ class WeChatEndpoint:
             return None
         outcome = task.result()
         if outcome is None:  # the turn could not even start (e.g. the store is down)
-            return protocol_error_text()
+            return failed_turn_text()
         if outcome.duplicate:
             return await self._await_first(msg, outcome.previous, started)
         chunks = protocol.split_text(outcome.reply.text) if outcome.reply else []
@@ -151,7 +151,7 @@ class WeChatEndpoint:
             return
         outcome = task.result()
         if outcome is None:
-            text = protocol_error_text()
+            text = failed_turn_text()
         elif outcome.duplicate:
             return
         else:
@@ -202,5 +202,5 @@ class WeChatEndpoint:
         return web.Response(status=exc.status, text=exc.reason)
 
 
-def protocol_error_text() -> str:
+def failed_turn_text() -> str:
     return content.text("common.error")
