@@ -34,10 +34,10 @@ Handler = Callable[["Context"], Awaitable[None]]
 
 @dataclass(frozen=True)
 class MenuEntry:
-    """One line of the 帮助 menu; choosing it dispatches ``intent``."""
+    """One line of the 帮助 menu; choosing it dispatches ``intent`` (its label is the intent's, from
+    content/intents.yaml)."""
 
     intent: str
-    label: str
     order: int = 100
 
 
@@ -154,8 +154,8 @@ class Router:
 
         return register
 
-    def menu_entry(self, intent: str, label: str, order: int = 100) -> None:
-        self.menu.append(MenuEntry(intent, label, order))
+    def menu_entry(self, intent: str, order: int = 100) -> None:
+        self.menu.append(MenuEntry(intent, order))
 
 
 class Dispatcher:

@@ -11,7 +11,7 @@ from handlers.common.staff_messages import start_human
 from storage.models import Community
 
 router = Router("common.globals")
-router.menu_entry("human", "人工服务", order=900)
+router.menu_entry("human", order=900)
 
 _LAST_LOCATION_TTL = 3600
 

@@ -12,7 +12,7 @@ CHOOSE_STATE = "idle:choose"
 def show_menu(ctx: Context, intro_key: str = "common.menu_intro") -> None:
     entries = ctx.dispatcher.menu
     ctx.dialog.set(MENU_STATE, options=[e.intent for e in entries])
-    options = content.numbered([e.label for e in entries])
+    options = content.numbered([ctx.services.classifier.label(e.intent) for e in entries])
     ctx.say_text("\n".join((content.text(intro_key), options, content.text("common.menu_footer"))))
 
 

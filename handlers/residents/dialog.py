@@ -12,8 +12,8 @@ from nlp.slots import Address, extract_address, extract_choice, extract_room
 from storage.models import Building, Community, RoleName
 
 router = Router("residents")
-router.menu_entry("bind", "绑定住址", order=50)
-router.menu_entry("my_info", "我的信息", order=60)
+router.menu_entry("bind", order=50)
+router.menu_entry("my_info", order=60)
 
 CHANGE = "bind:change"
 COMMUNITY = "bind:community"

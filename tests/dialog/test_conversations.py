@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from bot.app import build_conversations
+from bot.dispatcher import Context, Router
 from bot.messages import EventName, Kind
 from bot.runtime import Conversations
+from handlers.residents.dialog import require_home
+from storage.kv import Store
 from storage.models import Community, Person, StaffMessage
 from tests.helpers import Chat
 
@@ -189,3 +193,24 @@ async def test_a_choice_out_of_range_is_not_a_guess(conversations: Conversations
     chat = Chat(conversations)
     await chat.say("绑定帮助")
     assert "没太明白" in await chat.say("7")
+
+
+async def test_a_workflow_that_needs_a_home_binds_first_then_resumes(seeded: str, store: Store) -> None:
+    needs_home = Router("test.needs_home")
+
+    @needs_home.handle(lambda ctx: ctx.msg.text == "要住址的事")
+    async def start(ctx: Context) -> None:
+        home = await require_home(ctx, then="my_info")
+        if home is not None:
+            ctx.say_text(f"好的：{home.describe()}")
+
+    chat = Chat(build_conversations(store, extra_routers=[needs_home]))
+    await chat.run(
+        [
+            ("要住址的事", ["先绑定您家的住址", "哪个社区"]),
+            ("1", "门牌号"),
+            ("3栋2单元502", "核对"),
+            ("1", ["绑定成功", "您的住址：幸福里社区 3栋2单元502"]),  # resumed where it was asked
+            ("要住址的事", "好的：幸福里社区 3栋2单元502"),
+        ]
+    )
