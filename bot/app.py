@@ -6,6 +6,7 @@ server (``init_app``) and the terminal chat both use it. Nothing is created at i
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
 import itertools
@@ -25,6 +26,7 @@ from bot.background import Background
 from bot.config import Settings
 from bot.dispatcher import Dispatcher, Router, Services
 from bot.logs import request_id
+from bot.outbox import OutboxWorker
 from bot.runtime import Conversations
 from bot.wechat.client import WeChatClient
 from bot.wechat.endpoint import WeChatEndpoint
@@ -32,6 +34,8 @@ from nlp.intents import IntentClassifier
 from nlp.tokenize import Tokenizer, parse_userdict, strip_punctuation
 from storage import db, demo
 from storage.kv import Store, open_store
+from storage.models import Person
+from storage.outbox import notify
 from storage.turns import TurnSettings, open_turns
 
 log = logging.getLogger(__name__)
@@ -116,10 +120,14 @@ async def open_runtime(
     prepare: bool = True,
     seed_demo: bool | None = None,
     extra_routers: Sequence[Router] = (),
+    own_database: bool = True,
 ) -> AsyncIterator[Runtime]:
+    """``own_database=False``: the caller has opened the database and will close it (Tortoise's connections
+    are per process; tests that run two apps side by side, standing for two workers, share them)."""
     if prepare:
         await prepare_database(settings, seed_demo=seed_demo)
-    await db.open_db(settings.effective_database_url)
+    if own_database:
+        await db.open_db(settings.effective_database_url)
     store = open_store(settings.redis_url or None, settings.redis_prefix)
     try:
         turn_settings = TurnSettings(state_ttl=settings.dialog_ttl, dedup_ttl=settings.dedup_ttl)
@@ -132,7 +140,41 @@ async def open_runtime(
             await conversations.turns.close()
     finally:
         await store.close()
-        await db.close_db()
+        if own_database:
+            await db.close_db()
+
+
+def wechat_client(settings: Settings, session: aiohttp.ClientSession, store: Store) -> WeChatClient:
+    return WeChatClient(
+        session,
+        store,
+        appid=settings.wechat_appid,
+        secret=settings.wechat_secret,
+        base_url=settings.wechat_api_base,
+        miniprogram_appid=settings.wechat_mp_appid,
+        miniprogram_secret=settings.wechat_mp_secret,
+    )
+
+
+@asynccontextmanager
+async def outbox_running(worker: OutboxWorker) -> AsyncIterator[None]:
+    """The outbox worker as a background task for the duration of the block; stopped cleanly after it."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop), name="outbox")
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
+async def run_outbox_worker(settings: Settings, stop: asyncio.Event) -> None:
+    """``community-bot worker``: deliver the outbox without serving WeChat (for larger deployments)."""
+    async with open_runtime(settings, prepare=False) as runtime, aiohttp.ClientSession() as session:
+        worker = OutboxWorker(
+            wechat_client(settings, session, runtime.store), china_now, poll=settings.outbox_poll
+        )
+        await worker.run(stop)
 
 
 # -- the web application ----------------------------------------------------------------------------
@@ -181,6 +223,7 @@ def init_app(
     prepare: bool = True,
     seed_demo: bool | None = None,
     extra_routers: Sequence[Router] = (),
+    own_database: bool = True,
 ) -> web.Application:
     app = web.Application(middlewares=[request_ids], client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
@@ -189,25 +232,33 @@ def init_app(
         background = Background()
         async with (
             open_runtime(
-                settings, clock=clock, prepare=prepare, seed_demo=seed_demo, extra_routers=extra_routers
+                settings,
+                clock=clock,
+                prepare=prepare,
+                seed_demo=seed_demo,
+                extra_routers=extra_routers,
+                own_database=own_database,
             ) as runtime,
             aiohttp.ClientSession() as session,
         ):
-            client = WeChatClient(
-                session,
-                runtime.store,
-                appid=settings.wechat_appid,
-                secret=settings.wechat_secret,
-                base_url=settings.wechat_api_base,
-            )
+            client = wechat_client(settings, session, runtime.store)
+            worker = OutboxWorker(client, clock, poll=settings.outbox_poll)
+
+            async def send_later(openid: str, key: str, text: str) -> None:
+                person = await Person.get_or_none(openid=openid)
+                if person is not None and await notify(person, key, text, now=clock()) is not None:
+                    worker.wake()
+
             app[RUNTIME] = runtime
             app[BACKGROUND] = background
             app[WECHAT] = client
             app[ENDPOINT] = WeChatEndpoint(
-                settings, runtime.conversations, client.send_text, background, wall_clock
+                settings, runtime.conversations, send_later, background, wall_clock
             )
-            yield
-            await background.drain()  # finish late replies before the database and store close
+            async with outbox_running(worker):
+                yield
+                await background.drain()  # finish the turns in flight; their late replies join the outbox
+                await worker.run_once()  # and go out now, before the database and store close
 
     app.cleanup_ctx.append(resources)
 

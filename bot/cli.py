@@ -136,6 +136,24 @@ def _supervise(settings: Settings, host: str, port: int, workers: int) -> int:
     return 0 if stopping and all(proc.exitcode in (0, -signal.SIGTERM) for proc in procs) else 1
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Deliver the outbox alone; SIGTERM / SIGINT finish the notification in hand, then stop."""
+    from bot.app import run_outbox_worker
+
+    settings = _settings(args)
+    setup_logging(settings.log_level)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await run_outbox_worker(settings, stop)
+
+    fast_event_loop().run_until_complete(main())
+    return 0
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     from storage import db
 
@@ -192,6 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, default=1, help="worker processes (needs REDIS_URL when > 1)")
     serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="deliver notifications only (serve runs this too)")
+    worker.set_defaults(func=cmd_worker)
 
     dbp = sub.add_parser("db", help="database schema")
     dbp.add_argument("action", choices=["upgrade", "pending"])

@@ -25,6 +25,8 @@ class Settings:
     wechat_secret: str = field(default="", repr=False)
     wechat_aes_key: str = field(default="", repr=False)
     wechat_api_base: str = DEFAULT_API_BASE
+    wechat_mp_appid: str = ""  # the mini-program's own AppID and AppSecret (login)
+    wechat_mp_secret: str = field(default="", repr=False)
     wechat_path: str = "/wechat"
     database_url: str = ""
     redis_url: str = ""
@@ -40,6 +42,7 @@ class Settings:
     dialog_ttl: int = 30 * 60
     dedup_ttl: int = 10 * 60
     log_level: str = "INFO"
+    outbox_poll: float = 1.0
 
     @property
     def effective_database_url(self) -> str:

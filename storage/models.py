@@ -6,6 +6,7 @@ Feature slices add their own models in their own modules (registered in ``storag
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -72,8 +73,9 @@ class Home(Model):
 class Person(Model):
     id = fields.IntField(primary_key=True)
     openid = fields.CharField(
-        max_length=64, unique=True, description="Official Account openid, or cli:<name>"
+        max_length=64, unique=True, null=True, description="Official Account openid (none: mini-program only)"
     )
+    mp_openid = fields.CharField(max_length=64, unique=True, null=True, description="mini-program openid")
     unionid = fields.CharField(max_length=64, null=True, db_index=True)
     name = fields.CharField(max_length=32, default="")
     phone = fields.CharField(max_length=20, null=True)
@@ -163,3 +165,42 @@ class StaffMessage(Model):
 
     class Meta:
         table = "staff_message"
+
+
+class NotificationStatus(StrEnum):
+    PENDING = "pending"  # waiting for its (next) attempt
+    SENDING = "sending"  # claimed by a worker
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the retries
+    UNDELIVERABLE = "undeliverable"  # WeChat refused for good (unfollowed, no template configured...)
+    UNKNOWN = "unknown"  # a worker died while sending: not sent again, so never twice
+
+
+class Notification(Model):
+    """The outbox, delivered by ``bot.outbox``, written in the same transaction as the change it tells of.
+
+    Delivery: a customer-service message within WeChat's 48-hour window, a template message after it.
+    """
+
+    id = fields.IntField(primary_key=True)
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="notifications", on_delete=fields.CASCADE
+    )
+    key = fields.CharField(max_length=128, unique=True, description="the same notification is recorded once")
+    text = fields.TextField(description="the customer-service message")
+    template = fields.CharField(max_length=64, default="", description="content/notifications.yaml key")
+    template_data: Any = fields.JSONField(default=dict)
+    status = fields.CharEnumField(NotificationStatus, max_length=16, default=NotificationStatus.PENDING)
+    channel = fields.CharField(max_length=16, default="", description="custom or template, once sent")
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(db_index=True)
+    locked_until = fields.DatetimeField(null=True)
+    last_error = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+
+    person_id: int
+
+    class Meta:
+        table = "notification"
+        indexes = (("status", "next_attempt_at"),)

@@ -45,12 +45,16 @@ class WeChatClient:
         secret: str,
         base_url: str,
         timeout: float = 5.0,
+        miniprogram_appid: str = "",
+        miniprogram_secret: str = "",
     ) -> None:
         self._session = session
         self._store = store
         self._appid = appid
         self._secret = secret
         self._base = base_url.rstrip("/")
+        self._miniprogram_appid = miniprogram_appid
+        self._miniprogram_secret = miniprogram_secret
         self._timeout = aiohttp.ClientTimeout(total=timeout)
 
     @property
@@ -89,6 +93,64 @@ class WeChatClient:
             },
         )
 
+    async def send_image(self, openid: str, media_id: str) -> None:
+        await self._authed(
+            "/cgi-bin/message/custom/send",
+            {"touser": openid, "msgtype": "image", "image": {"media_id": media_id}},
+        )
+
+    async def send_news(self, openid: str, title: str, description: str, url: str, picurl: str = "") -> None:
+        article = {"title": title, "description": description, "url": url, "picurl": picurl}
+        await self._authed(
+            "/cgi-bin/message/custom/send",
+            {"touser": openid, "msgtype": "news", "news": {"articles": [article]}},
+        )
+
+    async def send_template(
+        self, openid: str, template_id: str, data: dict[str, str], url: str = "", miniprogram_page: str = ""
+    ) -> int:
+        """A template message (works outside the 48-hour window); returns WeChat's msgid."""
+        body: dict[str, Any] = {
+            "touser": openid,
+            "template_id": template_id,
+            "data": {key: {"value": value} for key, value in data.items()},
+        }
+        if url:
+            body["url"] = url
+        if miniprogram_page and self._miniprogram_appid:
+            body["miniprogram"] = {"appid": self._miniprogram_appid, "pagepath": miniprogram_page}
+        result = await self._authed("/cgi-bin/message/template/send", body)
+        return int(result.get("msgid", 0))
+
+    async def create_menu(self, menu: dict[str, Any]) -> None:
+        await self._authed("/cgi-bin/menu/create", menu)
+
+    async def download_media(self, media_id: str, max_bytes: int = 10 * 1024 * 1024) -> tuple[bytes, str]:
+        """A temporary media file (WeChat keeps them 3 days): its bytes and content type."""
+        for attempt in (1, 2):
+            token = await self.access_token(force_refresh=attempt == 2)
+            try:
+                return await self._download(
+                    "/cgi-bin/media/get", {"access_token": token, "media_id": media_id}, max_bytes
+                )
+            except WeChatAPIError as exc:
+                if exc.errcode not in TOKEN_ERRORS or attempt == 2:
+                    raise
+                await self._store.delete(_TOKEN_KEY)
+        raise AssertionError("unreachable")
+
+    async def jscode2session(self, code: str) -> dict[str, str]:
+        """Exchange a mini-program login code: openid, session_key and (sometimes) unionid.
+        The session_key is for the server only; never hand it to the client."""
+        params = {
+            "appid": self._miniprogram_appid or self._appid,
+            "secret": self._miniprogram_secret or self._secret,
+            "js_code": code,
+            "grant_type": "authorization_code",
+        }
+        data = await self._call("GET", "/sns/jscode2session", params=params)
+        return {k: str(v) for k, v in data.items() if k in ("openid", "session_key", "unionid")}
+
     async def _authed(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         token = await self.access_token()
         try:
@@ -100,10 +162,30 @@ class WeChatClient:
             token = await self.access_token(force_refresh=True)
             return await self._call("POST", path, json_body=body, token=token)  # one bounded retry
 
+    async def _download(self, path: str, params: dict[str, str], max_bytes: int) -> tuple[bytes, str]:
+        try:
+            async with self._session.get(self._base + path, params=params, timeout=self._timeout) as response:
+                kind = response.headers.get("Content-Type", "")
+                body = await response.content.read(max_bytes + 1)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise WeChatAPIError(-2, redact(f"{type(exc).__name__}: {exc}"), path) from None
+        if len(body) > max_bytes:
+            raise WeChatAPIError(-4, "media larger than allowed", path)
+        if kind.startswith(("application/json", "text/plain")):
+            data = json.loads(body or b"{}")
+            raise WeChatAPIError(int(data.get("errcode", -3)), str(data.get("errmsg", "")), path)
+        return body, kind
+
     async def _call(
-        self, method: str, path: str, *, json_body: dict[str, Any] | None = None, token: str | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: dict[str, Any] | None = None,
+        token: str | None = None,
+        params: dict[str, str] | None = None,
     ) -> dict[str, Any]:
-        params = {"access_token": token} if token else None
+        params = {**(params or {}), **({"access_token": token} if token else {})}
         payload = json.dumps(json_body, ensure_ascii=False).encode() if json_body is not None else None
         try:
             async with self._session.request(

@@ -27,7 +27,8 @@ from storage.turns import DONE, LATE
 
 log = logging.getLogger(__name__)
 
-SendText = Callable[[str, str], Awaitable[None]]
+# (openid, key, text): record a message for the outbox to deliver; the key makes a second record a no-op
+SendLater = Callable[[str, str, str], Awaitable[None]]
 
 _POLL = 0.05
 _MARK_LATE_LIMIT = 0.5  # seconds: WeChat's deadline is near
@@ -39,13 +40,13 @@ class WeChatEndpoint:
         self,
         settings: Settings,
         conversations: Conversations,
-        send_text: SendText,
+        send_later: SendLater,
         background: Background,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
         self.conversations = conversations
-        self.send_text = send_text
+        self.send_later = send_later
         self.background = background
         self.clock = clock
         self.crypto = (
@@ -119,7 +120,7 @@ class WeChatEndpoint:
         done, _ = await asyncio.wait({task}, timeout=self.settings.reply_deadline)
         if task not in done:
             log.warning("reply deadline passed, answering later", extra={"kind": msg.kind.value})
-            task.add_done_callback(lambda t: self._late(msg.user, t))
+            task.add_done_callback(lambda t: self._late(msg, t))
             # a turn stuck on a dead store or database is given up after a while, not kept forever
             watchdog = asyncio.get_running_loop().call_later(_TURN_LIMIT, task.cancel)
             task.add_done_callback(lambda _: watchdog.cancel())
@@ -136,7 +137,7 @@ class WeChatEndpoint:
             return await self._await_first(msg, outcome.previous, started)
         chunks = protocol.split_text(outcome.reply.text) if outcome.reply else []
         if len(chunks) > 1:
-            self.background.spawn(self._send_all(msg.user, chunks[1:]), name="reply-rest")
+            self.background.spawn(self._send_all(msg, chunks[1:], first=2), name="reply-rest")
         return chunks[0] if chunks else None
 
     async def _turn(self, msg: IncomingMessage) -> TurnOutcome | None:
@@ -146,7 +147,7 @@ class WeChatEndpoint:
             log.exception("conversation turn failed", extra={"kind": msg.kind.value})
             return None
 
-    def _late(self, user: str, task: asyncio.Task[TurnOutcome | None]) -> None:
+    def _late(self, msg: IncomingMessage, task: asyncio.Task[TurnOutcome | None]) -> None:
         if task.cancelled():
             return
         outcome = task.result()
@@ -157,15 +158,15 @@ class WeChatEndpoint:
         else:
             text = outcome.reply.text
         if text:
-            self.background.spawn(self._send_all(user, protocol.split_text(text)), name="late-reply")
+            self.background.spawn(self._send_all(msg, protocol.split_text(text), first=1), name="late-reply")
 
-    async def _send_all(self, user: str, chunks: list[str]) -> None:
-        for chunk in chunks:
-            try:
-                await self.send_text(user, chunk)
-            except Exception:
-                log.exception("could not send a reply through the customer-service API")
-                return
+    async def _send_all(self, msg: IncomingMessage, chunks: list[str], first: int) -> None:
+        """Hand reply parts to the outbox (customer-service messages), numbered from ``first``."""
+        try:
+            for number, chunk in enumerate(chunks, start=first):
+                await self.send_later(msg.user, f"reply:{msg.dedup_key}:{number}", chunk)
+        except Exception:
+            log.exception("could not record a reply for the outbox")
 
     async def _await_first(self, msg: IncomingMessage, previous: str | None, started: float) -> str | None:
         """A repeated delivery: answer what the first delivery answered (its first part), or ``success``."""

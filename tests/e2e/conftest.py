@@ -38,9 +38,12 @@ async def make_sim(
             database_url=seeded,
             redis_url=redis_url,
             redis_prefix=prefix,
+            outbox_poll=0.05,
         )
         settings = replace(settings, **overrides).validate()
-        app = init_app(settings, prepare=False, seed_demo=False, extra_routers=extra_routers)
+        app = init_app(
+            settings, prepare=False, seed_demo=False, extra_routers=extra_routers, own_database=False
+        )
         client = await aiohttp_client(app)
         return WeChatSim(client, mode=mode)
 

@@ -1,0 +1,176 @@
+"""Delivering the outbox (``storage.models.Notification``): never lost, never twice.
+
+A worker claims due notifications one by one with a conditional update (``pending`` -> ``sending``), so any
+number of workers in any number of processes never send the same one twice. Within WeChat's 48-hour window
+a customer-service message is sent; outside it (or when WeChat says the window is closed) the template
+message configured in content/notifications.yaml. WeChat failures and time-outs are retried with
+exponential backoff; a notification WeChat refuses for good is recorded as undeliverable, one that keeps
+failing as failed. A worker that died while sending leaves a ``sending`` row behind: after its claim
+expires that row is recorded as ``unknown`` and not sent again (WeChat has no idempotency key, so sending
+again could send twice).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import content
+from bot.wechat.client import WeChatAPIError, WeChatClient
+from storage.models import Notification, NotificationStatus, Person
+
+log = logging.getLogger(__name__)
+
+SERVICE_WINDOW = dt.timedelta(hours=48)
+CLAIM_FOR = dt.timedelta(minutes=2)
+WINDOW_CLOSED = {45015, 45047}  # out of the 48-hour window / out of the customer-service message quota
+REFUSED_FOR_GOOD = {40003, 43004, 43019, 40037, 47003}  # bad openid, unfollowed, blocked, bad template, data
+
+
+class Undeliverable(Exception):
+    pass
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        client: WeChatClient,
+        clock: Callable[[], dt.datetime],
+        *,
+        batch: int = 20,
+        poll: float = 1.0,
+        max_attempts: int = 6,
+        base_delay: float = 10.0,
+    ) -> None:
+        self.client = client
+        self.clock = clock
+        self.batch = batch
+        self.poll = poll
+        self.max_attempts = max_attempts
+        self.base_delay = base_delay
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Something was just recorded in this process: look now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until ``stop`` is set; the notification in hand is always finished first."""
+        while not stop.is_set():
+            try:
+                handled = await self.run_once()
+            except Exception:
+                log.exception("outbox round failed")
+                handled = 0
+            if handled:
+                continue
+            self._wake.clear()
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+            await asyncio.wait(waiters, timeout=self.poll, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def run_once(self) -> int:
+        """One round: give up on abandoned claims, then deliver what is due. Returns how many were handled."""
+        now = self.clock()
+        await Notification.filter(status=NotificationStatus.SENDING, locked_until__lt=now).update(
+            status=NotificationStatus.UNKNOWN, last_error="a worker stopped while sending: not sent again"
+        )
+        due = (
+            await Notification.filter(status=NotificationStatus.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "id")
+            .limit(self.batch)
+            .values_list("id", flat=True)
+        )
+        handled = 0
+        for notification_id in due:
+            claimed = await Notification.filter(id=notification_id, status=NotificationStatus.PENDING).update(
+                status=NotificationStatus.SENDING, locked_until=self.clock() + CLAIM_FOR
+            )
+            if claimed:
+                await self._deliver(await Notification.get(id=notification_id))
+                handled += 1
+        return handled
+
+    async def _deliver(self, note: Notification) -> None:
+        person = await Person.get(id=note.person_id)
+        attempts = note.attempts + 1
+        try:
+            channel = await self._send(note, person)
+        except Undeliverable as exc:
+            await self._finish(note, NotificationStatus.UNDELIVERABLE, attempts, error=str(exc))
+        except WeChatAPIError as exc:
+            if exc.errcode in REFUSED_FOR_GOOD:
+                await self._finish(note, NotificationStatus.UNDELIVERABLE, attempts, error=str(exc))
+            elif attempts >= self.max_attempts:
+                await self._finish(note, NotificationStatus.FAILED, attempts, error=str(exc))
+            else:
+                delay = dt.timedelta(seconds=min(3600.0, self.base_delay * 2 ** (attempts - 1)))
+                await Notification.filter(id=note.id).update(
+                    status=NotificationStatus.PENDING,
+                    attempts=attempts,
+                    next_attempt_at=self.clock() + delay,
+                    locked_until=None,
+                    last_error=str(exc),
+                )
+                log.warning(
+                    "notification will be retried", extra={"notification": note.id, "attempts": attempts}
+                )
+        else:
+            await self._finish(note, NotificationStatus.SENT, attempts, channel=channel)
+
+    async def _send(self, note: Notification, person: Person) -> str:
+        if not person.openid:
+            raise Undeliverable("the person does not follow the Official Account")
+        last = person.last_message_at
+        if last is not None and self.clock() - last < SERVICE_WINDOW:
+            try:
+                await self.client.send_text(person.openid, note.text)
+                return "custom"
+            except WeChatAPIError as exc:
+                if exc.errcode not in WINDOW_CLOSED:
+                    raise
+        return await self._send_template(note, person.openid)
+
+    async def _send_template(self, note: Notification, openid: str) -> str:
+        templates: dict[str, Any] = content.load_yaml("notifications.yaml")["templates"]
+        spec = templates.get(note.template or "service_update") or {}
+        if not spec.get("template_id"):
+            raise Undeliverable(f"outside the 48-hour window and no template_id for {note.template!r}")
+        values = {"text": note.text, **{k: str(v) for k, v in (note.template_data or {}).items()}}
+        data = {key: str(pattern).format_map(_Blank(values)) for key, pattern in spec["fields"].items()}
+        await self.client.send_template(openid, str(spec["template_id"]), data)
+        return "template"
+
+    async def _finish(
+        self,
+        note: Notification,
+        status: NotificationStatus,
+        attempts: int,
+        *,
+        channel: str = "",
+        error: str = "",
+    ) -> None:
+        values: dict[str, Any] = {
+            "status": status,
+            "attempts": attempts,
+            "locked_until": None,
+            "channel": channel,
+        }
+        if status is NotificationStatus.SENT:
+            values["sent_at"] = self.clock()
+        if error:
+            values["last_error"] = error
+        await Notification.filter(id=note.id).update(**values)
+        if status is not NotificationStatus.SENT:
+            log.warning("notification not delivered", extra={"notification": note.id, "status": status.value})
+
+
+class _Blank(dict[str, str]):
+    """Template data with missing keys left empty rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
