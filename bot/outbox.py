@@ -44,8 +44,13 @@ class OutboxWorker:
         poll: float = 1.0,
         max_attempts: int = 6,
         base_delay: float = 10.0,
+        templates: dict[str, Any] | None = None,
     ) -> None:
+        """``templates``: the template messages by key (default: content/notifications.yaml)."""
         self.client = client
+        self.templates = (
+            templates if templates is not None else content.load_yaml("notifications.yaml")["templates"]
+        )
         self.clock = clock
         self.batch = batch
         self.poll = poll
@@ -136,8 +141,7 @@ class OutboxWorker:
         return await self._send_template(note, person.openid)
 
     async def _send_template(self, note: Notification, openid: str) -> str:
-        templates: dict[str, Any] = content.load_yaml("notifications.yaml")["templates"]
-        spec = templates.get(note.template or "service_update") or {}
+        spec = self.templates.get(note.template or "service_update") or {}
         if not spec.get("template_id"):
             raise Undeliverable(f"outside the 48-hour window and no template_id for {note.template!r}")
         values = {"text": note.text, **{k: str(v) for k, v in (note.template_data or {}).items()}}

@@ -25,11 +25,18 @@ class FakeWeChatAPI:
     _tokens: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     valid_tokens: set[str] = field(default_factory=set)
     base_url: str = ""
+    media: dict[str, bytes] = field(default_factory=dict)
+    login_codes: dict[str, dict[str, str]] = field(default_factory=dict)  # code -> openid / unionid
+    used_codes: set[str] = field(default_factory=set)
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/cgi-bin/stable_token", self.stable_token)
         app.router.add_post("/cgi-bin/message/custom/send", self.custom_send)
+        app.router.add_post("/cgi-bin/message/template/send", self.template_send)
+        app.router.add_post("/cgi-bin/menu/create", self.custom_send)
+        app.router.add_get("/cgi-bin/media/get", self.media_get)
+        app.router.add_get("/sns/jscode2session", self.jscode2session)
         return app
 
     def of(self, path: str) -> list[Call]:
@@ -46,7 +53,8 @@ class FakeWeChatAPI:
         self.valid_tokens.add(token)
         return web.json_response({"access_token": token, "expires_in": 7200})
 
-    async def custom_send(self, request: web.Request) -> web.Response:
+    async def _authed_call(self, request: web.Request) -> web.Response | None:
+        """Record the call; an error response when told to fail or the token is wrong, else None."""
         body = await request.json()
         self.calls.append(Call(request.path, dict(request.query), body))
         if self.fail_next:
@@ -56,11 +64,38 @@ class FakeWeChatAPI:
             return web.json_response({"errcode": code, "errmsg": "fake failure"})
         if request.query.get("access_token") not in self.valid_tokens:
             return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
-        return web.json_response({"errcode": 0, "errmsg": "ok"})
+        return None
+
+    async def custom_send(self, request: web.Request) -> web.Response:
+        return await self._authed_call(request) or web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def template_send(self, request: web.Request) -> web.Response:
+        refused = await self._authed_call(request)
+        return refused or web.json_response({"errcode": 0, "errmsg": "ok", "msgid": len(self.calls)})
+
+    async def media_get(self, request: web.Request) -> web.Response:
+        self.calls.append(Call(request.path, dict(request.query), {}))
+        if request.query.get("access_token") not in self.valid_tokens:
+            return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
+        media = self.media.get(request.query.get("media_id", ""))
+        if media is None:
+            return web.json_response({"errcode": 40007, "errmsg": "invalid media_id"})
+        return web.Response(body=media, content_type="image/jpeg")
+
+    async def jscode2session(self, request: web.Request) -> web.Response:
+        self.calls.append(Call(request.path, dict(request.query), {}))
+        code = request.query.get("js_code", "")
+        if request.query.get("secret") != "mp-secret":
+            return web.json_response({"errcode": 40125, "errmsg": "invalid appsecret"})
+        if code not in self.login_codes or code in self.used_codes:
+            return web.json_response({"errcode": 40029, "errmsg": "invalid code"})
+        self.used_codes.add(code)
+        return web.json_response({"session_key": "SESSION-KEY-SECRET", **self.login_codes[code]})
 
     def sent_texts(self, user: str | None = None) -> list[str]:
-        ok = []
-        for call in self.of("/cgi-bin/message/custom/send"):
-            if user is None or call.body.get("touser") == user:
-                ok.append(call.body["text"]["content"])
-        return ok
+        """Texts of the customer-service calls (attempts, whatever the fake answered)."""
+        return [
+            call.body["text"]["content"]
+            for call in self.of("/cgi-bin/message/custom/send")
+            if user is None or call.body.get("touser") == user
+        ]

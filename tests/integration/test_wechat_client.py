@@ -76,3 +76,56 @@ async def test_secrets_never_in_errors_or_logs(
             await dead.access_token()
     assert "SUPER-SECRET-VALUE" not in str(err2.value)
     assert "SUPER-SECRET-VALUE" not in caplog.text
+
+
+def mp_client(session: aiohttp.ClientSession, store: Store, api: FakeWeChatAPI) -> WeChatClient:
+    return WeChatClient(
+        session,
+        store,
+        appid="wx1",
+        secret="test-secret",
+        base_url=api.base_url,
+        timeout=2,
+        miniprogram_appid="wxmp",
+        miniprogram_secret="mp-secret",
+    )
+
+
+async def test_jscode2session(fake_api: FakeWeChatAPI, store: Store) -> None:
+    fake_api.login_codes = {"good": {"openid": "mp-o1", "unionid": "u1"}}
+    async with aiohttp.ClientSession() as session:
+        client = mp_client(session, store, fake_api)
+        assert await client.jscode2session("good") == {
+            "openid": "mp-o1",
+            "unionid": "u1",
+            "session_key": "SESSION-KEY-SECRET",
+        }
+        for bad in ("good", "never-issued"):  # a code is single-use
+            with pytest.raises(WeChatAPIError) as err:
+                await client.jscode2session(bad)
+            assert err.value.errcode == 40029
+    [first, *_] = fake_api.of("/sns/jscode2session")
+    assert first.query["appid"] == "wxmp" and first.query["grant_type"] == "authorization_code"
+
+
+async def test_media_download_template_and_menu(fake_api: FakeWeChatAPI, store: Store) -> None:
+    fake_api.media = {"m1": b"\xff\xd8jpeg-bytes"}
+    async with aiohttp.ClientSession() as session:
+        client = mp_client(session, store, fake_api)
+        body, kind = await client.download_media("m1")
+        assert body == b"\xff\xd8jpeg-bytes" and kind == "image/jpeg"
+        with pytest.raises(WeChatAPIError) as err:
+            await client.download_media("expired")
+        assert err.value.errcode == 40007
+        with pytest.raises(WeChatAPIError):
+            await client.download_media("m1", max_bytes=4)
+        assert await client.send_template("o1", "TPL", {"first": "你好"}, miniprogram_page="pages/index") > 0
+        await client.create_menu({"button": [{"type": "click", "name": "帮助", "key": "MENU_HELP"}]})
+        await client.send_image("o1", "m1")
+        await client.send_news("o1", "标题", "描述", "https://example.org")
+    [template] = fake_api.of("/cgi-bin/message/template/send")
+    assert template.body["miniprogram"] == {"appid": "wxmp", "pagepath": "pages/index"}
+    assert template.body["data"] == {"first": {"value": "你好"}}
+    assert fake_api.of("/cgi-bin/menu/create")[0].body["button"][0]["key"] == "MENU_HELP"
+    kinds = [c.body["msgtype"] for c in fake_api.of("/cgi-bin/message/custom/send")]
+    assert kinds == ["image", "news"]
