@@ -154,6 +154,32 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_menu(args: argparse.Namespace) -> int:
+    """Install the account menu from content/wechat_menu.yaml."""
+    import aiohttp
+
+    import content
+    from bot.app import wechat_client
+    from storage.kv import store_context
+
+    settings = _settings(args)
+    if not (settings.wechat_appid and settings.wechat_secret):
+        print("community-bot menu push: set WECHAT_APPID and WECHAT_SECRET first", file=sys.stderr)
+        return 2
+    menu = content.load_yaml("wechat_menu.yaml")
+
+    async def push() -> None:
+        async with (
+            store_context(settings.redis_url or None, settings.redis_prefix) as store,
+            aiohttp.ClientSession() as session,
+        ):
+            await wechat_client(settings, session, store).create_menu(menu)
+
+    asyncio.run(push())
+    print(f"menu installed: {len(menu['button'])} buttons")
+    return 0
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     from storage import db
 
@@ -213,6 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker = sub.add_parser("worker", help="deliver notifications only (serve runs this too)")
     worker.set_defaults(func=cmd_worker)
+
+    menu = sub.add_parser("menu", help="the Official Account's menu")
+    menu.add_argument("action", choices=["push"])
+    menu.set_defaults(func=cmd_menu)
 
     dbp = sub.add_parser("db", help="database schema")
     dbp.add_argument("action", choices=["upgrade", "pending"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -15,6 +16,7 @@ import pytest
 
 from bot.cli import main
 from tests.conftest import REDIS_URL
+from tests.fake_wechat_api import FakeWeChatAPI
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -171,3 +173,43 @@ def test_several_workers_serve_and_stop(tmp_path: Path) -> None:
         _, err = proc.communicate(timeout=40)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
+
+
+async def test_menu_push_installs_the_content_menu(tmp_path: Path, fake_api: FakeWeChatAPI) -> None:
+    env = clean_env(
+        PYTHONPATH=str(ROOT),
+        WECHAT_APPID="wx1",
+        WECHAT_SECRET="test-secret",
+        WECHAT_API_BASE=fake_api.base_url,
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "menu",
+        "push",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()
+    assert "menu installed" in out.decode()
+    [call] = fake_api.of("/cgi-bin/menu/create")
+    keys = [b.get("key") for b in call.body["button"]] + [
+        s["key"] for s in call.body["button"][1]["sub_button"]
+    ]
+    assert "MENU_BIND" in keys and "MENU_HELP" in keys
+
+
+def test_every_menu_key_names_an_intent() -> None:
+    import content
+    from bot.app import classifier
+
+    buttons = content.load_yaml("wechat_menu.yaml")["button"]
+    keys = [b["key"] for b in buttons if "key" in b] + [
+        s["key"] for b in buttons for s in b.get("sub_button", [])
+    ]
+    for key in keys:
+        assert key.removeprefix("MENU_").lower() in classifier().specs, key
