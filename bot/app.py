@@ -22,6 +22,10 @@ from aiohttp import web
 
 import content
 import handlers
+from bot.api.core import ApiServices
+from bot.api.server import SERVICES as API_SERVICES
+from bot.api.server import api_errors
+from bot.api.server import mount as mount_api
 from bot.background import Background
 from bot.config import Settings
 from bot.dispatcher import Dispatcher, Router, Services
@@ -225,7 +229,7 @@ def init_app(
     extra_routers: Sequence[Router] = (),
     own_database: bool = True,
 ) -> web.Application:
-    app = web.Application(middlewares=[request_ids], client_max_size=settings.max_body_bytes)
+    app = web.Application(middlewares=[request_ids, api_errors], client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
 
     async def resources(app: web.Application) -> AsyncIterator[None]:
@@ -255,6 +259,7 @@ def init_app(
             app[ENDPOINT] = WeChatEndpoint(
                 settings, runtime.conversations, send_later, background, wall_clock
             )
+            app[API_SERVICES] = ApiServices(store=runtime.store, wechat=client, clock=clock)
             async with outbox_running(worker):
                 yield
                 await background.drain()  # finish the turns in flight; their late replies join the outbox
@@ -277,4 +282,5 @@ def init_app(
     app.router.add_get(settings.wechat_path, wechat_get)
     app.router.add_post(settings.wechat_path, wechat_post)
     app.router.add_get("/healthz", healthz)
+    mount_api(app, handlers.api_routes())
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.api.core import ApiRoute
 from bot.dispatcher import Router
 
 
@@ -11,3 +12,11 @@ def routers() -> list[Router]:
     from handlers.residents import router as residents
 
     return [global_router, residents, fallback_router]
+
+
+def api_routes() -> list[ApiRoute]:
+    """Every feature's REST routes (mounted under /api/v1)."""
+    from handlers.residents.api import routes as residents
+    from handlers.residents.staff_api import routes as staff
+
+    return [*residents.all, *staff.all]

@@ -34,6 +34,10 @@ class Store(Protocol):
 
     async def delete(self, key: str) -> None: ...
 
+    async def incr(self, key: str, ttl: float) -> int:
+        """Add one to a counter that expires ``ttl`` seconds after its first increment; the new value."""
+        ...
+
     def lock(self, key: str, *, timeout: float = 30.0, wait: float = 10.0) -> Lock:
         """A mutual-exclusion lock held at most ``timeout`` seconds, waited for at most ``wait``."""
         ...
@@ -81,6 +85,13 @@ class MemoryStore:
 
     async def delete(self, key: str) -> None:
         self._data.pop(key, None)
+
+    async def incr(self, key: str, ttl: float) -> int:
+        current = self._alive(key)
+        value = int(current or 0) + 1
+        expires = self._data[key][1] if current is not None else self._clock() + ttl
+        self._data[key] = (str(value), expires)
+        return value
 
     def lock(self, key: str, *, timeout: float = 30.0, wait: float = 10.0) -> Lock:
         lock = self._locks.get(key)
@@ -146,6 +157,13 @@ class RedisStore:
 
     async def delete(self, key: str) -> None:
         await self.client.delete(self._k(key))
+
+    async def incr(self, key: str, ttl: float) -> int:
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.incr(self._k(key))
+            pipe.pexpire(self._k(key), max(1, int(ttl * 1000)), nx=True)
+            value, _ = await pipe.execute()
+        return int(value)
 
     def lock(self, key: str, *, timeout: float = 30.0, wait: float = 10.0) -> Lock:
         return _RedisLock(self.client, self._k("lock:" + key), timeout, wait)

@@ -189,6 +189,15 @@ async def my_info(ctx: Context) -> None:
         ctx.say("residents.info", address=home.describe(), roles=labels)
 
 
+# -- linking the mini-program ------------------------------------------------------------------------
+@router.handle(intent("link_mp"), idle())
+async def link_mini_program(ctx: Context) -> None:
+    from handlers.residents.api import new_link_code
+
+    code = await new_link_code(ctx.services.store, await ctx.person())
+    ctx.say("residents.link_code", code=code)
+
+
 # -- invite codes -----------------------------------------------------------------------------------
 @router.handle(intent("invite"), idle(), lambda ctx: not _JOIN.match(ctx.msg.text))
 async def invite(ctx: Context) -> None:

@@ -103,3 +103,9 @@ def test_memory_ttl_uses_its_clock() -> None:
         assert await store.get("k") is None
 
     asyncio.run(scenario())
+
+
+async def test_incr_counts_within_its_window(kv: Store) -> None:
+    assert [await kv.incr("hits", ttl=0.2) for _ in range(3)] == [1, 2, 3]
+    await asyncio.sleep(0.3)
+    assert await kv.incr("hits", ttl=0.2) == 1

@@ -1,0 +1,123 @@
+"""Declaring API routes: a handler with its request and response models, permission rule and errors.
+
+``ApiRoute`` objects are registered on aiohttp and described in ``/api/v1/openapi.json`` from the same
+declaration. Handlers receive an ``ApiRequest`` (the caller, the parsed body, path and query values) and
+return a pydantic model (or None for 204). Every failure is an ``ApiError`` answered in one shape:
+``{"error": {"code": ..., "message": ...}}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.wechat.client import WeChatClient
+from storage.kv import Store
+from storage.models import Person
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="machine-readable: bad_request, unauthorized, forbidden, not_found, ...")
+    message: str = Field(description="for people, in Chinese")
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+class StrictIn(BaseModel):
+    """Request bodies refuse unknown fields: a typo is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+@dataclass
+class ApiServices:
+    store: Store
+    wechat: WeChatClient
+    clock: Callable[[], dt.datetime]
+    session_ttl: int = 7 * 24 * 3600
+
+
+@dataclass
+class ApiRequest:
+    request: web.Request
+    services: ApiServices
+    person: Person | None
+    body: Any = None
+    path: dict[str, Any] = field(default_factory=dict)
+    query: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def caller(self) -> Person:
+        assert self.person is not None, "route declared public"
+        return self.person
+
+    def now(self) -> dt.datetime:
+        return self.services.clock()
+
+
+Handler = Callable[[ApiRequest], Awaitable[BaseModel | None]]
+
+
+@dataclass
+class QueryParam:
+    name: str
+    schema: dict[str, Any]
+    description: str = ""
+
+
+PAGE_PARAMS = [
+    QueryParam("page", {"type": "integer", "minimum": 1, "default": 1}, "1-based page number"),
+    QueryParam(
+        "per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "items per page"
+    ),
+]
+
+
+@dataclass
+class ApiRoute:
+    method: str
+    path: str  # relative to /api/v1, with {name} path parameters
+    handler: Handler
+    summary: str
+    response: type[BaseModel] | None  # None: 204 No Content
+    body: type[BaseModel] | None = None
+    auth: bool = True
+    status: int = 200
+    errors: tuple[int, ...] = ()
+    query: list[QueryParam] = field(default_factory=list)
+    path_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tag: str = ""
+
+
+class Routes:
+    """A slice's routes; ``routes.get(...)`` etc. decorate handlers."""
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+        self.all: list[ApiRoute] = []
+
+    def add(self, method: str, path: str, **spec: Any) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.all.append(ApiRoute(method=method, path=path, handler=handler, tag=self.tag, **spec))
+            return handler
+
+        return register
+
+
+def page_of(query: dict[str, Any]) -> tuple[int, int]:
+    return int(query.get("page", 1)), int(query.get("per_page", 20))

@@ -1,0 +1,241 @@
+"""Mounting the declared routes on aiohttp: auth, rate limits, validation, one error shape, OpenAPI."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+import content
+from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, ApiRoute, ApiServices, ErrorOut, QueryParam
+from bot.api.sessions import session_person
+from storage.models import Person
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/api/v1"
+RATE_LIMIT = 120  # requests per minute, per token (or per address before login)
+SERVICES = web.AppKey("api_services", ApiServices)
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "rule_violation",
+    429: "too_many_requests",
+}
+
+
+def error_response(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": {"code": code, "message": message}}, status=status)
+
+
+@web.middleware
+async def api_errors(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Inside /api/v1 every failure, even aiohttp's own 404 and 405, has the one error shape."""
+    if not request.path.startswith(PREFIX):
+        return await handler(request)
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        return error_response(exc.status, exc.code, exc.message)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        code = _STATUS_CODES.get(exc.status, "error")
+        return error_response(
+            exc.status, code, content.text(f"api.{code}" if exc.status in _STATUS_CODES else "api.error")
+        )
+    except Exception:
+        log.exception("api handler failed", extra={"path": request.path})
+        return error_response(500, "internal", content.text("api.internal"))
+
+
+def mount(app: web.Application, routes: list[ApiRoute]) -> None:
+    for route in routes:
+        app.router.add_route(route.method, PREFIX + route.path, _wrap(route))
+    spec = openapi(routes)
+
+    async def openapi_json(_request: web.Request) -> web.Response:
+        return web.json_response(spec)
+
+    app.router.add_get(PREFIX + "/openapi.json", openapi_json)
+
+
+def _wrap(route: ApiRoute) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def handle(request: web.Request) -> web.Response:
+        services = request.app[SERVICES]
+        token = _bearer(request)
+        bucket = f"rate:{token[:16] if token else request.remote or '-'}"
+        if await services.store.incr(bucket, ttl=60) > RATE_LIMIT:
+            raise ApiError(429, "too_many_requests", content.text("api.too_many_requests"))
+        person = await _caller(services, token) if route.auth else None
+        call = ApiRequest(
+            request=request,
+            services=services,
+            person=person,
+            path=_path_values(route, request),
+            query=_query_values(route.query, request),
+            body=await _body(route.body, request) if route.body else None,
+        )
+        result = await route.handler(call)
+        if result is None:
+            return web.Response(status=204)
+        return web.json_response(result.model_dump(mode="json"), status=route.status)
+
+    handle.__name__ = route.handler.__name__
+    return handle
+
+
+def _bearer(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+async def _caller(services: ApiServices, token: str) -> Person:
+    person_id = await session_person(services.store, token) if token else None
+    person = await Person.get_or_none(id=person_id) if person_id else None
+    if person is None:
+        raise ApiError(401, "unauthorized", content.text("api.unauthorized"))
+    return person
+
+
+def _bad(message_key: str, **values: Any) -> ApiError:
+    return ApiError(400, "bad_request", content.text(message_key, **values))
+
+
+def _path_values(route: ApiRoute, request: web.Request) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, schema in route.path_params.items():
+        raw = request.match_info.get(name, "")
+        if schema.get("type") == "integer":
+            if not re.fullmatch(r"[0-9]{1,9}", raw):
+                raise _bad("api.bad_parameter", name=name)
+            values[name] = int(raw)
+        else:
+            if not re.fullmatch(schema.get("pattern", r".{1,64}"), raw):
+                raise _bad("api.bad_parameter", name=name)
+            values[name] = raw
+    return values
+
+
+def _query_values(params: list[QueryParam], request: web.Request) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    known = {p.name for p in params}
+    for name in request.query:
+        if name not in known:
+            raise _bad("api.bad_parameter", name=name)
+    for param in params:
+        raw = request.query.get(param.name)
+        if raw is None:
+            if "default" in param.schema:
+                values[param.name] = param.schema["default"]
+            continue
+        if param.schema.get("type") == "integer":
+            if not re.fullmatch(r"-?[0-9]{1,9}", raw):
+                raise _bad("api.bad_parameter", name=param.name)
+            number = int(raw)
+            if number < param.schema.get("minimum", number) or number > param.schema.get("maximum", number):
+                raise _bad("api.bad_parameter", name=param.name)
+            values[param.name] = number
+        else:
+            values[param.name] = raw
+    return values
+
+
+async def _body(model: type[BaseModel], request: web.Request) -> BaseModel:
+    try:
+        raw = await request.read()
+        data = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise _bad("api.bad_json") from None
+    if not isinstance(data, dict):
+        raise _bad("api.bad_json")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise _bad("api.bad_field", field=where) from None
+
+
+# -- OpenAPI ----------------------------------------------------------------------------------------
+def openapi(routes: list[ApiRoute]) -> dict[str, Any]:
+    components: dict[str, Any] = {}
+
+    def ref(model: type[BaseModel]) -> dict[str, str]:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(schema.pop("$defs", {}))
+        components[model.__name__] = schema
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    error = {"content": {"application/json": {"schema": ref(ErrorOut)}}}
+    paths: dict[str, Any] = {}
+    for route in routes:
+        parameters = [
+            {"name": name, "in": "path", "required": True, "schema": schema}
+            for name, schema in route.path_params.items()
+        ] + [
+            {
+                "name": p.name,
+                "in": "query",
+                "required": False,
+                "schema": p.schema,
+                "description": p.description,
+            }
+            for p in route.query
+        ]
+        responses: dict[str, Any] = {}
+        if route.response is None:
+            responses[str(route.status if route.status != 200 else 204)] = {"description": "done"}
+        else:
+            responses[str(route.status)] = {
+                "description": "OK",
+                "content": {"application/json": {"schema": ref(route.response)}},
+            }
+        codes = set(route.errors) | {429}
+        if route.body or route.query or route.path_params:
+            codes.add(400)
+        if route.auth:
+            codes.add(401)
+        for code in sorted(codes):
+            responses[str(code)] = {"description": _STATUS_CODES.get(code, "error"), **error}
+        operation: dict[str, Any] = {
+            "operationId": route.handler.__name__,
+            "summary": route.summary,
+            "tags": [route.tag],
+            "parameters": parameters,
+            "responses": responses,
+        }
+        if route.body is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": ref(route.body)}},
+            }
+        if route.auth:
+            operation["security"] = [{"bearer": []}]
+        paths.setdefault(PREFIX + route.path, {})[route.method.lower()] = operation
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "community-bot mini-program API", "version": "1"},
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+__all__ = ["PAGE_PARAMS", "SERVICES", "mount", "openapi"]

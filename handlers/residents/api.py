@@ -1,0 +1,234 @@
+"""The residents' REST routes: login, who am I, bind my home, link the chat identity, my requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from tortoise.transactions import in_transaction
+
+import content
+from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Routes, StrictIn, page_of
+from bot.api.sessions import create_session, move_session
+from bot.wechat.client import WeChatAPIError
+from handlers.residents import workflow
+from handlers.residents.workflow import ResidentError
+from nlp.slots import Address
+from storage.kv import Store
+from storage.models import Community, Notification, Person, Role, RoleName, StaffMessage
+
+routes = Routes("residents")
+
+LINK_TTL = 600
+CODE_ERRORS = {40029, 40163, 40226}  # invalid, already used, high-risk user
+COMMUNITY_CODE = r"^[a-z0-9_-]{1,32}$"
+
+
+class LoginIn(StrictIn):
+    code: str = Field(min_length=1, max_length=128, description="wx.login() code")
+
+
+class LoginOut(BaseModel):
+    token: str
+    expires_in: int = Field(description="seconds")
+    person_id: int
+
+
+class CommunityOut(BaseModel):
+    code: str
+    name: str
+
+
+class HomeOut(BaseModel):
+    community: CommunityOut
+    building: int
+    unit: int = Field(description="0 when the building has no units")
+    room: str
+    address: str
+
+
+class RoleOut(BaseModel):
+    community: str
+    role: RoleName
+
+
+class MeOut(BaseModel):
+    id: int
+    name: str
+    phone: str | None = Field(description="the caller's own number; nobody else's is ever returned")
+    community: CommunityOut | None
+    home: HomeOut | None
+    roles: list[RoleOut]
+    official_account: bool = Field(description="linked to a follower of the Official Account")
+
+
+class HomeIn(StrictIn):
+    community: str = Field(pattern=COMMUNITY_CODE)
+    building: int = Field(ge=1, le=999)
+    unit: int = Field(default=0, ge=0, le=99)
+    room: str = Field(pattern=r"^[0-9]{1,5}$")
+
+
+class LinkIn(StrictIn):
+    code: str = Field(pattern=r"^[0-9]{6}$", description="the code the Official Account chat gave")
+
+
+class RequestOut(BaseModel):
+    kind: Literal["staff_message"]
+    id: int
+    text: str
+    status: str
+    created_at: dt.datetime
+
+
+class RequestPage(BaseModel):
+    items: list[RequestOut]
+    page: int
+    per_page: int
+    total: int
+
+
+async def me_of(person: Person) -> MeOut:
+    home = await workflow.home_of(person)
+    community = await Community.get_or_none(id=person.community_id) if person.community_id else None
+    roles = await Role.filter(person=person).prefetch_related("community").order_by("community_id", "role")
+    return MeOut(
+        id=person.id,
+        name=person.name,
+        phone=person.phone,
+        community=CommunityOut(code=community.code, name=community.name) if community else None,
+        home=HomeOut(
+            community=CommunityOut(code=home.community.code, name=home.community.name),
+            building=home.building.number,
+            unit=home.unit,
+            room=home.room,
+            address=home.describe(),
+        )
+        if home
+        else None,
+        roles=[RoleOut(community=r.community.code, role=r.role) for r in roles],
+        official_account=bool(person.openid),
+    )
+
+
+@routes.add(
+    "POST",
+    "/auth/login",
+    summary="Exchange a mini-program login code for a session token",
+    response=LoginOut,
+    body=LoginIn,
+    auth=False,
+    errors=(401, 503),
+)
+async def login(call: ApiRequest) -> LoginOut:
+    try:
+        identity = await call.services.wechat.jscode2session(call.body.code)
+    except WeChatAPIError as exc:
+        if exc.errcode in CODE_ERRORS:
+            raise ApiError(401, "invalid_code", content.text("api.invalid_code")) from None
+        raise ApiError(503, "wechat_unavailable", content.text("api.wechat_unavailable")) from None
+    person = await _person_for(identity.get("openid", ""), identity.get("unionid"))
+    ttl = call.services.session_ttl
+    token = await create_session(call.services.store, person.id, ttl)
+    return LoginOut(token=token, expires_in=ttl, person_id=person.id)
+
+
+async def _person_for(mp_openid: str, unionid: str | None) -> Person:
+    """The same person when the mini-program openid or the unionid is known; a new one otherwise."""
+    if not mp_openid:
+        raise ApiError(503, "wechat_unavailable", content.text("api.wechat_unavailable"))
+    person = await Person.get_or_none(mp_openid=mp_openid)
+    if person is None and unionid:
+        person = await Person.get_or_none(unionid=unionid)
+        if person is not None:
+            person.mp_openid = mp_openid
+            await person.save(update_fields=["mp_openid"])
+    if person is None:
+        person = await Person.create(openid=None, mp_openid=mp_openid, unionid=unionid)
+    return person
+
+
+@routes.add("GET", "/me", summary="Who am I: my home and my roles", response=MeOut)
+async def me(call: ApiRequest) -> MeOut:
+    return await me_of(call.caller)
+
+
+@routes.add("PUT", "/me/home", summary="Bind my home", response=MeOut, body=HomeIn, errors=(404, 422))
+async def bind_my_home(call: ApiRequest) -> MeOut:
+    body: HomeIn = call.body
+    community = await Community.get_or_none(code=body.community)
+    if community is None:
+        raise ApiError(404, "not_found", content.text("api.no_community"))
+    try:
+        home = await workflow.resolve_address(community, Address(body.building, body.unit or None, body.room))
+    except ResidentError as problem:
+        raise ApiError(422, "rule_violation", content.text(problem.key, **problem.values)) from None
+    await workflow.bind_home(call.caller, home)
+    return await me_of(call.caller)
+
+
+@routes.add(
+    "POST",
+    "/me/link",
+    summary="Link my Official Account chat identity (code from the chat)",
+    response=MeOut,
+    body=LinkIn,
+    errors=(409, 422),
+)
+async def link_official_account(call: ApiRequest) -> MeOut:
+    store = call.services.store
+    target_id = await store.get(f"link:{call.body.code}")
+    target = await Person.get_or_none(id=int(target_id)) if target_id else None
+    if target is None:
+        raise ApiError(422, "rule_violation", content.text("api.link_code_invalid"))
+    caller = call.caller
+    if target.id != caller.id:
+        if target.mp_openid and target.mp_openid != caller.mp_openid:
+            raise ApiError(409, "conflict", content.text("api.already_linked"))
+        await _merge_into(caller, target)
+        token = call.request.headers.get("Authorization", "").partition(" ")[2].strip()
+        await move_session(store, token, target.id, call.services.session_ttl)
+    await store.delete(f"link:{call.body.code}")
+    return await me_of(await Person.get(id=target.id))
+
+
+async def _merge_into(source: Person, target: Person) -> None:
+    """The mini-program-only person becomes part of the Official Account follower."""
+    async with in_transaction():
+        for role in await Role.filter(person=source):
+            await Role.get_or_create(person=target, community_id=role.community_id, role=role.role)
+        await StaffMessage.filter(person=source).update(person_id=target.id)
+        await Notification.filter(person=source).update(person_id=target.id)
+        mp_openid, unionid = source.mp_openid, source.unionid
+        if target.home_id is None and source.home_id is not None:
+            target.home_id, target.community_id = source.home_id, source.community_id
+        await source.delete()
+        target.mp_openid = mp_openid
+        target.unionid = target.unionid or unionid
+        await target.save()
+
+
+async def new_link_code(store: Store, person: Person) -> str:
+    """A one-time code the chat gives a follower to link the mini-program (10 minutes)."""
+    for _ in range(5):
+        code = f"{secrets.randbelow(10**6):06d}"
+        if await store.set_if_absent(f"link:{code}", str(person.id), LINK_TTL):
+            return code
+    raise RuntimeError("no free link code")
+
+
+@routes.add(
+    "GET", "/me/requests", summary="My requests and their state", response=RequestPage, query=PAGE_PARAMS
+)
+async def my_requests(call: ApiRequest) -> RequestPage:
+    page, per_page = page_of(call.query)
+    query = StaffMessage.filter(person=call.caller)
+    total = await query.count()
+    rows = await query.order_by("-created_at", "-id").offset((page - 1) * per_page).limit(per_page)
+    items = [
+        RequestOut(kind="staff_message", id=r.id, text=r.text, status=r.status, created_at=r.created_at)
+        for r in rows
+    ]
+    return RequestPage(items=items, page=page, per_page=per_page, total=total)

@@ -1,0 +1,146 @@
+"""Staff management for committee members: who has which role in their community, grant, revoke, invite."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+import content
+from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Routes, StrictIn, page_of
+from handlers.residents import workflow
+from handlers.residents.api import COMMUNITY_CODE
+from storage.models import Community, Person, Role, RoleName
+
+routes = Routes("staff")
+
+COMMUNITY_PARAM = {"community": {"type": "string", "pattern": COMMUNITY_CODE}}
+
+
+class PersonRef(BaseModel):
+    id: int
+    name: str
+
+
+class StaffRoleOut(BaseModel):
+    id: int
+    person: PersonRef
+    role: RoleName
+    granted_at: dt.datetime
+
+
+class StaffRolePage(BaseModel):
+    items: list[StaffRoleOut]
+    page: int
+    per_page: int
+    total: int
+
+
+class GrantIn(StrictIn):
+    person_id: int = Field(ge=1, le=999_999_999)
+    role: RoleName
+
+
+class InviteIn(StrictIn):
+    role: RoleName
+
+
+class InviteOut(BaseModel):
+    code: str
+    role: RoleName
+    expires_at: dt.datetime
+
+
+async def committee_of(call: ApiRequest) -> Community:
+    """The community in the path, when the caller is on its committee (role *and* community)."""
+    community = await Community.get_or_none(code=call.path["community"])
+    if community is None:
+        raise ApiError(404, "not_found", content.text("api.no_community"))
+    if RoleName.COMMITTEE not in await workflow.roles_of(call.caller, community):
+        raise ApiError(403, "forbidden", content.text("api.forbidden"))
+    return community
+
+
+def _out(role: Role) -> StaffRoleOut:
+    return StaffRoleOut(
+        id=role.id,
+        person=PersonRef(id=role.person.id, name=role.person.name),
+        role=role.role,
+        granted_at=role.granted_at,
+    )
+
+
+@routes.add(
+    "GET",
+    "/communities/{community}/roles",
+    summary="Roles in a community (committee)",
+    response=StaffRolePage,
+    query=PAGE_PARAMS,
+    path_params=COMMUNITY_PARAM,
+    errors=(403, 404),
+)
+async def list_roles(call: ApiRequest) -> StaffRolePage:
+    community = await committee_of(call)
+    page, per_page = page_of(call.query)
+    query = Role.filter(community=community)
+    total = await query.count()
+    rows = (
+        await query.order_by("role", "id")
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .prefetch_related("person")
+    )
+    return StaffRolePage(items=[_out(r) for r in rows], page=page, per_page=per_page, total=total)
+
+
+@routes.add(
+    "POST",
+    "/communities/{community}/roles",
+    summary="Grant a role (committee)",
+    response=StaffRoleOut,
+    body=GrantIn,
+    status=201,
+    path_params=COMMUNITY_PARAM,
+    errors=(403, 404, 409),
+)
+async def grant_role(call: ApiRequest) -> StaffRoleOut:
+    community = await committee_of(call)
+    body: GrantIn = call.body
+    person = await Person.get_or_none(id=body.person_id)
+    if person is None:
+        raise ApiError(404, "not_found", content.text("api.no_person"))
+    if not await workflow.grant_role(person, community, body.role, by=call.caller):
+        raise ApiError(409, "conflict", content.text("api.role_exists"))
+    role = await Role.get(person=person, community=community, role=body.role).prefetch_related("person")
+    return _out(role)
+
+
+@routes.add(
+    "DELETE",
+    "/communities/{community}/roles/{role_id}",
+    summary="Revoke a role (committee)",
+    response=None,
+    status=204,
+    errors=(403, 404),
+    path_params={**COMMUNITY_PARAM, "role_id": {"type": "integer", "minimum": 1}},
+)
+async def revoke_role(call: ApiRequest) -> None:
+    community = await committee_of(call)
+    if not await Role.filter(id=call.path["role_id"], community=community).delete():
+        raise ApiError(404, "not_found", content.text("api.not_found"))
+
+
+@routes.add(
+    "POST",
+    "/communities/{community}/invites",
+    summary="A one-time invite code (committee)",
+    response=InviteOut,
+    body=InviteIn,
+    status=201,
+    path_params=COMMUNITY_PARAM,
+    errors=(403, 404),
+)
+async def create_invite(call: ApiRequest) -> InviteOut:
+    community = await committee_of(call)
+    invite = await workflow.create_invite(call.caller, community, call.body.role, call.now())
+    return InviteOut(code=invite.code, role=invite.role, expires_at=invite.expires_at)
