@@ -259,7 +259,9 @@ def init_app(
             app[ENDPOINT] = WeChatEndpoint(
                 settings, runtime.conversations, send_later, background, wall_clock
             )
-            app[API_SERVICES] = ApiServices(store=runtime.store, wechat=client, clock=clock)
+            app[API_SERVICES] = ApiServices(
+                store=runtime.store, wechat=client, clock=clock, rate_limit=settings.api_rate_limit
+            )
             async with outbox_running(worker):
                 yield
                 await background.drain()  # finish the turns in flight; their late replies join the outbox

@@ -47,8 +47,22 @@ def _serve_one(settings: Settings, host: str, port: int, reuse_port: bool, prepa
 
     setup_logging(settings.log_level)
     app = init_app(settings, prepare=prepare)
+    loop = fast_event_loop()
+    stopping = False
+
+    def graceful_once() -> None:
+        """The first SIGTERM / SIGINT starts a graceful stop; another (a service manager signalling the
+        whole process group, then the supervisor passing its own on) must not cut that stop short."""
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
+        raise web.GracefulExit()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, graceful_once)
     web.run_app(
-        loop=fast_event_loop(),
+        loop=loop,
         app=app,
         host=host,
         port=port,
@@ -56,7 +70,7 @@ def _serve_one(settings: Settings, host: str, port: int, reuse_port: bool, prepa
         print=None,
         shutdown_timeout=15,
         access_log=None,
-        handle_signals=True,
+        handle_signals=False,
     )
 
 

@@ -43,6 +43,7 @@ class Settings:
     dedup_ttl: int = 10 * 60
     log_level: str = "INFO"
     outbox_poll: float = 1.0
+    api_rate_limit: int = 120  # requests per minute per token (or address before login)
 
     @property
     def effective_database_url(self) -> str:

@@ -66,10 +66,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[str]:
-    """An open, empty database (tables truncated before each test)."""
-    await db.open_db(database_url)
+async def empty_tables(database_url: str) -> None:
+    """Every table emptied (and, on PostgreSQL, its ids restarted); the database must be open."""
     conn = connections.get("default")
     if db.is_sqlite(database_url):
         for table in TABLES:
@@ -80,6 +78,13 @@ async def database(database_url: str) -> AsyncIterator[str]:
         await conn.execute_script(
             "TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + " RESTART IDENTITY CASCADE"
         )
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[str]:
+    """An open, empty database (tables truncated before each test)."""
+    await db.open_db(database_url)
+    await empty_tables(database_url)
     yield database_url
     await Tortoise.close_connections()
 

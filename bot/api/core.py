@@ -50,6 +50,7 @@ class ApiServices:
     wechat: WeChatClient
     clock: Callable[[], dt.datetime]
     session_ttl: int = 7 * 24 * 3600
+    rate_limit: int = 120
 
 
 @dataclass

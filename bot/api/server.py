@@ -19,7 +19,6 @@ from storage.models import Person
 log = logging.getLogger(__name__)
 
 PREFIX = "/api/v1"
-RATE_LIMIT = 120  # requests per minute, per token (or per address before login)
 SERVICES = web.AppKey("api_services", ApiServices)
 
 _STATUS_CODES = {
@@ -78,7 +77,7 @@ def _wrap(route: ApiRoute) -> Callable[[web.Request], Awaitable[web.Response]]:
         services = request.app[SERVICES]
         token = _bearer(request)
         bucket = f"rate:{token[:16] if token else request.remote or '-'}"
-        if await services.store.incr(bucket, ttl=60) > RATE_LIMIT:
+        if await services.store.incr(bucket, ttl=60) > services.rate_limit:
             raise ApiError(429, "too_many_requests", content.text("api.too_many_requests"))
         person = await _caller(services, token) if route.auth else None
         call = ApiRequest(
