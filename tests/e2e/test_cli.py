@@ -213,3 +213,52 @@ def test_every_menu_key_names_an_intent() -> None:
     ]
     for key in keys:
         assert key.removeprefix("MENU_").lower() in classifier().specs, key
+
+
+async def test_worker_delivers_the_outbox_alone_and_stops(tmp_path: Path, fake_api: FakeWeChatAPI) -> None:
+    import datetime as dt
+
+    from storage import db
+    from storage.models import Notification, NotificationStatus, Person
+    from storage.outbox import notify
+
+    url = f"sqlite://{tmp_path}/worker.sqlite3"
+    env = clean_env(
+        PYTHONPATH=str(ROOT),
+        DATABASE_URL=url,
+        WECHAT_APPID="wx1",
+        WECHAT_SECRET="test-secret",
+        WECHAT_API_BASE=fake_api.base_url,
+        OUTBOX_POLL="0.1",
+    )
+    await db.upgrade(url)
+    await db.open_db(url)
+    now = dt.datetime.now(dt.UTC)
+    person = await Person.create(openid="o-worker", last_message_at=now)
+    await notify(person, "w1", "您的留言已有回复", now=now)
+    await db.close_db()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "worker",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        for _ in range(300):
+            if fake_api.sent_texts("o-worker"):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()
+    assert fake_api.sent_texts("o-worker") == ["您的留言已有回复"]
+    await db.open_db(url)
+    try:
+        assert (await Notification.get(key="w1")).status is NotificationStatus.SENT
+    finally:
+        await db.close_db()
