@@ -120,5 +120,11 @@ class Routes:
         return register
 
 
+def bearer_token(request: web.Request) -> str:
+    """The token of an ``Authorization: Bearer ...`` header, or ""."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
 def page_of(query: dict[str, Any]) -> tuple[int, int]:
     return int(query.get("page", 1)), int(query.get("per_page", 20))

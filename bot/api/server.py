@@ -12,7 +12,16 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 import content
-from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, ApiRoute, ApiServices, ErrorOut, QueryParam
+from bot.api.core import (
+    PAGE_PARAMS,
+    ApiError,
+    ApiRequest,
+    ApiRoute,
+    ApiServices,
+    ErrorOut,
+    QueryParam,
+    bearer_token,
+)
 from bot.api.sessions import session_person
 from storage.models import Person
 
@@ -75,7 +84,7 @@ def mount(app: web.Application, routes: list[ApiRoute]) -> None:
 def _wrap(route: ApiRoute) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def handle(request: web.Request) -> web.Response:
         services = request.app[SERVICES]
-        token = _bearer(request)
+        token = bearer_token(request)
         bucket = f"rate:{token[:16] if token else request.remote or '-'}"
         if await services.store.incr(bucket, ttl=60) > services.rate_limit:
             raise ApiError(429, "too_many_requests", content.text("api.too_many_requests"))
@@ -95,12 +104,6 @@ def _wrap(route: ApiRoute) -> Callable[[web.Request], Awaitable[web.Response]]:
 
     handle.__name__ = route.handler.__name__
     return handle
-
-
-def _bearer(request: web.Request) -> str:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
 
 
 async def _caller(services: ApiServices, token: str) -> Person:

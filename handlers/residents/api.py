@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from tortoise.transactions import in_transaction
 
 import content
-from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Routes, StrictIn, page_of
+from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Routes, StrictIn, bearer_token, page_of
 from bot.api.sessions import create_session, move_session
 from bot.wechat.client import WeChatAPIError
 from handlers.residents import workflow
@@ -188,8 +188,7 @@ async def link_official_account(call: ApiRequest) -> MeOut:
         if target.mp_openid and target.mp_openid != caller.mp_openid:
             raise ApiError(409, "conflict", content.text("api.already_linked"))
         await _merge_into(caller, target)
-        token = call.request.headers.get("Authorization", "").partition(" ")[2].strip()
-        await move_session(store, token, target.id, call.services.session_ttl)
+        await move_session(store, bearer_token(call.request), target.id, call.services.session_ttl)
     await store.delete(f"link:{call.body.code}")
     return await me_of(await Person.get(id=target.id))
 

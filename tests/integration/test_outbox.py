@@ -221,3 +221,14 @@ async def test_worker_loop_wakes_and_stops(
     stop.set()
     await asyncio.wait_for(task, 2)
     assert fake_api.sent_texts() == ["马上送达"]
+
+
+async def test_a_repeated_key_inside_a_transaction_keeps_that_transaction(
+    database: str, clock: Clock
+) -> None:
+    p = await person(clock)
+    async with in_transaction():
+        await notify(p, "k", "一", now=clock.now)
+        assert await notify(p, "k", "一", now=clock.now) is None  # a savepoint absorbed the conflict
+        await Person.create(openid="written-after")
+    assert await Person.exists(openid="written-after")
