@@ -175,6 +175,20 @@ def test_several_workers_serve_and_stop(tmp_path: Path) -> None:
     assert "Traceback" not in err
 
 
+async def start_cli(*args: str, cwd: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
+    """The command in a subprocess while this test's event loop (and the fake WeChat API) keeps running."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        *args,
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
 async def test_menu_push_installs_the_content_menu(tmp_path: Path, fake_api: FakeWeChatAPI) -> None:
     env = clean_env(
         PYTHONPATH=str(ROOT),
@@ -182,17 +196,7 @@ async def test_menu_push_installs_the_content_menu(tmp_path: Path, fake_api: Fak
         WECHAT_SECRET="test-secret",
         WECHAT_API_BASE=fake_api.base_url,
     )
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "menu",
-        "push",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await start_cli("menu", "push", cwd=tmp_path, env=env)
     out, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 0, err.decode()
     assert "menu installed" in out.decode()
@@ -237,16 +241,7 @@ async def test_worker_delivers_the_outbox_alone_and_stops(tmp_path: Path, fake_a
     person = await Person.create(openid="o-worker", last_message_at=now)
     await notify(person, "w1", "您的留言已有回复", now=now)
     await db.close_db()
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "worker",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await start_cli("worker", cwd=tmp_path, env=env)
     try:
         for _ in range(300):
             if fake_api.sent_texts("o-worker"):
