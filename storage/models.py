@@ -19,9 +19,12 @@ class RoleName(StrEnum):
     COMMITTEE = "committee"
     GRID_WORKER = "grid_worker"
     PROPERTY_STAFF = "property_staff"
+    MEDIATOR = "mediator"
 
 
-STAFF_ROLES = frozenset({RoleName.COMMITTEE, RoleName.GRID_WORKER, RoleName.PROPERTY_STAFF})
+STAFF_ROLES = frozenset(
+    {RoleName.COMMITTEE, RoleName.GRID_WORKER, RoleName.PROPERTY_STAFF, RoleName.MEDIATOR}
+)
 
 
 class Community(Model):

@@ -26,7 +26,20 @@ from tests.fake_wechat_api import FakeWeChatAPI
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
-TABLES = ["notification", "staff_message", "invite_code", "role", "person", "home", "building", "community"]
+TABLES = [
+    "ticket_follower",
+    "ticket_photo",
+    "ticket_event",
+    "ticket",
+    "notification",
+    "staff_message",
+    "invite_code",
+    "role",
+    "person",
+    "home",
+    "building",
+    "community",
+]
 
 
 def _pg_admin_dsn(url: str) -> tuple[str, str]:
