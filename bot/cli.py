@@ -94,7 +94,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     host = args.host or settings.host
     port = args.port or settings.port
-    setup_logging(settings.log_level)
     workers = max(1, args.workers)
     if workers > 1 and not settings.redis_url:
         print(
@@ -103,6 +102,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    setup_logging(settings.log_level)
     asyncio.run(prepare_database(settings))
     log.info(
         "serving",

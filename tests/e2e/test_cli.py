@@ -219,14 +219,16 @@ def test_every_menu_key_names_an_intent() -> None:
         assert key.removeprefix("MENU_").lower() in classifier().specs, key
 
 
-async def test_worker_delivers_the_outbox_alone_and_stops(tmp_path: Path, fake_api: FakeWeChatAPI) -> None:
+async def test_worker_delivers_the_outbox_alone_and_stops(
+    tmp_path: Path, fake_api: FakeWeChatAPI, database: str
+) -> None:
+    """The test's own database (one back end per process: Tortoise does not switch back ends cleanly)."""
     import datetime as dt
 
-    from storage import db
     from storage.models import Notification, NotificationStatus, Person
     from storage.outbox import notify
 
-    url = f"sqlite://{tmp_path}/worker.sqlite3"
+    url = database
     env = clean_env(
         PYTHONPATH=str(ROOT),
         DATABASE_URL=url,
@@ -235,12 +237,9 @@ async def test_worker_delivers_the_outbox_alone_and_stops(tmp_path: Path, fake_a
         WECHAT_API_BASE=fake_api.base_url,
         OUTBOX_POLL="0.1",
     )
-    await db.upgrade(url)
-    await db.open_db(url)
     now = dt.datetime.now(dt.UTC)
     person = await Person.create(openid="o-worker", last_message_at=now)
     await notify(person, "w1", "您的留言已有回复", now=now)
-    await db.close_db()
     proc = await start_cli("worker", cwd=tmp_path, env=env)
     try:
         for _ in range(300):
@@ -252,8 +251,4 @@ async def test_worker_delivers_the_outbox_alone_and_stops(tmp_path: Path, fake_a
         _, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 0, err.decode()
     assert fake_api.sent_texts("o-worker") == ["您的留言已有回复"]
-    await db.open_db(url)
-    try:
-        assert (await Notification.get(key="w1")).status is NotificationStatus.SENT
-    finally:
-        await db.close_db()
+    assert (await Notification.get(key="w1")).status is NotificationStatus.SENT
