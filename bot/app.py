@@ -7,6 +7,8 @@ server (``init_app``) and the terminal chat both use it. Nothing is created at i
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import copy
 import datetime as dt
 import functools
 import itertools
@@ -59,7 +61,12 @@ def china_now() -> dt.datetime:
 def classifier() -> IntentClassifier:
     """jieba with the community dictionary and the intent keywords: built once per process (~1 s)."""
     words = parse_userdict(content.path("userdict.txt").read_text(encoding="utf-8").splitlines())
-    return IntentClassifier.from_mapping(content.load_yaml("intents.yaml"), Tokenizer(words))
+    intents = copy.deepcopy(content.load_yaml("intents.yaml"))
+    repair = intents["intents"]["repair"]["keywords"]
+    for category in content.load_yaml("repair_categories.yaml")["categories"].values():
+        for keyword in category["keywords"]:
+            repair.setdefault(keyword, 2)
+    return IntentClassifier.from_mapping(intents, Tokenizer(words))
 
 
 def global_words() -> dict[str, frozenset[str]]:
@@ -161,15 +168,30 @@ def wechat_client(settings: Settings, session: aiohttp.ClientSession, store: Sto
 
 
 @asynccontextmanager
-async def outbox_running(worker: OutboxWorker) -> AsyncIterator[None]:
-    """The outbox worker as a background task for the duration of the block; stopped cleanly after it."""
+async def outbox_running(worker: OutboxWorker, settings: Settings) -> AsyncIterator[None]:
+    """The outbox worker and the clock-driven jobs as background tasks for the duration of the block."""
     stop = asyncio.Event()
-    task = asyncio.create_task(worker.run(stop), name="outbox")
+    tasks = [
+        asyncio.create_task(worker.run(stop), name="outbox"),
+        asyncio.create_task(run_periodic(settings, worker.clock, stop), name="periodic"),
+    ]
     try:
         yield
     finally:
         stop.set()
-        await task
+        await asyncio.gather(*tasks)
+
+
+async def run_periodic(settings: Settings, clock: Callable[[], dt.datetime], stop: asyncio.Event) -> None:
+    jobs = handlers.periodic_jobs(settings)
+    while not stop.is_set():
+        for job in jobs:
+            try:
+                await job(clock())
+            except Exception:
+                log.exception("periodic job failed", extra={"job": getattr(job, "__name__", "?")})
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), settings.periodic_every)
 
 
 async def run_outbox_worker(settings: Settings, stop: asyncio.Event) -> None:
@@ -178,7 +200,7 @@ async def run_outbox_worker(settings: Settings, stop: asyncio.Event) -> None:
         worker = OutboxWorker(
             wechat_client(settings, session, runtime.store), china_now, poll=settings.outbox_poll
         )
-        await worker.run(stop)
+        await asyncio.gather(worker.run(stop), run_periodic(settings, china_now, stop))
 
 
 # -- the web application ----------------------------------------------------------------------------
@@ -262,7 +284,7 @@ def init_app(
             app[API_SERVICES] = ApiServices(
                 store=runtime.store, wechat=client, clock=clock, rate_limit=settings.api_rate_limit
             )
-            async with outbox_running(worker):
+            async with outbox_running(worker, settings):
                 yield
                 await background.drain()  # finish the turns in flight; their late replies join the outbox
                 await worker.run_once()  # and go out now, before the database and store close

@@ -44,6 +44,8 @@ class Settings:
     log_level: str = "INFO"
     outbox_poll: float = 1.0
     api_rate_limit: int = 120  # requests per minute per token (or address before login)
+    repairs_autoclose_days: int = 7  # a resolved ticket nobody confirmed closes itself after this
+    periodic_every: float = 60.0  # seconds between the clock-driven rounds (escalation, auto-close)
 
     @property
     def effective_database_url(self) -> str:

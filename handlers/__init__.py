@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Awaitable, Callable
+
 from bot.api.core import ApiRoute
+from bot.config import Settings
 from bot.dispatcher import Router
 
 
 def routers() -> list[Router]:
     """Every feature's router, in dispatch order: global words first, the catch-all last."""
     from handlers.common import fallback_router, global_router
+    from handlers.repairs.dialog import router as repairs
     from handlers.residents import router as residents
 
-    return [global_router, residents, fallback_router]
+    return [global_router, residents, repairs, fallback_router]
 
 
 def api_routes() -> list[ApiRoute]:
@@ -20,3 +25,15 @@ def api_routes() -> list[ApiRoute]:
     from handlers.residents.staff_api import routes as staff
 
     return [*residents.all, *staff.all]
+
+
+def periodic_jobs(settings: Settings) -> list[Callable[[dt.datetime], Awaitable[object]]]:
+    """What must happen on the clock, not on a message (run by every serve process and every worker)."""
+    from handlers.repairs import workflow as repairs
+
+    close_after = dt.timedelta(days=settings.repairs_autoclose_days)
+
+    async def repairs_sweep(now: dt.datetime) -> object:
+        return await repairs.sweep(now, close_after)
+
+    return [repairs_sweep]

@@ -297,9 +297,12 @@ def is_overdue(ticket: Ticket, now: dt.datetime) -> bool:
 
 
 async def escalate(ticket: Ticket, now: dt.datetime, urged: bool = False) -> None:
-    """Tell the community committee; the ticket shows as overdue from now on."""
+    """Tell the community committee; the ticket shows as overdue from now on. A sweep escalates a ticket
+    once, whichever of several workers gets there first; a resident's 催办 always does."""
     async with in_transaction():
-        await Ticket.filter(id=ticket.id).update(escalated_at=now)
+        query = Ticket.filter(id=ticket.id) if urged else Ticket.filter(id=ticket.id, escalated_at=None)
+        if not await query.update(escalated_at=now):
+            return
         await TicketEvent.create(
             ticket_id=ticket.id,
             action="urge" if urged else "escalate",
@@ -326,14 +329,15 @@ async def escalate(ticket: Ticket, now: dt.datetime, urged: bool = False) -> Non
 
 
 async def sweep(now: dt.datetime, close_after: dt.timedelta) -> tuple[int, int]:
-    """The periodic round: escalate newly overdue tickets, close resolved ones nobody confirmed."""
+    """The periodic round: escalate newly overdue tickets, close resolved ones nobody confirmed.
+    Returns (escalated, closed)."""
     overdue = await Ticket.filter(
         Q(status__in=(S.SUBMITTED, S.REOPENED), respond_by__lt=now)
         | Q(status__in=OPEN_STATUSES, resolve_by__lt=now),
         escalated_at=None,
     )
     for ticket in overdue:
-        await escalate(ticket, now)
+        await escalate(ticket, now)  # another worker's sweep may have been first: then a no-op
     stale = await Ticket.filter(status=S.RESOLVED, resolved_at__lt=now - close_after)
     closed = 0
     for ticket in stale:
