@@ -1,0 +1,197 @@
+"""Repairs and complaints as whole conversations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.app import build_conversations
+from bot.runtime import Conversations
+from handlers.repairs.models import Ticket, TicketFollower, TicketPhoto, TicketStatus
+from storage.kv import Store
+from storage.models import Notification
+from tests.helpers import Chat
+
+CST = dt.timezone(dt.timedelta(hours=8))
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 11, 24, 9, 0, tzinfo=CST)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def conv(seeded: str, store: Store, clock: Clock) -> Conversations:
+    return build_conversations(store, clock=clock)
+
+
+async def bound(conv: Conversations, user: str = "resident-1", address: str = "3栋2单元502") -> Chat:
+    chat = Chat(conv, user)
+    await chat.run([("绑定", "社区"), ("1", "门牌"), (address, "核对"), ("1", "绑定成功")])
+    return chat
+
+
+async def test_happy_path_from_the_bound_home(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("楼道灯坏了好几天了", ["公共照明", "3栋2单元", "1 是的"]),
+            ("1", "拍张照片"),
+            ("跳过", ["请核对", "类别：公共照明", "位置：3栋2单元", "描述：楼道灯坏了好几天了", "照片：无"]),
+            ("1", ["已提交，工单号 R2611-", "物业承诺 24 小时内处理", "我的报修"]),
+            ("我的报修", ["公共照明：已提交，等待受理"]),
+        ]
+    )
+    ticket = await Ticket.get(reporter__openid="resident-1")
+    assert ticket.status is TicketStatus.SUBMITTED and ticket.place == "3栋2单元"
+
+
+async def test_place_in_the_message_and_a_photo(conv: Conversations) -> None:
+    chat = await bound(conv)
+    assert "拍张照片" in await chat.say("5栋电梯又停了")  # 5栋 is said: no need to ask where
+    assert "照片：已附照片" in await chat.image()
+    assert "工单号" in await chat.say("1")
+    ticket = await Ticket.get(reporter__openid="resident-1")
+    assert ticket.category == "lift" and ticket.place == "5栋"
+    assert await TicketPhoto.filter(ticket=ticket).count() == 1
+
+
+async def test_each_missing_piece_is_asked_and_wrong_answers_asked_again(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("我要报修", ["哪一类问题", "1 公共照明"]),
+            ("随便", "序号"),
+            ("3", ["水管漏水", "1 是的"]),
+            ("嗯", "回复 1"),
+            ("2", "具体位置"),
+            ("东门", "拍张照片"),
+            ("这个怎么拍", "没有照片回复"),
+            ("跳过", "位置：东门"),
+            ("提交吧", "回复 1 提交"),
+            ("2", "重新描述"),
+            ("东门水管爆了，水流了一地", "描述：东门水管爆了"),
+            ("1", "工单号"),
+        ]
+    )
+
+
+async def test_a_location_message_as_the_place(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run([("井盖坏了", "1 是的"), ("2", "具体位置")])
+    assert "拍张照片" in await chat.location(25.04, 102.71, "幸福里东门")
+    await chat.run([("跳过", "位置：幸福里东门"), ("1", "工单号")])
+    ticket = await Ticket.get(reporter__openid="resident-1")
+    assert (ticket.latitude, ticket.longitude) == (25.04, 102.71)
+
+
+async def test_cancel_half_way_files_nothing(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run([("楼道灯坏了", "1 是的"), ("1", "照片"), ("取消", "已取消")])
+    assert await Ticket.all().count() == 0
+
+
+async def test_a_duplicate_is_offered_and_followed(conv: Conversations) -> None:
+    first = await bound(conv)
+    await first.run([("3栋电梯又停了", "照片"), ("跳过", "核对"), ("1", "工单号")])
+    neighbour = await bound(conv, "resident-2", "3栋1单元101")
+    await neighbour.run(
+        [
+            ("3栋电梯坏了", ["已有邻居报修", "1 关注这个工单", "2 不是同一个问题"]),
+            ("1", "已为您关注"),
+        ]
+    )
+    ticket = await Ticket.get()
+    assert await Ticket.all().count() == 1
+    assert await TicketFollower.filter(ticket=ticket, person__openid="resident-2").exists()
+    other = await bound(conv, "resident-3", "3栋3单元301")
+    await other.run([("3栋电梯坏了", "已有邻居报修"), ("2", "照片"), ("跳过", "核对"), ("1", "工单号")])
+    assert await Ticket.all().count() == 2
+
+
+async def test_outside_the_community_points_to_12345(conv: Conversations) -> None:
+    chat = await bound(conv)
+    assert "12345" in await chat.say("小区外面马路上有个大坑要报修")
+    assert await Ticket.all().count() == 0
+
+
+async def test_staff_accept_resolve_then_the_resident_rates(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run([("楼道灯坏了", "1 是的"), ("1", "照片"), ("跳过", "核对"), ("1", "工单号")])
+    number = (await Ticket.get()).number
+    staff = Chat(conv, "demo-property")
+    await staff.run(
+        [
+            ("工单", [number, "公共照明"]),
+            (f"接单 {number}", "已受理"),
+            (f"完成 {number} 已更换灯泡", "已处理"),
+        ]
+    )
+    told = [n.text for n in await Notification.filter(person__openid="resident-1").order_by("id")]
+    assert any("已更换灯泡" in t and "评价 5" in t for t in told)
+    await chat.run([("评价 5 修得很快", "谢谢您的评价"), ("我的报修", "已办结")])
+    ticket = await Ticket.get()
+    assert (ticket.rating, ticket.rating_comment) == (5, "修得很快")
+
+
+async def test_not_really_fixed_reopens(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run([("楼道灯坏了", "1 是的"), ("1", "照片"), ("跳过", "核对"), ("1", "工单号")])
+    staff = Chat(conv, "demo-property")
+    await staff.run([("接单 1", "已受理"), ("完成 1 已修", "已处理")])
+    await chat.run([("没修好 晚上还是不亮", "重新打开"), ("我的报修", "已重新打开")])
+    assert (await Ticket.get()).reopen_count == 1
+    assert "待确认" in await chat.say("评价 5")  # nothing is waiting for a rating now
+
+
+async def test_urge_an_overdue_ticket(conv: Conversations, clock: Clock) -> None:
+    chat = await bound(conv)
+    await chat.run([("楼道灯坏了", "1 是的"), ("1", "照片"), ("跳过", "核对"), ("1", "工单号")])
+    assert "还在承诺时间内" in await chat.say("催办")
+    clock.now += dt.timedelta(hours=5)
+    await chat.run([("我的报修", "已超时"), ("催办", "已为您催办")])
+    assert await Notification.filter(person__openid="demo-committee", text__contains="督办").count() == 1
+
+
+async def test_a_noise_complaint_goes_to_the_grid_worker(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("楼上天天半夜一两点还在拖椅子，睡不着", ["噪音扰民", "1 是的"]),
+            ("1", "照片"),
+            ("跳过", "核对"),
+            ("1", ["工单号", "网格员承诺 3 天内处理"]),
+        ]
+    )
+    ticket = await Ticket.get()
+    assert (ticket.kind, ticket.handler_role) == ("complaint", "grid_worker")
+    assert "拖椅子" in (await Notification.get(person__openid="demo-grid")).text
+
+
+async def test_reporting_before_binding_binds_first(conv: Conversations) -> None:
+    chat = Chat(conv, "newcomer")
+    await chat.run(
+        [
+            ("楼道灯坏了", ["先绑定您家的住址", "哪个社区"]),
+            ("1", "门牌"),
+            ("3栋2单元502", "核对"),
+            ("1", ["绑定成功", "哪一类问题"]),  # and the report carries on
+            ("1", "1 是的"),
+        ]
+    )
+
+
+async def test_residents_cannot_use_staff_commands(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run([("楼道灯坏了", "1 是的"), ("1", "照片"), ("跳过", "核对"), ("1", "工单号")])
+    assert "不能处理" in await chat.say("接单 1")
+    assert "工作人员的功能" in await chat.say("工单")
