@@ -21,10 +21,11 @@ def routers() -> list[Router]:
 
 def api_routes() -> list[ApiRoute]:
     """Every feature's REST routes (mounted under /api/v1)."""
+    from handlers.repairs.api import routes as tickets
     from handlers.residents.api import routes as residents
     from handlers.residents.staff_api import routes as staff
 
-    return [*residents.all, *staff.all]
+    return [*residents.all, *staff.all, *tickets.all]
 
 
 def periodic_jobs(settings: Settings) -> list[Callable[[dt.datetime], Awaitable[object]]]:

@@ -127,10 +127,16 @@ def _path_values(route: ApiRoute, request: web.Request) -> dict[str, Any]:
                 raise _bad("api.bad_parameter", name=name)
             values[name] = int(raw)
         else:
-            if not re.fullmatch(schema.get("pattern", r".{1,64}"), raw):
-                raise _bad("api.bad_parameter", name=name)
-            values[name] = raw
+            values[name] = _checked_string(name, raw, schema)
     return values
+
+
+def _checked_string(name: str, raw: str, schema: dict[str, Any]) -> str:
+    if "enum" in schema and raw not in schema["enum"]:
+        raise _bad("api.bad_parameter", name=name)
+    if not re.fullmatch(schema.get("pattern", r".{1,64}").removeprefix("^").removesuffix("$"), raw):
+        raise _bad("api.bad_parameter", name=name)
+    return raw
 
 
 def _query_values(params: list[QueryParam], request: web.Request) -> dict[str, Any]:
@@ -153,7 +159,7 @@ def _query_values(params: list[QueryParam], request: web.Request) -> dict[str, A
                 raise _bad("api.bad_parameter", name=param.name)
             values[param.name] = number
         else:
-            values[param.name] = raw
+            values[param.name] = _checked_string(param.name, raw, param.schema)
     return values
 
 

@@ -1,0 +1,139 @@
+"""Tickets through the mini-program API: report, see, move; contact details only for the community's staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from handlers.repairs.models import Ticket, TicketStatus
+from storage.models import Community, Home, Person
+from tests.e2e.conftest import MakeSim
+from tests.e2e.test_api import bearer, token_for
+
+API = "/api/v1"
+
+
+@pytest.fixture
+async def api(make_sim: MakeSim) -> TestClient[Any, Any]:
+    return (await make_sim("safe")).client
+
+
+async def resident(api: TestClient[Any, Any], openid: str = "r1", phone: str = "13912345678") -> str:
+    person = await Person.create(openid=openid, name="王女士", phone=phone)
+    headers = bearer(await token_for(api, person))
+    bound = await api.put(
+        f"{API}/me/home",
+        headers=headers,
+        json={"community": "xingfuli", "building": 3, "unit": 2, "room": "502"},
+    )
+    assert bound.status == 200
+    return await token_for(api, await Person.get(id=person.id))
+
+
+async def staff_token(api: TestClient[Any, Any], openid: str) -> str:
+    return await token_for(api, await Person.get(openid=openid))
+
+
+REPORT = {
+    "category": "lighting",
+    "description": "楼道灯不亮",
+    "building": 3,
+    "unit": 2,
+    "client_key": "key-0001",
+}
+
+
+async def test_report_once_see_and_follow_through(api: TestClient[Any, Any]) -> None:
+    token = await resident(api)
+    first = await api.post(f"{API}/tickets", headers=bearer(token), json=REPORT)
+    again = await api.post(f"{API}/tickets", headers=bearer(token), json=REPORT)
+    body = await first.json()
+    assert first.status == 201 and body["status"] == "submitted" and body["place"] == "3栋2单元"
+    assert (await again.json())["id"] == body["id"] and await Ticket.all().count() == 1
+    mine = await (await api.get(f"{API}/tickets/mine", headers=bearer(token))).json()
+    assert mine["total"] == 1 and mine["items"][0]["reporter"] is None  # no contact block for oneself
+    property_staff = await staff_token(api, "demo-property")
+    for action in ("accept", "resolve"):
+        moved = await api.post(
+            f"{API}/tickets/{body['id']}/{action}",
+            headers=bearer(property_staff),
+            json={"note": "已更换灯泡"},
+        )
+        assert moved.status == 200, await moved.text()
+    no_rating = await api.post(f"{API}/tickets/{body['id']}/confirm", headers=bearer(token), json={})
+    assert no_rating.status == 422
+    rated = await api.post(
+        f"{API}/tickets/{body['id']}/confirm", headers=bearer(token), json={"rating": 4, "note": "还行"}
+    )
+    assert rated.status == 200 and (await rated.json())["status"] == "closed"
+    detail = await (await api.get(f"{API}/tickets/{body['id']}", headers=bearer(token))).json()
+    assert [e["action"] for e in detail["events"]] == ["submit", "accept", "resolve", "confirm"]
+
+
+async def test_staff_list_filters_and_contact_details(api: TestClient[Any, Any]) -> None:
+    token = await resident(api)
+    await api.post(f"{API}/tickets", headers=bearer(token), json=REPORT)
+    await api.post(
+        f"{API}/tickets",
+        headers=bearer(token),
+        json={**REPORT, "category": "water", "description": "漏水", "client_key": "key-0002"},
+    )
+    grid = await staff_token(api, "demo-grid")
+    listing = await (
+        await api.get(f"{API}/communities/xingfuli/tickets?category=water", headers=bearer(grid))
+    ).json()
+    assert listing["total"] == 1 and listing["items"][0]["reporter"] == {
+        "name": "王女士",
+        "phone": "13912345678",
+    }
+    assert (
+        await (
+            await api.get(f"{API}/communities/xingfuli/tickets?status=closed", headers=bearer(grid))
+        ).json()
+    )["total"] == 0
+    assert (
+        await (await api.get(f"{API}/communities/xingfuli/tickets?building=3", headers=bearer(grid))).json()
+    )["total"] == 2
+    outsider = await staff_token(api, "demo-hp-committee")  # staff, but of another community
+    assert (await api.get(f"{API}/communities/xingfuli/tickets", headers=bearer(outsider))).status == 403
+    neighbour = await resident(api, "r2", phone="13700000000")
+    assert (await api.get(f"{API}/communities/xingfuli/tickets", headers=bearer(neighbour))).status == 403
+    ticket_id = listing["items"][0]["id"]
+    hidden = await api.get(f"{API}/tickets/{ticket_id}", headers=bearer(neighbour))
+    assert hidden.status == 404 and "13912345678" not in await hidden.text()
+
+
+async def test_who_may_move_and_transfer(api: TestClient[Any, Any]) -> None:
+    token = await resident(api)
+    ticket = await (await api.post(f"{API}/tickets", headers=bearer(token), json=REPORT)).json()
+    url = f"{API}/tickets/{ticket['id']}"
+    assert (await api.post(f"{url}/accept", headers=bearer(token), json={})).status == 403
+    grid = await staff_token(api, "demo-grid")
+    assert (await api.post(f"{url}/accept", headers=bearer(grid), json={})).status == 403  # not grid's pool
+    boss = await staff_token(api, "demo-committee")
+    bad = await api.post(f"{url}/transfer", headers=bearer(boss), json={"role": "committee"})
+    assert bad.status == 422
+    moved = await api.post(
+        f"{url}/transfer", headers=bearer(boss), json={"role": "grid_worker", "note": "公共区域"}
+    )
+    assert moved.status == 200
+    assert (await api.post(f"{url}/accept", headers=bearer(grid), json={})).status == 200
+    twice = await api.post(f"{url}/accept", headers=bearer(grid), json={})
+    assert twice.status == 409
+    assert (await Ticket.get(id=ticket["id"])).status is TicketStatus.ACCEPTED
+
+
+async def test_unbound_and_outside(api: TestClient[Any, Any]) -> None:
+    stranger = await Person.create(openid="stranger")
+    headers = bearer(await token_for(api, stranger))
+    assert (await api.post(f"{API}/tickets", headers=headers, json=REPORT)).status == 422
+    token = await resident(api)
+    outside = await api.post(
+        f"{API}/tickets",
+        headers=bearer(token),
+        json={**REPORT, "category": "road", "client_key": "key-road-1"},
+    )
+    assert outside.status == 422 and "12345" in (await outside.json())["error"]["message"]
+    assert await Home.filter(community=await Community.get(code="xingfuli")).count() == 1
