@@ -173,7 +173,7 @@ async def outbox_running(worker: OutboxWorker, settings: Settings) -> AsyncItera
     stop = asyncio.Event()
     tasks = [
         asyncio.create_task(worker.run(stop), name="outbox"),
-        asyncio.create_task(run_periodic(settings, worker.clock, stop), name="periodic"),
+        asyncio.create_task(run_periodic(settings, worker.client, worker.clock, stop), name="periodic"),
     ]
     try:
         yield
@@ -182,8 +182,10 @@ async def outbox_running(worker: OutboxWorker, settings: Settings) -> AsyncItera
         await asyncio.gather(*tasks)
 
 
-async def run_periodic(settings: Settings, clock: Callable[[], dt.datetime], stop: asyncio.Event) -> None:
-    jobs = handlers.periodic_jobs(settings)
+async def run_periodic(
+    settings: Settings, client: WeChatClient, clock: Callable[[], dt.datetime], stop: asyncio.Event
+) -> None:
+    jobs = handlers.periodic_jobs(settings, client)
     while not stop.is_set():
         for job in jobs:
             try:
@@ -200,7 +202,7 @@ async def run_outbox_worker(settings: Settings, stop: asyncio.Event) -> None:
         worker = OutboxWorker(
             wechat_client(settings, session, runtime.store), china_now, poll=settings.outbox_poll
         )
-        await asyncio.gather(worker.run(stop), run_periodic(settings, china_now, stop))
+        await asyncio.gather(worker.run(stop), run_periodic(settings, worker.client, china_now, stop))
 
 
 # -- the web application ----------------------------------------------------------------------------

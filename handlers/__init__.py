@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from bot.api.core import ApiRoute
 from bot.config import Settings
 from bot.dispatcher import Router
+from bot.wechat.client import WeChatClient
 
 
 def routers() -> list[Router]:
@@ -28,13 +29,19 @@ def api_routes() -> list[ApiRoute]:
     return [*residents.all, *staff.all, *tickets.all]
 
 
-def periodic_jobs(settings: Settings) -> list[Callable[[dt.datetime], Awaitable[object]]]:
+def periodic_jobs(
+    settings: Settings, wechat: WeChatClient
+) -> list[Callable[[dt.datetime], Awaitable[object]]]:
     """What must happen on the clock, not on a message (run by every serve process and every worker)."""
     from handlers.repairs import workflow as repairs
+    from handlers.repairs.photos import fetch_photos
 
     close_after = dt.timedelta(days=settings.repairs_autoclose_days)
 
     async def repairs_sweep(now: dt.datetime) -> object:
         return await repairs.sweep(now, close_after)
 
-    return [repairs_sweep]
+    async def repair_photos(now: dt.datetime) -> object:
+        return await fetch_photos(wechat, now)
+
+    return [repairs_sweep, repair_photos]

@@ -71,7 +71,7 @@ class ApiRequest:
         return self.services.clock()
 
 
-Handler = Callable[[ApiRequest], Awaitable[BaseModel | None]]
+Handler = Callable[[ApiRequest], Awaitable["BaseModel | Binary | None"]]
 
 
 @dataclass
@@ -103,6 +103,20 @@ class ApiRoute:
     query: list[QueryParam] = field(default_factory=list)
     path_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     tag: str = ""
+    binary: bool = False  # the handler returns a Binary (an image), not a model
+
+
+BINARY_TYPES = ("image/jpeg", "image/png", "application/octet-stream")
+
+
+@dataclass(frozen=True)
+class Binary:
+    data: bytes
+    content_type: str
+
+    @property
+    def served_type(self) -> str:
+        return self.content_type if self.content_type in BINARY_TYPES else "application/octet-stream"
 
 
 class Routes:

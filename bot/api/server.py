@@ -13,11 +13,13 @@ from pydantic import BaseModel, ValidationError
 
 import content
 from bot.api.core import (
+    BINARY_TYPES,
     PAGE_PARAMS,
     ApiError,
     ApiRequest,
     ApiRoute,
     ApiServices,
+    Binary,
     ErrorOut,
     QueryParam,
     bearer_token,
@@ -100,6 +102,8 @@ def _wrap(route: ApiRoute) -> Callable[[web.Request], Awaitable[web.Response]]:
         result = await route.handler(call)
         if result is None:
             return web.Response(status=204)
+        if isinstance(result, Binary):
+            return web.Response(body=result.data, content_type=result.served_type, status=route.status)
         return web.json_response(result.model_dump(mode="json"), status=route.status)
 
     handle.__name__ = route.handler.__name__
@@ -206,7 +210,13 @@ def openapi(routes: list[ApiRoute]) -> dict[str, Any]:
             for p in route.query
         ]
         responses: dict[str, Any] = {}
-        if route.response is None:
+        if route.binary:
+            binary = {"schema": {"type": "string", "format": "binary"}}
+            responses[str(route.status)] = {
+                "description": "OK",
+                "content": dict.fromkeys(BINARY_TYPES, binary),
+            }
+        elif route.response is None:
             responses[str(route.status if route.status != 200 else 204)] = {"description": "done"}
         else:
             responses[str(route.status)] = {

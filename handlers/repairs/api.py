@@ -8,7 +8,7 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 import content
-from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, QueryParam, Routes, StrictIn, page_of
+from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Binary, QueryParam, Routes, StrictIn, page_of
 from handlers.repairs import workflow
 from handlers.repairs.categories import categories
 from handlers.repairs.models import OPEN_STATUSES, Ticket, TicketEvent, TicketPhoto, TicketStatus
@@ -63,7 +63,7 @@ class TicketOut(BaseModel):
 
 class TicketDetail(TicketOut):
     events: list[EventOut]
-    photos: int
+    photos: list[int] = Field(description="ids of the photos kept so far (GET .../photos/{id})")
 
 
 class TicketPage(BaseModel):
@@ -243,7 +243,9 @@ async def one_ticket(call: ApiRequest) -> TicketDetail:
     events = await TicketEvent.filter(ticket=ticket).order_by("id")
     return TicketDetail(
         **out.model_dump(),
-        photos=await TicketPhoto.filter(ticket=ticket).count(),
+        photos=[
+            p.id for p in await TicketPhoto.filter(ticket=ticket).exclude(data=None).only("id").order_by("id")
+        ],
         events=[
             EventOut(
                 action=e.action,
@@ -287,3 +289,20 @@ async def act(call: ApiRequest) -> TicketOut:
         code = {403: "forbidden", 404: "not_found", 409: "conflict"}.get(status, "rule_violation")
         raise ApiError(status, code, content.text(problem.key, **problem.values)) from None
     return await ticket_out(moved, call.now(), staff)
+
+
+@routes.add(
+    "GET",
+    "/tickets/{ticket_id}/photos/{photo_id}",
+    summary="A photo kept with a ticket",
+    response=None,
+    binary=True,
+    errors=(404,),
+    path_params={**TICKET_PARAM, "photo_id": {"type": "integer", "minimum": 1}},
+)
+async def ticket_photo(call: ApiRequest) -> Binary:
+    ticket, _ = await _visible(call, call.path["ticket_id"])
+    photo = await TicketPhoto.get_or_none(id=call.path["photo_id"], ticket=ticket)
+    if photo is None or photo.data is None:
+        raise ApiError(404, "not_found", content.text("api.no_photo"))
+    return Binary(bytes(photo.data), photo.content_type)

@@ -11,6 +11,7 @@ from handlers.repairs.models import Ticket, TicketStatus
 from storage.models import Community, Home, Person
 from tests.e2e.conftest import MakeSim
 from tests.e2e.test_api import bearer, token_for
+from tests.fake_wechat_api import FakeWeChatAPI
 
 API = "/api/v1"
 
@@ -137,3 +138,35 @@ async def test_unbound_and_outside(api: TestClient[Any, Any]) -> None:
     )
     assert outside.status == 422 and "12345" in (await outside.json())["error"]["message"]
     assert await Home.filter(community=await Community.get(code="xingfuli")).count() == 1
+
+
+async def test_photos_are_kept_before_wechat_forgets_them(
+    api: TestClient[Any, Any], fake_api: FakeWeChatAPI
+) -> None:
+    import datetime as dt
+
+    from bot.api.server import SERVICES
+    from handlers.repairs.models import TicketPhoto
+    from handlers.repairs.photos import fetch_photos
+
+    token = await resident(api)
+    ticket = await (await api.post(f"{API}/tickets", headers=bearer(token), json=REPORT)).json()
+    now = dt.datetime.now(dt.UTC)
+    kept = await TicketPhoto.create(ticket_id=ticket["id"], media_id="m-ok", created_at=now)
+    await TicketPhoto.create(ticket_id=ticket["id"], media_id="m-expired", created_at=now)
+    await TicketPhoto.create(ticket_id=ticket["id"], media_id="m-old", created_at=now - dt.timedelta(days=4))
+    fake_api.media = {"m-ok": b"\\xff\\xd8photo", "m-old": b"too late"}
+    client = api.server.app[SERVICES].wechat
+    assert await fetch_photos(client, now) == 1
+    assert await fetch_photos(client, now) == 0  # nothing asked twice
+    gets = [c.query["media_id"] for c in fake_api.of("/cgi-bin/media/get")]
+    assert sorted(gets) == ["m-expired", "m-ok"]  # older than 3 days: not even asked
+    detail = await (await api.get(f"{API}/tickets/{ticket['id']}", headers=bearer(token))).json()
+    assert detail["photos"] == [kept.id]
+    grid = await staff_token(api, "demo-grid")
+    photo = await api.get(f"{API}/tickets/{ticket['id']}/photos/{kept.id}", headers=bearer(grid))
+    assert photo.status == 200 and await photo.read() == b"\\xff\\xd8photo"
+    assert photo.headers["Content-Type"] == "image/jpeg"
+    stranger = await resident(api, "r9", phone="13600000000")
+    hidden = await api.get(f"{API}/tickets/{ticket['id']}/photos/{kept.id}", headers=bearer(stranger))
+    assert hidden.status == 404
