@@ -26,6 +26,7 @@ class Category:
     resolution_hours: float
     keywords: tuple[str, ...]
     outside: str = ""
+    assignee: str = ""  # openid, for dispatch "assign"
 
     @property
     def role(self) -> RoleName | None:
@@ -47,6 +48,7 @@ def categories() -> dict[str, Category]:
             resolution_hours=float(body["resolution_hours"]),
             keywords=tuple(str(k) for k in body["keywords"]),
             outside=str(body.get("outside", "")),
+            assignee=str(body.get("assignee", "") if body.get("dispatch") == "assign" else ""),
         )
         for key, body in data.items()
     }

@@ -88,8 +88,10 @@ async def report(cmd: ReportRepair, now: dt.datetime) -> Ticket:
     role = category.role
     if role is None:
         raise TicketError("repairs.outside", text=category.outside)
+    assignee = await _assignee(category, cmd.community)
     async with in_transaction():
         ticket = await Ticket.create(
+            assignee=assignee,
             community=cmd.community,
             reporter=cmd.reporter,
             kind=category.kind,
@@ -111,7 +113,7 @@ async def report(cmd: ReportRepair, now: dt.datetime) -> Ticket:
         await TicketEvent.create(
             ticket=ticket, actor=cmd.reporter, action="submit", to_status=S.SUBMITTED, created_at=now
         )
-        for staff in await _pool(ticket):
+        for staff in [assignee] if assignee else await _pool(ticket):
             await notify(
                 staff,
                 f"ticket:{ticket.id}:new:{staff.id}",
@@ -125,6 +127,16 @@ async def report(cmd: ReportRepair, now: dt.datetime) -> Ticket:
                 now=now,
             )
     return ticket
+
+
+async def _assignee(category: Category, community: Community) -> Person | None:
+    """The named handler of an "assign" category, when they hold the role in this community."""
+    if not category.assignee or category.role is None:
+        return None
+    person = await Person.get_or_none(openid=category.assignee)
+    if person is None or not await Role.exists(person=person, community=community, role=category.role):
+        return None
+    return person
 
 
 async def _pool(ticket: Ticket) -> list[Person]:
@@ -227,7 +239,7 @@ async def _check_actor(spec: Move, ticket: Ticket, actor: Person | None) -> None
         return
     if not await is_handler(actor, ticket):
         raise TicketError("repairs.not_allowed")
-    if spec.by == "assignee" and ticket.assignee_id not in (None, actor.id):
+    if spec.by in ("assignee", "handler") and ticket.assignee_id not in (None, actor.id):
         roles = await Role.filter(person=actor, community_id=ticket.community_id, role=RoleName.COMMITTEE)
         if not roles:
             raise TicketError("repairs.not_yours", number=ticket.number)

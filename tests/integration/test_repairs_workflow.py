@@ -207,3 +207,30 @@ async def test_followers_are_told_too(seeded: str) -> None:
     await workflow.move(ticket.id, "accept", worker, T0)
     await workflow.move(ticket.id, "resolve", worker, T0 + dt.timedelta(minutes=5), note="已修好")
     assert await Notification.filter(person=neighbour, text__contains="已修好").count() == 1
+
+
+async def test_an_assigned_category_goes_to_its_person_only(seeded: str) -> None:
+    community = await Community.get(code="xingfuli")
+    other = await Person.create(openid="mediator-2")
+    await Role.create(person=other, community=community, role=RoleName.MEDIATOR)
+    ticket = await new_ticket("dispute", building=None)
+    mediator = await staff("demo-mediator")
+    assert ticket.assignee_id == mediator.id and ticket.handler_role == "mediator"
+    assert await Notification.filter(person=mediator).count() == 1
+    assert await Notification.filter(person=other).count() == 0
+    with pytest.raises(TicketError) as err:
+        await workflow.move(ticket.id, "accept", other, T0)
+    assert err.value.key == "repairs.not_yours"
+    assert (await workflow.move(ticket.id, "accept", mediator, T0)).status is S.ACCEPTED
+
+
+async def test_an_assignee_without_the_role_falls_back_to_the_pool(seeded: str) -> None:
+    await Role.filter(person__openid="demo-mediator").delete()
+    pool_member = await Person.create(openid="mediator-3")
+    await Role.create(
+        person=pool_member, community=await Community.get(code="xingfuli"), role=RoleName.MEDIATOR
+    )
+    ticket = await new_ticket("dispute", building=None)
+    assert ticket.assignee_id is None
+    assert await Notification.filter(person=pool_member).count() == 1
+
