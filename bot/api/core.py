@@ -104,6 +104,7 @@ class ApiRoute:
     path_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     tag: str = ""
     binary: bool = False  # the handler returns a Binary (an image), not a model
+    upload: bool = False  # the request body is an image (``call.body`` is a Binary)
 
 
 BINARY_TYPES = ("image/jpeg", "image/png", "application/octet-stream")

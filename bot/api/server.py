@@ -25,6 +25,7 @@ from bot.api.core import (
     bearer_token,
 )
 from bot.api.sessions import session_person
+from bot.httputil import TooLarge, read_limited
 from storage.models import Person
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,11 @@ def _wrap(route: ApiRoute) -> Callable[[web.Request], Awaitable[web.Response]]:
             person=person,
             path=_path_values(route, request),
             query=_query_values(route.query, request),
-            body=await _body(route.body, request) if route.body else None,
+            body=await _upload(request)
+            if route.upload
+            else await _body(route.body, request)
+            if route.body
+            else None,
         )
         result = await route.handler(call)
         if result is None:
@@ -167,6 +172,23 @@ def _query_values(params: list[QueryParam], request: web.Request) -> dict[str, A
     return values
 
 
+UPLOAD_LIMIT = 5 * 1024 * 1024
+_MAGIC = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
+
+
+async def _upload(request: web.Request) -> Binary:
+    """An image body: JPEG or PNG, as its Content-Type says and its first bytes confirm."""
+    kind = request.content_type
+    try:
+        data = await read_limited(request, UPLOAD_LIMIT)
+    except TooLarge:
+        raise ApiError(413, "too_large", content.text("api.too_large")) from None
+    magic = _MAGIC.get(kind)
+    if magic is None or not data.startswith(magic):
+        raise _bad("api.bad_image")
+    return Binary(data, kind)
+
+
 async def _body(model: type[BaseModel], request: web.Request) -> BaseModel:
     try:
         raw = await request.read()
@@ -224,7 +246,9 @@ def openapi(routes: list[ApiRoute]) -> dict[str, Any]:
                 "content": {"application/json": {"schema": ref(route.response)}},
             }
         codes = set(route.errors) | {429}
-        if route.body or route.query or route.path_params:
+        if route.upload:
+            codes.add(413)
+        if route.body or route.upload or route.query or route.path_params:
             codes.add(400)
         if route.auth:
             codes.add(401)
@@ -237,7 +261,10 @@ def openapi(routes: list[ApiRoute]) -> dict[str, Any]:
             "parameters": parameters,
             "responses": responses,
         }
-        if route.body is not None:
+        if route.upload:
+            image = {"schema": {"type": "string", "format": "binary"}}
+            operation["requestBody"] = {"required": True, "content": dict.fromkeys(_MAGIC, image)}
+        elif route.body is not None:
             operation["requestBody"] = {
                 "required": True,
                 "content": {"application/json": {"schema": ref(route.body)}},

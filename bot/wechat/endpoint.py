@@ -19,6 +19,7 @@ from wechatpy.crypto import WeChatCrypto
 import content
 from bot.background import Background
 from bot.config import Settings
+from bot.httputil import TooLarge, read_limited
 from bot.messages import IncomingMessage
 from bot.runtime import Conversations, TurnOutcome
 from bot.wechat import protocol
@@ -80,12 +81,10 @@ class WeChatEndpoint:
         return self._respond(text, msg, account, request)
 
     async def _read_body(self, request: web.Request) -> bytes:
-        limit = self.settings.max_body_bytes
-        if request.content_length is not None and request.content_length > limit:
-            raise ProtocolError(413, "body too large")
-        body = await request.content.read(limit + 1)
-        if len(body) > limit:
-            raise ProtocolError(413, "body too large")
+        try:
+            body = await read_limited(request, self.settings.max_body_bytes)
+        except TooLarge:
+            raise ProtocolError(413, "body too large") from None
         if not body:
             raise ProtocolError(400, "empty body")
         return body

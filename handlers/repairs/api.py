@@ -259,6 +259,32 @@ async def one_ticket(call: ApiRequest) -> TicketDetail:
     )
 
 
+class PhotoOut(BaseModel):
+    id: int
+
+
+@routes.add(
+    "POST",
+    "/tickets/{ticket_id}/photos",
+    summary="Add a photo (staff: the work done)",
+    response=PhotoOut,
+    upload=True,
+    status=201,
+    errors=(403, 404),
+    path_params=TICKET_PARAM,
+)
+async def add_photo(call: ApiRequest) -> PhotoOut:
+    ticket, staff = await _visible(call, call.path["ticket_id"])
+    if not staff:
+        raise ApiError(403, "forbidden", content.text("api.forbidden"))
+    image: Binary = call.body
+    photo = await TicketPhoto.create(
+        ticket=ticket, data=image.data, content_type=image.content_type, by_staff=True, created_at=call.now()
+    )
+    return PhotoOut(id=photo.id)
+
+
+# after the fixed paths above: {action} would match them too
 @routes.add(
     "POST",
     "/tickets/{ticket_id}/{action}",

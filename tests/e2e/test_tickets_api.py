@@ -170,3 +170,24 @@ async def test_photos_are_kept_before_wechat_forgets_them(
     stranger = await resident(api, "r9", phone="13600000000")
     hidden = await api.get(f"{API}/tickets/{ticket['id']}/photos/{kept.id}", headers=bearer(stranger))
     assert hidden.status == 404
+
+
+async def test_staff_add_a_photo_of_the_work_done(api: TestClient[Any, Any]) -> None:
+    token = await resident(api)
+    ticket = await (await api.post(f"{API}/tickets", headers=bearer(token), json=REPORT)).json()
+    url = f"{API}/tickets/{ticket['id']}/photos"
+    jpeg = b"\xff\xd8\xff\xe0fixed-lamp"
+    worker = await staff_token(api, "demo-property")
+    added = await api.post(url, data=jpeg, headers={**bearer(worker), "Content-Type": "image/jpeg"})
+    assert added.status == 201, await added.text()
+    photo_id = (await added.json())["id"]
+    back = await api.get(f"{url}/{photo_id}", headers=bearer(token))  # the reporter sees it too
+    assert await back.read() == jpeg
+    by_resident = await api.post(url, data=jpeg, headers={**bearer(token), "Content-Type": "image/jpeg"})
+    assert by_resident.status == 403
+    not_image = await api.post(url, data=b"<html>", headers={**bearer(worker), "Content-Type": "image/jpeg"})
+    assert not_image.status == 400
+    too_big = await api.post(
+        url, data=jpeg + b"0" * (5 * 1024 * 1024), headers={**bearer(worker), "Content-Type": "image/jpeg"}
+    )
+    assert too_big.status == 413

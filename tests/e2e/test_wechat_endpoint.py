@@ -321,3 +321,20 @@ async def test_shutdown_finishes_the_replies_in_flight(make_sim: MakeSim, fake_a
     assert status == 200 and raw == "success"
     await sim.client.close()  # the app shuts down while the turn is still running
     assert fake_api.sent_texts("o-shutdown") == ["慢慢来，已经办好了"]
+
+
+async def test_a_body_sent_in_pieces_is_read_whole(make_sim: MakeSim) -> None:
+    """No Content-Length, the body streamed in small chunks: still read whole (and capped when too big)."""
+    sim = await make_sim("plain")
+    ts, nonce = str(int(time.time())), "n"
+    query = {"signature": sign(TOKEN, ts, nonce), "timestamp": ts, "nonce": nonce}
+    xml = text_xml("o-chunks", "你好" + " " * 3000, next(ids)).encode()
+
+    async def pieces(data: bytes, size: int = 100):  # type: ignore[no-untyped-def]
+        for i in range(0, len(data), size):
+            yield data[i : i + size]
+
+    response = await sim.client.post("/wechat", params=query, data=pieces(xml))
+    assert response.status == 200 and "小助手" in sim.reply(await response.text())["Content"]
+    huge = await sim.client.post("/wechat", params=query, data=pieces(xml * 30, 4096))
+    assert huge.status == 413

@@ -233,4 +233,3 @@ async def test_an_assignee_without_the_role_falls_back_to_the_pool(seeded: str) 
     ticket = await new_ticket("dispute", building=None)
     assert ticket.assignee_id is None
     assert await Notification.filter(person=pool_member).count() == 1
-
