@@ -118,6 +118,16 @@ async def reopen(ctx: Context) -> None:
     ctx.say("repairs.reopened", number=ticket.number)
 
 
+# -- a photo first, the words after -------------------------------------------------------------------
+PHOTO_FIRST_TTL = 600
+
+
+@router.handle(kind(Kind.IMAGE), idle())
+async def photo_first(ctx: Context) -> None:
+    await ctx.services.store.set(f"repairs:photo:{ctx.msg.user}", ctx.msg.media_id, PHOTO_FIRST_TTL)
+    ctx.say("repairs.photo_first")
+
+
 # -- reporting --------------------------------------------------------------------------------------
 @router.handle(intent("repair"), idle())
 async def report(ctx: Context) -> None:
@@ -126,6 +136,10 @@ async def report(ctx: Context) -> None:
         return
     ctx.dialog.clear()
     ctx.dialog.set(CATEGORY, description=ctx.msg.text.strip(), source=ctx.msg.dedup_key)
+    earlier_photo = await ctx.services.store.get(f"repairs:photo:{ctx.msg.user}")
+    if earlier_photo:
+        await ctx.services.store.delete(f"repairs:photo:{ctx.msg.user}")
+        ctx.dialog.update(photo=earlier_photo)
     found = category_in_text(ctx.msg.text) if ctx.msg.has_text else None
     if found is None:
         await _ask_category(ctx)
@@ -218,7 +232,10 @@ async def _with_place(ctx: Context, building_id: int | None, unit: int, where: s
     community = await Community.get(id=person.community_id)
     category = categories()[ctx.dialog.data["category"]]
     if category.kind == "repair":
-        same = await workflow.likely_duplicates(community, category, building_id, ctx.now())
+        data = ctx.dialog.data
+        same = await workflow.likely_duplicates(
+            community, category, building_id, ctx.now(), near=(data.get("latitude"), data.get("longitude"))
+        )
         if same:
             first = same[0]
             ctx.dialog.set(DUPLICATE, duplicate=first.id)
@@ -234,6 +251,9 @@ async def _with_place(ctx: Context, building_id: int | None, unit: int, where: s
 
 
 def _ask_photo(ctx: Context) -> None:
+    if ctx.dialog.data.get("photo"):  # sent before the words ("[photo]" then "这个漏水谁管")
+        _confirm(ctx)
+        return
     ctx.dialog.set(PHOTO)
     ctx.say("repairs.ask_photo")
 

@@ -8,6 +8,7 @@ and the notifications it causes, in one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,7 @@ from storage.outbox import notify
 
 S = TicketStatus
 DUPLICATE_WINDOW = dt.timedelta(days=3)
+NEAR_METRES = 100.0
 
 
 class TicketError(Exception):
@@ -159,9 +161,14 @@ async def describe_place(ticket: Ticket) -> str:
 
 
 async def likely_duplicates(
-    community: Community, category: Category, building_id: int | None, now: dt.datetime
+    community: Community,
+    category: Category,
+    building_id: int | None,
+    now: dt.datetime,
+    near: tuple[float | None, float | None] = (None, None),
 ) -> list[Ticket]:
-    """Open tickets of the same category, in the same building (or anywhere when none), of the last days."""
+    """Open tickets of the same category of the last days: in the same building; or, for a shared
+    location, within ``NEAR_METRES`` of it; or, when neither is known, anywhere in the community."""
     query = Ticket.filter(
         community=community,
         category=category.key,
@@ -170,7 +177,24 @@ async def likely_duplicates(
     )
     if building_id is not None:
         query = query.filter(building_id=building_id)
-    return await query.order_by("-created_at").limit(3)
+    found = await query.order_by("-created_at").limit(20)
+    lat, lng = near
+    if building_id is None and lat is not None and lng is not None:
+        found = [
+            t
+            for t in found
+            if t.latitude is not None
+            and t.longitude is not None
+            and _metres((lat, lng), (t.latitude, t.longitude)) <= NEAR_METRES
+        ]
+    return found[:3]
+
+
+def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (haversine), plenty precise at a neighbourhood's scale."""
+    lat1, lng1, lat2, lng2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(h))
 
 
 async def follow(ticket: Ticket, person: Person) -> None:

@@ -195,3 +195,29 @@ async def test_residents_cannot_use_staff_commands(conv: Conversations) -> None:
     await chat.run([("楼道灯坏了", "1 是的"), ("1", "照片"), ("跳过", "核对"), ("1", "工单号")])
     assert "不能处理" in await chat.say("接单 1")
     assert "工作人员的功能" in await chat.say("工单")
+
+
+async def test_a_photo_first_then_the_words(conv: Conversations) -> None:
+    chat = await bound(conv)
+    assert "收到照片" in await chat.image()
+    await chat.run(
+        [
+            ("这个漏水谁管", ["水管漏水", "1 是的"]),
+            ("1", ["请核对", "照片：已附照片"]),  # the photo step is skipped: it came first
+            ("1", "工单号"),
+        ]
+    )
+    assert await TicketPhoto.filter(ticket__reporter__openid="resident-1").count() == 1
+
+
+async def test_duplicates_by_shared_location(conv: Conversations) -> None:
+    first = await bound(conv)
+    await first.run([("井盖坏了", "1 是的"), ("2", "具体位置")])
+    await first.location(25.04000, 102.71000, "东门")
+    await first.run([("跳过", "核对"), ("1", "工单号")])
+    near = await bound(conv, "resident-2", "3栋1单元101")
+    await near.run([("井盖坏了", "1 是的"), ("2", "具体位置")])
+    assert "已有邻居报修" in await near.location(25.04030, 102.71020, "东门口")  # about 40 m away
+    far = await bound(conv, "resident-3", "3栋3单元301")
+    await far.run([("井盖坏了", "1 是的"), ("2", "具体位置")])
+    assert "拍张照片" in await far.location(25.05000, 102.72000, "北门")  # over a kilometre away

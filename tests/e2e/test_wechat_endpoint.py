@@ -156,7 +156,7 @@ async def test_oversize_body_refused(make_sim: MakeSim) -> None:
 
 # -- every message type ------------------------------------------------------------------------------
 MESSAGES = [
-    (message_xml("o-t", "image", {"PicUrl": "http://p/1.jpg", "MediaId": "m", "MsgId": "201"}), "我可以帮您"),
+    (message_xml("o-t", "image", {"PicUrl": "http://p/1.jpg", "MediaId": "m", "MsgId": "201"}), "收到照片"),
     (
         message_xml(
             "o-t", "voice", {"MediaId": "m", "Format": "amr", "Recognition": "我要绑定住址", "MsgId": "202"}
