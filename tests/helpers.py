@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Sequence
 
@@ -51,3 +52,16 @@ class Chat:
                 assert piece in reply, f"after {said!r} expected {piece!r} in:\n{reply}"
             replies.append(reply)
         return replies
+
+
+CST = dt.timezone(dt.timedelta(hours=8))
+
+
+class Clock:
+    """A controllable clock for time limits, windows and lapses: tests move ``now`` instead of sleeping."""
+
+    def __init__(self, now: dt.datetime | None = None) -> None:
+        self.now = now or dt.datetime(2026, 11, 24, 9, 0, tzinfo=CST)
+
+    def __call__(self) -> dt.datetime:
+        return self.now

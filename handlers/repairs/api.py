@@ -170,7 +170,7 @@ async def report(call: ApiRequest) -> TicketOut:
             call.now(),
         )
     except TicketError as problem:
-        raise ApiError(422, "rule_violation", content.text(problem.key, **problem.values)) from None
+        raise ApiError(422, "rule_violation", problem.text()) from None
     return await ticket_out(ticket, call.now(), True)
 
 
@@ -313,7 +313,7 @@ async def act(call: ApiRequest) -> TicketOut:
     except TicketError as problem:
         status = _ERROR_STATUS.get(problem.key, 422)
         code = {403: "forbidden", 404: "not_found", 409: "conflict"}.get(status, "rule_violation")
-        raise ApiError(status, code, content.text(problem.key, **problem.values)) from None
+        raise ApiError(status, code, problem.text()) from None
     return await ticket_out(moved, call.now(), staff)
 
 

@@ -51,7 +51,7 @@ async def staff_action(ctx: Context) -> None:
             int(match.group(2)), action, await ctx.person(), ctx.now(), note=match.group(3).strip()
         )
     except TicketError as problem:
-        ctx.say(problem.key, **problem.values)
+        ctx.say_text(problem.text())
         return
     ctx.say("repairs.staff_done", number=ticket.number, status=status_label(ticket.status))
 
@@ -370,6 +370,6 @@ async def urge(ctx: Context) -> None:
     try:
         await workflow.urge(ticket.id, person, ctx.now())
     except TicketError as problem:
-        ctx.say(problem.key, **problem.values)
+        ctx.say_text(problem.text())
         return
     ctx.say("repairs.urged", number=ticket.number)

@@ -16,6 +16,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 import content
+from handlers.common.rules import RuleBroken
 from handlers.repairs.categories import Category, categories
 from handlers.repairs.models import (
     OPEN_STATUSES,
@@ -33,13 +34,8 @@ DUPLICATE_WINDOW = dt.timedelta(days=3)
 NEAR_METRES = 100.0
 
 
-class TicketError(Exception):
-    """A refused move; ``key`` names the sentence (content/messages.yaml) that explains it."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
+class TicketError(RuleBroken):
+    """A refused move on a ticket."""
 
 
 @dataclass(frozen=True)

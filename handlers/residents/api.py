@@ -164,7 +164,7 @@ async def bind_my_home(call: ApiRequest) -> MeOut:
     try:
         home = await workflow.resolve_address(community, Address(body.building, body.unit or None, body.room))
     except ResidentError as problem:
-        raise ApiError(422, "rule_violation", content.text(problem.key, **problem.values)) from None
+        raise ApiError(422, "rule_violation", problem.text()) from None
     await workflow.bind_home(call.caller, home)
     return await me_of(call.caller)
 

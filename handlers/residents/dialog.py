@@ -144,7 +144,7 @@ async def address_answer(ctx: Context) -> None:
         if problem.key in ("residents.no_such_unit",):
             keep.pop("unit", None)
         ctx.dialog.update(partial=keep)
-        ctx.say(problem.key, **problem.values)  # progress, not a wrong answer: no retry counted
+        ctx.say_text(problem.text())  # progress, not a wrong answer: no retry counted
         return
     ctx.dialog.set(CONFIRM, building=home.building.id, unit=home.unit, room=home.room)
     ctx.say("residents.confirm", address=home.describe())
@@ -212,7 +212,7 @@ async def invite(ctx: Context) -> None:
     try:
         code = await workflow.create_invite(await ctx.person(), community, role, ctx.now())
     except ResidentError as problem:
-        ctx.say(problem.key, **problem.values)
+        ctx.say_text(problem.text())
         return
     ctx.say("residents.invite_created", code=code.code, role=role_label(role), community=community.name)
 
@@ -224,7 +224,7 @@ async def join(ctx: Context) -> None:
     try:
         used = await workflow.redeem_invite(await ctx.person(), match.group(1), ctx.now())
     except ResidentError as problem:
-        ctx.say(problem.key, **problem.values)
+        ctx.say_text(problem.text())
         return
     ctx.dialog.clear()
     ctx.say("residents.joined", community=used.community.name, role=role_label(used.role))

@@ -9,19 +9,15 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from handlers.common.rules import RuleBroken
 from nlp.slots import Address
 from storage.models import STAFF_ROLES, Building, Community, Home, InviteCode, Person, Role, RoleName
 
 INVITE_LIFETIME = dt.timedelta(hours=72)
 
 
-class ResidentError(Exception):
-    """A rule was broken; ``key`` names the sentence in content/messages.yaml that explains it."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
+class ResidentError(RuleBroken):
+    """A residents' rule was broken (an unknown building, an expired invite...)."""
 
 
 @dataclass(frozen=True)

@@ -11,17 +11,7 @@ from bot.runtime import Conversations
 from handlers.repairs.models import Ticket, TicketFollower, TicketPhoto, TicketStatus
 from storage.kv import Store
 from storage.models import Notification
-from tests.helpers import Chat
-
-CST = dt.timezone(dt.timedelta(hours=8))
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 11, 24, 9, 0, tzinfo=CST)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
+from tests.helpers import Chat, Clock
 
 
 @pytest.fixture

@@ -16,17 +16,9 @@ from storage.kv import Store
 from storage.models import Notification, NotificationStatus, Person
 from storage.outbox import notify
 from tests.fake_wechat_api import FakeWeChatAPI
+from tests.helpers import Clock
 
-CST = dt.timezone(dt.timedelta(hours=8))
 TEMPLATES = {"service_update": {"template_id": "TPL-1", "fields": {"first": "{text}", "keyword1": "{title}"}}}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 11, 24, 10, 0, tzinfo=CST)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 @pytest.fixture
