@@ -231,13 +231,6 @@ def idle() -> Filter:
     return check
 
 
-def state_prefix(prefix: str) -> Filter:
-    def check(ctx: Context) -> FilterResult:
-        return bool(ctx.dialog.state and ctx.dialog.state.startswith(prefix))
-
-    return check
-
-
 def kind(*kinds: Kind) -> Filter:
     def check(ctx: Context) -> FilterResult:
         return ctx.msg.kind in kinds
@@ -266,7 +259,3 @@ def has_text() -> Filter:
         return ctx.msg.has_text
 
     return check
-
-
-def always() -> Filter:
-    return lambda ctx: True
