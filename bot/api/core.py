@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from bot.wechat.client import WeChatClient
 from storage.kv import Store
@@ -143,3 +145,27 @@ def bearer_token(request: web.Request) -> str:
 
 def page_of(query: dict[str, Any]) -> tuple[int, int]:
     return int(query.get("page", 1)), int(query.get("per_page", 20))
+
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class PageSlice(Generic[M]):
+    rows: list[M]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def meta(self) -> dict[str, int]:
+        """The page fields every list response carries."""
+        return {"page": self.page, "per_page": self.per_page, "total": self.total}
+
+
+async def paginate(query: QuerySet[M], params: dict[str, Any], *order: str) -> PageSlice[M]:
+    """One page of ``query`` in ``order`` (the ``page`` / ``per_page`` parameters) and the total."""
+    page, per_page = page_of(params)
+    total = await query.count()
+    rows = await query.order_by(*order).offset((page - 1) * per_page).limit(per_page)
+    return PageSlice(list(rows), page, per_page, total)

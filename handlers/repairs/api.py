@@ -8,7 +8,7 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 import content
-from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Binary, QueryParam, Routes, StrictIn, page_of
+from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Binary, QueryParam, Routes, StrictIn, paginate
 from handlers.repairs import workflow
 from handlers.repairs.categories import categories
 from handlers.repairs.models import OPEN_STATUSES, Ticket, TicketEvent, TicketPhoto, TicketStatus
@@ -119,16 +119,8 @@ async def ticket_out(ticket: Ticket, now: dt.datetime, with_contact: bool) -> Ti
 
 @routes.add("GET", "/tickets/mine", summary="My tickets", response=TicketPage, query=PAGE_PARAMS)
 async def my_tickets(call: ApiRequest) -> TicketPage:
-    page, per_page = page_of(call.query)
-    query = Ticket.filter(reporter=call.caller)
-    total = await query.count()
-    rows = await query.order_by("-created_at", "-id").offset((page - 1) * per_page).limit(per_page)
-    return TicketPage(
-        items=[await ticket_out(t, call.now(), False) for t in rows],
-        page=page,
-        per_page=per_page,
-        total=total,
-    )
+    mine = await paginate(Ticket.filter(reporter=call.caller), call.query, "-created_at", "-id")
+    return TicketPage(items=[await ticket_out(t, call.now(), False) for t in mine.rows], **mine.meta)
 
 
 @routes.add(
@@ -210,12 +202,8 @@ async def community_tickets(call: ApiRequest) -> TicketPage:
             Q(status__in=(TicketStatus.SUBMITTED, TicketStatus.REOPENED), respond_by__lt=now)
             | Q(status__in=OPEN_STATUSES, resolve_by__lt=now)
         )
-    page, per_page = page_of(call.query)
-    total = await query.count()
-    rows = await query.order_by("resolve_by", "id").offset((page - 1) * per_page).limit(per_page)
-    return TicketPage(
-        items=[await ticket_out(t, now, True) for t in rows], page=page, per_page=per_page, total=total
-    )
+    listed = await paginate(query, call.query, "resolve_by", "id")
+    return TicketPage(items=[await ticket_out(t, now, True) for t in listed.rows], **listed.meta)
 
 
 async def _visible(call: ApiRequest, ticket_id: int) -> tuple[Ticket, bool]:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from tortoise.transactions import in_transaction
 
 import content
-from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Routes, StrictIn, bearer_token, page_of
+from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Routes, StrictIn, bearer_token, paginate
 from bot.api.sessions import create_session, move_session
 from bot.wechat.client import WeChatAPIError
 from handlers.residents import workflow
@@ -222,12 +222,9 @@ async def new_link_code(store: Store, person: Person) -> str:
     "GET", "/me/requests", summary="My requests and their state", response=RequestPage, query=PAGE_PARAMS
 )
 async def my_requests(call: ApiRequest) -> RequestPage:
-    page, per_page = page_of(call.query)
-    query = StaffMessage.filter(person=call.caller)
-    total = await query.count()
-    rows = await query.order_by("-created_at", "-id").offset((page - 1) * per_page).limit(per_page)
+    mine = await paginate(StaffMessage.filter(person=call.caller), call.query, "-created_at", "-id")
     items = [
         RequestOut(kind="staff_message", id=r.id, text=r.text, status=r.status, created_at=r.created_at)
-        for r in rows
+        for r in mine.rows
     ]
-    return RequestPage(items=items, page=page, per_page=per_page, total=total)
+    return RequestPage(items=items, **mine.meta)

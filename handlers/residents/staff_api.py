@@ -7,7 +7,7 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 import content
-from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Routes, StrictIn, page_of
+from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Routes, StrictIn, paginate
 from handlers.residents import workflow
 from handlers.residents.api import COMMUNITY_CODE
 from storage.models import Community, Person, Role, RoleName
@@ -81,16 +81,9 @@ def _out(role: Role) -> StaffRoleOut:
 )
 async def list_roles(call: ApiRequest) -> StaffRolePage:
     community = await committee_of(call)
-    page, per_page = page_of(call.query)
-    query = Role.filter(community=community)
-    total = await query.count()
-    rows = (
-        await query.order_by("role", "id")
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-        .prefetch_related("person")
-    )
-    return StaffRolePage(items=[_out(r) for r in rows], page=page, per_page=per_page, total=total)
+    listed = await paginate(Role.filter(community=community), call.query, "role", "id")
+    await Role.fetch_for_list(listed.rows, "person")
+    return StaffRolePage(items=[_out(r) for r in listed.rows], **listed.meta)
 
 
 @routes.add(
