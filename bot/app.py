@@ -66,6 +66,10 @@ def classifier() -> IntentClassifier:
     for category in content.load_yaml("repair_categories.yaml")["categories"].values():
         for keyword in category["keywords"]:
             repair.setdefault(keyword, 2)
+    wish = intents["intents"]["wish"]["keywords"]
+    for category in content.load_yaml("wishes.yaml")["categories"].values():
+        for keyword in category["keywords"]:
+            wish.setdefault(keyword, 1)
     return IntentClassifier.from_mapping(intents, Tokenizer(words))
 
 

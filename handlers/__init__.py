@@ -16,8 +16,11 @@ def routers() -> list[Router]:
     from handlers.common import fallback_router, global_router
     from handlers.repairs.dialog import router as repairs
     from handlers.residents import router as residents
+    from handlers.wishes.dialog import router as wishes
+    from handlers.wishes.service_dialog import router as wish_service
 
-    return [global_router, residents, repairs, fallback_router]
+    # wishes before repairs: their commands ("退回 W2611-0003 ...") must not be read as a repair report
+    return [global_router, residents, wish_service, wishes, repairs, fallback_router]
 
 
 def api_routes() -> list[ApiRoute]:

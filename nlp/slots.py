@@ -6,6 +6,7 @@ Residents write addresses in many ways: 3栋2单元502, 3号楼2单元502室, �
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -106,3 +107,59 @@ def extract_choice(text: str, count: int) -> int | None:
         return None
     value = int(match.group(1))
     return value if 1 <= value <= count else None
+
+
+_WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
+_RELATIVE_DAY = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
+_WEEK_WORD = re.compile(r"(下下|下个?|这个?|本)?(?:周|星期|礼拜)([一二三四五六日天末])")
+_MONTH_DAY = re.compile(r"(?:(\d{1,2})\s*月\s*)(\d{1,2})\s*[日号]?")
+_DAY_ONLY = re.compile(r"(?<![\d月])(\d{1,2})\s*[日号](?!\s*[楼栋单])")
+
+
+def extract_date(text: str, today: dt.date) -> dt.date | None:
+    """The day a resident names, read forward from ``today``: 明天, 周六, 下周三, 这周末, 12月5日, 20号,
+    月底. A weekday means the next such day (today included); a date already past means next year's (or
+    next month's, for a bare day)."""
+    cleaned = normalize(text)
+    for word in sorted(_RELATIVE_DAY, key=len, reverse=True):
+        if word in cleaned:
+            return today + dt.timedelta(days=_RELATIVE_DAY[word])
+    match = _WEEK_WORD.search(cleaned)
+    if match:
+        which, day = match.groups()
+        ahead = (_WEEKDAY[day] - today.weekday()) % 7
+        if day == "末" and today.weekday() == 6 and not which:
+            ahead = 0  # "周末" said on a Sunday: today
+        if which and which.startswith("下"):
+            # 下周三: the Wednesday of next week (Monday-based), however close this week's is
+            monday_next = today + dt.timedelta(days=7 - today.weekday())
+            extra = 7 if which == "下下" else 0
+            return monday_next + dt.timedelta(days=_WEEKDAY[day] + extra)
+        return today + dt.timedelta(days=ahead)
+    if "月底" in cleaned:
+        first_next = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        return first_next - dt.timedelta(days=1)
+    digits = digits_from_chinese(cleaned)
+    match = _MONTH_DAY.search(digits)
+    if match:
+        month, day = int(match.group(1)), int(match.group(2))
+        for year in (today.year, today.year + 1):
+            try:
+                found = dt.date(year, month, day)
+            except ValueError:
+                return None
+            if found >= today:
+                return found
+        return None
+    match = _DAY_ONLY.search(digits)
+    if match:
+        day = int(match.group(1))
+        for months_ahead in (0, 1, 2):
+            first = (today.replace(day=1) + dt.timedelta(days=32 * months_ahead)).replace(day=1)
+            try:
+                found = first.replace(day=day)
+            except ValueError:
+                continue
+            if found >= today:
+                return found
+    return None

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from tortoise import Tortoise, connections
 
-MODEL_MODULES = ["storage.models", "handlers.repairs.models"]
+MODEL_MODULES = ["storage.models", "handlers.repairs.models", "handlers.wishes.models"]
 MIGRATIONS_MODULE = "storage.migrations"
 
 

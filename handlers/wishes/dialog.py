@@ -1,0 +1,381 @@
+"""The resident's side of wishes in the chat: post one (only what is missing is asked), my wishes,
+withdraw, revise when asked to, confirm and thank, or say it is not done yet."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import content
+from bot.dispatcher import Context, Router, has_text, idle, intent, state
+from handlers.residents.dialog import require_home
+from handlers.wishes import workflow
+from handlers.wishes.models import Beneficiary, Wish, WishStatus
+from handlers.wishes.rules import rules
+from handlers.wishes.workflow import PostWish, WishError, status_label
+from nlp.slots import extract_choice, extract_date
+from nlp.tokenize import normalize, strip_punctuation
+from storage.models import Community
+
+router = Router("wishes")
+router.menu_entry("wish", order=30)
+
+WHAT = "wish:what"
+WHO = "wish:who"
+WHEN = "wish:when"
+NAME = "wish:name"
+CONFIRM = "wish:confirm"
+REVISE = "wish:revise"
+RATE = "wish:rate"
+THANKS = "wish:thanks"
+STORY = "wish:story"
+PENDING_TTL = 1800
+
+_NUMBER = r"(?:W?\d{4}-)?0*(\d{1,9})"
+_WITHDRAW = re.compile(rf"^\s*撤回(?:心愿)?\s*(?:{_NUMBER})?\s*$", re.I)
+_CONFIRM = re.compile(r"^\s*确认心愿\s*([1-5一二三四五])?\s*分?\s*(.*)$", re.S)
+_NOT_DONE = re.compile(r"^\s*心愿(?:没|未)(?:有)?实现\s*(.*)$", re.S)
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
+_NO_DEADLINE = {"不限", "不急", "都行", "随时", "无", "没有", "不限时间", "什么时候都行", "不着急"}
+_SKIP = {"跳过", "不用", "没有", "不了", "无"}
+# who the wish is for, from the words: family members as residents name them
+_FAMILY = {
+    "母亲": ("我妈", "妈妈", "母亲", "老妈", "我娘"),
+    "父亲": ("我爸", "爸爸", "父亲", "老爸"),
+    "孩子": ("孩子", "儿子", "女儿", "小孩", "娃", "闺女"),
+    "老人": ("老人", "奶奶", "爷爷", "外婆", "外公", "姥姥", "姥爷", "婆婆", "公公", "老伴"),
+}
+# what a wish's words look like when they only ask to make one: "我想许个心愿" says nothing yet
+_ONLY_ASKING = re.compile(r"^(我)?(想|要)?(许|发|提|发布|提交)?(个|一个)?(微)?心愿(吧|啊)?$")
+
+
+def family_in(text: str) -> str:
+    for relation, words in _FAMILY.items():
+        if any(word in text for word in words):
+            return relation
+    return ""
+
+
+# -- posting ---------------------------------------------------------------------------------------
+async def start(ctx: Context) -> None:
+    """A wish in the resident's words (registered last: the commands below must win over the intent)."""
+    pending = f"wishes:pending:{ctx.msg.user}"
+    if await require_home(ctx, then="wish") is None:
+        if ctx.msg.text.strip():  # kept for after binding, so the resident need not say it twice
+            await ctx.services.store.set(pending, ctx.msg.text.strip()[:1000], PENDING_TTL)
+        return
+    text = ctx.msg.text.strip()
+    if not text:  # back from binding
+        text = await ctx.services.store.get(pending) or ""
+        await ctx.services.store.delete(pending)
+    ctx.dialog.clear()
+    ctx.dialog.set(WHAT, source=ctx.msg.dedup_key)
+    said = strip_punctuation(normalize(text))
+    if len(said) < 4 or _ONLY_ASKING.match(said):
+        ctx.say("wishes.ask_what")
+        return
+    await _with_description(ctx, text)
+
+
+@router.handle(state(WHAT), has_text())
+async def what_answer(ctx: Context) -> None:
+    text = ctx.msg.text.strip()
+    if len(strip_punctuation(text)) < 4:
+        ctx.reask("wishes.what_again")
+        return
+    await _with_description(ctx, text)
+
+
+async def _with_description(ctx: Context, text: str) -> None:
+    category = rules().category_in_text(text)
+    ctx.dialog.update(description=text, category=category.key)
+    wanted = extract_date(text, ctx.now().date())
+    if wanted is not None:
+        ctx.dialog.update(wanted_by=wanted.isoformat())
+    relation = family_in(text)
+    if relation:
+        ctx.dialog.update(beneficiary=Beneficiary.FAMILY.value, relation=relation)
+    elif any(word in text for word in ("我自己", "本人", "给我")):
+        ctx.dialog.update(beneficiary=Beneficiary.SELF.value)
+    ctx.say("wishes.echo", category=category.label, text=text[:80])
+    await _next(ctx)
+
+
+async def _next(ctx: Context) -> None:
+    """Ask for the first thing still missing, or confirm."""
+    data = ctx.dialog.data
+    if "beneficiary" not in data:
+        ctx.dialog.set(WHO)
+        ctx.say("wishes.ask_who")
+    elif "wanted_by" not in data:
+        ctx.dialog.set(WHEN)
+        ctx.say("wishes.ask_when")
+    elif "display_name" not in data:
+        ctx.dialog.set(NAME)
+        surname = (await ctx.person()).name[:1]
+        if surname:
+            ctx.dialog.update(surname=surname)
+            ctx.say("wishes.ask_name_known", lady=f"{surname}女士", sir=f"{surname}先生")
+        else:
+            ctx.say("wishes.ask_name")
+    else:
+        _confirm(ctx)
+
+
+@router.handle(state(WHO), has_text())
+async def who_answer(ctx: Context) -> None:
+    choice = extract_choice(ctx.msg.text, 2)
+    relation = family_in(ctx.msg.text)
+    if choice == 1 or (not relation and any(w in ctx.msg.text for w in ("自己", "本人", "我"))):
+        ctx.dialog.update(beneficiary=Beneficiary.SELF.value)
+    elif choice == 2 or relation or "家" in ctx.msg.text:
+        ctx.dialog.update(beneficiary=Beneficiary.FAMILY.value, relation=relation or "家人")
+    else:
+        ctx.reask("wishes.who_again")
+        return
+    await _next(ctx)
+
+
+@router.handle(state(WHEN), has_text())
+async def when_answer(ctx: Context) -> None:
+    if ctx.word in _NO_DEADLINE:
+        ctx.dialog.update(wanted_by=None)
+    else:
+        wanted = extract_date(ctx.msg.text, ctx.now().date())
+        if wanted is None:
+            ctx.reask("wishes.when_again")
+            return
+        ctx.dialog.update(wanted_by=wanted.isoformat())
+    await _next(ctx)
+
+
+@router.handle(state(NAME), has_text())
+async def name_answer(ctx: Context) -> None:
+    surname = ctx.dialog.data.get("surname", "")
+    choice = extract_choice(ctx.msg.text, 3 if surname else 1)
+    if ctx.word in ("匿名", "不显示", "不用显示", "不要显示") or (surname and choice == 3):
+        shown = ""
+    elif surname and choice in (1, 2):
+        shown = f"{surname}{'女士' if choice == 1 else '先生'}"
+    elif not surname and 1 <= len(ctx.word) <= 6 and not ctx.word.isdigit():
+        shown = ctx.word
+    else:
+        ctx.reask("wishes.name_again")
+        return
+    ctx.dialog.update(display_name=shown)
+    await _next(ctx)
+
+
+def _confirm(ctx: Context) -> None:
+    data = ctx.dialog.data
+    personal = [f for f in workflow.screen(data["description"])[1] if not f.startswith("word:")]
+    ctx.dialog.set(CONFIRM)
+    ctx.say(
+        "wishes.confirm",
+        text=data["description"][:120],
+        category=rules().label(data["category"]),
+        who=_who(data.get("beneficiary", "self"), data.get("relation", "")),
+        when=_when(data.get("wanted_by")),
+        shown=data.get("display_name") or content.text("wishes.anonymous"),
+        privacy=content.text("wishes.privacy_note") if personal else "",
+    )
+
+
+def _who(beneficiary: str, relation: str) -> str:
+    if beneficiary == Beneficiary.SELF.value:
+        return content.text("wishes.for_self")
+    return content.text("wishes.for_family", relation=relation or "家人")
+
+
+def _when(wanted_by: str | None) -> str:
+    if not wanted_by:
+        return content.text("wishes.no_deadline")
+    day = dt.date.fromisoformat(wanted_by)
+    return content.text("wishes.by_date", month=day.month, day=day.day)
+
+
+@router.handle(state(CONFIRM), has_text())
+async def confirm_answer(ctx: Context) -> None:
+    choice = extract_choice(ctx.msg.text, 2)
+    if choice == 2:
+        for key in ("description", "wanted_by", "beneficiary", "relation"):
+            ctx.dialog.data.pop(key, None)
+        ctx.dialog.set(WHAT)
+        ctx.say("wishes.ask_what")
+        return
+    if choice != 1:
+        ctx.reask("wishes.confirm_again")
+        return
+    data = ctx.dialog.data
+    person = await ctx.person()
+    wanted = data.get("wanted_by")
+    wish = await workflow.post(
+        PostWish(
+            resident=person,
+            community=await Community.get(id=person.community_id),
+            description=data["description"],
+            source_key=f"chat:{data['source']}",
+            category=data["category"],
+            beneficiary=Beneficiary(data.get("beneficiary", "self")),
+            relation=data.get("relation", ""),
+            wanted_by=dt.date.fromisoformat(wanted) if wanted else None,
+            display_name=data.get("display_name", ""),
+        ),
+        ctx.now(),
+    )
+    ctx.dialog.clear()
+    ctx.say("wishes.submitted", number=wish.number)
+
+
+# -- my wishes, withdraw, revise ---------------------------------------------------------------------
+@router.handle(intent("my_wishes"), idle())
+async def my_wishes(ctx: Context) -> None:
+    wishes = await Wish.filter(resident=await ctx.person()).order_by("-created_at").limit(5)
+    if not wishes:
+        ctx.say("wishes.none_yet")
+        return
+    lines = [f"{w.number} {w.public_text[:16]}：{status_label(w.status)}" for w in wishes]
+    ctx.say("wishes.mine", lines="\n".join(lines))
+
+
+def wish_id_in(text: str) -> int | None:
+    match = re.search(_NUMBER, text, re.I)
+    return int(match.group(1)) if match else None
+
+
+@router.handle(lambda ctx: bool(ctx.msg.has_text and _WITHDRAW.match(ctx.msg.text)))
+async def withdraw(ctx: Context) -> None:
+    person = await ctx.person()
+    wanted = wish_id_in(ctx.msg.text.replace("撤回", ""))
+    query = Wish.filter(resident=person, status__in=workflow.MOVES["withdraw"].frm)
+    if wanted is not None:
+        query = query.filter(id=wanted)
+    wish = await query.order_by("-created_at").first()
+    if wish is None:
+        ctx.say("wishes.nothing_to_withdraw")
+        return
+    try:
+        await workflow.move(wish.id, "withdraw", person, ctx.now())
+    except WishError as problem:
+        ctx.say_text(problem.text())
+        return
+    ctx.dialog.clear()
+    ctx.say("wishes.withdrawn", number=wish.number)
+
+
+@router.handle(lambda ctx: ctx.word in ("修改心愿", "补充心愿"))
+async def revise(ctx: Context) -> None:
+    wish = (
+        await Wish.filter(resident=await ctx.person(), status__in=(WishStatus.CHANGES, WishStatus.SUBMITTED))
+        .order_by("-created_at")
+        .first()
+    )
+    if wish is None:
+        ctx.say("wishes.nothing_to_revise")
+        return
+    ctx.dialog.clear()
+    ctx.dialog.set(REVISE, wish=wish.id)
+    ctx.say("wishes.ask_revise", number=wish.number, note=wish.review_note or content.text("wishes.no_note"))
+
+
+@router.handle(state(REVISE), has_text())
+async def revise_answer(ctx: Context) -> None:
+    if len(strip_punctuation(ctx.msg.text)) < 4:
+        ctx.reask("wishes.what_again")
+        return
+    try:
+        wish = await workflow.revise(ctx.dialog.data["wish"], await ctx.person(), ctx.msg.text, ctx.now())
+    except WishError as problem:
+        ctx.dialog.clear()
+        ctx.say_text(problem.text())
+        return
+    ctx.dialog.clear()
+    ctx.say("wishes.revised", number=wish.number)
+
+
+# -- confirming a fulfilled wish ---------------------------------------------------------------------
+async def _fulfilled(ctx: Context) -> Wish | None:
+    return (
+        await Wish.filter(resident=await ctx.person(), status=WishStatus.FULFILLED)
+        .order_by("-fulfilled_at")
+        .first()
+    )
+
+
+@router.handle(lambda ctx: bool(ctx.msg.has_text and _CONFIRM.match(ctx.msg.text)))
+async def confirm_start(ctx: Context) -> None:
+    match = _CONFIRM.match(ctx.msg.text)
+    assert match is not None
+    wish = await _fulfilled(ctx)
+    if wish is None:
+        ctx.say("wishes.nothing_to_confirm")
+        return
+    ctx.dialog.clear()
+    ctx.dialog.set(RATE, wish=wish.id)
+    if match.group(1):
+        raw = match.group(1)
+        ctx.dialog.update(rating=_CN_DIGITS.get(raw) or int(raw), thanks=match.group(2).strip())
+        _ask_story(ctx)
+        return
+    ctx.say("wishes.ask_rating", number=wish.number)
+
+
+@router.handle(state(RATE), has_text())
+async def rating_answer(ctx: Context) -> None:
+    choice = extract_choice(ctx.msg.text.replace("分", ""), 5)
+    if choice is None:
+        ctx.reask("wishes.rating_again")
+        return
+    ctx.dialog.set(THANKS, rating=choice)
+    ctx.say("wishes.ask_thanks")
+
+
+@router.handle(state(THANKS), has_text())
+async def thanks_answer(ctx: Context) -> None:
+    ctx.dialog.update(thanks="" if ctx.word in _SKIP else ctx.msg.text.strip()[:200])
+    _ask_story(ctx)
+
+
+def _ask_story(ctx: Context) -> None:
+    ctx.dialog.set(STORY)
+    ctx.say("wishes.ask_story")
+
+
+@router.handle(state(STORY), has_text())
+async def story_answer(ctx: Context) -> None:
+    choice = extract_choice(ctx.msg.text, 2)
+    if choice is None:
+        ctx.reask("wishes.story_again")
+        return
+    data = ctx.dialog.data
+    try:
+        wish = await workflow.confirm(
+            data["wish"],
+            await ctx.person(),
+            ctx.now(),
+            rating=int(data["rating"]),
+            thanks=data.get("thanks", ""),
+            story_consent=choice == 1,
+        )
+    except WishError as problem:
+        ctx.dialog.clear()
+        ctx.say_text(problem.text())
+        return
+    ctx.dialog.clear()
+    ctx.say("wishes.confirmed", number=wish.number)
+
+
+@router.handle(lambda ctx: bool(ctx.msg.has_text and _NOT_DONE.match(ctx.msg.text)))
+async def not_done(ctx: Context) -> None:
+    match = _NOT_DONE.match(ctx.msg.text)
+    assert match is not None
+    wish = await _fulfilled(ctx)
+    if wish is None:
+        ctx.say("wishes.nothing_to_confirm")
+        return
+    await workflow.move(wish.id, "not_done", await ctx.person(), ctx.now(), note=match.group(1).strip())
+    ctx.dialog.clear()
+    ctx.say("wishes.not_done_noted", number=wish.number)
+
+
+router.handle(intent("wish"), idle())(start)

@@ -1,0 +1,290 @@
+"""The chat side of wishes for volunteers, party members and the committee: 心愿墙, 认领, 已联系, 完成心愿
+(hours, what was done, a photo), 放弃认领, 我的认领, 服务记录; 心愿审核, 通过, 退回, 不通过."""
+
+from __future__ import annotations
+
+import re
+
+import content
+from bot.dispatcher import Context, Router, has_text, idle, intent, kind, state
+from bot.messages import Kind
+from handlers.wishes import board, workflow
+from handlers.wishes.models import ClaimStatus, Wish, WishClaim, WishPhoto, WishStatus
+from handlers.wishes.rules import rules
+from handlers.wishes.workflow import WishError, status_label
+from nlp.slots import digits_from_chinese
+from storage.models import Person, RoleName
+
+router = Router("wishes.service")
+
+HOURS = "wish:fulfil_hours"
+NOTE = "wish:fulfil_note"
+PHOTO = "wish:fulfil_photo"
+
+_N = r"(?:W?\d{4}-)?0*(\d{1,9})"
+_CLAIM = re.compile(rf"^\s*认领\s*(?:心愿)?\s*{_N}\s*(.{{0,32}})$", re.I | re.S)
+_CONTACTED = re.compile(rf"^\s*已联系\s*(?:心愿)?\s*{_N}\s*$", re.I)
+_RELEASE = re.compile(rf"^\s*放弃认领\s*(?:心愿)?\s*{_N}\s*(.*)$", re.I | re.S)
+_FULFIL = re.compile(rf"^\s*完成心愿\s*{_N}\s*(.*)$", re.I | re.S)
+_HOURS = re.compile(r"(\d+(?:\.\d+)?|半)\s*(?:个)?\s*(小时|钟头|h|分钟)", re.I)
+_AND_A_HALF = re.compile(r"(\d+)\s*个?(?:半|0\.5)\s*(?:小时|钟头)")  # cn2an: 一个半 -> 1个0.5
+_REVIEW = re.compile(rf"^\s*(通过|退回|不通过)\s*(?:心愿)?\s*{_N}\s*(.*)$", re.I | re.S)
+_SKIP = {"跳过", "没有", "不用", "无", "不拍"}
+
+
+def parse_hours(text: str) -> float | None:
+    """ "2小时", "1.5 小时", "半小时", "两个小时", "90分钟" -> hours; None when no duration is said."""
+    cleaned = digits_from_chinese(text)
+    and_a_half = _AND_A_HALF.search(cleaned)
+    if and_a_half:
+        return float(and_a_half.group(1)) + 0.5
+    match = _HOURS.search(cleaned)
+    if not match:
+        return None
+    amount = 0.5 if match.group(1) == "半" else float(match.group(1))
+    if match.group(2) == "分钟":
+        amount /= 60
+    return round(amount, 2)
+
+
+def _line(item: board.PublicWish) -> str:
+    due = (
+        content.text("wishes.board_due", month=item.wanted_by.month, day=item.wanted_by.day)
+        if (item.wanted_by)
+        else ""
+    )
+    mark = content.text("wishes.board_priority") if item.priority else ""
+    return f"{item.number} {mark}{item.category_label}：{item.text[:30]}{due}"
+
+
+async def _act(ctx: Context, wish_id: int, action: str, note: str = "") -> Wish | None:
+    try:
+        return await workflow.move(wish_id, action, await ctx.person(), ctx.now(), note=note)
+    except WishError as problem:
+        ctx.say_text(problem.text())
+        return None
+
+
+@router.handle(lambda ctx: bool(ctx.msg.has_text and _CLAIM.match(ctx.msg.text)))
+async def claim(ctx: Context) -> None:
+    match = _CLAIM.match(ctx.msg.text)
+    assert match is not None
+    person = await ctx.person()
+    try:
+        claimed = await workflow.claim(int(match.group(1)), person, ctx.now(), team=match.group(2).strip())
+    except WishError as problem:
+        ctx.say_text(problem.text())
+        return
+    wish = await Wish.get(id=claimed.wish_id)
+    resident = await Person.get(id=wish.resident_id)
+    ctx.say(
+        "wishes.claimed",
+        number=wish.number,
+        text=wish.description[:120],
+        name=wish.display_name or resident.name or content.text("wishes.the_resident"),
+        phone=resident.phone or content.text("wishes.no_phone"),
+        days=rules().contact_within.days,
+    )
+
+
+@router.handle(lambda ctx: bool(ctx.msg.has_text and _CONTACTED.match(ctx.msg.text)))
+async def contacted(ctx: Context) -> None:
+    match = _CONTACTED.match(ctx.msg.text)
+    assert match is not None
+    wish = await _act(ctx, int(match.group(1)), "contacted")
+    if wish is not None:
+        ctx.say("wishes.contacted", number=wish.number)
+
+
+@router.handle(lambda ctx: bool(ctx.msg.has_text and _RELEASE.match(ctx.msg.text)))
+async def release(ctx: Context) -> None:
+    match = _RELEASE.match(ctx.msg.text)
+    assert match is not None
+    wish = await _act(ctx, int(match.group(1)), "release", note=match.group(2).strip())
+    if wish is not None:
+        ctx.say("wishes.released", number=wish.number)
+
+
+# -- fulfilling: hours, what was done, a photo --------------------------------------------------------
+@router.handle(lambda ctx: bool(ctx.msg.has_text and _FULFIL.match(ctx.msg.text)))
+async def fulfil_start(ctx: Context) -> None:
+    match = _FULFIL.match(ctx.msg.text)
+    assert match is not None
+    wish_id = int(match.group(1))
+    row = await WishClaim.get_or_none(wish_id=wish_id, status=ClaimStatus.ACTIVE)
+    if row is None or row.claimer_id != (await ctx.person()).id:
+        ctx.say("wishes.not_your_claim")
+        return
+    rest = match.group(2).strip()
+    hours = parse_hours(rest)
+    note = _AND_A_HALF.sub("", _HOURS.sub("", digits_from_chinese(rest))).strip(" ，,。") if hours else rest
+    ctx.dialog.clear()
+    ctx.dialog.set(HOURS, wish=wish_id, note=note)
+    if hours is None:
+        ctx.say("wishes.ask_hours")
+        return
+    ctx.dialog.update(hours=hours)
+    _ask_note_or_photo(ctx)
+
+
+def _ask_note_or_photo(ctx: Context) -> None:
+    if not ctx.dialog.data.get("note"):
+        ctx.dialog.set(NOTE)
+        ctx.say("wishes.ask_fulfil_note")
+        return
+    ctx.dialog.set(PHOTO)
+    ctx.say("wishes.ask_fulfil_photo")
+
+
+@router.handle(state(HOURS), has_text())
+async def hours_answer(ctx: Context) -> None:
+    hours = parse_hours(ctx.msg.text)
+    if hours is None:
+        bare = digits_from_chinese(ctx.word)
+        hours = float(bare) if bare.replace(".", "", 1).isdigit() else None
+    if hours is None or not 0 < hours <= 24:
+        ctx.reask("wishes.hours_again")
+        return
+    ctx.dialog.update(hours=hours)
+    _ask_note_or_photo(ctx)
+
+
+@router.handle(state(NOTE), has_text())
+async def note_answer(ctx: Context) -> None:
+    if len(ctx.word) < 2:
+        ctx.reask("wishes.ask_fulfil_note")
+        return
+    ctx.dialog.update(note=ctx.msg.text.strip()[:500])
+    _ask_note_or_photo(ctx)
+
+
+@router.handle(state(PHOTO), kind(Kind.IMAGE))
+async def photo(ctx: Context) -> None:
+    await _fulfil(ctx, ctx.msg.media_id)
+
+
+@router.handle(state(PHOTO), has_text())
+async def photo_text(ctx: Context) -> None:
+    if ctx.word in _SKIP:
+        await _fulfil(ctx, "")
+    else:
+        ctx.reask("wishes.photo_again")
+
+
+async def _fulfil(ctx: Context, media_id: str) -> None:
+    data = ctx.dialog.data
+    ctx.dialog.clear()
+    try:
+        wish = await workflow.fulfil(
+            data["wish"], await ctx.person(), ctx.now(), note=data["note"], hours=float(data["hours"])
+        )
+    except WishError as problem:
+        ctx.say_text(problem.text())
+        return
+    if media_id:
+        await WishPhoto.create(wish=wish, media_id=media_id, created_at=ctx.now())
+    ctx.say("wishes.fulfilled", number=wish.number)
+
+
+# -- my claims, my service record ---------------------------------------------------------------------
+@router.handle(lambda ctx: ctx.word in ("我的认领", "认领的心愿", "我认领的心愿"), idle())
+async def my_claims(ctx: Context) -> None:
+    rows = await WishClaim.filter(claimer=await ctx.person(), status=ClaimStatus.ACTIVE).prefetch_related(
+        "wish"
+    )
+    if not rows:
+        ctx.say("wishes.no_claims")
+        return
+    lines = []
+    for row in rows:
+        state_note = (
+            status_label(row.wish.status)
+            if row.contacted_at or row.wish.status != WishStatus.CLAIMED
+            else content.text("wishes.contact_by", month=row.contact_by.month, day=row.contact_by.day)
+        )
+        lines.append(f"{row.wish.number} {row.wish.public_text[:20]}：{state_note}")
+    ctx.say("wishes.my_claims", lines="\n".join(lines))
+
+
+_RECORD_WORDS = ("服务记录", "我的服务记录", "志愿服务记录", "我的积分", "服务时长")
+
+
+@router.handle(lambda ctx: ctx.word in _RECORD_WORDS, idle())
+async def my_record(ctx: Context) -> None:
+    ledger = await board.ledger_of((await ctx.person()).id)
+    if not ledger.records:
+        ctx.say("wishes.no_record")
+        return
+    lines = [
+        f"{r.served_on:%m月%d日} {r.activity[:20]} {r.hours:g}小时 +{r.points}" for r in ledger.records[:5]
+    ]
+    ctx.say(
+        "wishes.record",
+        wishes=ledger.wishes,
+        hours=f"{ledger.hours:g}",
+        points=ledger.points,
+        lines="\n".join(lines),
+    )
+
+
+# -- the committee's review --------------------------------------------------------------------------
+@router.handle(lambda ctx: ctx.word in ("心愿审核", "审核心愿", "待审核心愿"), idle())
+async def review_list(ctx: Context) -> None:
+    person = await ctx.person()
+    if person.community_id is None or RoleName.COMMITTEE not in await workflow.roles_in(
+        person, person.community_id
+    ):
+        ctx.say("wishes.committee_only")
+        return
+    waiting = await Wish.filter(community_id=person.community_id, status=WishStatus.SUBMITTED).order_by(
+        "created_at"
+    )
+    if not waiting:
+        ctx.say("wishes.review_empty")
+        return
+    lines = [f"{w.number} {rules().label(w.category)}：{w.public_text[:40]}{_flags(w)}" for w in waiting[:8]]
+    ctx.say("wishes.review_list", lines="\n".join(lines))
+
+
+def _flags(wish: Wish) -> str:
+    if not wish.flags:
+        return ""
+    names = [
+        content.text(f"wishes.found.{f}") if not f.startswith("word:") else f.removeprefix("word:")
+        for f in wish.flags
+    ]
+    return content.text("wishes.flagged", found="、".join(names))
+
+
+_REVIEW_ACTIONS = {"通过": "approve", "退回": "ask_changes", "不通过": "decline"}
+
+
+@router.handle(lambda ctx: bool(ctx.msg.has_text and _REVIEW.match(ctx.msg.text)))
+async def review(ctx: Context) -> None:
+    match = _REVIEW.match(ctx.msg.text)
+    assert match is not None
+    action = _REVIEW_ACTIONS[match.group(1)]
+    wish_id, note = int(match.group(2)), match.group(3).strip()
+    try:
+        if action == "approve":
+            wish = await workflow.approve(wish_id, await ctx.person(), ctx.now())
+        else:
+            wish = await workflow.move(wish_id, action, await ctx.person(), ctx.now(), note=note)
+    except WishError as problem:
+        ctx.say_text(problem.text())
+        return
+    ctx.say("wishes.reviewed", number=wish.number, status=status_label(wish.status))
+
+
+# after the commands: "认领 12" also reads as this intent
+@router.handle(intent("wish_board"), idle())
+async def wish_board(ctx: Context) -> None:
+    person = await ctx.person()
+    if person.community_id is None:
+        ctx.say("wishes.board_no_community")
+        return
+    items = await board.board(person.community_id, ctx.now().date())
+    if not items:
+        ctx.say("wishes.board_empty")
+        return
+    ctx.say("wishes.board", lines="\n".join(_line(i) for i in items[:8]), more=max(0, len(items) - 8))
