@@ -28,16 +28,20 @@ def api_routes() -> list[ApiRoute]:
     from handlers.repairs.api import routes as tickets
     from handlers.residents.api import routes as residents
     from handlers.residents.staff_api import routes as staff
+    from handlers.wishes.api import routes as wishes
 
-    return [*residents.all, *staff.all, *tickets.all]
+    return [*residents.all, *staff.all, *tickets.all, *wishes.all]
 
 
 def periodic_jobs(
     settings: Settings, wechat: WeChatClient
 ) -> list[Callable[[dt.datetime], Awaitable[object]]]:
     """What must happen on the clock, not on a message (run by every serve process and every worker)."""
+    from handlers.common.photos import fetch_photos
     from handlers.repairs import workflow as repairs
-    from handlers.repairs.photos import fetch_photos
+    from handlers.repairs.models import TicketPhoto
+    from handlers.wishes import workflow as wishes
+    from handlers.wishes.models import WishPhoto
 
     close_after = dt.timedelta(days=settings.repairs_autoclose_days)
 
@@ -45,6 +49,12 @@ def periodic_jobs(
         return await repairs.sweep(now, close_after)
 
     async def repair_photos(now: dt.datetime) -> object:
-        return await fetch_photos(wechat, now)
+        return await fetch_photos(wechat, now, TicketPhoto)
 
-    return [repairs_sweep, repair_photos]
+    async def wishes_sweep(now: dt.datetime) -> object:
+        return await wishes.sweep(now)
+
+    async def wish_photos(now: dt.datetime) -> object:
+        return await fetch_photos(wechat, now, WishPhoto)
+
+    return [repairs_sweep, repair_photos, wishes_sweep, wish_photos]

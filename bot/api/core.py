@@ -105,11 +105,9 @@ class ApiRoute:
     query: list[QueryParam] = field(default_factory=list)
     path_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     tag: str = ""
-    binary: bool = False  # the handler returns a Binary (an image), not a model
+    binary: bool = False  # the handler returns a Binary (an image, a file), not a model
+    binary_types: tuple[str, ...] = ("image/jpeg", "image/png", "application/octet-stream")
     upload: bool = False  # the request body is an image (``call.body`` is a Binary)
-
-
-BINARY_TYPES = ("image/jpeg", "image/png", "application/octet-stream")
 
 
 @dataclass(frozen=True)
@@ -117,9 +115,9 @@ class Binary:
     data: bytes
     content_type: str
 
-    @property
-    def served_type(self) -> str:
-        return self.content_type if self.content_type in BINARY_TYPES else "application/octet-stream"
+    def served_type(self, allowed: tuple[str, ...]) -> str:
+        """The type to serve it as: its own when the route documents it, else the generic one."""
+        return self.content_type if self.content_type in allowed else "application/octet-stream"
 
 
 class Routes:

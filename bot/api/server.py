@@ -13,7 +13,6 @@ from pydantic import BaseModel, ValidationError
 
 import content
 from bot.api.core import (
-    BINARY_TYPES,
     PAGE_PARAMS,
     ApiError,
     ApiRequest,
@@ -108,7 +107,9 @@ def _wrap(route: ApiRoute) -> Callable[[web.Request], Awaitable[web.Response]]:
         if result is None:
             return web.Response(status=204)
         if isinstance(result, Binary):
-            return web.Response(body=result.data, content_type=result.served_type, status=route.status)
+            return web.Response(
+                body=result.data, content_type=result.served_type(route.binary_types), status=route.status
+            )
         return web.json_response(result.model_dump(mode="json"), status=route.status)
 
     handle.__name__ = route.handler.__name__
@@ -236,7 +237,7 @@ def openapi(routes: list[ApiRoute]) -> dict[str, Any]:
             binary = {"schema": {"type": "string", "format": "binary"}}
             responses[str(route.status)] = {
                 "description": "OK",
-                "content": dict.fromkeys(BINARY_TYPES, binary),
+                "content": dict.fromkeys(route.binary_types, binary),
             }
         elif route.response is None:
             responses[str(route.status if route.status != 200 else 204)] = {"description": "done"}

@@ -332,6 +332,7 @@ async def fulfil(
     wish = await Wish.get_or_none(id=wish_id)
     if wish is None:
         raise WishError("wishes.no_such_wish")
+    await _check_actor(MOVES["fulfil"], wish, await active_claim(wish), claimer)
     people = list(dict.fromkeys(served_by or [claimer.id]))
     if claimer.id not in people:
         people.insert(0, claimer.id)

@@ -146,8 +146,8 @@ async def test_photos_are_kept_before_wechat_forgets_them(
     import datetime as dt
 
     from bot.api.server import SERVICES
+    from handlers.common.photos import fetch_photos
     from handlers.repairs.models import TicketPhoto
-    from handlers.repairs.photos import fetch_photos
 
     token = await resident(api)
     ticket = await (await api.post(f"{API}/tickets", headers=bearer(token), json=REPORT)).json()
@@ -157,8 +157,8 @@ async def test_photos_are_kept_before_wechat_forgets_them(
     await TicketPhoto.create(ticket_id=ticket["id"], media_id="m-old", created_at=now - dt.timedelta(days=4))
     fake_api.media = {"m-ok": b"\\xff\\xd8photo", "m-old": b"too late"}
     client = api.server.app[SERVICES].wechat
-    assert await fetch_photos(client, now) == 1
-    assert await fetch_photos(client, now) == 0  # nothing asked twice
+    assert await fetch_photos(client, now, TicketPhoto) == 1
+    assert await fetch_photos(client, now, TicketPhoto) == 0  # nothing asked twice
     gets = [c.query["media_id"] for c in fake_api.of("/cgi-bin/media/get")]
     assert sorted(gets) == ["m-expired", "m-ok"]  # older than 3 days: not even asked
     detail = await (await api.get(f"{API}/tickets/{ticket['id']}", headers=bearer(token))).json()
