@@ -88,9 +88,7 @@ async def test_the_whole_loop(api: TestClient[Any, Any]) -> None:
     assert done["status"] == "fulfilled" and done["photos"]
 
     await act(api, token, wish["id"], "confirm", status=422)  # a rating is needed
-    confirmed = await act(
-        api, token, wish["id"], "confirm", rating=5, note="谢谢赵阿姨", story_consent=True
-    )
+    confirmed = await act(api, token, wish["id"], "confirm", rating=5, note="谢谢赵阿姨", story_consent=True)
     assert confirmed["status"] == "confirmed" and confirmed["thanks"] == "谢谢赵阿姨"
 
     ledger = await (await api.get(f"{API}/me/service-records", headers=bearer(volunteer))).json()
