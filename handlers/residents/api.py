@@ -17,7 +17,8 @@ from handlers.residents import workflow
 from handlers.residents.workflow import ResidentError
 from nlp.slots import Address
 from storage.kv import Store
-from storage.models import Community, Notification, Person, Role, RoleName, StaffMessage
+from storage.models import Community, Person, Role, RoleName, StaffMessage
+from storage.people import reassign
 
 routes = Routes("residents")
 
@@ -196,10 +197,7 @@ async def link_official_account(call: ApiRequest) -> MeOut:
 async def _merge_into(source: Person, target: Person) -> None:
     """The mini-program-only person becomes part of the Official Account follower."""
     async with in_transaction():
-        for role in await Role.filter(person=source):
-            await Role.get_or_create(person=target, community_id=role.community_id, role=role.role)
-        await StaffMessage.filter(person=source).update(person_id=target.id)
-        await Notification.filter(person=source).update(person_id=target.id)
+        await reassign(source, target)  # roles, messages, notifications, tickets, wishes...
         mp_openid, unionid = source.mp_openid, source.unionid
         if target.home_id is None and source.home_id is not None:
             target.home_id, target.community_id = source.home_id, source.community_id

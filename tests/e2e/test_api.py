@@ -11,6 +11,8 @@ from aiohttp.test_utils import TestClient
 
 from bot.api.server import SERVICES
 from bot.api.sessions import create_session
+from handlers.repairs.models import Ticket
+from handlers.wishes.models import Wish
 from storage.models import Community, Person, Role, RoleName, StaffMessage
 from tests.e2e.conftest import MakeSim
 from tests.fake_wechat_api import FakeWeChatAPI
@@ -121,11 +123,21 @@ async def test_link_the_chat_identity(make_sim: MakeSim, fake_api: FakeWeChatAPI
     token = await login(api, fake_api, "mp-link")
     mp_only = await (await api.get(f"{API}/me", headers=bearer(token))).json()
     await StaffMessage.create(person_id=mp_only["id"], text="小程序里留的言")
+    bound = {"community": "xingfuli", "building": 3, "unit": 2, "room": "502"}
+    assert (await api.put(f"{API}/me/home", headers=bearer(token), json=bound)).status == 200
+    wish = {"description": "孩子想要几本课外书", "client_key": "link-wish-1"}
+    assert (await api.post(f"{API}/wishes", headers=bearer(token), json=wish)).status == 201
+    ticket = {"category": "lighting", "description": "楼道灯不亮", "client_key": "link-ticket-1"}
+    assert (await api.post(f"{API}/tickets", headers=bearer(token), json=ticket)).status == 201
     linked = await api.post(f"{API}/me/link", headers=bearer(token), json={"code": code.group(1)})
     body = await linked.json()
     assert linked.status == 200 and body["id"] == follower.id and body["official_account"] is True
     assert not await Person.exists(id=mp_only["id"])
-    assert await StaffMessage.filter(person=follower).count() == 1  # nothing lost in the merge
+    # nothing lost in the merge: every feature's rows follow the person
+    assert await StaffMessage.filter(person=follower).count() == 1
+    assert await Wish.filter(resident=follower).count() == 1
+    assert await Ticket.filter(reporter=follower).count() == 1
+    assert await Role.filter(person=follower, role="resident").count() == 1
     me = await (await api.get(f"{API}/me", headers=bearer(token))).json()  # the token follows
     assert me["id"] == follower.id
     reused = await api.post(f"{API}/me/link", headers=bearer(token), json={"code": code.group(1)})
