@@ -97,8 +97,15 @@ async def _with_description(ctx: Context, text: str) -> None:
         ctx.dialog.update(beneficiary=Beneficiary.FAMILY.value, relation=relation)
     elif any(word in text for word in ("我自己", "本人", "给我")):
         ctx.dialog.update(beneficiary=Beneficiary.SELF.value)
-    ctx.say("wishes.echo", category=category.label, text=text[:80])
+    # the echo and the first question read as one message
+    ctx.data["echo"] = content.text("wishes.echo", category=category.label, text=text[:80])
     await _next(ctx)
+
+
+def _ask(ctx: Context, key: str, **values: object) -> None:
+    question = content.text(key, **values)
+    echo = ctx.data.pop("echo", "")
+    ctx.say_text(f"{echo}\n{question}" if echo else question)
 
 
 async def _next(ctx: Context) -> None:
@@ -106,18 +113,18 @@ async def _next(ctx: Context) -> None:
     data = ctx.dialog.data
     if "beneficiary" not in data:
         ctx.dialog.set(WHO)
-        ctx.say("wishes.ask_who")
+        _ask(ctx, "wishes.ask_who")
     elif "wanted_by" not in data:
         ctx.dialog.set(WHEN)
-        ctx.say("wishes.ask_when")
+        _ask(ctx, "wishes.ask_when")
     elif "display_name" not in data:
         ctx.dialog.set(NAME)
         surname = (await ctx.person()).name[:1]
         if surname:
             ctx.dialog.update(surname=surname)
-            ctx.say("wishes.ask_name_known", lady=f"{surname}女士", sir=f"{surname}先生")
+            _ask(ctx, "wishes.ask_name_known", lady=f"{surname}女士", sir=f"{surname}先生")
         else:
-            ctx.say("wishes.ask_name")
+            _ask(ctx, "wishes.ask_name")
     else:
         _confirm(ctx)
 
@@ -157,27 +164,34 @@ async def name_answer(ctx: Context) -> None:
         shown = ""
     elif surname and choice in (1, 2):
         shown = f"{surname}{'女士' if choice == 1 else '先生'}"
-    elif not surname and 1 <= len(ctx.word) <= 6 and not ctx.word.isdigit():
+    elif not surname and _looks_like_a_name(ctx):
         shown = ctx.word
     else:
-        ctx.reask("wishes.name_again")
+        ctx.reask("wishes.name_again_known" if surname else "wishes.name_again")
         return
     ctx.dialog.update(display_name=shown)
     await _next(ctx)
+
+
+def _looks_like_a_name(ctx: Context) -> bool:
+    """ "王阿姨", "小李", "老张": short, no digits, and not something else the resident asked for."""
+    word = ctx.word
+    return 1 <= len(word) <= 6 and not any(c.isdigit() for c in word) and ctx.intent is None
 
 
 def _confirm(ctx: Context) -> None:
     data = ctx.dialog.data
     personal = [f for f in workflow.screen(data["description"])[1] if not f.startswith("word:")]
     ctx.dialog.set(CONFIRM)
-    ctx.say(
+    _ask(
+        ctx,
         "wishes.confirm",
         text=data["description"][:120],
         category=rules().label(data["category"]),
         who=_who(data.get("beneficiary", "self"), data.get("relation", "")),
         when=_when(data.get("wanted_by")),
         shown=data.get("display_name") or content.text("wishes.anonymous"),
-        privacy=content.text("wishes.privacy_note") if personal else "",
+        privacy=content.text("wishes.privacy_note") + "\n" if personal else "",
     )
 
 
