@@ -16,11 +16,13 @@ def routers() -> list[Router]:
     from handlers.common import fallback_router, global_router
     from handlers.repairs.dialog import router as repairs
     from handlers.residents import router as residents
+    from handlers.votes.dialog import router as votes
     from handlers.wishes.dialog import router as wishes
     from handlers.wishes.service_dialog import router as wish_service
 
-    # wishes before repairs: their commands ("退回 W2611-0003 ...") must not be read as a repair report
-    return [global_router, residents, wish_service, wishes, repairs, fallback_router]
+    # wishes and votes before repairs: their commands ("退回 W2611-0003 ...", "意见 ...") must not be read
+    # as a repair report
+    return [global_router, residents, wish_service, wishes, votes, repairs, fallback_router]
 
 
 def api_routes() -> list[ApiRoute]:
@@ -40,6 +42,7 @@ def periodic_jobs(
     from handlers.common.photos import fetch_photos
     from handlers.repairs import workflow as repairs
     from handlers.repairs.models import TicketPhoto
+    from handlers.votes import workflow as votes
     from handlers.wishes import workflow as wishes
     from handlers.wishes.models import WishPhoto
 
@@ -57,4 +60,4 @@ def periodic_jobs(
     async def wish_photos(now: dt.datetime) -> object:
         return await fetch_photos(wechat, now, WishPhoto)
 
-    return [repairs_sweep, repair_photos, wishes_sweep, wish_photos]
+    return [repairs_sweep, repair_photos, wishes_sweep, wish_photos, votes.sweep]

@@ -11,7 +11,12 @@ from urllib.parse import urlsplit
 
 from tortoise import Tortoise, connections
 
-MODEL_MODULES = ["storage.models", "handlers.repairs.models", "handlers.wishes.models"]
+MODEL_MODULES = [
+    "storage.models",
+    "handlers.repairs.models",
+    "handlers.wishes.models",
+    "handlers.votes.models",
+]
 MIGRATIONS_MODULE = "storage.migrations"
 
 

@@ -20,6 +20,7 @@ class RoleName(StrEnum):
     GRID_WORKER = "grid_worker"
     PROPERTY_STAFF = "property_staff"
     MEDIATOR = "mediator"
+    OWNER = "owner"  # 业主, as the committee has recorded (for consultations open to owners only)
 
 
 STAFF_ROLES = frozenset(

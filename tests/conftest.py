@@ -27,6 +27,11 @@ from tests.fake_wechat_api import FakeWeChatAPI
 PG_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 TABLES = [
+    "ballot",
+    "vote_slot",
+    "consultation_comment",
+    "consultation",
+    "proposal",
     "service_record",
     "wish_photo",
     "wish_event",

@@ -1,0 +1,251 @@
+"""The chat side of consultations: 投票 / 议事 lists what is open to the resident, a number shows one, a
+number (or several) votes; 改票, 意见, 议事结果; and "我建议..." proposes a topic to the committee."""
+
+from __future__ import annotations
+
+import re
+
+import content
+from bot.dispatcher import Context, Router, has_text, idle, intent, state
+from handlers.residents.dialog import require_home
+from handlers.votes import workflow
+from handlers.votes.models import Ballot, Consultation, ConsultationStatus, Per
+from handlers.votes.workflow import VoteError
+from nlp.slots import digits_from_chinese, extract_choice
+from nlp.tokenize import normalize, strip_punctuation
+
+router = Router("votes")
+router.menu_entry("vote", order=40)
+
+PICK = "idle:vote:pick"  # the list is shown: a new request is as welcome as a pick
+BALLOT = "vote:ballot"
+COMMENT = "vote:comment"
+PROPOSAL = "vote:proposal"
+LAST_TTL = 7 * 24 * 3600
+
+_COMMENT = re.compile(r"^\s*(?:意见|评论|留言意见)\s*[:：]?\s*(.*)$", re.S)
+_PROPOSAL_LEAD = re.compile(r"^\s*(?:我想|我要)?(?:提个|提一个|提)?(?:建议|议题|提议)\s*[:：，,]?\s*")
+_NUMBERS = re.compile(r"\d{1,2}")
+
+
+def _last_key(ctx: Context) -> str:
+    return f"votes:last:{ctx.msg.user}"
+
+
+async def _open_for(ctx: Context) -> list[Consultation]:
+    """Open consultations the person may vote in now, soonest close first."""
+    person = await ctx.person()
+    found = []
+    now = ctx.now()
+    for c in await Consultation.filter(
+        community_id=person.community_id, status=ConsultationStatus.OPEN, closes_at__gt=now
+    ).order_by("closes_at", "id"):
+        try:
+            await workflow.check_eligible(c, person, now)
+        except VoteError:
+            continue
+        found.append(c)
+    return found
+
+
+async def open_list(ctx: Context) -> None:
+    """投票 / 议事 (registered last: "议事结果", "意见 ..." also read as this intent)."""
+    if await require_home(ctx, then="vote") is None:
+        return
+    person = await ctx.person()
+    found = await _open_for(ctx)
+    if not found:
+        ctx.say("votes.none_open")
+        return
+    lines = []
+    for i, c in enumerate(found, start=1):
+        voted = content.text("votes.voted_mark") if await workflow.my_ballot(c, person) else ""
+        close = workflow.close_label(c)
+        per = content.text(f"votes.per.{c.per.value}")
+        lines.append(f"{i} " + content.text("votes.list_line", title=c.title, close=close, per=per) + voted)
+    ctx.dialog.clear()
+    ctx.dialog.set(PICK, ids=[c.id for c in found])
+    ctx.say("votes.open_list", lines="\n".join(lines))
+
+
+def _picked(ctx: Context) -> bool:
+    return extract_choice(ctx.msg.text, len(ctx.dialog.data.get("ids", []))) is not None
+
+
+@router.handle(state(PICK), has_text(), _picked)
+async def pick(ctx: Context) -> None:
+    ids = ctx.dialog.data["ids"]
+    choice = extract_choice(ctx.msg.text, len(ids))
+    assert choice is not None
+    await _show(ctx, await Consultation.get(id=ids[choice - 1]))
+
+
+async def _show(ctx: Context, c: Consultation) -> None:
+    how = content.text("votes.how_multi", most=c.max_choices) + "\n" if c.max_choices > 1 else ""
+    ctx.dialog.clear()
+    ctx.dialog.set(BALLOT, consultation=c.id)
+    ctx.say(
+        "votes.detail",
+        title=c.title,
+        background=c.background or content.text("repairs.no_note"),
+        options=content.numbered(list(c.options)),
+        how=how,
+    )
+
+
+def read_choices(text: str, count: int) -> list[int] | None:
+    """ "1", "第2个", "1 3", "1、3", "一和三" -> 0-based option indexes; None when it is not that."""
+    single = extract_choice(text, count)
+    if single is not None:
+        return [single - 1]
+    cleaned = digits_from_chinese(normalize(text))
+    if re.sub(r"[\d\s,，、和与及+]", "", cleaned):
+        return None
+    numbers = [int(n) for n in _NUMBERS.findall(cleaned)]
+    if not numbers or not all(1 <= n <= count for n in numbers):
+        return None
+    return [n - 1 for n in numbers]
+
+
+@router.handle(state(BALLOT), has_text())
+async def ballot(ctx: Context) -> None:
+    c = await Consultation.get(id=ctx.dialog.data["consultation"])
+    picked = read_choices(ctx.msg.text, len(c.options))
+    if picked is None and ctx.intent == "vote":  # "投票" again: the list again
+        ctx.dialog.clear()
+        await open_list(ctx)
+        return
+    if picked is None:
+        ctx.reask("votes.pick_again")
+        return
+    try:
+        await workflow.cast(
+            c.id, await ctx.person(), picked, ctx.now(), source_key=f"chat:{ctx.msg.dedup_key}"
+        )
+    except VoteError as problem:
+        ctx.dialog.clear()
+        ctx.say_text(problem.text())
+        return
+    ctx.dialog.clear()
+    await ctx.services.store.set(_last_key(ctx), str(c.id), LAST_TTL)
+    labels = "、".join(c.options[i] for i in sorted(set(picked)))
+    ctx.say("votes.recorded_household" if c.per == Per.HOUSEHOLD else "votes.recorded_person", choice=labels)
+
+
+async def _last(ctx: Context) -> Consultation | None:
+    """The consultation the resident last voted in (or, failing that, their newest ballot's), still open."""
+    remembered = await ctx.services.store.get(_last_key(ctx))
+    c = await Consultation.get_or_none(id=int(remembered)) if remembered else None
+    if c is None:
+        newest = await Ballot.filter(voter=await ctx.person()).order_by("-id").first()
+        c = await Consultation.get(id=newest.consultation_id) if newest else None
+    if c is None or c.status != ConsultationStatus.OPEN or ctx.now() >= c.closes_at:
+        return None
+    return c
+
+
+@router.handle(lambda ctx: ctx.word in ("改票", "修改投票", "重新投票"))
+async def change_vote(ctx: Context) -> None:
+    c = await _last(ctx)
+    if c is None or await workflow.my_ballot(c, await ctx.person()) is None:
+        ctx.say("votes.nothing_to_change")
+        return
+    await _show(ctx, c)
+
+
+@router.handle(lambda ctx: bool(ctx.msg.has_text and _COMMENT.match(ctx.msg.text)))
+async def comment(ctx: Context) -> None:
+    match = _COMMENT.match(ctx.msg.text)
+    assert match is not None
+    c = await Consultation.get_or_none(id=ctx.dialog.data.get("consultation", 0)) or await _last(ctx)
+    if c is None:
+        ctx.say("votes.nothing_to_comment")
+        return
+    text = match.group(1).strip()
+    if not text:
+        ctx.dialog.clear()
+        ctx.dialog.set(COMMENT, consultation=c.id)
+        ctx.say("votes.ask_comment", title=c.title)
+        return
+    await _save_comment(ctx, c.id, text)
+
+
+@router.handle(state(COMMENT), has_text())
+async def comment_answer(ctx: Context) -> None:
+    await _save_comment(ctx, ctx.dialog.data["consultation"], ctx.msg.text)
+
+
+async def _save_comment(ctx: Context, consultation_id: int, text: str) -> None:
+    try:
+        await workflow.comment(consultation_id, await ctx.person(), text, ctx.now())
+    except VoteError as problem:
+        if problem.key == "votes.comment_too_short":
+            ctx.reask(problem.key)
+            return
+        ctx.dialog.clear()
+        ctx.say_text(problem.text())
+        return
+    ctx.dialog.clear()
+    ctx.say("votes.comment_saved")
+
+
+# -- results -------------------------------------------------------------------------------------------
+@router.handle(lambda ctx: ctx.word in ("议事结果", "投票结果", "表决结果"), idle())
+async def results(ctx: Context) -> None:
+    person = await ctx.person()
+    c = (
+        await Consultation.filter(community_id=person.community_id, status=ConsultationStatus.CLOSED)
+        .order_by("-closed_at", "-id")
+        .first()
+    )
+    if c is None or not c.result:
+        ctx.say("votes.no_results")
+        return
+    lines = [
+        content.text("votes.result_line", label=o["label"], votes=o["votes"], share=f"{o['share']:.0%}")
+        for o in c.result["options"]
+    ]
+    ctx.say(
+        "votes.results",
+        title=c.title,
+        number=c.number,
+        outcome=workflow.describe_outcome(c),
+        lines="\n".join(lines),
+        digest=c.result["digest"][:16],
+    )
+
+
+# -- proposals -------------------------------------------------------------------------------------------
+async def propose(ctx: Context) -> None:
+    """ "我建议..." (registered last: the commands above must win)."""
+    if await require_home(ctx, then="propose") is None:
+        return
+    said = _PROPOSAL_LEAD.sub("", ctx.msg.text.strip())
+    if len(strip_punctuation(said)) < 4:
+        ctx.dialog.clear()
+        ctx.dialog.set(PROPOSAL, source=ctx.msg.dedup_key)
+        ctx.say("votes.ask_proposal")
+        return
+    await _save_proposal(ctx, ctx.msg.text.strip(), ctx.msg.dedup_key)
+
+
+@router.handle(state(PROPOSAL), has_text())
+async def proposal_answer(ctx: Context) -> None:
+    if len(strip_punctuation(ctx.msg.text)) < 4:
+        ctx.reask("votes.proposal_too_short")
+        return
+    await _save_proposal(ctx, ctx.msg.text.strip(), ctx.msg.dedup_key)
+
+
+async def _save_proposal(ctx: Context, text: str, source: str) -> None:
+    ctx.dialog.clear()
+    try:
+        proposal = await workflow.propose(await ctx.person(), text, f"chat:{source}", ctx.now())
+    except VoteError as problem:
+        ctx.say_text(problem.text())
+        return
+    ctx.say("votes.proposal_saved", number=proposal.number)
+
+
+router.handle(intent("vote"), idle())(open_list)
+router.handle(intent("propose"), idle())(propose)

@@ -1,0 +1,442 @@
+"""Consultations without any transport: launch (and announce), who may vote, cast and change a ballot
+(oneself, or recorded by a grid worker for someone), comment, extend, cancel, propose a topic; on the clock,
+close, count and publish.
+
+Integrity: a vote slot per person or household, unique in the database, is what refuses a second vote from
+one household however many try at once; ballots are only ever added (the newest of a slot counts); counts
+exist nowhere until the close, when ``tally`` counts the log once and the result is stored with the digest
+of the log (``handlers.votes.tally``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+import content
+from handlers.common.rules import RuleBroken
+from handlers.votes.models import (
+    Ballot,
+    Comment,
+    Consultation,
+    ConsultationStatus,
+    PassRule,
+    Per,
+    Proposal,
+    VoteSlot,
+    Who,
+)
+from handlers.votes.tally import count
+from storage.models import Building, Community, Home, Person, Role, RoleName
+from storage.outbox import notify
+
+S = ConsultationStatus
+MAX_OPTIONS = 10
+PROXIES = (RoleName.GRID_WORKER, RoleName.COMMITTEE)
+
+
+class VoteError(RuleBroken):
+    """A refused step in a consultation."""
+
+
+@dataclass(frozen=True)
+class LaunchConsultation:
+    community: Community
+    by: Person
+    title: str
+    options: tuple[str, ...]
+    closes_at: dt.datetime
+    background: str = ""
+    max_choices: int = 1
+    buildings: tuple[int, ...] = ()
+    who: Who = Who.RESIDENTS
+    per: Per = Per.PERSON
+    opens_at: dt.datetime | None = None  # None: now
+    quorum: float = 0.0
+    rule: PassRule = PassRule.MAJORITY
+    approve_option: int | None = None
+    proposal_id: int | None = None
+
+
+async def roles_in(person: Person, community_id: int) -> set[RoleName]:
+    return {
+        RoleName(str(r))
+        for r in await Role.filter(person=person, community_id=community_id).values_list("role", flat=True)
+    }
+
+
+async def _committee(person: Person, community_id: int) -> None:
+    if RoleName.COMMITTEE not in await roles_in(person, community_id):
+        raise VoteError("votes.committee_only")
+
+
+# -- launching -------------------------------------------------------------------------------------------
+async def launch(cmd: LaunchConsultation, now: dt.datetime) -> Consultation:
+    await _committee(cmd.by, cmd.community.id)
+    options = tuple(o.strip()[:32] for o in cmd.options if o.strip())
+    opens_at = cmd.opens_at or now
+    if not cmd.title.strip():
+        raise VoteError("votes.title_needed")
+    if not 2 <= len(options) <= MAX_OPTIONS or len(set(options)) != len(options):
+        raise VoteError("votes.options_range", most=MAX_OPTIONS)
+    if not 1 <= cmd.max_choices <= len(options):
+        raise VoteError("votes.max_choices_range")
+    if cmd.closes_at <= max(now, opens_at):
+        raise VoteError("votes.closes_in_the_past")
+    if not 0 <= cmd.quorum <= 1:
+        raise VoteError("votes.quorum_range")
+    if cmd.approve_option is not None and (
+        cmd.max_choices != 1 or not 0 <= cmd.approve_option < len(options)
+    ):
+        raise VoteError("votes.approve_option_range")
+    numbers = sorted(set(cmd.buildings))
+    known = set(
+        await Building.filter(community=cmd.community, number__in=numbers).values_list("number", flat=True)
+    )
+    if missing := [n for n in numbers if n not in known]:
+        raise VoteError("votes.no_building", number=missing[0])
+    async with in_transaction():
+        consultation = await Consultation.create(
+            community=cmd.community,
+            title=cmd.title.strip()[:64],
+            background=cmd.background.strip()[:4000],
+            options=list(options),
+            max_choices=cmd.max_choices,
+            buildings=numbers,
+            who=cmd.who,
+            per=cmd.per,
+            opens_at=opens_at,
+            closes_at=cmd.closes_at,
+            quorum=cmd.quorum,
+            rule=cmd.rule,
+            approve_option=cmd.approve_option,
+            created_by=cmd.by,
+            proposal_id=cmd.proposal_id,
+            created_at=now,
+        )
+        if cmd.proposal_id is not None:
+            proposal = await Proposal.get_or_none(id=cmd.proposal_id, community=cmd.community)
+            if proposal is None:
+                raise VoteError("votes.no_such_proposal")
+            await Proposal.filter(id=proposal.id).update(status="adopted")
+            await _tell(
+                await Person.get(id=proposal.person_id),
+                f"proposal:{proposal.id}:adopted",
+                "votes.told_proposal_adopted",
+                now,
+                number=proposal.number,
+                title=consultation.title,
+            )
+        await announce(consultation, "votes.told_launched", now, when=describe_window(consultation))
+    return consultation
+
+
+def close_label(c: Consultation) -> str:
+    return content.text("votes.closes", month=c.closes_at.month, day=c.closes_at.day, hour=c.closes_at.hour)
+
+
+def describe_window(c: Consultation) -> str:
+    close = close_label(c)
+    return f"{c.opens_at:%m月%d日 %H:%M}起，{close}" if c.opens_at > c.created_at else close
+
+
+async def announce(c: Consultation, key: str, now: dt.datetime, **values: Any) -> int:
+    """Tell every eligible resident (through the outbox); returns how many."""
+    people = await eligible_people(c)
+    text = content.text(key, title=c.title, number=c.number, **values)
+    for person in people:
+        await notify(
+            person,
+            f"consultation:{c.id}:{key}:{now.timestamp():.0f}:{person.id}",
+            text,
+            now=now,
+            template="service_update",
+            template_data={"title": c.title, "status": status_label(c, now)},
+        )
+    return len(people)
+
+
+async def _tell(person: Person, key: str, sentence: str, now: dt.datetime, **values: Any) -> None:
+    await notify(
+        person, f"{key}:{now.timestamp():.0f}:{person.id}", content.text(sentence, **values), now=now
+    )
+
+
+# -- who may take part -----------------------------------------------------------------------------------
+async def eligible_people(c: Consultation) -> list[Person]:
+    """Bound residents of the community (in its buildings, when limited; owners, when only owners)."""
+    query = Person.filter(home__community_id=c.community_id)
+    if c.buildings:
+        query = query.filter(home__building__number__in=c.buildings)
+    if c.who == Who.OWNERS:
+        owners = await Role.filter(community_id=c.community_id, role=RoleName.OWNER).values_list(
+            "person_id", flat=True
+        )
+        query = query.filter(id__in=list(owners))
+    return await query.order_by("id")
+
+
+async def electorate(c: Consultation) -> int:
+    """How many may take part: people, or households (homes with an eligible resident)."""
+    people = await eligible_people(c)
+    if c.per == Per.HOUSEHOLD:
+        return len({p.home_id for p in people})
+    return len(people)
+
+
+async def check_eligible(c: Consultation, person: Person, now: dt.datetime) -> Home:
+    """The voter's home, when they may vote in ``c`` now; else VoteError saying why (naming nobody)."""
+    if c.status == S.CANCELLED:
+        raise VoteError("votes.cancelled", title=c.title)
+    if c.status == S.CLOSED or now >= c.closes_at:
+        raise VoteError("votes.closed", title=c.title)
+    if now < c.opens_at:
+        raise VoteError("votes.not_yet", title=c.title, when=f"{c.opens_at:%m月%d日 %H:%M}")
+    if person.home_id is None:
+        raise VoteError("votes.bind_first")
+    home = await Home.get(id=person.home_id).prefetch_related("building")
+    if home.community_id != c.community_id:
+        raise VoteError("votes.not_your_community")
+    if c.buildings and home.building.number not in c.buildings:
+        raise VoteError("votes.not_in_scope", buildings=describe_scope(c))
+    if c.who == Who.OWNERS and RoleName.OWNER not in await roles_in(person, c.community_id):
+        raise VoteError("votes.owners_only")
+    return home
+
+
+def describe_scope(c: Consultation) -> str:
+    if not c.buildings:
+        return content.text("votes.scope_all")
+    return "、".join(f"{n}栋" for n in c.buildings)
+
+
+def status_label(c: Consultation, now: dt.datetime) -> str:
+    if c.status == S.OPEN:
+        key = "not_yet" if now < c.opens_at else "counting" if now >= c.closes_at else "open"
+    else:
+        key = c.status.value
+    return content.text(f"votes.status.{key}")
+
+
+# -- voting ----------------------------------------------------------------------------------------------
+def valid_choices(c: Consultation, choices: list[int]) -> list[int]:
+    picked = sorted(set(choices))
+    if not picked or len(picked) != len(choices) or not all(0 <= i < len(c.options) for i in picked):
+        raise VoteError("votes.bad_choice", count=len(c.options))
+    if len(picked) > c.max_choices:
+        raise VoteError("votes.too_many_choices", most=c.max_choices)
+    return picked
+
+
+async def cast(
+    consultation_id: int,
+    voter: Person,
+    choices: list[int],
+    now: dt.datetime,
+    *,
+    source_key: str,
+    proxy_by: Person | None = None,
+) -> Ballot:
+    """Record ``voter``'s ballot (a newer one replaces theirs: the newest counts). ``proxy_by``: the grid
+    worker or committee member who records it for the voter (代为登记). A delivery seen before is the
+    ballot it made."""
+    existing = await Ballot.get_or_none(source_key=source_key)
+    if existing is not None:
+        return existing
+    c = await Consultation.get_or_none(id=consultation_id)
+    if c is None:
+        raise VoteError("votes.no_such_consultation")
+    if proxy_by is not None and not (await roles_in(proxy_by, c.community_id)) & set(PROXIES):
+        raise VoteError("votes.proxy_not_allowed")
+    home = await check_eligible(c, voter, now)
+    picked = valid_choices(c, choices)
+    key = f"h:{home.id}" if c.per == Per.HOUSEHOLD else f"p:{voter.id}"
+    async with in_transaction():
+        slot = await _slot(c, key, voter, now)
+        return await Ballot.create(
+            consultation=c,
+            slot=slot,
+            voter=voter,
+            proxy_by=proxy_by,
+            choices=picked,
+            source_key=source_key,
+            cast_at=now,
+        )
+
+
+async def _slot(c: Consultation, key: str, voter: Person, now: dt.datetime) -> VoteSlot:
+    """The voter's slot: taken now, or already theirs. Another member's household slot is refused."""
+    try:
+        async with in_transaction():  # a savepoint: losing the race undoes only this insert
+            return await VoteSlot.create(consultation=c, key=key, holder=voter, created_at=now)
+    except IntegrityError:
+        pass
+    slot = await VoteSlot.get(consultation=c, key=key)
+    if slot.holder_id != voter.id:
+        raise VoteError("votes.household_voted")
+    return slot
+
+
+async def my_ballot(c: Consultation, person: Person) -> Ballot | None:
+    """The person's counted ballot (their newest), if they voted."""
+    return await Ballot.filter(consultation=c, voter=person).order_by("-id").first()
+
+
+async def comment(consultation_id: int, person: Person, text: str, now: dt.datetime) -> Comment:
+    c = await Consultation.get_or_none(id=consultation_id)
+    if c is None:
+        raise VoteError("votes.no_such_consultation")
+    await check_eligible(c, person, now)
+    if len(text.strip()) < 2:
+        raise VoteError("votes.comment_too_short")
+    return await Comment.create(consultation=c, person=person, text=text.strip()[:500], created_at=now)
+
+
+# -- the committee ---------------------------------------------------------------------------------------
+async def extend(
+    consultation_id: int, by: Person, closes_at: dt.datetime, reason: str, now: dt.datetime
+) -> Consultation:
+    c = await _open_for_change(consultation_id, by, reason, now)
+    if closes_at <= c.closes_at:
+        raise VoteError("votes.extend_later")
+    async with in_transaction():
+        if not await Consultation.filter(id=c.id, status=S.OPEN).update(
+            closes_at=closes_at, status_note=reason
+        ):
+            raise VoteError("votes.closed", title=c.title)
+        c = await Consultation.get(id=c.id)
+        await announce(c, "votes.told_extended", now, when=describe_window(c), reason=reason)
+    return c
+
+
+async def cancel(consultation_id: int, by: Person, reason: str, now: dt.datetime) -> Consultation:
+    c = await _open_for_change(consultation_id, by, reason, now)
+    async with in_transaction():
+        if not await Consultation.filter(id=c.id, status=S.OPEN).update(
+            status=S.CANCELLED, status_note=reason, closed_at=now
+        ):
+            raise VoteError("votes.closed", title=c.title)
+        c = await Consultation.get(id=c.id)
+        await announce(c, "votes.told_cancelled", now, reason=reason)
+    return c
+
+
+async def _open_for_change(consultation_id: int, by: Person, reason: str, now: dt.datetime) -> Consultation:
+    c = await Consultation.get_or_none(id=consultation_id)
+    if c is None:
+        raise VoteError("votes.no_such_consultation")
+    await _committee(by, c.community_id)
+    if c.status != S.OPEN or now >= c.closes_at:
+        raise VoteError("votes.closed", title=c.title)
+    if len(reason.strip()) < 2:
+        raise VoteError("votes.reason_needed")
+    return c
+
+
+# -- the close -------------------------------------------------------------------------------------------
+async def close(c: Consultation, now: dt.datetime) -> Consultation | None:
+    """Count, publish and tell those who took part; None when another worker closed it first."""
+    result = await count(c, await electorate(c))
+    comments = await Comment.filter(consultation=c).order_by("id").values_list("text", flat=True)
+    result["comments"] = list(comments)
+    async with in_transaction():
+        if not await Consultation.filter(id=c.id, status=S.OPEN).update(
+            status=S.CLOSED, closed_at=now, result=result
+        ):
+            return None
+        c = await Consultation.get(id=c.id)
+        voters = await Ballot.filter(consultation=c).distinct().values_list("voter_id", flat=True)
+        text = content.text("votes.told_result", title=c.title, outcome=describe_outcome(c))
+        for person in await Person.filter(id__in=list(voters)):
+            await notify(
+                person,
+                f"consultation:{c.id}:result:{person.id}",
+                text,
+                now=now,
+                template="service_update",
+                template_data={"title": c.title, "status": status_label(c, now)},
+            )
+    return c
+
+
+def describe_outcome(c: Consultation) -> str:
+    """One line: passed or not, the leading option, the turnout against the quorum."""
+    r = c.result or {}
+    turnout = content.text(
+        "votes.turnout", turnout=r.get("turnout", 0), eligible=r.get("eligible", 0), unit=_unit(c)
+    )
+    if not r.get("quorum_met"):
+        return content.text("votes.outcome_no_quorum", turnout=turnout)
+    if r.get("passed"):
+        return content.text("votes.outcome_passed", option=c.options[r["winner"]], turnout=turnout)
+    return content.text("votes.outcome_not_passed", turnout=turnout)
+
+
+def _unit(c: Consultation) -> str:
+    return content.text("votes.unit_households" if c.per == Per.HOUSEHOLD else "votes.unit_people")
+
+
+async def sweep(now: dt.datetime) -> int:
+    """The periodic round: close and publish every consultation whose time is up. Returns how many."""
+    due = await Consultation.filter(status=S.OPEN, closes_at__lte=now)
+    closed = 0
+    for c in due:
+        if await close(c, now) is not None:
+            closed += 1
+    return closed
+
+
+# -- proposals -------------------------------------------------------------------------------------------
+async def propose(person: Person, text: str, source_key: str, now: dt.datetime) -> Proposal:
+    existing = await Proposal.get_or_none(source_key=source_key)
+    if existing is not None:
+        return existing
+    if person.community_id is None:
+        raise VoteError("votes.bind_first")
+    if len(text.strip()) < 4:
+        raise VoteError("votes.proposal_too_short")
+    async with in_transaction():
+        proposal = await Proposal.create(
+            community_id=person.community_id,
+            person=person,
+            text=text.strip()[:1000],
+            source_key=source_key,
+            created_at=now,
+        )
+        for member in await Role.filter(
+            community_id=person.community_id, role=RoleName.COMMITTEE
+        ).prefetch_related("person"):
+            await _tell(
+                member.person,
+                f"proposal:{proposal.id}:new",
+                "votes.committee_new_proposal",
+                now,
+                number=proposal.number,
+                text=proposal.text[:60],
+            )
+    return proposal
+
+
+async def dismiss(proposal_id: int, by: Person, reason: str, now: dt.datetime) -> Proposal:
+    proposal = await Proposal.get_or_none(id=proposal_id)
+    if proposal is None:
+        raise VoteError("votes.no_such_proposal")
+    await _committee(by, proposal.community_id)
+    if len(reason.strip()) < 2:
+        raise VoteError("votes.reason_needed")
+    async with in_transaction():
+        if not await Proposal.filter(id=proposal.id, status="new").update(status="dismissed"):
+            raise VoteError("votes.proposal_done")
+        await _tell(
+            await Person.get(id=proposal.person_id),
+            f"proposal:{proposal.id}:dismissed",
+            "votes.told_proposal_dismissed",
+            now,
+            number=proposal.number,
+            reason=reason,
+        )
+    return await Proposal.get(id=proposal.id)

@@ -1,0 +1,163 @@
+"""Consultations as whole conversations: list, read, vote, change, comment, be refused kindly, propose."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.app import build_conversations
+from bot.runtime import Conversations
+from handlers.votes import workflow
+from handlers.votes.models import Ballot, Comment, Consultation, PassRule, Per, Proposal
+from handlers.votes.workflow import LaunchConsultation
+from storage.kv import Store
+from storage.models import Community, Notification, Person
+from tests.helpers import Chat, Clock
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()  # 2026-11-24 09:00
+
+
+@pytest.fixture
+def conv(seeded: str, store: Store, clock: Clock) -> Conversations:
+    return build_conversations(store, clock=clock)
+
+
+async def bound(conv: Conversations, user: str, address: str) -> Chat:
+    chat = Chat(conv, user)
+    await chat.run([("绑定", "社区"), ("1", "门牌"), (address, "核对"), ("1", "绑定成功")])
+    return chat
+
+
+async def launch(clock: Clock, **changes: object) -> Consultation:
+    spec = {
+        "community": await Community.get(code="xingfuli"),
+        "by": await Person.get(openid="demo-committee"),
+        "title": "3栋加装电梯方案",
+        "background": "3栋共18户，电梯由政府补贴一部分，其余按楼层分摊。",
+        "options": ("同意", "不同意", "弃权"),
+        "closes_at": clock.now + dt.timedelta(days=10),
+        "buildings": (3,),
+        "per": Per.HOUSEHOLD,
+        "quorum": 0.5,
+        "rule": PassRule.TWO_THIRDS,
+        "approve_option": 0,
+    }
+    spec.update(changes)
+    return await workflow.launch(LaunchConsultation(**spec), clock.now)  # type: ignore[arg-type]
+
+
+async def test_vote_like_the_conversation_in_the_brief(conv: Conversations, clock: Clock) -> None:
+    chat = await bound(conv, "resident-1", "3栋2单元502")
+    c = await launch(clock)
+    await chat.run(
+        [
+            ("投票", ["您可以参与的议事", "1 3栋加装电梯方案（12月4日9时截止，一户一票）", "回复序号"]),
+            ("1", ["3栋加装电梯方案：3栋共18户", "1 同意  2 不同意  3 弃权", "截止前可以改票"]),
+            ("1", "已记录您家的投票：同意"),
+            ("投票", "已投"),
+        ]
+    )
+    ballots = await Ballot.filter(consultation=c)
+    assert [b.choices for b in ballots] == [[0]]
+
+
+async def test_change_the_vote_and_comment(conv: Conversations, clock: Clock) -> None:
+    chat = await bound(conv, "resident-1", "3栋2单元502")
+    c = await launch(clock)
+    await chat.run(
+        [
+            ("议事", "回复序号"),
+            ("1", "1 同意"),
+            ("同意吧", "请回复选项序号"),
+            ("3", "弃权"),
+            ("改票", "1 同意"),
+            ("2", "不同意"),
+            ("意见 补贴方案要先公示，低楼层分摊太多", "匿名公布"),
+            ("意见", "请说说您对"),
+            ("嗯", "太简单"),
+            ("一楼住户的采光问题也要考虑", "已记录"),
+        ]
+    )
+    ballots = await Ballot.filter(consultation=c).order_by("id")
+    assert [b.choices for b in ballots] == [[2], [1]]  # the log keeps both; the newest counts
+    assert await Comment.filter(consultation=c).count() == 2
+
+
+async def test_one_vote_per_household_names_nobody(conv: Conversations, clock: Clock) -> None:
+    await launch(clock)
+    first = await bound(conv, "resident-1", "3栋2单元502")
+    second = await bound(conv, "resident-2", "3栋2单元502")  # the same home
+    await first.run([("投票", "回复序号"), ("1", "同意"), ("1", "您家")])
+    reply = (await second.run([("投票", "回复序号"), ("1", "同意"), ("2", "一户一票")]))[-1]
+    assert "已经有家人投过票" in reply and "resident-1" not in reply
+
+
+async def test_outside_the_scope_unbound_and_closed(conv: Conversations, clock: Clock) -> None:
+    await launch(clock)
+    elsewhere = await bound(conv, "resident-5", "5栋1单元101")
+    assert "目前没有您可以参与的议事" in await elsewhere.say("投票")
+    stranger = Chat(conv, "newcomer")
+    await stranger.run([("投票", ["绑定", "社区"]), ("1", "门牌"), ("3栋1单元101", "核对")])
+    assert "您可以参与的议事" in await stranger.say("1")  # bound, then straight to the list
+    clock.now += dt.timedelta(days=11)
+    assert "目前没有您可以参与的议事" in await stranger.say("投票")
+
+
+async def test_multiple_choice(conv: Conversations, clock: Clock) -> None:
+    chat = await bound(conv, "resident-1", "3栋2单元502")
+    c = await launch(
+        clock,
+        title="小区微改造项目",
+        options=("增设休闲座椅", "改造自行车棚", "增加绿化", "安装监控"),
+        max_choices=2,
+        per=Per.PERSON,
+        buildings=(),
+        approve_option=None,
+        rule=PassRule.PLURALITY,
+    )
+    await chat.run(
+        [
+            ("投票", "回复序号"),
+            ("1", "最多 2 项"),
+            ("1 2 3", "最多可以选 2 项"),
+        ]
+    )
+    await chat.run(
+        [("投票", "回复序号"), ("1", "最多 2 项"), ("1、3", "已记录您的投票：增设休闲座椅、增加绿化")]
+    )
+    assert [b.choices for b in await Ballot.filter(consultation=c)] == [[0, 2]]
+
+
+async def test_close_publishes_and_tells_those_who_took_part(conv: Conversations, clock: Clock) -> None:
+    c = await launch(clock, quorum=0.5)
+    voters = [await bound(conv, f"r-{i}", f"3栋1单元{101 + i}") for i in range(3)]
+    await bound(conv, "r-silent", "3栋3单元301")
+    for chat, pick in zip(voters, ("1", "1", "2"), strict=True):
+        await chat.run([("投票", "回复序号"), ("1", "同意"), (pick, "已记录")])
+    assert "最近没有已结束的议事" in await voters[0].say("议事结果")  # sealed until the close
+    clock.now = c.closes_at
+    assert await workflow.sweep(clock.now) == 1
+    told = await Notification.get(person__openid="r-0", key__contains=f"consultation:{c.id}:result:")
+    # 3 of the 4 households of 3栋 took part (quorum: half); 2 of 3 ballots is two thirds: passed
+    assert "结果：通过（同意），参与 3/4 户" in told.text
+    assert not await Notification.filter(person__openid="r-silent", key__contains=":result:").exists()
+    reply = await voters[0].say("议事结果")
+    assert "同意：2 票" in reply and "不同意：1 票" in reply and "日志校验码" in reply
+
+
+async def test_propose_a_topic(conv: Conversations) -> None:
+    chat = await bound(conv, "resident-1", "3栋2单元502")
+    await chat.run([("我建议在3栋门口加装非机动车充电桩", "谢谢您的建议，编号 P2611-")])
+    await chat.run(
+        [
+            ("我想提个议题", "请说说您的建议"),
+            ("小区", "具体一点"),
+            ("周末晚上广场舞音量太大，想商量个时间", "编号"),
+        ]
+    )
+    assert await Proposal.filter(person__openid="resident-1").count() == 2
+    assert await Notification.filter(person__openid="demo-committee", text__contains="充电桩").exists()
