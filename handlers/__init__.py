@@ -30,9 +30,10 @@ def api_routes() -> list[ApiRoute]:
     from handlers.repairs.api import routes as tickets
     from handlers.residents.api import routes as residents
     from handlers.residents.staff_api import routes as staff
+    from handlers.votes.api import routes as consultations
     from handlers.wishes.api import routes as wishes
 
-    return [*residents.all, *staff.all, *tickets.all, *wishes.all]
+    return [*residents.all, *staff.all, *tickets.all, *wishes.all, *consultations.all]
 
 
 def periodic_jobs(

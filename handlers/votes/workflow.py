@@ -19,6 +19,8 @@ from tortoise.transactions import in_transaction
 
 import content
 from handlers.common.rules import RuleBroken
+from handlers.residents import workflow as residents
+from handlers.residents.workflow import ResidentError
 from handlers.votes.models import (
     Ballot,
     Comment,
@@ -31,6 +33,7 @@ from handlers.votes.models import (
     Who,
 )
 from handlers.votes.tally import count
+from nlp.slots import Address
 from storage.models import Building, Community, Home, Person, Role, RoleName
 from storage.outbox import notify
 
@@ -440,3 +443,34 @@ async def dismiss(proposal_id: int, by: Person, reason: str, now: dt.datetime) -
             reason=reason,
         )
     return await Proposal.get(id=proposal.id)
+
+
+# -- 代为登记: a resident without a phone ------------------------------------------------------------------
+async def resident_at(community: Community, address: Address, name: str) -> Person:
+    """The resident named ``name`` at ``address`` (for a grid worker recording their vote): the bound
+    person of that name, or a person recorded now without any WeChat identity."""
+    try:
+        place = await residents.resolve_address(community, address)
+    except ResidentError as problem:
+        raise VoteError(problem.key, **problem.values) from None
+    home = await Home.get_or_none(building=place.building, unit=place.unit, room=place.room)
+    if home is not None:
+        found = await Person.get_or_none(home=home, name=name.strip())
+        if found is not None:
+            return found
+    person = await Person.create(name=name.strip()[:32], openid=None, following=False)
+    await residents.bind_home(person, place)
+    return person
+
+
+async def participants(c: Consultation) -> list[tuple[Ballot, Person, Person | None]]:
+    """Who took part (their newest ballot, without its choices), and who recorded it for them."""
+    newest: dict[int, Ballot] = {}
+    for ballot in await Ballot.filter(consultation=c).order_by("id"):
+        newest[ballot.slot_id] = ballot
+    out = []
+    for ballot in newest.values():
+        voter = await Person.get(id=ballot.voter_id)
+        proxy = await Person.get_or_none(id=ballot.proxy_by_id) if ballot.proxy_by_id else None
+        out.append((ballot, voter, proxy))
+    return out

@@ -1,0 +1,579 @@
+"""The REST side of consultations. The committee launches, extends, cancels, sees who took part (never how
+they voted) and handles proposals; residents see what is open to them, vote (a grid worker may record a
+vote for a resident without a phone), comment and propose. Consultations, results, the anonymous ballot
+log and its check are public (居务公开); counts exist nowhere before the close."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+import content
+from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, QueryParam, Routes, StrictIn, paginate
+from handlers.residents.staff_api import COMMUNITY_PARAM, committee_of
+from handlers.votes import tally, workflow
+from handlers.votes.models import (
+    Comment,
+    Consultation,
+    ConsultationStatus,
+    PassRule,
+    Per,
+    Proposal,
+    Who,
+)
+from handlers.votes.workflow import LaunchConsultation, VoteError
+from nlp.slots import Address
+from storage.models import Community, Person, RoleName
+
+routes = Routes("consultations")
+
+CONSULTATION_PARAM = {"consultation_id": {"type": "integer", "minimum": 1}}
+_ERROR_STATUS = {
+    "votes.committee_only": 403,
+    "votes.proxy_not_allowed": 403,
+    "votes.no_such_consultation": 404,
+    "votes.no_such_proposal": 404,
+    "votes.household_voted": 409,
+    "votes.closed": 409,
+    "votes.cancelled": 409,
+    "votes.not_yet": 409,
+    "votes.proposal_done": 409,
+}
+
+
+def _refused(problem: VoteError) -> ApiError:
+    status = _ERROR_STATUS.get(problem.key, 422)
+    code = {403: "forbidden", 404: "not_found", 409: "conflict"}.get(status, "rule_violation")
+    return ApiError(status, code, problem.text())
+
+
+# -- shapes ----------------------------------------------------------------------------------------------
+class OptionResult(BaseModel):
+    label: str
+    votes: int
+    share: float
+
+
+class ResultOut(BaseModel):
+    eligible: int
+    turnout: int
+    turnout_share: float
+    quorum_met: bool
+    options: list[OptionResult]
+    ballots: int = Field(description="every ballot in the log, changed votes included")
+    proxy_ballots: int
+    passed: bool
+    winner: int | None = Field(description="0-based option index")
+    outcome: str
+    digest: str = Field(description="SHA-256 chain over the public ballot log (GET .../ballots)")
+    comments: list[str] = Field(description="published without names")
+
+
+class ConsultationOut(BaseModel):
+    id: int
+    number: str
+    title: str
+    background: str
+    options: list[str]
+    max_choices: int
+    buildings: list[int] = Field(description="empty: the whole community")
+    who: Who
+    per: Per
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    quorum: float
+    rule: PassRule
+    rule_label: str
+    approve_option: int | None
+    status: ConsultationStatus
+    status_label: str
+    status_note: str = Field(description="the reason of the last extension or of the cancellation")
+    result: ResultOut | None = Field(description="only once closed: sealed until then")
+    my_choices: list[int] | None = Field(default=None, description="the caller's own counted vote")
+
+
+class ConsultationList(BaseModel):
+    items: list[ConsultationOut]
+
+
+class ConsultationPage(BaseModel):
+    items: list[ConsultationOut]
+    page: int
+    per_page: int
+    total: int
+
+
+class LaunchIn(StrictIn):
+    title: str = Field(min_length=2, max_length=64)
+    background: str = Field(default="", max_length=4000)
+    options: list[str] = Field(min_length=2, max_length=10)
+    max_choices: int = Field(default=1, ge=1, le=10)
+    buildings: list[int] = Field(default_factory=list, max_length=100)
+    who: Who = Who.RESIDENTS
+    per: Per = Per.PERSON
+    opens_at: dt.datetime | None = None
+    closes_at: dt.datetime
+    quorum: float = Field(default=0.0, ge=0, le=1, description="share of the eligible who must take part")
+    rule: PassRule = PassRule.MAJORITY
+    approve_option: int | None = Field(default=None, ge=0, le=9, description="the option meaning yes")
+    proposal_id: int | None = Field(default=None, ge=1)
+
+
+class ExtendIn(StrictIn):
+    closes_at: dt.datetime
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class ReasonIn(StrictIn):
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class HomeIn(StrictIn):
+    building: int = Field(ge=1, le=999)
+    unit: int = Field(default=0, ge=0, le=99)
+    room: str = Field(pattern=r"^\d{1,5}$")
+    name: str = Field(min_length=1, max_length=32, description="the resident the vote is recorded for")
+
+
+class BallotIn(StrictIn):
+    choices: list[int] = Field(min_length=1, max_length=10, description="0-based option indexes")
+    client_key: str = Field(min_length=8, max_length=64, description="the same key twice is one ballot")
+    for_resident: HomeIn | None = Field(default=None, description="代为登记: a grid worker records it")
+
+
+class BallotOut(BaseModel):
+    consultation: str
+    choices: list[int]
+    labels: list[str]
+    proxy: bool
+
+
+class CommentIn(StrictIn):
+    text: str = Field(min_length=2, max_length=500)
+
+
+class CommentOut(BaseModel):
+    id: int
+
+
+class LogEntry(BaseModel):
+    seq: int
+    choices: list[int]
+    proxy: bool
+    counted: bool
+
+
+class LogOut(BaseModel):
+    items: list[LogEntry]
+    digest: str
+
+
+class VerifyOut(BaseModel):
+    valid: bool = Field(description="the published result matches the ballot log (digest and counts)")
+    digest: str
+
+
+class ParticipantOut(BaseModel):
+    name: str
+    address: str
+    recorded_by: str | None = Field(description="who recorded it for them (代为登记), if anyone")
+
+
+class ParticipantsOut(BaseModel):
+    turnout: int
+    items: list[ParticipantOut]
+
+
+class ProposalIn(StrictIn):
+    text: str = Field(min_length=4, max_length=1000)
+    client_key: str = Field(min_length=8, max_length=64)
+
+
+class ProposalOut(BaseModel):
+    id: int
+    number: str
+    text: str
+    status: str
+    created_at: dt.datetime
+
+
+class ProposalPage(BaseModel):
+    items: list[ProposalOut]
+    page: int
+    per_page: int
+    total: int
+
+
+def consultation_out(c: Consultation, now: dt.datetime, mine: list[int] | None = None) -> ConsultationOut:
+    result = None
+    if c.status == ConsultationStatus.CLOSED and c.result:
+        r: dict[str, Any] = c.result
+        result = ResultOut(
+            eligible=r["eligible"],
+            turnout=r["turnout"],
+            turnout_share=r["turnout_share"],
+            quorum_met=r["quorum_met"],
+            options=[OptionResult(**o) for o in r["options"]],
+            ballots=r["ballots"],
+            proxy_ballots=r["proxy_ballots"],
+            passed=r["passed"],
+            winner=r["winner"],
+            outcome=workflow.describe_outcome(c),
+            digest=r["digest"],
+            comments=list(r.get("comments", [])),
+        )
+    return ConsultationOut(
+        id=c.id,
+        number=c.number,
+        title=c.title,
+        background=c.background,
+        options=list(c.options),
+        max_choices=c.max_choices,
+        buildings=list(c.buildings),
+        who=c.who,
+        per=c.per,
+        opens_at=c.opens_at,
+        closes_at=c.closes_at,
+        quorum=c.quorum,
+        rule=c.rule,
+        rule_label=content.text(f"votes.rule.{PassRule(c.rule).value}"),
+        approve_option=c.approve_option,
+        status=c.status,
+        status_label=workflow.status_label(c, now),
+        status_note=c.status_note,
+        result=result,
+        my_choices=mine,
+    )
+
+
+async def _consultation(call: ApiRequest) -> Consultation:
+    c = await Consultation.get_or_none(id=call.path["consultation_id"])
+    if c is None:
+        raise ApiError(404, "not_found", content.text("votes.no_such_consultation"))
+    return c
+
+
+async def _community(code: str) -> Community:
+    community = await Community.get_or_none(code=code)
+    if community is None:
+        raise ApiError(404, "not_found", content.text("api.no_community"))
+    return community
+
+
+# -- the committee ---------------------------------------------------------------------------------------
+@routes.add(
+    "POST",
+    "/communities/{community}/consultations",
+    summary="Launch a consultation and announce it (committee)",
+    response=ConsultationOut,
+    body=LaunchIn,
+    status=201,
+    path_params=COMMUNITY_PARAM,
+    errors=(403, 404, 422),
+)
+async def launch(call: ApiRequest) -> ConsultationOut:
+    community = await committee_of(call)
+    body: LaunchIn = call.body
+    try:
+        c = await workflow.launch(
+            LaunchConsultation(
+                community=community,
+                by=call.caller,
+                title=body.title,
+                background=body.background,
+                options=tuple(body.options),
+                max_choices=body.max_choices,
+                buildings=tuple(body.buildings),
+                who=body.who,
+                per=body.per,
+                opens_at=body.opens_at,
+                closes_at=body.closes_at,
+                quorum=body.quorum,
+                rule=body.rule,
+                approve_option=body.approve_option,
+                proposal_id=body.proposal_id,
+            ),
+            call.now(),
+        )
+    except VoteError as problem:
+        raise _refused(problem) from None
+    return consultation_out(c, call.now())
+
+
+@routes.add(
+    "POST",
+    "/consultations/{consultation_id}/extend",
+    summary="Move the close later, with a reason everyone eligible is told (committee)",
+    response=ConsultationOut,
+    body=ExtendIn,
+    path_params=CONSULTATION_PARAM,
+    errors=(403, 404, 409, 422),
+)
+async def extend(call: ApiRequest) -> ConsultationOut:
+    body: ExtendIn = call.body
+    try:
+        c = await workflow.extend(
+            call.path["consultation_id"], call.caller, body.closes_at, body.reason, call.now()
+        )
+    except VoteError as problem:
+        raise _refused(problem) from None
+    return consultation_out(c, call.now())
+
+
+@routes.add(
+    "POST",
+    "/consultations/{consultation_id}/cancel",
+    summary="Cancel, with a reason everyone eligible is told (committee)",
+    response=ConsultationOut,
+    body=ReasonIn,
+    path_params=CONSULTATION_PARAM,
+    errors=(403, 404, 409, 422),
+)
+async def cancel(call: ApiRequest) -> ConsultationOut:
+    try:
+        c = await workflow.cancel(call.path["consultation_id"], call.caller, call.body.reason, call.now())
+    except VoteError as problem:
+        raise _refused(problem) from None
+    return consultation_out(c, call.now())
+
+
+@routes.add(
+    "GET",
+    "/consultations/{consultation_id}/participants",
+    summary="Who took part, never how (committee)",
+    response=ParticipantsOut,
+    path_params=CONSULTATION_PARAM,
+    errors=(403, 404),
+)
+async def participants(call: ApiRequest) -> ParticipantsOut:
+    c = await _consultation(call)
+    if RoleName.COMMITTEE not in await workflow.roles_in(call.caller, c.community_id):
+        raise ApiError(403, "forbidden", content.text("api.forbidden"))
+    items = []
+    for _, voter, proxy in await workflow.participants(c):
+        home = await _address(voter)
+        items.append(
+            ParticipantOut(
+                name=voter.name or content.text("wishes.the_resident"),
+                address=home,
+                recorded_by=(proxy.name or content.text("votes.a_staff_member")) if proxy else None,
+            )
+        )
+    return ParticipantsOut(turnout=len(items), items=items)
+
+
+async def _address(person: Person) -> str:
+    from handlers.residents.workflow import home_of
+
+    home = await home_of(person)
+    return home.describe() if home else ""
+
+
+@routes.add(
+    "GET",
+    "/communities/{community}/proposals",
+    summary="Residents' proposals (committee)",
+    response=ProposalPage,
+    path_params=COMMUNITY_PARAM,
+    errors=(403, 404),
+    query=[*PAGE_PARAMS, QueryParam("status", {"type": "string", "enum": ["new", "adopted", "dismissed"]})],
+)
+async def proposals(call: ApiRequest) -> ProposalPage:
+    community = await committee_of(call)
+    query = Proposal.filter(community=community)
+    if "status" in call.query:
+        query = query.filter(status=call.query["status"])
+    listed = await paginate(query, call.query, "-created_at", "-id")
+    return ProposalPage(items=[_proposal(p) for p in listed.rows], **listed.meta)
+
+
+def _proposal(p: Proposal) -> ProposalOut:
+    return ProposalOut(id=p.id, number=p.number, text=p.text, status=p.status, created_at=p.created_at)
+
+
+@routes.add(
+    "POST",
+    "/proposals/{proposal_id}/dismiss",
+    summary="Answer a proposal without a consultation, the reason told to the resident (committee)",
+    response=ProposalOut,
+    body=ReasonIn,
+    path_params={"proposal_id": {"type": "integer", "minimum": 1}},
+    errors=(403, 404, 409, 422),
+)
+async def dismiss(call: ApiRequest) -> ProposalOut:
+    try:
+        proposal = await workflow.dismiss(call.path["proposal_id"], call.caller, call.body.reason, call.now())
+    except VoteError as problem:
+        raise _refused(problem) from None
+    return _proposal(proposal)
+
+
+# -- residents -------------------------------------------------------------------------------------------
+@routes.add(
+    "POST",
+    "/proposals",
+    summary="Propose a topic",
+    response=ProposalOut,
+    body=ProposalIn,
+    status=201,
+    errors=(422,),
+)
+async def propose(call: ApiRequest) -> ProposalOut:
+    body: ProposalIn = call.body
+    try:
+        proposal = await workflow.propose(
+            call.caller, body.text, f"api:{call.caller.id}:{body.client_key}", call.now()
+        )
+    except VoteError as problem:
+        raise _refused(problem) from None
+    return _proposal(proposal)
+
+
+@routes.add("GET", "/consultations/mine", summary="Consultations open to me", response=ConsultationList)
+async def mine(call: ApiRequest) -> ConsultationList:
+    caller, now = call.caller, call.now()
+    items = []
+    for c in await Consultation.filter(
+        community_id=caller.community_id, status=ConsultationStatus.OPEN, closes_at__gt=now
+    ).order_by("closes_at", "id"):
+        try:
+            await workflow.check_eligible(c, caller, now)
+        except VoteError:
+            continue
+        ballot = await workflow.my_ballot(c, caller)
+        items.append(consultation_out(c, now, list(ballot.choices) if ballot else None))
+    return ConsultationList(items=items)
+
+
+@routes.add(
+    "POST",
+    "/consultations/{consultation_id}/ballots",
+    summary="Vote (again: the newest counts); a grid worker may record a resident's vote",
+    response=BallotOut,
+    body=BallotIn,
+    status=201,
+    path_params=CONSULTATION_PARAM,
+    errors=(403, 404, 409, 422),
+)
+async def vote(call: ApiRequest) -> BallotOut:
+    c = await _consultation(call)
+    body: BallotIn = call.body
+    voter, proxy = call.caller, None
+    try:
+        if body.for_resident is not None:
+            if not (await workflow.roles_in(call.caller, c.community_id)) & set(workflow.PROXIES):
+                raise VoteError("votes.proxy_not_allowed")
+            where = body.for_resident
+            voter = await workflow.resident_at(
+                await Community.get(id=c.community_id),
+                Address(where.building, where.unit or None, where.room),
+                where.name,
+            )
+            proxy = call.caller
+        ballot = await workflow.cast(
+            c.id,
+            voter,
+            body.choices,
+            call.now(),
+            source_key=f"api:{call.caller.id}:{body.client_key}",
+            proxy_by=proxy,
+        )
+    except VoteError as problem:
+        raise _refused(problem) from None
+    choices = list(ballot.choices)
+    return BallotOut(
+        consultation=c.number,
+        choices=choices,
+        labels=[c.options[i] for i in choices],
+        proxy=ballot.proxy_by_id is not None,
+    )
+
+
+@routes.add(
+    "POST",
+    "/consultations/{consultation_id}/comments",
+    summary="Add an opinion (published without a name at the close)",
+    response=CommentOut,
+    body=CommentIn,
+    status=201,
+    path_params=CONSULTATION_PARAM,
+    errors=(404, 409, 422),
+)
+async def add_comment(call: ApiRequest) -> CommentOut:
+    c = await _consultation(call)
+    try:
+        made: Comment = await workflow.comment(c.id, call.caller, call.body.text, call.now())
+    except VoteError as problem:
+        raise _refused(problem) from None
+    return CommentOut(id=made.id)
+
+
+# -- public ----------------------------------------------------------------------------------------------
+@routes.add(
+    "GET",
+    "/communities/{community}/consultations",
+    summary="A community's consultations and published results (public)",
+    response=ConsultationPage,
+    auth=False,
+    path_params=COMMUNITY_PARAM,
+    errors=(404,),
+    query=[
+        *PAGE_PARAMS,
+        QueryParam("status", {"type": "string", "enum": [s.value for s in ConsultationStatus]}),
+    ],
+)
+async def community_consultations(call: ApiRequest) -> ConsultationPage:
+    community = await _community(call.path["community"])
+    query = Consultation.filter(community=community)
+    if "status" in call.query:
+        query = query.filter(status=call.query["status"])
+    listed = await paginate(query, call.query, "-created_at", "-id")
+    return ConsultationPage(items=[consultation_out(c, call.now()) for c in listed.rows], **listed.meta)
+
+
+@routes.add(
+    "GET",
+    "/consultations/{consultation_id}",
+    summary="One consultation, with its result once closed (public)",
+    response=ConsultationOut,
+    auth=False,
+    path_params=CONSULTATION_PARAM,
+    errors=(404,),
+)
+async def one(call: ApiRequest) -> ConsultationOut:
+    return consultation_out(await _consultation(call), call.now())
+
+
+@routes.add(
+    "GET",
+    "/consultations/{consultation_id}/ballots",
+    summary="The ballot log without names, once closed (public)",
+    response=LogOut,
+    auth=False,
+    path_params=CONSULTATION_PARAM,
+    errors=(404, 409),
+)
+async def ballot_log(call: ApiRequest) -> LogOut:
+    c = await _consultation(call)
+    if c.status != ConsultationStatus.CLOSED:
+        raise ApiError(409, "conflict", content.text("votes.sealed"))
+    log = await tally.public_log(c)
+    return LogOut(items=[LogEntry(**entry) for entry in log], digest=tally.digest(log))
+
+
+@routes.add(
+    "GET",
+    "/consultations/{consultation_id}/verify",
+    summary="Check that the published result still matches the ballot log (public)",
+    response=VerifyOut,
+    auth=False,
+    path_params=CONSULTATION_PARAM,
+    errors=(404, 409),
+)
+async def verify(call: ApiRequest) -> VerifyOut:
+    c = await _consultation(call)
+    if c.status != ConsultationStatus.CLOSED or not c.result:
+        raise ApiError(409, "conflict", content.text("votes.sealed"))
+    return VerifyOut(valid=await tally.verify(c), digest=c.result["digest"])
