@@ -16,13 +16,14 @@ def routers() -> list[Router]:
     from handlers.common import fallback_router, global_router
     from handlers.repairs.dialog import router as repairs
     from handlers.residents import router as residents
+    from handlers.votes.committee_dialog import router as vote_committee
     from handlers.votes.dialog import router as votes
     from handlers.wishes.dialog import router as wishes
     from handlers.wishes.service_dialog import router as wish_service
 
     # wishes and votes before repairs: their commands ("退回 W2611-0003 ...", "意见 ...") must not be read
     # as a repair report
-    return [global_router, residents, wish_service, wishes, votes, repairs, fallback_router]
+    return [global_router, residents, wish_service, wishes, vote_committee, votes, repairs, fallback_router]
 
 
 def api_routes() -> list[ApiRoute]:

@@ -161,3 +161,106 @@ async def test_propose_a_topic(conv: Conversations) -> None:
     )
     assert await Proposal.filter(person__openid="resident-1").count() == 2
     assert await Notification.filter(person__openid="demo-committee", text__contains="充电桩").exists()
+
+
+async def test_the_committee_launches_in_the_chat(conv: Conversations, clock: Clock) -> None:
+    residents = [await bound(conv, f"r-{i}", f"3栋1单元{101 + i}") for i in range(2)]
+    await bound(conv, "r-5", "5栋1单元101")
+    committee = Chat(conv, "demo-committee")
+    await committee.run(
+        [
+            ("发起议事", "请输入议题标题"),
+            ("3栋加装电梯方案", "背景"),
+            ("政府补贴一部分，其余按楼层分摊", "列出选项"),
+            ("同意", "选项需要 2 到"),
+            ("同意、不同意、弃权", "哪些居民参与"),  # 同意 is there: single choice, no question
+            ("3栋", "怎么计票"),
+            ("2", "谁可以参与"),
+            ("1", "哪天截止"),
+            ("昨天", "今天以后"),
+            ("12月4日", "参与比例"),
+            ("随便", "请回复一个比例"),
+            ("一半", "通过的规则"),
+            (
+                "2",
+                [
+                    "议题：3栋加装电梯方案",
+                    "范围：3栋，全体居民，一户一票",
+                    "截止：12月04日 20:00",
+                    "参与比例：50%",
+                    "三分之二以上通过",
+                ],
+            ),
+            ("1", ["已发起议事 V2611-", "已通知 2 位"]),
+        ]
+    )
+    c = await Consultation.get()
+    assert (c.per, c.buildings, c.approve_option, c.quorum, c.rule) == (
+        Per.HOUSEHOLD,
+        [3],
+        0,
+        0.5,
+        PassRule.TWO_THIRDS,
+    )
+    assert c.closes_at == dt.datetime(2026, 12, 4, 20, 0, tzinfo=clock.now.tzinfo)
+    assert await Notification.filter(person__openid="r-0", text__contains="3栋加装电梯方案").exists()
+    assert not await Notification.filter(person__openid="r-5", text__contains="3栋加装电梯方案").exists()
+    await residents[0].run([("投票", "回复序号"), ("1", "同意"), ("1", "已记录")])
+    await committee.run(
+        [
+            ("议事列表", ["3栋加装电梯方案", "已参与 1/2 户", "保密"]),
+            (f"延期议事 {c.number} 12月10日 参与户数还不够", ["已延期", "12月10日20时截止"]),
+            (f"取消议事 {c.number}", "请写上原因"),
+            (f"取消议事 {c.number} 方案需要重新设计", "已取消"),
+        ]
+    )
+    assert await Notification.filter(person__openid="r-1", text__contains="方案需要重新设计").exists()
+
+
+async def test_residents_cannot_use_the_committee_commands(conv: Conversations, clock: Clock) -> None:
+    chat = await bound(conv, "resident-1", "3栋2单元502")
+    c = await launch(clock)
+    assert "两委成员" in await chat.say("发起议事")
+    assert "两委成员" in await chat.say("议事列表")
+    assert "两委成员" in await chat.say(f"取消议事 {c.number} 不想投")
+    assert (await Consultation.get(id=c.id)).status.value == "open"
+
+
+async def test_multiple_choice_launch_asks_how_many(conv: Conversations) -> None:
+    committee = Chat(conv, "demo-committee")
+    await committee.run(
+        [
+            ("发起议事", "标题"),
+            ("小区微改造项目", "背景"),
+            ("跳过", "选项"),
+            ("增设座椅 改造车棚 增加绿化", "最多可以选几项"),
+            ("5", "1 到 3"),
+            ("2", "哪些居民参与"),
+            ("全社区", "怎么计票"),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("said", "share"),
+    [
+        ("一半", 0.5),
+        ("三分之二", 2 / 3),
+        ("60%", 0.6),
+        ("百分之六十", 0.6),
+        ("0.6", 0.6),
+        ("60", 0.6),
+        ("不限", 0.0),
+    ],
+)
+def test_read_share(said: str, share: float) -> None:
+    from handlers.votes.committee_dialog import read_share
+
+    found = read_share(said)
+    assert found is not None and float(found) == pytest.approx(share)
+
+
+def test_read_share_refuses_what_is_not_a_share() -> None:
+    from handlers.votes.committee_dialog import read_share
+
+    assert read_share("随便") is None and read_share("150%") is None
