@@ -12,9 +12,9 @@ from bot.dispatcher import Context, Router, has_text, idle, state
 from handlers.votes import workflow
 from handlers.votes.models import Consultation, ConsultationStatus, PassRule, Per, Proposal, Who
 from handlers.votes.workflow import LaunchConsultation, VoteError
-from nlp.slots import digits_from_chinese, extract_choice, extract_date
+from nlp.slots import digits_from_chinese, extract_address, extract_choice, extract_date
 from nlp.tokenize import normalize
-from storage.models import Community, RoleName
+from storage.models import Community, Person, RoleName
 
 router = Router("votes.committee")
 
@@ -321,3 +321,87 @@ async def proposals(ctx: Context) -> None:
         return
     lines = [f"{p.number} {p.text[:40]}" for p in waiting[:10]]
     ctx.say("votes.launch.proposals", lines="\n".join(lines))
+
+
+# -- 代投: a grid worker records the vote of a resident without a phone ---------------------------------
+PROXY_PICK = "proxy:pick"
+PROXY_BALLOT = "proxy:ballot"
+_PROXY = re.compile(r"^\s*(?:代投|代为登记|代登记)\s*(.*)$", re.S)
+
+
+@router.handle(lambda ctx: bool(ctx.msg.has_text and _PROXY.match(ctx.msg.text)))
+async def proxy_start(ctx: Context) -> None:
+    match = _PROXY.match(ctx.msg.text)
+    assert match is not None
+    person = await ctx.person()
+    if person.community_id is None or not (await workflow.roles_in(person, person.community_id)) & set(
+        workflow.PROXIES
+    ):
+        ctx.say("votes.proxy_not_allowed")
+        return
+    rest = match.group(1).strip()
+    address = extract_address(rest)
+    name = re.sub(r"[\d\s\-－栋号楼单元室幢座]+", " ", digits_from_chinese(rest)).split()
+    if address.building is None or not address.room or not name:
+        ctx.say("votes.proxy.how")
+        return
+    try:
+        voter = await workflow.resident_at(await Community.get(id=person.community_id), address, name[-1])
+    except VoteError as problem:
+        ctx.say_text(problem.text())
+        return
+    now = ctx.now()
+    open_to_them = []
+    for c in await Consultation.filter(
+        community_id=person.community_id, status=ConsultationStatus.OPEN, closes_at__gt=now
+    ).order_by("closes_at"):
+        try:
+            await workflow.check_eligible(c, voter, now)
+        except VoteError:
+            continue
+        open_to_them.append(c)
+    if not open_to_them:
+        ctx.say("votes.proxy.none_open", name=voter.name)
+        return
+    ctx.dialog.clear()
+    ctx.dialog.set(PROXY_PICK, voter=voter.id, ids=[c.id for c in open_to_them])
+    ctx.say("votes.proxy.pick", name=voter.name, options=content.numbered([c.title for c in open_to_them]))
+
+
+@router.handle(state(PROXY_PICK), has_text())
+async def proxy_pick(ctx: Context) -> None:
+    ids = ctx.dialog.data["ids"]
+    choice = extract_choice(ctx.msg.text, len(ids))
+    if choice is None:
+        ctx.reask("votes.proxy.pick_again")
+        return
+    c = await Consultation.get(id=ids[choice - 1])
+    ctx.dialog.set(PROXY_BALLOT, consultation=c.id)
+    ctx.say("votes.proxy.options", title=c.title, options=content.numbered(list(c.options)))
+
+
+@router.handle(state(PROXY_BALLOT), has_text())
+async def proxy_ballot(ctx: Context) -> None:
+    from handlers.votes.dialog import read_choices
+
+    c = await Consultation.get(id=ctx.dialog.data["consultation"])
+    picked = read_choices(ctx.msg.text, len(c.options))
+    if picked is None:
+        ctx.reask("votes.pick_again")
+        return
+    voter = await Person.get(id=ctx.dialog.data["voter"])
+    ctx.dialog.clear()
+    try:
+        await workflow.cast(
+            c.id,
+            voter,
+            picked,
+            ctx.now(),
+            source_key=f"chat:{ctx.msg.dedup_key}",
+            proxy_by=await ctx.person(),
+        )
+    except VoteError as problem:
+        ctx.say_text(problem.text())
+        return
+    labels = "、".join(c.options[i] for i in sorted(set(picked)))
+    ctx.say("votes.proxy.recorded", name=voter.name, title=c.title, choice=labels)

@@ -264,3 +264,21 @@ def test_read_share_refuses_what_is_not_a_share() -> None:
     from handlers.votes.committee_dialog import read_share
 
     assert read_share("随便") is None and read_share("150%") is None
+
+
+async def test_a_grid_worker_records_a_vote_in_the_chat(conv: Conversations, clock: Clock) -> None:
+    c = await launch(clock, buildings=(), per=Per.PERSON)
+    grid = Chat(conv, "demo-grid")
+    await grid.run(
+        [
+            ("代投 李奶奶", "代投 4栋1单元101 李奶奶"),
+            ("代投 4栋1单元101 李奶奶", ["为李奶奶代为登记", "1 3栋加装电梯方案"]),
+            ("1", "请回复居民选择的序号"),
+            ("1", "已为李奶奶登记"),
+        ]
+    )
+    ballot = await Ballot.get(consultation=c)
+    assert (await Person.get(id=ballot.voter_id)).name == "李奶奶"
+    assert ballot.proxy_by_id == (await Person.get(openid="demo-grid")).id
+    resident = await bound(conv, "resident-1", "3栋2单元502")
+    assert "网格员或社区两委成员" in await resident.say("代投 4栋1单元101 李奶奶")
