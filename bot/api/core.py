@@ -9,12 +9,13 @@ return a pydantic model (or None for 204). Every failure is an ``ApiError`` answ
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -41,9 +42,29 @@ class ErrorOut(BaseModel):
 
 
 class StrictIn(BaseModel):
-    """Request bodies refuse unknown fields: a typo is an error, not silently ignored."""
+    """Request bodies refuse unknown fields (a typo is an error, not silently ignored) and text with NUL
+    or other control characters (PostgreSQL refuses NUL in text, and no person types them)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        for text in _strings(value):
+            if _CONTROL.search(text):
+                raise ValueError("control characters are not allowed in text")
+        return value
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
 
 
 @dataclass

@@ -223,3 +223,18 @@ async def test_proposals_become_consultations_or_are_answered(api: TestClient[An
     me = await Person.get(openid="r1")
     assert await Notification.filter(person=me, text__contains="已被社区采纳").exists()
     assert await Notification.filter(person=me, text__contains="已写入居民公约").exists()
+
+
+async def test_text_with_control_characters_is_refused_not_a_500(api: TestClient[Any, Any]) -> None:
+    token = await resident(api)
+    for text in ("建议\x00加装充电桩", "建议\x1b[31m加装"):
+        response = await api.post(
+            f"{API}/proposals", headers=bearer(token), json={"text": text, "client_key": "ctrl-0001"}
+        )
+        assert response.status == 400, await response.text()
+    ok = await api.post(
+        f"{API}/proposals",
+        headers=bearer(token),
+        json={"text": "建议\n加装充电桩\t两个", "client_key": "ctrl-0002"},
+    )
+    assert ok.status == 201

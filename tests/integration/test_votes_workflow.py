@@ -212,11 +212,11 @@ async def test_close_once_and_the_published_result_verifies(seeded: str) -> None
 # -- many at once ----------------------------------------------------------------------------------------
 async def test_many_households_at_once_all_count_exactly_once(seeded: str) -> None:
     c = await launch(per=Per.HOUSEHOLD)
-    people = [await resident(f"h{i}", room=str(1000 + i)) for i in range(60)]
+    people = [await resident(f"h{i}", room=str(1000 + i)) for i in range(210)]
     await asyncio.gather(*(vote(c, p, i % 3) for i, p in enumerate(people)))
     result = await tally.count(c, await workflow.electorate(c))
-    assert result["turnout"] == 60 and [o["votes"] for o in result["options"]] == [20, 20, 20]
-    assert await VoteSlot.filter(consultation=c).count() == 60
+    assert result["turnout"] == 210 and [o["votes"] for o in result["options"]] == [70, 70, 70]
+    assert await VoteSlot.filter(consultation=c).count() == 210
 
 
 async def test_many_members_of_one_household_at_once_exactly_one_vote(seeded: str) -> None:
