@@ -13,9 +13,10 @@ from bot.wechat.client import WeChatClient
 
 def routers() -> list[Router]:
     """Every feature's router, in dispatch order: global words first, the catch-all last."""
-    from handlers.common import fallback_router, global_router
+    from handlers.common import fallback_router, global_router, staff_messages_router
     from handlers.repairs.dialog import router as repairs
     from handlers.residents import router as residents
+    from handlers.services.dialog import router as services
     from handlers.votes.committee_dialog import router as vote_committee
     from handlers.votes.dialog import router as votes
     from handlers.wishes.dialog import router as wishes
@@ -23,7 +24,18 @@ def routers() -> list[Router]:
 
     # wishes and votes before repairs: their commands ("退回 W2611-0003 ...", "意见 ...") must not be read
     # as a repair report
-    return [global_router, residents, wish_service, wishes, vote_committee, votes, repairs, fallback_router]
+    return [
+        global_router,
+        staff_messages_router,
+        residents,
+        wish_service,
+        wishes,
+        vote_committee,
+        votes,
+        repairs,
+        services,  # the last resort before the fallback: a question the catalog answers
+        fallback_router,
+    ]
 
 
 def api_routes() -> list[ApiRoute]:

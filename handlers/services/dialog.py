@@ -1,0 +1,281 @@
+"""The chat side of 办事查询: a question in the resident's words gets the best catalog entry as a card (and
+the next two, numbered, when unsure); office hours from the schedule and the holiday calendar; browsing by
+line; and, when nothing fits, an honest answer, a hand-off to a person, and the right outside line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import content
+from bot.dispatcher import Context, Router, has_text, idle, intent, state
+from handlers.common.staff_messages import record_message
+from handlers.services import hours, search
+from handlers.services.catalog import Catalog, Entry, catalog
+from nlp.slots import extract_choice, extract_date
+from storage.models import Community
+
+router = Router("services")
+router.menu_entry("service", order=45)
+
+MORE = "idle:services:more"
+LINES = "idle:services:lines"
+ENTRIES = "idle:services:entries"
+HANDOFF = "idle:services:handoff"
+DEFAULT = "_default"  # the catalog of a resident not bound to a community yet
+_HOLIDAY_WORDS = {"五一": "劳动节", "十一": "国庆节", "过年": "春节", "新年": "元旦"}
+
+
+async def community_code(ctx: Context) -> str:
+    person = await ctx.person()
+    if person.community_id is None:
+        return DEFAULT
+    community = await Community.get(id=person.community_id)
+    return community.code
+
+
+def card(cat: Catalog, entry: Entry) -> str:
+    shown = cat.resolved(entry)
+    documents = (
+        content.text("services.card_documents", documents="；".join(shown.documents))
+        if shown.documents
+        else ""
+    )
+    steps = " ".join(f"{i}. {s}" for i, s in enumerate(shown.steps, start=1))
+    link = content.text("services.card_link", link=shown.link) if shown.link else ""
+    return content.text(
+        "services.card",
+        name=shown.name,
+        what=shown.what,
+        who=shown.who,
+        documents=documents,
+        where=shown.where,
+        when=shown.when,
+        phone=shown.phone or content.text("wishes.no_phone"),
+        steps=steps,
+        link=link,
+    )
+
+
+# -- office hours ----------------------------------------------------------------------------------------
+@router.handle(intent("office_hours"), idle())
+async def office_hours(ctx: Context) -> None:
+    code = await community_code(ctx)
+    office = catalog(code).office
+    if code == DEFAULT:
+        ctx.say("services.hours_unbound")
+        ctx.say_text(_week(office))
+        return
+    now = ctx.now()
+    holiday = _holiday_named(ctx.msg.text, now.date())
+    if holiday is not None:
+        ctx.say_text(_holiday_answer(office, holiday, now))
+        return
+    day = extract_date(ctx.msg.text, now.date())
+    if day is not None and day != now.date():
+        ctx.say_text(_day_answer(office, day, now.date()))
+        return
+    ctx.say_text(_now_answer(office, now))
+
+
+def _office_values(office: Any) -> dict[str, str]:
+    return {"office": office.name, "address": office.address, "phone": office.phone}
+
+
+def _duty(office: Any) -> str:
+    phone = office.duty_phone or office.phone
+    return content.text("services.hours_duty", phone=phone) if phone else ""
+
+
+def _next(office: Any, status: hours.Status, today: dt.date) -> str:
+    if status.next_open is None:
+        return content.text("services.hours_no_next")
+    return content.text(
+        "services.hours_next",
+        day=hours.describe_day(status.next_open.date(), today),
+        time=f"{status.next_open:%H:%M}",
+    ).strip()
+
+
+def _now_answer(office: Any, now: dt.datetime) -> str:
+    status = hours.status(office, now)
+    spans = hours.describe_spans(status.today)
+    if status.holiday:
+        return content.text(
+            "services.hours_holiday",
+            holiday=status.holiday,
+            office=office.name,
+            next=_next(office, status, now.date()),
+            duty=_duty(office),
+        )
+    key = "services.hours_open" if status.open_now else "services.hours_closed"
+    return content.text(key, spans=spans, next=_next(office, status, now.date()), **_office_values(office))
+
+
+def _day_answer(office: Any, day: dt.date, today: dt.date) -> str:
+    name = hours.calendar().holidays.get(day)
+    label = hours.describe_day(day, today)
+    if name:
+        return content.text(
+            "services.hours_day_holiday", day=label, holiday=name, office=office.name, duty=_duty(office)
+        )
+    return content.text(
+        "services.hours_day",
+        office=office.name,
+        day=label,
+        spans=hours.describe_spans(hours.spans_on(office, day)),
+    )
+
+
+def _holiday_named(text: str, today: dt.date) -> tuple[str, dt.date, dt.date] | None:
+    """A holiday the question names (国庆, 五一...): its name and first and last day, the next to come."""
+    cal = hours.calendar()
+    for word, name in _HOLIDAY_WORDS.items():
+        text = text.replace(word, name)
+    for name in dict.fromkeys(cal.holidays.values()):
+        if name.removesuffix("节") not in text:
+            continue
+        days = sorted(d for d, n in cal.holidays.items() if n == name)
+        coming = [d for d in days if d >= today] or days
+        first = coming[0]
+        last = first
+        while last + dt.timedelta(days=1) in days:
+            last += dt.timedelta(days=1)
+        return name, first, last
+    return None
+
+
+def _holiday_answer(office: Any, holiday: tuple[str, dt.date, dt.date], now: dt.datetime) -> str:
+    name, first, last = holiday
+    back = last + dt.timedelta(days=1)
+    while not hours.spans_on(office, back) and back < last + dt.timedelta(days=14):
+        back += dt.timedelta(days=1)
+    return content.text(
+        "services.hours_holiday_range",
+        holiday=name,
+        start=f"{first.month}月{first.day}日",
+        end=f"{last.month}月{last.day}日",
+        office=office.name,
+        back=hours.describe_day(back, now.date()),
+        duty=_duty(office),
+    )
+
+
+def _week(office: Any) -> str:
+    return content.text(
+        "services.hours_week",
+        office=office.name,
+        weekdays=hours.describe_spans(office.hours.get("weekdays", ())),
+        saturday=hours.describe_spans(office.hours.get("saturday", ())),
+        sunday=hours.describe_spans(office.hours.get("sunday", ())),
+    )
+
+
+# -- picking from a list -----------------------------------------------------------------------------------
+def _picked(ctx: Context) -> bool:
+    return extract_choice(ctx.msg.text, len(ctx.dialog.data.get("keys", []))) is not None
+
+
+@router.handle(state(MORE, ENTRIES), has_text(), _picked)
+async def pick_entry(ctx: Context) -> None:
+    keys = ctx.dialog.data["keys"]
+    choice = extract_choice(ctx.msg.text, len(keys))
+    assert choice is not None
+    cat = catalog(await community_code(ctx))
+    entry = cat.entries.get(keys[choice - 1])
+    ctx.dialog.clear()
+    if entry is not None:
+        ctx.say_text(card(cat, entry))
+
+
+@router.handle(state(LINES), has_text(), _picked)
+async def pick_line(ctx: Context) -> None:
+    keys = ctx.dialog.data["keys"]
+    choice = extract_choice(ctx.msg.text, len(keys))
+    assert choice is not None
+    cat = catalog(await community_code(ctx))
+    line = keys[choice - 1]
+    entries = [e for e in cat.entries.values() if e.line == line]
+    ctx.dialog.clear()
+    ctx.dialog.set(ENTRIES, keys=[e.key for e in entries])
+    ctx.say("services.entries", line=cat.lines[line], options=content.numbered([e.name for e in entries]))
+
+
+@router.handle(state(HANDOFF), has_text(), lambda ctx: extract_choice(ctx.msg.text, 1) == 1)
+async def hand_off(ctx: Context) -> None:
+    question = ctx.dialog.data["question"]
+    ctx.dialog.clear()
+    number = await record_message(await ctx.person(), question, ctx.now())
+    ctx.say("services.handed_off", number=number)
+
+
+# -- questions -------------------------------------------------------------------------------------------
+def _browse(ctx: Context, cat: Catalog) -> None:
+    used = [line for line in cat.lines if any(e.line == line for e in cat.entries.values())]
+    ctx.dialog.clear()
+    ctx.dialog.set(LINES, keys=used)
+    ctx.say("services.lines", options=content.numbered([cat.lines[line] for line in used]))
+
+
+async def answer(ctx: Context, found: search.Found) -> None:
+    cat = catalog(await community_code(ctx))
+    top, *others = found.entries
+    ctx.dialog.clear()
+    ctx.say_text(card(cat, top))
+    if others and not found.sure:
+        ctx.dialog.set(MORE, keys=[e.key for e in others])
+        ctx.say("services.maybe", options=content.numbered([e.name for e in others]))
+
+
+@router.handle(intent("service"), idle())
+async def service_question(ctx: Context) -> None:
+    code = await community_code(ctx)
+    found = search.ask(code, ctx.msg.text) if ctx.msg.text.strip() else search.Found([], [])
+    if not found.none:
+        await answer(ctx, found)
+        return
+    if len(ctx.word) <= 6:  # "办事", "办事指南": a look at the whole catalog
+        _browse(ctx, catalog(code))
+        return
+    _not_found(ctx)
+
+
+def _not_found(ctx: Context) -> None:
+    ctx.dialog.clear()
+    ctx.dialog.set(HANDOFF, question=ctx.msg.text.strip()[:2000])
+    ctx.say("services.not_found")
+
+
+_QUESTION = (
+    "吗",
+    "怎么",
+    "怎样",
+    "如何",
+    "哪",
+    "什么",
+    "啥",
+    "几",
+    "?",
+    "？",
+    "能不能",
+    "可不可以",
+    "电话",
+    "多少",
+)
+
+
+def _catalog_answers(ctx: Context) -> bool:
+    """The last resort before "not understood": a question, or words the default catalog knows. Anything
+    else (a greeting, a stray word) still reaches the fallback and its menu."""
+    if not ctx.msg.has_text or ctx.classification.candidates or len(ctx.word) < 2:
+        return False  # an intent, or a tie between intents (the fallback offers the choice)
+    return any(mark in ctx.msg.text for mark in _QUESTION) or not search.ask(DEFAULT, ctx.msg.text).none
+
+
+@router.handle(_catalog_answers, idle())
+async def free_question(ctx: Context) -> None:
+    found = search.ask(await community_code(ctx), ctx.msg.text)
+    if found.none:
+        _not_found(ctx)
+        return
+    await answer(ctx, found)

@@ -1,0 +1,106 @@
+"""Finding the catalog entry a resident means: BM25F (nlp.search) over each community's entries, names and
+synonyms weighing most, with a private jieba tokenizer that knows every name and synonym."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import dataclass
+
+import content
+from handlers.services.catalog import Catalog, Entry, catalog
+from nlp.search import Bm25Index, bigrams, query_terms
+from nlp.tokenize import Tokenizer
+
+WEIGHTS = {"title": 3.0, "text": 1.0, "detail": 0.4, "grams": 0.6}
+# how sure: a top score below FLOOR is no answer; above SURE, and well ahead of the next, is one answer
+FLOOR = 1.2
+SURE = 3.0
+LEAD = 1.35
+
+
+@dataclass(frozen=True)
+class Found:
+    entries: list[Entry]
+    scores: list[float]
+
+    @property
+    def none(self) -> bool:
+        return not self.entries
+
+    @property
+    def sure(self) -> bool:
+        if self.none:
+            return False
+        second = self.scores[1] if len(self.scores) > 1 else 0.0
+        return self.scores[0] >= SURE and self.scores[0] >= LEAD * second
+
+
+@functools.cache
+def stopwords() -> frozenset[str]:
+    lines = content.path("services/stopwords.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
+
+
+_tokenizer: Tokenizer | None = None
+_tokenizer_lock = threading.Lock()
+
+
+def tokenizer() -> Tokenizer:
+    global _tokenizer
+    with _tokenizer_lock:
+        if _tokenizer is None:
+            _tokenizer = Tokenizer()
+        return _tokenizer
+
+
+@dataclass
+class _Index:
+    catalog: Catalog
+    keys: list[str]
+    bm25: Bm25Index
+
+
+_indexes: dict[str, _Index] = {}
+
+
+def forget() -> None:
+    """Drop the indexes (the catalogs were reloaded)."""
+    _indexes.clear()
+
+
+def _index(code: str) -> _Index:
+    current = catalog(code)
+    found = _indexes.get(code)
+    if found is not None and found.catalog is current:
+        return found
+    words = tokenizer()
+    words.add_words({w for e in current.entries.values() for w in (e.name, *e.synonyms) if len(w) > 1})
+    stop = stopwords()
+    docs = []
+    for entry in current.entries.values():
+        title = " ".join((entry.name, *entry.synonyms))
+        text = " ".join((entry.what, entry.who, current.lines.get(entry.line, "")))
+        detail = " ".join((*entry.documents, *entry.steps, entry.where))
+        docs.append(
+            {
+                "title": [t for t in words.tokens(title) if t not in stop],
+                "text": [t for t in words.tokens(text) if t not in stop],
+                "detail": [t for t in words.tokens(detail) if t not in stop],
+                "grams": bigrams(title),
+            }
+        )
+    built = _Index(current, list(current.entries), Bm25Index(docs, WEIGHTS))
+    _indexes[code] = built
+    return built
+
+
+def ask(code: str, question: str, limit: int = 3) -> Found:
+    """The entries that best answer ``question`` in community ``code``'s catalog, best first."""
+    index = _index(code)
+    terms = query_terms(question, tokenizer().tokens, stopwords())
+    hits = [h for h in index.bm25.search(terms, limit) if h.score >= FLOOR]
+    return Found(
+        entries=[index.catalog.entries[index.keys[h.index]] for h in hits],
+        scores=[round(h.score, 3) for h in hits],
+    )
