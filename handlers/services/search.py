@@ -14,7 +14,7 @@ from nlp.tokenize import Tokenizer
 
 WEIGHTS = {"title": 3.0, "text": 1.0, "detail": 0.4, "grams": 0.6}
 # how sure: a top score below FLOOR is no answer; above SURE, and well ahead of the next, is one answer
-FLOOR = 1.2
+FLOOR = 2.0
 SURE = 3.0
 LEAD = 1.35
 
