@@ -25,7 +25,10 @@ def test_the_table_is_big_enough_and_covers_the_catalog() -> None:
 def test_the_question_finds_its_entry_first(question: str, key: str) -> None:
     found = search.ask("xingfuli", question)
     assert found.entries, f"nothing found for {question!r}"
-    assert found.entries[0].key == key, (question, [(e.key, s) for e, s in zip(found.entries, found.scores)])
+    assert found.entries[0].key == key, (
+        question,
+        [(e.key, s) for e, s in zip(found.entries, found.scores, strict=True)],
+    )
 
 
 @pytest.mark.parametrize("question", ["今天天气不错", "你是机器人吗", "哈哈哈", "我想吃火锅", "股票怎么买"])
