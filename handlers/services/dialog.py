@@ -37,7 +37,7 @@ async def community_code(ctx: Context) -> str:
 def card(cat: Catalog, entry: Entry) -> str:
     shown = cat.resolved(entry)
     documents = (
-        content.text("services.card_documents", documents="；".join(shown.documents))
+        content.text("services.card_documents", documents="；".join(shown.documents)) + "\n"
         if shown.documents
         else ""
     )

@@ -1,0 +1,150 @@
+"""办事查询 as whole conversations: cards, unsure answers, browsing, office hours at fixed clock times, and
+the hand-off to a person whose answer reaches the resident."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.app import build_conversations
+from bot.runtime import Conversations
+from storage.kv import Store
+from storage.models import Notification, StaffMessage
+from tests.helpers import CST, Chat, Clock
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()  # Tuesday 2026-11-24 09:00
+
+
+@pytest.fixture
+def conv(seeded: str, store: Store, clock: Clock) -> Conversations:
+    return build_conversations(store, clock=clock)
+
+
+async def bound(conv: Conversations, user: str = "resident-1", address: str = "3栋2单元502") -> Chat:
+    chat = Chat(conv, user)
+    await chat.run([("绑定", "社区"), ("1", "门牌"), (address, "核对"), ("1", "绑定成功")])
+    return chat
+
+
+async def test_a_question_gets_a_card(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("办居住证要带什么")
+    for piece in (
+        "【居住证办理】",
+        "材料：居民身份证；",
+        "\n地点：幸福里小区3栋与4栋之间",
+        "电话：0871-65550000",
+    ):
+        assert piece in reply
+    assert "回复序号" not in reply  # sure: one answer
+
+
+async def test_the_community_changes_what_is_shown(conv: Conversations) -> None:
+    xingfuli = await bound(conv)
+    assert "0871-65550011" in await xingfuli.say("老人助餐在哪")  # the demo community's own phone
+    assert "【老旧小区加装电梯】" in await xingfuli.say("老楼加装电梯怎么申请")
+    village = Chat(conv, "villager")
+    await village.run([("绑定", "社区"), ("2", "门牌"), ("1栋101", "核对"), ("1", "绑定成功")])
+    assert "和平村便民服务站" in await village.say("社区几点下班")
+    assert "儿童之家" not in await village.say("孩子放学没人带")  # removed from the village's catalog
+
+
+async def test_unsure_offers_the_next_two_by_number(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("失业了能领钱吗")
+    assert "【失业保险金申领】" in reply and "您可能还想问" in reply and "1 失业登记和就业服务" in reply
+    assert "【失业登记和就业服务】" in await chat.say("1")
+
+
+async def test_browse_the_catalog_by_line(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("办事", ["社区可以办的事", "法律服务"]),
+            ("11", ["法律服务：", "1 法律援助（12348）", "2 人民调解"]),
+            ("2", "【人民调解】"),
+        ]
+    )
+
+
+async def test_nothing_fits_says_so_and_hands_the_question_to_a_person(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("股票怎么买")
+    assert "答不上来" in reply and "12345" in reply and "12348" in reply
+    assert "留言号 H0001" in await chat.say("1")
+    message = await StaffMessage.get()
+    assert message.text == "股票怎么买" and message.status == "open"
+    assert await Notification.filter(person__openid="demo-committee", text__contains="H0001").exists()
+    assert await Notification.filter(person__openid="demo-grid", text__contains="股票").exists()
+    staff = Chat(conv, "demo-grid")
+    await staff.run(
+        [
+            ("留言", ["H0001 股票怎么买"]),
+            ("答复 H0001 社区不提供投资建议，可以咨询正规证券公司。", "已答复"),
+            ("答复 H0001 再答一次", "已经有同事答复过了"),
+        ]
+    )
+    told = await Notification.get(person__openid="resident-1", key__startswith="staff_message:")
+    assert "社区不提供投资建议" in told.text and "H0001" in told.text
+    assert "社区工作人员身份" in await chat.say("留言")
+    assert "不能答复" in await chat.say("答复 H0001 我自己答")
+
+
+async def test_small_talk_still_reaches_the_menu(conv: Conversations) -> None:
+    chat = await bound(conv)
+    assert "没太明白" in await chat.say("今天天气不错")
+
+
+# -- office hours at fixed clock times -------------------------------------------------------------------
+HOURS = [
+    # (now, question, expected pieces)
+    (dt.datetime(2026, 11, 24, 9, 0), "社区几点下班", ["现在正在办公", "08:30-12:00、14:00-17:30"]),
+    (dt.datetime(2026, 11, 24, 12, 30), "现在开门吗", ["不在办公时间", "今天 14:00 开门"]),
+    (dt.datetime(2026, 11, 24, 18, 0), "几点上班", ["不在办公时间", "明天 08:30 开门"]),
+    (dt.datetime(2026, 11, 28, 10, 0), "现在开门吗", ["现在正在办公", "09:00-12:00"]),  # Saturday morning
+    (dt.datetime(2026, 11, 28, 15, 0), "几点开门", ["不在办公时间", "11月30日（周一） 08:30 开门"]),
+    (
+        dt.datetime(2026, 11, 29, 10, 0),
+        "今天上班吗",
+        ["不在办公时间", "明天 08:30 开门", "今天的办公时间：不办公"],
+    ),
+    (
+        dt.datetime(2026, 10, 2, 10, 0),
+        "现在开门吗",
+        ["今天是国庆节假期", "10月8日（周四） 08:30 开门", "13700000000"],
+    ),
+    (
+        dt.datetime(2026, 10, 10, 9, 0),
+        "现在开门吗",
+        ["现在正在办公", "08:30-12:00、14:00-17:30"],
+    ),  # 调休 Saturday
+    (dt.datetime(2026, 11, 24, 9, 0), "周六上班吗", ["11月28日（周六）的办公时间：09:00-12:00"]),
+    (dt.datetime(2026, 11, 24, 9, 0), "周日办公吗", ["11月29日（周日）的办公时间：不办公"]),
+    (
+        dt.datetime(2026, 9, 20, 9, 0),
+        "国庆放假吗",
+        ["国庆节假期：10月1日至10月7日", "10月8日（周四）恢复办公"],
+    ),
+    (dt.datetime(2026, 4, 30, 9, 0), "五一上班吗", ["劳动节假期：5月1日至5月5日", "5月6日（周三）恢复办公"]),
+    (dt.datetime(2026, 9, 24, 9, 0), "明天上班吗", ["明天是中秋节假期", "休息"]),
+]
+
+
+@pytest.mark.parametrize(("now", "question", "expected"), HOURS)
+async def test_office_hours_at_fixed_times(
+    conv: Conversations, clock: Clock, now: dt.datetime, question: str, expected: list[str]
+) -> None:
+    chat = await bound(conv)
+    clock.now = now.replace(tzinfo=CST)
+    reply = await chat.say(question)
+    for piece in expected:
+        assert piece in reply, (question, reply)
+
+
+async def test_office_hours_before_binding(conv: Conversations) -> None:
+    reply = await Chat(conv, "newcomer").say("社区几点上班")
+    assert "绑定" in reply and "工作日 08:30-12:00、14:00-17:30" in reply
