@@ -43,10 +43,11 @@ def api_routes() -> list[ApiRoute]:
     from handlers.repairs.api import routes as tickets
     from handlers.residents.api import routes as residents
     from handlers.residents.staff_api import routes as staff
+    from handlers.services.api import routes as services
     from handlers.votes.api import routes as consultations
     from handlers.wishes.api import routes as wishes
 
-    return [*residents.all, *staff.all, *tickets.all, *wishes.all, *consultations.all]
+    return [*residents.all, *staff.all, *tickets.all, *wishes.all, *consultations.all, *services.all]
 
 
 def periodic_jobs(

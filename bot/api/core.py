@@ -102,6 +102,7 @@ class QueryParam:
     name: str
     schema: dict[str, Any]
     description: str = ""
+    required: bool = False
 
 
 PAGE_PARAMS = [

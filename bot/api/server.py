@@ -158,6 +158,8 @@ def _query_values(params: list[QueryParam], request: web.Request) -> dict[str, A
     for param in params:
         raw = request.query.get(param.name)
         if raw is None:
+            if param.required:
+                raise _bad("api.missing_parameter", name=param.name)
             if "default" in param.schema:
                 values[param.name] = param.schema["default"]
             continue
@@ -226,7 +228,7 @@ def openapi(routes: list[ApiRoute]) -> dict[str, Any]:
             {
                 "name": p.name,
                 "in": "query",
-                "required": False,
+                "required": p.required,
                 "schema": p.schema,
                 "description": p.description,
             }
