@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -61,6 +62,7 @@ def _serve_one(settings: Settings, host: str, port: int, reuse_port: bool, prepa
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, graceful_once)
+    loop.add_signal_handler(signal.SIGHUP, _reload_content)
     web.run_app(
         loop=loop,
         app=app,
@@ -72,6 +74,16 @@ def _serve_one(settings: Settings, host: str, port: int, reuse_port: bool, prepa
         access_log=None,
         handle_signals=False,
     )
+
+
+def _reload_content() -> None:
+    from bot.content_cli import reload_in_process
+
+    errors = reload_in_process()
+    if errors:
+        log.error("content not reloaded", extra={"errors": errors})
+    else:
+        log.info("content reloaded")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -114,10 +126,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "safe_mode": settings.safe_mode,
         },
     )
-    if workers == 1:
-        _serve_one(settings, host, port, False, False)
-        return 0
-    return _supervise(settings, host, port, workers)
+    from bot.content_cli import pid_file
+
+    pid_path = pid_file(settings)
+    pid_path.parent.mkdir(parents=True, exist_ok=True)
+    pid_path.write_text(str(os.getpid()))  # `community-bot content reload` signals this process
+    try:
+        if workers == 1:
+            _serve_one(settings, host, port, False, False)
+            return 0
+        return _supervise(settings, host, port, workers)
+    finally:
+        with contextlib.suppress(OSError):
+            if pid_path.read_text().strip() == str(os.getpid()):
+                pid_path.unlink()
 
 
 def _supervise(settings: Settings, host: str, port: int, workers: int) -> int:
@@ -135,8 +157,14 @@ def _supervise(settings: Settings, host: str, port: int, workers: int) -> int:
             if proc.is_alive() and proc.pid is not None:
                 os.kill(proc.pid, signal.SIGTERM)
 
+    def pass_on(signum: int, _frame: object) -> None:
+        for proc in procs:
+            if proc.is_alive() and proc.pid is not None:
+                os.kill(proc.pid, signum)
+
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGHUP, pass_on)  # content reload: every worker reads the files again
     for proc in procs:
         proc.start()
     multiprocessing.connection.wait([proc.sentinel for proc in procs])
@@ -233,6 +261,12 @@ def cmd_staff(args: argparse.Namespace) -> int:
     return asyncio.run(run_staff(_settings(args), args))
 
 
+def cmd_content(args: argparse.Namespace) -> int:
+    from bot.content_cli import cmd_content as run
+
+    return run(args, _settings(args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="community-bot", description=__doc__)
     parser.add_argument("--config", help="a TOML file of settings (environment variables override it)")
@@ -275,6 +309,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     staff.add_argument("--name", help="display name when the person is new")
     staff.set_defaults(func=cmd_staff)
+
+    contents = sub.add_parser("content", help="check the service catalog and calendar, or reload them")
+    contents.add_argument("action", choices=["check", "reload"])
+    contents.add_argument(
+        "--pid", type=int, help="the server to reload (default: DATA_DIR/community-bot.pid)"
+    )
+    contents.set_defaults(func=cmd_content)
     return parser
 
 

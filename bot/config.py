@@ -45,6 +45,9 @@ class Settings:
     outbox_poll: float = 1.0
     api_rate_limit: int = 120  # requests per minute per token (or address before login)
     repairs_autoclose_days: int = 7  # a resolved ticket nobody confirmed closes itself after this
+    content_dir: str = (
+        ""  # the deployment's own content (services/<community>.yaml); default DATA_DIR/content
+    )
     periodic_every: float = 60.0  # seconds between the clock-driven rounds (escalation, auto-close)
 
     @property
@@ -52,6 +55,10 @@ class Settings:
         if self.database_url:
             return self.database_url
         return "sqlite://" + str(Path(self.data_dir).expanduser().absolute() / "community-bot.sqlite3")
+
+    @property
+    def effective_content_dir(self) -> str:
+        return self.content_dir or str(Path(self.data_dir).expanduser().absolute() / "content")
 
     @property
     def safe_mode(self) -> bool:

@@ -38,6 +38,13 @@ def routers() -> list[Router]:
     ]
 
 
+def configure(settings: Settings) -> None:
+    """What features need from the deployment's settings before they serve (where its own content is)."""
+    from handlers.services import catalog
+
+    catalog.configure(settings.effective_content_dir)
+
+
 def api_routes() -> list[ApiRoute]:
     """Every feature's REST routes (mounted under /api/v1)."""
     from handlers.repairs.api import routes as tickets

@@ -221,6 +221,16 @@ def _duplicates(entries: dict[str, Entry], problems: list[Problem]) -> None:
             owners.setdefault(word, entry.key)
 
 
+def known_communities() -> list[str]:
+    """The default ("_default", for people not bound yet), every community with a file of changes, and
+    every community loaded so far."""
+    codes = {"_default", *_cache}
+    for folder in (content.path("services/communities"), _local_dir / "services" if _local_dir else None):
+        if folder is not None and folder.is_dir():
+            codes.update(p.stem for p in folder.glob("*.yaml"))
+    return sorted(codes)
+
+
 def catalog(code: str) -> Catalog:
     """The community's catalog as loaded (built on first use)."""
     found = _cache.get(code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -252,3 +253,76 @@ async def test_worker_delivers_the_outbox_alone_and_stops(
     assert proc.returncode == 0, err.decode()
     assert fake_api.sent_texts("o-worker") == ["您的留言已有回复"]
     assert (await Notification.get(key="w1")).status is NotificationStatus.SENT
+
+
+def test_content_check_finds_problems(tmp_path: Path) -> None:
+    ok = cli("content", "check", cwd=tmp_path)
+    assert ok.returncode == 0 and "xingfuli: 55 entries" in ok.stdout and ok.stdout.strip().endswith("ok")
+    local = tmp_path / "data" / "content" / "services"
+    local.mkdir(parents=True)
+    (local / "xingfuli.yaml").write_text(
+        "entries:\n"
+        "  legal_aid: {phone: '1234-56'}\n"  # a dead phone format
+        "  broken: {name: 半截条目, line: legal}\n"  # missing fields
+        "  copy: {name: 人民调解, line: nowhere, what: x, who: x, where: x, when: x, phone: '110',"
+        " steps: [x], synonyms: [调解]}\n",  # a duplicate name, an unknown line, a synonym of another entry
+        encoding="utf-8",
+    )
+    bad = cli("content", "check", cwd=tmp_path)
+    assert bad.returncode == 1
+    for piece in (
+        "'1234-56' is not a phone number",
+        "entries.broken: missing",
+        "same name as mediation",
+        "unknown line 'nowhere'",
+        "warning: entries.copy.synonyms: '调解' also names mediation",
+    ):
+        assert piece in bad.stdout, bad.stdout
+    refused = cli("content", "reload", cwd=tmp_path)
+    assert refused.returncode == 1 and "not reloaded" in refused.stdout
+
+
+def test_content_reload_reaches_a_running_server(tmp_path: Path) -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--dev", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=tmp_path,
+        env=clean_env(PYTHONPATH=str(ROOT)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}/api/v1/communities/xingfuli/services/legal_aid"
+
+    def where() -> str:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return str(json.loads(response.read())["where"])
+
+    try:
+        assert healthy_answers(port, wanted=1)
+        with urllib.request.urlopen(url, timeout=5) as response:
+            assert b"12348" in response.read()
+        local = tmp_path / "data" / "content" / "services"
+        local.mkdir(parents=True)
+        (local / "xingfuli.yaml").write_text(
+            "entries:\n  legal_aid: {where: 幸福里公共法律服务工作室（每周三下午）}\n", encoding="utf-8"
+        )
+        assert where() != "幸福里公共法律服务工作室（每周三下午）"  # not before the reload
+        done = cli("content", "reload", cwd=tmp_path)
+        assert done.returncode == 0, done.stdout + done.stderr
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if where() == "幸福里公共法律服务工作室（每周三下午）":
+                break
+            time.sleep(0.1)
+        else:
+            proc.send_signal(signal.SIGTERM)
+            logs = [line for line in proc.communicate(timeout=30)[1].splitlines() if '"request"' not in line]
+            pytest.fail("the server did not reload the catalog: " + "\n".join(logs[-20:]))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert not (tmp_path / "data" / "community-bot.pid").exists()
+    missing = cli("content", "reload", cwd=tmp_path)
+    assert missing.returncode == 1 and "no running server" in missing.stdout
