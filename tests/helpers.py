@@ -65,3 +65,10 @@ class Clock:
 
     def __call__(self) -> dt.datetime:
         return self.now
+
+
+async def bound(conv: Conversations, user: str = "resident-1", address: str = "3栋2单元502") -> Chat:
+    """A resident of the demo's 幸福里社区, bound to ``address`` through the chat."""
+    chat = Chat(conv, user)
+    await chat.run([("绑定", "社区"), ("1", "门牌"), (address, "核对"), ("1", "绑定成功")])
+    return chat

@@ -189,3 +189,13 @@ async def paginate(query: QuerySet[M], params: dict[str, Any], *order: str) -> P
     total = await query.count()
     rows = await query.order_by(*order).offset((page - 1) * per_page).limit(per_page)
     return PageSlice(list(rows), page, per_page, total)
+
+
+_CODES = {403: "forbidden", 404: "not_found", 409: "conflict", 422: "rule_violation"}
+
+
+def refused(problem: Any, statuses: dict[str, int]) -> ApiError:
+    """A workflow's refusal (a ``RuleBroken``: ``key`` and ``text()``) as the API's error: the status the
+    route gives its key (422, a broken rule, when it names none), and the resident-facing sentence."""
+    status = statuses.get(problem.key, 422)
+    return ApiError(status, _CODES.get(status, "rule_violation"), problem.text())

@@ -8,7 +8,17 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 import content
-from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Binary, QueryParam, Routes, StrictIn, paginate
+from bot.api.core import (
+    PAGE_PARAMS,
+    ApiError,
+    ApiRequest,
+    Binary,
+    QueryParam,
+    Routes,
+    StrictIn,
+    paginate,
+    refused,
+)
 from handlers.repairs import workflow
 from handlers.repairs.categories import categories
 from handlers.repairs.models import OPEN_STATUSES, Ticket, TicketEvent, TicketPhoto, TicketStatus
@@ -299,9 +309,7 @@ async def act(call: ApiRequest) -> TicketOut:
                 values = {"handler_role": body.role.value, "assignee_id": None}
             moved = await workflow.move(ticket.id, action, call.caller, call.now(), note=body.note, **values)
     except TicketError as problem:
-        status = _ERROR_STATUS.get(problem.key, 422)
-        code = {403: "forbidden", 404: "not_found", 409: "conflict"}.get(status, "rule_violation")
-        raise ApiError(status, code, problem.text()) from None
+        raise refused(problem, _ERROR_STATUS) from None
     return await ticket_out(moved, call.now(), staff)
 
 

@@ -76,10 +76,11 @@ async def home_of(person: Person) -> HomeAddress | None:
     return HomeAddress(home.community, home.building, home.unit, home.room)
 
 
-async def roles_of(person: Person, community: Community | None = None) -> set[RoleName]:
+async def roles_of(person: Person, community: Community | int | None = None) -> set[RoleName]:
+    """The person's roles (in one community, given as itself or its id)."""
     query = Role.filter(person=person)
     if community is not None:
-        query = query.filter(community=community)
+        query = query.filter(community_id=community if isinstance(community, int) else community.id)
     return {RoleName(str(r)) for r in await query.values_list("role", flat=True)}
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 import content
-from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, QueryParam, Routes, StrictIn, paginate
+from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, QueryParam, Routes, StrictIn, paginate, refused
 from handlers.common.staff_messages import MessageError, may_answer, number_of
 from handlers.common.staff_messages import answer as answer_message
 from handlers.residents.staff_api import COMMUNITY_PARAM
@@ -264,7 +264,5 @@ async def answer(call: ApiRequest) -> MessageOut:
     try:
         message = await answer_message(call.path["message_id"], call.caller, call.body.answer, call.now())
     except MessageError as problem:
-        status = {"common.no_such_message": 404, "common.already_answered": 409}.get(problem.key, 422)
-        code = {404: "not_found", 409: "conflict"}.get(status, "rule_violation")
-        raise ApiError(status, code, problem.text()) from None
+        raise refused(problem, {"common.no_such_message": 404, "common.already_answered": 409}) from None
     return message_out(message)

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 import content
-from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, QueryParam, Routes, StrictIn, paginate
+from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, QueryParam, Routes, StrictIn, paginate, refused
 from handlers.residents.staff_api import COMMUNITY_PARAM, committee_of
 from handlers.votes import tally, workflow
 from handlers.votes.models import (
@@ -44,9 +44,7 @@ _ERROR_STATUS = {
 
 
 def _refused(problem: VoteError) -> ApiError:
-    status = _ERROR_STATUS.get(problem.key, 422)
-    code = {403: "forbidden", 404: "not_found", 409: "conflict"}.get(status, "rule_violation")
-    return ApiError(status, code, problem.text())
+    return refused(problem, _ERROR_STATUS)
 
 
 # -- shapes ----------------------------------------------------------------------------------------------

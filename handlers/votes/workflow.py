@@ -21,6 +21,7 @@ import content
 from handlers.common.rules import RuleBroken
 from handlers.residents import workflow as residents
 from handlers.residents.workflow import ResidentError
+from handlers.residents.workflow import roles_of as roles_in
 from handlers.votes.models import (
     Ballot,
     Comment,
@@ -63,13 +64,6 @@ class LaunchConsultation:
     rule: PassRule = PassRule.MAJORITY
     approve_option: int | None = None
     proposal_id: int | None = None
-
-
-async def roles_in(person: Person, community_id: int) -> set[RoleName]:
-    return {
-        RoleName(str(r))
-        for r in await Role.filter(person=person, community_id=community_id).values_list("role", flat=True)
-    }
 
 
 async def _committee(person: Person, community_id: int) -> None:

@@ -22,6 +22,7 @@ from bot.api.core import (
     StrictIn,
     page_of,
     paginate,
+    refused,
 )
 from handlers.residents.staff_api import COMMUNITY_PARAM, committee_of
 from handlers.wishes import board, workflow
@@ -57,9 +58,7 @@ _ERROR_STATUS = {
 
 
 def _refused(problem: WishError) -> ApiError:
-    status = _ERROR_STATUS.get(problem.key, 422)
-    code = {403: "forbidden", 404: "not_found", 409: "conflict"}.get(status, "rule_violation")
-    return ApiError(status, code, problem.text())
+    return refused(problem, _ERROR_STATUS)
 
 
 # -- shapes ------------------------------------------------------------------------------------------

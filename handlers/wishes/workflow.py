@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 import content
 from handlers.common.rules import RuleBroken
+from handlers.residents.workflow import roles_of as roles_in
 from handlers.wishes.models import (
     Beneficiary,
     ClaimStatus,
@@ -187,13 +188,6 @@ async def _event(
 
 async def active_claim(wish: Wish) -> WishClaim | None:
     return await WishClaim.get_or_none(wish_id=wish.id, status=ClaimStatus.ACTIVE)
-
-
-async def roles_in(person: Person, community_id: int) -> set[RoleName]:
-    return {
-        RoleName(str(r))
-        for r in await Role.filter(person=person, community_id=community_id).values_list("role", flat=True)
-    }
 
 
 async def _check_actor(spec: Move, wish: Wish, claim: WishClaim | None, actor: Person | None) -> None:

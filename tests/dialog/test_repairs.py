@@ -4,30 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
-from bot.app import build_conversations
 from bot.runtime import Conversations
 from handlers.repairs.models import Ticket, TicketFollower, TicketPhoto, TicketStatus
-from storage.kv import Store
 from storage.models import Notification
-from tests.helpers import Chat, Clock
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def conv(seeded: str, store: Store, clock: Clock) -> Conversations:
-    return build_conversations(store, clock=clock)
-
-
-async def bound(conv: Conversations, user: str = "resident-1", address: str = "3栋2单元502") -> Chat:
-    chat = Chat(conv, user)
-    await chat.run([("绑定", "社区"), ("1", "门牌"), (address, "核对"), ("1", "绑定成功")])
-    return chat
+from tests.helpers import Chat, Clock, bound
 
 
 async def test_happy_path_from_the_bound_home(conv: Conversations) -> None:

@@ -7,27 +7,9 @@ import datetime as dt
 
 import pytest
 
-from bot.app import build_conversations
 from bot.runtime import Conversations
-from storage.kv import Store
 from storage.models import Notification, StaffMessage
-from tests.helpers import CST, Chat, Clock
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()  # Tuesday 2026-11-24 09:00
-
-
-@pytest.fixture
-def conv(seeded: str, store: Store, clock: Clock) -> Conversations:
-    return build_conversations(store, clock=clock)
-
-
-async def bound(conv: Conversations, user: str = "resident-1", address: str = "3栋2单元502") -> Chat:
-    chat = Chat(conv, user)
-    await chat.run([("绑定", "社区"), ("1", "门牌"), (address, "核对"), ("1", "绑定成功")])
-    return chat
+from tests.helpers import CST, Chat, Clock, bound
 
 
 async def test_a_question_gets_a_card(conv: Conversations) -> None:

@@ -6,30 +6,12 @@ import datetime as dt
 
 import pytest
 
-from bot.app import build_conversations
 from bot.runtime import Conversations
 from handlers.votes import workflow
 from handlers.votes.models import Ballot, Comment, Consultation, PassRule, Per, Proposal
 from handlers.votes.workflow import LaunchConsultation
-from storage.kv import Store
 from storage.models import Community, Notification, Person
-from tests.helpers import Chat, Clock
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()  # 2026-11-24 09:00
-
-
-@pytest.fixture
-def conv(seeded: str, store: Store, clock: Clock) -> Conversations:
-    return build_conversations(store, clock=clock)
-
-
-async def bound(conv: Conversations, user: str, address: str) -> Chat:
-    chat = Chat(conv, user)
-    await chat.run([("绑定", "社区"), ("1", "门牌"), (address, "核对"), ("1", "绑定成功")])
-    return chat
+from tests.helpers import Chat, Clock, bound
 
 
 async def launch(clock: Clock, **changes: object) -> Consultation:

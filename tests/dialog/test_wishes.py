@@ -4,30 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
-from bot.app import build_conversations
 from bot.runtime import Conversations
 from handlers.wishes.models import ClaimStatus, ServiceRecord, Wish, WishClaim, WishPhoto, WishStatus
-from storage.kv import Store
 from storage.models import Community, Notification, Person, Role, RoleName
-from tests.helpers import Chat, Clock
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()  # Tuesday 2026-11-24 09:00
-
-
-@pytest.fixture
-def conv(seeded: str, store: Store, clock: Clock) -> Conversations:
-    return build_conversations(store, clock=clock)
-
-
-async def bound(conv: Conversations, user: str = "resident-1", address: str = "3栋2单元502") -> Chat:
-    chat = Chat(conv, user)
-    await chat.run([("绑定", "社区"), ("1", "门牌"), (address, "核对"), ("1", "绑定成功")])
-    return chat
+from tests.helpers import Chat, Clock, bound
 
 
 async def posted(conv: Conversations) -> tuple[Chat, Wish]:
