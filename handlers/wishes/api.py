@@ -139,7 +139,12 @@ class PostIn(StrictIn):
     beneficiary: Beneficiary = Beneficiary.SELF
     relation: str = Field(default="", max_length=16)
     wanted_by: dt.date | None = None
-    display_name: str = Field(default="", max_length=16, description="empty: anonymous on the board")
+    display_name: str = Field(
+        default="",
+        max_length=16,
+        pattern=r"^[^0-9]*$",
+        description="how the board names the resident (王女士), no digits; empty: anonymous",
+    )
     client_key: str = Field(min_length=8, max_length=64, description="the same key twice posts one wish")
 
 
