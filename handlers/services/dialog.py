@@ -246,22 +246,7 @@ def _not_found(ctx: Context) -> None:
     ctx.say("services.not_found")
 
 
-_QUESTION = (
-    "吗",
-    "怎么",
-    "怎样",
-    "如何",
-    "哪",
-    "什么",
-    "啥",
-    "几",
-    "?",
-    "？",
-    "能不能",
-    "可不可以",
-    "电话",
-    "多少",
-)
+_QUESTION = ("吗", "怎么", "怎样", "如何", "哪", "什么", "啥", "几", "能不能", "可不可以", "电话", "多少")
 
 
 def _catalog_answers(ctx: Context) -> bool:
@@ -269,7 +254,8 @@ def _catalog_answers(ctx: Context) -> bool:
     else (a greeting, a stray word) still reaches the fallback and its menu."""
     if not ctx.msg.has_text or ctx.classification.candidates or len(ctx.word) < 2:
         return False  # an intent, or a tie between intents (the fallback offers the choice)
-    return any(mark in ctx.msg.text for mark in _QUESTION) or not search.ask(DEFAULT, ctx.msg.text).none
+    asks = len(ctx.word) >= 4 and any(mark in ctx.word for mark in _QUESTION)  # "真的？" is no question
+    return asks or not search.ask(DEFAULT, ctx.msg.text).none
 
 
 @router.handle(_catalog_answers, idle())

@@ -130,3 +130,10 @@ async def test_office_hours_at_fixed_times(
 async def test_office_hours_before_binding(conv: Conversations) -> None:
     reply = await Chat(conv, "newcomer").say("社区几点上班")
     assert "绑定" in reply and "工作日 08:30-12:00、14:00-17:30" in reply
+
+
+async def test_a_puzzled_sound_is_not_taken_for_a_question(conv: Conversations) -> None:
+    chat = await bound(conv)
+    assert "没太明白" in await chat.say("啊？")
+    assert "没太明白" in await chat.say("真的？")
+    assert "答不上来" in await chat.say("这个东西怎么弄啊")  # a question the catalog cannot answer
