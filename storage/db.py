@@ -5,11 +5,14 @@ The same code runs on SQLite (the embedded default, a file under ``./data/``) an
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise, connections
+from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
 
 MODEL_MODULES = [
     "storage.models",
@@ -111,3 +114,21 @@ async def ping() -> bool:
 
 # For Tortoise's own CLI (``tortoise -c storage.db.TORTOISE_ORM makemigrations``); opens nothing.
 TORTOISE_ORM = tortoise_config("sqlite://:memory:")
+
+
+M = TypeVar("M", bound=Model)
+
+
+async def once(model: type[M], source_key: str, make: Callable[[], Awaitable[M]]) -> M:
+    """``make()`` the row for ``source_key`` unless it exists. When two deliveries of one message (or one
+    client key) race, the unique ``source_key`` lets one insert; the other gets that row, not an error."""
+    existing = await model.get_or_none(source_key=source_key)
+    if existing is not None:
+        return existing
+    try:
+        return await make()
+    except IntegrityError:
+        found = await model.get_or_none(source_key=source_key)
+        if found is None:
+            raise
+        return found

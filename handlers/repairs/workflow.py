@@ -26,6 +26,7 @@ from handlers.repairs.models import (
     TicketPhoto,
     TicketStatus,
 )
+from storage.db import once
 from storage.models import Community, Person, Role, RoleName
 from storage.outbox import notify
 
@@ -79,9 +80,10 @@ MOVES: dict[str, Move] = {
 
 async def report(cmd: ReportRepair, now: dt.datetime) -> Ticket:
     """File a ticket (once per source message) and tell the handlers' pool."""
-    existing = await Ticket.get_or_none(source_key=cmd.source_key)
-    if existing is not None:
-        return existing
+    return await once(Ticket, cmd.source_key, lambda: _report(cmd, now))
+
+
+async def _report(cmd: ReportRepair, now: dt.datetime) -> Ticket:
     category = cmd.category
     role = category.role
     if role is None:

@@ -35,6 +35,7 @@ from handlers.votes.models import (
 )
 from handlers.votes.tally import count
 from nlp.slots import Address
+from storage.db import once
 from storage.models import Building, Community, Home, Person, Role, RoleName
 from storage.outbox import notify
 
@@ -241,9 +242,19 @@ async def cast(
     """Record ``voter``'s ballot (a newer one replaces theirs: the newest counts). ``proxy_by``: the grid
     worker or committee member who records it for the voter (代为登记). A delivery seen before is the
     ballot it made."""
-    existing = await Ballot.get_or_none(source_key=source_key)
-    if existing is not None:
-        return existing
+    return await once(
+        Ballot, source_key, lambda: _cast(consultation_id, voter, choices, now, source_key, proxy_by)
+    )
+
+
+async def _cast(
+    consultation_id: int,
+    voter: Person,
+    choices: list[int],
+    now: dt.datetime,
+    source_key: str,
+    proxy_by: Person | None,
+) -> Ballot:
     c = await Consultation.get_or_none(id=consultation_id)
     if c is None:
         raise VoteError("votes.no_such_consultation")
@@ -389,9 +400,10 @@ async def sweep(now: dt.datetime) -> int:
 
 # -- proposals -------------------------------------------------------------------------------------------
 async def propose(person: Person, text: str, source_key: str, now: dt.datetime) -> Proposal:
-    existing = await Proposal.get_or_none(source_key=source_key)
-    if existing is not None:
-        return existing
+    return await once(Proposal, source_key, lambda: _propose(person, text, source_key, now))
+
+
+async def _propose(person: Person, text: str, source_key: str, now: dt.datetime) -> Proposal:
     if person.community_id is None:
         raise VoteError("votes.bind_first")
     if len(text.strip()) < 4:

@@ -27,6 +27,7 @@ from handlers.wishes.models import (
 )
 from handlers.wishes.rules import rules
 from nlp.privacy import inspect, redact
+from storage.db import once
 from storage.models import Community, Person, Role, RoleName
 from storage.outbox import notify
 
@@ -90,9 +91,10 @@ def screen(text: str) -> tuple[str, list[str]]:
 
 async def post(cmd: PostWish, now: dt.datetime) -> Wish:
     """File a wish (once per source message) for the committee's review."""
-    existing = await Wish.get_or_none(source_key=cmd.source_key)
-    if existing is not None:
-        return existing
+    return await once(Wish, cmd.source_key, lambda: _post(cmd, now))
+
+
+async def _post(cmd: PostWish, now: dt.datetime) -> Wish:
     description = cmd.description.strip()[:1000]
     if len(description) < 2:
         raise WishError("wishes.too_short")
