@@ -243,10 +243,18 @@ async def service_question(ctx: Context) -> None:
 def _not_found(ctx: Context) -> None:
     ctx.dialog.clear()
     ctx.dialog.set(HANDOFF, question=ctx.msg.text.strip()[:2000])
-    ctx.say("services.not_found")
+    ctx.say("services.not_found", outside=outside_line(ctx.msg.text))
 
 
-_QUESTION = ("吗", "怎么", "怎样", "如何", "哪", "什么", "啥", "几", "能不能", "可不可以", "电话", "多少")
+def outside_line(question: str) -> str:
+    """The outside hotline that fits the question's words (content/services/outside_lines.yaml)."""
+    for line in content.load_yaml("services/outside_lines.yaml")["lines"]:
+        if any(word in question for word in line["words"]):
+            return content.text("services.outside_line", phone=line["phone"], label=line["label"])
+    return content.text("services.outside_general")
+
+
+_QUESTION = ("吗", "怎么", "怎样", "如何", "哪", "什么", "啥", "几", "谁", "能不能", "可不可以", "电话", "多少")
 
 
 def _catalog_answers(ctx: Context) -> bool:

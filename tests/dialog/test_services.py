@@ -137,3 +137,21 @@ async def test_a_puzzled_sound_is_not_taken_for_a_question(conv: Conversations) 
     assert "没太明白" in await chat.say("啊？")
     assert "没太明白" in await chat.say("真的？")
     assert "答不上来" in await chat.say("这个东西怎么弄啊")  # a question the catalog cannot answer
+
+
+@pytest.mark.parametrize(
+    ("question", "line"),
+    [
+        ("遗产继承怎么分", "12348 法律援助热线"),
+        ("快递丢了找谁", "12315 消费投诉热线"),
+        ("公积金怎么提取", "12333 人社服务热线"),
+        ("这个东西怎么弄啊", "12345 政务服务热线"),
+    ],
+)
+async def test_the_right_outside_line_when_nothing_fits(
+    conv: Conversations, question: str, line: str
+) -> None:
+    from handlers.services import search
+
+    assert search.ask("xingfuli", question).none  # else the catalog answers it
+    assert line in await (await bound(conv)).say(question)
