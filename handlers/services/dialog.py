@@ -254,7 +254,21 @@ def outside_line(question: str) -> str:
     return content.text("services.outside_general")
 
 
-_QUESTION = ("吗", "怎么", "怎样", "如何", "哪", "什么", "啥", "几", "谁", "能不能", "可不可以", "电话", "多少")
+_QUESTION = (
+    "吗",
+    "怎么",
+    "怎样",
+    "如何",
+    "哪",
+    "什么",
+    "啥",
+    "几",
+    "谁",
+    "能不能",
+    "可不可以",
+    "电话",
+    "多少",
+)
 
 
 def _catalog_answers(ctx: Context) -> bool:

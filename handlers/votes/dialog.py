@@ -111,6 +111,9 @@ def read_choices(text: str, count: int) -> list[int] | None:
 async def ballot(ctx: Context) -> None:
     c = await Consultation.get(id=ctx.dialog.data["consultation"])
     picked = read_choices(ctx.msg.text, len(c.options))
+    if picked is None and _COMMENT.match(ctx.msg.text):  # an opinion on the consultation being read
+        await comment(ctx)
+        return
     if picked is None and ctx.intent == "vote":  # "投票" again: the list again
         ctx.dialog.clear()
         await open_list(ctx)

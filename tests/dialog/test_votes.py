@@ -264,3 +264,10 @@ async def test_a_grid_worker_records_a_vote_in_the_chat(conv: Conversations, clo
     assert ballot.proxy_by_id == (await Person.get(openid="demo-grid")).id
     resident = await bound(conv, "resident-1", "3栋2单元502")
     assert "网格员或社区两委成员" in await resident.say("代投 4栋1单元101 李奶奶")
+
+
+async def test_an_opinion_while_reading_the_options(conv: Conversations, clock: Clock) -> None:
+    chat = await bound(conv, "resident-1", "3栋2单元502")
+    c = await launch(clock)
+    await chat.run([("投票", "回复序号"), ("1", "1 同意"), ("意见 希望先公示费用分摊", "匿名公布")])
+    assert (await Comment.get()).consultation_id == c.id
