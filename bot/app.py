@@ -36,6 +36,7 @@ from bot.outbox import OutboxWorker
 from bot.runtime import Conversations
 from bot.wechat.client import WeChatClient
 from bot.wechat.endpoint import WeChatEndpoint
+from handlers.demo import seed_activity
 from nlp.intents import IntentClassifier
 from nlp.tokenize import Tokenizer, parse_userdict, strip_punctuation
 from storage import db, demo
@@ -122,6 +123,7 @@ async def prepare_database(settings: Settings, *, seed_demo: bool | None = None)
         try:
             if not await demo.has_communities():
                 await demo.seed_demo()
+                await seed_activity(china_now())
                 log.info("created the demo communities (content/demo.yaml)")
         finally:
             await db.close_db()

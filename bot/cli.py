@@ -246,7 +246,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         await prepare_database(settings, seed_demo=False)
         await db.open_db(settings.effective_database_url)
         try:
+            fresh = args.reset or not await demo.has_communities()
             await (demo.reset_demo() if args.reset else demo.seed_demo())
+            if fresh:
+                from bot.app import china_now
+                from handlers.demo import seed_activity
+
+                await seed_activity(china_now())
         finally:
             await db.close_db()
 

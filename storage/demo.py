@@ -36,6 +36,7 @@ async def reset_demo() -> None:
     data: dict[str, Any] = content.load_yaml("demo.yaml")
     codes = [spec["code"] for spec in data["communities"]]
     openids = [m["openid"] for spec in data["communities"] for m in spec["staff"]]
+    openids += [r["openid"] for r in (data.get("activity") or {}).get("residents", [])]
     await Person.filter(openid__in=openids).delete()
     await Community.filter(code__in=codes).delete()
     await seed_demo()

@@ -326,3 +326,16 @@ def test_content_reload_reaches_a_running_server(tmp_path: Path) -> None:
     assert not (tmp_path / "data" / "community-bot.pid").exists()
     missing = cli("content", "reload", cwd=tmp_path)
     assert missing.returncode == 1 and "no running server" in missing.stdout
+
+
+def test_the_demo_has_a_wish_and_a_consultation_to_try(tmp_path: Path) -> None:
+    script = "绑定\n1\n4栋1单元101\n1\n投票\n1\n1\n心愿墙\n"
+    out = cli("chat", "--user", "trying", cwd=tmp_path, stdin=script).stdout
+    assert "东门加装非机动车充电棚" in out and "已记录您家的投票：同意" in out
+    assert "周六想找个志愿者陪我妈去市一院复查" in out
+    again = cli("demo", "--reset", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    fresh = cli(
+        "chat", "--user", "trying-again", cwd=tmp_path, stdin="绑定\n1\n4栋1单元101\n1\n投票\n"
+    ).stdout
+    assert fresh.count("东门加装非机动车充电棚") == 1  # recreated once, not twice
