@@ -10,7 +10,6 @@ import signal
 from pathlib import Path
 
 import content
-import handlers
 from bot.config import Settings
 
 
@@ -20,10 +19,10 @@ def pid_file(settings: Settings) -> Path:
 
 def check(settings: Settings, today: dt.date | None = None) -> tuple[list[str], list[str]]:
     """(errors, warnings) of every community's catalog and of the holiday calendar."""
-    handlers.configure(settings)
     from handlers.services import catalog
     from handlers.services.hours import calendar
 
+    catalog.configure(settings.effective_content_dir)
     errors: list[str] = []
     warnings: list[str] = []
     for code in catalog.known_communities():

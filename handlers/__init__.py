@@ -39,10 +39,12 @@ def routers() -> list[Router]:
 
 
 def configure(settings: Settings) -> None:
-    """What features need from the deployment's settings before they serve (where its own content is)."""
-    from handlers.services import catalog
+    """What features need from the deployment's settings before they serve (where its own content is), and
+    what they build once per process before the first message (the catalog's search: about a second)."""
+    from handlers.services import catalog, search
 
     catalog.configure(settings.effective_content_dir)
+    search.warm_up(catalog.known_communities())
 
 
 def api_routes() -> list[ApiRoute]:

@@ -117,17 +117,18 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
-def sources(code: str) -> list[Path]:
-    """The files that make a community's catalog, in the order they apply."""
+def sources(code: str, local: bool = True) -> list[Path]:
+    """The files that make a community's catalog, in the order they apply (``local``: with the
+    deployment's own)."""
     found = [content.path("services/catalog.yaml"), content.path(f"services/communities/{code}.yaml")]
-    if _local_dir is not None:
+    if local and _local_dir is not None:
         found.append(_local_dir / "services" / f"{code}.yaml")
     return found
 
 
-def build(code: str) -> tuple[Catalog, list[Problem]]:
+def build(code: str, local: bool = True) -> tuple[Catalog, list[Problem]]:
     """Merge and check a community's catalog; problems are returned, not raised."""
-    base, *changes = sources(code)
+    base, *changes = sources(code, local)
     data = copy.deepcopy(_read(base))
     for path in changes:
         change = _read(path)
@@ -241,7 +242,16 @@ def catalog(code: str) -> Catalog:
             built, problems = build(code)
             errors = [p for p in problems if p.error]
             if errors:
-                raise CatalogError(errors)
+                # the deployment's own file is broken (and no catalog is in use yet): serve the shipped one
+                # rather than none, and say so; `community-bot content check` shows the same errors
+                log.error(
+                    "catalog has errors, using the shipped one",
+                    extra={"community": code, "problems": [str(p) for p in errors]},
+                )
+                built, problems = build(code, local=False)
+                errors = [p for p in problems if p.error]
+                if errors:
+                    raise CatalogError(errors)
             _cache[code] = built
         return _cache[code]
 

@@ -95,6 +95,12 @@ def _index(code: str) -> _Index:
     return built
 
 
+def warm_up(codes: list[str]) -> None:
+    """Build the tokenizer and the indexes now rather than during a resident's first question."""
+    for code in codes:
+        _index(code)
+
+
 def ask(code: str, question: str, limit: int = 3) -> Found:
     """The entries that best answer ``question`` in community ``code``'s catalog, best first."""
     index = _index(code)
