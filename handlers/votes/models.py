@@ -61,6 +61,7 @@ class Consultation(Model):
     proposal_id = fields.IntField(null=True, description="the resident proposal it came from")
     created_at = fields.DatetimeField()
     closed_at = fields.DatetimeField(null=True)
+    reminded_at = fields.DatetimeField(null=True, description="when those yet to vote were reminded")
     result: Any = fields.JSONField(null=True, description="the published result, written once at the close")
 
     community_id: int

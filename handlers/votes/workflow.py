@@ -388,14 +388,44 @@ def _unit(c: Consultation) -> str:
     return content.text("votes.unit_households" if c.per == Per.HOUSEHOLD else "votes.unit_people")
 
 
+REMIND_BEFORE = dt.timedelta(days=1)
+
+
 async def sweep(now: dt.datetime) -> int:
-    """The periodic round: close and publish every consultation whose time is up. Returns how many."""
+    """The periodic round: remind those yet to vote a day before the close, then close and publish every
+    consultation whose time is up. Returns how many were closed."""
+    for c in await Consultation.filter(
+        status=S.OPEN,
+        reminded_at=None,
+        opens_at__lte=now,
+        closes_at__gt=now,
+        closes_at__lte=now + REMIND_BEFORE,
+    ):
+        await remind(c, now)
     due = await Consultation.filter(status=S.OPEN, closes_at__lte=now)
     closed = 0
     for c in due:
         if await close(c, now) is not None:
             closed += 1
     return closed
+
+
+async def remind(c: Consultation, now: dt.datetime) -> int:
+    """Once per consultation (whichever worker is first): tell the eligible who have not taken part (in
+    household voting: whose household has not) that it closes soon. Returns how many were told."""
+    async with in_transaction():
+        if not await Consultation.filter(id=c.id, reminded_at=None).update(reminded_at=now):
+            return 0
+        taken = set(await VoteSlot.filter(consultation=c).values_list("key", flat=True))
+        text = content.text("votes.told_reminder", title=c.title, close=close_label(c))
+        told = 0
+        for person in await eligible_people(c):
+            key = f"h:{person.home_id}" if c.per == Per.HOUSEHOLD else f"p:{person.id}"
+            if key in taken:
+                continue
+            await notify(person, f"consultation:{c.id}:reminder:{person.id}", text, now=now)
+            told += 1
+    return told
 
 
 # -- proposals -------------------------------------------------------------------------------------------

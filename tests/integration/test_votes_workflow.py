@@ -14,7 +14,7 @@ from handlers.votes import tally, workflow
 from handlers.votes.models import Ballot, Consultation, PassRule, Per, VoteSlot, Who
 from handlers.votes.workflow import LaunchConsultation, VoteError
 from nlp.slots import Address
-from storage.models import Community, Person, Role, RoleName
+from storage.models import Community, Notification, Person, Role, RoleName
 
 T0 = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 DAY = dt.timedelta(days=1)
@@ -235,3 +235,17 @@ async def test_many_members_of_one_household_at_once_exactly_one_vote(seeded: st
     assert results.count(True) == 1
     assert await Ballot.filter(consultation=c).count() == 1
     assert (await tally.count(c, await workflow.electorate(c)))["turnout"] == 1
+
+
+async def test_those_yet_to_vote_are_reminded_once_a_day_before_the_close(seeded: str) -> None:
+    c = await launch(per=Per.HOUSEHOLD)
+    mother = await resident("mother", room="601")
+    son = await resident("son", room="601")
+    neighbour = await resident("neighbour", room="602")
+    await vote(c, mother, 0)
+    assert await workflow.sweep(T0 + 8 * DAY) == 0
+    assert not await Notification.filter(key__contains=":reminder:").exists()  # not yet: two days left
+    await asyncio.gather(*(workflow.sweep(T0 + 9 * DAY + dt.timedelta(hours=1)) for _ in range(3)))
+    reminded = {n.person_id for n in await Notification.filter(key__contains=":reminder:")}
+    assert reminded == {neighbour.id}  # the son's household has voted; once, however many workers
+    assert mother.id not in reminded and son.id not in reminded
