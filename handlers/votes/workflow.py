@@ -34,6 +34,7 @@ from handlers.votes.models import (
     Who,
 )
 from handlers.votes.tally import count
+from nlp.privacy import redact
 from nlp.slots import Address
 from storage.db import once
 from storage.models import Building, Community, Home, Person, Role, RoleName
@@ -350,7 +351,7 @@ async def close(c: Consultation, now: dt.datetime) -> Consultation | None:
     """Count, publish and tell those who took part; None when another worker closed it first."""
     result = await count(c, await electorate(c))
     comments = await Comment.filter(consultation=c).order_by("id").values_list("text", flat=True)
-    result["comments"] = list(comments)
+    result["comments"] = [redact(str(text)) for text in comments]  # no names, no phone numbers
     async with in_transaction():
         if not await Consultation.filter(id=c.id, status=S.OPEN).update(
             status=S.CLOSED, closed_at=now, result=result

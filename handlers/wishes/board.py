@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import content
 from handlers.wishes.models import ServiceRecord, Wish, WishClaim, WishStatus
 from handlers.wishes.rules import rules
+from nlp.privacy import redact
 
 S = WishStatus
 BOARD_LIMIT = 500  # a community's open wishes: tens, not thousands
@@ -141,7 +142,7 @@ async def summary(community_id: int, *, stories: int = 10) -> Summary:
                 shown_as=wish.display_name or content.text("wishes.anonymous"),
                 served_by=[r.volunteer_name for r in records],
                 team=claim.team if claim else "",
-                thanks=wish.thanks,
+                thanks=redact(wish.thanks),
                 rating=wish.rating,
                 confirmed_on=wish.confirmed_at.date() if wish.confirmed_at else None,
             )

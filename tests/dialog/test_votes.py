@@ -58,7 +58,7 @@ async def test_change_the_vote_and_comment(conv: Conversations, clock: Clock) ->
             ("3", "弃权"),
             ("改票", "1 同意"),
             ("2", "不同意"),
-            ("意见 补贴方案要先公示，低楼层分摊太多", "匿名公布"),
+            ("意见 补贴方案要先公示，低楼层分摊太多，可以打我电话13912345678", "匿名公布"),
             ("意见", "请说说您对"),
             ("嗯", "太简单"),
             ("一楼住户的采光问题也要考虑", "已记录"),
@@ -120,6 +120,7 @@ async def test_close_publishes_and_tells_those_who_took_part(conv: Conversations
     await bound(conv, "r-silent", "3栋3单元301")
     for chat, pick in zip(voters, ("1", "1", "2"), strict=True):
         await chat.run([("投票", "回复序号"), ("1", "同意"), (pick, "已记录")])
+    assert "匿名公布" in await voters[0].say("意见 有问题可以打我电话13912345678")
     assert "最近没有已结束的议事" in await voters[0].say("议事结果")  # sealed until the close
     clock.now = c.closes_at
     assert await workflow.sweep(clock.now) == 1
@@ -127,6 +128,8 @@ async def test_close_publishes_and_tells_those_who_took_part(conv: Conversations
     # 3 of the 4 households of 3栋 took part (quorum: half); 2 of 3 ballots is two thirds: passed
     assert "结果：通过（同意），参与 3/4 户" in told.text
     assert not await Notification.filter(person__openid="r-silent", key__contains=":result:").exists()
+    published = await Consultation.get(id=c.id)
+    assert published.result is not None and published.result["comments"] == ["有问题可以打我电话***"]
     reply = await voters[0].say("议事结果")
     assert "同意：2 票" in reply and "不同意：1 票" in reply and "日志校验码" in reply
 

@@ -88,8 +88,9 @@ async def test_the_whole_loop(api: TestClient[Any, Any]) -> None:
     assert done["status"] == "fulfilled" and done["photos"]
 
     await act(api, token, wish["id"], "confirm", status=422)  # a rating is needed
-    confirmed = await act(api, token, wish["id"], "confirm", rating=5, note="谢谢赵阿姨", story_consent=True)
-    assert confirmed["status"] == "confirmed" and confirmed["thanks"] == "谢谢赵阿姨"
+    thanks = "谢谢赵阿姨，以后有事打我电话13912345678"
+    confirmed = await act(api, token, wish["id"], "confirm", rating=5, note=thanks, story_consent=True)
+    assert confirmed["status"] == "confirmed" and confirmed["thanks"] == thanks  # her own wish: as written
 
     ledger = await (await api.get(f"{API}/me/service-records", headers=bearer(volunteer))).json()
     assert (ledger["wishes"], ledger["hours"], ledger["points"]) == (1, 2.5, 30)
@@ -99,6 +100,7 @@ async def test_the_whole_loop(api: TestClient[Any, Any]) -> None:
     assert (summary["received"], summary["fulfilled"], summary["volunteers_served"]) == (1, 1, 1)
     story = summary["stories"][0]
     assert (story["shown_as"], story["served_by"], story["team"]) == ("王女士", ["赵阿姨"], "第三党支部")
+    assert story["thanks"] == "谢谢赵阿姨，以后有事打我电话***"  # published: the phone masked
     assert "13912345678" not in str(summary) and "2单元502" not in str(summary)
 
     export = await api.get(f"{API}/communities/xingfuli/service-records.csv", headers=bearer(committee))
