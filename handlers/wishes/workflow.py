@@ -98,6 +98,8 @@ async def _post(cmd: PostWish, now: dt.datetime) -> Wish:
     description = cmd.description.strip()[:1000]
     if len(description) < 2:
         raise WishError("wishes.too_short")
+    if cmd.wanted_by is not None and cmd.wanted_by < now.date():
+        raise WishError("wishes.date_past")
     category = cmd.category or rules().category_in_text(description).key
     if category not in rules().categories:
         raise WishError("wishes.no_category")

@@ -4,12 +4,14 @@ service record and its export, the public summary; who may do what, and what the
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
 
+from bot.app import china_now
 from handlers.wishes.models import Wish
 from storage.models import Community, Person, Role, RoleName
 from tests.e2e.conftest import MakeSim
@@ -21,7 +23,7 @@ WISH = {
     "description": "周六想找人陪我妈去市一院复查，我家在3栋2单元502，电话13912345678",
     "beneficiary": "family",
     "relation": "母亲",
-    "wanted_by": "2026-11-28",
+    "wanted_by": (china_now().date() + dt.timedelta(days=4)).isoformat(),
     "display_name": "王女士",
     "client_key": "wish-0001",
 }
@@ -185,10 +187,14 @@ async def test_group_claim_records_every_member_and_the_committee_may_confirm(
     assert [v["wishes"] for v in ranking["items"]] == [1, 1, 1]
 
 
-async def test_posting_needs_a_bound_home(api: TestClient[Any, Any]) -> None:
+async def test_posting_needs_a_bound_home_and_a_date_to_come(api: TestClient[Any, Any]) -> None:
     person = await Person.create(openid="unbound")
     response = await api.post(f"{API}/wishes", headers=bearer(await token_for(api, person)), json=WISH)
     assert response.status == 422
+    token = await resident(api)
+    past = (china_now().date() - dt.timedelta(days=1)).isoformat()
+    late = await api.post(f"{API}/wishes", headers=bearer(token), json={**WISH, "wanted_by": past})
+    assert late.status == 422 and "已经过去" in (await late.json())["error"]["message"]
 
 
 async def test_board_filters_and_unknown_community(api: TestClient[Any, Any]) -> None:
