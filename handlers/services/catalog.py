@@ -103,8 +103,10 @@ _lock = threading.Lock()
 def configure(local_dir: str | Path | None) -> None:
     """Where the deployment's own changes live (<CONTENT_DIR>/services/<code>.yaml)."""
     global _local_dir
-    _local_dir = Path(local_dir) if local_dir else None
-    _cache.clear()
+    wanted = Path(local_dir) if local_dir else None
+    if wanted != _local_dir:  # the same place again (another app in this process): keep what is loaded
+        _local_dir = wanted
+        _cache.clear()
 
 
 def _read(path: Path) -> dict[str, Any]:
