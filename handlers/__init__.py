@@ -9,6 +9,7 @@ from bot.api.core import ApiRoute
 from bot.config import Settings
 from bot.dispatcher import Router
 from bot.wechat.client import WeChatClient
+from handlers.common.requests import RequestSource
 
 
 def routers() -> list[Router]:
@@ -45,6 +46,16 @@ def configure(settings: Settings) -> None:
 
     catalog.configure(settings.effective_content_dir)
     search.warm_up(catalog.known_communities())
+
+
+def request_sources() -> list[RequestSource]:
+    """Every feature's "my requests" (the residents' API merges them)."""
+    from handlers.common.requests import staff_messages
+    from handlers.repairs.workflow import requests_of as tickets
+    from handlers.votes.workflow import requests_of as proposals
+    from handlers.wishes.workflow import requests_of as wishes
+
+    return [staff_messages, tickets, wishes, proposals]
 
 
 def api_routes() -> list[ApiRoute]:

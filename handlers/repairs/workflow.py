@@ -16,6 +16,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 import content
+from handlers.common.requests import RequestItem
 from handlers.common.rules import RuleBroken
 from handlers.repairs.categories import Category, categories
 from handlers.repairs.models import (
@@ -381,3 +382,15 @@ async def sweep(now: dt.datetime, close_after: dt.timedelta) -> tuple[int, int]:
         except TicketError:
             continue  # confirmed or reopened meanwhile
     return len(overdue), closed
+
+
+async def requests_of(person: Person, limit: int) -> tuple[int, list[RequestItem]]:
+    """The person's tickets for "my requests", newest first."""
+    query = Ticket.filter(reporter=person)
+    rows = await query.order_by("-created_at", "-id").limit(limit)
+    return await query.count(), [
+        RequestItem(
+            "ticket", t.id, t.number, t.description, t.status.value, status_label(t.status), t.created_at
+        )
+        for t in rows
+    ]

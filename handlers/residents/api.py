@@ -10,14 +10,15 @@ from pydantic import BaseModel, Field
 from tortoise.transactions import in_transaction
 
 import content
-from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Routes, StrictIn, bearer_token, paginate
+import handlers
+from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Routes, StrictIn, bearer_token, page_of
 from bot.api.sessions import create_session, move_session
 from bot.wechat.client import WeChatAPIError
 from handlers.residents import workflow
 from handlers.residents.workflow import ResidentError
 from nlp.slots import Address
 from storage.kv import Store
-from storage.models import Community, Person, Role, RoleName, StaffMessage
+from storage.models import Community, Person, Role, RoleName
 from storage.people import reassign
 
 routes = Routes("residents")
@@ -77,10 +78,12 @@ class LinkIn(StrictIn):
 
 
 class RequestOut(BaseModel):
-    kind: Literal["staff_message"]
+    kind: Literal["staff_message", "ticket", "wish", "proposal"]
     id: int
+    number: str
     text: str
     status: str
+    status_label: str
     created_at: dt.datetime
 
 
@@ -217,12 +220,21 @@ async def new_link_code(store: Store, person: Person) -> str:
 
 
 @routes.add(
-    "GET", "/me/requests", summary="My requests and their state", response=RequestPage, query=PAGE_PARAMS
+    "GET",
+    "/me/requests",
+    summary="My requests of every kind (tickets, wishes, proposals, messages for staff), newest first",
+    response=RequestPage,
+    query=PAGE_PARAMS,
 )
 async def my_requests(call: ApiRequest) -> RequestPage:
-    mine = await paginate(StaffMessage.filter(person=call.caller), call.query, "-created_at", "-id")
-    items = [
-        RequestOut(kind="staff_message", id=r.id, text=r.text, status=r.status, created_at=r.created_at)
-        for r in mine.rows
-    ]
-    return RequestPage(items=items, **mine.meta)
+    page, per_page = page_of(call.query)
+    total, items = 0, []
+    for source in handlers.request_sources():  # each gives its newest page*per_page: enough to merge
+        count, newest = await source(call.caller, page * per_page)
+        total += count
+        items += newest
+    items.sort(key=lambda r: (r.created_at, r.kind, r.id), reverse=True)
+    shown = items[(page - 1) * per_page : page * per_page]
+    return RequestPage(
+        items=[RequestOut(**vars(r)) for r in shown], page=page, per_page=per_page, total=total
+    )

@@ -18,6 +18,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 import content
+from handlers.common.requests import RequestItem
 from handlers.common.rules import RuleBroken
 from handlers.residents import workflow as residents
 from handlers.residents.workflow import ResidentError
@@ -511,3 +512,21 @@ async def participants(c: Consultation) -> list[tuple[Ballot, Person, Person | N
         proxy = await Person.get_or_none(id=ballot.proxy_by_id) if ballot.proxy_by_id else None
         out.append((ballot, voter, proxy))
     return out
+
+
+async def requests_of(person: Person, limit: int) -> tuple[int, list[RequestItem]]:
+    """The person's proposals for "my requests", newest first."""
+    query = Proposal.filter(person=person)
+    rows = await query.order_by("-created_at", "-id").limit(limit)
+    return await query.count(), [
+        RequestItem(
+            "proposal",
+            p.id,
+            p.number,
+            p.text,
+            p.status,
+            content.text(f"votes.proposal_status.{p.status}"),
+            p.created_at,
+        )
+        for p in rows
+    ]

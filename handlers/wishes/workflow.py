@@ -14,6 +14,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 import content
+from handlers.common.requests import RequestItem
 from handlers.common.rules import RuleBroken
 from handlers.residents.workflow import roles_of as roles_in
 from handlers.wishes.models import (
@@ -474,3 +475,15 @@ def _reminders_due(row: WishClaim, now: dt.datetime) -> int:
     window = row.contact_by - row.claimed_at
     marks = [row.claimed_at + window / 2, row.contact_by - dt.timedelta(days=1)]
     return sum(1 for mark in sorted(set(marks)) if now >= mark)
+
+
+async def requests_of(person: Person, limit: int) -> tuple[int, list[RequestItem]]:
+    """The person's wishes for "my requests", newest first."""
+    query = Wish.filter(resident=person)
+    rows = await query.order_by("-created_at", "-id").limit(limit)
+    return await query.count(), [
+        RequestItem(
+            "wish", w.id, w.number, w.description, w.status.value, status_label(w.status), w.created_at
+        )
+        for w in rows
+    ]

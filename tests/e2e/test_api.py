@@ -250,3 +250,24 @@ async def test_openapi_lists_every_route(api: TestClient[Any, Any]) -> None:
     declared = {(r.method.lower(), API + r.path) for r in api_routes()}
     listed = {(m, p) for p, ops in spec["paths"].items() for m in ops}
     assert declared == listed
+
+
+async def test_my_requests_gather_every_kind_newest_first(api: TestClient[Any, Any]) -> None:
+    from tests.e2e.test_tickets_api import resident
+
+    token = await resident(api)
+    me = await Person.get(openid="r1")
+    await StaffMessage.create(person=me, community_id=me.community_id, text="楼下能办公交卡吗")
+    posts = [
+        ("/tickets", {"category": "lighting", "description": "楼道灯不亮", "client_key": "req-ticket"}),
+        ("/wishes", {"description": "孩子想要几本课外书", "client_key": "req-wish-1"}),
+        ("/proposals", {"text": "建议在3栋门口加装充电桩", "client_key": "req-proposal"}),
+    ]
+    for path, body in posts:
+        assert (await api.post(f"{API}{path}", headers=bearer(token), json=body)).status == 201
+    listed = await (await api.get(f"{API}/me/requests?per_page=3", headers=bearer(token))).json()
+    assert listed["total"] == 4
+    assert [i["kind"] for i in listed["items"]] == ["proposal", "wish", "ticket"]
+    assert listed["items"][1]["status_label"] == "待社区审核" and listed["items"][1]["number"].startswith("W")
+    rest = await (await api.get(f"{API}/me/requests?per_page=3&page=2", headers=bearer(token))).json()
+    assert [(i["kind"], i["status_label"]) for i in rest["items"]] == [("staff_message", "待答复")]
