@@ -12,7 +12,8 @@ from tortoise.transactions import in_transaction
 import content
 from bot.dispatcher import Context, Router, idle
 from handlers.common.rules import RuleBroken
-from storage.models import STAFF_ROLES, Person, Role, RoleName, StaffMessage
+from handlers.residents.workflow import is_staff
+from storage.models import Person, Role, RoleName, StaffMessage
 from storage.outbox import notify
 
 HUMAN_STATE = "common:human"
@@ -61,17 +62,10 @@ async def leave_message(ctx: Context) -> None:
     ctx.say("common.human_done", number=number)
 
 
-async def may_answer(person: Person, community_id: int | None) -> bool:
-    if community_id is None:
-        return False
-    roles = await Role.filter(person=person, community_id=community_id).values_list("role", flat=True)
-    return any(RoleName(str(r)) in STAFF_ROLES for r in roles)
-
-
 async def answer(message_id: int, staff: Person, text: str, now: dt.datetime) -> StaffMessage:
     """Answer an open message once (the first answer wins); the resident is told."""
     message = await StaffMessage.get_or_none(id=message_id)
-    if message is None or not await may_answer(staff, message.community_id):
+    if message is None or not await is_staff(staff, message.community_id):
         raise MessageError("common.no_such_message")
     if len(text.strip()) < 2:
         raise MessageError("common.answer_too_short")
@@ -97,7 +91,7 @@ async def answer(message_id: int, staff: Person, text: str, now: dt.datetime) ->
 @router.handle(lambda ctx: ctx.word in ("留言", "居民留言", "待答复留言"), idle())
 async def open_messages(ctx: Context) -> None:
     person = await ctx.person()
-    if not await may_answer(person, person.community_id):
+    if not await is_staff(person, person.community_id):
         ctx.say("common.staff_only")
         return
     waiting = await StaffMessage.filter(community_id=person.community_id, status="open").order_by(

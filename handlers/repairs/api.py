@@ -24,7 +24,8 @@ from handlers.repairs.categories import categories
 from handlers.repairs.models import OPEN_STATUSES, Ticket, TicketEvent, TicketPhoto, TicketStatus
 from handlers.repairs.workflow import ReportRepair, TicketError, status_label
 from handlers.residents.staff_api import COMMUNITY_PARAM
-from storage.models import STAFF_ROLES, Building, Community, Person, Role, RoleName
+from handlers.residents.workflow import is_staff
+from storage.models import STAFF_ROLES, Building, Community, Person, RoleName
 
 routes = Routes("tickets")
 
@@ -98,11 +99,6 @@ class ActionIn(StrictIn):
     note: str = Field(default="", max_length=2000)
     rating: int | None = Field(default=None, ge=1, le=5)
     role: RoleName | None = Field(default=None, description="transfer: the role whose pool takes it")
-
-
-async def _staff_of(person: Person, community_id: int) -> bool:
-    roles = await Role.filter(person=person, community_id=community_id).values_list("role", flat=True)
-    return any(RoleName(str(r)) in STAFF_ROLES for r in roles)
 
 
 async def ticket_out(ticket: Ticket, now: dt.datetime, with_contact: bool) -> TicketOut:
@@ -195,7 +191,7 @@ async def community_tickets(call: ApiRequest) -> TicketPage:
     community = await Community.get_or_none(code=call.path["community"])
     if community is None:
         raise ApiError(404, "not_found", content.text("api.no_community"))
-    if not await _staff_of(call.caller, community.id):
+    if not await is_staff(call.caller, community.id):
         raise ApiError(403, "forbidden", content.text("api.forbidden"))
     query = Ticket.filter(community=community)
     if "status" in call.query:
@@ -221,7 +217,7 @@ async def _visible(call: ApiRequest, ticket_id: int) -> tuple[Ticket, bool]:
     ticket = await Ticket.get_or_none(id=ticket_id)
     if ticket is None:
         raise ApiError(404, "not_found", content.text("repairs.no_such_ticket"))
-    staff = await _staff_of(call.caller, ticket.community_id)
+    staff = await is_staff(call.caller, ticket.community_id)
     if not staff and ticket.reporter_id != call.caller.id:
         raise ApiError(404, "not_found", content.text("repairs.no_such_ticket"))
     return ticket, staff

@@ -84,6 +84,11 @@ async def roles_of(person: Person, community: Community | int | None = None) -> 
     return {RoleName(str(r)) for r in await query.values_list("role", flat=True)}
 
 
+async def is_staff(person: Person, community_id: int | None) -> bool:
+    """Committee, grid worker, property staff or mediator of that community."""
+    return community_id is not None and bool(await roles_of(person, community_id) & STAFF_ROLES)
+
+
 async def grant_role(person: Person, community: Community, role: RoleName, by: Person | None = None) -> bool:
     """True when the role is new."""
     _, created = await Role.get_or_create(

@@ -9,9 +9,10 @@ from pydantic import BaseModel, Field
 
 import content
 from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, QueryParam, Routes, StrictIn, paginate, refused
-from handlers.common.staff_messages import MessageError, may_answer, number_of
+from handlers.common.staff_messages import MessageError, number_of
 from handlers.common.staff_messages import answer as answer_message
 from handlers.residents.staff_api import COMMUNITY_PARAM
+from handlers.residents.workflow import is_staff
 from handlers.services import hours, search
 from handlers.services.catalog import Catalog, Entry, catalog
 from storage.models import Community, StaffMessage
@@ -242,7 +243,7 @@ async def staff_messages(call: ApiRequest) -> MessagePage:
     community = await Community.get_or_none(code=call.path["community"])
     if community is None:
         raise ApiError(404, "not_found", content.text("api.no_community"))
-    if not await may_answer(call.caller, community.id):
+    if not await is_staff(call.caller, community.id):
         raise ApiError(403, "forbidden", content.text("api.forbidden"))
     query = StaffMessage.filter(community=community)
     if "status" in call.query:

@@ -433,13 +433,7 @@ async def propose(call: ApiRequest) -> ProposalOut:
 async def mine(call: ApiRequest) -> ConsultationList:
     caller, now = call.caller, call.now()
     items = []
-    for c in await Consultation.filter(
-        community_id=caller.community_id, status=ConsultationStatus.OPEN, closes_at__gt=now
-    ).order_by("closes_at", "id"):
-        try:
-            await workflow.check_eligible(c, caller, now)
-        except VoteError:
-            continue
+    for c in await workflow.open_to(caller, now):
         ballot = await workflow.my_ballot(c, caller)
         items.append(consultation_out(c, now, list(ballot.choices) if ballot else None))
     return ConsultationList(items=items)

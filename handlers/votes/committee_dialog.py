@@ -350,16 +350,7 @@ async def proxy_start(ctx: Context) -> None:
     except VoteError as problem:
         ctx.say_text(problem.text())
         return
-    now = ctx.now()
-    open_to_them = []
-    for c in await Consultation.filter(
-        community_id=person.community_id, status=ConsultationStatus.OPEN, closes_at__gt=now
-    ).order_by("closes_at"):
-        try:
-            await workflow.check_eligible(c, voter, now)
-        except VoteError:
-            continue
-        open_to_them.append(c)
+    open_to_them = await workflow.open_to(voter, ctx.now())
     if not open_to_them:
         ctx.say("votes.proxy.none_open", name=voter.name)
         return

@@ -34,18 +34,7 @@ def _last_key(ctx: Context) -> str:
 
 async def _open_for(ctx: Context) -> list[Consultation]:
     """Open consultations the person may vote in now, soonest close first."""
-    person = await ctx.person()
-    found = []
-    now = ctx.now()
-    for c in await Consultation.filter(
-        community_id=person.community_id, status=ConsultationStatus.OPEN, closes_at__gt=now
-    ).order_by("closes_at", "id"):
-        try:
-            await workflow.check_eligible(c, person, now)
-        except VoteError:
-            continue
-        found.append(c)
-    return found
+    return await workflow.open_to(await ctx.person(), ctx.now())
 
 
 async def open_list(ctx: Context) -> None:

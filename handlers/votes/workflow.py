@@ -208,6 +208,20 @@ async def check_eligible(c: Consultation, person: Person, now: dt.datetime) -> H
     return home
 
 
+async def open_to(person: Person, now: dt.datetime) -> list[Consultation]:
+    """The consultations of the person's community they may vote in now, soonest close first."""
+    found = []
+    for c in await Consultation.filter(
+        community_id=person.community_id, status=S.OPEN, closes_at__gt=now
+    ).order_by("closes_at", "id"):
+        try:
+            await check_eligible(c, person, now)
+        except VoteError:
+            continue
+        found.append(c)
+    return found
+
+
 def describe_scope(c: Consultation) -> str:
     if not c.buildings:
         return content.text("votes.scope_all")
