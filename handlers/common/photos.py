@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from tortoise.models import Model
 
+import content
+from bot.api.core import ApiError, Binary
 from bot.wechat.client import WeChatAPIError, WeChatClient
 
 log = logging.getLogger(__name__)
@@ -42,3 +45,11 @@ async def fetch_photos(client: WeChatClient, now: dt.datetime, table: type[Model
         await table.filter(id=photo_id).update(data=data, content_type=content_type)
         stored += 1
     return stored
+
+
+async def kept_photo(table: type[Model], photo_id: int, **owner: Any) -> Binary:
+    """A photo of ``table`` already downloaded, as the API serves it; 404 when it is not (yet) kept."""
+    photo: Any = await table.get_or_none(id=photo_id, **owner)
+    if photo is None or photo.data is None:
+        raise ApiError(404, "not_found", content.text("api.no_photo"))
+    return Binary(bytes(photo.data), photo.content_type)

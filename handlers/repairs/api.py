@@ -19,6 +19,7 @@ from bot.api.core import (
     paginate,
     refused,
 )
+from handlers.common.photos import kept_photo
 from handlers.repairs import workflow
 from handlers.repairs.categories import categories
 from handlers.repairs.models import OPEN_STATUSES, Ticket, TicketEvent, TicketPhoto, TicketStatus
@@ -320,7 +321,4 @@ async def act(call: ApiRequest) -> TicketOut:
 )
 async def ticket_photo(call: ApiRequest) -> Binary:
     ticket, _ = await _visible(call, call.path["ticket_id"])
-    photo = await TicketPhoto.get_or_none(id=call.path["photo_id"], ticket=ticket)
-    if photo is None or photo.data is None:
-        raise ApiError(404, "not_found", content.text("api.no_photo"))
-    return Binary(bytes(photo.data), photo.content_type)
+    return await kept_photo(TicketPhoto, call.path["photo_id"], ticket=ticket)

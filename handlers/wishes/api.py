@@ -24,6 +24,7 @@ from bot.api.core import (
     paginate,
     refused,
 )
+from handlers.common.photos import kept_photo
 from handlers.residents.staff_api import COMMUNITY_PARAM, committee_of
 from handlers.wishes import board, workflow
 from handlers.wishes.models import Beneficiary, ServiceRecord, Wish, WishClaim, WishPhoto, WishStatus
@@ -333,10 +334,7 @@ async def add_photo(call: ApiRequest) -> PhotoOut:
 )
 async def wish_photo(call: ApiRequest) -> Binary:
     wish, _ = await _visible(call, call.path["wish_id"])
-    photo = await WishPhoto.get_or_none(id=call.path["photo_id"], wish=wish)
-    if photo is None or photo.data is None:
-        raise ApiError(404, "not_found", content.text("api.no_photo"))
-    return Binary(bytes(photo.data), photo.content_type)
+    return await kept_photo(WishPhoto, call.path["photo_id"], wish=wish)
 
 
 # after the fixed paths above: {action} would match them too
