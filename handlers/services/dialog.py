@@ -5,13 +5,12 @@ line; and, when nothing fits, an honest answer, a hand-off to a person, and the 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import content
 from bot.dispatcher import Context, Router, has_text, idle, intent, state
 from handlers.common.staff_messages import record_message
 from handlers.services import hours, search
-from handlers.services.catalog import Catalog, Entry, catalog
+from handlers.services.catalog import Catalog, Entry, Office, catalog
 from nlp.slots import extract_choice, extract_date
 from storage.models import Community
 
@@ -78,16 +77,16 @@ async def office_hours(ctx: Context) -> None:
     ctx.say_text(_now_answer(office, now))
 
 
-def _office_values(office: Any) -> dict[str, str]:
+def _office_values(office: Office) -> dict[str, str]:
     return {"office": office.name, "address": office.address, "phone": office.phone}
 
 
-def _duty(office: Any) -> str:
+def _duty(office: Office) -> str:
     phone = office.duty_phone or office.phone
     return content.text("services.hours_duty", phone=phone) if phone else ""
 
 
-def _next(office: Any, status: hours.Status, today: dt.date) -> str:
+def _next(status: hours.Status, today: dt.date) -> str:
     if status.next_open is None:
         return content.text("services.hours_no_next")
     return content.text(
@@ -97,7 +96,7 @@ def _next(office: Any, status: hours.Status, today: dt.date) -> str:
     ).strip()
 
 
-def _now_answer(office: Any, now: dt.datetime) -> str:
+def _now_answer(office: Office, now: dt.datetime) -> str:
     status = hours.status(office, now)
     spans = hours.describe_spans(status.today)
     if status.holiday:
@@ -105,14 +104,14 @@ def _now_answer(office: Any, now: dt.datetime) -> str:
             "services.hours_holiday",
             holiday=status.holiday,
             office=office.name,
-            next=_next(office, status, now.date()),
+            next=_next(status, now.date()),
             duty=_duty(office),
         )
     key = "services.hours_open" if status.open_now else "services.hours_closed"
-    return content.text(key, spans=spans, next=_next(office, status, now.date()), **_office_values(office))
+    return content.text(key, spans=spans, next=_next(status, now.date()), **_office_values(office))
 
 
-def _day_answer(office: Any, day: dt.date, today: dt.date) -> str:
+def _day_answer(office: Office, day: dt.date, today: dt.date) -> str:
     name = hours.calendar().holidays.get(day)
     label = hours.describe_day(day, today)
     if name:
@@ -145,7 +144,7 @@ def _holiday_named(text: str, today: dt.date) -> tuple[str, dt.date, dt.date] | 
     return None
 
 
-def _holiday_answer(office: Any, holiday: tuple[str, dt.date, dt.date], now: dt.datetime) -> str:
+def _holiday_answer(office: Office, holiday: tuple[str, dt.date, dt.date], now: dt.datetime) -> str:
     name, first, last = holiday
     back = last + dt.timedelta(days=1)
     while not hours.spans_on(office, back) and back < last + dt.timedelta(days=14):
@@ -161,7 +160,7 @@ def _holiday_answer(office: Any, holiday: tuple[str, dt.date, dt.date], now: dt.
     )
 
 
-def _week(office: Any) -> str:
+def _week(office: Office) -> str:
     return content.text(
         "services.hours_week",
         office=office.name,

@@ -11,7 +11,7 @@ from bot.dispatcher import Context, Router, has_text, idle, intent, state
 from handlers.residents.dialog import require_home
 from handlers.wishes import workflow
 from handlers.wishes.models import Beneficiary, Wish, WishStatus
-from handlers.wishes.rules import rules
+from handlers.wishes.rules import NUMBER, rules
 from handlers.wishes.workflow import PostWish, WishError, status_label
 from nlp.slots import extract_choice, extract_date
 from nlp.tokenize import normalize, strip_punctuation
@@ -31,8 +31,7 @@ THANKS = "wish:thanks"
 STORY = "wish:story"
 PENDING_TTL = 1800
 
-_NUMBER = r"(?:W?\d{4}-)?0*(\d{1,9})"
-_WITHDRAW = re.compile(rf"^\s*撤回(?:心愿)?\s*(?:{_NUMBER})?\s*$", re.I)
+_WITHDRAW = re.compile(rf"^\s*撤回(?:心愿)?\s*(?:{NUMBER})?\s*$", re.I)
 _CONFIRM = re.compile(r"^\s*确认心愿\s*([1-5一二三四五])?\s*分?\s*(.*)$", re.S)
 _NOT_DONE = re.compile(r"^\s*心愿(?:没|未)(?:有)?实现\s*(.*)$", re.S)
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
@@ -253,7 +252,7 @@ async def my_wishes(ctx: Context) -> None:
 
 
 def wish_id_in(text: str) -> int | None:
-    match = re.search(_NUMBER, text, re.I)
+    match = re.search(NUMBER, text, re.I)
     return int(match.group(1)) if match else None
 
 

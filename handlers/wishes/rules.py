@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 import content
 
+# a wish as residents and staff write it: "W2611-0012", "0012" or "12"; the group is the wish's id
+NUMBER = r"(?:W?\d{4}-)?0*(\d{1,9})"
+
 
 @dataclass(frozen=True)
 class WishCategory:

@@ -10,7 +10,7 @@ from bot.dispatcher import Context, Router, has_text, idle, intent, kind, state
 from bot.messages import Kind
 from handlers.wishes import board, workflow
 from handlers.wishes.models import ClaimStatus, Wish, WishClaim, WishPhoto, WishStatus
-from handlers.wishes.rules import rules
+from handlers.wishes.rules import NUMBER, rules
 from handlers.wishes.workflow import WishError, status_label
 from nlp.slots import digits_from_chinese
 from storage.models import Person, RoleName
@@ -21,14 +21,13 @@ HOURS = "wish:fulfil_hours"
 NOTE = "wish:fulfil_note"
 PHOTO = "wish:fulfil_photo"
 
-_N = r"(?:W?\d{4}-)?0*(\d{1,9})"
-_CLAIM = re.compile(rf"^\s*认领\s*(?:心愿)?\s*{_N}\s*(.{{0,32}})$", re.I | re.S)
-_CONTACTED = re.compile(rf"^\s*已联系\s*(?:心愿)?\s*{_N}\s*$", re.I)
-_RELEASE = re.compile(rf"^\s*放弃认领\s*(?:心愿)?\s*{_N}\s*(.*)$", re.I | re.S)
-_FULFIL = re.compile(rf"^\s*完成心愿\s*{_N}\s*(.*)$", re.I | re.S)
+_CLAIM = re.compile(rf"^\s*认领\s*(?:心愿)?\s*{NUMBER}\s*(.{{0,32}})$", re.I | re.S)
+_CONTACTED = re.compile(rf"^\s*已联系\s*(?:心愿)?\s*{NUMBER}\s*$", re.I)
+_RELEASE = re.compile(rf"^\s*放弃认领\s*(?:心愿)?\s*{NUMBER}\s*(.*)$", re.I | re.S)
+_FULFIL = re.compile(rf"^\s*完成心愿\s*{NUMBER}\s*(.*)$", re.I | re.S)
 _HOURS = re.compile(r"(\d+(?:\.\d+)?|半)\s*(?:个)?\s*(小时|钟头|h|分钟)", re.I)
 _AND_A_HALF = re.compile(r"(\d+)\s*个?(?:半|0\.5)\s*(?:小时|钟头)")  # cn2an: 一个半 -> 1个0.5
-_REVIEW = re.compile(rf"^\s*(通过|退回|不通过)\s*(?:心愿)?\s*{_N}\s*(.*)$", re.I | re.S)
+_REVIEW = re.compile(rf"^\s*(通过|退回|不通过)\s*(?:心愿)?\s*{NUMBER}\s*(.*)$", re.I | re.S)
 _SKIP = {"跳过", "没有", "不用", "无", "不拍"}
 
 

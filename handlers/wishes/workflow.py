@@ -416,14 +416,10 @@ async def confirm(
                 "thanked",
                 now,
                 thanks=done.thanks or content.text("wishes.thanks_default"),
-                hours=_hours(claim_row.hours),
+                hours=f"{claim_row.hours:g}",
                 points=points,
             )
     return done
-
-
-def _hours(hours: float) -> str:
-    return f"{hours:g}"
 
 
 # -- the clock -----------------------------------------------------------------------------------------
