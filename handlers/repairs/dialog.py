@@ -32,7 +32,6 @@ DESCRIBE = "repair:describe"
 _RATE = re.compile(r"^\s*评价\s*([1-5一二三四五])\s*分?\s*(.*)$", re.S)
 _REOPEN = re.compile(r"^\s*没修好\s*(.*)$", re.S)
 _STAFF = re.compile(r"^\s*(接单|开始|完成|办结)\s*(?:R?\d{4}-)?(\d+)\s*(.*)$", re.S | re.I)
-_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 
 
 # Commands first: their exact forms must win over the free-text intents below ("完成 3 已更换灯泡"
@@ -99,7 +98,7 @@ async def rate(ctx: Context) -> None:
         ctx.say("repairs.nothing_to_rate")
         return
     raw = match.group(1)
-    stars = _CN_DIGITS.get(raw) or int(raw)
+    stars = extract_choice(raw, 5) or 0  # the pattern allows only 1-5 and 一-五
     await workflow.rate(ticket.id, await ctx.person(), stars, match.group(2).strip(), ctx.now())
     ctx.dialog.clear()
     ctx.say("repairs.thanks_for_rating", number=ticket.number)

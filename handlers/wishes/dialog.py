@@ -34,7 +34,6 @@ PENDING_TTL = 1800
 _WITHDRAW = re.compile(rf"^\s*撤回(?:心愿)?\s*(?:{NUMBER})?\s*$", re.I)
 _CONFIRM = re.compile(r"^\s*确认心愿\s*([1-5一二三四五])?\s*分?\s*(.*)$", re.S)
 _NOT_DONE = re.compile(r"^\s*心愿(?:没|未)(?:有)?实现\s*(.*)$", re.S)
-_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 _NO_DEADLINE = {"不限", "不急", "都行", "随时", "无", "没有", "不限时间", "什么时候都行", "不着急"}
 _SKIP = {"跳过", "不用", "没有", "不了", "无"}
 # who the wish is for, from the words: family members as residents name them
@@ -327,7 +326,7 @@ async def confirm_start(ctx: Context) -> None:
     ctx.dialog.set(RATE, wish=wish.id)
     if match.group(1):
         raw = match.group(1)
-        ctx.dialog.update(rating=_CN_DIGITS.get(raw) or int(raw), thanks=match.group(2).strip())
+        ctx.dialog.update(rating=extract_choice(raw, 5), thanks=match.group(2).strip())
         _ask_story(ctx)
         return
     ctx.say("wishes.ask_rating", number=wish.number)
