@@ -221,6 +221,7 @@ async def move(
     await _check_actor(spec, ticket, actor)
     if ticket.status not in spec.frm:
         raise TicketError("repairs.not_now", number=ticket.number, status=status_label(ticket.status))
+    await _check_assignee(spec, ticket, actor)  # after the state: who lost an accept race hears "not now"
     changes: dict[str, Any] = {"status": spec.to, **values}
     if action == "accept":
         changes |= {"assignee_id": actor.id if actor else None, "accepted_at": now}
@@ -262,6 +263,12 @@ async def _check_actor(spec: Move, ticket: Ticket, actor: Person | None) -> None
         return
     if not await is_handler(actor, ticket):
         raise TicketError("repairs.not_allowed")
+
+
+async def _check_assignee(spec: Move, ticket: Ticket, actor: Person | None) -> None:
+    """A ticket someone has taken is theirs (or the committee's) to move on."""
+    if actor is None:
+        return
     if spec.by in ("assignee", "handler") and ticket.assignee_id not in (None, actor.id):
         roles = await Role.filter(person=actor, community_id=ticket.community_id, role=RoleName.COMMITTEE)
         if not roles:
