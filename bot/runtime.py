@@ -13,6 +13,7 @@ import content
 from bot.dialog import decode_state, encode_state
 from bot.dispatcher import Context, Dispatcher, Services
 from bot.messages import IncomingMessage, Reply
+from handlers.common.rules import Refusal
 from storage.kv import LockTimeout
 from storage.turns import DONE, TurnStore
 
@@ -61,8 +62,14 @@ class Conversations:
             if now - seen > TOUCH_EVERY:
                 await ctx.touch_person()
                 seen, save = now, True
-            await self.dispatcher.feed(ctx)
-            save = save or dialog.changed
+            try:
+                await self.dispatcher.feed(ctx)
+            except Refusal as refusal:
+                # a workflow's rule, not a failure: its own sentence, and the dialog as the rule says
+                ctx.say(refusal.key, **refusal.values)
+                if not refusal.keep:
+                    ctx.dialog.clear()
+            save = save or ctx.dialog.changed
         except Exception:
             # The dialog stays where it was, so the resident can simply try again.
             log.exception("turn failed", extra={"user": msg.user, "state": dialog.state})

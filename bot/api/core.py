@@ -130,6 +130,12 @@ class ApiRoute:
     binary: bool = False  # the handler returns a Binary (an image, a file), not a model
     binary_types: tuple[str, ...] = ("image/jpeg", "image/png", "application/octet-stream")
     upload: bool = False  # the request body is an image (``call.body`` is a Binary)
+    # a workflow's refusal keys this route answers with another status than 422 (forbidden, not found,
+    # conflict); declared once per slice by ``Routes(refusals=...)``, documented in the OpenAPI error list
+    refusals: dict[str, int] = field(default_factory=dict)
+
+    def refusal_status(self, key: str) -> int:
+        return self.refusals.get(key, 422)
 
 
 @dataclass(frozen=True)
@@ -143,14 +149,17 @@ class Binary:
 
 
 class Routes:
-    """A slice's routes; ``routes.get(...)`` etc. decorate handlers."""
+    """A slice's routes; ``routes.add(...)`` decorates handlers. ``refusals`` maps the slice's refusal
+    keys to their HTTP status (403, 404, 409); every other refusal is a 422, a broken rule."""
 
-    def __init__(self, tag: str) -> None:
+    def __init__(self, tag: str, refusals: dict[str, int] | None = None) -> None:
         self.tag = tag
+        self.refusals = dict(refusals or {})
         self.all: list[ApiRoute] = []
 
     def add(self, method: str, path: str, **spec: Any) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
+            spec.setdefault("refusals", self.refusals)
             self.all.append(ApiRoute(method=method, path=path, handler=handler, tag=self.tag, **spec))
             return handler
 
@@ -195,7 +204,7 @@ _CODES = {403: "forbidden", 404: "not_found", 409: "conflict", 422: "rule_violat
 
 
 def refused(problem: Any, statuses: dict[str, int]) -> ApiError:
-    """A workflow's refusal (a ``RuleBroken``: ``key`` and ``text()``) as the API's error: the status the
+    """A workflow's refusal (a ``Refusal``: ``key`` and ``text()``) as the API's error: the status the
     route gives its key (422, a broken rule, when it names none), and the resident-facing sentence."""
     status = statuses.get(problem.key, 422)
     return ApiError(status, _CODES.get(status, "rule_violation"), problem.text())

@@ -25,6 +25,7 @@ from bot.api.core import (
 )
 from bot.api.sessions import session_person
 from bot.httputil import TooLarge, read_limited
+from handlers.common.rules import Refusal
 from storage.models import Person
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,11 @@ def _wrap(route: ApiRoute) -> Callable[[web.Request], Awaitable[web.Response]]:
             if route.body
             else None,
         )
-        result = await route.handler(call)
+        try:
+            result = await route.handler(call)
+        except Refusal as refusal:
+            status = route.refusal_status(refusal.key)
+            raise ApiError(status, _STATUS_CODES.get(status, "rule_violation"), refusal.text()) from None
         if result is None:
             return web.Response(status=204)
         if isinstance(result, Binary):
@@ -248,7 +253,7 @@ def openapi(routes: list[ApiRoute]) -> dict[str, Any]:
                 "description": "OK",
                 "content": {"application/json": {"schema": ref(route.response)}},
             }
-        codes = set(route.errors) | {429}
+        codes = set(route.errors) | {429} | {route.refusal_status(key) for key in route.refusals}
         if route.upload:
             codes.add(413)
         if route.body or route.upload or route.query or route.path_params:

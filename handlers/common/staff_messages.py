@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 import content
 from bot.dispatcher import Context, Router, idle
-from handlers.common.rules import RuleBroken
+from handlers.common.rules import Refusal
 from handlers.residents.workflow import is_staff
 from storage.models import Person, Role, RoleName, StaffMessage
 from storage.outbox import notify
@@ -21,10 +21,6 @@ ANSWERERS = (RoleName.COMMITTEE, RoleName.GRID_WORKER)  # who is told of new mes
 
 router = Router("common.staff_messages")
 _ANSWER = re.compile(r"^\s*答复\s*(?:留言)?\s*H?0*(\d{1,9})\s*(.*)$", re.I | re.S)
-
-
-class MessageError(RuleBroken):
-    """A refused answer."""
 
 
 def number_of(message: StaffMessage) -> str:
@@ -66,14 +62,14 @@ async def answer(message_id: int, staff: Person, text: str, now: dt.datetime) ->
     """Answer an open message once (the first answer wins); the resident is told."""
     message = await StaffMessage.get_or_none(id=message_id)
     if message is None or not await is_staff(staff, message.community_id):
-        raise MessageError("common.no_such_message")
+        raise Refusal("common.no_such_message")
     if len(text.strip()) < 2:
-        raise MessageError("common.answer_too_short")
+        raise Refusal("common.answer_too_short")
     async with in_transaction():
         if not await StaffMessage.filter(id=message.id, status="open").update(
             status="answered", answer=text.strip()[:2000]
         ):
-            raise MessageError("common.already_answered", number=number_of(message))
+            raise Refusal("common.already_answered", number=number_of(message))
         await notify(
             await Person.get(id=message.person_id),
             f"staff_message:{message.id}:answer",
@@ -110,7 +106,7 @@ async def answer_in_chat(ctx: Context) -> None:
     assert match is not None
     try:
         message = await answer(int(match.group(1)), await ctx.person(), match.group(2), ctx.now())
-    except MessageError as problem:
+    except Refusal as problem:
         ctx.say_text(problem.text())
         return
     ctx.say("common.answer_sent", number=number_of(message))

@@ -20,10 +20,11 @@ from bot.api.core import (
     refused,
 )
 from handlers.common.photos import kept_photo
+from handlers.common.rules import Refusal
 from handlers.repairs import workflow
 from handlers.repairs.categories import categories
 from handlers.repairs.models import OPEN_STATUSES, Ticket, TicketEvent, TicketPhoto, TicketStatus
-from handlers.repairs.workflow import ReportRepair, TicketError, status_label
+from handlers.repairs.workflow import ReportRepair, status_label
 from handlers.residents.staff_api import COMMUNITY_PARAM
 from handlers.residents.workflow import is_staff
 from storage.models import STAFF_ROLES, Building, Community, Person, RoleName
@@ -168,7 +169,7 @@ async def report(call: ApiRequest) -> TicketOut:
             ),
             call.now(),
         )
-    except TicketError as problem:
+    except Refusal as problem:
         raise ApiError(422, "rule_violation", problem.text()) from None
     return await ticket_out(ticket, call.now(), True)
 
@@ -305,7 +306,7 @@ async def act(call: ApiRequest) -> TicketOut:
                     raise ApiError(422, "rule_violation", content.text("api.transfer_role"))
                 values = {"handler_role": body.role.value, "assignee_id": None}
             moved = await workflow.move(ticket.id, action, call.caller, call.now(), note=body.note, **values)
-    except TicketError as problem:
+    except Refusal as problem:
         raise refused(problem, _ERROR_STATUS) from None
     return await ticket_out(moved, call.now(), staff)
 

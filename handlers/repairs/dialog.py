@@ -8,10 +8,11 @@ import re
 import content
 from bot.dispatcher import Context, Router, has_text, idle, intent, kind, state
 from bot.messages import Kind
+from handlers.common.rules import Refusal
 from handlers.repairs import workflow
 from handlers.repairs.categories import Category, categories, category_in_text
 from handlers.repairs.models import OPEN_STATUSES, Ticket, TicketStatus
-from handlers.repairs.workflow import ReportRepair, TicketError, status_label
+from handlers.repairs.workflow import ReportRepair, status_label
 from handlers.residents import workflow as residents
 from handlers.residents.dialog import require_home
 from nlp.slots import extract_address, extract_choice
@@ -49,7 +50,7 @@ async def staff_action(ctx: Context) -> None:
         ticket = await workflow.move(
             int(match.group(2)), action, await ctx.person(), ctx.now(), note=match.group(3).strip()
         )
-    except TicketError as problem:
+    except Refusal as problem:
         ctx.say_text(problem.text())
         return
     ctx.say("repairs.staff_done", number=ticket.number, status=status_label(ticket.status))
@@ -368,7 +369,7 @@ async def urge(ctx: Context) -> None:
         return
     try:
         await workflow.urge(ticket.id, person, ctx.now())
-    except TicketError as problem:
+    except Refusal as problem:
         ctx.say_text(problem.text())
         return
     ctx.say("repairs.urged", number=ticket.number)

@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 
 import content
 from handlers.common.requests import RequestItem
-from handlers.common.rules import RuleBroken
+from handlers.common.rules import Refusal
 from handlers.repairs.categories import Category, categories
 from handlers.repairs.models import (
     OPEN_STATUSES,
@@ -34,10 +34,6 @@ from storage.outbox import notify
 S = TicketStatus
 DUPLICATE_WINDOW = dt.timedelta(days=3)
 NEAR_METRES = 100.0
-
-
-class TicketError(RuleBroken):
-    """A refused move on a ticket."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +84,7 @@ async def _report(cmd: ReportRepair, now: dt.datetime) -> Ticket:
     category = cmd.category
     role = category.role
     if role is None:
-        raise TicketError("repairs.outside", text=category.outside)
+        raise Refusal("repairs.outside", text=category.outside)
     assignee = await _assignee(category, cmd.community)
     async with in_transaction():
         ticket = await Ticket.create(
@@ -213,14 +209,14 @@ async def is_handler(person: Person, ticket: Ticket) -> bool:
 async def move(
     ticket_id: int, action: str, actor: Person | None, now: dt.datetime, *, note: str = "", **values: Any
 ) -> Ticket:
-    """Apply ``action``; raise TicketError when it is not allowed now (or someone else was first)."""
+    """Apply ``action``; raise Refusal when it is not allowed now (or someone else was first)."""
     spec = MOVES[action]
     ticket = await Ticket.get_or_none(id=ticket_id)
     if ticket is None:
-        raise TicketError("repairs.no_such_ticket")
+        raise Refusal("repairs.no_such_ticket")
     await _check_actor(spec, ticket, actor)
     if ticket.status not in spec.frm:
-        raise TicketError("repairs.not_now", number=ticket.number, status=status_label(ticket.status))
+        raise Refusal("repairs.not_now", number=ticket.number, status=status_label(ticket.status))
     await _check_assignee(spec, ticket, actor)  # after the state: who lost an accept race hears "not now"
     changes: dict[str, Any] = {"status": spec.to, **values}
     if action == "accept":
@@ -237,7 +233,7 @@ async def move(
         # the conditional update is the lock: of two people accepting at once, exactly one changes the row
         won = await Ticket.filter(id=ticket.id, status=ticket.status).update(**changes)
         if not won:
-            raise TicketError("repairs.someone_else", number=ticket.number)
+            raise Refusal("repairs.someone_else", number=ticket.number)
         await TicketEvent.create(
             ticket_id=ticket.id,
             actor=actor,
@@ -256,13 +252,13 @@ async def _check_actor(spec: Move, ticket: Ticket, actor: Person | None) -> None
     if spec.by == "system":
         return
     if actor is None:
-        raise TicketError("repairs.not_allowed")
+        raise Refusal("repairs.not_allowed")
     if spec.by == "reporter":
         if actor.id != ticket.reporter_id:
-            raise TicketError("repairs.not_allowed")
+            raise Refusal("repairs.not_allowed")
         return
     if not await is_handler(actor, ticket):
-        raise TicketError("repairs.not_allowed")
+        raise Refusal("repairs.not_allowed")
 
 
 async def _check_assignee(spec: Move, ticket: Ticket, actor: Person | None) -> None:
@@ -272,7 +268,7 @@ async def _check_assignee(spec: Move, ticket: Ticket, actor: Person | None) -> N
     if spec.by in ("assignee", "handler") and ticket.assignee_id not in (None, actor.id):
         roles = await Role.filter(person=actor, community_id=ticket.community_id, role=RoleName.COMMITTEE)
         if not roles:
-            raise TicketError("repairs.not_yours", number=ticket.number)
+            raise Refusal("repairs.not_yours", number=ticket.number)
 
 
 _TELL = {
@@ -312,7 +308,7 @@ def status_label(status: TicketStatus | str) -> str:
 
 async def rate(ticket_id: int, reporter: Person, stars: int, comment: str, now: dt.datetime) -> Ticket:
     if not 1 <= stars <= 5:
-        raise TicketError("repairs.rating_range")
+        raise Refusal("repairs.rating_range")
     return await move(
         ticket_id, "confirm", reporter, now, note=comment, rating=stars, rating_comment=comment[:500]
     )
@@ -322,11 +318,9 @@ async def urge(ticket_id: int, reporter: Person, now: dt.datetime) -> Ticket:
     """催办: an overdue ticket of one's own is escalated to the committee."""
     ticket = await Ticket.get_or_none(id=ticket_id, reporter=reporter)
     if ticket is None:
-        raise TicketError("repairs.no_such_ticket")
+        raise Refusal("repairs.no_such_ticket")
     if ticket.status not in OPEN_STATUSES or not is_overdue(ticket, now):
-        raise TicketError(
-            "repairs.not_overdue", number=ticket.number, due=f"{ticket.resolve_by:%m月%d日 %H:%M}"
-        )
+        raise Refusal("repairs.not_overdue", number=ticket.number, due=f"{ticket.resolve_by:%m月%d日 %H:%M}")
     await Ticket.filter(id=ticket.id).update(urged_at=now)
     await escalate(ticket, now, urged=True)
     return await Ticket.get(id=ticket.id)
@@ -386,7 +380,7 @@ async def sweep(now: dt.datetime, close_after: dt.timedelta) -> tuple[int, int]:
         try:
             await move(ticket.id, "autoclose", None, now)
             closed += 1
-        except TicketError:
+        except Refusal:
             continue  # confirmed or reopened meanwhile
     return len(overdue), closed
 

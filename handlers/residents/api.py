@@ -14,8 +14,8 @@ import handlers
 from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Routes, StrictIn, bearer_token, page_of
 from bot.api.sessions import create_session, move_session
 from bot.wechat.client import WeChatAPIError
+from handlers.common.rules import Refusal
 from handlers.residents import workflow
-from handlers.residents.workflow import ResidentError
 from nlp.slots import Address
 from storage.kv import Store
 from storage.models import Community, Person, Role, RoleName
@@ -167,7 +167,7 @@ async def bind_my_home(call: ApiRequest) -> MeOut:
         raise ApiError(404, "not_found", content.text("api.no_community"))
     try:
         home = await workflow.resolve_address(community, Address(body.building, body.unit or None, body.room))
-    except ResidentError as problem:
+    except Refusal as problem:
         raise ApiError(422, "rule_violation", problem.text()) from None
     await workflow.bind_home(call.caller, home)
     return await me_of(call.caller)

@@ -6,8 +6,9 @@ import re
 
 import content
 from bot.dispatcher import Context, Router, has_text, idle, intent, state
+from handlers.common.rules import Refusal
 from handlers.residents import workflow
-from handlers.residents.workflow import HomeAddress, ResidentError
+from handlers.residents.workflow import HomeAddress
 from nlp.slots import Address, extract_address, extract_choice, extract_room
 from storage.models import Building, Community, RoleName
 
@@ -137,7 +138,7 @@ async def address_answer(ctx: Context) -> None:
         return
     try:
         home = await workflow.resolve_address(community, merged)
-    except ResidentError as problem:
+    except Refusal as problem:
         keep = {k: v for k, v in vars(merged).items() if v is not None}
         if problem.key in ("residents.no_such_building",):
             keep.pop("building", None)
@@ -211,7 +212,7 @@ async def invite(ctx: Context) -> None:
         return
     try:
         code = await workflow.create_invite(await ctx.person(), community, role, ctx.now())
-    except ResidentError as problem:
+    except Refusal as problem:
         ctx.say_text(problem.text())
         return
     ctx.say("residents.invite_created", code=code.code, role=role_label(role), community=community.name)
@@ -223,7 +224,7 @@ async def join(ctx: Context) -> None:
     assert match is not None
     try:
         used = await workflow.redeem_invite(await ctx.person(), match.group(1), ctx.now())
-    except ResidentError as problem:
+    except Refusal as problem:
         ctx.say_text(problem.text())
         return
     ctx.dialog.clear()

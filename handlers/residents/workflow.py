@@ -9,15 +9,11 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from handlers.common.rules import RuleBroken
+from handlers.common.rules import Refusal
 from nlp.slots import Address
 from storage.models import STAFF_ROLES, Building, Community, Home, InviteCode, Person, Role, RoleName
 
 INVITE_LIFETIME = dt.timedelta(hours=72)
-
-
-class ResidentError(RuleBroken):
-    """A residents' rule was broken (an unknown building, an expired invite...)."""
 
 
 @dataclass(frozen=True)
@@ -37,19 +33,19 @@ async def communities() -> list[Community]:
 
 
 async def resolve_address(community: Community, address: Address) -> HomeAddress:
-    """Check a spoken address against the community's buildings; what is missing raises ResidentError."""
+    """Check a spoken address against the community's buildings; what is missing raises Refusal."""
     if address.building is None:
-        raise ResidentError("residents.need_building")
+        raise Refusal("residents.need_building")
     building = await Building.get_or_none(community=community, number=address.building)
     if building is None:
-        raise ResidentError("residents.no_such_building", community=community.name, building=address.building)
+        raise Refusal("residents.no_such_building", community=community.name, building=address.building)
     unit = address.unit or 0
     if building.units > 0 and unit == 0:
-        raise ResidentError("residents.need_unit", building=building.number, units=building.units)
+        raise Refusal("residents.need_unit", building=building.number, units=building.units)
     if unit > building.units:
-        raise ResidentError("residents.no_such_unit", building=building.number, units=building.units)
+        raise Refusal("residents.no_such_unit", building=building.number, units=building.units)
     if not address.room:
-        raise ResidentError("residents.need_room")
+        raise Refusal("residents.need_room")
     return HomeAddress(community, building, unit, address.room)
 
 
@@ -104,7 +100,7 @@ async def revoke_role(person: Person, community: Community, role: RoleName) -> b
 async def create_invite(by: Person, community: Community, role: RoleName, now: dt.datetime) -> InviteCode:
     """A committee member invites someone into ``role`` in their community."""
     if RoleName.COMMITTEE not in await roles_of(by, community):
-        raise ResidentError("residents.invite_not_allowed")
+        raise Refusal("residents.invite_not_allowed")
     for _ in range(5):
         code = f"{secrets.randbelow(10**6):06d}"
         try:
@@ -121,10 +117,10 @@ async def redeem_invite(person: Person, code: str, now: dt.datetime) -> InviteCo
     async with in_transaction():
         invite = await InviteCode.get_or_none(code=code).prefetch_related("community")
         if invite is None or invite.expires_at <= now:
-            raise ResidentError("residents.invite_invalid")
+            raise Refusal("residents.invite_invalid")
         taken = await InviteCode.filter(id=invite.id, used_by_id=None).update(used_by=person, used_at=now)
         if taken == 0:
-            raise ResidentError("residents.invite_invalid")
+            raise Refusal("residents.invite_invalid")
         await grant_role(person, invite.community, invite.role, by=None)
         if invite.role in STAFF_ROLES and person.community_id is None:
             person.community = invite.community

@@ -9,8 +9,9 @@ from pydantic import BaseModel, Field
 
 import content
 from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, QueryParam, Routes, StrictIn, paginate, refused
-from handlers.common.staff_messages import MessageError, number_of
+from handlers.common.rules import Refusal
 from handlers.common.staff_messages import answer as answer_message
+from handlers.common.staff_messages import number_of
 from handlers.residents.staff_api import COMMUNITY_PARAM
 from handlers.residents.workflow import is_staff
 from handlers.services import hours, search
@@ -264,6 +265,6 @@ async def staff_messages(call: ApiRequest) -> MessagePage:
 async def answer(call: ApiRequest) -> MessageOut:
     try:
         message = await answer_message(call.path["message_id"], call.caller, call.body.answer, call.now())
-    except MessageError as problem:
+    except Refusal as problem:
         raise refused(problem, {"common.no_such_message": 404, "common.already_answered": 409}) from None
     return message_out(message)

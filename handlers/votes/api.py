@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 import content
 from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, QueryParam, Routes, StrictIn, paginate, refused
+from handlers.common.rules import Refusal
 from handlers.residents.staff_api import COMMUNITY_PARAM, committee_of
 from handlers.votes import tally, workflow
 from handlers.votes.models import (
@@ -23,7 +24,7 @@ from handlers.votes.models import (
     Proposal,
     Who,
 )
-from handlers.votes.workflow import LaunchConsultation, VoteError
+from handlers.votes.workflow import LaunchConsultation
 from nlp.slots import Address
 from storage.models import Community, Person, RoleName
 
@@ -43,7 +44,7 @@ _ERROR_STATUS = {
 }
 
 
-def _refused(problem: VoteError) -> ApiError:
+def _refused(problem: Refusal) -> ApiError:
     return refused(problem, _ERROR_STATUS)
 
 
@@ -295,7 +296,7 @@ async def launch(call: ApiRequest) -> ConsultationOut:
             ),
             call.now(),
         )
-    except VoteError as problem:
+    except Refusal as problem:
         raise _refused(problem) from None
     return consultation_out(c, call.now())
 
@@ -315,7 +316,7 @@ async def extend(call: ApiRequest) -> ConsultationOut:
         c = await workflow.extend(
             call.path["consultation_id"], call.caller, body.closes_at, body.reason, call.now()
         )
-    except VoteError as problem:
+    except Refusal as problem:
         raise _refused(problem) from None
     return consultation_out(c, call.now())
 
@@ -332,7 +333,7 @@ async def extend(call: ApiRequest) -> ConsultationOut:
 async def cancel(call: ApiRequest) -> ConsultationOut:
     try:
         c = await workflow.cancel(call.path["consultation_id"], call.caller, call.body.reason, call.now())
-    except VoteError as problem:
+    except Refusal as problem:
         raise _refused(problem) from None
     return consultation_out(c, call.now())
 
@@ -403,7 +404,7 @@ def _proposal(p: Proposal) -> ProposalOut:
 async def dismiss(call: ApiRequest) -> ProposalOut:
     try:
         proposal = await workflow.dismiss(call.path["proposal_id"], call.caller, call.body.reason, call.now())
-    except VoteError as problem:
+    except Refusal as problem:
         raise _refused(problem) from None
     return _proposal(proposal)
 
@@ -424,7 +425,7 @@ async def propose(call: ApiRequest) -> ProposalOut:
         proposal = await workflow.propose(
             call.caller, body.text, f"api:{call.caller.id}:{body.client_key}", call.now()
         )
-    except VoteError as problem:
+    except Refusal as problem:
         raise _refused(problem) from None
     return _proposal(proposal)
 
@@ -456,7 +457,7 @@ async def vote(call: ApiRequest) -> BallotOut:
     try:
         if body.for_resident is not None:
             if not (await workflow.roles_in(call.caller, c.community_id)) & set(workflow.PROXIES):
-                raise VoteError("votes.proxy_not_allowed")
+                raise Refusal("votes.proxy_not_allowed")
             where = body.for_resident
             voter = await workflow.resident_at(
                 await Community.get(id=c.community_id),
@@ -472,7 +473,7 @@ async def vote(call: ApiRequest) -> BallotOut:
             source_key=f"api:{call.caller.id}:{body.client_key}",
             proxy_by=proxy,
         )
-    except VoteError as problem:
+    except Refusal as problem:
         raise _refused(problem) from None
     choices = list(ballot.choices)
     return BallotOut(
@@ -497,7 +498,7 @@ async def add_comment(call: ApiRequest) -> CommentOut:
     c = await _consultation(call)
     try:
         made: Comment = await workflow.comment(c.id, call.caller, call.body.text, call.now())
-    except VoteError as problem:
+    except Refusal as problem:
         raise _refused(problem) from None
     return CommentOut(id=made.id)
 

@@ -9,9 +9,10 @@ from fractions import Fraction
 
 import content
 from bot.dispatcher import Context, Router, has_text, idle, state
+from handlers.common.rules import Refusal
 from handlers.votes import workflow
 from handlers.votes.models import Consultation, ConsultationStatus, PassRule, Per, Proposal, Who
-from handlers.votes.workflow import LaunchConsultation, VoteError
+from handlers.votes.workflow import LaunchConsultation
 from nlp.slots import digits_from_chinese, extract_address, extract_choice, extract_date
 from nlp.tokenize import normalize
 from storage.models import Community, Person, RoleName
@@ -240,7 +241,7 @@ async def confirm(ctx: Context) -> None:
             ),
             ctx.now(),
         )
-    except VoteError as problem:
+    except Refusal as problem:
         ctx.dialog.clear()
         ctx.say_text(problem.text())
         return
@@ -292,7 +293,7 @@ async def extend(ctx: Context) -> None:
         c = await workflow.extend(
             int(match.group(1)), await ctx.person(), closes_at, match.group(3), ctx.now()
         )
-    except VoteError as problem:
+    except Refusal as problem:
         ctx.say_text(problem.text())
         return
     ctx.say("votes.launch.extended", title=c.title, close=workflow.close_label(c))
@@ -304,7 +305,7 @@ async def cancel(ctx: Context) -> None:
     assert match is not None
     try:
         c = await workflow.cancel(int(match.group(1)), await ctx.person(), match.group(2), ctx.now())
-    except VoteError as problem:
+    except Refusal as problem:
         ctx.say_text(problem.text())
         return
     ctx.say("votes.launch.cancelled", title=c.title)
@@ -347,7 +348,7 @@ async def proxy_start(ctx: Context) -> None:
         return
     try:
         voter = await workflow.resident_at(await Community.get(id=person.community_id), address, name[-1])
-    except VoteError as problem:
+    except Refusal as problem:
         ctx.say_text(problem.text())
         return
     open_to_them = await workflow.open_to(voter, ctx.now())
@@ -391,7 +392,7 @@ async def proxy_ballot(ctx: Context) -> None:
             source_key=f"chat:{ctx.msg.dedup_key}",
             proxy_by=await ctx.person(),
         )
-    except VoteError as problem:
+    except Refusal as problem:
         ctx.say_text(problem.text())
         return
     labels = "、".join(c.options[i] for i in sorted(set(picked)))

@@ -7,10 +7,10 @@ import re
 
 import content
 from bot.dispatcher import Context, Router, has_text, idle, intent, state
+from handlers.common.rules import Refusal
 from handlers.residents.dialog import require_home
 from handlers.votes import workflow
 from handlers.votes.models import Ballot, Consultation, ConsultationStatus, Per
-from handlers.votes.workflow import VoteError
 from nlp.slots import digits_from_chinese, extract_choice
 from nlp.tokenize import normalize, strip_punctuation
 
@@ -114,7 +114,7 @@ async def ballot(ctx: Context) -> None:
         await workflow.cast(
             c.id, await ctx.person(), picked, ctx.now(), source_key=f"chat:{ctx.msg.dedup_key}"
         )
-    except VoteError as problem:
+    except Refusal as problem:
         ctx.dialog.clear()
         ctx.say_text(problem.text())
         return
@@ -170,7 +170,7 @@ async def comment_answer(ctx: Context) -> None:
 async def _save_comment(ctx: Context, consultation_id: int, text: str) -> None:
     try:
         await workflow.comment(consultation_id, await ctx.person(), text, ctx.now())
-    except VoteError as problem:
+    except Refusal as problem:
         if problem.key == "votes.comment_too_short":
             ctx.reask(problem.key)
             return
@@ -233,7 +233,7 @@ async def _save_proposal(ctx: Context, text: str, source: str) -> None:
     ctx.dialog.clear()
     try:
         proposal = await workflow.propose(await ctx.person(), text, f"chat:{source}", ctx.now())
-    except VoteError as problem:
+    except Refusal as problem:
         ctx.say_text(problem.text())
         return
     ctx.say("votes.proposal_saved", number=proposal.number)

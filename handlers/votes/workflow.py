@@ -19,9 +19,8 @@ from tortoise.transactions import in_transaction
 
 import content
 from handlers.common.requests import RequestItem
-from handlers.common.rules import RuleBroken
+from handlers.common.rules import Refusal
 from handlers.residents import workflow as residents
-from handlers.residents.workflow import ResidentError
 from handlers.residents.workflow import roles_of as roles_in
 from handlers.votes.models import (
     Ballot,
@@ -46,10 +45,6 @@ MAX_OPTIONS = 10
 PROXIES = (RoleName.GRID_WORKER, RoleName.COMMITTEE)
 
 
-class VoteError(RuleBroken):
-    """A refused step in a consultation."""
-
-
 @dataclass(frozen=True)
 class LaunchConsultation:
     community: Community
@@ -71,7 +66,7 @@ class LaunchConsultation:
 
 async def _committee(person: Person, community_id: int) -> None:
     if RoleName.COMMITTEE not in await roles_in(person, community_id):
-        raise VoteError("votes.committee_only")
+        raise Refusal("votes.committee_only")
 
 
 # -- launching -------------------------------------------------------------------------------------------
@@ -80,25 +75,25 @@ async def launch(cmd: LaunchConsultation, now: dt.datetime) -> Consultation:
     options = tuple(o.strip()[:32] for o in cmd.options if o.strip())
     opens_at = cmd.opens_at or now
     if not cmd.title.strip():
-        raise VoteError("votes.title_needed")
+        raise Refusal("votes.title_needed")
     if not 2 <= len(options) <= MAX_OPTIONS or len(set(options)) != len(options):
-        raise VoteError("votes.options_range", most=MAX_OPTIONS)
+        raise Refusal("votes.options_range", most=MAX_OPTIONS)
     if not 1 <= cmd.max_choices <= len(options):
-        raise VoteError("votes.max_choices_range")
+        raise Refusal("votes.max_choices_range")
     if cmd.closes_at <= max(now, opens_at):
-        raise VoteError("votes.closes_in_the_past")
+        raise Refusal("votes.closes_in_the_past")
     if not 0 <= cmd.quorum <= 1:
-        raise VoteError("votes.quorum_range")
+        raise Refusal("votes.quorum_range")
     if cmd.approve_option is not None and (
         cmd.max_choices != 1 or not 0 <= cmd.approve_option < len(options)
     ):
-        raise VoteError("votes.approve_option_range")
+        raise Refusal("votes.approve_option_range")
     numbers = sorted(set(cmd.buildings))
     known = set(
         await Building.filter(community=cmd.community, number__in=numbers).values_list("number", flat=True)
     )
     if missing := [n for n in numbers if n not in known]:
-        raise VoteError("votes.no_building", number=missing[0])
+        raise Refusal("votes.no_building", number=missing[0])
     async with in_transaction():
         consultation = await Consultation.create(
             community=cmd.community,
@@ -121,7 +116,7 @@ async def launch(cmd: LaunchConsultation, now: dt.datetime) -> Consultation:
         if cmd.proposal_id is not None:
             proposal = await Proposal.get_or_none(id=cmd.proposal_id, community=cmd.community)
             if proposal is None:
-                raise VoteError("votes.no_such_proposal")
+                raise Refusal("votes.no_such_proposal")
             await Proposal.filter(id=proposal.id).update(status="adopted")
             await _tell(
                 await Person.get(id=proposal.person_id),
@@ -189,22 +184,22 @@ async def electorate(c: Consultation) -> int:
 
 
 async def check_eligible(c: Consultation, person: Person, now: dt.datetime) -> Home:
-    """The voter's home, when they may vote in ``c`` now; else VoteError saying why (naming nobody)."""
+    """The voter's home, when they may vote in ``c`` now; else Refusal saying why (naming nobody)."""
     if c.status == S.CANCELLED:
-        raise VoteError("votes.cancelled", title=c.title)
+        raise Refusal("votes.cancelled", title=c.title)
     if c.status == S.CLOSED or now >= c.closes_at:
-        raise VoteError("votes.closed", title=c.title)
+        raise Refusal("votes.closed", title=c.title)
     if now < c.opens_at:
-        raise VoteError("votes.not_yet", title=c.title, when=f"{c.opens_at:%m月%d日 %H:%M}")
+        raise Refusal("votes.not_yet", title=c.title, when=f"{c.opens_at:%m月%d日 %H:%M}")
     if person.home_id is None:
-        raise VoteError("votes.bind_first")
+        raise Refusal("votes.bind_first")
     home = await Home.get(id=person.home_id).prefetch_related("building")
     if home.community_id != c.community_id:
-        raise VoteError("votes.not_your_community")
+        raise Refusal("votes.not_your_community")
     if c.buildings and home.building.number not in c.buildings:
-        raise VoteError("votes.not_in_scope", buildings=describe_scope(c))
+        raise Refusal("votes.not_in_scope", buildings=describe_scope(c))
     if c.who == Who.OWNERS and RoleName.OWNER not in await roles_in(person, c.community_id):
-        raise VoteError("votes.owners_only")
+        raise Refusal("votes.owners_only")
     return home
 
 
@@ -216,7 +211,7 @@ async def open_to(person: Person, now: dt.datetime) -> list[Consultation]:
     ).order_by("closes_at", "id"):
         try:
             await check_eligible(c, person, now)
-        except VoteError:
+        except Refusal:
             continue
         found.append(c)
     return found
@@ -240,9 +235,9 @@ def status_label(c: Consultation, now: dt.datetime) -> str:
 def valid_choices(c: Consultation, choices: list[int]) -> list[int]:
     picked = sorted(set(choices))
     if not picked or len(picked) != len(choices) or not all(0 <= i < len(c.options) for i in picked):
-        raise VoteError("votes.bad_choice", count=len(c.options))
+        raise Refusal("votes.bad_choice", count=len(c.options))
     if len(picked) > c.max_choices:
-        raise VoteError("votes.too_many_choices", most=c.max_choices)
+        raise Refusal("votes.too_many_choices", most=c.max_choices)
     return picked
 
 
@@ -273,9 +268,9 @@ async def _cast(
 ) -> Ballot:
     c = await Consultation.get_or_none(id=consultation_id)
     if c is None:
-        raise VoteError("votes.no_such_consultation")
+        raise Refusal("votes.no_such_consultation")
     if proxy_by is not None and not (await roles_in(proxy_by, c.community_id)) & set(PROXIES):
-        raise VoteError("votes.proxy_not_allowed")
+        raise Refusal("votes.proxy_not_allowed")
     home = await check_eligible(c, voter, now)
     picked = valid_choices(c, choices)
     key = f"h:{home.id}" if c.per == Per.HOUSEHOLD else f"p:{voter.id}"
@@ -301,7 +296,7 @@ async def _slot(c: Consultation, key: str, voter: Person, now: dt.datetime) -> V
         pass
     slot = await VoteSlot.get(consultation=c, key=key)
     if slot.holder_id != voter.id:
-        raise VoteError("votes.household_voted")
+        raise Refusal("votes.household_voted")
     return slot
 
 
@@ -313,10 +308,10 @@ async def my_ballot(c: Consultation, person: Person) -> Ballot | None:
 async def comment(consultation_id: int, person: Person, text: str, now: dt.datetime) -> Comment:
     c = await Consultation.get_or_none(id=consultation_id)
     if c is None:
-        raise VoteError("votes.no_such_consultation")
+        raise Refusal("votes.no_such_consultation")
     await check_eligible(c, person, now)
     if len(text.strip()) < 2:
-        raise VoteError("votes.comment_too_short")
+        raise Refusal("votes.comment_too_short")
     return await Comment.create(consultation=c, person=person, text=text.strip()[:500], created_at=now)
 
 
@@ -326,12 +321,12 @@ async def extend(
 ) -> Consultation:
     c = await _open_for_change(consultation_id, by, reason, now)
     if closes_at <= c.closes_at:
-        raise VoteError("votes.extend_later")
+        raise Refusal("votes.extend_later")
     async with in_transaction():
         if not await Consultation.filter(id=c.id, status=S.OPEN).update(
             closes_at=closes_at, status_note=reason
         ):
-            raise VoteError("votes.closed", title=c.title)
+            raise Refusal("votes.closed", title=c.title)
         c = await Consultation.get(id=c.id)
         await announce(c, "votes.told_extended", now, when=describe_window(c), reason=reason)
     return c
@@ -343,7 +338,7 @@ async def cancel(consultation_id: int, by: Person, reason: str, now: dt.datetime
         if not await Consultation.filter(id=c.id, status=S.OPEN).update(
             status=S.CANCELLED, status_note=reason, closed_at=now
         ):
-            raise VoteError("votes.closed", title=c.title)
+            raise Refusal("votes.closed", title=c.title)
         c = await Consultation.get(id=c.id)
         await announce(c, "votes.told_cancelled", now, reason=reason)
     return c
@@ -352,12 +347,12 @@ async def cancel(consultation_id: int, by: Person, reason: str, now: dt.datetime
 async def _open_for_change(consultation_id: int, by: Person, reason: str, now: dt.datetime) -> Consultation:
     c = await Consultation.get_or_none(id=consultation_id)
     if c is None:
-        raise VoteError("votes.no_such_consultation")
+        raise Refusal("votes.no_such_consultation")
     await _committee(by, c.community_id)
     if c.status != S.OPEN or now >= c.closes_at:
-        raise VoteError("votes.closed", title=c.title)
+        raise Refusal("votes.closed", title=c.title)
     if len(reason.strip()) < 2:
-        raise VoteError("votes.reason_needed")
+        raise Refusal("votes.reason_needed")
     return c
 
 
@@ -451,9 +446,9 @@ async def propose(person: Person, text: str, source_key: str, now: dt.datetime) 
 
 async def _propose(person: Person, text: str, source_key: str, now: dt.datetime) -> Proposal:
     if person.community_id is None:
-        raise VoteError("votes.bind_first")
+        raise Refusal("votes.bind_first")
     if len(text.strip()) < 4:
-        raise VoteError("votes.proposal_too_short")
+        raise Refusal("votes.proposal_too_short")
     async with in_transaction():
         proposal = await Proposal.create(
             community_id=person.community_id,
@@ -479,13 +474,13 @@ async def _propose(person: Person, text: str, source_key: str, now: dt.datetime)
 async def dismiss(proposal_id: int, by: Person, reason: str, now: dt.datetime) -> Proposal:
     proposal = await Proposal.get_or_none(id=proposal_id)
     if proposal is None:
-        raise VoteError("votes.no_such_proposal")
+        raise Refusal("votes.no_such_proposal")
     await _committee(by, proposal.community_id)
     if len(reason.strip()) < 2:
-        raise VoteError("votes.reason_needed")
+        raise Refusal("votes.reason_needed")
     async with in_transaction():
         if not await Proposal.filter(id=proposal.id, status="new").update(status="dismissed"):
-            raise VoteError("votes.proposal_done")
+            raise Refusal("votes.proposal_done")
         await _tell(
             await Person.get(id=proposal.person_id),
             f"proposal:{proposal.id}:dismissed",
@@ -501,10 +496,7 @@ async def dismiss(proposal_id: int, by: Person, reason: str, now: dt.datetime) -
 async def resident_at(community: Community, address: Address, name: str) -> Person:
     """The resident named ``name`` at ``address`` (for a grid worker recording their vote): the bound
     person of that name, or a person recorded now without any WeChat identity."""
-    try:
-        place = await residents.resolve_address(community, address)
-    except ResidentError as problem:
-        raise VoteError(problem.key, **problem.values) from None
+    place = await residents.resolve_address(community, address)
     home = await Home.get_or_none(building=place.building, unit=place.unit, room=place.room)
     if home is not None:
         found = await Person.get_or_none(home=home, name=name.strip())

@@ -25,11 +25,12 @@ from bot.api.core import (
     refused,
 )
 from handlers.common.photos import kept_photo
+from handlers.common.rules import Refusal
 from handlers.residents.staff_api import COMMUNITY_PARAM, committee_of
 from handlers.wishes import board, workflow
 from handlers.wishes.models import Beneficiary, ServiceRecord, Wish, WishClaim, WishPhoto, WishStatus
 from handlers.wishes.rules import rules
-from handlers.wishes.workflow import PostWish, WishError, status_label
+from handlers.wishes.workflow import PostWish, status_label
 from storage.models import Community, Person, RoleName
 
 routes = Routes("wishes")
@@ -58,7 +59,7 @@ _ERROR_STATUS = {
 }
 
 
-def _refused(problem: WishError) -> ApiError:
+def _refused(problem: Refusal) -> ApiError:
     return refused(problem, _ERROR_STATUS)
 
 
@@ -245,7 +246,7 @@ async def post_wish(call: ApiRequest) -> WishOut:
             ),
             call.now(),
         )
-    except WishError as problem:
+    except Refusal as problem:
         raise _refused(problem) from None
     return await wish_out(wish, contact=False)
 
@@ -292,7 +293,7 @@ async def revise(call: ApiRequest) -> WishOut:
     wish, contact = await _visible(call, call.path["wish_id"])
     try:
         wish = await workflow.revise(wish.id, call.caller, call.body.description, call.now())
-    except WishError as problem:
+    except Refusal as problem:
         raise _refused(problem) from None
     return await wish_out(wish, contact=contact)
 
@@ -371,7 +372,7 @@ async def act(call: ApiRequest) -> WishOut:
             )
         else:
             await workflow.move(wish_id, action, caller, now, note=body.note)
-    except WishError as problem:
+    except Refusal as problem:
         raise _refused(problem) from None
     wish, contact = await _visible(call, wish_id)
     return await wish_out(wish, contact=contact)

@@ -8,11 +8,12 @@ import re
 
 import content
 from bot.dispatcher import Context, Router, has_text, idle, intent, state
+from handlers.common.rules import Refusal
 from handlers.residents.dialog import require_home
 from handlers.wishes import workflow
 from handlers.wishes.models import Beneficiary, Wish, WishStatus
 from handlers.wishes.rules import NUMBER, rules
-from handlers.wishes.workflow import PostWish, WishError, status_label
+from handlers.wishes.workflow import PostWish, status_label
 from nlp.slots import extract_choice, extract_date
 from nlp.tokenize import normalize, strip_punctuation
 from storage.models import Community
@@ -268,7 +269,7 @@ async def withdraw(ctx: Context) -> None:
         return
     try:
         await workflow.move(wish.id, "withdraw", person, ctx.now())
-    except WishError as problem:
+    except Refusal as problem:
         ctx.say_text(problem.text())
         return
     ctx.dialog.clear()
@@ -297,7 +298,7 @@ async def revise_answer(ctx: Context) -> None:
         return
     try:
         wish = await workflow.revise(ctx.dialog.data["wish"], await ctx.person(), ctx.msg.text, ctx.now())
-    except WishError as problem:
+    except Refusal as problem:
         ctx.dialog.clear()
         ctx.say_text(problem.text())
         return
@@ -369,7 +370,7 @@ async def story_answer(ctx: Context) -> None:
             thanks=data.get("thanks", ""),
             story_consent=choice == 1,
         )
-    except WishError as problem:
+    except Refusal as problem:
         ctx.dialog.clear()
         ctx.say_text(problem.text())
         return

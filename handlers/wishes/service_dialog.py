@@ -8,10 +8,11 @@ import re
 import content
 from bot.dispatcher import Context, Router, has_text, idle, intent, kind, state
 from bot.messages import Kind
+from handlers.common.rules import Refusal
 from handlers.wishes import board, workflow
 from handlers.wishes.models import ClaimStatus, Wish, WishClaim, WishPhoto, WishStatus
 from handlers.wishes.rules import NUMBER, rules
-from handlers.wishes.workflow import WishError, status_label
+from handlers.wishes.workflow import status_label
 from nlp.slots import digits_from_chinese
 from storage.models import Person, RoleName
 
@@ -59,7 +60,7 @@ def _line(item: board.PublicWish) -> str:
 async def _act(ctx: Context, wish_id: int, action: str, note: str = "") -> Wish | None:
     try:
         return await workflow.move(wish_id, action, await ctx.person(), ctx.now(), note=note)
-    except WishError as problem:
+    except Refusal as problem:
         ctx.say_text(problem.text())
         return None
 
@@ -71,7 +72,7 @@ async def claim(ctx: Context) -> None:
     person = await ctx.person()
     try:
         claimed = await workflow.claim(int(match.group(1)), person, ctx.now(), team=match.group(2).strip())
-    except WishError as problem:
+    except Refusal as problem:
         ctx.say_text(problem.text())
         return
     wish = await Wish.get(id=claimed.wish_id)
@@ -177,7 +178,7 @@ async def _fulfil(ctx: Context, media_id: str) -> None:
         wish = await workflow.fulfil(
             data["wish"], await ctx.person(), ctx.now(), note=data["note"], hours=float(data["hours"])
         )
-    except WishError as problem:
+    except Refusal as problem:
         ctx.say_text(problem.text())
         return
     if media_id:
@@ -269,7 +270,7 @@ async def review(ctx: Context) -> None:
             wish = await workflow.approve(wish_id, await ctx.person(), ctx.now())
         else:
             wish = await workflow.move(wish_id, action, await ctx.person(), ctx.now(), note=note)
-    except WishError as problem:
+    except Refusal as problem:
         ctx.say_text(problem.text())
         return
     ctx.say("wishes.reviewed", number=wish.number, status=status_label(wish.status))

@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 
 import content
 from handlers.common.requests import RequestItem
-from handlers.common.rules import RuleBroken
+from handlers.common.rules import Refusal
 from handlers.residents.workflow import roles_of as roles_in
 from handlers.wishes.models import (
     Beneficiary,
@@ -34,10 +34,6 @@ from storage.outbox import notify
 
 S = WishStatus
 CLAIMERS = (RoleName.VOLUNTEER, RoleName.PARTY_MEMBER)
-
-
-class WishError(RuleBroken):
-    """A refused move on a wish."""
 
 
 @dataclass(frozen=True)
@@ -98,12 +94,12 @@ async def post(cmd: PostWish, now: dt.datetime) -> Wish:
 async def _post(cmd: PostWish, now: dt.datetime) -> Wish:
     description = cmd.description.strip()[:1000]
     if len(description) < 2:
-        raise WishError("wishes.too_short")
+        raise Refusal("wishes.too_short")
     if cmd.wanted_by is not None and cmd.wanted_by < now.date():
-        raise WishError("wishes.date_past")
+        raise Refusal("wishes.date_past")
     category = cmd.category or rules().category_in_text(description).key
     if category not in rules().categories:
-        raise WishError("wishes.no_category")
+        raise Refusal("wishes.no_category")
     public_text, flags = screen(description)
     async with in_transaction():
         wish = await Wish.create(
@@ -140,21 +136,21 @@ async def _tell_committee(wish: Wish, key: str, now: dt.datetime, **values: Any)
 async def move(
     wish_id: int, action: str, actor: Person | None, now: dt.datetime, *, note: str = "", **values: Any
 ) -> Wish:
-    """Apply ``action``; raise WishError when it is not allowed now, or someone else was first."""
+    """Apply ``action``; raise Refusal when it is not allowed now, or someone else was first."""
     spec = MOVES[action]
     wish = await Wish.get_or_none(id=wish_id)
     if wish is None:
-        raise WishError("wishes.no_such_wish")
+        raise Refusal("wishes.no_such_wish")
     claim = await active_claim(wish)
     await _check_actor(spec, wish, claim, actor)
     if wish.status not in spec.frm:
-        raise WishError("wishes.not_now", number=wish.number, status=status_label(wish.status))
+        raise Refusal("wishes.not_now", number=wish.number, status=status_label(wish.status))
     changes: dict[str, Any] = {"status": spec.to, **values}
     if action == "approve":
         changes |= {"published_at": now, "review_note": note}
     elif action in ("ask_changes", "decline"):
         if not note.strip():
-            raise WishError("wishes.reason_needed")
+            raise Refusal("wishes.reason_needed")
         changes |= {"review_note": note}
     elif action in ("lapse",):
         changes |= {"priority": True}
@@ -170,7 +166,7 @@ async def move(
         # the conditional update is the lock: of many people claiming at once, exactly one changes the row
         won = await Wish.filter(id=wish.id, status=wish.status).update(**changes)
         if not won:
-            raise WishError("wishes.someone_else", number=wish.number)
+            raise Refusal("wishes.someone_else", number=wish.number)
         await _event(wish, actor, action, wish.status, spec.to, note, now)
         wish = await Wish.get(id=wish.id)
         await _after(action, wish, claim, actor, note, now)
@@ -199,7 +195,7 @@ async def _check_actor(spec: Move, wish: Wish, claim: WishClaim | None, actor: P
     if spec.by == "system":
         return
     if actor is None:
-        raise WishError("wishes.not_allowed")
+        raise Refusal("wishes.not_allowed")
     is_resident = actor.id == wish.resident_id
     if spec.by == "resident" and is_resident:
         return
@@ -212,9 +208,9 @@ async def _check_actor(spec: Move, wish: Wish, claim: WishClaim | None, actor: P
         return
     if spec.by == "volunteer" and roles & set(CLAIMERS):
         if is_resident:
-            raise WishError("wishes.own_wish")
+            raise Refusal("wishes.own_wish")
         return
-    raise WishError("wishes.not_allowed")
+    raise Refusal("wishes.not_allowed")
 
 
 async def _after(
@@ -259,7 +255,7 @@ async def revise(wish_id: int, resident: Person, description: str, now: dt.datet
     """The resident rewrites the wish (asked to by the committee, or before review): reviewed again."""
     description = description.strip()[:1000]
     if len(description) < 2:
-        raise WishError("wishes.too_short")
+        raise Refusal("wishes.too_short")
     public_text, flags = screen(description)
     return await move(
         wish_id,
@@ -278,21 +274,21 @@ async def approve(wish_id: int, member: Person, now: dt.datetime, public_text: s
     what would be shown still holds personal data or sensitive words."""
     wish = await Wish.get_or_none(id=wish_id)
     if wish is None:
-        raise WishError("wishes.no_such_wish")
+        raise Refusal("wishes.no_such_wish")
     shown = public_text.strip()[:500] or wish.public_text
     found = inspect(shown, rules().sensitive_words)
     if not found.clean:
         names = [content.text(f"wishes.found.{kind}") for kind in found.personal] + list(found.words)
-        raise WishError("wishes.not_clean", found="、".join(names))
+        raise Refusal("wishes.not_clean", found="、".join(names))
     return await move(wish_id, "approve", member, now, public_text=shown)
 
 
 # -- volunteers ----------------------------------------------------------------------------------------
 async def claim(wish_id: int, claimer: Person, now: dt.datetime, team: str = "") -> WishClaim:
-    """Claim an open wish; exactly one of many simultaneous claimers wins (the others: WishError)."""
+    """Claim an open wish; exactly one of many simultaneous claimers wins (the others: Refusal)."""
     active = await WishClaim.filter(claimer=claimer, status=ClaimStatus.ACTIVE).count()
     if active >= rules().max_active_claims:
-        raise WishError("wishes.too_many_claims", limit=rules().max_active_claims)
+        raise Refusal("wishes.too_many_claims", limit=rules().max_active_claims)
     async with in_transaction():
         wish = await move(wish_id, "claim", claimer, now)
         claimed = await WishClaim.create(
@@ -327,10 +323,10 @@ async def fulfil(
     """Mark done: what was done, how long, and (a group claim) who served. The resident is asked to
     confirm; the service is recorded only then."""
     if not 0 < hours <= 24:
-        raise WishError("wishes.hours_range")
+        raise Refusal("wishes.hours_range")
     wish = await Wish.get_or_none(id=wish_id)
     if wish is None:
-        raise WishError("wishes.no_such_wish")
+        raise Refusal("wishes.no_such_wish")
     await _check_actor(MOVES["fulfil"], wish, await active_claim(wish), claimer)
     people = list(dict.fromkeys(served_by or [claimer.id]))
     if claimer.id not in people:
@@ -338,7 +334,7 @@ async def fulfil(
     for person_id in people:
         person = await Person.get_or_none(id=person_id)
         if person is None or not (await roles_in(person, wish.community_id)) & set(CLAIMERS):
-            raise WishError("wishes.not_a_volunteer")
+            raise Refusal("wishes.not_a_volunteer")
     async with in_transaction():
         claim_row = await active_claim(wish)
         done = await move(wish_id, "fulfil", claimer, now, note=note)
@@ -372,10 +368,10 @@ async def confirm(
     """The resident (or a committee member for them) confirms: the claim is done, and every person who
     served gets a service record (hours and points) confirmed by the actor."""
     if not 1 <= rating <= 5:
-        raise WishError("wishes.rating_range")
+        raise Refusal("wishes.rating_range")
     wish = await Wish.get_or_none(id=wish_id)
     if wish is None:
-        raise WishError("wishes.no_such_wish")
+        raise Refusal("wishes.no_such_wish")
     async with in_transaction():
         claim_row = await active_claim(wish)
         done = await move(
@@ -443,7 +439,7 @@ async def sweep(now: dt.datetime) -> SweepResult:
             try:
                 await move(row.wish_id, "lapse", None, now)
                 result.lapsed += 1
-            except WishError:
+            except Refusal:
                 pass  # withdrawn, fulfilled or lapsed by another worker meanwhile
             continue
         due = _reminders_due(row, now)

@@ -7,10 +7,11 @@ import datetime as dt
 
 import pytest
 
+from handlers.common.rules import Refusal
 from handlers.repairs import workflow
 from handlers.repairs.categories import categories, category_in_text
 from handlers.repairs.models import Ticket, TicketEvent, TicketStatus
-from handlers.repairs.workflow import MOVES, ReportRepair, TicketError
+from handlers.repairs.workflow import MOVES, ReportRepair
 from storage.models import Building, Community, Notification, Person, Role, RoleName
 
 S = TicketStatus
@@ -63,7 +64,7 @@ async def test_report_files_once_with_promised_times_and_tells_the_pool(seeded: 
 
 
 async def test_outside_the_community_is_not_filed(seeded: str) -> None:
-    with pytest.raises(TicketError) as err:
+    with pytest.raises(Refusal) as err:
         await new_ticket("road")
     assert "12345" in str(err.value.values["text"])
     assert await Ticket.all().count() == 0
@@ -106,7 +107,7 @@ async def test_every_move_from_every_state(seeded: str, action: str) -> None:
         allowed = status in MOVES[action].frm
         try:
             await workflow.move(ticket.id, action, actor, T0, note="说明")
-        except TicketError as exc:
+        except Refusal as exc:
             assert not allowed, (action, status, exc.key)
             assert exc.key == "repairs.not_now"
         else:
@@ -118,10 +119,10 @@ async def test_who_may_act(seeded: str) -> None:
     ticket = await new_ticket()
     reporter = await Person.get(openid="resident-1")
     for outsider in (reporter, await staff("demo-grid"), await staff("demo-hp-committee")):
-        with pytest.raises(TicketError) as err:
+        with pytest.raises(Refusal) as err:
             await workflow.move(ticket.id, "accept", outsider, T0)
         assert err.value.key == "repairs.not_allowed"
-    with pytest.raises(TicketError):
+    with pytest.raises(Refusal):
         await workflow.move(
             ticket.id, "cancel", await staff("demo-property"), T0
         )  # only the reporter cancels
@@ -129,7 +130,7 @@ async def test_who_may_act(seeded: str) -> None:
     await workflow.move(ticket.id, "accept", worker, T0)
     colleague = await Person.create(openid="property-2")
     await Role.create(person=colleague, community_id=ticket.community_id, role=RoleName.PROPERTY_STAFF)
-    with pytest.raises(TicketError) as err:
+    with pytest.raises(Refusal) as err:
         await workflow.move(ticket.id, "resolve", colleague, T0, note="x")
     assert err.value.key == "repairs.not_yours"
     boss = await staff("demo-committee")  # the committee may step in
@@ -146,7 +147,7 @@ async def test_two_staff_accepting_at_once_exactly_one_wins(seeded: str) -> None
     async def accept(member: Person) -> bool:
         try:
             await workflow.move(ticket.id, "accept", member, T0)
-        except TicketError as exc:
+        except Refusal as exc:
             assert exc.key in ("repairs.someone_else", "repairs.not_now")
             return False
         return True
@@ -178,7 +179,7 @@ async def test_overdue_escalates_once_and_unconfirmed_closes(seeded: str) -> Non
 async def test_urge_only_when_overdue(seeded: str) -> None:
     ticket = await new_ticket()
     reporter = await Person.get(openid="resident-1")
-    with pytest.raises(TicketError) as err:
+    with pytest.raises(Refusal) as err:
         await workflow.urge(ticket.id, reporter, T0 + dt.timedelta(hours=1))
     assert err.value.key == "repairs.not_overdue"
     urged = await workflow.urge(ticket.id, reporter, T0 + dt.timedelta(hours=5))
@@ -218,7 +219,7 @@ async def test_an_assigned_category_goes_to_its_person_only(seeded: str) -> None
     assert ticket.assignee_id == mediator.id and ticket.handler_role == "mediator"
     assert await Notification.filter(person=mediator).count() == 1
     assert await Notification.filter(person=other).count() == 0
-    with pytest.raises(TicketError) as err:
+    with pytest.raises(Refusal) as err:
         await workflow.move(ticket.id, "accept", other, T0)
     assert err.value.key == "repairs.not_yours"
     assert (await workflow.move(ticket.id, "accept", mediator, T0)).status is S.ACCEPTED

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
+from handlers.common.rules import Refusal
 from handlers.residents import workflow
-from handlers.residents.workflow import ResidentError
 from nlp.slots import Address
 from storage.models import Community, Home, InviteCode, Person, Role, RoleName
 
@@ -31,7 +31,7 @@ async def test_resolve_address_checks_buildings_and_units(seeded: str) -> None:
         (Address(3, 2, None), "residents.need_room"),
     ]
     for address, key in cases:
-        with pytest.raises(ResidentError) as err:
+        with pytest.raises(Refusal) as err:
             await workflow.resolve_address(c, address)
         assert err.value.key == key
     no_units = await workflow.resolve_address(c, Address(8, None, "101"))  # building 8 has no units
@@ -65,7 +65,7 @@ async def test_grant_and_revoke(seeded: str) -> None:
 async def test_only_committee_invites(seeded: str) -> None:
     c = await _xingfuli()
     grid = await Person.get(openid="demo-grid")
-    with pytest.raises(ResidentError):
+    with pytest.raises(Refusal):
         await workflow.create_invite(grid, c, RoleName.VOLUNTEER, NOW)
 
 
@@ -78,7 +78,7 @@ async def test_invite_used_once_even_when_raced(seeded: str) -> None:
     async def attempt(person: Person) -> bool:
         try:
             await workflow.redeem_invite(person, invite.code, NOW)
-        except ResidentError:
+        except Refusal:
             return False
         return True
 
@@ -94,5 +94,5 @@ async def test_expired_invite_refused(seeded: str) -> None:
     boss = await Person.get(openid="demo-committee")
     invite = await workflow.create_invite(boss, c, RoleName.VOLUNTEER, NOW)
     late = NOW + workflow.INVITE_LIFETIME + dt.timedelta(seconds=1)
-    with pytest.raises(ResidentError):
+    with pytest.raises(Refusal):
         await workflow.redeem_invite(await Person.create(openid="late"), invite.code, late)

@@ -9,10 +9,11 @@ import itertools
 
 import pytest
 
+from handlers.common.rules import Refusal
 from handlers.residents import workflow as residents
 from handlers.votes import tally, workflow
 from handlers.votes.models import Ballot, Consultation, PassRule, Per, VoteSlot, Who
-from handlers.votes.workflow import LaunchConsultation, VoteError
+from handlers.votes.workflow import LaunchConsultation
 from nlp.slots import Address
 from storage.models import Community, Notification, Person, Role, RoleName
 
@@ -83,7 +84,7 @@ async def test_eligibility(
     if refusal is None:
         assert (await vote(c, person, 0, at=at)).choices == [0]
     else:
-        with pytest.raises(VoteError) as refused:
+        with pytest.raises(Refusal) as refused:
             await vote(c, person, 0, at=at)
         assert refused.value.key == refusal
         assert await Ballot.all().count() == 0
@@ -93,7 +94,7 @@ async def test_a_cancelled_consultation_takes_no_votes(seeded: str) -> None:
     c = await launch()
     person = await resident("voter")
     await workflow.cancel(c.id, await Person.get(openid="demo-committee"), "方案撤回", T0)
-    with pytest.raises(VoteError) as refused:
+    with pytest.raises(Refusal) as refused:
         await vote(c, person, 0)
     assert refused.value.key == "votes.cancelled"
 
@@ -102,7 +103,7 @@ async def test_choices_are_checked(seeded: str) -> None:
     c = await launch(options=("甲", "乙", "丙", "丁"), max_choices=2, approve_option=None)
     person = await resident("voter")
     for bad in ([], [4], [0, 0], [0, 1, 2]):
-        with pytest.raises(VoteError):
+        with pytest.raises(Refusal):
             await workflow.cast(c.id, person, bad, T0 + DAY, source_key=f"bad:{bad}")
     assert (await vote(c, person, 2, 0)).choices == [0, 2]
 
@@ -113,7 +114,7 @@ async def test_household_one_vote_the_voter_may_change_it(seeded: str) -> None:
     mother = await resident("mother", room="501")
     son = await resident("son", room="501")
     await vote(c, mother, 0)
-    with pytest.raises(VoteError) as refused:
+    with pytest.raises(Refusal) as refused:
         await vote(c, son, 1)
     assert refused.value.key == "votes.household_voted"
     await vote(c, mother, 1)
@@ -139,7 +140,7 @@ async def test_proxy_votes_say_who_acted_for_whom(seeded: str) -> None:
     ballot = await workflow.cast(c.id, elder, [0], T0 + DAY, source_key="p:1", proxy_by=grid)
     assert (ballot.voter_id, ballot.proxy_by_id) == (elder.id, grid.id)
     volunteer = await Person.get(openid="demo-volunteer")
-    with pytest.raises(VoteError) as refused:
+    with pytest.raises(Refusal) as refused:
         await workflow.cast(c.id, elder, [1], T0 + DAY, source_key="p:2", proxy_by=volunteer)
     assert refused.value.key == "votes.proxy_not_allowed"
     [(_, voter, proxy)] = await workflow.participants(c)
@@ -205,7 +206,7 @@ async def test_close_once_and_the_published_result_verifies(seeded: str) -> None
     c = await Consultation.get(id=c.id)
     assert c.result is not None and c.result["turnout"] == 3 and c.result["eligible"] == 4
     assert c.result["passed"] is True and await tally.verify(c)
-    with pytest.raises(VoteError):
+    with pytest.raises(Refusal):
         await vote(c, people[3], 0, at=T0 + 10 * DAY)
 
 
@@ -226,7 +227,7 @@ async def test_many_members_of_one_household_at_once_exactly_one_vote(seeded: st
     async def try_vote(person: Person) -> bool:
         try:
             await vote(c, person, 0)
-        except VoteError as refused:
+        except Refusal as refused:
             assert refused.key == "votes.household_voted"
             return False
         return True

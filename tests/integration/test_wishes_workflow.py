@@ -9,9 +9,10 @@ import datetime as dt
 
 import pytest
 
+from handlers.common.rules import Refusal
 from handlers.wishes import board, workflow
 from handlers.wishes.models import ClaimStatus, ServiceRecord, Wish, WishClaim, WishEvent, WishStatus
-from handlers.wishes.workflow import MOVES, PostWish, WishError
+from handlers.wishes.workflow import MOVES, PostWish
 from storage.models import Community, Notification, Person, Role, RoleName
 
 S = WishStatus
@@ -75,7 +76,7 @@ async def test_every_action_is_allowed_exactly_from_its_states(seeded: str, acti
         await WishClaim.create(wish=wish, claimer=claimer, claimed_at=T0, contact_by=T0 + 7 * DAY)
         try:
             moved = await workflow.move(wish.id, action, actors[spec.by], T0, note="原因")
-        except WishError as refused:
+        except Refusal as refused:
             assert status not in spec.frm, f"{action} refused from {status}: {refused.key}"
             assert refused.key == "wishes.not_now"
             assert (await Wish.get(id=wish.id)).status is status  # nothing changed
@@ -103,7 +104,7 @@ async def test_who_may_act(seeded: str, action: str, who: str) -> None:
     if action == "claim":
         await workflow.approve(wish.id, await person("demo-committee"), T0)
     await Person.get_or_create(openid="resident-2")
-    with pytest.raises(WishError) as refused:
+    with pytest.raises(Refusal) as refused:
         await workflow.move(wish.id, action, await person(who), T0)
     assert refused.value.key == "wishes.not_allowed"
 
@@ -112,7 +113,7 @@ async def test_a_volunteer_of_another_community_cannot_claim(seeded: str) -> Non
     wish = await on_board()
     elsewhere = await Person.create(openid="far-away")
     await Role.create(person=elsewhere, community=await Community.get(code="hepingcun"), role="volunteer")
-    with pytest.raises(WishError):
+    with pytest.raises(Refusal):
         await workflow.claim(wish.id, elsewhere, T0)
 
 
@@ -126,7 +127,7 @@ async def test_many_claimers_at_once_exactly_one_wins(seeded: str) -> None:
     async def claim(someone: Person) -> bool:
         try:
             await workflow.claim(wish.id, someone, T0)
-        except WishError as refused:
+        except Refusal as refused:
             assert refused.key in ("wishes.someone_else", "wishes.not_now")
             return False
         return True
@@ -145,7 +146,7 @@ async def test_a_volunteer_holds_a_limited_number_of_claims(seeded: str) -> None
     wishes = [await on_board(source=f"m:{i}") for i in range(4)]
     for wish in wishes[:3]:
         await workflow.claim(wish.id, helper, T0)
-    with pytest.raises(WishError) as refused:
+    with pytest.raises(Refusal) as refused:
         await workflow.claim(wishes[3].id, helper, T0)
     assert refused.value.key == "wishes.too_many_claims"
 
@@ -222,7 +223,7 @@ async def test_the_board_shows_only_what_was_allowed(seeded: str) -> None:
         T0,
     )
     assert set(wish.flags) == {"id_number", "phone", "address"}
-    with pytest.raises(WishError):  # the public text is masked, but the committee edits it before approving
+    with pytest.raises(Refusal):  # the public text is masked, but the committee edits it before approving
         await workflow.approve(wish.id, await person("demo-committee"), T0, public_text="电话 13912345678")
     await workflow.approve(wish.id, await person("demo-committee"), T0)
     [shown] = await board.board(community.id, T0.date())
@@ -266,5 +267,5 @@ async def test_confirming_twice_records_once(seeded: str) -> None:
         *(workflow.confirm(wish.id, resident, T0, rating=5) for _ in range(3)), return_exceptions=True
     )
     assert sum(1 for r in results if isinstance(r, Wish)) == 1
-    assert all(isinstance(r, Wish | WishError) for r in results)
+    assert all(isinstance(r, Wish | Refusal) for r in results)
     assert await ServiceRecord.filter(wish=wish).count() == 1
