@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import itertools
 import logging
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -87,7 +88,9 @@ def build_conversations(
     extra_routers: Sequence[Router] = (),
 ) -> Conversations:
     """``extra_routers`` run before the features' own (tests use it to add a deliberately slow handler)."""
-    dispatcher = Dispatcher([*extra_routers, *handlers.routers()])
+    # strict (the test suite): a message two handlers of one phase would answer is an error, not a race
+    strict = os.environ.get("COMMUNITY_BOT_STRICT_DISPATCH") == "1"
+    dispatcher = Dispatcher([*extra_routers, *handlers.routers()], strict=strict)
     services = Services(
         classifier=classifier(),
         store=store,

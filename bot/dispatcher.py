@@ -1,16 +1,29 @@
 """Routers, filters and the dispatcher, in the spirit of aiogram 3.
 
-A feature declares a ``Router`` and decorates handlers with filters; the dispatcher tries routers in
-order and runs the first handler whose filters all pass. A filter returns a bool, or a dict whose items
-are added to ``ctx.data`` for the handler.
+A feature declares a ``Router`` and decorates handlers with filters. Every handler belongs to a phase,
+and the dispatcher tries the phases in order, whatever order the features were registered in:
+
+1. ``GLOBAL``: WeChat events and the global words (取消, 帮助, 人工) when they are the whole message;
+2. ``COMMAND``: a command at the start of the message (接单 12, 认领 W2611-0001, 我的报修);
+3. ``DIALOG``: the step of the dialog in progress (states are namespaced by their feature);
+4. ``INTENT``: what a message outside a dialog is about (the classifier's intent);
+5. ``FALLBACK``: the catalog's catch-all, menu picks, and the kind answer to anything else.
+
+A filter returns a bool, or a dict whose items are added to ``ctx.data`` for the handler (``command()``
+gives a ``CommandObject``, ``pattern()`` its match), so handlers never match again. A filter made here
+carries the phase it implies (``state()``: DIALOG, ``intent()``: INTENT...); a handler's phase is the
+first phase its filters imply, or the one it names. Within GLOBAL, COMMAND and INTENT no two handlers may
+answer the same message: ``Dispatcher(strict=True)`` (the tests) checks every message against all of them.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 import functools
 import logging
+import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,6 +43,31 @@ log = logging.getLogger(__name__)
 FilterResult = bool | dict[str, Any]
 Filter = Callable[["Context"], FilterResult]
 Handler = Callable[["Context"], Awaitable[None]]
+
+
+class Phase(enum.IntEnum):
+    GLOBAL = 1
+    COMMAND = 2
+    DIALOG = 3
+    INTENT = 4
+    FALLBACK = 5
+
+
+class DispatchConflict(RuntimeError):
+    """Two handlers of one phase answer the same message: the outcome would depend on registration order."""
+
+
+def _tagged(check: Filter, phase: Phase) -> Filter:
+    check.phase = phase  # type: ignore[attr-defined]
+    return check
+
+
+@dataclass(frozen=True)
+class CommandObject:
+    """What ``command()`` parsed: the command word as written and the rest of the message."""
+
+    word: str
+    args: str
 
 
 @dataclass(frozen=True)
@@ -141,15 +179,30 @@ async def _create_person(openid: str, **values: Any) -> Person:
         return await Person.get(openid=openid)
 
 
+@dataclass(frozen=True)
+class Registered:
+    phase: Phase
+    filters: tuple[Filter, ...]
+    handler: Handler
+    router: str
+
+
 class Router:
     def __init__(self, name: str) -> None:
         self.name = name
-        self.handlers: list[tuple[tuple[Filter, ...], Handler]] = []
+        self.handlers: list[Registered] = []
         self.menu: list[MenuEntry] = []
 
-    def handle(self, *filters: Filter) -> Callable[[Handler], Handler]:
+    def handle(self, *filters: Filter, phase: Phase | None = None) -> Callable[[Handler], Handler]:
+        """Register a handler; its phase is ``phase``, else the first one its filters imply (a handler
+        whose filters imply none must name it)."""
+        implied = sorted(p for p in (getattr(f, "phase", None) for f in filters) if p is not None)
+        chosen = phase or (implied[0] if implied else None)
+        if chosen is None:
+            raise TypeError(f"{self.name}: a handler with no phase-giving filter must name its phase")
+
         def register(handler: Handler) -> Handler:
-            self.handlers.append((filters, handler))
+            self.handlers.append(Registered(chosen, filters, handler, self.name))
             return handler
 
         return register
@@ -158,26 +211,43 @@ class Router:
         self.menu.append(MenuEntry(intent, order))
 
 
+_EXCLUSIVE = (Phase.GLOBAL, Phase.COMMAND, Phase.INTENT)
+
+
 class Dispatcher:
-    def __init__(self, routers: Iterable[Router]) -> None:
+    def __init__(self, routers: Iterable[Router], *, strict: bool = False) -> None:
         self.routers = list(routers)
+        self.strict = strict
+        # phase by phase; within a phase, routers in the order given (only FALLBACK relies on it)
+        self.handlers = sorted((r for router in self.routers for r in router.handlers), key=lambda r: r.phase)
 
     @property
     def menu(self) -> list[MenuEntry]:
         return sorted((e for r in self.routers for e in r.menu), key=lambda e: e.order)
 
     async def feed(self, ctx: Context) -> bool:
-        """Run the first matching handler; False when none matched."""
-        for router in self.routers:
-            for filters, handler in router.handlers:
-                found = _match(filters, ctx)
-                if found is None:
-                    continue
-                ctx.data.update(found)
-                log.debug("dispatch", extra={"handler": f"{router.name}.{handler.__name__}"})
-                await handler(ctx)
-                return True
+        """Run the first matching handler, phase by phase; False when none matched."""
+        for index, entry in enumerate(self.handlers):
+            found = _match(entry.filters, ctx)
+            if found is None:
+                continue
+            if self.strict and entry.phase in _EXCLUSIVE:
+                self._check_alone(ctx, entry, index)
+            ctx.data.update(found)
+            log.debug("dispatch", extra={"handler": f"{entry.router}.{entry.handler.__name__}"})
+            await entry.handler(ctx)
+            return True
         return False
+
+    def _check_alone(self, ctx: Context, chosen: Registered, index: int) -> None:
+        for other in self.handlers[index + 1 :]:
+            if other.phase != chosen.phase:
+                return
+            if _match(other.filters, ctx) is not None:
+                raise DispatchConflict(
+                    f"{chosen.router}.{chosen.handler.__name__} and {other.router}.{other.handler.__name__}"
+                    f" both answer {ctx.msg.text!r} in phase {chosen.phase.name}"
+                )
 
     async def redirect(self, ctx: Context, intent: str) -> bool:
         """Handle the current message again as if it had said ``intent`` (a menu or 'did you mean' pick,
@@ -209,7 +279,7 @@ def intent(*names: str) -> Filter:
     def check(ctx: Context) -> FilterResult:
         return ctx.intent in names
 
-    return check
+    return _tagged(check, Phase.INTENT)
 
 
 def state(*names: str | None) -> Filter:
@@ -218,7 +288,36 @@ def state(*names: str | None) -> Filter:
     def check(ctx: Context) -> FilterResult:
         return ctx.dialog.state in names
 
-    return check
+    return _tagged(check, Phase.DIALOG)
+
+
+def command(*words: str, args: bool = True) -> Filter:
+    """The message is one of ``words``, or (``args``) starts with one followed by what the command takes:
+    ``{"command": CommandObject(word, rest)}``. Longer words are tried first (催办 before 催)."""
+    ordered = sorted(words, key=len, reverse=True)
+
+    def check(ctx: Context) -> FilterResult:
+        if not ctx.msg.has_text:
+            return False
+        text = ctx.msg.text.strip()
+        for word in ordered:
+            if ctx.word == word:
+                return {"command": CommandObject(word, "")}
+            if args and text.startswith(word):
+                return {"command": CommandObject(word, text[len(word) :].strip(" ：:，,"))}
+        return False
+
+    return _tagged(check, Phase.COMMAND)
+
+
+def pattern(regex: re.Pattern[str]) -> Filter:
+    """A command with a shape (接单 12, 答复 H0012 ...): ``{"match": the re.Match}``."""
+
+    def check(ctx: Context) -> FilterResult:
+        found = regex.match(ctx.msg.text) if ctx.msg.has_text else None
+        return {"match": found} if found else False
+
+    return _tagged(check, Phase.COMMAND)
 
 
 def idle() -> Filter:
@@ -242,7 +341,7 @@ def event(*names: EventName) -> Filter:
     def check(ctx: Context) -> FilterResult:
         return ctx.msg.kind is Kind.EVENT and ctx.msg.event in names
 
-    return check
+    return _tagged(check, Phase.GLOBAL)
 
 
 def global_word(name: str) -> Filter:
@@ -251,7 +350,7 @@ def global_word(name: str) -> Filter:
     def check(ctx: Context) -> FilterResult:
         return ctx.msg.has_text and ctx.word in ctx.services.global_words.get(name, frozenset())
 
-    return check
+    return _tagged(check, Phase.GLOBAL)
 
 
 def has_text() -> Filter:

@@ -24,6 +24,9 @@ from storage import db
 from storage.kv import MemoryStore, RedisStore, Store
 from tests.fake_wechat_api import FakeWeChatAPI
 
+# every app the tests build checks that no two handlers of one phase answer the same message
+os.environ["COMMUNITY_BOT_STRICT_DISPATCH"] = "1"
+
 PG_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 TABLES = [

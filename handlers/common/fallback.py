@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dispatcher import Context, Router, has_text, idle, intent, kind, state
+from bot.dispatcher import Context, Phase, Router, has_text, idle, intent, kind, state
 from bot.messages import Kind
 from handlers.common.menu import CHOOSE_STATE, MENU_STATE, offer_choices, show_menu
 from handlers.common.staff_messages import HUMAN_STATE, leave_message, start_human
@@ -59,23 +59,23 @@ async def thanks(ctx: Context) -> None:
     ctx.say("common.thanks")
 
 
-@router.handle(lambda ctx: ctx.classification.ambiguous)
+@router.handle(lambda ctx: ctx.classification.ambiguous, phase=Phase.FALLBACK)
 async def did_you_mean(ctx: Context) -> None:
     offer_choices(ctx, list(ctx.classification.candidates))
 
 
-@router.handle(kind(Kind.IMAGE, Kind.LOCATION), idle())
+@router.handle(kind(Kind.IMAGE, Kind.LOCATION), idle(), phase=Phase.FALLBACK)
 async def media_without_dialog(ctx: Context) -> None:
     show_menu(ctx, "common.media_received")
 
 
-@router.handle(lambda ctx: not idle()(ctx))
+@router.handle(lambda ctx: not idle()(ctx), phase=Phase.FALLBACK)
 async def lost_in_dialog(ctx: Context) -> None:
     """A state no router answered (e.g. a dialog from an older version): never leave the resident stuck."""
     ctx.dialog.clear()
     show_menu(ctx, "common.lost")
 
 
-@router.handle()
+@router.handle(phase=Phase.FALLBACK)
 async def not_understood(ctx: Context) -> None:
     show_menu(ctx, "common.not_understood")

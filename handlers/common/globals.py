@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.dispatcher import Context, Router, event, global_word, idle, kind
+from bot.dispatcher import Context, Phase, Router, event, global_word, idle, kind
 from bot.messages import EventName, Kind
 from handlers.common.menu import show_menu
 from handlers.common.staff_messages import start_human
@@ -84,11 +84,11 @@ async def silent_event(ctx: Context) -> None:
     """Events that need no answer: WeChat is told ``success``."""
 
 
-@router.handle(kind(Kind.VIDEO, Kind.LINK, Kind.UNKNOWN))
+@router.handle(kind(Kind.VIDEO, Kind.LINK, Kind.UNKNOWN), phase=Phase.GLOBAL)
 async def unsupported(ctx: Context) -> None:
     ctx.say("common.unsupported")
 
 
-@router.handle(kind(Kind.VOICE), lambda ctx: not ctx.msg.has_text)
+@router.handle(kind(Kind.VOICE), lambda ctx: not ctx.msg.has_text, phase=Phase.GLOBAL)
 async def unrecognised_voice(ctx: Context) -> None:
     ctx.say("common.voice_unrecognised")

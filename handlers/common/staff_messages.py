@@ -10,7 +10,7 @@ import re
 from tortoise.transactions import in_transaction
 
 import content
-from bot.dispatcher import Context, Router, idle
+from bot.dispatcher import Context, Router, command, idle, pattern
 from handlers.common.rules import Refusal
 from handlers.residents.workflow import is_staff
 from storage.models import Person, Role, RoleName, StaffMessage
@@ -84,7 +84,7 @@ async def answer(message_id: int, staff: Person, text: str, now: dt.datetime) ->
 
 
 # -- staff in the chat -------------------------------------------------------------------------------------
-@router.handle(lambda ctx: ctx.word in ("留言", "居民留言", "待答复留言"), idle())
+@router.handle(command("留言", "居民留言", "待答复留言", args=False), idle())
 async def open_messages(ctx: Context) -> None:
     person = await ctx.person()
     if not await is_staff(person, person.community_id):
@@ -100,7 +100,7 @@ async def open_messages(ctx: Context) -> None:
     ctx.say("common.open_messages", lines="\n".join(lines), more=max(0, len(waiting) - 10))
 
 
-@router.handle(lambda ctx: bool(ctx.msg.has_text and _ANSWER.match(ctx.msg.text)))
+@router.handle(pattern(_ANSWER))
 async def answer_in_chat(ctx: Context) -> None:
     match = _ANSWER.match(ctx.msg.text)
     assert match is not None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import content
-from bot.dispatcher import Context, Router, has_text, idle, intent, kind, state
+from bot.dispatcher import Context, Phase, Router, command, has_text, idle, intent, kind, pattern, state
 from bot.messages import Kind
 from handlers.common.rules import Refusal
 from handlers.repairs import workflow
@@ -41,7 +41,7 @@ _STAFF = re.compile(r"^\s*(接单|开始|完成|办结)\s*(?:R?\d{4}-)?(\d+)\s*(
 _STAFF_ACTIONS = {"接单": "accept", "开始": "start", "完成": "resolve", "办结": "resolve"}
 
 
-@router.handle(lambda ctx: bool(ctx.msg.has_text and _STAFF.match(ctx.msg.text)))
+@router.handle(pattern(_STAFF))
 async def staff_action(ctx: Context) -> None:
     match = _STAFF.match(ctx.msg.text)
     assert match is not None
@@ -56,7 +56,7 @@ async def staff_action(ctx: Context) -> None:
     ctx.say("repairs.staff_done", number=ticket.number, status=status_label(ticket.status))
 
 
-@router.handle(lambda ctx: ctx.word in ("工单", "待办", "待处理工单"), idle())
+@router.handle(command("工单", "待办", "待处理工单", args=False), idle())
 async def staff_pool(ctx: Context) -> None:
     person = await ctx.person()
     roles = await residents.roles_of(person)
@@ -90,7 +90,7 @@ async def _latest_resolved(ctx: Context) -> Ticket | None:
     )
 
 
-@router.handle(lambda ctx: bool(ctx.msg.has_text and _RATE.match(ctx.msg.text)))
+@router.handle(pattern(_RATE))
 async def rate(ctx: Context) -> None:
     match = _RATE.match(ctx.msg.text)
     assert match is not None
@@ -105,7 +105,7 @@ async def rate(ctx: Context) -> None:
     ctx.say("repairs.thanks_for_rating", number=ticket.number)
 
 
-@router.handle(lambda ctx: bool(ctx.msg.has_text and _REOPEN.match(ctx.msg.text)))
+@router.handle(pattern(_REOPEN))
 async def reopen(ctx: Context) -> None:
     match = _REOPEN.match(ctx.msg.text)
     assert match is not None
@@ -122,7 +122,7 @@ async def reopen(ctx: Context) -> None:
 PHOTO_FIRST_TTL = 600
 
 
-@router.handle(kind(Kind.IMAGE), idle())
+@router.handle(kind(Kind.IMAGE), idle(), phase=Phase.INTENT)
 async def photo_first(ctx: Context) -> None:
     await ctx.services.store.set(f"repairs:photo:{ctx.msg.user}", ctx.msg.media_id, PHOTO_FIRST_TTL)
     ctx.say("repairs.photo_first")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import content
-from bot.dispatcher import Context, Router, has_text, idle, intent, state
+from bot.dispatcher import Context, Router, has_text, idle, intent, pattern, state
 from handlers.common.rules import Refusal
 from handlers.residents import workflow
 from handlers.residents.workflow import HomeAddress
@@ -218,7 +218,7 @@ async def invite(ctx: Context) -> None:
     ctx.say("residents.invite_created", code=code.code, role=role_label(role), community=community.name)
 
 
-@router.handle(lambda ctx: bool(ctx.msg.has_text and _JOIN.match(ctx.msg.text)))
+@router.handle(pattern(_JOIN))
 async def join(ctx: Context) -> None:
     match = _JOIN.match(ctx.msg.text)
     assert match is not None

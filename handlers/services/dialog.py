@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import content
-from bot.dispatcher import Context, Router, has_text, idle, intent, state
+from bot.dispatcher import Context, Phase, Router, has_text, idle, intent, state
 from handlers.common.staff_messages import record_message
 from handlers.services import hours, search
 from handlers.services.catalog import Catalog, Entry, Office, catalog
@@ -279,7 +279,7 @@ def _catalog_answers(ctx: Context) -> bool:
     return asks or not search.ask(DEFAULT, ctx.msg.text).none
 
 
-@router.handle(_catalog_answers, idle())
+@router.handle(_catalog_answers, idle(), phase=Phase.FALLBACK)
 async def free_question(ctx: Context) -> None:
     found = search.ask(await community_code(ctx), ctx.msg.text)
     if found.none:

@@ -8,7 +8,7 @@ import re
 from fractions import Fraction
 
 import content
-from bot.dispatcher import Context, Router, has_text, idle, state
+from bot.dispatcher import Context, Router, command, has_text, idle, pattern, state
 from handlers.common.rules import Refusal
 from handlers.votes import workflow
 from handlers.votes.models import Consultation, ConsultationStatus, PassRule, Per, Proposal, Who
@@ -58,7 +58,7 @@ async def _committee_or_say(ctx: Context) -> bool:
 
 
 # -- 发起议事 ---------------------------------------------------------------------------------------------
-@router.handle(lambda ctx: ctx.word in ("发起议事", "发起投票", "发起协商"), idle())
+@router.handle(command("发起议事", "发起投票", "发起协商", args=False), idle())
 async def start(ctx: Context) -> None:
     if not await _committee_or_say(ctx):
         return
@@ -251,7 +251,7 @@ async def confirm(ctx: Context) -> None:
 
 
 # -- the committee's lists and changes --------------------------------------------------------------------
-@router.handle(lambda ctx: ctx.word in ("议事列表", "议事管理"), idle())
+@router.handle(command("议事列表", "议事管理", args=False), idle())
 async def overview(ctx: Context) -> None:
     if not await _committee_or_say(ctx):
         return
@@ -280,7 +280,7 @@ async def overview(ctx: Context) -> None:
     ctx.say("votes.launch.overview", lines="\n".join(lines))
 
 
-@router.handle(lambda ctx: bool(ctx.msg.has_text and _EXTEND.match(ctx.msg.text)))
+@router.handle(pattern(_EXTEND))
 async def extend(ctx: Context) -> None:
     match = _EXTEND.match(ctx.msg.text)
     assert match is not None
@@ -299,7 +299,7 @@ async def extend(ctx: Context) -> None:
     ctx.say("votes.launch.extended", title=c.title, close=workflow.close_label(c))
 
 
-@router.handle(lambda ctx: bool(ctx.msg.has_text and _CANCEL.match(ctx.msg.text)))
+@router.handle(pattern(_CANCEL))
 async def cancel(ctx: Context) -> None:
     match = _CANCEL.match(ctx.msg.text)
     assert match is not None
@@ -311,7 +311,7 @@ async def cancel(ctx: Context) -> None:
     ctx.say("votes.launch.cancelled", title=c.title)
 
 
-@router.handle(lambda ctx: ctx.word in ("居民建议", "建议列表", "议题建议"), idle())
+@router.handle(command("居民建议", "建议列表", "议题建议", args=False), idle())
 async def proposals(ctx: Context) -> None:
     if not await _committee_or_say(ctx):
         return
@@ -330,7 +330,7 @@ PROXY_BALLOT = "proxy:ballot"
 _PROXY = re.compile(r"^\s*(?:代投|代为登记|代登记)\s*(.*)$", re.S)
 
 
-@router.handle(lambda ctx: bool(ctx.msg.has_text and _PROXY.match(ctx.msg.text)))
+@router.handle(pattern(_PROXY))
 async def proxy_start(ctx: Context) -> None:
     match = _PROXY.match(ctx.msg.text)
     assert match is not None

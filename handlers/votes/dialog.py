@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import content
-from bot.dispatcher import Context, Router, has_text, idle, intent, state
+from bot.dispatcher import Context, Router, command, has_text, idle, intent, pattern, state
 from handlers.common.rules import Refusal
 from handlers.residents.dialog import require_home
 from handlers.votes import workflow
@@ -136,7 +136,7 @@ async def _last(ctx: Context) -> Consultation | None:
     return c
 
 
-@router.handle(lambda ctx: ctx.word in ("改票", "修改投票", "重新投票"))
+@router.handle(command("改票", "修改投票", "重新投票", args=False))
 async def change_vote(ctx: Context) -> None:
     c = await _last(ctx)
     if c is None or await workflow.my_ballot(c, await ctx.person()) is None:
@@ -145,7 +145,7 @@ async def change_vote(ctx: Context) -> None:
     await _show(ctx, c)
 
 
-@router.handle(lambda ctx: bool(ctx.msg.has_text and _COMMENT.match(ctx.msg.text)))
+@router.handle(pattern(_COMMENT))
 async def comment(ctx: Context) -> None:
     match = _COMMENT.match(ctx.msg.text)
     assert match is not None
@@ -182,7 +182,7 @@ async def _save_comment(ctx: Context, consultation_id: int, text: str) -> None:
 
 
 # -- results -------------------------------------------------------------------------------------------
-@router.handle(lambda ctx: ctx.word in ("议事结果", "投票结果", "表决结果"), idle())
+@router.handle(command("议事结果", "投票结果", "表决结果", args=False), idle())
 async def results(ctx: Context) -> None:
     person = await ctx.person()
     c = (

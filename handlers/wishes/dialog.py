@@ -7,7 +7,7 @@ import datetime as dt
 import re
 
 import content
-from bot.dispatcher import Context, Router, has_text, idle, intent, state
+from bot.dispatcher import Context, Router, command, has_text, idle, intent, pattern, state
 from handlers.common.rules import Refusal
 from handlers.residents.dialog import require_home
 from handlers.wishes import workflow
@@ -256,7 +256,7 @@ def wish_id_in(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-@router.handle(lambda ctx: bool(ctx.msg.has_text and _WITHDRAW.match(ctx.msg.text)))
+@router.handle(pattern(_WITHDRAW))
 async def withdraw(ctx: Context) -> None:
     person = await ctx.person()
     wanted = wish_id_in(ctx.msg.text.replace("撤回", ""))
@@ -276,7 +276,7 @@ async def withdraw(ctx: Context) -> None:
     ctx.say("wishes.withdrawn", number=wish.number)
 
 
-@router.handle(lambda ctx: ctx.word in ("修改心愿", "补充心愿"))
+@router.handle(command("修改心愿", "补充心愿", args=False))
 async def revise(ctx: Context) -> None:
     wish = (
         await Wish.filter(resident=await ctx.person(), status__in=(WishStatus.CHANGES, WishStatus.SUBMITTED))
@@ -315,7 +315,7 @@ async def _fulfilled(ctx: Context) -> Wish | None:
     )
 
 
-@router.handle(lambda ctx: bool(ctx.msg.has_text and _CONFIRM.match(ctx.msg.text)))
+@router.handle(pattern(_CONFIRM))
 async def confirm_start(ctx: Context) -> None:
     match = _CONFIRM.match(ctx.msg.text)
     assert match is not None
@@ -378,7 +378,7 @@ async def story_answer(ctx: Context) -> None:
     ctx.say("wishes.confirmed", number=wish.number)
 
 
-@router.handle(lambda ctx: bool(ctx.msg.has_text and _NOT_DONE.match(ctx.msg.text)))
+@router.handle(pattern(_NOT_DONE))
 async def not_done(ctx: Context) -> None:
     match = _NOT_DONE.match(ctx.msg.text)
     assert match is not None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import content
-from bot.dispatcher import Context, Router, has_text, idle, intent, kind, state
+from bot.dispatcher import Context, Router, command, has_text, idle, intent, kind, pattern, state
 from bot.messages import Kind
 from handlers.common.rules import Refusal
 from handlers.wishes import board, workflow
@@ -65,7 +65,7 @@ async def _act(ctx: Context, wish_id: int, action: str, note: str = "") -> Wish 
         return None
 
 
-@router.handle(lambda ctx: bool(ctx.msg.has_text and _CLAIM.match(ctx.msg.text)))
+@router.handle(pattern(_CLAIM))
 async def claim(ctx: Context) -> None:
     match = _CLAIM.match(ctx.msg.text)
     assert match is not None
@@ -87,7 +87,7 @@ async def claim(ctx: Context) -> None:
     )
 
 
-@router.handle(lambda ctx: bool(ctx.msg.has_text and _CONTACTED.match(ctx.msg.text)))
+@router.handle(pattern(_CONTACTED))
 async def contacted(ctx: Context) -> None:
     match = _CONTACTED.match(ctx.msg.text)
     assert match is not None
@@ -96,7 +96,7 @@ async def contacted(ctx: Context) -> None:
         ctx.say("wishes.contacted", number=wish.number)
 
 
-@router.handle(lambda ctx: bool(ctx.msg.has_text and _RELEASE.match(ctx.msg.text)))
+@router.handle(pattern(_RELEASE))
 async def release(ctx: Context) -> None:
     match = _RELEASE.match(ctx.msg.text)
     assert match is not None
@@ -106,7 +106,7 @@ async def release(ctx: Context) -> None:
 
 
 # -- fulfilling: hours, what was done, a photo --------------------------------------------------------
-@router.handle(lambda ctx: bool(ctx.msg.has_text and _FULFIL.match(ctx.msg.text)))
+@router.handle(pattern(_FULFIL))
 async def fulfil_start(ctx: Context) -> None:
     match = _FULFIL.match(ctx.msg.text)
     assert match is not None
@@ -187,7 +187,7 @@ async def _fulfil(ctx: Context, media_id: str) -> None:
 
 
 # -- my claims, my service record ---------------------------------------------------------------------
-@router.handle(lambda ctx: ctx.word in ("我的认领", "认领的心愿", "我认领的心愿"), idle())
+@router.handle(command("我的认领", "认领的心愿", "我认领的心愿", args=False), idle())
 async def my_claims(ctx: Context) -> None:
     rows = await WishClaim.filter(claimer=await ctx.person(), status=ClaimStatus.ACTIVE).prefetch_related(
         "wish"
@@ -209,7 +209,7 @@ async def my_claims(ctx: Context) -> None:
 _RECORD_WORDS = ("服务记录", "我的服务记录", "志愿服务记录", "我的积分", "服务时长")
 
 
-@router.handle(lambda ctx: ctx.word in _RECORD_WORDS, idle())
+@router.handle(command(*_RECORD_WORDS, args=False), idle())
 async def my_record(ctx: Context) -> None:
     ledger = await board.ledger_of((await ctx.person()).id)
     if not ledger.records:
@@ -228,7 +228,7 @@ async def my_record(ctx: Context) -> None:
 
 
 # -- the committee's review --------------------------------------------------------------------------
-@router.handle(lambda ctx: ctx.word in ("心愿审核", "审核心愿", "待审核心愿"), idle())
+@router.handle(command("心愿审核", "审核心愿", "待审核心愿", args=False), idle())
 async def review_list(ctx: Context) -> None:
     person = await ctx.person()
     if person.community_id is None or RoleName.COMMITTEE not in await workflow.roles_in(
@@ -259,7 +259,7 @@ def _flags(wish: Wish) -> str:
 _REVIEW_ACTIONS = {"通过": "approve", "退回": "ask_changes", "不通过": "decline"}
 
 
-@router.handle(lambda ctx: bool(ctx.msg.has_text and _REVIEW.match(ctx.msg.text)))
+@router.handle(pattern(_REVIEW))
 async def review(ctx: Context) -> None:
     match = _REVIEW.match(ctx.msg.text)
     assert match is not None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import build_conversations
-from bot.dispatcher import Context, Router
+from bot.dispatcher import Context, Phase, Router
 from bot.messages import EventName, Kind
 from bot.runtime import Conversations
 from handlers.residents.dialog import require_home
@@ -198,7 +198,7 @@ async def test_a_choice_out_of_range_is_not_a_guess(conversations: Conversations
 async def test_a_workflow_that_needs_a_home_binds_first_then_resumes(seeded: str, store: Store) -> None:
     needs_home = Router("test.needs_home")
 
-    @needs_home.handle(lambda ctx: ctx.msg.text == "要住址的事")
+    @needs_home.handle(lambda ctx: ctx.msg.text == "要住址的事", phase=Phase.COMMAND)
     async def start(ctx: Context) -> None:
         home = await require_home(ctx, then="my_info")
         if home is not None:

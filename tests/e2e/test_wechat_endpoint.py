@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.dispatcher import Context, Router, has_text
+from bot.dispatcher import Context, Phase, Router, has_text
 from storage.models import Person, StaffMessage
 from tests.e2e.conftest import MakeSim
 from tests.fake_wechat_api import FakeWeChatAPI
@@ -221,12 +221,12 @@ async def test_concurrent_duplicate_deliveries_are_handled_once(make_sim: MakeSi
 def slow_router(delay: float) -> Router:
     router = Router("test.slow")
 
-    @router.handle(has_text(), lambda ctx: ctx.msg.text == "慢")
+    @router.handle(has_text(), lambda ctx: ctx.msg.text == "慢", phase=Phase.GLOBAL)
     async def slow(ctx: Context) -> None:
         await asyncio.sleep(delay)
         ctx.say_text("慢慢来，已经办好了")
 
-    @router.handle(has_text(), lambda ctx: ctx.msg.text == "长")
+    @router.handle(has_text(), lambda ctx: ctx.msg.text == "长", phase=Phase.GLOBAL)
     async def long(ctx: Context) -> None:
         ctx.say_text("\n".join(f"第{i}条：社区公告内容很长很长" for i in range(300)))
 
@@ -276,7 +276,7 @@ async def test_long_reply_is_split_not_lost(make_sim: MakeSim, fake_api: FakeWeC
 async def test_user_text_with_cdata_end_is_kept_and_escaped(make_sim: MakeSim) -> None:
     echo = Router("test.echo")
 
-    @echo.handle(has_text(), lambda ctx: ctx.msg.text.startswith("echo "))
+    @echo.handle(has_text(), lambda ctx: ctx.msg.text.startswith("echo "), phase=Phase.GLOBAL)
     async def say_back(ctx: Context) -> None:
         ctx.say_text(ctx.msg.text.removeprefix("echo "))
 
