@@ -64,14 +64,10 @@ def classifier() -> IntentClassifier:
     """jieba with the community dictionary and the intent keywords: built once per process (~1 s)."""
     words = parse_userdict(content.path("userdict.txt").read_text(encoding="utf-8").splitlines())
     intents = copy.deepcopy(content.load_yaml("intents.yaml"))
-    repair = intents["intents"]["repair"]["keywords"]
-    for category in content.load_yaml("repair_categories.yaml")["categories"].values():
-        for keyword in category["keywords"]:
-            repair.setdefault(keyword, 2)
-    wish = intents["intents"]["wish"]["keywords"]
-    for category in content.load_yaml("wishes.yaml")["categories"].values():
-        for keyword in category["keywords"]:
-            wish.setdefault(keyword, 1)
+    for intent, keywords in handlers.intent_keywords().items():
+        own = intents["intents"][intent]["keywords"]
+        for keyword, weight in keywords.items():
+            own.setdefault(keyword, weight)
     return IntentClassifier.from_mapping(intents, Tokenizer(words))
 
 
@@ -92,7 +88,7 @@ def build_conversations(
     strict = os.environ.get("COMMUNITY_BOT_STRICT_DISPATCH") == "1"
     dispatcher = Dispatcher([*extra_routers, *handlers.routers()], strict=strict)
     services = Services(
-        classifier=classifier(),
+        current_classifier=classifier,
         store=store,
         global_words=global_words(),
         clock=clock,

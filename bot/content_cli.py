@@ -78,11 +78,13 @@ def _running_pid(settings: Settings) -> int | None:
 
 
 def reload_in_process() -> list[str]:
-    """What SIGHUP does in a serve process: read every content file again (sentences, calendar, catalogs).
-    Returns the errors that kept the catalogs as they were (empty when reloaded)."""
-    from handlers.services import catalog, hours
+    """What SIGHUP does in a serve process: read every content file again (sentences, intents, and each
+    feature's own: repair categories, wish rules, the calendar, the catalogs). Returns the errors that
+    kept something as it was (empty when everything reloaded)."""
+    import handlers
+    from bot.app import classifier
 
     content.load_yaml.cache_clear()
-    hours.calendar.cache_clear()
-    problems = catalog.reload(catalog.known_communities())
-    return [str(p) for p in problems if p.error]
+    problems = list(handlers.reload())
+    classifier.cache_clear()  # the intent keywords, with the features' own, are read again
+    return problems

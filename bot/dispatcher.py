@@ -83,10 +83,14 @@ class MenuEntry:
 class Services:
     """What handlers may use besides the message: built once by the composition root."""
 
-    classifier: IntentClassifier
+    current_classifier: Callable[[], IntentClassifier]  # the one in use: a content reload builds another
     store: Store
     global_words: dict[str, frozenset[str]]
     clock: Callable[[], dt.datetime]
+
+    @property
+    def classifier(self) -> IntentClassifier:
+        return self.current_classifier()
 
 
 class Context:
@@ -185,11 +189,14 @@ class Registered:
     filters: tuple[Filter, ...]
     handler: Handler
     router: str
+    last: bool = False
 
 
 class Router:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, last: bool = False) -> None:
+        """``last``: in each phase, after every other router (the catch-all fallback)."""
         self.name = name
+        self.last = last
         self.handlers: list[Registered] = []
         self.menu: list[MenuEntry] = []
 
@@ -202,7 +209,7 @@ class Router:
             raise TypeError(f"{self.name}: a handler with no phase-giving filter must name its phase")
 
         def register(handler: Handler) -> Handler:
-            self.handlers.append(Registered(chosen, filters, handler, self.name))
+            self.handlers.append(Registered(chosen, filters, handler, self.name, self.last))
             return handler
 
         return register
@@ -219,7 +226,9 @@ class Dispatcher:
         self.routers = list(routers)
         self.strict = strict
         # phase by phase; within a phase, routers in the order given (only FALLBACK relies on it)
-        self.handlers = sorted((r for router in self.routers for r in router.handlers), key=lambda r: r.phase)
+        self.handlers = sorted(
+            (r for router in self.routers for r in router.handlers), key=lambda r: (r.phase, r.last)
+        )
 
     @property
     def menu(self) -> list[MenuEntry]:

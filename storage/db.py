@@ -14,12 +14,14 @@ from tortoise import Tortoise, connections
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
-MODEL_MODULES = [
-    "storage.models",
-    "handlers.repairs.models",
-    "handlers.wishes.models",
-    "handlers.votes.models",
-]
+
+def model_modules() -> list[str]:
+    """The core tables and every feature's (``handlers.FEATURES``)."""
+    import handlers
+
+    return ["storage.models", *handlers.model_modules()]
+
+
 MIGRATIONS_MODULE = "storage.migrations"
 
 
@@ -62,7 +64,7 @@ def tortoise_config(url: str) -> dict[str, Any]:
         "connections": {"default": _connection(url)},
         "apps": {
             "models": {
-                "models": MODEL_MODULES,
+                "models": model_modules(),
                 "default_connection": "default",
                 "migrations": MIGRATIONS_MODULE,
             }
@@ -112,8 +114,12 @@ async def ping() -> bool:
     return True
 
 
-# For Tortoise's own CLI (``tortoise -c storage.db.TORTOISE_ORM makemigrations``); opens nothing.
-TORTOISE_ORM = tortoise_config("sqlite://:memory:")
+def __getattr__(name: str) -> Any:
+    """``TORTOISE_ORM`` for Tortoise's own CLI (``tortoise -c storage.db.TORTOISE_ORM makemigrations``),
+    built when asked for (the feature list is read then, not at import); opens nothing."""
+    if name == "TORTOISE_ORM":
+        return tortoise_config("sqlite://:memory:")
+    raise AttributeError(name)
 
 
 M = TypeVar("M", bound=Model)

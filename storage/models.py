@@ -1,6 +1,6 @@
 """Tortoise models shared by every feature: communities, buildings, homes, people and their roles.
 
-Feature slices add their own models in their own modules (registered in ``storage.db.MODEL_MODULES``).
+Feature slices add their own tables in their own ``models.py`` (found through ``handlers.FEATURES``).
 """
 
 from __future__ import annotations

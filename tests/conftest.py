@@ -29,30 +29,6 @@ os.environ["COMMUNITY_BOT_STRICT_DISPATCH"] = "1"
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
-TABLES = [
-    "ballot",
-    "vote_slot",
-    "consultation_comment",
-    "consultation",
-    "proposal",
-    "service_record",
-    "wish_photo",
-    "wish_event",
-    "wish_claim",
-    "wish",
-    "ticket_follower",
-    "ticket_photo",
-    "ticket_event",
-    "ticket",
-    "notification",
-    "staff_message",
-    "invite_code",
-    "role",
-    "person",
-    "home",
-    "building",
-    "community",
-]
 
 
 def _pg_admin_dsn(url: str) -> tuple[str, str]:
@@ -95,14 +71,15 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 async def empty_tables(database_url: str) -> None:
     """Every table emptied (and, on PostgreSQL, its ids restarted); the database must be open."""
     conn = connections.get("default")
+    tables = [model._meta.db_table for model in Tortoise.apps["models"].values()]  # from the features
     if db.is_sqlite(database_url):
-        for table in TABLES:
-            await conn.execute_script(
-                f'DELETE FROM "{table}"; DELETE FROM sqlite_sequence WHERE name="{table}";'
-            )
+        deletes = "".join(
+            f'DELETE FROM "{table}"; DELETE FROM sqlite_sequence WHERE name="{table}";' for table in tables
+        )
+        await conn.execute_script(f"PRAGMA foreign_keys = OFF; {deletes} PRAGMA foreign_keys = ON;")
     else:
         await conn.execute_script(
-            "TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + " RESTART IDENTITY CASCADE"
+            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
         )
 
 

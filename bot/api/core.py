@@ -12,16 +12,16 @@ import datetime as dt
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from bot.wechat.client import WeChatClient
 from storage.kv import Store
 from storage.models import Person
+from storage.pages import M, PageSlice, page_slice
 
 
 class ApiError(Exception):
@@ -176,28 +176,9 @@ def page_of(query: dict[str, Any]) -> tuple[int, int]:
     return int(query.get("page", 1)), int(query.get("per_page", 20))
 
 
-M = TypeVar("M", bound=Model)
-
-
-@dataclass(frozen=True)
-class PageSlice(Generic[M]):
-    rows: list[M]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def meta(self) -> dict[str, int]:
-        """The page fields every list response carries."""
-        return {"page": self.page, "per_page": self.per_page, "total": self.total}
-
-
 async def paginate(query: QuerySet[M], params: dict[str, Any], *order: str) -> PageSlice[M]:
     """One page of ``query`` in ``order`` (the ``page`` / ``per_page`` parameters) and the total."""
-    page, per_page = page_of(params)
-    total = await query.count()
-    rows = await query.order_by(*order).offset((page - 1) * per_page).limit(per_page)
-    return PageSlice(list(rows), page, per_page, total)
+    return await page_slice(query, *page_of(params), *order)
 
 
 _CODES = {403: "forbidden", 404: "not_found", 409: "conflict", 422: "rule_violation"}

@@ -8,7 +8,7 @@ from handlers.common.menu import CHOOSE_STATE, MENU_STATE, offer_choices, show_m
 from handlers.common.staff_messages import HUMAN_STATE, leave_message, start_human
 from nlp.slots import extract_choice
 
-router = Router("common.fallback")
+router = Router("common.fallback", last=True)
 
 
 def _picked(ctx: Context) -> dict[str, str] | bool:

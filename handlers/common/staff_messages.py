@@ -12,15 +12,26 @@ from tortoise.transactions import in_transaction
 import content
 from bot.dispatcher import Context, Router, command, idle, pattern
 from handlers.common.rules import Refusal
-from handlers.residents.workflow import is_staff
-from storage.models import Person, Role, RoleName, StaffMessage
+from storage.models import Community, Person, Role, RoleName, StaffMessage
 from storage.outbox import notify
+from storage.pages import PageSlice, page_slice
+from storage.roles import is_staff
 
 HUMAN_STATE = "common:human"
 ANSWERERS = (RoleName.COMMITTEE, RoleName.GRID_WORKER)  # who is told of new messages and may answer
 
 router = Router("common.staff_messages")
 _ANSWER = re.compile(r"^\s*答复\s*(?:留言)?\s*H?0*(\d{1,9})\s*(.*)$", re.I | re.S)
+
+
+async def messages_of(
+    community: Community, status: str | None, page: int, per_page: int
+) -> PageSlice[StaffMessage]:
+    """A community's messages for staff, oldest first (those waiting longest lead)."""
+    query = StaffMessage.filter(community=community)
+    if status:
+        query = query.filter(status=status)
+    return await page_slice(query, page, per_page, "created_at", "id")
 
 
 def number_of(message: StaffMessage) -> str:

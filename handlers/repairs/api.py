@@ -8,6 +8,7 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 import content
+from bot.api.community import COMMUNITY_PARAM
 from bot.api.core import (
     PAGE_PARAMS,
     ApiError,
@@ -25,9 +26,8 @@ from handlers.repairs import workflow
 from handlers.repairs.categories import categories
 from handlers.repairs.models import OPEN_STATUSES, Ticket, TicketEvent, TicketPhoto, TicketStatus
 from handlers.repairs.workflow import ReportRepair, status_label
-from handlers.residents.staff_api import COMMUNITY_PARAM
-from handlers.residents.workflow import is_staff
 from storage.models import STAFF_ROLES, Building, Community, Person, RoleName
+from storage.roles import is_staff
 
 routes = Routes("tickets")
 

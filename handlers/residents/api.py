@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 import content
 import handlers
+from bot.api.community import COMMUNITY_CODE
 from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Routes, StrictIn, bearer_token, page_of
 from bot.api.sessions import create_session, move_session
 from bot.wechat.client import WeChatAPIError
@@ -25,7 +26,6 @@ routes = Routes("residents")
 
 LINK_TTL = 600
 CODE_ERRORS = {40029, 40163, 40226}  # invalid, already used, high-risk user
-COMMUNITY_CODE = r"^[a-z0-9_-]{1,32}$"
 
 
 class LoginIn(StrictIn):

@@ -7,14 +7,12 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 import content
+from bot.api.community import COMMUNITY_PARAM, committee_of
 from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Routes, StrictIn, paginate
 from handlers.residents import workflow
-from handlers.residents.api import COMMUNITY_CODE
-from storage.models import Community, Person, Role, RoleName
+from storage.models import Person, Role, RoleName
 
 routes = Routes("staff")
-
-COMMUNITY_PARAM = {"community": {"type": "string", "pattern": COMMUNITY_CODE}}
 
 
 class PersonRef(BaseModel):
@@ -49,16 +47,6 @@ class InviteOut(BaseModel):
     code: str
     role: RoleName
     expires_at: dt.datetime
-
-
-async def committee_of(call: ApiRequest) -> Community:
-    """The community in the path, when the caller is on its committee (role *and* community)."""
-    community = await Community.get_or_none(code=call.path["community"])
-    if community is None:
-        raise ApiError(404, "not_found", content.text("api.no_community"))
-    if RoleName.COMMITTEE not in await workflow.roles_of(call.caller, community):
-        raise ApiError(403, "forbidden", content.text("api.forbidden"))
-    return community
 
 
 def _out(role: Role) -> StaffRoleOut:

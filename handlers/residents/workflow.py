@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 from handlers.common.rules import Refusal
 from nlp.slots import Address
 from storage.models import STAFF_ROLES, Building, Community, Home, InviteCode, Person, Role, RoleName
+from storage.roles import roles_of
 
 INVITE_LIFETIME = dt.timedelta(hours=72)
 
@@ -70,19 +71,6 @@ async def home_of(person: Person) -> HomeAddress | None:
         return None
     home = await Home.get(id=person.home_id).prefetch_related("community", "building")
     return HomeAddress(home.community, home.building, home.unit, home.room)
-
-
-async def roles_of(person: Person, community: Community | int | None = None) -> set[RoleName]:
-    """The person's roles (in one community, given as itself or its id)."""
-    query = Role.filter(person=person)
-    if community is not None:
-        query = query.filter(community_id=community if isinstance(community, int) else community.id)
-    return {RoleName(str(r)) for r in await query.values_list("role", flat=True)}
-
-
-async def is_staff(person: Person, community_id: int | None) -> bool:
-    """Committee, grid worker, property staff or mediator of that community."""
-    return community_id is not None and bool(await roles_of(person, community_id) & STAFF_ROLES)
 
 
 async def grant_role(person: Person, community: Community, role: RoleName, by: Person | None = None) -> bool:

@@ -8,15 +8,11 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 import content
-from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, QueryParam, Routes, StrictIn, paginate, refused
-from handlers.common.rules import Refusal
-from handlers.common.staff_messages import answer as answer_message
-from handlers.common.staff_messages import number_of
-from handlers.residents.staff_api import COMMUNITY_PARAM
-from handlers.residents.workflow import is_staff
+from bot.api.community import COMMUNITY_PARAM
+from bot.api.core import ApiError, ApiRequest, QueryParam, Routes
 from handlers.services import hours, search
 from handlers.services.catalog import Catalog, Entry, catalog
-from storage.models import Community, StaffMessage
+from storage.models import Community
 
 routes = Routes("services")
 
@@ -197,74 +193,3 @@ async def office_hours(call: ApiRequest) -> HoursOut:
         saturday=_spans(office.hours.get("saturday", ())),
         sunday=_spans(office.hours.get("sunday", ())),
     )
-
-
-# -- staff: residents' messages --------------------------------------------------------------------------
-class MessageOut(BaseModel):
-    id: int
-    number: str
-    text: str
-    status: str
-    answer: str | None
-    created_at: dt.datetime
-
-
-class MessagePage(BaseModel):
-    items: list[MessageOut]
-    page: int
-    per_page: int
-    total: int
-
-
-class AnswerIn(StrictIn):
-    answer: str = Field(min_length=2, max_length=2000)
-
-
-def message_out(message: StaffMessage) -> MessageOut:
-    return MessageOut(
-        id=message.id,
-        number=number_of(message),
-        text=message.text,
-        status=message.status,
-        answer=message.answer,
-        created_at=message.created_at,
-    )
-
-
-@routes.add(
-    "GET",
-    "/communities/{community}/staff-messages",
-    summary="Residents' messages and handed-on questions (staff)",
-    response=MessagePage,
-    path_params=COMMUNITY_PARAM,
-    errors=(403, 404),
-    query=[*PAGE_PARAMS, QueryParam("status", {"type": "string", "enum": ["open", "answered"]})],
-)
-async def staff_messages(call: ApiRequest) -> MessagePage:
-    community = await Community.get_or_none(code=call.path["community"])
-    if community is None:
-        raise ApiError(404, "not_found", content.text("api.no_community"))
-    if not await is_staff(call.caller, community.id):
-        raise ApiError(403, "forbidden", content.text("api.forbidden"))
-    query = StaffMessage.filter(community=community)
-    if "status" in call.query:
-        query = query.filter(status=call.query["status"])
-    listed = await paginate(query, call.query, "created_at", "id")
-    return MessagePage(items=[message_out(m) for m in listed.rows], **listed.meta)
-
-
-@routes.add(
-    "POST",
-    "/staff-messages/{message_id}/answer",
-    summary="Answer a resident's message; the answer is sent to them (staff)",
-    response=MessageOut,
-    body=AnswerIn,
-    path_params={"message_id": {"type": "integer", "minimum": 1}},
-    errors=(404, 409, 422),
-)
-async def answer(call: ApiRequest) -> MessageOut:
-    try:
-        message = await answer_message(call.path["message_id"], call.caller, call.body.answer, call.now())
-    except Refusal as problem:
-        raise refused(problem, {"common.no_such_message": 404, "common.already_answered": 409}) from None
-    return message_out(message)

@@ -11,9 +11,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 import content
+from bot.api.community import COMMUNITY_PARAM, committee_of
 from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, QueryParam, Routes, StrictIn, paginate, refused
 from handlers.common.rules import Refusal
-from handlers.residents.staff_api import COMMUNITY_PARAM, committee_of
 from handlers.votes import tally, workflow
 from handlers.votes.models import (
     Comment,

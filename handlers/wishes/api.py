@@ -12,6 +12,7 @@ import io
 from pydantic import BaseModel, Field
 
 import content
+from bot.api.community import COMMUNITY_PARAM, committee_of
 from bot.api.core import (
     PAGE_PARAMS,
     ApiError,
@@ -26,7 +27,6 @@ from bot.api.core import (
 )
 from handlers.common.photos import kept_photo
 from handlers.common.rules import Refusal
-from handlers.residents.staff_api import COMMUNITY_PARAM, committee_of
 from handlers.wishes import board, workflow
 from handlers.wishes.models import Beneficiary, ServiceRecord, Wish, WishClaim, WishPhoto, WishStatus
 from handlers.wishes.rules import rules

@@ -1,0 +1,46 @@
+"""What a feature slice declares about itself, once: the composition root derives the rest from it.
+
+``handlers.FEATURES`` lists the slices; from their declarations come the dispatcher's routers, the API's
+routes, the database's model modules (and so the tests' tables), the clock-driven jobs, "my requests",
+the intent vocabulary and what a content reload re-reads. Adding a feature is writing its slice and one
+line in that list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.api.core import ApiRoute
+    from bot.config import Settings
+    from bot.dispatcher import Router
+    from bot.wechat.client import WeChatClient
+    from handlers.common.requests import RequestSource
+
+Job = Callable[[dt.datetime], Awaitable[object]]
+
+
+@dataclass(frozen=True)
+class JobDeps:
+    """What clock-driven jobs may use."""
+
+    settings: Settings
+    wechat: WeChatClient
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    routers: Sequence[Router] = ()
+    api: Sequence[ApiRoute] = ()
+    models: str | None = None  # the module of its tables, loaded by name by Tortoise
+    periodic: Callable[[JobDeps], Sequence[Job]] | None = None
+    requests: Sequence[RequestSource] = ()
+    # intent -> {keyword: weight}: words from the slice's own content that point to its intents
+    keywords: Callable[[], Mapping[str, Mapping[str, int]]] | None = None
+    configure: Callable[[Settings], None] | None = None  # before serving: where its content is
+    reload: Callable[[], Sequence[str]] | None = None  # re-read its content; returns problems kept out
+    extra: Mapping[str, object] = field(default_factory=dict)

@@ -1,0 +1,21 @@
+"""Who holds which role where: read by every slice and by the API's community checks."""
+
+from __future__ import annotations
+
+from storage.models import STAFF_ROLES, Community, Person, Role, RoleName
+
+
+async def roles_of(person: Person, community: Community | int | None = None) -> set[RoleName]:
+    """The person's roles (in one community, given as itself or its id)."""
+    query = Role.filter(person=person)
+    if community is not None:
+        query = query.filter(community_id=community if isinstance(community, int) else community.id)
+    return {RoleName(str(r)) for r in await query.values_list("role", flat=True)}
+
+
+async def is_staff(person: Person, community_id: int | None) -> bool:
+    """Committee, grid worker, property staff or mediator of that community."""
+    return community_id is not None and bool(await roles_of(person, community_id) & STAFF_ROLES)
+
+
+__all__ = ["is_staff", "roles_of"]
