@@ -39,7 +39,9 @@ from bot.wechat.client import WeChatClient
 from bot.wechat.endpoint import WeChatEndpoint
 from handlers.demo import seed_activity
 from nlp.intents import IntentClassifier
+from nlp.model import intent_model
 from nlp.tokenize import Tokenizer, parse_userdict, strip_punctuation
+from nlp.understand import EmergencySignals, Understanding
 from storage import db, demo
 from storage.kv import Store, open_store
 from storage.models import Person
@@ -60,15 +62,17 @@ def china_now() -> dt.datetime:
 
 
 @functools.cache
-def classifier() -> IntentClassifier:
-    """jieba with the community dictionary and the intent keywords: built once per process (~1 s)."""
+def classifier() -> Understanding:
+    """The rules (jieba with the community dictionary and the intent keywords) and the trained model:
+    built once per process (~1 s), and again after a content reload."""
     words = parse_userdict(content.path("userdict.txt").read_text(encoding="utf-8").splitlines())
     intents = copy.deepcopy(content.load_yaml("intents.yaml"))
     for intent, keywords in handlers.intent_keywords().items():
         own = intents["intents"][intent]["keywords"]
         for keyword, weight in keywords.items():
             own.setdefault(keyword, weight)
-    return IntentClassifier.from_mapping(intents, Tokenizer(words))
+    signals = EmergencySignals.from_mapping(content.load_yaml("emergency.yaml"))
+    return Understanding(IntentClassifier.from_mapping(intents, Tokenizer(words)), intent_model(), signals)
 
 
 def global_words() -> dict[str, frozenset[str]]:

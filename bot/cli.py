@@ -322,6 +322,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--pid", type=int, help="the server to reload (default: DATA_DIR/community-bot.pid)"
     )
     contents.set_defaults(func=cmd_content)
+
+    from bot.nlp_cli import add_parser as add_nlp
+
+    add_nlp(sub)
     return parser
 
 

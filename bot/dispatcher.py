@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any
 import content
 from bot.dialog import Dialog
 from bot.messages import EventName, IncomingMessage, Kind, Reply
-from nlp.intents import Classification, IntentClassifier
 from nlp.tokenize import normalize, strip_punctuation
+from nlp.understand import Understanding, Understood
 
 if TYPE_CHECKING:
     from storage.kv import Store
@@ -83,13 +83,13 @@ class MenuEntry:
 class Services:
     """What handlers may use besides the message: built once by the composition root."""
 
-    current_classifier: Callable[[], IntentClassifier]  # the one in use: a content reload builds another
+    current_classifier: Callable[[], Understanding]  # the one in use: a content reload builds another
     store: Store
     global_words: dict[str, frozenset[str]]
     clock: Callable[[], dt.datetime]
 
     @property
-    def classifier(self) -> IntentClassifier:
+    def classifier(self) -> Understanding:
         return self.current_classifier()
 
 
@@ -133,16 +133,22 @@ class Context:
 
     # -- understanding -------------------------------------------------------------------------
     @functools.cached_property
-    def classification(self) -> Classification:
+    def classification(self) -> Understood:
         if self.forced_intent:
-            return Classification(self.forced_intent, candidates=(self.forced_intent,))
+            return Understood(self.forced_intent, candidates=(self.forced_intent,))
         if not self.msg.has_text:
-            return Classification(None)
+            return Understood(None, source="none")
         return self.services.classifier.classify(self.msg.text)
 
     @property
     def intent(self) -> str | None:
         return self.classification.intent
+
+    def asks_for(self, *intents: str) -> bool:
+        """The message is a clear request for one of ``intents`` by the rules (a command or a short
+        message): what a dialog step checks before leaving its question for another workflow. What the
+        model reads into an answer ("同意吧" sounds like voting) never takes a resident out of a step."""
+        return self.classification.source == "rule" and self.intent in intents
 
     @functools.cached_property
     def word(self) -> str:

@@ -27,8 +27,15 @@ def _jobs(deps: JobDeps) -> Sequence[Job]:
 
 
 def _keywords() -> Mapping[str, Mapping[str, int]]:
-    """Every category's words point to a report."""
-    return {"repair": {k: 2 for c in categories().values() for k in c.keywords}}
+    """Every category's words point to a report: a repair's to 报修, a complaint's or dispute's to 投诉."""
+    found: dict[str, dict[str, int]] = {"repair": {}, "complaint": {}}
+    for category in categories().values():
+        intent = (
+            "repair" if category.kind == "repair" else "complaint" if category.kind != "emergency" else None
+        )
+        if intent:
+            found[intent].update(dict.fromkeys(category.keywords, 2))
+    return found
 
 
 def _reload() -> Sequence[str]:

@@ -233,7 +233,7 @@ async def service_question(ctx: Context) -> None:
     if not found.none:
         await answer(ctx, found)
         return
-    if len(ctx.word) <= 6:  # "办事", "办事指南": a look at the whole catalog
+    if ctx.classification.source == "rule" and len(ctx.word) <= 6:  # "办事", "办事指南": the whole catalog
         _browse(ctx, catalog(code))
         return
     _not_found(ctx)
@@ -275,6 +275,8 @@ def _catalog_answers(ctx: Context) -> bool:
     else (a greeting, a stray word) still reaches the fallback and its menu."""
     if not ctx.msg.has_text or ctx.classification.candidates or len(ctx.word) < 2:
         return False  # an intent, or a tie between intents (the fallback offers the choice)
+    if ctx.classification.label not in (None, "service"):
+        return False  # the model reads something else into it: no confident card on an unrelated entry
     asks = len(ctx.word) >= 4 and any(mark in ctx.word for mark in _QUESTION)  # "真的？" is no question
     return asks or not search.ask(DEFAULT, ctx.msg.text).none
 

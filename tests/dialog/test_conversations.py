@@ -14,7 +14,7 @@ from tests.helpers import Chat
 
 async def test_follow_greets_with_menu(conversations: Conversations) -> None:
     reply = await Chat(conversations).event(EventName.SUBSCRIBE)
-    assert "欢迎关注" in reply and "6 绑定住址" in reply and "1 报修投诉" in reply and "人工服务" in reply
+    assert "欢迎关注" in reply and "6 绑定住址" in reply and "1 报修" in reply and "人工服务" in reply
 
 
 async def test_follow_from_a_community_qr_code_preselects_it(conversations: Conversations) -> None:
@@ -133,7 +133,7 @@ async def test_unusable_messages_get_a_kind_answer(conversations: Conversations)
 
 async def test_confused_resident_sees_the_menu(conversations: Conversations) -> None:
     reply = await Chat(conversations).say("啊？")
-    assert "没太明白" in reply and "6 绑定住址" in reply and "1 报修投诉" in reply and "取消" in reply
+    assert "没太明白" in reply and "6 绑定住址" in reply and "1 报修" in reply and "取消" in reply
 
 
 async def test_greeting_and_thanks(conversations: Conversations) -> None:

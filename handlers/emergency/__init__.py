@@ -1,0 +1,1 @@
+"""Emergencies first: danger to life answered at once, before any binding or form, with the right number."""

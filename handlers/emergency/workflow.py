@@ -1,0 +1,39 @@
+"""Which number an emergency needs, and the top-priority ticket for the grid worker."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import content
+from handlers.repairs import workflow as repairs
+from handlers.repairs.categories import categories
+from handlers.repairs.models import Ticket
+from storage.models import Community, Home, Person
+
+
+def kind_of(text: str) -> str:
+    """The first kind (content/emergency.yaml) whose words the message holds; medical otherwise."""
+    for kind, spec in content.load_yaml("emergency.yaml")["kinds"].items():
+        if any(word in text for word in spec["words"]):
+            return str(kind)
+    return "medical"
+
+
+async def tell_grid_worker(person: Person, text: str, source_key: str, now: dt.datetime) -> Ticket:
+    """File the emergency as a ticket for the grid workers' pool, at the resident's home, once per
+    message (the same message answered twice files one ticket)."""
+    category = categories()[content.load_yaml("emergency.yaml")["category"]]
+    home = await Home.get(id=person.home_id)
+    return await repairs.report(
+        repairs.ReportRepair(
+            reporter=person,
+            community=await Community.get(id=home.community_id),
+            category=category,
+            description=text,
+            source_key=f"emergency:{source_key}",
+            building_id=home.building_id,
+            unit=home.unit,
+            place=f"{home.room}室",
+        ),
+        now,
+    )

@@ -1,0 +1,208 @@
+"""Understanding a message: exact rules for what is exact, the trained model for what people mean.
+
+1. **Emergencies first.** When the model gives "emergency" at least ``EMERGENCY_AT`` (a low bar: a missed
+   emergency costs far more than a question too many), or the message holds a danger signal of
+   ``content/emergency.yaml`` (困人, 起不来, 着火...) that no hedge (怕, 担心, 演练...) softens, the message
+   is an emergency, whatever else it says.
+2. **Rules, when the message is one.** The keyword rules (``content/intents.yaml``: 我的报修, 催办, 投票,
+   帮助, 人工...) decide only a short message (at most ``SHORT`` characters once greetings and punctuation
+   are gone) or one that starts with a command word; a keyword buried in a long message never decides it
+   ("我不想取消这个报修" is not 取消).
+3. **The model for the rest.** Its label becomes a workflow's intent; when it is sure (``SURE``), or
+   unsure but the rules' keywords point the same way, the bot goes there. In the uncertain band it offers the two best ("您是想 1 报修 2 投诉"), and below it the bot
+   says it did not understand rather than guess.
+4. **Rules refine the model's label** where the label covers several intents: a status question about a
+   wish is 我的心愿, with 催 it is 催办; a service question about opening hours is 办公时间; thanks are
+   thanks and not a greeting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from nlp.intents import Classification, IntentClassifier, IntentSpec
+from nlp.model import IntentModel, Prediction, strip_openings
+from nlp.tokenize import Tokenizer, normalize, strip_punctuation
+
+EMERGENCY_AT = 0.35
+SURE = 0.55
+UNSURE_FLOOR = 0.25  # below this for the best label: not understood
+SHORT = 6
+# what the rules may decide in a long message that starts with one of its keywords: commands and lookups,
+# never the content of a request (报修..., 投诉..., 心愿... at the start of a long message is the model's)
+COMMAND_INTENTS = frozenset(
+    {
+        "my_tickets",
+        "urge",
+        "my_wishes",
+        "wish_board",
+        "help",
+        "cancel",
+        "human",
+        "bind",
+        "my_info",
+        "link_mp",
+        "invite",
+        "office_hours",
+    }
+)
+
+# the model's label -> the intent a workflow answers (refined by the rules below)
+LABEL_INTENT: Mapping[str, str] = {
+    "emergency": "emergency",
+    "repair": "repair",
+    "complaint": "complaint",
+    "wish": "wish",
+    "volunteer": "wish_board",
+    "vote": "vote",
+    "propose": "propose",
+    "service": "service",
+    "status": "my_tickets",
+    "bind": "bind",
+    "human": "human",
+    "smalltalk": "greet",
+    "out_of_scope": "out_of_scope",
+}
+# rule intents that may refine a label ("status" said about a wish is my_wishes)
+REFINES: Mapping[str, frozenset[str]] = {
+    "status": frozenset({"my_tickets", "urge", "my_wishes"}),
+    "service": frozenset({"office_hours"}),
+    "smalltalk": frozenset({"thanks", "greet"}),
+    "volunteer": frozenset({"wish_board"}),
+}
+
+
+@dataclass(frozen=True)
+class Understood(Classification):
+    """A ``Classification`` (what the dispatcher reads) with the model's view of it."""
+
+    label: str | None = None
+    probability: float = 0.0
+    emergency: bool = False
+    source: str = "rule"  # rule, model, none
+    prediction: Prediction | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class EmergencySignals:
+    """Words that mean danger to life, checked under the model (content/emergency.yaml)."""
+
+    patterns: Sequence[re.Pattern[str]] = ()
+    hedges: re.Pattern[str] | None = None
+    floor: float = 0.01
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, object]) -> EmergencySignals:
+        signals = data.get("signals") or []
+        hedges = str(data.get("hedges") or "")
+        return cls(
+            patterns=tuple(re.compile(str(p)) for p in signals),  # type: ignore[attr-defined]
+            hedges=re.compile(f"({hedges})$") if hedges else None,
+            floor=float(data.get("signal_floor", 0.01)),  # type: ignore[arg-type]
+        )
+
+    def found_in(self, text: str) -> bool:
+        for pattern in self.patterns:
+            for hit in pattern.finditer(text):
+                before = text[max(0, hit.start() - 6) : hit.start()]
+                if self.hedges is None or not self.hedges.search(before):
+                    return True
+        return False
+
+
+class Understanding:
+    def __init__(
+        self, rules: IntentClassifier, model: IntentModel, signals: EmergencySignals | None = None
+    ) -> None:
+        self.rules = rules
+        self.model = model
+        self.signals = signals or EmergencySignals()
+        self._starts = sorted(
+            (k for spec in rules.specs.values() for k in spec.keywords if len(k) >= 2),
+            key=len,
+            reverse=True,
+        )
+
+    # what the menu and the "did you mean" need, as the rules' intents have labels
+    @property
+    def specs(self) -> Mapping[str, IntentSpec]:
+        return self.rules.specs
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        return self.rules.tokenizer
+
+    def label(self, intent: str) -> str:
+        return self.rules.label(intent)
+
+    def classify(self, text: str) -> Understood:
+        prediction = self.model.predict(text)
+        p_emergency = prediction.probability_of("emergency")
+        if p_emergency >= EMERGENCY_AT or (
+            p_emergency >= self.signals.floor and self.signals.found_in(normalize(text))
+        ):
+            return self._model("emergency", prediction, emergency=True)
+        rule = self.rules.classify(strip_openings(normalize(text)))
+        if rule.intent is None and not rule.ambiguous and len(_bare(text)) <= 1:
+            # "1", "啊？", "?": nothing to understand outside a dialog
+            return Understood(None, label=prediction.label, source="none", prediction=prediction)
+        if self._rule_decides(text, rule):
+            return Understood(
+                rule.intent,
+                rule.score,
+                rule.candidates,
+                rule.tokens,
+                label=prediction.label,
+                probability=prediction.probability,
+                source="rule",
+                prediction=prediction,
+            )
+        best, p = prediction.label, prediction.probability
+        if p >= SURE or (p >= UNSURE_FLOOR and self._refined(best, rule) == rule.intent):
+            # sure, or unsure but the rules' keywords point the same way: two signals agree
+            return self._model(self._refined(best, rule), prediction)
+        second, _ = prediction.runner_up
+        if p >= UNSURE_FLOOR and LABEL_INTENT[best] != LABEL_INTENT[second]:
+            pair = (self._refined(best, rule), self._refined(second, rule))
+            return Understood(None, 0, pair, label=best, probability=p, source="model", prediction=prediction)
+        if p >= UNSURE_FLOOR:
+            return self._model(self._refined(best, rule), prediction)
+        return Understood(None, label=best, probability=p, source="none", prediction=prediction)
+
+    def _model(self, intent: str, prediction: Prediction, *, emergency: bool = False) -> Understood:
+        return Understood(
+            intent,
+            0,
+            (intent,),
+            label=prediction.label,
+            probability=prediction.probability,
+            emergency=emergency,
+            source="model",
+            prediction=prediction,
+        )
+
+    def _rule_decides(self, text: str, rule: Classification) -> bool:
+        """A rule decides a short message, or one that starts with a keyword of the intent it found."""
+        if rule.intent is None and not rule.ambiguous:
+            return False
+        bare = _bare(text)
+        if len(bare) <= SHORT:
+            return True
+        if rule.intent not in COMMAND_INTENTS:
+            return False
+        own = self.rules.specs[rule.intent].keywords
+        return any(bare.startswith(k) for k in own if len(k) >= 2)
+
+    def _refined(self, label: str, rule: Classification) -> str:
+        allowed = REFINES.get(label, frozenset())
+        if rule.intent in allowed:
+            return rule.intent
+        found = [c for c in rule.candidates if c in allowed]
+        return found[0] if len(found) == 1 else LABEL_INTENT[label]
+
+
+def _bare(text: str) -> str:
+    """The message without openings, punctuation and spaces: what "short" is measured on."""
+    return strip_punctuation(strip_openings(normalize(text)))
