@@ -6,9 +6,10 @@ train (``community-bot nlp train``, ``nlp/train.py``), never at run time. The we
 (``nlp/model/intent.npz``); probabilities are a softmax with a temperature fitted on held-back folds of
 the training data, so that "0.6" means right about six times in ten and the bot knows when it is unsure.
 
-Before scoring, the message is cleaned (``clean``): width and case folded, phone numbers one mark and every
-other run of digits one digit (3栋 and 12栋 look alike), and the salutations and greetings that open so many messages (尊敬的领导您好, 在吗,
-麻烦问一下) stripped, so that they never decide what a message is about.
+Before scoring, the message is cleaned (``clean``): width and case folded, a phone number made one mark
+and every other run of digits one digit (3栋 and 12栋 look alike), and the salutations and greetings
+that open so many messages (尊敬的领导您好, 在吗, 麻烦问一下) stripped, so that they never decide what
+a message is about.
 """
 
 from __future__ import annotations
@@ -138,7 +139,7 @@ def strip_openings(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """What the model reads: normalised, openings stripped, phone numbers marked, digit runs folded, spaces collapsed."""
+    """What the model reads: normalised, openings stripped, phones marked, digits folded, spaces collapsed."""
     folded = normalize(text)
     marked = _PHONE.sub("☎", strip_openings(folded))
     return _SPACES.sub(" ", _DIGITS.sub("0", marked)).strip()

@@ -9,8 +9,9 @@
    are gone) or one that starts with a command word; a keyword buried in a long message never decides it
    ("我不想取消这个报修" is not 取消).
 3. **The model for the rest.** Its label becomes a workflow's intent; when it is sure (``SURE``), or
-   unsure but the rules' keywords point the same way, the bot goes there. In the uncertain band it offers the two best ("您是想 1 报修 2 投诉"), and below it the bot
-   says it did not understand rather than guess.
+   unsure but the rules' keywords point the same way, the bot goes there. In the uncertain band it
+   offers the two best ("您是想 1 报修 2 投诉"), and below it the bot says it did not understand rather
+   than guess.
 4. **Rules refine the model's label** where the label covers several intents: a status question about a
    wish is 我的心愿, with 催 it is 催办; a service question about opening hours is 办公时间; thanks are
    thanks and not a greeting.
