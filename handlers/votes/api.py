@@ -6,46 +6,34 @@ log and its check are public (居务公开); counts exist nowhere before the clo
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from pydantic import BaseModel, Field
 
 import content
-from bot.api.community import COMMUNITY_PARAM, committee_of
-from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, QueryParam, Routes, StrictIn, paginate, refused
-from handlers.common.rules import Refusal
-from handlers.votes import tally, workflow
-from handlers.votes.models import (
-    Comment,
-    Consultation,
-    ConsultationStatus,
-    PassRule,
-    Per,
-    Proposal,
-    Who,
-)
-from handlers.votes.workflow import LaunchConsultation
+from bot.api.community import COMMUNITY_PARAM, committee_of, community_of
+from bot.api.core import PAGE_PARAMS, ApiRequest, QueryParam, Routes, StrictIn, page_of
+from handlers.votes import queries, workflow
+from handlers.votes.queries import ConsultationStatus, ConsultationView, PassRule, Per, ProposalView, Who
+from handlers.votes.workflow import LaunchConsultation, ProxyVote
 from nlp.slots import Address
-from storage.models import Community, Person, RoleName
 
-routes = Routes("consultations")
+routes = Routes(
+    "consultations",
+    refusals={
+        "votes.committee_only": 403,
+        "votes.proxy_not_allowed": 403,
+        "votes.no_such_consultation": 404,
+        "votes.no_such_proposal": 404,
+        "votes.household_voted": 409,
+        "votes.closed": 409,
+        "votes.cancelled": 409,
+        "votes.not_yet": 409,
+        "votes.proposal_done": 409,
+        "votes.sealed": 409,
+    },
+)
 
 CONSULTATION_PARAM = {"consultation_id": {"type": "integer", "minimum": 1}}
-_ERROR_STATUS = {
-    "votes.committee_only": 403,
-    "votes.proxy_not_allowed": 403,
-    "votes.no_such_consultation": 404,
-    "votes.no_such_proposal": 404,
-    "votes.household_voted": 409,
-    "votes.closed": 409,
-    "votes.cancelled": 409,
-    "votes.not_yet": 409,
-    "votes.proposal_done": 409,
-}
-
-
-def _refused(problem: Refusal) -> ApiError:
-    return refused(problem, _ERROR_STATUS)
 
 
 # -- shapes ----------------------------------------------------------------------------------------------
@@ -205,23 +193,23 @@ class ProposalPage(BaseModel):
     total: int
 
 
-def consultation_out(c: Consultation, now: dt.datetime, mine: list[int] | None = None) -> ConsultationOut:
+def consultation_out(c: ConsultationView, now: dt.datetime, mine: list[int] | None = None) -> ConsultationOut:
     result = None
     if c.status == ConsultationStatus.CLOSED and c.result:
-        r: dict[str, Any] = c.result
+        r = c.result
         result = ResultOut(
-            eligible=r["eligible"],
-            turnout=r["turnout"],
-            turnout_share=r["turnout_share"],
-            quorum_met=r["quorum_met"],
-            options=[OptionResult(**o) for o in r["options"]],
-            ballots=r["ballots"],
-            proxy_ballots=r["proxy_ballots"],
-            passed=r["passed"],
-            winner=r["winner"],
-            outcome=workflow.describe_outcome(c),
-            digest=r["digest"],
-            comments=list(r.get("comments", [])),
+            eligible=r.eligible,
+            turnout=r.turnout,
+            turnout_share=r.turnout_share,
+            quorum_met=r.quorum_met,
+            options=[OptionResult(label=o.label, votes=o.votes, share=o.share) for o in r.options],
+            ballots=r.ballots,
+            proxy_ballots=r.proxy_ballots,
+            passed=r.passed,
+            winner=r.winner,
+            outcome=queries.describe_outcome(c),
+            digest=r.digest,
+            comments=list(r.comments),
         )
     return ConsultationOut(
         id=c.id,
@@ -237,28 +225,18 @@ def consultation_out(c: Consultation, now: dt.datetime, mine: list[int] | None =
         closes_at=c.closes_at,
         quorum=c.quorum,
         rule=c.rule,
-        rule_label=content.text(f"votes.rule.{PassRule(c.rule).value}"),
+        rule_label=content.text(f"votes.rule.{c.rule.value}"),
         approve_option=c.approve_option,
         status=c.status,
-        status_label=workflow.status_label(c, now),
+        status_label=queries.status_label(c, now),
         status_note=c.status_note,
         result=result,
         my_choices=mine,
     )
 
 
-async def _consultation(call: ApiRequest) -> Consultation:
-    c = await Consultation.get_or_none(id=call.path["consultation_id"])
-    if c is None:
-        raise ApiError(404, "not_found", content.text("votes.no_such_consultation"))
-    return c
-
-
-async def _community(code: str) -> Community:
-    community = await Community.get_or_none(code=code)
-    if community is None:
-        raise ApiError(404, "not_found", content.text("api.no_community"))
-    return community
+def _status(call: ApiRequest) -> str | None:
+    return str(call.query["status"]) if "status" in call.query else None
 
 
 # -- the committee ---------------------------------------------------------------------------------------
@@ -275,30 +253,27 @@ async def _community(code: str) -> Community:
 async def launch(call: ApiRequest) -> ConsultationOut:
     community = await committee_of(call)
     body: LaunchIn = call.body
-    try:
-        c = await workflow.launch(
-            LaunchConsultation(
-                community=community,
-                by=call.caller,
-                title=body.title,
-                background=body.background,
-                options=tuple(body.options),
-                max_choices=body.max_choices,
-                buildings=tuple(body.buildings),
-                who=body.who,
-                per=body.per,
-                opens_at=body.opens_at,
-                closes_at=body.closes_at,
-                quorum=body.quorum,
-                rule=body.rule,
-                approve_option=body.approve_option,
-                proposal_id=body.proposal_id,
-            ),
-            call.now(),
-        )
-    except Refusal as problem:
-        raise _refused(problem) from None
-    return consultation_out(c, call.now())
+    c = await workflow.launch(
+        LaunchConsultation(
+            community=community,
+            by=call.caller,
+            title=body.title,
+            background=body.background,
+            options=tuple(body.options),
+            max_choices=body.max_choices,
+            buildings=tuple(body.buildings),
+            who=body.who,
+            per=body.per,
+            opens_at=body.opens_at,
+            closes_at=body.closes_at,
+            quorum=body.quorum,
+            rule=body.rule,
+            approve_option=body.approve_option,
+            proposal_id=body.proposal_id,
+        ),
+        call.now(),
+    )
+    return consultation_out(queries.view_of(c), call.now())
 
 
 @routes.add(
@@ -312,13 +287,10 @@ async def launch(call: ApiRequest) -> ConsultationOut:
 )
 async def extend(call: ApiRequest) -> ConsultationOut:
     body: ExtendIn = call.body
-    try:
-        c = await workflow.extend(
-            call.path["consultation_id"], call.caller, body.closes_at, body.reason, call.now()
-        )
-    except Refusal as problem:
-        raise _refused(problem) from None
-    return consultation_out(c, call.now())
+    c = await workflow.extend(
+        call.path["consultation_id"], call.caller, body.closes_at, body.reason, call.now()
+    )
+    return consultation_out(queries.view_of(c), call.now())
 
 
 @routes.add(
@@ -331,11 +303,8 @@ async def extend(call: ApiRequest) -> ConsultationOut:
     errors=(403, 404, 409, 422),
 )
 async def cancel(call: ApiRequest) -> ConsultationOut:
-    try:
-        c = await workflow.cancel(call.path["consultation_id"], call.caller, call.body.reason, call.now())
-    except Refusal as problem:
-        raise _refused(problem) from None
-    return consultation_out(c, call.now())
+    c = await workflow.cancel(call.path["consultation_id"], call.caller, call.body.reason, call.now())
+    return consultation_out(queries.view_of(c), call.now())
 
 
 @routes.add(
@@ -347,27 +316,9 @@ async def cancel(call: ApiRequest) -> ConsultationOut:
     errors=(403, 404),
 )
 async def participants(call: ApiRequest) -> ParticipantsOut:
-    c = await _consultation(call)
-    if RoleName.COMMITTEE not in await workflow.roles_in(call.caller, c.community_id):
-        raise ApiError(403, "forbidden", content.text("api.forbidden"))
-    items = []
-    for _, voter, proxy in await workflow.participants(c):
-        home = await _address(voter)
-        items.append(
-            ParticipantOut(
-                name=voter.name or content.text("wishes.the_resident"),
-                address=home,
-                recorded_by=(proxy.name or content.text("votes.a_staff_member")) if proxy else None,
-            )
-        )
+    took_part = await queries.participants(call.path["consultation_id"], call.caller)
+    items = [ParticipantOut(name=p.name, address=p.address, recorded_by=p.recorded_by) for p in took_part]
     return ParticipantsOut(turnout=len(items), items=items)
-
-
-async def _address(person: Person) -> str:
-    from handlers.residents.workflow import home_of
-
-    home = await home_of(person)
-    return home.describe() if home else ""
 
 
 @routes.add(
@@ -381,14 +332,11 @@ async def _address(person: Person) -> str:
 )
 async def proposals(call: ApiRequest) -> ProposalPage:
     community = await committee_of(call)
-    query = Proposal.filter(community=community)
-    if "status" in call.query:
-        query = query.filter(status=call.query["status"])
-    listed = await paginate(query, call.query, "-created_at", "-id")
-    return ProposalPage(items=[_proposal(p) for p in listed.rows], **listed.meta)
+    listed = await queries.proposals_page(community, _status(call), *page_of(call.query))
+    return ProposalPage(items=[_proposal(p) for p in listed.items], **listed.meta)
 
 
-def _proposal(p: Proposal) -> ProposalOut:
+def _proposal(p: ProposalView) -> ProposalOut:
     return ProposalOut(id=p.id, number=p.number, text=p.text, status=p.status, created_at=p.created_at)
 
 
@@ -402,11 +350,8 @@ def _proposal(p: Proposal) -> ProposalOut:
     errors=(403, 404, 409, 422),
 )
 async def dismiss(call: ApiRequest) -> ProposalOut:
-    try:
-        proposal = await workflow.dismiss(call.path["proposal_id"], call.caller, call.body.reason, call.now())
-    except Refusal as problem:
-        raise _refused(problem) from None
-    return _proposal(proposal)
+    proposal = await workflow.dismiss(call.path["proposal_id"], call.caller, call.body.reason, call.now())
+    return _proposal(queries.proposal_view(proposal))
 
 
 # -- residents -------------------------------------------------------------------------------------------
@@ -421,23 +366,18 @@ async def dismiss(call: ApiRequest) -> ProposalOut:
 )
 async def propose(call: ApiRequest) -> ProposalOut:
     body: ProposalIn = call.body
-    try:
-        proposal = await workflow.propose(
-            call.caller, body.text, f"api:{call.caller.id}:{body.client_key}", call.now()
-        )
-    except Refusal as problem:
-        raise _refused(problem) from None
-    return _proposal(proposal)
+    proposal = await workflow.propose(
+        call.caller, body.text, f"api:{call.caller.id}:{body.client_key}", call.now()
+    )
+    return _proposal(queries.proposal_view(proposal))
 
 
 @routes.add("GET", "/consultations/mine", summary="Consultations open to me", response=ConsultationList)
 async def mine(call: ApiRequest) -> ConsultationList:
     caller, now = call.caller, call.now()
-    items = []
-    for c in await workflow.open_to(caller, now):
-        ballot = await workflow.my_ballot(c, caller)
-        items.append(consultation_out(c, now, list(ballot.choices) if ballot else None))
-    return ConsultationList(items=items)
+    found = await queries.open_to(caller, now)
+    mine = await queries.my_choices(caller, [c.id for c in found])
+    return ConsultationList(items=[consultation_out(c, now, mine.get(c.id)) for c in found])
 
 
 @routes.add(
@@ -451,30 +391,24 @@ async def mine(call: ApiRequest) -> ConsultationList:
     errors=(403, 404, 409, 422),
 )
 async def vote(call: ApiRequest) -> BallotOut:
-    c = await _consultation(call)
+    c = await queries.consultation(call.path["consultation_id"])
     body: BallotIn = call.body
-    voter, proxy = call.caller, None
-    try:
-        if body.for_resident is not None:
-            if not (await workflow.roles_in(call.caller, c.community_id)) & set(workflow.PROXIES):
-                raise Refusal("votes.proxy_not_allowed")
-            where = body.for_resident
-            voter = await workflow.resident_at(
-                await Community.get(id=c.community_id),
-                Address(where.building, where.unit or None, where.room),
-                where.name,
-            )
-            proxy = call.caller
-        ballot = await workflow.cast(
-            c.id,
-            voter,
-            body.choices,
+    source_key = f"api:{call.caller.id}:{body.client_key}"
+    if body.for_resident is not None:
+        where = body.for_resident
+        ballot = await workflow.cast_for(
+            ProxyVote(
+                by=call.caller,
+                consultation_id=c.id,
+                address=Address(where.building, where.unit or None, where.room),
+                name=where.name,
+                choices=tuple(body.choices),
+                source_key=source_key,
+            ),
             call.now(),
-            source_key=f"api:{call.caller.id}:{body.client_key}",
-            proxy_by=proxy,
         )
-    except Refusal as problem:
-        raise _refused(problem) from None
+    else:
+        ballot = await workflow.cast(c.id, call.caller, body.choices, call.now(), source_key=source_key)
     choices = list(ballot.choices)
     return BallotOut(
         consultation=c.number,
@@ -495,11 +429,7 @@ async def vote(call: ApiRequest) -> BallotOut:
     errors=(404, 409, 422),
 )
 async def add_comment(call: ApiRequest) -> CommentOut:
-    c = await _consultation(call)
-    try:
-        made: Comment = await workflow.comment(c.id, call.caller, call.body.text, call.now())
-    except Refusal as problem:
-        raise _refused(problem) from None
+    made = await workflow.comment(call.path["consultation_id"], call.caller, call.body.text, call.now())
     return CommentOut(id=made.id)
 
 
@@ -518,12 +448,9 @@ async def add_comment(call: ApiRequest) -> CommentOut:
     ],
 )
 async def community_consultations(call: ApiRequest) -> ConsultationPage:
-    community = await _community(call.path["community"])
-    query = Consultation.filter(community=community)
-    if "status" in call.query:
-        query = query.filter(status=call.query["status"])
-    listed = await paginate(query, call.query, "-created_at", "-id")
-    return ConsultationPage(items=[consultation_out(c, call.now()) for c in listed.rows], **listed.meta)
+    community = await community_of(call)
+    listed = await queries.community_page(community, _status(call), *page_of(call.query))
+    return ConsultationPage(items=[consultation_out(c, call.now()) for c in listed.items], **listed.meta)
 
 
 @routes.add(
@@ -536,7 +463,7 @@ async def community_consultations(call: ApiRequest) -> ConsultationPage:
     errors=(404,),
 )
 async def one(call: ApiRequest) -> ConsultationOut:
-    return consultation_out(await _consultation(call), call.now())
+    return consultation_out(await queries.consultation(call.path["consultation_id"]), call.now())
 
 
 @routes.add(
@@ -549,11 +476,8 @@ async def one(call: ApiRequest) -> ConsultationOut:
     errors=(404, 409),
 )
 async def ballot_log(call: ApiRequest) -> LogOut:
-    c = await _consultation(call)
-    if c.status != ConsultationStatus.CLOSED:
-        raise ApiError(409, "conflict", content.text("votes.sealed"))
-    log = await tally.public_log(c)
-    return LogOut(items=[LogEntry(**entry) for entry in log], digest=tally.digest(log))
+    log = await queries.public_log(call.path["consultation_id"])
+    return LogOut(items=[LogEntry.model_validate(entry) for entry in log.items], digest=log.digest)
 
 
 @routes.add(
@@ -566,7 +490,5 @@ async def ballot_log(call: ApiRequest) -> LogOut:
     errors=(404, 409),
 )
 async def verify(call: ApiRequest) -> VerifyOut:
-    c = await _consultation(call)
-    if c.status != ConsultationStatus.CLOSED or not c.result:
-        raise ApiError(409, "conflict", content.text("votes.sealed"))
-    return VerifyOut(valid=await tally.verify(c), digest=c.result["digest"])
+    valid, digest = await queries.verify(call.path["consultation_id"])
+    return VerifyOut(valid=valid, digest=digest)

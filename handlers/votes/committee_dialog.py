@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import Any
 
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, pattern, state
-from handlers.common.rules import Refusal
-from handlers.votes import workflow
-from handlers.votes.models import Consultation, ConsultationStatus, PassRule, Per, Proposal, Who
-from handlers.votes.workflow import LaunchConsultation
-from nlp.slots import digits_from_chinese, extract_address, extract_choice, extract_date
+from handlers.votes import queries, workflow
+from handlers.votes.dialog import read_choices
+from handlers.votes.queries import PassRule, Per, Who
+from handlers.votes.workflow import LaunchConsultation, ProxyVote
+from nlp.slots import Address, digits_from_chinese, extract_address, extract_choice, extract_date
 from nlp.tokenize import normalize
-from storage.models import Community, Person, RoleName
 
 router = Router("votes.committee")
 
@@ -43,15 +44,64 @@ _SHARES = {"一半": Fraction(1, 2), "半数": Fraction(1, 2), "过半": Fractio
 _SHARES |= {"三分之二": Fraction(2, 3), "四分之三": Fraction(3, 4), "五分之一": Fraction(1, 5)}
 
 
-async def _is_committee(ctx: Context) -> bool:
-    person = await ctx.person()
-    if person.community_id is None:
-        return False
-    return RoleName.COMMITTEE in await workflow.roles_in(person, person.community_id)
+@dataclass(frozen=True)
+class LaunchDraft:
+    """What the committee member has answered so far in the guided launch (kept in the dialog's data)."""
+
+    title: str = ""
+    background: str = ""
+    options: tuple[str, ...] = ()
+    max_choices: int = 1
+    approve_option: int | None = None  # set when 同意 is one of the options
+    buildings: tuple[int, ...] = ()  # empty: the whole community
+    per: Per = Per.PERSON
+    who: Who = Who.RESIDENTS
+    closes: dt.date | None = None
+    quorum: float = 0.0
+    rule: PassRule = PassRule.MAJORITY
+
+    @classmethod
+    def of(cls, ctx: Context) -> LaunchDraft:
+        """The draft kept by ``then`` (every field, from the first question on)."""
+        data: dict[str, Any] = ctx.dialog.data["draft"]
+        return cls(
+            title=str(data["title"]),
+            background=str(data["background"]),
+            options=tuple(str(o) for o in data["options"]),
+            max_choices=int(data["max_choices"]),
+            approve_option=data["approve_option"],
+            buildings=tuple(int(n) for n in data["buildings"]),
+            per=Per(data["per"]),
+            who=Who(data["who"]),
+            closes=dt.date.fromisoformat(data["closes"]) if data["closes"] else None,
+            quorum=float(data["quorum"]),
+            rule=PassRule(data["rule"]),
+        )
+
+    def then(self, ctx: Context, next_state: str, **changes: Any) -> LaunchDraft:
+        """The draft with ``changes``, kept in the dialog, which moves on to ``next_state``."""
+        draft = replace(self, **changes)
+        ctx.dialog.set(next_state, draft=draft.data())
+        return draft
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "background": self.background,
+            "options": list(self.options),
+            "max_choices": self.max_choices,
+            "approve_option": self.approve_option,
+            "buildings": list(self.buildings),
+            "per": self.per.value,
+            "who": self.who.value,
+            "closes": self.closes.isoformat() if self.closes else None,
+            "quorum": self.quorum,
+            "rule": self.rule.value,
+        }
 
 
 async def _committee_or_say(ctx: Context) -> bool:
-    if await _is_committee(ctx):
+    if await queries.is_committee(await ctx.person()):
         return True
     ctx.say("votes.committee_only")
     return False
@@ -63,7 +113,7 @@ async def start(ctx: Context) -> None:
     if not await _committee_or_say(ctx):
         return
     ctx.dialog.clear()
-    ctx.dialog.set(TITLE)
+    LaunchDraft().then(ctx, TITLE)
     ctx.say("votes.launch.ask_title")
 
 
@@ -73,13 +123,14 @@ async def title(ctx: Context) -> None:
     if not 2 <= len(text) <= 64:
         ctx.reask("votes.launch.title_again")
         return
-    ctx.dialog.set(BACKGROUND, title=text)
+    LaunchDraft.of(ctx).then(ctx, BACKGROUND, title=text)
     ctx.say("votes.launch.ask_background")
 
 
 @router.handle(state(BACKGROUND), has_text())
 async def background(ctx: Context) -> None:
-    ctx.dialog.set(OPTIONS, background="" if ctx.word in _SKIP else ctx.msg.text.strip()[:4000])
+    said = "" if ctx.word in _SKIP else ctx.msg.text.strip()[:4000]
+    LaunchDraft.of(ctx).then(ctx, OPTIONS, background=said)
     ctx.say("votes.launch.ask_options")
 
 
@@ -89,27 +140,23 @@ async def options(ctx: Context) -> None:
     if not 2 <= len(found) <= workflow.MAX_OPTIONS or len(set(found)) != len(found):
         ctx.reask("votes.options_range", most=workflow.MAX_OPTIONS)
         return
-    ctx.dialog.update(options=found)
+    draft = LaunchDraft.of(ctx)
     if "同意" in found:  # a yes-or-no question: single choice, and 同意 is what passes
-        ctx.dialog.update(max_choices=1, approve_option=found.index("同意"))
-        _ask_scope(ctx)
+        draft.then(ctx, SCOPE, options=tuple(found), max_choices=1, approve_option=found.index("同意"))
+        ctx.say("votes.launch.ask_scope")
         return
-    ctx.dialog.set(CHOICES)
+    draft.then(ctx, CHOICES, options=tuple(found))
     ctx.say("votes.launch.ask_choices", count=len(found))
 
 
 @router.handle(state(CHOICES), has_text())
 async def choices(ctx: Context) -> None:
-    most = extract_choice(ctx.msg.text, len(ctx.dialog.data["options"]))
+    draft = LaunchDraft.of(ctx)
+    most = extract_choice(ctx.msg.text, len(draft.options))
     if most is None:
-        ctx.reask("votes.launch.choices_again", count=len(ctx.dialog.data["options"]))
+        ctx.reask("votes.launch.choices_again", count=len(draft.options))
         return
-    ctx.dialog.update(max_choices=most, approve_option=None)
-    _ask_scope(ctx)
-
-
-def _ask_scope(ctx: Context) -> None:
-    ctx.dialog.set(SCOPE)
+    draft.then(ctx, SCOPE, max_choices=most, approve_option=None)
     ctx.say("votes.launch.ask_scope")
 
 
@@ -124,7 +171,7 @@ async def scope(ctx: Context) -> None:
         if not numbers:
             ctx.reask("votes.launch.scope_again")
             return
-    ctx.dialog.set(PER, buildings=sorted(set(numbers)))
+    LaunchDraft.of(ctx).then(ctx, PER, buildings=tuple(sorted(set(numbers))))
     ctx.say("votes.launch.ask_per")
 
 
@@ -134,7 +181,7 @@ async def per(ctx: Context) -> None:
     if choice is None:
         ctx.reask("votes.launch.ask_per")
         return
-    ctx.dialog.set(WHO, per=(Per.PERSON if choice == 1 else Per.HOUSEHOLD).value)
+    LaunchDraft.of(ctx).then(ctx, WHO, per=Per.PERSON if choice == 1 else Per.HOUSEHOLD)
     ctx.say("votes.launch.ask_who")
 
 
@@ -144,7 +191,7 @@ async def who(ctx: Context) -> None:
     if choice is None:
         ctx.reask("votes.launch.ask_who")
         return
-    ctx.dialog.set(CLOSES, who=(Who.RESIDENTS if choice == 1 else Who.OWNERS).value)
+    LaunchDraft.of(ctx).then(ctx, CLOSES, who=Who.RESIDENTS if choice == 1 else Who.OWNERS)
     ctx.say("votes.launch.ask_closes", hour=CLOSING_HOUR)
 
 
@@ -154,7 +201,7 @@ async def closes(ctx: Context) -> None:
     if day is None or day <= ctx.now().date():
         ctx.reask("votes.launch.closes_again")
         return
-    ctx.dialog.set(QUORUM, closes=day.isoformat())
+    LaunchDraft.of(ctx).then(ctx, QUORUM, closes=day)
     ctx.say("votes.launch.ask_quorum")
 
 
@@ -182,7 +229,7 @@ async def quorum(ctx: Context) -> None:
     if share is None:
         ctx.reask("votes.launch.quorum_again")
         return
-    ctx.dialog.set(RULE, quorum=float(share))
+    LaunchDraft.of(ctx).then(ctx, RULE, quorum=float(share))
     labels = [content.text(f"votes.rule.{r.value}") for r in RULES]
     ctx.say("votes.launch.ask_rule", options=content.numbered(labels))
 
@@ -193,18 +240,17 @@ async def rule(ctx: Context) -> None:
     if choice is None:
         ctx.reask("votes.launch.rule_again")
         return
-    ctx.dialog.set(CONFIRM, rule=RULES[choice - 1].value)
-    data = ctx.dialog.data
+    draft = LaunchDraft.of(ctx).then(ctx, CONFIRM, rule=RULES[choice - 1])
     ctx.say(
         "votes.launch.confirm",
-        title=data["title"],
-        options=content.numbered(data["options"]),
-        scope="、".join(f"{n}栋" for n in data["buildings"]) or content.text("votes.scope_all"),
-        per=content.text(f"votes.per.{data['per']}"),
-        who=content.text(f"votes.who.{data['who']}"),
-        closes=f"{dt.date.fromisoformat(data['closes']):%m月%d日} {CLOSING_HOUR}:00",
-        quorum=f"{data['quorum']:.0%}" if data["quorum"] else content.text("votes.launch.no_quorum"),
-        rule=content.text(f"votes.rule.{data['rule']}"),
+        title=draft.title,
+        options=content.numbered(list(draft.options)),
+        scope="、".join(f"{n}栋" for n in draft.buildings) or content.text("votes.scope_all"),
+        per=content.text(f"votes.per.{draft.per.value}"),
+        who=content.text(f"votes.who.{draft.who.value}"),
+        closes=f"{draft.closes:%m月%d日} {CLOSING_HOUR}:00",
+        quorum=f"{draft.quorum:.0%}" if draft.quorum else content.text("votes.launch.no_quorum"),
+        rule=content.text(f"votes.rule.{draft.rule.value}"),
     )
 
 
@@ -218,33 +264,28 @@ async def confirm(ctx: Context) -> None:
     if choice != 1:
         ctx.reask("votes.launch.confirm_again")
         return
-    data = ctx.dialog.data
+    draft = LaunchDraft.of(ctx)
     person = await ctx.person()
-    day = dt.date.fromisoformat(data["closes"])
-    closes_at = dt.datetime.combine(day, dt.time(CLOSING_HOUR), tzinfo=ctx.now().tzinfo)
-    try:
-        c = await workflow.launch(
-            LaunchConsultation(
-                community=await Community.get(id=person.community_id),
-                by=person,
-                title=data["title"],
-                background=data["background"],
-                options=tuple(data["options"]),
-                max_choices=int(data["max_choices"]),
-                buildings=tuple(data["buildings"]),
-                who=Who(data["who"]),
-                per=Per(data["per"]),
-                closes_at=closes_at,
-                quorum=float(data["quorum"]),
-                rule=PassRule(data["rule"]),
-                approve_option=data.get("approve_option"),
-            ),
-            ctx.now(),
-        )
-    except Refusal as problem:
-        ctx.dialog.clear()
-        ctx.say_text(problem.text())
-        return
+    assert draft.closes is not None and person.community_id is not None
+    closes_at = dt.datetime.combine(draft.closes, dt.time(CLOSING_HOUR), tzinfo=ctx.now().tzinfo)
+    c = await workflow.launch(
+        LaunchConsultation(
+            community=person.community_id,
+            by=person,
+            title=draft.title,
+            background=draft.background,
+            options=draft.options,
+            max_choices=draft.max_choices,
+            buildings=draft.buildings,
+            who=draft.who,
+            per=draft.per,
+            closes_at=closes_at,
+            quorum=draft.quorum,
+            rule=draft.rule,
+            approve_option=draft.approve_option,
+        ),
+        ctx.now(),
+    )
     ctx.dialog.clear()
     eligible = len(await workflow.eligible_people(c))
     ctx.say("votes.launch.done", number=c.number, title=c.title, told=eligible)
@@ -255,59 +296,41 @@ async def confirm(ctx: Context) -> None:
 async def overview(ctx: Context) -> None:
     if not await _committee_or_say(ctx):
         return
-    person = await ctx.person()
-    running = await Consultation.filter(
-        community_id=person.community_id, status=ConsultationStatus.OPEN
-    ).order_by("closes_at")
+    running = await queries.running((await ctx.person()).community_id)
     if not running:
         ctx.say("votes.launch.none_running")
         return
-    lines = []
-    for c in running:
-        took_part = len(await workflow.participants(c))
-        eligible = await workflow.electorate(c)
-        lines.append(
-            content.text(
-                "votes.launch.overview_line",
-                number=c.number,
-                title=c.title,
-                close=workflow.close_label(c),
-                turnout=took_part,
-                eligible=eligible,
-                unit=content.text("votes.unit_households" if c.per == Per.HOUSEHOLD else "votes.unit_people"),
-            )
+    lines = [
+        content.text(
+            "votes.launch.overview_line",
+            number=row.consultation.number,
+            title=row.consultation.title,
+            close=queries.close_label(row.consultation),
+            turnout=row.turnout,
+            eligible=row.eligible,
+            unit=queries.unit_label(row.consultation),
         )
+        for row in running
+    ]
     ctx.say("votes.launch.overview", lines="\n".join(lines))
 
 
 @router.handle(pattern(_EXTEND))
 async def extend(ctx: Context) -> None:
-    match = _EXTEND.match(ctx.msg.text)
-    assert match is not None
+    match = ctx.data["match"]
     day = extract_date(match.group(2), ctx.now().date())
     if day is None:
         ctx.say("votes.launch.extend_how")
         return
     closes_at = dt.datetime.combine(day, dt.time(CLOSING_HOUR), tzinfo=ctx.now().tzinfo)
-    try:
-        c = await workflow.extend(
-            int(match.group(1)), await ctx.person(), closes_at, match.group(3), ctx.now()
-        )
-    except Refusal as problem:
-        ctx.say_text(problem.text())
-        return
-    ctx.say("votes.launch.extended", title=c.title, close=workflow.close_label(c))
+    c = await workflow.extend(int(match.group(1)), await ctx.person(), closes_at, match.group(3), ctx.now())
+    ctx.say("votes.launch.extended", title=c.title, close=queries.close_label(queries.view_of(c)))
 
 
 @router.handle(pattern(_CANCEL))
 async def cancel(ctx: Context) -> None:
-    match = _CANCEL.match(ctx.msg.text)
-    assert match is not None
-    try:
-        c = await workflow.cancel(int(match.group(1)), await ctx.person(), match.group(2), ctx.now())
-    except Refusal as problem:
-        ctx.say_text(problem.text())
-        return
+    match = ctx.data["match"]
+    c = await workflow.cancel(int(match.group(1)), await ctx.person(), match.group(2), ctx.now())
     ctx.say("votes.launch.cancelled", title=c.title)
 
 
@@ -315,12 +338,11 @@ async def cancel(ctx: Context) -> None:
 async def proposals(ctx: Context) -> None:
     if not await _committee_or_say(ctx):
         return
-    person = await ctx.person()
-    waiting = await Proposal.filter(community_id=person.community_id, status="new").order_by("created_at")
+    waiting = await queries.waiting_proposals((await ctx.person()).community_id, limit=10)
     if not waiting:
         ctx.say("votes.launch.no_proposals")
         return
-    lines = [f"{p.number} {p.text[:40]}" for p in waiting[:10]]
+    lines = [f"{p.number} {p.text[:40]}" for p in waiting]
     ctx.say("votes.launch.proposals", lines="\n".join(lines))
 
 
@@ -332,32 +354,27 @@ _PROXY = re.compile(r"^\s*(?:代投|代为登记|代登记)\s*(.*)$", re.S)
 
 @router.handle(pattern(_PROXY))
 async def proxy_start(ctx: Context) -> None:
-    match = _PROXY.match(ctx.msg.text)
-    assert match is not None
     person = await ctx.person()
-    if person.community_id is None or not (await workflow.roles_in(person, person.community_id)) & set(
-        workflow.PROXIES
-    ):
-        ctx.say("votes.proxy_not_allowed")
-        return
-    rest = match.group(1).strip()
+    await workflow.check_proxy(person, person.community_id)  # early: the cast checks again
+    assert person.community_id is not None
+    rest = ctx.data["match"].group(1).strip()
     address = extract_address(rest)
     name = re.sub(r"[\d\s\-－栋号楼单元室幢座]+", " ", digits_from_chinese(rest)).split()
     if address.building is None or not address.room or not name:
         ctx.say("votes.proxy.how")
         return
-    try:
-        voter = await workflow.resident_at(await Community.get(id=person.community_id), address, name[-1])
-    except Refusal as problem:
-        ctx.say_text(problem.text())
-        return
-    open_to_them = await workflow.open_to(voter, ctx.now())
+    open_to_them = await queries.open_to_resident_at(person.community_id, address, name[-1], ctx.now())
     if not open_to_them:
-        ctx.say("votes.proxy.none_open", name=voter.name)
+        ctx.say("votes.proxy.none_open", name=name[-1])
         return
     ctx.dialog.clear()
-    ctx.dialog.set(PROXY_PICK, voter=voter.id, ids=[c.id for c in open_to_them])
-    ctx.say("votes.proxy.pick", name=voter.name, options=content.numbered([c.title for c in open_to_them]))
+    ctx.dialog.set(
+        PROXY_PICK,
+        home=[address.building, address.unit, address.room],
+        name=name[-1],
+        ids=[c.id for c in open_to_them],
+    )
+    ctx.say("votes.proxy.pick", name=name[-1], options=content.numbered([c.title for c in open_to_them]))
 
 
 @router.handle(state(PROXY_PICK), has_text())
@@ -367,33 +384,31 @@ async def proxy_pick(ctx: Context) -> None:
     if choice is None:
         ctx.reask("votes.proxy.pick_again")
         return
-    c = await Consultation.get(id=ids[choice - 1])
+    c = await queries.consultation(ids[choice - 1])
     ctx.dialog.set(PROXY_BALLOT, consultation=c.id)
     ctx.say("votes.proxy.options", title=c.title, options=content.numbered(list(c.options)))
 
 
 @router.handle(state(PROXY_BALLOT), has_text())
 async def proxy_ballot(ctx: Context) -> None:
-    from handlers.votes.dialog import read_choices
-
-    c = await Consultation.get(id=ctx.dialog.data["consultation"])
+    c = await queries.consultation(ctx.dialog.data["consultation"])
     picked = read_choices(ctx.msg.text, len(c.options))
     if picked is None:
         ctx.reask("votes.pick_again")
         return
-    voter = await Person.get(id=ctx.dialog.data["voter"])
+    building, unit, room = ctx.dialog.data["home"]
+    name = ctx.dialog.data["name"]
     ctx.dialog.clear()
-    try:
-        await workflow.cast(
-            c.id,
-            voter,
-            picked,
-            ctx.now(),
+    await workflow.cast_for(
+        ProxyVote(
+            by=await ctx.person(),
+            consultation_id=c.id,
+            address=Address(building, unit, room),
+            name=name,
+            choices=tuple(picked),
             source_key=f"chat:{ctx.msg.dedup_key}",
-            proxy_by=await ctx.person(),
-        )
-    except Refusal as problem:
-        ctx.say_text(problem.text())
-        return
+        ),
+        ctx.now(),
+    )
     labels = "、".join(c.options[i] for i in sorted(set(picked)))
-    ctx.say("votes.proxy.recorded", name=voter.name, title=c.title, choice=labels)
+    ctx.say("votes.proxy.recorded", name=name, title=c.title, choice=labels)

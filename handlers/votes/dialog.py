@@ -7,10 +7,9 @@ import re
 
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, pattern, state
-from handlers.common.rules import Refusal
 from handlers.residents.dialog import require_home
-from handlers.votes import workflow
-from handlers.votes.models import Ballot, Consultation, ConsultationStatus, Per
+from handlers.votes import queries, workflow
+from handlers.votes.queries import ConsultationView, Per
 from nlp.slots import digits_from_chinese, extract_choice
 from nlp.tokenize import normalize, strip_punctuation
 
@@ -32,24 +31,20 @@ def _last_key(ctx: Context) -> str:
     return f"votes:last:{ctx.msg.user}"
 
 
-async def _open_for(ctx: Context) -> list[Consultation]:
-    """Open consultations the person may vote in now, soonest close first."""
-    return await workflow.open_to(await ctx.person(), ctx.now())
-
-
 async def open_list(ctx: Context) -> None:
     """投票 / 议事 (registered last: "议事结果", "意见 ..." also read as this intent)."""
     if await require_home(ctx, then="vote") is None:
         return
     person = await ctx.person()
-    found = await _open_for(ctx)
+    found = await queries.open_to(person, ctx.now())
     if not found:
         ctx.say("votes.none_open")
         return
+    mine = await queries.my_choices(person, [c.id for c in found])
     lines = []
     for i, c in enumerate(found, start=1):
-        voted = content.text("votes.voted_mark") if await workflow.my_ballot(c, person) else ""
-        close = workflow.close_label(c)
+        voted = content.text("votes.voted_mark") if c.id in mine else ""
+        close = queries.close_label(c)
         per = content.text(f"votes.per.{c.per.value}")
         lines.append(f"{i} " + content.text("votes.list_line", title=c.title, close=close, per=per) + voted)
     ctx.dialog.clear()
@@ -66,10 +61,10 @@ async def pick(ctx: Context) -> None:
     ids = ctx.dialog.data["ids"]
     choice = extract_choice(ctx.msg.text, len(ids))
     assert choice is not None
-    await _show(ctx, await Consultation.get(id=ids[choice - 1]))
+    await _show(ctx, await queries.consultation(ids[choice - 1]))
 
 
-async def _show(ctx: Context, c: Consultation) -> None:
+async def _show(ctx: Context, c: ConsultationView) -> None:
     how = content.text("votes.how_multi", most=c.max_choices) + "\n" if c.max_choices > 1 else ""
     ctx.dialog.clear()
     ctx.dialog.set(BALLOT, consultation=c.id)
@@ -98,10 +93,11 @@ def read_choices(text: str, count: int) -> list[int] | None:
 
 @router.handle(state(BALLOT), has_text())
 async def ballot(ctx: Context) -> None:
-    c = await Consultation.get(id=ctx.dialog.data["consultation"])
+    c = await queries.consultation(ctx.dialog.data["consultation"])
     picked = read_choices(ctx.msg.text, len(c.options))
-    if picked is None and _COMMENT.match(ctx.msg.text):  # an opinion on the consultation being read
-        await comment(ctx)
+    said = _COMMENT.match(ctx.msg.text)
+    if picked is None and said:  # an opinion on the consultation being read
+        await _comment(ctx, said)
         return
     if picked is None and ctx.intent == "vote":  # "投票" again: the list again
         ctx.dialog.clear()
@@ -110,36 +106,23 @@ async def ballot(ctx: Context) -> None:
     if picked is None:
         ctx.reask("votes.pick_again")
         return
-    try:
-        await workflow.cast(
-            c.id, await ctx.person(), picked, ctx.now(), source_key=f"chat:{ctx.msg.dedup_key}"
-        )
-    except Refusal as problem:
-        ctx.dialog.clear()
-        ctx.say_text(problem.text())
-        return
+    await workflow.cast(c.id, await ctx.person(), picked, ctx.now(), source_key=f"chat:{ctx.msg.dedup_key}")
     ctx.dialog.clear()
     await ctx.services.store.set(_last_key(ctx), str(c.id), LAST_TTL)
     labels = "、".join(c.options[i] for i in sorted(set(picked)))
     ctx.say("votes.recorded_household" if c.per == Per.HOUSEHOLD else "votes.recorded_person", choice=labels)
 
 
-async def _last(ctx: Context) -> Consultation | None:
+async def _last(ctx: Context) -> ConsultationView | None:
     """The consultation the resident last voted in (or, failing that, their newest ballot's), still open."""
     remembered = await ctx.services.store.get(_last_key(ctx))
-    c = await Consultation.get_or_none(id=int(remembered)) if remembered else None
-    if c is None:
-        newest = await Ballot.filter(voter=await ctx.person()).order_by("-id").first()
-        c = await Consultation.get(id=newest.consultation_id) if newest else None
-    if c is None or c.status != ConsultationStatus.OPEN or ctx.now() >= c.closes_at:
-        return None
-    return c
+    return await queries.last_voted(await ctx.person(), int(remembered) if remembered else None, ctx.now())
 
 
 @router.handle(command("改票", "修改投票", "重新投票", args=False))
 async def change_vote(ctx: Context) -> None:
     c = await _last(ctx)
-    if c is None or await workflow.my_ballot(c, await ctx.person()) is None:
+    if c is None or not await queries.has_voted(await ctx.person(), c.id):
         ctx.say("votes.nothing_to_change")
         return
     await _show(ctx, c)
@@ -147,9 +130,12 @@ async def change_vote(ctx: Context) -> None:
 
 @router.handle(pattern(_COMMENT))
 async def comment(ctx: Context) -> None:
-    match = _COMMENT.match(ctx.msg.text)
-    assert match is not None
-    c = await Consultation.get_or_none(id=ctx.dialog.data.get("consultation", 0)) or await _last(ctx)
+    await _comment(ctx, ctx.data["match"])
+
+
+async def _comment(ctx: Context, match: re.Match[str]) -> None:
+    consultation_id = ctx.dialog.data.get("consultation")
+    c = (await queries.find(consultation_id) if consultation_id else None) or await _last(ctx)
     if c is None:
         ctx.say("votes.nothing_to_comment")
         return
@@ -168,15 +154,10 @@ async def comment_answer(ctx: Context) -> None:
 
 
 async def _save_comment(ctx: Context, consultation_id: int, text: str) -> None:
-    try:
-        await workflow.comment(consultation_id, await ctx.person(), text, ctx.now())
-    except Refusal as problem:
-        if problem.key == "votes.comment_too_short":
-            ctx.reask(problem.key)
-            return
-        ctx.dialog.clear()
-        ctx.say_text(problem.text())
+    if len(text.strip()) < workflow.COMMENT_MIN:  # the person may simply say more
+        ctx.reask("votes.comment_too_short")
         return
+    await workflow.comment(consultation_id, await ctx.person(), text, ctx.now())
     ctx.dialog.clear()
     ctx.say("votes.comment_saved")
 
@@ -184,26 +165,21 @@ async def _save_comment(ctx: Context, consultation_id: int, text: str) -> None:
 # -- results -------------------------------------------------------------------------------------------
 @router.handle(command("议事结果", "投票结果", "表决结果", args=False), idle())
 async def results(ctx: Context) -> None:
-    person = await ctx.person()
-    c = (
-        await Consultation.filter(community_id=person.community_id, status=ConsultationStatus.CLOSED)
-        .order_by("-closed_at", "-id")
-        .first()
-    )
-    if c is None or not c.result:
+    c = await queries.latest_result((await ctx.person()).community_id)
+    if c is None or c.result is None:
         ctx.say("votes.no_results")
         return
     lines = [
-        content.text("votes.result_line", label=o["label"], votes=o["votes"], share=f"{o['share']:.0%}")
-        for o in c.result["options"]
+        content.text("votes.result_line", label=o.label, votes=o.votes, share=f"{o.share:.0%}")
+        for o in c.result.options
     ]
     ctx.say(
         "votes.results",
         title=c.title,
         number=c.number,
-        outcome=workflow.describe_outcome(c),
+        outcome=queries.describe_outcome(c),
         lines="\n".join(lines),
-        digest=c.result["digest"][:16],
+        digest=c.result.digest[:16],
     )
 
 
@@ -231,11 +207,7 @@ async def proposal_answer(ctx: Context) -> None:
 
 async def _save_proposal(ctx: Context, text: str, source: str) -> None:
     ctx.dialog.clear()
-    try:
-        proposal = await workflow.propose(await ctx.person(), text, f"chat:{source}", ctx.now())
-    except Refusal as problem:
-        ctx.say_text(problem.text())
-        return
+    proposal = await workflow.propose(await ctx.person(), text, f"chat:{source}", ctx.now())
     ctx.say("votes.proposal_saved", number=proposal.number)
 
 

@@ -2,6 +2,10 @@
 (oneself, or recorded by a grid worker for someone), comment, extend, cancel, propose a topic; on the clock,
 close, count and publish.
 
+Authorisation lives here: the committee's changes, and a vote recorded for a resident by a grid worker
+(``cast_for``: the role, the resident and the ballot in one transaction). Who may vote where is decided
+once, in ``handlers.votes.queries``, for the cast and the lists alike.
+
 Integrity: a vote slot per person or household, unique in the database, is what refuses a second vote from
 one household however many try at once; ballots are only ever added (the newest of a slot counts); counts
 exist nowhere until the close, when ``tally`` counts the log once and the result is stored with the digest
@@ -21,7 +25,7 @@ import content
 from handlers.common.requests import RequestItem
 from handlers.common.rules import Refusal
 from handlers.residents import workflow as residents
-from handlers.residents.workflow import roles_of as roles_in
+from handlers.votes import queries
 from handlers.votes.models import (
     Ballot,
     Comment,
@@ -33,21 +37,23 @@ from handlers.votes.models import (
     VoteSlot,
     Who,
 )
-from handlers.votes.tally import count
+from handlers.votes.queries import PROXIES, VoterPlace, close_label, describe_outcome, status_label, view_of
+from handlers.votes.tally import TallyResult, count
 from nlp.privacy import redact
 from nlp.slots import Address
 from storage.db import once
 from storage.models import Building, Community, Home, Person, Role, RoleName
 from storage.outbox import notify
+from storage.roles import roles_of as roles_in
 
 S = ConsultationStatus
 MAX_OPTIONS = 10
-PROXIES = (RoleName.GRID_WORKER, RoleName.COMMITTEE)
+COMMENT_MIN = 2  # characters of an opinion
 
 
 @dataclass(frozen=True)
 class LaunchConsultation:
-    community: Community
+    community: Community | int  # the community, or its id
     by: Person
     title: str
     options: tuple[str, ...]
@@ -64,14 +70,26 @@ class LaunchConsultation:
     proposal_id: int | None = None
 
 
-async def _committee(person: Person, community_id: int) -> None:
-    if RoleName.COMMITTEE not in await roles_in(person, community_id):
-        raise Refusal("votes.committee_only")
+@dataclass(frozen=True)
+class ProxyVote:
+    """代为登记: ``by`` (a grid worker or committee member of the consultation's community) records the vote
+    of the resident named ``name`` at ``address``, who is recorded now if nobody of that name lives there."""
+
+    by: Person
+    consultation_id: int
+    address: Address
+    name: str
+    choices: tuple[int, ...]
+    source_key: str
+
+
+_committee = queries.require_committee
 
 
 # -- launching -------------------------------------------------------------------------------------------
 async def launch(cmd: LaunchConsultation, now: dt.datetime) -> Consultation:
-    await _committee(cmd.by, cmd.community.id)
+    community_id = cmd.community if isinstance(cmd.community, int) else cmd.community.id
+    await _committee(cmd.by, community_id)
     options = tuple(o.strip()[:32] for o in cmd.options if o.strip())
     opens_at = cmd.opens_at or now
     if not cmd.title.strip():
@@ -90,13 +108,13 @@ async def launch(cmd: LaunchConsultation, now: dt.datetime) -> Consultation:
         raise Refusal("votes.approve_option_range")
     numbers = sorted(set(cmd.buildings))
     known = set(
-        await Building.filter(community=cmd.community, number__in=numbers).values_list("number", flat=True)
+        await Building.filter(community_id=community_id, number__in=numbers).values_list("number", flat=True)
     )
     if missing := [n for n in numbers if n not in known]:
         raise Refusal("votes.no_building", number=missing[0])
     async with in_transaction():
         consultation = await Consultation.create(
-            community=cmd.community,
+            community_id=community_id,
             title=cmd.title.strip()[:64],
             background=cmd.background.strip()[:4000],
             options=list(options),
@@ -114,7 +132,7 @@ async def launch(cmd: LaunchConsultation, now: dt.datetime) -> Consultation:
             created_at=now,
         )
         if cmd.proposal_id is not None:
-            proposal = await Proposal.get_or_none(id=cmd.proposal_id, community=cmd.community)
+            proposal = await Proposal.get_or_none(id=cmd.proposal_id, community_id=community_id)
             if proposal is None:
                 raise Refusal("votes.no_such_proposal")
             await Proposal.filter(id=proposal.id).update(status="adopted")
@@ -130,13 +148,8 @@ async def launch(cmd: LaunchConsultation, now: dt.datetime) -> Consultation:
     return consultation
 
 
-def close_label(c: Consultation) -> str:
-    return content.text("votes.closes", month=c.closes_at.month, day=c.closes_at.day, hour=c.closes_at.hour)
-
-
 def describe_window(c: Consultation) -> str:
-    close = close_label(c)
-    return f"{c.opens_at:%m月%d日 %H:%M}起，{close}" if c.opens_at > c.created_at else close
+    return queries.describe_window(view_of(c))
 
 
 async def announce(c: Consultation, key: str, now: dt.datetime, **values: Any) -> int:
@@ -150,7 +163,7 @@ async def announce(c: Consultation, key: str, now: dt.datetime, **values: Any) -
             text,
             now=now,
             template="service_update",
-            template_data={"title": c.title, "status": status_label(c, now)},
+            template_data={"title": c.title, "status": status_label(view_of(c), now)},
         )
     return len(people)
 
@@ -164,71 +177,23 @@ async def _tell(person: Person, key: str, sentence: str, now: dt.datetime, **val
 # -- who may take part -----------------------------------------------------------------------------------
 async def eligible_people(c: Consultation) -> list[Person]:
     """Bound residents of the community (in its buildings, when limited; owners, when only owners)."""
-    query = Person.filter(home__community_id=c.community_id)
-    if c.buildings:
-        query = query.filter(home__building__number__in=c.buildings)
-    if c.who == Who.OWNERS:
-        owners = await Role.filter(community_id=c.community_id, role=RoleName.OWNER).values_list(
-            "person_id", flat=True
-        )
-        query = query.filter(id__in=list(owners))
-    return await query.order_by("id")
+    return await queries.eligible_people(view_of(c))
 
 
 async def electorate(c: Consultation) -> int:
     """How many may take part: people, or households (homes with an eligible resident)."""
-    people = await eligible_people(c)
-    if c.per == Per.HOUSEHOLD:
-        return len({p.home_id for p in people})
-    return len(people)
+    return queries.electorate_size(view_of(c), await eligible_people(c))
 
 
-async def check_eligible(c: Consultation, person: Person, now: dt.datetime) -> Home:
-    """The voter's home, when they may vote in ``c`` now; else Refusal saying why (naming nobody)."""
-    if c.status == S.CANCELLED:
-        raise Refusal("votes.cancelled", title=c.title)
-    if c.status == S.CLOSED or now >= c.closes_at:
-        raise Refusal("votes.closed", title=c.title)
-    if now < c.opens_at:
-        raise Refusal("votes.not_yet", title=c.title, when=f"{c.opens_at:%m月%d日 %H:%M}")
-    if person.home_id is None:
-        raise Refusal("votes.bind_first")
-    home = await Home.get(id=person.home_id).prefetch_related("building")
-    if home.community_id != c.community_id:
-        raise Refusal("votes.not_your_community")
-    if c.buildings and home.building.number not in c.buildings:
-        raise Refusal("votes.not_in_scope", buildings=describe_scope(c))
-    if c.who == Who.OWNERS and RoleName.OWNER not in await roles_in(person, c.community_id):
-        raise Refusal("votes.owners_only")
-    return home
-
-
-async def open_to(person: Person, now: dt.datetime) -> list[Consultation]:
-    """The consultations of the person's community they may vote in now, soonest close first."""
-    found = []
-    for c in await Consultation.filter(
-        community_id=person.community_id, status=S.OPEN, closes_at__gt=now
-    ).order_by("closes_at", "id"):
-        try:
-            await check_eligible(c, person, now)
-        except Refusal:
-            continue
-        found.append(c)
-    return found
-
-
-def describe_scope(c: Consultation) -> str:
-    if not c.buildings:
-        return content.text("votes.scope_all")
-    return "、".join(f"{n}栋" for n in c.buildings)
-
-
-def status_label(c: Consultation, now: dt.datetime) -> str:
-    if c.status == S.OPEN:
-        key = "not_yet" if now < c.opens_at else "counting" if now >= c.closes_at else "open"
-    else:
-        key = c.status.value
-    return content.text(f"votes.status.{key}")
+async def check_eligible(c: Consultation, person: Person, now: dt.datetime) -> VoterPlace:
+    """Where the voter votes from, when they may vote in ``c`` now; else Refusal saying why (naming
+    nobody)."""
+    view = view_of(c)
+    place = await queries.place_of(person, owner_needed=view.who == Who.OWNERS)
+    refusal = queries.refusal_for(view, place, now)
+    if refusal is not None:
+        raise refusal
+    return place
 
 
 # -- voting ----------------------------------------------------------------------------------------------
@@ -266,14 +231,30 @@ async def _cast(
     source_key: str,
     proxy_by: Person | None,
 ) -> Ballot:
+    c = await _consultation(consultation_id)
+    if proxy_by is not None:
+        await check_proxy(proxy_by, c.community_id)
+    return await _record(c, voter, choices, now, source_key, proxy_by)
+
+
+async def _consultation(consultation_id: int) -> Consultation:
     c = await Consultation.get_or_none(id=consultation_id)
     if c is None:
         raise Refusal("votes.no_such_consultation")
-    if proxy_by is not None and not (await roles_in(proxy_by, c.community_id)) & set(PROXIES):
-        raise Refusal("votes.proxy_not_allowed")
-    home = await check_eligible(c, voter, now)
+    return c
+
+
+async def _record(
+    c: Consultation,
+    voter: Person,
+    choices: list[int],
+    now: dt.datetime,
+    source_key: str,
+    proxy_by: Person | None,
+) -> Ballot:
+    place = await check_eligible(c, voter, now)
     picked = valid_choices(c, choices)
-    key = f"h:{home.id}" if c.per == Per.HOUSEHOLD else f"p:{voter.id}"
+    key = f"h:{place.home_id}" if c.per == Per.HOUSEHOLD else f"p:{voter.id}"
     async with in_transaction():
         slot = await _slot(c, key, voter, now)
         return await Ballot.create(
@@ -300,17 +281,32 @@ async def _slot(c: Consultation, key: str, voter: Person, now: dt.datetime) -> V
     return slot
 
 
-async def my_ballot(c: Consultation, person: Person) -> Ballot | None:
-    """The person's counted ballot (their newest), if they voted."""
-    return await Ballot.filter(consultation=c, voter=person).order_by("-id").first()
+async def check_proxy(by: Person, community_id: int | None) -> None:
+    """May ``by`` record votes for residents of the community (a grid worker or a committee member)?"""
+    if community_id is None or not (await roles_in(by, community_id)) & PROXIES:
+        raise Refusal("votes.proxy_not_allowed")
+
+
+async def cast_for(cmd: ProxyVote, now: dt.datetime) -> Ballot:
+    """代为登记 as one call: check ``cmd.by``'s role in the consultation's community, find (or record) the
+    resident and cast their ballot, in one transaction (a refused ballot records nobody). A delivery seen
+    before is the ballot it made."""
+    return await once(Ballot, cmd.source_key, lambda: _cast_for(cmd, now))
+
+
+async def _cast_for(cmd: ProxyVote, now: dt.datetime) -> Ballot:
+    c = await _consultation(cmd.consultation_id)
+    await check_proxy(cmd.by, c.community_id)
+    community = await Community.get(id=c.community_id)
+    async with in_transaction():
+        voter = await resident_at(community, cmd.address, cmd.name)
+        return await _record(c, voter, list(cmd.choices), now, cmd.source_key, cmd.by)
 
 
 async def comment(consultation_id: int, person: Person, text: str, now: dt.datetime) -> Comment:
-    c = await Consultation.get_or_none(id=consultation_id)
-    if c is None:
-        raise Refusal("votes.no_such_consultation")
+    c = await _consultation(consultation_id)
     await check_eligible(c, person, now)
-    if len(text.strip()) < 2:
+    if len(text.strip()) < COMMENT_MIN:
         raise Refusal("votes.comment_too_short")
     return await Comment.create(consultation=c, person=person, text=text.strip()[:500], created_at=now)
 
@@ -345,9 +341,7 @@ async def cancel(consultation_id: int, by: Person, reason: str, now: dt.datetime
 
 
 async def _open_for_change(consultation_id: int, by: Person, reason: str, now: dt.datetime) -> Consultation:
-    c = await Consultation.get_or_none(id=consultation_id)
-    if c is None:
-        raise Refusal("votes.no_such_consultation")
+    c = await _consultation(consultation_id)
     await _committee(by, c.community_id)
     if c.status != S.OPEN or now >= c.closes_at:
         raise Refusal("votes.closed", title=c.title)
@@ -359,17 +353,18 @@ async def _open_for_change(consultation_id: int, by: Person, reason: str, now: d
 # -- the close -------------------------------------------------------------------------------------------
 async def close(c: Consultation, now: dt.datetime) -> Consultation | None:
     """Count, publish and tell those who took part; None when another worker closed it first."""
-    result = await count(c, await electorate(c))
+    counted: TallyResult = await count(c, await electorate(c))
     comments = await Comment.filter(consultation=c).order_by("id").values_list("text", flat=True)
-    result["comments"] = [redact(str(text)) for text in comments]  # no names, no phone numbers
+    result = counted.with_comments([redact(str(text)) for text in comments])  # no names, no phone numbers
     async with in_transaction():
         if not await Consultation.filter(id=c.id, status=S.OPEN).update(
-            status=S.CLOSED, closed_at=now, result=result
+            status=S.CLOSED, closed_at=now, result=result.to_json()
         ):
             return None
         c = await Consultation.get(id=c.id)
         voters = await Ballot.filter(consultation=c).distinct().values_list("voter_id", flat=True)
-        text = content.text("votes.told_result", title=c.title, outcome=describe_outcome(c))
+        view = view_of(c)
+        text = content.text("votes.told_result", title=c.title, outcome=describe_outcome(view))
         for person in await Person.filter(id__in=list(voters)):
             await notify(
                 person,
@@ -377,26 +372,9 @@ async def close(c: Consultation, now: dt.datetime) -> Consultation | None:
                 text,
                 now=now,
                 template="service_update",
-                template_data={"title": c.title, "status": status_label(c, now)},
+                template_data={"title": c.title, "status": status_label(view, now)},
             )
     return c
-
-
-def describe_outcome(c: Consultation) -> str:
-    """One line: passed or not, the leading option, the turnout against the quorum."""
-    r = c.result or {}
-    turnout = content.text(
-        "votes.turnout", turnout=r.get("turnout", 0), eligible=r.get("eligible", 0), unit=_unit(c)
-    )
-    if not r.get("quorum_met"):
-        return content.text("votes.outcome_no_quorum", turnout=turnout)
-    if r.get("passed"):
-        return content.text("votes.outcome_passed", option=c.options[r["winner"]], turnout=turnout)
-    return content.text("votes.outcome_not_passed", turnout=turnout)
-
-
-def _unit(c: Consultation) -> str:
-    return content.text("votes.unit_households" if c.per == Per.HOUSEHOLD else "votes.unit_people")
 
 
 REMIND_BEFORE = dt.timedelta(days=1)
@@ -428,7 +406,7 @@ async def remind(c: Consultation, now: dt.datetime) -> int:
         if not await Consultation.filter(id=c.id, reminded_at=None).update(reminded_at=now):
             return 0
         taken = set(await VoteSlot.filter(consultation=c).values_list("key", flat=True))
-        text = content.text("votes.told_reminder", title=c.title, close=close_label(c))
+        text = content.text("votes.told_reminder", title=c.title, close=close_label(view_of(c)))
         told = 0
         for person in await eligible_people(c):
             key = f"h:{person.home_id}" if c.per == Per.HOUSEHOLD else f"p:{person.id}"
@@ -505,19 +483,6 @@ async def resident_at(community: Community, address: Address, name: str) -> Pers
     person = await Person.create(name=name.strip()[:32], openid=None, following=False)
     await residents.bind_home(person, place)
     return person
-
-
-async def participants(c: Consultation) -> list[tuple[Ballot, Person, Person | None]]:
-    """Who took part (their newest ballot, without its choices), and who recorded it for them."""
-    newest: dict[int, Ballot] = {}
-    for ballot in await Ballot.filter(consultation=c).order_by("id"):
-        newest[ballot.slot_id] = ballot
-    out = []
-    for ballot in newest.values():
-        voter = await Person.get(id=ballot.voter_id)
-        proxy = await Person.get_or_none(id=ballot.proxy_by_id) if ballot.proxy_by_id else None
-        out.append((ballot, voter, proxy))
-    return out
 
 
 async def requests_of(person: Person, limit: int) -> tuple[int, list[RequestItem]]:

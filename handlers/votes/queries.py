@@ -1,0 +1,453 @@
+"""Every read of consultations the chat and the API need, in views built in batch: who may vote where
+(decided here once, for the cast, the chat's list and the API alike), what is open to a person, lists,
+results, the anonymous ballot log, who took part, proposals.
+
+A list is a constant number of SQL statements whatever its length: one statement per table, never one per
+row. The edges (``dialog.py``, ``committee_dialog.py``, ``api.py``) import no models: the enums they need
+are re-exported here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import content
+from handlers.common.rules import Refusal
+from handlers.residents.workflow import HomeAddress, resolve_address
+from handlers.votes import tally
+from handlers.votes.models import (
+    Ballot,
+    Consultation,
+    ConsultationStatus,
+    PassRule,
+    Per,
+    Proposal,
+    VoteSlot,
+    Who,
+)
+from handlers.votes.tally import TallyResult
+from nlp.slots import Address
+from storage.models import Community, Home, Person, Role, RoleName
+from storage.pages import page_slice
+from storage.roles import roles_of
+
+__all__ = ["ConsultationStatus", "PassRule", "Per", "TallyResult", "Who"]
+
+S = ConsultationStatus
+PROXIES = frozenset({RoleName.GRID_WORKER, RoleName.COMMITTEE})
+T = TypeVar("T")
+
+
+# -- views -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ConsultationView:
+    id: int
+    number: str
+    community_id: int
+    title: str
+    background: str
+    options: tuple[str, ...]
+    max_choices: int
+    buildings: tuple[int, ...]
+    who: Who
+    per: Per
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    quorum: float
+    rule: PassRule
+    approve_option: int | None
+    status: ConsultationStatus
+    status_note: str
+    created_at: dt.datetime
+    result: TallyResult | None  # only once closed
+
+
+def view_of(c: Consultation) -> ConsultationView:
+    return ConsultationView(
+        id=c.id,
+        number=c.number,
+        community_id=c.community_id,
+        title=c.title,
+        background=c.background,
+        options=tuple(c.options),
+        max_choices=c.max_choices,
+        buildings=tuple(c.buildings),
+        who=Who(c.who),
+        per=Per(c.per),
+        opens_at=c.opens_at,
+        closes_at=c.closes_at,
+        quorum=c.quorum,
+        rule=PassRule(c.rule),
+        approve_option=c.approve_option,
+        status=S(c.status),
+        status_note=c.status_note,
+        created_at=c.created_at,
+        result=TallyResult.from_json(c.result) if c.result else None,
+    )
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def meta(self) -> dict[str, int]:
+        return {"page": self.page, "per_page": self.per_page, "total": self.total}
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    id: int
+    number: str
+    text: str
+    status: str
+    created_at: dt.datetime
+
+
+def proposal_view(p: Proposal) -> ProposalView:
+    return ProposalView(id=p.id, number=p.number, text=p.text, status=p.status, created_at=p.created_at)
+
+
+@dataclass(frozen=True)
+class Participant:
+    name: str
+    address: str
+    recorded_by: str | None  # the name of whoever recorded it for them (代为登记), if anyone
+
+
+@dataclass(frozen=True)
+class Running:
+    """One open consultation in the committee's overview: how many took part of how many may."""
+
+    consultation: ConsultationView
+    turnout: int
+    eligible: int
+
+
+@dataclass(frozen=True)
+class PublicLog:
+    items: list[dict[str, object]]
+    digest: str
+
+
+# -- formatting ------------------------------------------------------------------------------------------
+def close_label(c: ConsultationView) -> str:
+    return content.text("votes.closes", month=c.closes_at.month, day=c.closes_at.day, hour=c.closes_at.hour)
+
+
+def describe_window(c: ConsultationView) -> str:
+    close = close_label(c)
+    return f"{c.opens_at:%m月%d日 %H:%M}起，{close}" if c.opens_at > c.created_at else close
+
+
+def describe_scope(c: ConsultationView) -> str:
+    if not c.buildings:
+        return content.text("votes.scope_all")
+    return "、".join(f"{n}栋" for n in c.buildings)
+
+
+def status_label(c: ConsultationView, now: dt.datetime) -> str:
+    if c.status == S.OPEN:
+        key = "not_yet" if now < c.opens_at else "counting" if now >= c.closes_at else "open"
+    else:
+        key = c.status.value
+    return content.text(f"votes.status.{key}")
+
+
+def unit_label(c: ConsultationView) -> str:
+    return content.text("votes.unit_households" if c.per == Per.HOUSEHOLD else "votes.unit_people")
+
+
+def describe_outcome(c: ConsultationView) -> str:
+    """One line: passed or not, the leading option, the turnout against the quorum."""
+    r = c.result
+    turnout = content.text(
+        "votes.turnout", turnout=r.turnout if r else 0, eligible=r.eligible if r else 0, unit=unit_label(c)
+    )
+    if r is None or not r.quorum_met:
+        return content.text("votes.outcome_no_quorum", turnout=turnout)
+    if r.passed and r.winner is not None:
+        return content.text("votes.outcome_passed", option=c.options[r.winner], turnout=turnout)
+    return content.text("votes.outcome_not_passed", turnout=turnout)
+
+
+# -- who may vote ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class VoterPlace:
+    """Where a person votes from: their home's community and building, and whether they are an owner."""
+
+    community_id: int | None  # None: not bound to a home
+    building: int | None
+    home_id: int | None
+    owner: bool
+
+
+async def place_of(person: Person, *, owner_needed: bool = True) -> VoterPlace:
+    """One statement for the home (and one for the roles, when an owners-only rule needs them)."""
+    if person.home_id is None:
+        return VoterPlace(None, None, None, False)
+    home = await Home.filter(id=person.home_id).select_related("building").get()
+    owner = owner_needed and RoleName.OWNER in await roles_of(person, home.community_id)
+    return VoterPlace(home.community_id, home.building.number, home.id, owner)
+
+
+def refusal_for(c: ConsultationView, place: VoterPlace, now: dt.datetime) -> Refusal | None:
+    """Why the voter at ``place`` may not vote in ``c`` now (naming nobody), or None when they may."""
+    if c.status == S.CANCELLED:
+        return Refusal("votes.cancelled", title=c.title)
+    if c.status == S.CLOSED or now >= c.closes_at:
+        return Refusal("votes.closed", title=c.title)
+    if now < c.opens_at:
+        return Refusal("votes.not_yet", title=c.title, when=f"{c.opens_at:%m月%d日 %H:%M}")
+    if place.community_id is None:
+        return Refusal("votes.bind_first")
+    if place.community_id != c.community_id:
+        return Refusal("votes.not_your_community")
+    if c.buildings and place.building not in c.buildings:
+        return Refusal("votes.not_in_scope", buildings=describe_scope(c))
+    if c.who == Who.OWNERS and not place.owner:
+        return Refusal("votes.owners_only")
+    return None
+
+
+async def _open_at(community_id: int | None, place: VoterPlace, now: dt.datetime) -> list[ConsultationView]:
+    if community_id is None:
+        return []
+    found = [
+        view_of(c)
+        for c in await Consultation.filter(
+            community_id=community_id, status=S.OPEN, closes_at__gt=now
+        ).order_by("closes_at", "id")
+    ]
+    return [c for c in found if refusal_for(c, place, now) is None]
+
+
+async def open_to(person: Person, now: dt.datetime) -> list[ConsultationView]:
+    """The consultations of the person's community they may vote in now, soonest close first: three
+    statements however many there are."""
+    return await _open_at(person.community_id, await place_of(person), now)
+
+
+async def open_to_resident_at(
+    community_id: int, address: Address, name: str, now: dt.datetime
+) -> list[ConsultationView]:
+    """What the resident named ``name`` at ``address`` may vote in now (for a grid worker recording their
+    vote): the bound person of that name, or one who would be recorded there (not an owner)."""
+    community = await Community.get(id=community_id)
+    place = await resolve_address(community, address)
+    home = await Home.get_or_none(building=place.building, unit=place.unit, room=place.room)
+    found = await Person.get_or_none(home=home, name=name.strip()) if home is not None else None
+    if found is not None:
+        return await open_to(found, now)
+    return await _open_at(community_id, VoterPlace(community_id, place.building.number, None, False), now)
+
+
+async def my_choices(person: Person, consultation_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The person's counted (newest) choices in each of the consultations they voted in: one statement."""
+    newest: dict[int, list[int]] = {}
+    for ballot in await Ballot.filter(voter=person, consultation_id__in=list(consultation_ids)).order_by(
+        "id"
+    ):
+        newest[ballot.consultation_id] = list(ballot.choices)
+    return newest
+
+
+async def has_voted(person: Person, consultation_id: int) -> bool:
+    return await Ballot.filter(voter=person, consultation_id=consultation_id).exists()
+
+
+async def residents_of(community_id: int) -> tuple[list[Person], set[int]]:
+    """The bound residents of a community (with their home and building) and the ids of its owners: two
+    statements."""
+    people = await (
+        Person.filter(home__community_id=community_id).select_related("home__building").order_by("id")
+    )
+    owners: list[Any] = await Role.filter(community_id=community_id, role=RoleName.OWNER).values_list(
+        "person_id", flat=True
+    )
+    return list(people), {int(i) for i in owners}
+
+
+def eligible(c: ConsultationView, people: Iterable[Person], owners: set[int]) -> list[Person]:
+    """Those of ``people`` who may take part in ``c`` (in its buildings, when limited; owners, when only
+    owners)."""
+    return [
+        p
+        for p in people
+        if p.home is not None
+        and (not c.buildings or p.home.building.number in c.buildings)
+        and (c.who != Who.OWNERS or p.id in owners)
+    ]
+
+
+def electorate_size(c: ConsultationView, people: list[Person]) -> int:
+    """How many may take part: people, or households (homes with an eligible resident)."""
+    if c.per == Per.HOUSEHOLD:
+        return len({p.home_id for p in people})
+    return len(people)
+
+
+async def eligible_people(c: ConsultationView) -> list[Person]:
+    people, owners = await residents_of(c.community_id)
+    return eligible(c, people, owners)
+
+
+# -- one consultation, lists -----------------------------------------------------------------------------
+async def find(consultation_id: int) -> ConsultationView | None:
+    c = await Consultation.get_or_none(id=consultation_id)
+    return view_of(c) if c is not None else None
+
+
+async def consultation(consultation_id: int) -> ConsultationView:
+    """The consultation; Refusal (not found) when there is none."""
+    c = await find(consultation_id)
+    if c is None:
+        raise Refusal("votes.no_such_consultation")
+    return c
+
+
+async def last_voted(person: Person, remembered: int | None, now: dt.datetime) -> ConsultationView | None:
+    """The consultation the person last voted in (``remembered``, or failing that their newest ballot's),
+    while it is still open."""
+    c = await find(remembered) if remembered else None
+    if c is None:
+        newest = await Ballot.filter(voter=person).order_by("-id").first()
+        c = await find(newest.consultation_id) if newest else None
+    if c is None or c.status != S.OPEN or now >= c.closes_at:
+        return None
+    return c
+
+
+async def latest_result(community_id: int | None) -> ConsultationView | None:
+    """The community's most recently closed consultation with its published result."""
+    c = (
+        await Consultation.filter(community_id=community_id, status=S.CLOSED)
+        .order_by("-closed_at", "-id")
+        .first()
+        if community_id is not None
+        else None
+    )
+    return view_of(c) if c is not None and c.result else None
+
+
+async def community_page(
+    community: Community, status: str | None, page: int, per_page: int
+) -> Page[ConsultationView]:
+    """A community's consultations, newest first: two statements (the count and the page)."""
+    query = Consultation.filter(community=community)
+    if status:
+        query = query.filter(status=status)
+    listed = await page_slice(query, page, per_page, "-created_at", "-id")
+    return Page([view_of(c) for c in listed.rows], **listed.meta)
+
+
+async def running(community_id: int | None) -> list[Running]:
+    """The community's open consultations, soonest close first, with turnout and electorate: four
+    statements however many there are."""
+    if community_id is None:
+        return []
+    views = [
+        view_of(c)
+        for c in await Consultation.filter(community_id=community_id, status=S.OPEN).order_by("closes_at")
+    ]
+    if not views:
+        return []
+    slots: list[Any] = await VoteSlot.filter(consultation_id__in=[c.id for c in views]).values_list(
+        "consultation_id", flat=True
+    )
+    turnout = Counter(int(cid) for cid in slots)  # a slot is taken with its first ballot
+    people, owners = await residents_of(community_id)
+    return [Running(c, turnout.get(c.id, 0), electorate_size(c, eligible(c, people, owners))) for c in views]
+
+
+async def is_committee(person: Person) -> bool:
+    """On the committee of their own community."""
+    if person.community_id is None:
+        return False
+    return RoleName.COMMITTEE in await roles_of(person, person.community_id)
+
+
+async def require_committee(person: Person, community_id: int) -> None:
+    """Refusal unless ``person`` is on the committee of the community."""
+    if RoleName.COMMITTEE not in await roles_of(person, community_id):
+        raise Refusal("votes.committee_only")
+
+
+async def participants(consultation_id: int, viewer: Person) -> list[Participant]:
+    """Who took part (their newest ballot, never its choices) and who recorded it for them, for the
+    committee: five statements however many took part."""
+    c = await consultation(consultation_id)
+    await require_committee(viewer, c.community_id)
+    newest: dict[int, Ballot] = {}
+    for ballot in await Ballot.filter(consultation_id=c.id).order_by("id"):
+        newest[ballot.slot_id] = ballot
+    ids = {b.voter_id for b in newest.values()} | {b.proxy_by_id for b in newest.values() if b.proxy_by_id}
+    people = {
+        p.id: p
+        for p in await Person.filter(id__in=list(ids)).select_related("home__building", "home__community")
+    }
+    out = []
+    for ballot in newest.values():
+        voter = people[ballot.voter_id]
+        proxy = people.get(ballot.proxy_by_id) if ballot.proxy_by_id else None
+        out.append(
+            Participant(
+                name=voter.name or content.text("wishes.the_resident"),
+                address=_address(voter),
+                recorded_by=(proxy.name or content.text("votes.a_staff_member")) if proxy else None,
+            )
+        )
+    return out
+
+
+def _address(person: Person) -> str:
+    home = person.home
+    if home is None:
+        return ""
+    return HomeAddress(home.community, home.building, home.unit, home.room).describe()
+
+
+async def public_log(consultation_id: int) -> PublicLog:
+    """The ballot log without names, once closed (sealed until then)."""
+    c = await Consultation.get_or_none(id=consultation_id)
+    if c is None:
+        raise Refusal("votes.no_such_consultation")
+    if c.status != S.CLOSED:
+        raise Refusal("votes.sealed")
+    log = await tally.public_log(c)
+    return PublicLog(log, tally.digest(log))
+
+
+async def verify(consultation_id: int) -> tuple[bool, str]:
+    """Does the published result still match the ballot log? And the published digest."""
+    c = await Consultation.get_or_none(id=consultation_id)
+    if c is None:
+        raise Refusal("votes.no_such_consultation")
+    if c.status != S.CLOSED or not c.result:
+        raise Refusal("votes.sealed")
+    return await tally.verify(c), str(c.result["digest"])
+
+
+# -- proposals -------------------------------------------------------------------------------------------
+async def waiting_proposals(community_id: int | None, limit: int) -> list[ProposalView]:
+    """The community's proposals not yet answered, oldest first."""
+    rows = await Proposal.filter(community_id=community_id, status="new").order_by("created_at").limit(limit)
+    return [proposal_view(p) for p in rows]
+
+
+async def proposals_page(
+    community: Community, status: str | None, page: int, per_page: int
+) -> Page[ProposalView]:
+    """A community's proposals, newest first: two statements (the count and the page)."""
+    query = Proposal.filter(community=community)
+    if status:
+        query = query.filter(status=status)
+    listed = await page_slice(query, page, per_page, "-created_at", "-id")
+    return Page([proposal_view(p) for p in listed.rows], **listed.meta)
