@@ -99,7 +99,7 @@ async def ballot(ctx: Context) -> None:
     if picked is None and said:  # an opinion on the consultation being read
         await _comment(ctx, said)
         return
-    if picked is None and ctx.intent == "vote":  # "投票" again: the list again
+    if picked is None and ctx.asks_for("vote"):  # "投票" again: the list again
         ctx.dialog.clear()
         await open_list(ctx)
         return
