@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from nlp.intents import Classification, IntentClassifier, IntentSpec
-from nlp.model import IntentModel, Prediction, strip_openings
+from nlp.model import IntentModel, Prediction, fold_numbers, strip_openings
 from nlp.tokenize import Tokenizer, normalize, strip_punctuation
 
 EMERGENCY_AT = 0.35
@@ -120,10 +120,19 @@ class Understanding:
         self.rules = rules
         self.model = model
         self.signals = signals or EmergencySignals()
-        self._starts = sorted(
-            (k for spec in rules.specs.values() for k in spec.keywords if len(k) >= 2),
-            key=len,
-            reverse=True,
+        # the command words a long message may start with (longest first), for one C-speed startswith
+        self._command_starts = tuple(
+            sorted(
+                {
+                    k
+                    for name in COMMAND_INTENTS
+                    if name in rules.specs
+                    for k in rules.specs[name].keywords
+                    if len(k) >= 2
+                },
+                key=len,
+                reverse=True,
+            )
         )
 
     # what the menu and the "did you mean" need, as the rules' intents have labels
@@ -139,28 +148,34 @@ class Understanding:
         return self.rules.label(intent)
 
     def classify(self, text: str) -> Understood:
-        prediction = self.model.predict(text)
+        normal = normalize(text)
+        stripped = strip_openings(normal)
+        bare = strip_punctuation(stripped)
+        prediction = self.model.predict_cleaned(fold_numbers(stripped))
         p_emergency = prediction.probability_of("emergency")
         if p_emergency >= EMERGENCY_AT or (
-            p_emergency >= self.signals.floor and self.signals.found_in(normalize(text))
+            p_emergency >= self.signals.floor and self.signals.found_in(normal)
         ):
             return self._model("emergency", prediction, emergency=True)
-        rule = self.rules.classify(strip_openings(normalize(text)))
-        if rule.intent is None and not rule.ambiguous and len(_bare(text)) <= 1:
+        best, p = prediction.label, prediction.probability
+        short = len(bare) <= SHORT
+        if not short and p >= SURE and best not in REFINES and not bare.startswith(self._command_starts):
+            return self._model(LABEL_INTENT[best], prediction)  # the rules could change nothing here
+        rule = self.rules.classify(stripped)  # jieba: only when the rules may matter
+        if rule.intent is None and not rule.ambiguous and len(bare) <= 1:
             # "1", "啊？", "?": nothing to understand outside a dialog
-            return Understood(None, label=prediction.label, source="none", prediction=prediction)
-        if self._rule_decides(text, rule):
+            return Understood(None, label=best, source="none", prediction=prediction)
+        if self._rule_decides(bare, rule):
             return Understood(
                 rule.intent,
                 rule.score,
                 rule.candidates,
                 rule.tokens,
-                label=prediction.label,
-                probability=prediction.probability,
+                label=best,
+                probability=p,
                 source="rule",
                 prediction=prediction,
             )
-        best, p = prediction.label, prediction.probability
         if p >= SURE or (p >= UNSURE_FLOOR and self._refined(best, rule) == rule.intent):
             # sure, or unsure but the rules' keywords point the same way: two signals agree
             return self._model(self._refined(best, rule), prediction)
@@ -184,11 +199,10 @@ class Understanding:
             prediction=prediction,
         )
 
-    def _rule_decides(self, text: str, rule: Classification) -> bool:
+    def _rule_decides(self, bare: str, rule: Classification) -> bool:
         """A rule decides a short message, or one that starts with a keyword of the intent it found."""
         if rule.intent is None and not rule.ambiguous:
             return False
-        bare = _bare(text)
         if len(bare) <= SHORT:
             return True
         if rule.intent not in COMMAND_INTENTS:
