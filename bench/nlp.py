@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.app import classifier  # noqa: E402
-from nlp import train  # noqa: E402
+from bot.app import classifier
+from nlp import train
 
 
 def timed(call: Callable[[str], object], texts: list[str], repeat: int) -> tuple[float, float]:
