@@ -8,32 +8,32 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 import content
-from bot.api.community import COMMUNITY_PARAM, committee_of
-from bot.api.core import (
-    PAGE_PARAMS,
-    ApiError,
-    ApiRequest,
-    Binary,
-    QueryParam,
-    Routes,
-    StrictIn,
-    page_of,
-    paginate,
-    refused,
-)
-from handlers.common.photos import kept_photo
+from bot.api.community import COMMUNITY_PARAM, committee_of, community_of
+from bot.api.core import PAGE_PARAMS, ApiRequest, Binary, QueryParam, Routes, StrictIn, page_of
 from handlers.common.rules import Refusal
-from handlers.wishes import board, workflow
-from handlers.wishes.models import Beneficiary, ServiceRecord, Wish, WishClaim, WishPhoto, WishStatus
+from handlers.wishes import board, queries, workflow
+from handlers.wishes.queries import Beneficiary, WishStatus
 from handlers.wishes.rules import rules
 from handlers.wishes.workflow import PostWish, status_label
-from storage.models import Community, Person, RoleName
+from storage.pages import PageSlice
 
-routes = Routes("wishes")
+routes = Routes(
+    "wishes",
+    refusals={
+        "wishes.not_allowed": 403,
+        "wishes.own_wish": 403,
+        "wishes.not_your_claim": 403,
+        "wishes.no_such_wish": 404,
+        "wishes.not_now": 409,
+        "wishes.someone_else": 409,
+        "wishes.too_many_claims": 409,
+    },
+)
 
 WISH_PARAM = {"wish_id": {"type": "integer", "minimum": 1}}
 CATEGORY_PATTERN = r"^[a-z_]{1,16}$"
@@ -49,18 +49,6 @@ ACTIONS = [
     "confirm",
     "not_done",
 ]
-_ERROR_STATUS = {
-    "wishes.not_allowed": 403,
-    "wishes.own_wish": 403,
-    "wishes.no_such_wish": 404,
-    "wishes.not_now": 409,
-    "wishes.someone_else": 409,
-    "wishes.too_many_claims": 409,
-}
-
-
-def _refused(problem: Refusal) -> ApiError:
-    return refused(problem, _ERROR_STATUS)
 
 
 # -- shapes ------------------------------------------------------------------------------------------
@@ -164,24 +152,8 @@ class ActionIn(StrictIn):
     story_consent: bool = Field(default=False, description="confirm: the story may be published")
 
 
-async def wish_out(wish: Wish, *, contact: bool) -> WishOut:
-    claim = await workflow.active_claim(wish) or await WishClaim.filter(wish=wish).order_by("-id").first()
-    claim_out = None
-    if claim is not None:
-        claimer = await Person.get(id=claim.claimer_id)
-        claim_out = ClaimOut(
-            claimer=claimer.name or content.text("wishes.a_volunteer"),
-            team=claim.team,
-            claimed_at=claim.claimed_at,
-            contact_by=claim.contact_by,
-            contacted_at=claim.contacted_at,
-            fulfilled_at=claim.fulfilled_at,
-            note=claim.note,
-            hours=claim.hours,
-            members=len(claim.served_by or [claim.claimer_id]),
-        )
-    resident = await Person.get(id=wish.resident_id) if contact else None
-    photos = [p.id for p in await WishPhoto.filter(wish=wish).exclude(data=None).only("id").order_by("id")]
+def wish_out(view: queries.WishView) -> WishOut:
+    wish, claim, resident = view.wish, view.claim, view.resident
     return WishOut(
         id=wish.id,
         number=wish.number,
@@ -203,24 +175,22 @@ async def wish_out(wish: Wish, *, contact: bool) -> WishOut:
         confirmed_at=wish.confirmed_at,
         rating=wish.rating,
         thanks=wish.thanks,
-        claim=claim_out,
+        claim=ClaimOut.model_validate(claim, from_attributes=True) if claim else None,
         resident=Contact(name=resident.name, phone=resident.phone) if resident else None,
-        photos=photos,
+        photos=list(view.photos),
     )
 
 
-async def _community(code: str) -> Community:
-    community = await Community.get_or_none(code=code)
-    if community is None:
-        raise ApiError(404, "not_found", content.text("api.no_community"))
-    return community
+async def wish_page(call: ApiRequest, listed: PageSlice[Any]) -> WishPage:
+    """A page of wishes as the caller sees them (built in batch)."""
+    views = await queries.wish_views(call.caller, listed.rows)
+    return WishPage(items=[wish_out(v) for v in views], **listed.meta)
 
 
 # -- residents --------------------------------------------------------------------------------------------
 @routes.add("GET", "/wishes/mine", summary="My wishes", response=WishPage, query=PAGE_PARAMS)
 async def my_wishes(call: ApiRequest) -> WishPage:
-    mine = await paginate(Wish.filter(resident=call.caller), call.query, "-created_at", "-id")
-    return WishPage(items=[await wish_out(w, contact=False) for w in mine.rows], **mine.meta)
+    return await wish_page(call, await queries.mine(call.caller, *page_of(call.query)))
 
 
 @routes.add(
@@ -229,42 +199,22 @@ async def my_wishes(call: ApiRequest) -> WishPage:
 async def post_wish(call: ApiRequest) -> WishOut:
     body: PostIn = call.body
     caller = call.caller
-    if caller.community_id is None or caller.home_id is None:
-        raise ApiError(422, "rule_violation", content.text("residents.bind_first"))
-    try:
-        wish = await workflow.post(
-            PostWish(
-                resident=caller,
-                community=await Community.get(id=caller.community_id),
-                description=body.description,
-                source_key=f"api:{caller.id}:{body.client_key}",
-                category=body.category,
-                beneficiary=body.beneficiary,
-                relation=body.relation,
-                wanted_by=body.wanted_by,
-                display_name=body.display_name,
-            ),
-            call.now(),
-        )
-    except Refusal as problem:
-        raise _refused(problem) from None
-    return await wish_out(wish, contact=False)
-
-
-async def _visible(call: ApiRequest, wish_id: int) -> tuple[Wish, bool]:
-    """The wish, for its resident, its community's committee, or its active claimer; and whether the
-    caller may see the resident's contact (committee, claimer)."""
-    wish = await Wish.get_or_none(id=wish_id)
-    if wish is None:
-        raise ApiError(404, "not_found", content.text("wishes.no_such_wish"))
-    if RoleName.COMMITTEE in await workflow.roles_in(call.caller, wish.community_id):
-        return wish, True
-    claim = await workflow.active_claim(wish)
-    if claim is not None and claim.claimer_id == call.caller.id:
-        return wish, True
-    if wish.resident_id == call.caller.id:
-        return wish, False
-    raise ApiError(404, "not_found", content.text("wishes.no_such_wish"))
+    wish = await workflow.post(
+        PostWish(
+            resident=caller,
+            community=await queries.home_community(caller),
+            description=body.description,
+            source_key=f"api:{caller.id}:{body.client_key}",
+            category=body.category,
+            beneficiary=body.beneficiary,
+            relation=body.relation,
+            wanted_by=body.wanted_by,
+            display_name=body.display_name,
+        ),
+        call.now(),
+    )
+    [view] = await queries.wish_views(caller, [wish])
+    return wish_out(view)
 
 
 @routes.add(
@@ -276,8 +226,7 @@ async def _visible(call: ApiRequest, wish_id: int) -> tuple[Wish, bool]:
     errors=(404,),
 )
 async def one_wish(call: ApiRequest) -> WishOut:
-    wish, contact = await _visible(call, call.path["wish_id"])
-    return await wish_out(wish, contact=contact)
+    return wish_out(await queries.visible(call.caller, call.path["wish_id"]))
 
 
 @routes.add(
@@ -290,12 +239,9 @@ async def one_wish(call: ApiRequest) -> WishOut:
     errors=(403, 404, 409, 422),
 )
 async def revise(call: ApiRequest) -> WishOut:
-    wish, contact = await _visible(call, call.path["wish_id"])
-    try:
-        wish = await workflow.revise(wish.id, call.caller, call.body.description, call.now())
-    except Refusal as problem:
-        raise _refused(problem) from None
-    return await wish_out(wish, contact=contact)
+    view = await queries.visible(call.caller, call.path["wish_id"])
+    await workflow.revise(view.wish.id, call.caller, call.body.description, call.now())
+    return wish_out(await queries.visible(call.caller, view.wish.id))
 
 
 class PhotoOut(BaseModel):
@@ -313,15 +259,11 @@ class PhotoOut(BaseModel):
     path_params=WISH_PARAM,
 )
 async def add_photo(call: ApiRequest) -> PhotoOut:
-    wish = await Wish.get_or_none(id=call.path["wish_id"])
-    claim = await workflow.active_claim(wish) if wish else None
-    if wish is None or claim is None or claim.claimer_id != call.caller.id:
-        raise ApiError(403, "forbidden", content.text("api.forbidden"))
     image: Binary = call.body
-    photo = await WishPhoto.create(
-        wish=wish, data=image.data, content_type=image.content_type, created_at=call.now()
+    photo_id = await workflow.add_photo(
+        call.path["wish_id"], call.caller, call.now(), data=image.data, content_type=image.content_type
     )
-    return PhotoOut(id=photo.id)
+    return PhotoOut(id=photo_id)
 
 
 @routes.add(
@@ -334,8 +276,7 @@ async def add_photo(call: ApiRequest) -> PhotoOut:
     path_params={**WISH_PARAM, "photo_id": {"type": "integer", "minimum": 1}},
 )
 async def wish_photo(call: ApiRequest) -> Binary:
-    wish, _ = await _visible(call, call.path["wish_id"])
-    return await kept_photo(WishPhoto, call.path["photo_id"], wish=wish)
+    return await queries.photo(call.caller, call.path["wish_id"], call.path["photo_id"])
 
 
 # after the fixed paths above: {action} would match them too
@@ -353,29 +294,25 @@ async def act(call: ApiRequest) -> WishOut:
     action: str = call.path["action"]
     body: ActionIn = call.body
     caller, now = call.caller, call.now()
-    try:
-        if action == "approve":
-            await workflow.approve(wish_id, caller, now, public_text=body.public_text)
-        elif action == "claim":
-            await workflow.claim(wish_id, caller, now, team=body.team)
-        elif action == "fulfil":
-            if body.hours is None:
-                raise ApiError(422, "rule_violation", content.text("wishes.hours_range"))
-            await workflow.fulfil(
-                wish_id, caller, now, note=body.note, hours=body.hours, served_by=body.served_by or None
-            )
-        elif action == "confirm":
-            if body.rating is None:
-                raise ApiError(422, "rule_violation", content.text("wishes.rating_range"))
-            await workflow.confirm(
-                wish_id, caller, now, rating=body.rating, thanks=body.note, story_consent=body.story_consent
-            )
-        else:
-            await workflow.move(wish_id, action, caller, now, note=body.note)
-    except Refusal as problem:
-        raise _refused(problem) from None
-    wish, contact = await _visible(call, wish_id)
-    return await wish_out(wish, contact=contact)
+    if action == "approve":
+        await workflow.approve(wish_id, caller, now, public_text=body.public_text)
+    elif action == "claim":
+        await workflow.claim(wish_id, caller, now, team=body.team)
+    elif action == "fulfil":
+        if body.hours is None:
+            raise Refusal("wishes.hours_range")
+        await workflow.fulfil(
+            wish_id, caller, now, note=body.note, hours=body.hours, served_by=body.served_by or None
+        )
+    elif action == "confirm":
+        if body.rating is None:
+            raise Refusal("wishes.rating_range")
+        await workflow.confirm(
+            wish_id, caller, now, rating=body.rating, thanks=body.note, story_consent=body.story_consent
+        )
+    else:
+        await workflow.move(wish_id, action, caller, now, note=body.note)
+    return wish_out(await queries.visible(caller, wish_id))
 
 
 # -- the board and the public record ---------------------------------------------------------------------
@@ -398,7 +335,7 @@ async def act(call: ApiRequest) -> WishOut:
     ],
 )
 async def wish_board(call: ApiRequest) -> BoardPage:
-    community = await _community(call.path["community"])
+    community = await community_of(call)
     items = await board.board(
         community.id,
         call.now().date(),
@@ -457,7 +394,7 @@ class SummaryOut(BaseModel):
     errors=(404,),
 )
 async def wish_summary(call: ApiRequest) -> SummaryOut:
-    community = await _community(call.path["community"])
+    community = await community_of(call)
     found = await board.summary(community.id)
     return SummaryOut(
         community=community.name,
@@ -494,7 +431,7 @@ class RankingOut(BaseModel):
     errors=(404,),
 )
 async def ranking(call: ApiRequest) -> RankingOut:
-    community = await _community(call.path["community"])
+    community = await community_of(call)
     return RankingOut(items=[_volunteer(v) for v in (await board.ranking(community.id))[:50]])
 
 
@@ -518,21 +455,6 @@ class LedgerOut(BaseModel):
     items: list[RecordOut]
 
 
-async def _record(record: ServiceRecord) -> RecordOut:
-    wish = await Wish.get(id=record.wish_id)
-    return RecordOut(
-        id=record.id,
-        volunteer=record.volunteer_name,
-        team=record.team,
-        wish_number=wish.number,
-        activity=record.activity,
-        served_on=record.served_on,
-        hours=record.hours,
-        points=record.points,
-        confirmed_as=record.confirmed_as,
-    )
-
-
 @routes.add("GET", "/me/service-records", summary="My service record", response=LedgerOut)
 async def my_records(call: ApiRequest) -> LedgerOut:
     ledger = await board.ledger_of(call.caller.id)
@@ -540,23 +462,13 @@ async def my_records(call: ApiRequest) -> LedgerOut:
         wishes=ledger.wishes,
         hours=ledger.hours,
         points=ledger.points,
-        items=[await _record(r) for r in ledger.records],
+        items=[RecordOut(**vars(r)) for r in ledger.records],
     )
 
 
 @routes.add("GET", "/me/claims", summary="Wishes I claimed", response=WishPage, query=PAGE_PARAMS)
 async def my_claims(call: ApiRequest) -> WishPage:
-    ids = await WishClaim.filter(claimer=call.caller).values_list("wish_id", flat=True)
-    listed = await paginate(Wish.filter(id__in=list(ids)), call.query, "-created_at", "-id")
-    return WishPage(
-        items=[await wish_out(w, contact=await _claims_now(w, call.caller)) for w in listed.rows],
-        **listed.meta,
-    )
-
-
-async def _claims_now(wish: Wish, person: Person) -> bool:
-    claim = await workflow.active_claim(wish)
-    return claim is not None and claim.claimer_id == person.id
+    return await wish_page(call, await queries.claimed_by(call.caller, *page_of(call.query)))
 
 
 # -- the committee ---------------------------------------------------------------------------------------
@@ -575,13 +487,13 @@ async def _claims_now(wish: Wish, person: Person) -> bool:
 )
 async def community_wishes(call: ApiRequest) -> WishPage:
     community = await committee_of(call)
-    query = Wish.filter(community=community)
-    if "status" in call.query:
-        query = query.filter(status=call.query["status"])
-    if "category" in call.query:
-        query = query.filter(category=call.query["category"])
-    listed = await paginate(query, call.query, "created_at", "id")
-    return WishPage(items=[await wish_out(w, contact=True) for w in listed.rows], **listed.meta)
+    listed = await queries.of_community(
+        community,
+        *page_of(call.query),
+        status=call.query.get("status"),
+        category=call.query.get("category"),
+    )
+    return await wish_page(call, listed)
 
 
 class RecordPage(BaseModel):
@@ -602,8 +514,8 @@ class RecordPage(BaseModel):
 )
 async def community_records(call: ApiRequest) -> RecordPage:
     community = await committee_of(call)
-    listed = await paginate(ServiceRecord.filter(community=community), call.query, "-served_on", "-id")
-    return RecordPage(items=[await _record(r) for r in listed.rows], **listed.meta)
+    records, meta = await board.records_of(community, *page_of(call.query))
+    return RecordPage(items=[RecordOut(**vars(r)) for r in records], **meta)
 
 
 @routes.add(
@@ -621,8 +533,7 @@ async def export_records(call: ApiRequest) -> Binary:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(content.load_yaml("wishes.yaml")["export_header"])
-    for record in await ServiceRecord.filter(community=community).order_by("served_on", "id"):
-        row = await _record(record)
+    for row in await board.all_records_of(community):
         confirmed_as = content.text(f"wishes.confirmed_as.{row.confirmed_as}")
         writer.writerow(
             [

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import content
-from handlers.wishes.models import ServiceRecord, Wish, WishClaim, WishStatus
+from handlers.wishes.models import ClaimStatus, ServiceRecord, Wish, WishClaim, WishStatus
 from handlers.wishes.rules import rules
 from nlp.privacy import redact
+from storage.models import Community
+from storage.pages import page_slice
 
 S = WishStatus
 BOARD_LIMIT = 500  # a community's open wishes: tens, not thousands
@@ -131,17 +134,29 @@ async def summary(community_id: int, *, stories: int = 10) -> Summary:
         out.average_days_to_fulfil = round(sum(spans) / len(spans) / 86400, 1)
     out.volunteers = await ranking(community_id)
     out.total_hours = round(sum(v.hours for v in out.volunteers), 1)
-    for wish in [w for w in done if w.story_consent][:stories]:
-        records = await ServiceRecord.filter(wish=wish).order_by("id")
-        claim = await WishClaim.filter(wish=wish, status="done").first()
+    told = [w for w in done if w.story_consent][:stories]
+    served: dict[int, list[str]] = defaultdict(list)
+    for wish_id, name in (
+        await ServiceRecord.filter(wish_id__in=[w.id for w in told])
+        .order_by("id")
+        .values_list("wish_id", "volunteer_name")
+    ):
+        served[int(wish_id)].append(str(name))
+    teams = {
+        int(wish_id): str(team)
+        for wish_id, team in await WishClaim.filter(
+            wish_id__in=[w.id for w in told], status=ClaimStatus.DONE
+        ).values_list("wish_id", "team")
+    }
+    for wish in told:
         out.stories.append(
             Story(
                 number=wish.number,
                 category_label=rules().label(wish.category),
                 text=wish.public_text,
                 shown_as=wish.display_name or content.text("wishes.anonymous"),
-                served_by=[r.volunteer_name for r in records],
-                team=claim.team if claim else "",
+                served_by=served[wish.id],
+                team=teams.get(wish.id, ""),
                 thanks=redact(wish.thanks),
                 rating=wish.rating,
                 confirmed_on=wish.confirmed_at.date() if wish.confirmed_at else None,
@@ -164,9 +179,44 @@ async def ranking(community_id: int) -> list[VolunteerTotal]:
     return sorted(totals.values(), key=lambda t: (-t.wishes, -t.hours, t.name))
 
 
-@dataclass
+@dataclass(frozen=True)
+class RecordView:
+    """One line of the service record, with the number of the wish served."""
+
+    id: int
+    volunteer: str
+    team: str
+    wish_number: str
+    activity: str
+    served_on: dt.date
+    hours: float
+    points: int
+    confirmed_as: str  # resident, or committee (for a resident)
+
+
+async def record_views(records: Sequence[ServiceRecord]) -> list[RecordView]:
+    """The records in their order, with their wishes' numbers: one statement whatever their number."""
+    ids = list({r.wish_id for r in records})
+    numbers = {w.id: w.number for w in await Wish.filter(id__in=ids).only("id", "created_at")} if ids else {}
+    return [
+        RecordView(
+            id=r.id,
+            volunteer=r.volunteer_name,
+            team=r.team,
+            wish_number=numbers.get(r.wish_id, ""),
+            activity=r.activity,
+            served_on=r.served_on,
+            hours=r.hours,
+            points=r.points,
+            confirmed_as=r.confirmed_as,
+        )
+        for r in records
+    ]
+
+
+@dataclass(frozen=True)
 class Ledger:
-    records: list[ServiceRecord]
+    records: list[RecordView]  # newest first
     wishes: int
     hours: float
     points: int
@@ -175,8 +225,24 @@ class Ledger:
 async def ledger_of(volunteer_id: int) -> Ledger:
     records = await ServiceRecord.filter(volunteer_id=volunteer_id).order_by("-served_on", "-id")
     return Ledger(
-        records=records,
+        records=await record_views(records),
         wishes=len(records),
         hours=round(sum(r.hours for r in records), 2),
         points=sum(r.points for r in records),
+    )
+
+
+async def records_of(
+    community: Community, page: int, per_page: int
+) -> tuple[list[RecordView], dict[str, int]]:
+    """One page of a community's service record, newest first, and the page's numbers (``PageSlice.meta``)."""
+    query = ServiceRecord.filter(community_id=community.id)
+    listed = await page_slice(query, page, per_page, "-served_on", "-id")
+    return await record_views(listed.rows), listed.meta
+
+
+async def all_records_of(community: Community) -> list[RecordView]:
+    """A community's whole service record, oldest first (the export)."""
+    return await record_views(
+        await ServiceRecord.filter(community_id=community.id).order_by("served_on", "id")
     )

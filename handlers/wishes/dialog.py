@@ -10,13 +10,12 @@ import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, pattern, state
 from handlers.common.rules import Refusal
 from handlers.residents.dialog import require_home
-from handlers.wishes import workflow
-from handlers.wishes.models import Beneficiary, Wish, WishStatus
+from handlers.wishes import queries, workflow
+from handlers.wishes.queries import Beneficiary
 from handlers.wishes.rules import NUMBER, rules
 from handlers.wishes.workflow import PostWish, status_label
 from nlp.slots import extract_choice, extract_date
 from nlp.tokenize import normalize, strip_punctuation
-from storage.models import Community
 
 router = Router("wishes")
 router.menu_entry("wish", order=30)
@@ -222,20 +221,29 @@ async def confirm_answer(ctx: Context) -> None:
     data = ctx.dialog.data
     person = await ctx.person()
     wanted = data.get("wanted_by")
-    wish = await workflow.post(
-        PostWish(
-            resident=person,
-            community=await Community.get(id=person.community_id),
-            description=data["description"],
-            source_key=f"chat:{data['source']}",
-            category=data["category"],
-            beneficiary=Beneficiary(data.get("beneficiary", "self")),
-            relation=data.get("relation", ""),
-            wanted_by=dt.date.fromisoformat(wanted) if wanted else None,
-            display_name=data.get("display_name", ""),
-        ),
-        ctx.now(),
-    )
+    try:
+        wish = await workflow.post(
+            PostWish(
+                resident=person,
+                community=await queries.home_community(person),
+                description=data["description"],
+                source_key=f"chat:{data['source']}",
+                category=data["category"],
+                beneficiary=Beneficiary(data.get("beneficiary", "self")),
+                relation=data.get("relation", ""),
+                wanted_by=dt.date.fromisoformat(wanted) if wanted else None,
+                display_name=data.get("display_name", ""),
+            ),
+            ctx.now(),
+        )
+    except Refusal as refusal:
+        if refusal.key != "wishes.date_past":
+            raise
+        # the day passed while the resident was confirming (今天 said at 23:50): why, then the date again
+        del data["wanted_by"]
+        ctx.data["echo"] = refusal.text()
+        await _next(ctx)
+        return
     ctx.dialog.clear()
     ctx.say("wishes.submitted", number=wish.number)
 
@@ -243,7 +251,7 @@ async def confirm_answer(ctx: Context) -> None:
 # -- my wishes, withdraw, revise ---------------------------------------------------------------------
 @router.handle(intent("my_wishes"), idle())
 async def my_wishes(ctx: Context) -> None:
-    wishes = await Wish.filter(resident=await ctx.person()).order_by("-created_at").limit(5)
+    wishes = await queries.latest_of(await ctx.person(), 5)
     if not wishes:
         ctx.say("wishes.none_yet")
         return
@@ -251,38 +259,22 @@ async def my_wishes(ctx: Context) -> None:
     ctx.say("wishes.mine", lines="\n".join(lines))
 
 
-def wish_id_in(text: str) -> int | None:
-    match = re.search(NUMBER, text, re.I)
-    return int(match.group(1)) if match else None
-
-
 @router.handle(pattern(_WITHDRAW))
 async def withdraw(ctx: Context) -> None:
     person = await ctx.person()
-    wanted = wish_id_in(ctx.msg.text.replace("撤回", ""))
-    query = Wish.filter(resident=person, status__in=workflow.MOVES["withdraw"].frm)
-    if wanted is not None:
-        query = query.filter(id=wanted)
-    wish = await query.order_by("-created_at").first()
+    number = ctx.data["match"].group(1)
+    wish = await queries.withdrawable(person, int(number) if number else None)
     if wish is None:
         ctx.say("wishes.nothing_to_withdraw")
         return
-    try:
-        await workflow.move(wish.id, "withdraw", person, ctx.now())
-    except Refusal as problem:
-        ctx.say_text(problem.text())
-        return
+    await workflow.move(wish.id, "withdraw", person, ctx.now())
     ctx.dialog.clear()
     ctx.say("wishes.withdrawn", number=wish.number)
 
 
 @router.handle(command("修改心愿", "补充心愿", args=False))
 async def revise(ctx: Context) -> None:
-    wish = (
-        await Wish.filter(resident=await ctx.person(), status__in=(WishStatus.CHANGES, WishStatus.SUBMITTED))
-        .order_by("-created_at")
-        .first()
-    )
+    wish = await queries.revisable(await ctx.person())
     if wish is None:
         ctx.say("wishes.nothing_to_revise")
         return
@@ -296,30 +288,16 @@ async def revise_answer(ctx: Context) -> None:
     if len(strip_punctuation(ctx.msg.text)) < 4:
         ctx.reask("wishes.what_again")
         return
-    try:
-        wish = await workflow.revise(ctx.dialog.data["wish"], await ctx.person(), ctx.msg.text, ctx.now())
-    except Refusal as problem:
-        ctx.dialog.clear()
-        ctx.say_text(problem.text())
-        return
+    wish = await workflow.revise(ctx.dialog.data["wish"], await ctx.person(), ctx.msg.text, ctx.now())
     ctx.dialog.clear()
     ctx.say("wishes.revised", number=wish.number)
 
 
 # -- confirming a fulfilled wish ---------------------------------------------------------------------
-async def _fulfilled(ctx: Context) -> Wish | None:
-    return (
-        await Wish.filter(resident=await ctx.person(), status=WishStatus.FULFILLED)
-        .order_by("-fulfilled_at")
-        .first()
-    )
-
-
 @router.handle(pattern(_CONFIRM))
 async def confirm_start(ctx: Context) -> None:
-    match = _CONFIRM.match(ctx.msg.text)
-    assert match is not None
-    wish = await _fulfilled(ctx)
+    match = ctx.data["match"]
+    wish = await queries.awaiting_confirmation(await ctx.person())
     if wish is None:
         ctx.say("wishes.nothing_to_confirm")
         return
@@ -361,28 +339,22 @@ async def story_answer(ctx: Context) -> None:
         ctx.reask("wishes.story_again")
         return
     data = ctx.dialog.data
-    try:
-        wish = await workflow.confirm(
-            data["wish"],
-            await ctx.person(),
-            ctx.now(),
-            rating=int(data["rating"]),
-            thanks=data.get("thanks", ""),
-            story_consent=choice == 1,
-        )
-    except Refusal as problem:
-        ctx.dialog.clear()
-        ctx.say_text(problem.text())
-        return
+    wish = await workflow.confirm(
+        data["wish"],
+        await ctx.person(),
+        ctx.now(),
+        rating=int(data["rating"]),
+        thanks=data.get("thanks", ""),
+        story_consent=choice == 1,
+    )
     ctx.dialog.clear()
     ctx.say("wishes.confirmed", number=wish.number)
 
 
 @router.handle(pattern(_NOT_DONE))
 async def not_done(ctx: Context) -> None:
-    match = _NOT_DONE.match(ctx.msg.text)
-    assert match is not None
-    wish = await _fulfilled(ctx)
+    match = ctx.data["match"]
+    wish = await queries.awaiting_confirmation(await ctx.person())
     if wish is None:
         ctx.say("wishes.nothing_to_confirm")
         return

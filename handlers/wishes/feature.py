@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.feature import Feature, Job, JobDeps
 from handlers.common.photos import fetch_photos
-from handlers.wishes import workflow
+from handlers.wishes import queries, workflow
 from handlers.wishes.api import routes
 from handlers.wishes.dialog import router as residents
 from handlers.wishes.models import WishPhoto
@@ -40,7 +40,7 @@ feature = Feature(
     api=routes.all,
     models="handlers.wishes.models",
     periodic=_jobs,
-    requests=[workflow.requests_of],
+    requests=[queries.requests_of],
     keywords=_keywords,
     reload=_reload,
 )

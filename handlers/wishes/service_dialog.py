@@ -8,13 +8,11 @@ import re
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, kind, pattern, state
 from bot.messages import Kind
-from handlers.common.rules import Refusal
-from handlers.wishes import board, workflow
-from handlers.wishes.models import ClaimStatus, Wish, WishClaim, WishPhoto, WishStatus
+from handlers.wishes import board, queries, workflow
+from handlers.wishes.queries import WishStatus
 from handlers.wishes.rules import NUMBER, rules
 from handlers.wishes.workflow import status_label
 from nlp.slots import digits_from_chinese
-from storage.models import Person, RoleName
 
 router = Router("wishes.service")
 
@@ -57,62 +55,44 @@ def _line(item: board.PublicWish) -> str:
     return f"{item.number} {mark}{item.category_label}：{item.text[:30]}{due}"
 
 
-async def _act(ctx: Context, wish_id: int, action: str, note: str = "") -> Wish | None:
-    try:
-        return await workflow.move(wish_id, action, await ctx.person(), ctx.now(), note=note)
-    except Refusal as problem:
-        ctx.say_text(problem.text())
-        return None
-
-
 @router.handle(pattern(_CLAIM))
 async def claim(ctx: Context) -> None:
-    match = _CLAIM.match(ctx.msg.text)
-    assert match is not None
+    match = ctx.data["match"]
     person = await ctx.person()
-    try:
-        claimed = await workflow.claim(int(match.group(1)), person, ctx.now(), team=match.group(2).strip())
-    except Refusal as problem:
-        ctx.say_text(problem.text())
-        return
-    wish = await Wish.get(id=claimed.wish_id)
-    resident = await Person.get(id=wish.resident_id)
+    claimed = await workflow.claim(int(match.group(1)), person, ctx.now(), team=match.group(2).strip())
+    view = await queries.visible(person, claimed.wish_id)  # the claimer sees the resident's contact
+    wish, resident = view.wish, view.resident
     ctx.say(
         "wishes.claimed",
         number=wish.number,
         text=wish.description[:120],
-        name=wish.display_name or resident.name or content.text("wishes.the_resident"),
-        phone=resident.phone or content.text("wishes.no_phone"),
+        name=wish.display_name or (resident and resident.name) or content.text("wishes.the_resident"),
+        phone=(resident and resident.phone) or content.text("wishes.no_phone"),
         days=rules().contact_within.days,
     )
 
 
 @router.handle(pattern(_CONTACTED))
 async def contacted(ctx: Context) -> None:
-    match = _CONTACTED.match(ctx.msg.text)
-    assert match is not None
-    wish = await _act(ctx, int(match.group(1)), "contacted")
-    if wish is not None:
-        ctx.say("wishes.contacted", number=wish.number)
+    wish_id = int(ctx.data["match"].group(1))
+    wish = await workflow.move(wish_id, "contacted", await ctx.person(), ctx.now())
+    ctx.say("wishes.contacted", number=wish.number)
 
 
 @router.handle(pattern(_RELEASE))
 async def release(ctx: Context) -> None:
-    match = _RELEASE.match(ctx.msg.text)
-    assert match is not None
-    wish = await _act(ctx, int(match.group(1)), "release", note=match.group(2).strip())
-    if wish is not None:
-        ctx.say("wishes.released", number=wish.number)
+    match = ctx.data["match"]
+    note = match.group(2).strip()
+    wish = await workflow.move(int(match.group(1)), "release", await ctx.person(), ctx.now(), note=note)
+    ctx.say("wishes.released", number=wish.number)
 
 
 # -- fulfilling: hours, what was done, a photo --------------------------------------------------------
 @router.handle(pattern(_FULFIL))
 async def fulfil_start(ctx: Context) -> None:
-    match = _FULFIL.match(ctx.msg.text)
-    assert match is not None
+    match = ctx.data["match"]
     wish_id = int(match.group(1))
-    row = await WishClaim.get_or_none(wish_id=wish_id, status=ClaimStatus.ACTIVE)
-    if row is None or row.claimer_id != (await ctx.person()).id:
+    if not await queries.holds_claim(await ctx.person(), wish_id):
         ctx.say("wishes.not_your_claim")
         return
     rest = match.group(2).strip()
@@ -174,24 +154,19 @@ async def photo_text(ctx: Context) -> None:
 async def _fulfil(ctx: Context, media_id: str) -> None:
     data = ctx.dialog.data
     ctx.dialog.clear()
-    try:
-        wish = await workflow.fulfil(
-            data["wish"], await ctx.person(), ctx.now(), note=data["note"], hours=float(data["hours"])
-        )
-    except Refusal as problem:
-        ctx.say_text(problem.text())
-        return
+    person = await ctx.person()
+    wish = await workflow.fulfil(
+        data["wish"], person, ctx.now(), note=data["note"], hours=float(data["hours"])
+    )
     if media_id:
-        await WishPhoto.create(wish=wish, media_id=media_id, created_at=ctx.now())
+        await workflow.add_photo(wish.id, person, ctx.now(), media_id=media_id)
     ctx.say("wishes.fulfilled", number=wish.number)
 
 
 # -- my claims, my service record ---------------------------------------------------------------------
 @router.handle(command("我的认领", "认领的心愿", "我认领的心愿", args=False), idle())
 async def my_claims(ctx: Context) -> None:
-    rows = await WishClaim.filter(claimer=await ctx.person(), status=ClaimStatus.ACTIVE).prefetch_related(
-        "wish"
-    )
+    rows = await queries.active_claims(await ctx.person())
     if not rows:
         ctx.say("wishes.no_claims")
         return
@@ -230,28 +205,22 @@ async def my_record(ctx: Context) -> None:
 # -- the committee's review --------------------------------------------------------------------------
 @router.handle(command("心愿审核", "审核心愿", "待审核心愿", args=False), idle())
 async def review_list(ctx: Context) -> None:
-    person = await ctx.person()
-    if person.community_id is None or RoleName.COMMITTEE not in await workflow.roles_in(
-        person, person.community_id
-    ):
-        ctx.say("wishes.committee_only")
-        return
-    waiting = await Wish.filter(community_id=person.community_id, status=WishStatus.SUBMITTED).order_by(
-        "created_at"
-    )
+    waiting = await queries.review_queue(await ctx.person())
     if not waiting:
         ctx.say("wishes.review_empty")
         return
-    lines = [f"{w.number} {rules().label(w.category)}：{w.public_text[:40]}{_flags(w)}" for w in waiting[:8]]
+    lines = [
+        f"{w.number} {rules().label(w.category)}：{w.public_text[:40]}{_flags(w.flags)}" for w in waiting[:8]
+    ]
     ctx.say("wishes.review_list", lines="\n".join(lines))
 
 
-def _flags(wish: Wish) -> str:
-    if not wish.flags:
+def _flags(flags: list[str]) -> str:
+    if not flags:
         return ""
     names = [
         content.text(f"wishes.found.{f}") if not f.startswith("word:") else f.removeprefix("word:")
-        for f in wish.flags
+        for f in flags
     ]
     return content.text("wishes.flagged", found="、".join(names))
 
@@ -261,18 +230,13 @@ _REVIEW_ACTIONS = {"通过": "approve", "退回": "ask_changes", "不通过": "d
 
 @router.handle(pattern(_REVIEW))
 async def review(ctx: Context) -> None:
-    match = _REVIEW.match(ctx.msg.text)
-    assert match is not None
+    match = ctx.data["match"]
     action = _REVIEW_ACTIONS[match.group(1)]
     wish_id, note = int(match.group(2)), match.group(3).strip()
-    try:
-        if action == "approve":
-            wish = await workflow.approve(wish_id, await ctx.person(), ctx.now())
-        else:
-            wish = await workflow.move(wish_id, action, await ctx.person(), ctx.now(), note=note)
-    except Refusal as problem:
-        ctx.say_text(problem.text())
-        return
+    if action == "approve":
+        wish = await workflow.approve(wish_id, await ctx.person(), ctx.now())
+    else:
+        wish = await workflow.move(wish_id, action, await ctx.person(), ctx.now(), note=note)
     ctx.say("wishes.reviewed", number=wish.number, status=status_label(wish.status))
 
 

@@ -14,7 +14,6 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 import content
-from handlers.common.requests import RequestItem
 from handlers.common.rules import Refusal
 from handlers.residents.workflow import roles_of as roles_in
 from handlers.wishes.models import (
@@ -24,6 +23,7 @@ from handlers.wishes.models import (
     Wish,
     WishClaim,
     WishEvent,
+    WishPhoto,
     WishStatus,
 )
 from handlers.wishes.rules import rules
@@ -188,7 +188,11 @@ async def _event(
 
 
 async def active_claim(wish: Wish) -> WishClaim | None:
-    return await WishClaim.get_or_none(wish_id=wish.id, status=ClaimStatus.ACTIVE)
+    return await active_claim_of(wish.id)
+
+
+async def active_claim_of(wish_id: int) -> WishClaim | None:
+    return await WishClaim.get_or_none(wish_id=wish_id, status=ClaimStatus.ACTIVE)
 
 
 async def _check_actor(spec: Move, wish: Wish, claim: WishClaim | None, actor: Person | None) -> None:
@@ -418,6 +422,26 @@ async def confirm(
     return done
 
 
+async def add_photo(
+    wish_id: int,
+    claimer: Person,
+    now: dt.datetime,
+    *,
+    media_id: str = "",
+    data: bytes | None = None,
+    content_type: str = "",
+) -> int:
+    """A photo of the service by the wish's active claimer: sent in the chat (its media id; the photo is
+    downloaded later) or uploaded (its bytes). Returns the photo's id."""
+    row = await active_claim_of(wish_id)
+    if row is None or row.claimer_id != claimer.id:
+        raise Refusal("wishes.not_your_claim")
+    photo = await WishPhoto.create(
+        wish_id=wish_id, media_id=media_id, data=data, content_type=content_type, created_at=now
+    )
+    return photo.id
+
+
 # -- the clock -----------------------------------------------------------------------------------------
 @dataclass
 class SweepResult:
@@ -467,15 +491,3 @@ def _reminders_due(row: WishClaim, now: dt.datetime) -> int:
     window = row.contact_by - row.claimed_at
     marks = [row.claimed_at + window / 2, row.contact_by - dt.timedelta(days=1)]
     return sum(1 for mark in sorted(set(marks)) if now >= mark)
-
-
-async def requests_of(person: Person, limit: int) -> tuple[int, list[RequestItem]]:
-    """The person's wishes for "my requests", newest first."""
-    query = Wish.filter(resident=person)
-    rows = await query.order_by("-created_at", "-id").limit(limit)
-    return await query.count(), [
-        RequestItem(
-            "wish", w.id, w.number, w.description, w.status.value, status_label(w.status), w.created_at
-        )
-        for w in rows
-    ]

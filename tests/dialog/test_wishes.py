@@ -7,7 +7,7 @@ import datetime as dt
 from bot.runtime import Conversations
 from handlers.wishes.models import ClaimStatus, ServiceRecord, Wish, WishClaim, WishPhoto, WishStatus
 from storage.models import Community, Notification, Person, Role, RoleName
-from tests.helpers import Chat, Clock, bound
+from tests.helpers import CST, Chat, Clock, bound
 
 
 async def posted(conv: Conversations) -> tuple[Chat, Wish]:
@@ -52,6 +52,33 @@ async def test_each_missing_piece_is_asked_and_wrong_answers_asked_again(conv: C
     )
     wish = await Wish.get()
     assert (wish.category, wish.display_name, wish.wanted_by) == ("study", "王阿姨", dt.date(2026, 12, 5))
+
+
+async def test_a_date_that_passed_before_the_confirmation_is_asked_again(
+    conv: Conversations, clock: Clock
+) -> None:
+    """Drafted for 今天 at 23:50, confirmed after midnight: the resident hears why and gives another date;
+    the rest of the draft is kept, and the error sentence is never said."""
+    clock.now = dt.datetime(2026, 11, 24, 23, 50, tzinfo=CST)
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("希望今天有人陪我妈去医院复查", ["助医陪护", "称呼"]),
+            ("匿名", ["为谁：家人（母亲）", "时间：11月24日前"]),
+        ]
+    )
+    clock.now += dt.timedelta(minutes=20)  # 00:10 on the 25th
+    replies = await chat.run(
+        [
+            ("1", ["日期已经过去", "什么时候之前"]),
+            ("1", "没看懂这个日期"),  # still at the date step: not the error sentence, not a new wish
+            ("周六", ["陪我妈去医院复查", "为谁：家人（母亲）", "时间：11月28日前", "显示为：一位居民"]),
+            ("1", "已提交"),
+        ]
+    )
+    assert not any("出了点问题" in reply for reply in replies)
+    wish = await Wish.get()
+    assert (wish.wanted_by, wish.relation, wish.display_name) == (dt.date(2026, 11, 28), "母亲", "")
 
 
 async def test_personal_data_is_kept_off_the_board_and_noted(conv: Conversations) -> None:

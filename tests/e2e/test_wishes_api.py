@@ -131,6 +131,13 @@ async def test_who_may_do_what(api: TestClient[Any, Any]) -> None:
     second = await staff_token(api, "demo-committee")
     await act(api, second, wish["id"], "claim", status=403)  # committee members are not claimers
     await act(api, committee, wish["id"], "fulfil", status=403, hours=1, note="x")
+    for caller in (token, committee):  # a photo of the service is the active claimer's only
+        photo = await api.post(
+            f"{API}/wishes/{wish['id']}/photos",
+            headers={**bearer(caller), "Content-Type": "image/png"},
+            data=PNG,
+        )
+        assert photo.status == 403 and "不是您正在认领的" in (await photo.json())["error"]["message"]
     await act(api, token, wish["id"], "confirm", status=409, rating=5)  # not fulfilled yet
     # the listings of one community are the committee's only
     for caller in (token, volunteer, elsewhere):
