@@ -106,6 +106,7 @@ class Context:
         self.reply = Reply()
         self.forced_intent: str | None = None
         self.redirects = 0
+        self.handled_phase: Phase | None = None  # the phase of the handler that took the message
 
     # -- who ---------------------------------------------------------------------------------------
     async def person(self) -> Person:
@@ -249,6 +250,7 @@ class Dispatcher:
             if self.strict and entry.phase in _EXCLUSIVE:
                 self._check_alone(ctx, entry, index)
             ctx.data.update(found)
+            ctx.handled_phase = entry.phase
             log.debug("dispatch", extra={"handler": f"{entry.router}.{entry.handler.__name__}"})
             await entry.handler(ctx)
             return True

@@ -6,12 +6,13 @@ The WeChat endpoint uses ``turn`` (it needs to know about duplicates); the termi
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass
 
 import content
 from bot.dialog import decode_state, encode_state
-from bot.dispatcher import Context, Dispatcher, Services
+from bot.dispatcher import Context, Dispatcher, Phase, Services
 from bot.messages import IncomingMessage, Reply
 from handlers.common.rules import Refusal
 from storage.kv import LockTimeout
@@ -62,13 +63,18 @@ class Conversations:
             if now - seen > TOUCH_EVERY:
                 await ctx.touch_person()
                 seen, save = now, True
+            before = (dialog.state, copy.deepcopy(dialog.data))
             try:
                 await self.dispatcher.feed(ctx)
             except Refusal as refusal:
-                # a workflow's rule, not a failure: its own sentence, and the dialog as the rule says
+                # A workflow's rule, not a failure: its own sentence. The step of an open dialog that was
+                # refused ends it (unless the rule keeps it); a command refused in the middle of another
+                # dialog leaves that dialog as it was (a half-written wish survives a refused "认领 5").
                 ctx.say(refusal.key, **refusal.values)
-                if not refusal.keep:
+                if not refusal.keep and (ctx.handled_phase is Phase.DIALOG or before[0] is None):
                     ctx.dialog.clear()
+                elif not refusal.keep:
+                    ctx.dialog.state, ctx.dialog.data, ctx.dialog.changed = before[0], before[1], True
             save = save or ctx.dialog.changed
         except Exception:
             # The dialog stays where it was, so the resident can simply try again.

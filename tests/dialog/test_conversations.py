@@ -214,3 +214,16 @@ async def test_a_workflow_that_needs_a_home_binds_first_then_resumes(seeded: str
             ("要住址的事", "好的：幸福里社区 3栋2单元502"),
         ]
     )
+
+
+async def test_a_command_refused_in_the_middle_of_a_dialog_leaves_that_dialog_as_it_was(
+    conversations: Conversations,
+) -> None:
+    """A half-written wish survives a refused "认领" (the resident is no volunteer): the refusal is said,
+    and the next answer still goes to the wish."""
+    chat = Chat(conversations)
+    await chat.run([("绑定", "社区"), ("1", "门牌"), ("3栋2单元502", "核对"), ("1", "绑定成功")])
+    await chat.run([("希望有人周六陪我妈去医院复查", "称呼")])
+    refused = await chat.say("认领 W2611-0001")
+    assert "称呼" not in refused and "出了点问题" not in refused
+    await chat.run([("匿名", ["为谁：家人（母亲）", "显示为：一位居民"]), ("1", "已提交，心愿号 W2611-")])
