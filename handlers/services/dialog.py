@@ -10,7 +10,7 @@ import content
 from bot.dispatcher import Context, Phase, Router, has_text, idle, intent, state
 from handlers.common import formats
 from handlers.common.answers import is_no, numbered_or_yes_no
-from handlers.common.staff_messages import record_message
+from handlers.common.workflow import record_message
 from handlers.services import hours, search
 from handlers.services.catalog import Catalog, Entry, Office, catalog
 from handlers.services.queries import DEFAULT, catalog_code
