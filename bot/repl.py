@@ -9,9 +9,9 @@ send what a keyboard cannot: ``/image [path]``, ``/location LAT LNG [label]``, `
 from __future__ import annotations
 
 import asyncio
-import itertools
 import shlex
 import sys
+import uuid
 from typing import Any, TextIO
 
 import content
@@ -21,11 +21,11 @@ from bot.messages import EventName, IncomingMessage, Kind, Location
 from bot.runtime import Conversations
 from storage.models import Person
 
-_counter = itertools.count(1)
-
 
 def _next_key(user: str) -> str:
-    return f"t:{user}:{next(_counter)}"
+    """A message id no other run, process or restart gives: idempotency keys (a ticket's, a wish's source
+    key) are stored for good, so a counter starting at 1 in every process would find an older one's row."""
+    return f"t:{user}:{uuid.uuid4().hex}"
 
 
 def parse_line(user: str, line: str) -> IncomingMessage | None:

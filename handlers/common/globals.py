@@ -6,9 +6,9 @@ import json
 
 from bot.dispatcher import Context, Phase, Router, event, global_word, idle, kind
 from bot.messages import EventName, Kind
+from handlers.common import workflow
 from handlers.common.menu import show_menu
 from handlers.common.staff_messages import start_human
-from storage.models import Community
 
 router = Router("common.globals")
 router.menu_entry("human", order=900)
@@ -38,13 +38,7 @@ async def human(ctx: Context) -> None:
 
 @router.handle(event(EventName.SUBSCRIBE, EventName.SCAN))
 async def follow(ctx: Context) -> None:
-    person = await ctx.person()
-    scene = ctx.msg.event_key.removeprefix("qrscene_")
-    community = await Community.get_or_none(code=scene) if scene else None
-    if community is not None and person.home_id is None:
-        person.community = community
-    person.following = True
-    await person.save()
+    community = await workflow.follow(await ctx.person(), ctx.msg.event_key.removeprefix("qrscene_"))
     if ctx.msg.event is EventName.SCAN:
         show_menu(ctx, "common.welcome_back")
     elif community is not None:
@@ -56,9 +50,7 @@ async def follow(ctx: Context) -> None:
 
 @router.handle(event(EventName.UNSUBSCRIBE))
 async def unfollow(ctx: Context) -> None:
-    person = await ctx.person()
-    person.following = False
-    await person.save(update_fields=["following"])
+    await workflow.unfollow(await ctx.person())
     ctx.dialog.clear()
 
 

@@ -8,9 +8,8 @@ from pydantic import BaseModel, Field
 
 from bot.api.community import COMMUNITY_PARAM, staff_of
 from bot.api.core import PAGE_PARAMS, ApiRequest, QueryParam, Routes, StrictIn, page_of
-from handlers.common.staff_messages import answer as answer_message
-from handlers.common.staff_messages import messages_of, number_of
-from storage.models import StaffMessage
+from handlers.common import queries, workflow
+from handlers.common.queries import MessageView
 
 routes = Routes("staff-messages", refusals={"common.no_such_message": 404, "common.already_answered": 409})
 
@@ -35,10 +34,10 @@ class AnswerIn(StrictIn):
     answer: str = Field(min_length=2, max_length=2000)
 
 
-def message_out(message: StaffMessage) -> MessageOut:
+def message_out(message: MessageView) -> MessageOut:
     return MessageOut(
         id=message.id,
-        number=number_of(message),
+        number=message.number,
         text=message.text,
         status=message.status,
         answer=message.answer,
@@ -57,7 +56,7 @@ def message_out(message: StaffMessage) -> MessageOut:
 )
 async def staff_messages(call: ApiRequest) -> MessagePage:
     community = await staff_of(call)
-    listed = await messages_of(community, call.query.get("status"), *page_of(call.query))
+    listed = await queries.messages_of(community, call.query.get("status"), *page_of(call.query))
     return MessagePage(items=[message_out(m) for m in listed.rows], **listed.meta)
 
 
@@ -71,5 +70,5 @@ async def staff_messages(call: ApiRequest) -> MessagePage:
     errors=(404, 409, 422),
 )
 async def answer(call: ApiRequest) -> MessageOut:
-    message = await answer_message(call.path["message_id"], call.caller, call.body.answer, call.now())
+    message = await workflow.answer(call.path["message_id"], call.caller, call.body.answer, call.now())
     return message_out(message)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from tortoise.transactions import in_transaction
 
 import content
 import handlers
@@ -15,16 +13,12 @@ from bot.api.community import COMMUNITY_CODE
 from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Routes, StrictIn, bearer_token, page_of
 from bot.api.sessions import create_session, move_session
 from bot.wechat.client import WeChatAPIError
-from handlers.common.rules import Refusal
-from handlers.residents import workflow
+from handlers.residents import queries, workflow
+from handlers.residents.queries import RoleName
 from nlp.slots import Address
-from storage.kv import Store
-from storage.models import Community, Person, Role, RoleName
-from storage.people import reassign
 
 routes = Routes("residents")
 
-LINK_TTL = 600
 CODE_ERRORS = {40029, 40163, 40226}  # invalid, already used, high-risk user
 
 
@@ -94,15 +88,16 @@ class RequestPage(BaseModel):
     total: int
 
 
-async def me_of(person: Person) -> MeOut:
-    home = await workflow.home_of(person)
-    community = await Community.get_or_none(id=person.community_id) if person.community_id else None
-    roles = await Role.filter(person=person).prefetch_related("community").order_by("community_id", "role")
+async def me_of(person_id: int) -> MeOut:
+    found = await queries.person(person_id)
+    assert found is not None
+    me = await queries.me(found)
+    home = me.home
     return MeOut(
-        id=person.id,
-        name=person.name,
-        phone=person.phone,
-        community=CommunityOut(code=community.code, name=community.name) if community else None,
+        id=found.id,
+        name=found.name,
+        phone=found.phone,
+        community=CommunityOut(code=me.community.code, name=me.community.name) if me.community else None,
         home=HomeOut(
             community=CommunityOut(code=home.community.code, name=home.community.name),
             building=home.building.number,
@@ -112,8 +107,8 @@ async def me_of(person: Person) -> MeOut:
         )
         if home
         else None,
-        roles=[RoleOut(community=r.community.code, role=r.role) for r in roles],
-        official_account=bool(person.openid),
+        roles=[RoleOut(community=code, role=role) for code, role in me.roles],
+        official_account=bool(found.openid),
     )
 
 
@@ -133,44 +128,29 @@ async def login(call: ApiRequest) -> LoginOut:
         if exc.errcode in CODE_ERRORS:
             raise ApiError(401, "invalid_code", content.text("api.invalid_code")) from None
         raise ApiError(503, "wechat_unavailable", content.text("api.wechat_unavailable")) from None
-    person = await _person_for(identity.get("openid", ""), identity.get("unionid"))
+    mp_openid = identity.get("openid", "")
+    if not mp_openid:
+        raise ApiError(503, "wechat_unavailable", content.text("api.wechat_unavailable"))
+    person = await workflow.person_for_login(mp_openid, identity.get("unionid"))
     ttl = call.services.session_ttl
     token = await create_session(call.services.store, person.id, ttl)
     return LoginOut(token=token, expires_in=ttl, person_id=person.id)
 
 
-async def _person_for(mp_openid: str, unionid: str | None) -> Person:
-    """The same person when the mini-program openid or the unionid is known; a new one otherwise."""
-    if not mp_openid:
-        raise ApiError(503, "wechat_unavailable", content.text("api.wechat_unavailable"))
-    person = await Person.get_or_none(mp_openid=mp_openid)
-    if person is None and unionid:
-        person = await Person.get_or_none(unionid=unionid)
-        if person is not None:
-            person.mp_openid = mp_openid
-            await person.save(update_fields=["mp_openid"])
-    if person is None:
-        person = await Person.create(openid=None, mp_openid=mp_openid, unionid=unionid)
-    return person
-
-
 @routes.add("GET", "/me", summary="Who am I: my home and my roles", response=MeOut)
 async def me(call: ApiRequest) -> MeOut:
-    return await me_of(call.caller)
+    return await me_of(call.caller.id)
 
 
 @routes.add("PUT", "/me/home", summary="Bind my home", response=MeOut, body=HomeIn, errors=(404, 422))
 async def bind_my_home(call: ApiRequest) -> MeOut:
     body: HomeIn = call.body
-    community = await Community.get_or_none(code=body.community)
+    community = await queries.community_by_code(body.community)
     if community is None:
         raise ApiError(404, "not_found", content.text("api.no_community"))
-    try:
-        home = await workflow.resolve_address(community, Address(body.building, body.unit or None, body.room))
-    except Refusal as problem:
-        raise ApiError(422, "rule_violation", problem.text()) from None
+    home = await workflow.resolve_address(community, Address(body.building, body.unit or None, body.room))
     await workflow.bind_home(call.caller, home)
-    return await me_of(call.caller)
+    return await me_of(call.caller.id)
 
 
 @routes.add(
@@ -184,39 +164,17 @@ async def bind_my_home(call: ApiRequest) -> MeOut:
 async def link_official_account(call: ApiRequest) -> MeOut:
     store = call.services.store
     target_id = await store.get(f"link:{call.body.code}")
-    target = await Person.get_or_none(id=int(target_id)) if target_id else None
+    target = await queries.person(int(target_id)) if target_id else None
     if target is None:
         raise ApiError(422, "rule_violation", content.text("api.link_code_invalid"))
     caller = call.caller
     if target.id != caller.id:
         if target.mp_openid and target.mp_openid != caller.mp_openid:
             raise ApiError(409, "conflict", content.text("api.already_linked"))
-        await _merge_into(caller, target)
+        await workflow.merge_into(caller, target)
         await move_session(store, bearer_token(call.request), target.id, call.services.session_ttl)
     await store.delete(f"link:{call.body.code}")
-    return await me_of(await Person.get(id=target.id))
-
-
-async def _merge_into(source: Person, target: Person) -> None:
-    """The mini-program-only person becomes part of the Official Account follower."""
-    async with in_transaction():
-        await reassign(source, target)  # roles, messages, notifications, tickets, wishes...
-        mp_openid, unionid = source.mp_openid, source.unionid
-        if target.home_id is None and source.home_id is not None:
-            target.home_id, target.community_id = source.home_id, source.community_id
-        await source.delete()
-        target.mp_openid = mp_openid
-        target.unionid = target.unionid or unionid
-        await target.save()
-
-
-async def new_link_code(store: Store, person: Person) -> str:
-    """A one-time code the chat gives a follower to link the mini-program (10 minutes)."""
-    for _ in range(5):
-        code = f"{secrets.randbelow(10**6):06d}"
-        if await store.set_if_absent(f"link:{code}", str(person.id), LINK_TTL):
-            return code
-    raise RuntimeError("no free link code")
+    return await me_of(target.id)
 
 
 @routes.add(

@@ -6,11 +6,11 @@ import re
 
 import content
 from bot.dispatcher import Context, Router, has_text, idle, intent, pattern, state
+from handlers.common.answers import numbered_or_yes_no
 from handlers.common.rules import Refusal
-from handlers.residents import workflow
-from handlers.residents.workflow import HomeAddress
+from handlers.residents import queries, workflow
+from handlers.residents.queries import HomeAddress, RoleName
 from nlp.slots import Address, extract_address, extract_choice, extract_room
-from storage.models import Building, Community, RoleName
 
 router = Router("residents")
 router.menu_entry("bind", order=50)
@@ -41,7 +41,7 @@ async def start_binding(ctx: Context, after: str | None = None) -> None:
     ctx.dialog.clear()
     if after:
         ctx.dialog.update(after=after)
-    current = await workflow.home_of(await ctx.person())
+    current = await queries.home_of(await ctx.person())
     if current is not None and not after:
         ctx.dialog.set(CHANGE)
         ctx.say("residents.already_bound", address=current.describe())
@@ -51,7 +51,7 @@ async def start_binding(ctx: Context, after: str | None = None) -> None:
 
 async def require_home(ctx: Context, then: str) -> HomeAddress | None:
     """For workflows that need a home: the bound home, or start binding and resume ``then`` after."""
-    home = await workflow.home_of(await ctx.person())
+    home = await queries.home_of(await ctx.person())
     if home is None:
         ctx.say("residents.bind_first")
         await start_binding(ctx, after=then)
@@ -65,7 +65,7 @@ async def bind(ctx: Context) -> None:
 
 @router.handle(state(CHANGE))
 async def change(ctx: Context) -> None:
-    choice = extract_choice(ctx.msg.text, 2)
+    choice = numbered_or_yes_no(ctx.msg.text, 2)  # "需要更换吗？ 1 更换住址 2 不用了"
     if choice == 1:
         await _ask_community(ctx)
     elif choice == 2:
@@ -78,10 +78,10 @@ async def change(ctx: Context) -> None:
 # -- step 1: which community ------------------------------------------------------------------------
 async def _ask_community(ctx: Context) -> None:
     preset = (await ctx.person()).community_id
-    found = await workflow.communities()
+    found = await queries.communities()
     if preset is not None or len(found) == 1:
         community = next((c for c in found if c.id == preset), found[0])
-        await _ask_address(ctx, community)
+        _ask_address(ctx, community.id, community.name)
         return
     if not found:
         ctx.dialog.clear()
@@ -94,20 +94,17 @@ async def _ask_community(ctx: Context) -> None:
 @router.handle(state(COMMUNITY), has_text())
 async def community_answer(ctx: Context) -> None:
     ids: list[int] = list(ctx.dialog.data.get("communities") or [])
+    offered = [c for c in await queries.communities() if c.id in ids]
     choice = extract_choice(ctx.msg.text, len(ids))
-    community: Community | None = None
+    words = ctx.msg.text.strip()
     if choice:
-        community = await Community.get_or_none(id=ids[choice - 1])
+        picked = [c for c in offered if c.id == ids[choice - 1]]
     else:
-        words = ctx.msg.text.strip()
-        for candidate in await Community.filter(id__in=ids):
-            if candidate.name in words or (len(words) >= 2 and words in candidate.name):
-                community = candidate
-                break
-    if community is None:
+        picked = [c for c in offered if c.name in words or (len(words) >= 2 and words in c.name)]
+    if not picked:
         ctx.reask("residents.community_again")
         return
-    await _ask_address(ctx, community)
+    _ask_address(ctx, picked[0].id, picked[0].name)
 
 
 @router.handle(state(COMMUNITY))
@@ -116,14 +113,15 @@ async def community_not_text(ctx: Context) -> None:
 
 
 # -- step 2: which home -----------------------------------------------------------------------------
-async def _ask_address(ctx: Context, community: Community) -> None:
-    ctx.dialog.set(ADDRESS, community=community.id, partial={})
-    ctx.say("residents.ask_address", community=community.name)
+def _ask_address(ctx: Context, community_id: int, name: str) -> None:
+    ctx.dialog.set(ADDRESS, community=community_id, partial={})
+    ctx.say("residents.ask_address", community=name)
 
 
 @router.handle(state(ADDRESS), has_text())
 async def address_answer(ctx: Context) -> None:
-    community = await Community.get(id=ctx.dialog.data["community"])
+    community = await queries.community(ctx.dialog.data["community"])
+    assert community is not None
     said = extract_address(ctx.msg.text)
     partial = dict(ctx.dialog.data.get("partial") or {})
     if said.empty and partial:  # asked for the room only: a bare "502" is the answer
@@ -159,17 +157,15 @@ async def address_not_text(ctx: Context) -> None:
 # -- step 3: confirm --------------------------------------------------------------------------------
 @router.handle(state(CONFIRM))
 async def confirm(ctx: Context) -> None:
-    choice = extract_choice(ctx.msg.text, 2) if ctx.msg.has_text else None
+    choice = numbered_or_yes_no(ctx.msg.text, 2) if ctx.msg.has_text else None  # 1 确认，2 重新填写
     data = ctx.dialog.data
-    community = await Community.get(id=data["community"])
-    if choice == 2:
-        await _ask_address(ctx, community)
-        return
-    if choice != 1:
+    if choice not in (1, 2):
         ctx.reask("residents.confirm_again")
         return
-    building = await Building.get(id=data["building"])
-    home = HomeAddress(community, building, int(data["unit"]), str(data["room"]))
+    home = await queries.address(data["community"], data["building"], int(data["unit"]), str(data["room"]))
+    if choice == 2:
+        _ask_address(ctx, home.community.id, home.community.name)
+        return
     await workflow.bind_home(await ctx.person(), home)
     after = data.get("after")
     ctx.dialog.clear()
@@ -181,8 +177,8 @@ async def confirm(ctx: Context) -> None:
 # -- who am I ---------------------------------------------------------------------------------------
 @router.handle(intent("my_info"), idle())
 async def my_info(ctx: Context) -> None:
-    home = await workflow.home_of(await ctx.person())
-    roles = await workflow.roles_of(await ctx.person())
+    home = await queries.home_of(await ctx.person())
+    roles = await queries.roles_of(await ctx.person())
     labels = "、".join(role_label(r) for r in RoleName if r in roles) or content.text("residents.no_roles")
     if home is None:
         ctx.say("residents.info_unbound", roles=labels)
@@ -193,9 +189,7 @@ async def my_info(ctx: Context) -> None:
 # -- linking the mini-program ------------------------------------------------------------------------
 @router.handle(intent("link_mp"), idle())
 async def link_mini_program(ctx: Context) -> None:
-    from handlers.residents.api import new_link_code
-
-    code = await new_link_code(ctx.services.store, await ctx.person())
+    code = await workflow.new_link_code(ctx.services.store, await ctx.person())
     ctx.say("residents.link_code", code=code)
 
 
@@ -203,29 +197,19 @@ async def link_mini_program(ctx: Context) -> None:
 @router.handle(intent("invite"), idle(), lambda ctx: not _JOIN.match(ctx.msg.text))
 async def invite(ctx: Context) -> None:
     role = role_in_text(ctx.msg.text)
-    community = await Community.get_or_none(id=(await ctx.person()).community_id)
+    community = await queries.community((await ctx.person()).community_id)
     if community is None:
         ctx.say("residents.invite_not_allowed")
         return
     if role is None or role is RoleName.RESIDENT:
         ctx.say("residents.invite_which_role")
         return
-    try:
-        code = await workflow.create_invite(await ctx.person(), community, role, ctx.now())
-    except Refusal as problem:
-        ctx.say_text(problem.text())
-        return
+    code = await workflow.create_invite(await ctx.person(), community, role, ctx.now())
     ctx.say("residents.invite_created", code=code.code, role=role_label(role), community=community.name)
 
 
 @router.handle(pattern(_JOIN))
 async def join(ctx: Context) -> None:
-    match = _JOIN.match(ctx.msg.text)
-    assert match is not None
-    try:
-        used = await workflow.redeem_invite(await ctx.person(), match.group(1), ctx.now())
-    except Refusal as problem:
-        ctx.say_text(problem.text())
-        return
+    used = await workflow.redeem_invite(await ctx.person(), ctx.data["match"].group(1), ctx.now())
     ctx.dialog.clear()
     ctx.say("residents.joined", community=used.community.name, role=role_label(used.role))

@@ -8,9 +8,9 @@ from pydantic import BaseModel, Field
 
 import content
 from bot.api.community import COMMUNITY_PARAM, committee_of
-from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Routes, StrictIn, paginate
-from handlers.residents import workflow
-from storage.models import Person, Role, RoleName
+from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Routes, StrictIn, page_of
+from handlers.residents import queries, workflow
+from handlers.residents.queries import RoleName, RoleView
 
 routes = Routes("staff")
 
@@ -49,10 +49,10 @@ class InviteOut(BaseModel):
     expires_at: dt.datetime
 
 
-def _out(role: Role) -> StaffRoleOut:
+def _out(role: RoleView) -> StaffRoleOut:
     return StaffRoleOut(
         id=role.id,
-        person=PersonRef(id=role.person.id, name=role.person.name),
+        person=PersonRef(id=role.person_id, name=role.person_name),
         role=role.role,
         granted_at=role.granted_at,
     )
@@ -69,8 +69,7 @@ def _out(role: Role) -> StaffRoleOut:
 )
 async def list_roles(call: ApiRequest) -> StaffRolePage:
     community = await committee_of(call)
-    listed = await paginate(Role.filter(community=community), call.query, "role", "id")
-    await Role.fetch_for_list(listed.rows, "person")
+    listed = await queries.roles_in(community, *page_of(call.query))
     return StaffRolePage(items=[_out(r) for r in listed.rows], **listed.meta)
 
 
@@ -87,13 +86,12 @@ async def list_roles(call: ApiRequest) -> StaffRolePage:
 async def grant_role(call: ApiRequest) -> StaffRoleOut:
     community = await committee_of(call)
     body: GrantIn = call.body
-    person = await Person.get_or_none(id=body.person_id)
+    person = await queries.person(body.person_id)
     if person is None:
         raise ApiError(404, "not_found", content.text("api.no_person"))
     if not await workflow.grant_role(person, community, body.role, by=call.caller):
         raise ApiError(409, "conflict", content.text("api.role_exists"))
-    role = await Role.get(person=person, community=community, role=body.role).prefetch_related("person")
-    return _out(role)
+    return _out(await queries.role(person, community, body.role))
 
 
 @routes.add(
@@ -107,7 +105,7 @@ async def grant_role(call: ApiRequest) -> StaffRoleOut:
 )
 async def revoke_role(call: ApiRequest) -> None:
     community = await committee_of(call)
-    if not await Role.filter(id=call.path["role_id"], community=community).delete():
+    if not await workflow.revoke_role_by_id(call.path["role_id"], community):
         raise ApiError(404, "not_found", content.text("api.not_found"))
 
 

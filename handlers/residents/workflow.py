@@ -4,33 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from handlers.common.rules import Refusal
+from handlers.residents.queries import HomeAddress, communities, home_of, roles_of
 from nlp.slots import Address
+from storage.kv import Store
 from storage.models import STAFF_ROLES, Building, Community, Home, InviteCode, Person, Role, RoleName
-from storage.roles import roles_of
+from storage.people import reassign
+
+# the reads other slices use from here (they live in handlers.residents.queries)
+__all__ = ["HomeAddress", "communities", "home_of", "roles_of"]
 
 INVITE_LIFETIME = dt.timedelta(hours=72)
-
-
-@dataclass(frozen=True)
-class HomeAddress:
-    community: Community
-    building: Building
-    unit: int
-    room: str
-
-    def describe(self) -> str:
-        unit = f"{self.unit}单元" if self.unit else ""
-        return f"{self.community.name} {self.building.number}栋{unit}{self.room}"
-
-
-async def communities() -> list[Community]:
-    return await Community.all().order_by("id")
+LINK_TTL = 600
 
 
 async def resolve_address(community: Community, address: Address) -> HomeAddress:
@@ -66,13 +55,6 @@ async def bind_home(person: Person, address: HomeAddress) -> Home:
     return home
 
 
-async def home_of(person: Person) -> HomeAddress | None:
-    if person.home_id is None:
-        return None
-    home = await Home.get(id=person.home_id).prefetch_related("community", "building")
-    return HomeAddress(home.community, home.building, home.unit, home.room)
-
-
 async def grant_role(person: Person, community: Community, role: RoleName, by: Person | None = None) -> bool:
     """True when the role is new."""
     _, created = await Role.get_or_create(
@@ -83,6 +65,11 @@ async def grant_role(person: Person, community: Community, role: RoleName, by: P
 
 async def revoke_role(person: Person, community: Community, role: RoleName) -> bool:
     return await Role.filter(person=person, community=community, role=role).delete() > 0
+
+
+async def revoke_role_by_id(role_id: int, community: Community) -> bool:
+    """False when the community has no such role."""
+    return await Role.filter(id=role_id, community=community).delete() > 0
 
 
 async def create_invite(by: Person, community: Community, role: RoleName, now: dt.datetime) -> InviteCode:
@@ -114,3 +101,40 @@ async def redeem_invite(person: Person, code: str, now: dt.datetime) -> InviteCo
             person.community = invite.community
             await person.save(update_fields=["community_id"])
     return invite
+
+
+# -- the mini-program's identity ---------------------------------------------------------------------
+async def person_for_login(mp_openid: str, unionid: str | None) -> Person:
+    """The same person when the mini-program openid or the unionid is known; a new one otherwise."""
+    person = await Person.get_or_none(mp_openid=mp_openid)
+    if person is None and unionid:
+        person = await Person.get_or_none(unionid=unionid)
+        if person is not None:
+            person.mp_openid = mp_openid
+            await person.save(update_fields=["mp_openid"])
+    if person is None:
+        person = await Person.create(openid=None, mp_openid=mp_openid, unionid=unionid)
+    return person
+
+
+async def new_link_code(store: Store, person: Person) -> str:
+    """A one-time code the chat gives a follower to link the mini-program (10 minutes)."""
+    for _ in range(5):
+        code = f"{secrets.randbelow(10**6):06d}"
+        if await store.set_if_absent(f"link:{code}", str(person.id), LINK_TTL):
+            return code
+    raise RuntimeError("no free link code")
+
+
+async def merge_into(source: Person, target: Person) -> Person:
+    """The mini-program-only person becomes part of the Official Account follower; returns the follower."""
+    async with in_transaction():
+        await reassign(source, target)  # roles, messages, notifications, tickets, wishes...
+        mp_openid, unionid = source.mp_openid, source.unionid
+        if target.home_id is None and source.home_id is not None:
+            target.home_id, target.community_id = source.home_id, source.community_id
+        await source.delete()
+        target.mp_openid = mp_openid
+        target.unionid = target.unionid or unionid
+        await target.save()
+    return target

@@ -8,11 +8,10 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 import content
-from bot.api.community import COMMUNITY_PARAM
+from bot.api.community import COMMUNITY_PARAM, community_of
 from bot.api.core import ApiError, ApiRequest, QueryParam, Routes
 from handlers.services import hours, search
 from handlers.services.catalog import Catalog, Entry, catalog
-from storage.models import Community
 
 routes = Routes("services")
 
@@ -71,10 +70,7 @@ class HoursOut(BaseModel):
 
 
 async def _catalog(call: ApiRequest) -> Catalog:
-    community = await Community.get_or_none(code=call.path["community"])
-    if community is None:
-        raise ApiError(404, "not_found", content.text("api.no_community"))
-    return catalog(community.code)
+    return catalog((await community_of(call)).code)
 
 
 def entry_out(cat: Catalog, entry: Entry) -> EntryOut:

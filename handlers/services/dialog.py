@@ -8,11 +8,13 @@ import datetime as dt
 
 import content
 from bot.dispatcher import Context, Phase, Router, has_text, idle, intent, state
-from handlers.common.staff_messages import record_message
+from handlers.common import formats
+from handlers.common.answers import is_no, numbered_or_yes_no
+from handlers.common.workflow import record_message
 from handlers.services import hours, search
 from handlers.services.catalog import Catalog, Entry, Office, catalog
+from handlers.services.queries import DEFAULT, catalog_code
 from nlp.slots import extract_choice, extract_date
-from storage.models import Community
 
 router = Router("services")
 router.menu_entry("service", order=45)
@@ -21,16 +23,11 @@ MORE = "idle:services:more"
 LINES = "idle:services:lines"
 ENTRIES = "idle:services:entries"
 HANDOFF = "idle:services:handoff"
-DEFAULT = "_default"  # the catalog of a resident not bound to a community yet
 _HOLIDAY_WORDS = {"五一": "劳动节", "十一": "国庆节", "过年": "春节", "新年": "元旦"}
 
 
 async def community_code(ctx: Context) -> str:
-    person = await ctx.person()
-    if person.community_id is None:
-        return DEFAULT
-    community = await Community.get(id=person.community_id)
-    return community.code
+    return await catalog_code(await ctx.person())
 
 
 def card(cat: Catalog, entry: Entry) -> str:
@@ -91,7 +88,7 @@ def _next(status: hours.Status, today: dt.date) -> str:
         return content.text("services.hours_no_next")
     return content.text(
         "services.hours_next",
-        day=hours.describe_day(status.next_open.date(), today),
+        day=formats.day_from(status.next_open.date(), today),
         time=f"{status.next_open:%H:%M}",
     ).strip()
 
@@ -113,7 +110,7 @@ def _now_answer(office: Office, now: dt.datetime) -> str:
 
 def _day_answer(office: Office, day: dt.date, today: dt.date) -> str:
     name = hours.calendar().holidays.get(day)
-    label = hours.describe_day(day, today)
+    label = formats.day_from(day, today)
     if name:
         return content.text(
             "services.hours_day_holiday", day=label, holiday=name, office=office.name, duty=_duty(office)
@@ -152,10 +149,10 @@ def _holiday_answer(office: Office, holiday: tuple[str, dt.date, dt.date], now: 
     return content.text(
         "services.hours_holiday_range",
         holiday=name,
-        start=f"{first.month}月{first.day}日",
-        end=f"{last.month}月{last.day}日",
+        start=formats.day(first, weekday=False),
+        end=formats.day(last, weekday=False),
         office=office.name,
-        back=hours.describe_day(back, now.date()),
+        back=formats.day_from(back, now.date()),
         duty=_duty(office),
     )
 
@@ -200,12 +197,18 @@ async def pick_line(ctx: Context) -> None:
     ctx.say("services.entries", line=cat.lines[line], options=content.numbered([e.name for e in entries]))
 
 
-@router.handle(state(HANDOFF), has_text(), lambda ctx: extract_choice(ctx.msg.text, 1) == 1)
+@router.handle(state(HANDOFF), has_text(), lambda ctx: numbered_or_yes_no(ctx.msg.text, 1, no=None) == 1)
 async def hand_off(ctx: Context) -> None:
     question = ctx.dialog.data["question"]
     ctx.dialog.clear()
     number = await record_message(await ctx.person(), question, ctx.now())
     ctx.say("services.handed_off", number=number)
+
+
+@router.handle(state(HANDOFF), has_text(), lambda ctx: is_no(ctx.msg.text))
+async def no_hand_off(ctx: Context) -> None:
+    ctx.dialog.clear()
+    ctx.say("services.not_handed_off")
 
 
 # -- questions -------------------------------------------------------------------------------------------

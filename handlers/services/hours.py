@@ -10,8 +10,6 @@ from dataclasses import dataclass
 import content
 from handlers.services.catalog import Office, Span
 
-WEEKDAYS = "一二三四五六日"
-
 
 @dataclass(frozen=True)
 class Calendar:
@@ -77,11 +75,3 @@ def describe_spans(spans: tuple[Span, ...]) -> str:
     if not spans:
         return content.text("services.hours_closed_all_day")
     return "、".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in spans)
-
-
-def describe_day(day: dt.date, today: dt.date) -> str:
-    if day == today:
-        return content.text("services.today")
-    if day == today + dt.timedelta(days=1):
-        return content.text("services.tomorrow")
-    return f"{day.month}月{day.day}日（周{WEEKDAYS[day.weekday()]}）"

@@ -1,9 +1,20 @@
+from enum import StrEnum
 from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
 from tortoise.migrations import operations as ops
 
-from storage.models import RoleName
 
+
+# The enums as they were when this migration was written: a migration must not change meaning when
+# the code's enums do (a later migration records a later change).
+
+class RoleName(StrEnum):
+    RESIDENT = 'resident'
+    VOLUNTEER = 'volunteer'
+    PARTY_MEMBER = 'party_member'
+    COMMITTEE = 'committee'
+    GRID_WORKER = 'grid_worker'
+    PROPERTY_STAFF = 'property_staff'
 
 class Migration(migrations.Migration):
     initial = True

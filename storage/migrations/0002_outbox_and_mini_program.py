@@ -1,11 +1,22 @@
+from enum import StrEnum
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from storage.models import NotificationStatus
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
+
+# The enums as they were when this migration was written: a migration must not change meaning when
+# the code's enums do (a later migration records a later change).
+
+class NotificationStatus(StrEnum):
+    PENDING = 'pending'
+    SENDING = 'sending'
+    SENT = 'sent'
+    FAILED = 'failed'
+    UNDELIVERABLE = 'undeliverable'
+    UNKNOWN = 'unknown'
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0001_initial')]

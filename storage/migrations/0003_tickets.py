@@ -1,10 +1,33 @@
+from enum import StrEnum
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from handlers.repairs.models import TicketStatus
-from storage.models import RoleName
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
+
+# The enums as they were when this migration was written: a migration must not change meaning when
+# the code's enums do (a later migration records a later change).
+
+class TicketStatus(StrEnum):
+    SUBMITTED = 'submitted'
+    ACCEPTED = 'accepted'
+    IN_PROGRESS = 'in_progress'
+    RESOLVED = 'resolved'
+    CLOSED = 'closed'
+    REOPENED = 'reopened'
+    REJECTED = 'rejected'
+    DUPLICATE = 'duplicate'
+    CANCELLED = 'cancelled'
+
+
+class RoleName(StrEnum):
+    RESIDENT = 'resident'
+    VOLUNTEER = 'volunteer'
+    PARTY_MEMBER = 'party_member'
+    COMMITTEE = 'committee'
+    GRID_WORKER = 'grid_worker'
+    PROPERTY_STAFF = 'property_staff'
+    MEDIATOR = 'mediator'
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0002_outbox_and_mini_program')]

@@ -1,11 +1,37 @@
+from enum import StrEnum
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
-from handlers.wishes.models import Beneficiary, ClaimStatus, WishStatus
 from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
+
+# The enums as they were when this migration was written: a migration must not change meaning when
+# the code's enums do (a later migration records a later change).
+
+class Beneficiary(StrEnum):
+    SELF = 'self'
+    FAMILY = 'family'
+
+
+class ClaimStatus(StrEnum):
+    ACTIVE = 'active'
+    LAPSED = 'lapsed'
+    RELEASED = 'released'
+    ENDED = 'ended'
+    DONE = 'done'
+
+
+class WishStatus(StrEnum):
+    SUBMITTED = 'submitted'
+    CHANGES = 'changes'
+    DECLINED = 'declined'
+    OPEN = 'open'
+    CLAIMED = 'claimed'
+    FULFILLED = 'fulfilled'
+    CONFIRMED = 'confirmed'
+    WITHDRAWN = 'withdrawn'
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0003_tickets')]

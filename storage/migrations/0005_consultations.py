@@ -1,12 +1,47 @@
+from enum import StrEnum
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
-from handlers.votes.models import ConsultationStatus, PassRule, Per, Who
 from json import dumps, loads
-from storage.models import RoleName
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
+
+# The enums as they were when this migration was written: a migration must not change meaning when
+# the code's enums do (a later migration records a later change).
+
+class ConsultationStatus(StrEnum):
+    OPEN = 'open'
+    CLOSED = 'closed'
+    CANCELLED = 'cancelled'
+
+
+class PassRule(StrEnum):
+    MAJORITY = 'majority'
+    TWO_THIRDS = 'two_thirds'
+    THREE_QUARTERS = 'three_quarters'
+    PLURALITY = 'plurality'
+
+
+class Per(StrEnum):
+    PERSON = 'person'
+    HOUSEHOLD = 'household'
+
+
+class Who(StrEnum):
+    RESIDENTS = 'residents'
+    OWNERS = 'owners'
+
+
+class RoleName(StrEnum):
+    RESIDENT = 'resident'
+    VOLUNTEER = 'volunteer'
+    PARTY_MEMBER = 'party_member'
+    COMMITTEE = 'committee'
+    GRID_WORKER = 'grid_worker'
+    PROPERTY_STAFF = 'property_staff'
+    MEDIATOR = 'mediator'
+    OWNER = 'owner'
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0004_wishes')]

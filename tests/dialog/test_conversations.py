@@ -89,6 +89,24 @@ async def test_already_bound_can_change_or_keep(conversations: Conversations) ->
     )
 
 
+async def test_bind_understands_everyday_yes_and_no(conversations: Conversations) -> None:
+    chat = Chat(conversations)
+    await chat.run(
+        [
+            ("绑定", "社区"),
+            ("1", "门牌"),
+            ("3栋2单元502", "核对"),
+            ("不对", "门牌"),  # 2: write it again
+            ("3栋2单元503", "3栋2单元503"),
+            ("是的", "绑定成功：幸福里社区 3栋2单元503"),
+            ("绑定", ["已绑定", "1 更换住址"]),
+            ("不用了", "保持不变"),
+            ("绑定", "已绑定"),
+            ("好的", "社区"),
+        ]
+    )
+
+
 async def test_global_words_work_in_any_state(conversations: Conversations) -> None:
     chat = Chat(conversations)
     await chat.run(

@@ -76,6 +76,15 @@ async def test_nothing_fits_says_so_and_hands_the_question_to_a_person(conv: Con
     assert "不能答复" in await chat.say("答复 H0001 我自己答")
 
 
+async def test_the_hand_off_understands_everyday_yes_and_no(conv: Conversations) -> None:
+    chat = await bound(conv)
+    assert "答不上来" in await chat.say("股票怎么买")
+    assert "不转了" in await chat.say("不用了")
+    assert await StaffMessage.all().count() == 0
+    assert "答不上来" in await chat.say("股票怎么买")
+    assert "留言号 H0001" in await chat.say("好的")
+
+
 async def test_small_talk_still_reaches_the_menu(conv: Conversations) -> None:
     chat = await bound(conv)
     assert "没太明白" in await chat.say("今天天气不错")

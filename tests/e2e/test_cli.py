@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -339,3 +340,15 @@ def test_the_demo_has_a_wish_and_a_consultation_to_try(tmp_path: Path) -> None:
         "chat", "--user", "trying-again", cwd=tmp_path, stdin="绑定\n1\n4栋1单元101\n1\n投票\n"
     ).stdout
     assert fresh.count("东门加装非机动车充电棚") == 1  # recreated once, not twice
+
+
+def test_each_chat_session_files_its_own_reports(tmp_path: Path) -> None:
+    """Message ids of the terminal chat are unique across runs: a later session's report is a new ticket,
+    never the number of an older one filed from a message with the same id."""
+    bound = cli("chat", "--user", "again", cwd=tmp_path, stdin="绑定\n1\n3栋2单元502\n1\n")
+    assert "绑定成功" in bound.stdout, bound.stdout + bound.stderr
+    first = cli("chat", "--user", "again", cwd=tmp_path, stdin="楼道灯坏了好几天了\n1\n1\n跳过\n1\n")
+    second = cli("chat", "--user", "again", cwd=tmp_path, stdin="5栋电梯又停了\n跳过\n1\n")
+    numbers = [re.findall(r"工单号 (R\d{4}-\d{4})", run.stdout) for run in (first, second)]
+    assert all(len(found) == 1 for found in numbers), first.stdout + second.stdout
+    assert numbers[0] != numbers[1], second.stdout

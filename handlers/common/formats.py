@@ -1,0 +1,41 @@
+"""How a home and a day are written, the same way everywhere: 3栋2单元502, 12月5日（周六）."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import content
+
+WEEKDAYS = "一二三四五六日"
+
+
+def home(building: int | None, unit: int | None = 0, room: str | None = "") -> str:
+    """3栋2单元502; 8栋101 without units; 3栋2单元 for a place without a room; the parts that are known."""
+    parts = []
+    if building is not None:
+        parts.append(f"{building}栋")
+    if unit:
+        parts.append(f"{unit}单元")
+    if room:
+        parts.append(room)
+    return "".join(parts)
+
+
+def day(when: dt.date, *, weekday: bool = True) -> str:
+    """12月5日（周六）, or 12月5日 where the weekday would only clutter (a span of days)."""
+    text = f"{when.month}月{when.day}日"
+    return f"{text}（周{WEEKDAYS[when.weekday()]}）" if weekday else text
+
+
+def day_from(when: dt.date, today: dt.date) -> str:
+    """今天, 明天, or the day written out."""
+    if when == today:
+        return content.text("common.today")
+    if when == today + dt.timedelta(days=1):
+        return content.text("common.tomorrow")
+    return day(when)
+
+
+def day_time(when: dt.datetime) -> str:
+    """12月5日（周六）14:30."""
+    return f"{day(when.date())} {when:%H:%M}"
