@@ -81,9 +81,9 @@ async def test_staff_list_filters_and_contact_details(api: TestClient[Any, Any])
         headers=bearer(token),
         json={**REPORT, "category": "water", "description": "漏水", "client_key": "key-0002"},
     )
-    grid = await staff_token(api, "demo-grid")
+    worker = await staff_token(api, "demo-property")  # both are property's to handle
     listing = await (
-        await api.get(f"{API}/communities/xingfuli/tickets?category=water", headers=bearer(grid))
+        await api.get(f"{API}/communities/xingfuli/tickets?category=water", headers=bearer(worker))
     ).json()
     assert listing["total"] == 1 and listing["items"][0]["reporter"] == {
         "name": "王女士",
@@ -91,12 +91,18 @@ async def test_staff_list_filters_and_contact_details(api: TestClient[Any, Any])
     }
     assert (
         await (
-            await api.get(f"{API}/communities/xingfuli/tickets?status=closed", headers=bearer(grid))
+            await api.get(f"{API}/communities/xingfuli/tickets?status=closed", headers=bearer(worker))
         ).json()
     )["total"] == 0
     assert (
-        await (await api.get(f"{API}/communities/xingfuli/tickets?building=3", headers=bearer(grid))).json()
+        await (
+            await api.get(f"{API}/communities/xingfuli/tickets?building=3", headers=bearer(worker))
+        ).json()
     )["total"] == 2
+    grid = await staff_token(api, "demo-grid")  # staff there, but neither is in the grid worker's pool
+    assert (
+        await (await api.get(f"{API}/communities/xingfuli/tickets", headers=bearer(grid))).json()
+    )["total"] == 0
     outsider = await staff_token(api, "demo-hp-committee")  # staff, but of another community
     assert (await api.get(f"{API}/communities/xingfuli/tickets", headers=bearer(outsider))).status == 403
     neighbour = await resident(api, "r2", phone="13700000000")
@@ -112,7 +118,8 @@ async def test_who_may_move_and_transfer(api: TestClient[Any, Any]) -> None:
     url = f"{API}/tickets/{ticket['id']}"
     assert (await api.post(f"{url}/accept", headers=bearer(token), json={})).status == 403
     grid = await staff_token(api, "demo-grid")
-    assert (await api.post(f"{url}/accept", headers=bearer(grid), json={})).status == 403  # not grid's pool
+    # not the grid worker's pool: for them it is not there (as in their chat's "工单")
+    assert (await api.post(f"{url}/accept", headers=bearer(grid), json={})).status == 404
     boss = await staff_token(api, "demo-committee")
     bad = await api.post(f"{url}/transfer", headers=bearer(boss), json={"role": "committee"})
     assert bad.status == 422
@@ -163,8 +170,8 @@ async def test_photos_are_kept_before_wechat_forgets_them(
     assert sorted(gets) == ["m-expired", "m-ok"]  # older than 3 days: not even asked
     detail = await (await api.get(f"{API}/tickets/{ticket['id']}", headers=bearer(token))).json()
     assert detail["photos"] == [kept.id]
-    grid = await staff_token(api, "demo-grid")
-    photo = await api.get(f"{API}/tickets/{ticket['id']}/photos/{kept.id}", headers=bearer(grid))
+    worker = await staff_token(api, "demo-property")
+    photo = await api.get(f"{API}/tickets/{ticket['id']}/photos/{kept.id}", headers=bearer(worker))
     assert photo.status == 200 and await photo.read() == b"\\xff\\xd8photo"
     assert photo.headers["Content-Type"] == "image/jpeg"
     stranger = await resident(api, "r9", phone="13600000000")
