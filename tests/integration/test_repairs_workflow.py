@@ -196,7 +196,9 @@ async def test_likely_duplicates(seeded: str) -> None:
     other_building = await Building.get(community=community, number=5)
     assert await queries.likely_duplicates(community.id, lighting, other_building.id, T0) == []
     assert await queries.likely_duplicates(community.id, categories()["lift"], building.id, T0) == []
-    assert await queries.likely_duplicates(community.id, lighting, building.id, T0 + dt.timedelta(days=4)) == []
+    assert (
+        await queries.likely_duplicates(community.id, lighting, building.id, T0 + dt.timedelta(days=4)) == []
+    )
 
 
 async def test_followers_are_told_too(seeded: str) -> None:
