@@ -8,8 +8,10 @@ one change a step makes:
 2. when: the row's status must be one the step starts from (``not_now`` otherwise);
 3. ``guard()``, the slice's checks that come after the state (so who lost a race hears "not now");
 4. in one transaction: the conditional update ``filter(id=..., status=<the status read>)`` -- the lock:
-   of several people acting at once exactly one changes the row, the others hear ``lost`` --, the event
-   row, the row read back, ``then(fresh)`` (the step's other writes) and the notifications it returns.
+   of several people acting at once exactly one changes the row, the others hear ``lost``; it is stricter
+   than ``status__in=step.frm`` (a row moved meanwhile between two allowed states is refused too, so what
+   was authorised and the event's from-status are what really was) --, the event row, the row read back,
+   ``then(fresh)`` (the step's other writes) and the notifications it returns.
 
 The extra columns a step sets come from the slice's explicit operations (``transfer(to_role)``), never
 from a caller's ``**values``.

@@ -10,7 +10,7 @@ role), never a caller's ``**values``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -190,14 +190,34 @@ async def add_photo(ticket_id: int, staff: Person, data: bytes, content_type: st
 
 
 # -- moving ---------------------------------------------------------------------------------------------
+def _columns(
+    action: str, ticket: Ticket, actor: Person | None, now: dt.datetime, note: str
+) -> dict[str, Any]:
+    """What a step records besides the status."""
+    if action == "accept":
+        return {"assignee_id": actor.id if actor else None, "accepted_at": now}
+    if action == "resolve":
+        return {"resolved_at": now, "outcome_note": note}
+    if action in ("reject", "duplicate"):
+        return {"outcome_note": note, "closed_at": now}
+    if action in ("confirm", "autoclose", "cancel"):
+        return {"closed_at": now}
+    if action == "reopen":
+        return {"reopen_count": ticket.reopen_count + 1, "resolved_at": None}
+    if action == "transfer":
+        return {"assignee_id": None}  # back to a pool: nobody's yet
+    return {}
+
+
 async def _step(
     ticket_id: int,
     action: str,
     actor: Person | None,
     now: dt.datetime,
     note: str = "",
-    changes: Callable[[Ticket], dict[str, Any]] | None = None,
+    operands: Mapping[str, Any] | None = None,
 ) -> Ticket:
+    """Take step ``action``; ``operands``: the columns an explicit operation (transfer, rate) sets."""
     ticket = await STATES.load(ticket_id)
 
     async def theirs() -> None:
@@ -217,23 +237,10 @@ async def _step(
         actor,
         now,
         note=note,
-        changes=changes(ticket) if changes else None,
+        changes=_columns(action, ticket, actor, now, note) | dict(operands or {}),
         guard=theirs,
         then=lambda fresh: _told(fresh, action, note, now),
     )
-
-
-_CHANGES: dict[str, Callable[[Ticket, Person | None, dt.datetime, str], dict[str, Any]]] = {
-    "accept": lambda t, actor, now, note: {"assignee_id": actor.id if actor else None, "accepted_at": now},
-    "resolve": lambda t, actor, now, note: {"resolved_at": now, "outcome_note": note},
-    "reject": lambda t, actor, now, note: {"outcome_note": note, "closed_at": now},
-    "duplicate": lambda t, actor, now, note: {"outcome_note": note, "closed_at": now},
-    "confirm": lambda t, actor, now, note: {"closed_at": now},
-    "autoclose": lambda t, actor, now, note: {"closed_at": now},
-    "cancel": lambda t, actor, now, note: {"closed_at": now},
-    "reopen": lambda t, actor, now, note: {"reopen_count": t.reopen_count + 1, "resolved_at": None},
-    "transfer": lambda t, actor, now, note: {"assignee_id": None},  # back to a pool: nobody's yet
-}
 
 
 async def move(
@@ -242,19 +249,14 @@ async def move(
     """Take step ``action`` (accept, start, resolve, reject, duplicate, cancel, reopen, autoclose; transfer
     back to the same pool; confirm without a rating); raise Refusal when it is not allowed now (or someone
     else was first). The steps with operands have their own operations: ``transfer``, ``rate``."""
-    extra = _CHANGES.get(action)
-    return await _step(
-        ticket_id, action, actor, now, note, (lambda t: extra(t, actor, now, note)) if extra else None
-    )
+    return await _step(ticket_id, action, actor, now, note)
 
 
 async def transfer(ticket_id: int, to_role: RoleName, by: Person, now: dt.datetime, note: str = "") -> Ticket:
     """Hand the ticket to another role's pool (property staff, grid worker, mediator): nobody's yet."""
     if to_role not in HANDLER_ROLES.values():
         raise Refusal("api.transfer_role")
-    return await _step(
-        ticket_id, "transfer", by, now, note, lambda t: {"handler_role": to_role.value, "assignee_id": None}
-    )
+    return await _step(ticket_id, "transfer", by, now, note, {"handler_role": to_role.value})
 
 
 async def rate(ticket_id: int, reporter: Person, stars: int, comment: str, now: dt.datetime) -> Ticket:
@@ -262,12 +264,7 @@ async def rate(ticket_id: int, reporter: Person, stars: int, comment: str, now: 
     if not 1 <= stars <= 5:
         raise Refusal("repairs.rating_range")
     return await _step(
-        ticket_id,
-        "confirm",
-        reporter,
-        now,
-        comment,
-        lambda t: {"closed_at": now, "rating": stars, "rating_comment": comment[:500]},
+        ticket_id, "confirm", reporter, now, comment, {"rating": stars, "rating_comment": comment[:500]}
     )
 
 
