@@ -29,7 +29,6 @@ from storage.roles import roles_of
 
 __all__ = [
     "OPEN_STATUSES",
-    "STAFF_ROLES",
     "Contact",
     "RoleName",
     "Seen",
