@@ -1,14 +1,15 @@
-"""The REST side of tickets: residents report and follow their own; staff of the community list, filter and
-move them. Contact details are shown to the reporter and the community's staff only."""
+"""The REST side of tickets: residents report and follow their own; staff list, filter and move the ones
+they see (``queries``: the same rule as the chat's). Contact details go to the staff who see it as staff."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 
 from pydantic import BaseModel, Field
 
 import content
-from bot.api.community import COMMUNITY_PARAM
+from bot.api.community import COMMUNITY_PARAM, community_of
 from bot.api.core import (
     PAGE_PARAMS,
     ApiError,
@@ -17,27 +18,23 @@ from bot.api.core import (
     QueryParam,
     Routes,
     StrictIn,
-    paginate,
-    refused,
+    page_of,
 )
-from handlers.common.photos import kept_photo
-from handlers.common.rules import Refusal
-from handlers.repairs import workflow
+from handlers.repairs import queries, workflow
 from handlers.repairs.categories import categories
-from handlers.repairs.models import OPEN_STATUSES, Ticket, TicketEvent, TicketPhoto, TicketStatus
-from handlers.repairs.workflow import ReportRepair, status_label
-from storage.models import STAFF_ROLES, Building, Community, Person, RoleName
-from storage.roles import is_staff
+from handlers.repairs.queries import RoleName, TicketFilter, TicketStatus, TicketView
+from handlers.repairs.workflow import ReportRepair
 
-routes = Routes("tickets")
-
-_ERROR_STATUS = {
-    "repairs.not_allowed": 403,
-    "repairs.not_yours": 403,
-    "repairs.no_such_ticket": 404,
-    "repairs.not_now": 409,
-    "repairs.someone_else": 409,
-}
+routes = Routes(
+    "tickets",
+    refusals={
+        "repairs.not_allowed": 403,
+        "repairs.not_yours": 403,
+        "repairs.no_such_ticket": 404,
+        "repairs.not_now": 409,
+        "repairs.someone_else": 409,
+    },
+)
 ACTIONS = ["accept", "start", "resolve", "reject", "duplicate", "transfer", "cancel", "confirm", "reopen"]
 TICKET_PARAM = {"ticket_id": {"type": "integer", "minimum": 1}}
 
@@ -103,32 +100,14 @@ class ActionIn(StrictIn):
     role: RoleName | None = Field(default=None, description="transfer: the role whose pool takes it")
 
 
-async def ticket_out(ticket: Ticket, now: dt.datetime, with_contact: bool) -> TicketOut:
-    reporter = await Person.get(id=ticket.reporter_id) if with_contact else None
-    return TicketOut(
-        id=ticket.id,
-        number=ticket.number,
-        kind=ticket.kind,
-        category=ticket.category,
-        category_label=categories()[ticket.category].label,
-        description=ticket.description,
-        place=await workflow.describe_place(ticket),
-        status=ticket.status,
-        status_label=status_label(ticket.status),
-        overdue=workflow.is_overdue(ticket, now),
-        created_at=ticket.created_at,
-        respond_by=ticket.respond_by,
-        resolve_by=ticket.resolve_by,
-        outcome_note=ticket.outcome_note,
-        rating=ticket.rating,
-        reporter=Contact(name=reporter.name, phone=reporter.phone) if reporter else None,
-    )
+def ticket_out(view: TicketView) -> TicketOut:
+    return TicketOut.model_validate(asdict(view))
 
 
 @routes.add("GET", "/tickets/mine", summary="My tickets", response=TicketPage, query=PAGE_PARAMS)
 async def my_tickets(call: ApiRequest) -> TicketPage:
-    mine = await paginate(Ticket.filter(reporter=call.caller), call.query, "-created_at", "-id")
-    return TicketPage(items=[await ticket_out(t, call.now(), False) for t in mine.rows], **mine.meta)
+    mine = await queries.mine_page(call.caller, *page_of(call.query), call.now())
+    return TicketPage(items=[ticket_out(v) for v in mine.rows], **mine.meta)
 
 
 @routes.add(
@@ -148,36 +127,31 @@ async def report(call: ApiRequest) -> TicketOut:
         raise ApiError(422, "rule_violation", content.text("api.no_category"))
     if caller.community_id is None:
         raise ApiError(422, "rule_violation", content.text("residents.bind_first"))
-    building = None
-    if body.building is not None:
-        building = await Building.get_or_none(community_id=caller.community_id, number=body.building)
-        if building is None:
-            raise ApiError(422, "rule_violation", content.text("api.no_building"))
-    try:
-        ticket = await workflow.report(
-            ReportRepair(
-                reporter=caller,
-                community=await Community.get(id=caller.community_id),
-                category=category,
-                description=body.description,
-                source_key=f"api:{caller.id}:{body.client_key}",
-                building_id=building.id if building else None,
-                unit=body.unit,
-                place=body.place,
-                latitude=body.latitude,
-                longitude=body.longitude,
-            ),
-            call.now(),
-        )
-    except Refusal as problem:
-        raise ApiError(422, "rule_violation", problem.text()) from None
-    return await ticket_out(ticket, call.now(), True)
+    building = await queries.building_numbered(caller.community_id, body.building)
+    if body.building is not None and building is None:
+        raise ApiError(422, "rule_violation", content.text("api.no_building"))
+    ticket = await workflow.report(
+        ReportRepair(
+            reporter=caller,
+            community_id=caller.community_id,
+            category=category,
+            description=body.description,
+            source_key=f"api:{caller.id}:{body.client_key}",
+            building_id=building.id if building else None,
+            unit=body.unit,
+            place=body.place,
+            latitude=body.latitude,
+            longitude=body.longitude,
+        ),
+        call.now(),
+    )
+    return ticket_out((await queries.views([ticket], call.now(), with_contact=True))[0])
 
 
 @routes.add(
     "GET",
     "/communities/{community}/tickets",
-    summary="A community's tickets (staff)",
+    summary="A community's tickets (staff: the ones in their roles' pools or theirs; the committee: all)",
     response=TicketPage,
     path_params=COMMUNITY_PARAM,
     errors=(403, 404),
@@ -190,39 +164,20 @@ async def report(call: ApiRequest) -> TicketOut:
     ],
 )
 async def community_tickets(call: ApiRequest) -> TicketPage:
-    community = await Community.get_or_none(code=call.path["community"])
-    if community is None:
-        raise ApiError(404, "not_found", content.text("api.no_community"))
-    if not await is_staff(call.caller, community.id):
+    community = await community_of(call)
+    roles = await queries.staff_roles(call.caller, community.id)
+    if roles is None:
         raise ApiError(403, "forbidden", content.text("api.forbidden"))
-    query = Ticket.filter(community=community)
-    if "status" in call.query:
-        query = query.filter(status=call.query["status"])
-    if "category" in call.query:
-        query = query.filter(category=call.query["category"])
-    if "building" in call.query:
-        query = query.filter(building__number=call.query["building"])
-    now = call.now()
-    if call.query.get("overdue") == "true":
-        from tortoise.expressions import Q
-
-        query = query.filter(
-            Q(status__in=(TicketStatus.SUBMITTED, TicketStatus.REOPENED), respond_by__lt=now)
-            | Q(status__in=OPEN_STATUSES, resolve_by__lt=now)
-        )
-    listed = await paginate(query, call.query, "resolve_by", "id")
-    return TicketPage(items=[await ticket_out(t, now, True) for t in listed.rows], **listed.meta)
-
-
-async def _visible(call: ApiRequest, ticket_id: int) -> tuple[Ticket, bool]:
-    """The ticket, when the caller reported it or is staff of its community; and whether staff."""
-    ticket = await Ticket.get_or_none(id=ticket_id)
-    if ticket is None:
-        raise ApiError(404, "not_found", content.text("repairs.no_such_ticket"))
-    staff = await is_staff(call.caller, ticket.community_id)
-    if not staff and ticket.reporter_id != call.caller.id:
-        raise ApiError(404, "not_found", content.text("repairs.no_such_ticket"))
-    return ticket, staff
+    filters = TicketFilter(
+        status=TicketStatus(call.query["status"]) if "status" in call.query else None,
+        category=call.query.get("category"),
+        building=int(call.query["building"]) if "building" in call.query else None,
+        overdue=call.query.get("overdue") == "true",
+    )
+    listed = await queries.community_page(
+        call.caller, community.id, roles, filters, *page_of(call.query), call.now()
+    )
+    return TicketPage(items=[ticket_out(v) for v in listed.rows], **listed.meta)
 
 
 @routes.add(
@@ -234,24 +189,12 @@ async def _visible(call: ApiRequest, ticket_id: int) -> tuple[Ticket, bool]:
     errors=(404,),
 )
 async def one_ticket(call: ApiRequest) -> TicketDetail:
-    ticket, staff = await _visible(call, call.path["ticket_id"])
-    out = await ticket_out(ticket, call.now(), staff)
-    events = await TicketEvent.filter(ticket=ticket).order_by("id")
+    seen = await queries.seen_by(call.caller, call.path["ticket_id"])
+    detail = await queries.detail(seen, call.now())
     return TicketDetail(
-        **out.model_dump(),
-        photos=[
-            p.id for p in await TicketPhoto.filter(ticket=ticket).exclude(data=None).only("id").order_by("id")
-        ],
-        events=[
-            EventOut(
-                action=e.action,
-                from_status=e.from_status,
-                to_status=e.to_status,
-                note=e.note,
-                at=e.created_at,
-            )
-            for e in events
-        ],
+        **asdict(detail.ticket),
+        photos=detail.photos,
+        events=[EventOut.model_validate(asdict(e)) for e in detail.events],
     )
 
 
@@ -270,14 +213,12 @@ class PhotoOut(BaseModel):
     path_params=TICKET_PARAM,
 )
 async def add_photo(call: ApiRequest) -> PhotoOut:
-    ticket, staff = await _visible(call, call.path["ticket_id"])
-    if not staff:
-        raise ApiError(403, "forbidden", content.text("api.forbidden"))
+    seen = await queries.seen_by(call.caller, call.path["ticket_id"])
     image: Binary = call.body
-    photo = await TicketPhoto.create(
-        ticket=ticket, data=image.data, content_type=image.content_type, by_staff=True, created_at=call.now()
+    photo_id = await workflow.add_photo(
+        seen.ticket.id, call.caller, image.data, image.content_type, call.now()
     )
-    return PhotoOut(id=photo.id)
+    return PhotoOut(id=photo_id)
 
 
 # after the fixed paths above: {action} would match them too
@@ -291,24 +232,21 @@ async def add_photo(call: ApiRequest) -> PhotoOut:
     path_params={**TICKET_PARAM, "action": {"type": "string", "enum": ACTIONS}},
 )
 async def act(call: ApiRequest) -> TicketOut:
-    ticket, staff = await _visible(call, call.path["ticket_id"])
+    seen = await queries.seen_by(call.caller, call.path["ticket_id"])
     body: ActionIn = call.body
     action = call.path["action"]
-    values: dict[str, object] = {}
-    try:
-        if action == "confirm":
-            if body.rating is None:
-                raise ApiError(422, "rule_violation", content.text("repairs.rating_range"))
-            moved = await workflow.rate(ticket.id, call.caller, body.rating, body.note, call.now())
-        else:
-            if action == "transfer":
-                if body.role is None or body.role not in STAFF_ROLES - {RoleName.COMMITTEE}:
-                    raise ApiError(422, "rule_violation", content.text("api.transfer_role"))
-                values = {"handler_role": body.role.value, "assignee_id": None}
-            moved = await workflow.move(ticket.id, action, call.caller, call.now(), note=body.note, **values)
-    except Refusal as problem:
-        raise refused(problem, _ERROR_STATUS) from None
-    return await ticket_out(moved, call.now(), staff)
+    ticket_id, now = seen.ticket.id, call.now()
+    if action == "confirm":
+        if body.rating is None:
+            raise ApiError(422, "rule_violation", content.text("repairs.rating_range"))
+        moved = await workflow.rate(ticket_id, call.caller, body.rating, body.note, now)
+    elif action == "transfer":
+        if body.role is None:
+            raise ApiError(422, "rule_violation", content.text("api.transfer_role"))
+        moved = await workflow.transfer(ticket_id, body.role, call.caller, now, body.note)
+    else:
+        moved = await workflow.move(ticket_id, action, call.caller, now, note=body.note)
+    return ticket_out((await queries.views([moved], now, with_contact=seen.as_staff))[0])
 
 
 @routes.add(
@@ -321,5 +259,5 @@ async def act(call: ApiRequest) -> TicketOut:
     path_params={**TICKET_PARAM, "photo_id": {"type": "integer", "minimum": 1}},
 )
 async def ticket_photo(call: ApiRequest) -> Binary:
-    ticket, _ = await _visible(call, call.path["ticket_id"])
-    return await kept_photo(TicketPhoto, call.path["photo_id"], ticket=ticket)
+    seen = await queries.seen_by(call.caller, call.path["ticket_id"])
+    return await queries.photo(seen, call.path["photo_id"])

@@ -4,19 +4,20 @@ rate, reopen; and for staff: the pool, accept, resolve."""
 from __future__ import annotations
 
 import re
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 import content
+from bot.dialog import Dialog
 from bot.dispatcher import Context, Phase, Router, command, has_text, idle, intent, kind, pattern, state
 from bot.messages import Kind
-from handlers.common.rules import Refusal
-from handlers.repairs import workflow
+from handlers.repairs import queries, workflow
 from handlers.repairs.categories import Category, categories, category_in_text
-from handlers.repairs.models import OPEN_STATUSES, Ticket, TicketStatus
-from handlers.repairs.workflow import ReportRepair, status_label
+from handlers.repairs.queries import TicketView, status_label
+from handlers.repairs.workflow import ReportRepair
 from handlers.residents import workflow as residents
 from handlers.residents.dialog import require_home
 from nlp.slots import extract_address, extract_choice
-from storage.models import Building, Community, RoleName
 
 router = Router("repairs")
 router.menu_entry("repair", order=10)
@@ -35,6 +36,38 @@ _REOPEN = re.compile(r"^\s*没修好\s*(.*)$", re.S)
 _STAFF = re.compile(r"^\s*(接单|开始|完成|办结)\s*(?:R?\d{4}-)?(\d+)\s*(.*)$", re.S | re.I)
 
 
+@dataclass
+class Draft:
+    """What the report has gathered so far, kept in the dialog between messages."""
+
+    description: str = ""
+    source: str = ""  # the message that started it: the ticket's idempotency key
+    category: str = ""
+    photo: str = ""  # a media id
+    home_building: int | None = None
+    home_unit: int = 0
+    home_where: str = ""
+    building: int | None = None
+    unit: int = 0
+    where: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    duplicate: int | None = None  # the neighbour's ticket offered to follow
+
+    @classmethod
+    def of(cls, dialog: Dialog) -> Draft:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in dialog.data.items() if k in known and v is not None})
+
+    def keep(self, dialog: Dialog, state: str | None = None) -> None:
+        """Write the draft back to the dialog (entering ``state`` when given)."""
+        values: dict[str, Any] = asdict(self)
+        if state is None:
+            dialog.update(**values)
+        else:
+            dialog.set(state, **values)
+
+
 # Commands first: their exact forms must win over the free-text intents below ("完成 3 已更换灯泡"
 # mentions a lamp, but is a staff member closing a ticket).
 # -- staff in the chat ------------------------------------------------------------------------------
@@ -43,77 +76,58 @@ _STAFF_ACTIONS = {"接单": "accept", "开始": "start", "完成": "resolve", "�
 
 @router.handle(pattern(_STAFF))
 async def staff_action(ctx: Context) -> None:
-    match = _STAFF.match(ctx.msg.text)
-    assert match is not None
-    action = _STAFF_ACTIONS[match.group(1)]
-    try:
-        ticket = await workflow.move(
-            int(match.group(2)), action, await ctx.person(), ctx.now(), note=match.group(3).strip()
-        )
-    except Refusal as problem:
-        ctx.say_text(problem.text())
-        return
+    match: re.Match[str] = ctx.data["match"]
+    ticket = await workflow.move(
+        int(match.group(2)),
+        _STAFF_ACTIONS[match.group(1)],
+        await ctx.person(),
+        ctx.now(),
+        note=match.group(3).strip(),
+    )
     ctx.say("repairs.staff_done", number=ticket.number, status=status_label(ticket.status))
+
+
+def _line(ticket: TicketView, with_place: bool) -> str:
+    overdue = content.text("repairs.overdue_mark") if ticket.overdue else ""
+    where = f" {ticket.place}" if with_place else ""
+    return f"{ticket.number} {ticket.category_label}{where}：{ticket.status_label}{overdue}"
 
 
 @router.handle(command("工单", "待办", "待处理工单", args=False), idle())
 async def staff_pool(ctx: Context) -> None:
-    person = await ctx.person()
-    roles = await residents.roles_of(person)
-    mine = [r.value for r in roles if r in (RoleName.PROPERTY_STAFF, RoleName.GRID_WORKER, RoleName.MEDIATOR)]
-    if not mine and RoleName.COMMITTEE not in roles:
+    tickets = await queries.staff_pool(await ctx.person(), ctx.now())
+    if tickets is None:
         ctx.say("repairs.staff_only")
-        return
-    query = Ticket.filter(community_id=person.community_id, status__in=OPEN_STATUSES)
-    if RoleName.COMMITTEE not in roles:
-        query = query.filter(handler_role__in=mine)
-    tickets = await query.order_by("resolve_by").limit(10)
-    if not tickets:
+    elif not tickets:
         ctx.say("repairs.pool_empty")
-        return
-    lines = []
-    for t in tickets:
-        overdue = content.text("repairs.overdue_mark") if workflow.is_overdue(t, ctx.now()) else ""
-        lines.append(
-            f"{t.number} {categories()[t.category].label} {await workflow.describe_place(t)}："
-            f"{status_label(t.status)}{overdue}"
-        )
-    ctx.say("repairs.pool", lines="\n".join(lines))
+    else:
+        ctx.say("repairs.pool", lines="\n".join(_line(t, with_place=True) for t in tickets))
 
 
 # -- rate, reopen ---
-async def _latest_resolved(ctx: Context) -> Ticket | None:
-    return (
-        await Ticket.filter(reporter=await ctx.person(), status=TicketStatus.RESOLVED)
-        .order_by("-resolved_at")
-        .first()
-    )
-
-
 @router.handle(pattern(_RATE))
 async def rate(ctx: Context) -> None:
-    match = _RATE.match(ctx.msg.text)
-    assert match is not None
-    ticket = await _latest_resolved(ctx)
+    match: re.Match[str] = ctx.data["match"]
+    person = await ctx.person()
+    ticket = await queries.latest_resolved(person)
     if ticket is None:
         ctx.say("repairs.nothing_to_rate")
         return
-    raw = match.group(1)
-    stars = extract_choice(raw, 5) or 0  # the pattern allows only 1-5 and 一-五
-    await workflow.rate(ticket.id, await ctx.person(), stars, match.group(2).strip(), ctx.now())
+    stars = extract_choice(match.group(1), 5) or 0  # the pattern allows only 1-5 and 一-五
+    await workflow.rate(ticket.id, person, stars, match.group(2).strip(), ctx.now())
     ctx.dialog.clear()
     ctx.say("repairs.thanks_for_rating", number=ticket.number)
 
 
 @router.handle(pattern(_REOPEN))
 async def reopen(ctx: Context) -> None:
-    match = _REOPEN.match(ctx.msg.text)
-    assert match is not None
-    ticket = await _latest_resolved(ctx)
+    match: re.Match[str] = ctx.data["match"]
+    person = await ctx.person()
+    ticket = await queries.latest_resolved(person)
     if ticket is None:
         ctx.say("repairs.nothing_to_reopen")
         return
-    await workflow.move(ticket.id, "reopen", await ctx.person(), ctx.now(), note=match.group(1).strip())
+    await workflow.move(ticket.id, "reopen", person, ctx.now(), note=match.group(1).strip())
     ctx.dialog.clear()
     ctx.say("repairs.reopened", number=ticket.number)
 
@@ -135,19 +149,20 @@ async def report(ctx: Context) -> None:
     if home is None:
         return
     ctx.dialog.clear()
-    ctx.dialog.set(CATEGORY, description=ctx.msg.text.strip(), source=ctx.msg.dedup_key)
+    draft = Draft(description=ctx.msg.text.strip(), source=ctx.msg.dedup_key)
     earlier_photo = await ctx.services.store.get(f"repairs:photo:{ctx.msg.user}")
     if earlier_photo:
         await ctx.services.store.delete(f"repairs:photo:{ctx.msg.user}")
-        ctx.dialog.update(photo=earlier_photo)
+        draft.photo = earlier_photo
+    draft.keep(ctx.dialog, CATEGORY)
     found = category_in_text(ctx.msg.text) if ctx.msg.has_text else None
     if found is None:
-        await _ask_category(ctx)
+        _ask_category(ctx)
         return
-    await _with_category(ctx, found)
+    await _with_category(ctx, draft, found)
 
 
-async def _ask_category(ctx: Context) -> None:
+def _ask_category(ctx: Context) -> None:
     labels = [c.label for c in categories().values()]
     ctx.dialog.set(CATEGORY)
     ctx.say("repairs.ask_category", options=content.numbered(labels))
@@ -161,55 +176,53 @@ async def category_answer(ctx: Context) -> None:
     if found is None:
         ctx.reask("repairs.category_again")
         return
-    if not ctx.dialog.data.get("description"):
-        ctx.dialog.update(description=ctx.msg.text.strip())
-    await _with_category(ctx, found)
+    draft = Draft.of(ctx.dialog)
+    if not draft.description:
+        draft.description = ctx.msg.text.strip()
+    await _with_category(ctx, draft, found)
 
 
-async def _with_category(ctx: Context, category: Category) -> None:
+async def _with_category(ctx: Context, draft: Draft, category: Category) -> None:
     if category.role is None:
         ctx.dialog.clear()
         ctx.say("repairs.outside", text=category.outside)
         return
-    ctx.dialog.update(category=category.key)
+    draft.category = category.key
     person = await ctx.person()
-    said = extract_address(ctx.dialog.data.get("description", ""))
-    if said.building is not None and person.community_id is not None:
-        building = await Building.get_or_none(community_id=person.community_id, number=said.building)
-        if building is not None:
-            await _with_place(
-                ctx,
-                building.id,
-                said.unit or 0,
-                f"{building.number}栋" + (f"{said.unit}单元" if said.unit else ""),
-            )
-            return
+    said = extract_address(draft.description)
+    building = await queries.building_numbered(person.community_id, said.building)
+    if building is not None:
+        where = f"{building.number}栋" + (f"{said.unit}单元" if said.unit else "")
+        await _with_place(ctx, draft, building.id, said.unit or 0, where)
+        return
     home = await residents.home_of(person)
     assert home is not None
-    where = f"{home.building.number}栋" + (f"{home.unit}单元" if home.unit else "")
-    ctx.dialog.set(HOME_PLACE, home_building=home.building.id, home_unit=home.unit, home_where=where)
-    ctx.say("repairs.ask_home_place", where=where, category=category.label)
+    draft.home_building, draft.home_unit = home.building.id, home.unit
+    draft.home_where = f"{home.building.number}栋" + (f"{home.unit}单元" if home.unit else "")
+    draft.keep(ctx.dialog, HOME_PLACE)
+    ctx.say("repairs.ask_home_place", where=draft.home_where, category=category.label)
 
 
 @router.handle(state(HOME_PLACE), has_text())
 async def home_place_answer(ctx: Context) -> None:
     choice = extract_choice(ctx.msg.text, 2)
-    data = ctx.dialog.data
+    draft = Draft.of(ctx.dialog)
     if choice == 1:
-        await _with_place(ctx, data["home_building"], data["home_unit"], data["home_where"])
+        await _with_place(ctx, draft, draft.home_building, draft.home_unit, draft.home_where)
     elif choice == 2:
         ctx.dialog.set(PLACE)
         ctx.say("repairs.ask_place")
     else:
-        ctx.reask("repairs.home_place_again", where=data["home_where"])
+        ctx.reask("repairs.home_place_again", where=draft.home_where)
 
 
 @router.handle(state(PLACE), kind(Kind.LOCATION))
 async def place_location(ctx: Context) -> None:
     loc = ctx.msg.location
     assert loc is not None
-    ctx.dialog.update(latitude=loc.latitude, longitude=loc.longitude)
-    await _with_place(ctx, None, 0, loc.label or content.text("repairs.place_pinned"))
+    draft = Draft.of(ctx.dialog)
+    draft.latitude, draft.longitude = loc.latitude, loc.longitude
+    await _with_place(ctx, draft, None, 0, loc.label or content.text("repairs.place_pinned"))
 
 
 @router.handle(state(PLACE), has_text())
@@ -219,26 +232,24 @@ async def place_answer(ctx: Context) -> None:
         ctx.reask("repairs.place_again")
         return
     said = extract_address(text)
-    person = await ctx.person()
-    building = None
-    if said.building is not None and person.community_id is not None:
-        building = await Building.get_or_none(community_id=person.community_id, number=said.building)
-    await _with_place(ctx, building.id if building else None, said.unit or 0, text[:60])
+    building = await queries.building_numbered((await ctx.person()).community_id, said.building)
+    await _with_place(ctx, Draft.of(ctx.dialog), building.id if building else None, said.unit or 0, text[:60])
 
 
-async def _with_place(ctx: Context, building_id: int | None, unit: int, where: str) -> None:
-    ctx.dialog.update(building=building_id, unit=unit, where=where)
+async def _with_place(ctx: Context, draft: Draft, building_id: int | None, unit: int, where: str) -> None:
+    draft.building, draft.unit, draft.where = building_id, unit, where
+    draft.keep(ctx.dialog)
     person = await ctx.person()
-    community = await Community.get(id=person.community_id)
-    category = categories()[ctx.dialog.data["category"]]
+    assert person.community_id is not None  # require_home saw to it
+    category = categories()[draft.category]
     if category.kind == "repair":
-        data = ctx.dialog.data
-        same = await workflow.likely_duplicates(
-            community, category, building_id, ctx.now(), near=(data.get("latitude"), data.get("longitude"))
+        same = await queries.likely_duplicates(
+            person.community_id, category, building_id, ctx.now(), near=(draft.latitude, draft.longitude)
         )
         if same:
             first = same[0]
-            ctx.dialog.set(DUPLICATE, duplicate=first.id)
+            draft.duplicate = first.id
+            draft.keep(ctx.dialog, DUPLICATE)
             ctx.say(
                 "repairs.duplicate",
                 where=where,
@@ -247,12 +258,12 @@ async def _with_place(ctx: Context, building_id: int | None, unit: int, where: s
                 status=status_label(first.status),
             )
             return
-    _ask_photo(ctx)
+    _ask_photo(ctx, draft)
 
 
-def _ask_photo(ctx: Context) -> None:
-    if ctx.dialog.data.get("photo"):  # sent before the words ("[photo]" then "这个漏水谁管")
-        _confirm(ctx)
+def _ask_photo(ctx: Context, draft: Draft) -> None:
+    if draft.photo:  # sent before the words ("[photo]" then "这个漏水谁管")
+        _confirm(ctx, draft)
         return
     ctx.dialog.set(PHOTO)
     ctx.say("repairs.ask_photo")
@@ -261,40 +272,40 @@ def _ask_photo(ctx: Context) -> None:
 @router.handle(state(DUPLICATE), has_text())
 async def duplicate_answer(ctx: Context) -> None:
     choice = extract_choice(ctx.msg.text, 2)
-    if choice == 1:
-        ticket = await Ticket.get(id=ctx.dialog.data["duplicate"])
-        await workflow.follow(ticket, await ctx.person())
+    draft = Draft.of(ctx.dialog)
+    if choice == 1 and draft.duplicate is not None:
+        ticket = await workflow.follow(draft.duplicate, await ctx.person())
         ctx.dialog.clear()
         ctx.say("repairs.following", number=ticket.number)
     elif choice == 2:
-        _ask_photo(ctx)
+        _ask_photo(ctx, draft)
     else:
         ctx.reask("repairs.duplicate_again")
 
 
 @router.handle(state(PHOTO), kind(Kind.IMAGE))
 async def photo(ctx: Context) -> None:
-    ctx.dialog.update(photo=ctx.msg.media_id)
-    _confirm(ctx)
+    draft = Draft.of(ctx.dialog)
+    draft.photo = ctx.msg.media_id
+    _confirm(ctx, draft)
 
 
 @router.handle(state(PHOTO), has_text())
 async def photo_text(ctx: Context) -> None:
     if ctx.word in ("跳过", "没有", "不用", "不拍", "没照片", "无"):
-        _confirm(ctx)
+        _confirm(ctx, Draft.of(ctx.dialog))
     else:
         ctx.reask("repairs.photo_again")
 
 
-def _confirm(ctx: Context) -> None:
-    data = ctx.dialog.data
-    ctx.dialog.set(CONFIRM)
+def _confirm(ctx: Context, draft: Draft) -> None:
+    draft.keep(ctx.dialog, CONFIRM)
     ctx.say(
         "repairs.confirm",
-        category=categories()[data["category"]].label,
-        where=data["where"],
-        description=data["description"] or content.text("repairs.no_note"),
-        photo=content.text("repairs.photo_yes" if data.get("photo") else "repairs.photo_no"),
+        category=categories()[draft.category].label,
+        where=draft.where,
+        description=draft.description or content.text("repairs.no_note"),
+        photo=content.text("repairs.photo_yes" if draft.photo else "repairs.photo_no"),
     )
 
 
@@ -308,22 +319,23 @@ async def confirm(ctx: Context) -> None:
     if choice != 1:
         ctx.reask("repairs.confirm_again")
         return
-    data = ctx.dialog.data
+    draft = Draft.of(ctx.dialog)
     person = await ctx.person()
-    category = categories()[data["category"]]
+    assert person.community_id is not None  # require_home saw to it
+    category = categories()[draft.category]
     ticket = await workflow.report(
         ReportRepair(
             reporter=person,
-            community=await Community.get(id=person.community_id),
+            community_id=person.community_id,
             category=category,
-            description=data["description"],
-            source_key=f"chat:{data['source']}",
-            building_id=data.get("building"),
-            unit=int(data.get("unit") or 0),
-            place=data["where"],
-            latitude=data.get("latitude"),
-            longitude=data.get("longitude"),
-            photo_media_ids=(data["photo"],) if data.get("photo") else (),
+            description=draft.description,
+            source_key=f"chat:{draft.source}",
+            building_id=draft.building,
+            unit=draft.unit,
+            place=draft.where,
+            latitude=draft.latitude,
+            longitude=draft.longitude,
+            photo_media_ids=(draft.photo,) if draft.photo else (),
         ),
         ctx.now(),
     )
@@ -334,42 +346,34 @@ async def confirm(ctx: Context) -> None:
 
 @router.handle(state(DESCRIBE), has_text())
 async def describe(ctx: Context) -> None:
-    ctx.dialog.update(description=ctx.msg.text.strip())
+    draft = Draft.of(ctx.dialog)
+    draft.description = ctx.msg.text.strip()
     found = category_in_text(ctx.msg.text)
-    if found is not None and found.key != ctx.dialog.data.get("category") and found.role is not None:
-        ctx.dialog.update(category=found.key)
-    _confirm(ctx)
+    if found is not None and found.key != draft.category and found.role is not None:
+        draft.category = found.key
+    _confirm(ctx, draft)
 
 
 def _hours(hours: float) -> str:
     return f"{int(hours)} 小时" if hours < 48 else f"{int(hours // 24)} 天"
 
 
-# -- my tickets, urge, rate, reopen -----------------------------------------------------------------
+# -- my tickets, urge ---------------------------------------------------------------------------------
 @router.handle(intent("my_tickets"), idle())
 async def my_tickets(ctx: Context) -> None:
-    person = await ctx.person()
-    tickets = await Ticket.filter(reporter=person).order_by("-created_at").limit(5)
+    tickets = await queries.my_latest(await ctx.person(), ctx.now())
     if not tickets:
         ctx.say("repairs.none_yet")
         return
-    lines = []
-    for t in tickets:
-        overdue = content.text("repairs.overdue_mark") if workflow.is_overdue(t, ctx.now()) else ""
-        lines.append(f"{t.number} {categories()[t.category].label}：{status_label(t.status)}{overdue}")
-    ctx.say("repairs.mine", lines="\n".join(lines))
+    ctx.say("repairs.mine", lines="\n".join(_line(t, with_place=False) for t in tickets))
 
 
 @router.handle(intent("urge"), idle())
 async def urge(ctx: Context) -> None:
     person = await ctx.person()
-    ticket = await Ticket.filter(reporter=person, status__in=OPEN_STATUSES).order_by("-created_at").first()
+    ticket = await queries.latest_open(person)
     if ticket is None:
         ctx.say("repairs.nothing_open")
         return
-    try:
-        await workflow.urge(ticket.id, person, ctx.now())
-    except Refusal as problem:
-        ctx.say_text(problem.text())
-        return
+    await workflow.urge(ticket.id, person, ctx.now())
     ctx.say("repairs.urged", number=ticket.number)

@@ -1,24 +1,26 @@
 """Tickets without any transport: report, follow, accept, start, resolve, confirm and rate, reopen,
-reject, transfer, cancel, urge, escalate overdue, close unconfirmed.
+reject, transfer, cancel, urge, escalate overdue, close unconfirmed; add a photo of the work done.
 
-Every change is one conditional update (so two people acting at once cannot both win), a ``TicketEvent``,
-and the notifications it causes, in one transaction.
+Every change is one step of ``STATES`` through ``handlers.common.transitions.transition``: the conditional
+update (so two people acting at once cannot both win), a ``TicketEvent`` and the notifications it causes,
+in one transaction. The columns a step sets besides the status are the step's own (``transfer`` names its
+role), never a caller's ``**values``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 import content
 from handlers.common.requests import RequestItem
 from handlers.common.rules import Refusal
-from handlers.repairs.categories import Category, categories
+from handlers.common.transitions import SYSTEM, Notice, StateTable, Step, transition
+from handlers.repairs.categories import HANDLER_ROLES, Category, categories
 from handlers.repairs.models import (
     OPEN_STATUSES,
     Ticket,
@@ -27,19 +29,26 @@ from handlers.repairs.models import (
     TicketPhoto,
     TicketStatus,
 )
+from handlers.repairs.queries import (
+    describe_place,
+    handles,
+    is_overdue,
+    overdue_filter,
+    sees_as_staff,
+    status_label,
+)
 from storage.db import once
-from storage.models import Community, Person, Role, RoleName
+from storage.models import Person, Role, RoleName
 from storage.outbox import notify
+from storage.roles import roles_of
 
 S = TicketStatus
-DUPLICATE_WINDOW = dt.timedelta(days=3)
-NEAR_METRES = 100.0
 
 
 @dataclass(frozen=True)
 class ReportRepair:
     reporter: Person
-    community: Community
+    community_id: int
     category: Category
     description: str
     source_key: str
@@ -51,30 +60,49 @@ class ReportRepair:
     photo_media_ids: tuple[str, ...] = ()
 
 
-@dataclass
-class Move:
-    """One allowed change: from which states, to which, by whom."""
-
-    to: TicketStatus
-    frm: tuple[TicketStatus, ...]
-    by: str  # reporter, handler (the pool's role or the assignee), committee_or_handler, system
-    values: dict[str, Any] = field(default_factory=dict)
-
-
-MOVES: dict[str, Move] = {
-    "accept": Move(S.ACCEPTED, (S.SUBMITTED, S.REOPENED), "handler"),
-    "start": Move(S.IN_PROGRESS, (S.ACCEPTED,), "assignee"),
-    "resolve": Move(S.RESOLVED, (S.ACCEPTED, S.IN_PROGRESS, S.REOPENED), "assignee"),
-    "reject": Move(S.REJECTED, (S.SUBMITTED, S.REOPENED), "handler"),
-    "duplicate": Move(S.DUPLICATE, (S.SUBMITTED,), "handler"),
-    "transfer": Move(S.SUBMITTED, (S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS, S.REOPENED), "handler"),
-    "cancel": Move(S.CANCELLED, (S.SUBMITTED, S.ACCEPTED, S.REOPENED), "reporter"),
-    "confirm": Move(S.CLOSED, (S.RESOLVED,), "reporter"),
-    "reopen": Move(S.REOPENED, (S.RESOLVED,), "reporter"),
-    "autoclose": Move(S.CLOSED, (S.RESOLVED,), "system"),
+# by: reporter; handler (the committee or the pool's role); assignee (a handler, and the ticket is theirs
+# or nobody's yet, or they are on the committee); system (the clock)
+MOVES: dict[str, Step[TicketStatus]] = {
+    "accept": Step(S.ACCEPTED, (S.SUBMITTED, S.REOPENED), "handler"),
+    "start": Step(S.IN_PROGRESS, (S.ACCEPTED,), "assignee"),
+    "resolve": Step(S.RESOLVED, (S.ACCEPTED, S.IN_PROGRESS, S.REOPENED), "assignee"),
+    "reject": Step(S.REJECTED, (S.SUBMITTED, S.REOPENED), "handler"),
+    "duplicate": Step(S.DUPLICATE, (S.SUBMITTED,), "handler"),
+    "transfer": Step(S.SUBMITTED, (S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS, S.REOPENED), "handler"),
+    "cancel": Step(S.CANCELLED, (S.SUBMITTED, S.ACCEPTED, S.REOPENED), "reporter"),
+    "confirm": Step(S.CLOSED, (S.RESOLVED,), "reporter"),
+    "reopen": Step(S.REOPENED, (S.RESOLVED,), "reporter"),
+    "autoclose": Step(S.CLOSED, (S.RESOLVED,), SYSTEM),
 }
 
 
+async def _authorise(ticket: Ticket, by: str, actor: Person | None) -> None:
+    if by == SYSTEM:
+        return
+    if actor is None:
+        raise Refusal("repairs.not_allowed")
+    if by == "reporter":
+        if actor.id != ticket.reporter_id:
+            raise Refusal("repairs.not_allowed")
+        return
+    if not handles(await roles_of(actor, ticket.community_id), ticket):
+        raise Refusal("repairs.not_allowed")
+
+
+STATES: StateTable[Ticket, TicketStatus] = StateTable(
+    model=Ticket,
+    events=TicketEvent,
+    owner="ticket_id",
+    steps=MOVES,
+    authorise=_authorise,
+    label=status_label,
+    missing="repairs.no_such_ticket",
+    not_now="repairs.not_now",
+    lost="repairs.someone_else",
+)
+
+
+# -- reporting ------------------------------------------------------------------------------------------
 async def report(cmd: ReportRepair, now: dt.datetime) -> Ticket:
     """File a ticket (once per source message) and tell the handlers' pool."""
     return await once(Ticket, cmd.source_key, lambda: _report(cmd, now))
@@ -85,11 +113,11 @@ async def _report(cmd: ReportRepair, now: dt.datetime) -> Ticket:
     role = category.role
     if role is None:
         raise Refusal("repairs.outside", text=category.outside)
-    assignee = await _assignee(category, cmd.community)
+    assignee = await _assignee(category, cmd.community_id)
     async with in_transaction():
         ticket = await Ticket.create(
             assignee=assignee,
-            community=cmd.community,
+            community_id=cmd.community_id,
             reporter=cmd.reporter,
             kind=category.kind,
             category=category.key,
@@ -126,12 +154,12 @@ async def _report(cmd: ReportRepair, now: dt.datetime) -> Ticket:
     return ticket
 
 
-async def _assignee(category: Category, community: Community) -> Person | None:
+async def _assignee(category: Category, community_id: int) -> Person | None:
     """The named handler of an "assign" category, when they hold the role in this community."""
     if not category.assignee or category.role is None:
         return None
     person = await Person.get_or_none(openid=category.assignee)
-    if person is None or not await Role.exists(person=person, community=community, role=category.role):
+    if person is None or not await Role.exists(person=person, community_id=community_id, role=category.role):
         return None
     return person
 
@@ -143,132 +171,101 @@ async def _pool(ticket: Ticket) -> list[Person]:
     return [r.person for r in roles]
 
 
-async def describe_place(ticket: Ticket) -> str:
-    if ticket.place:
-        return ticket.place
-    if ticket.building_id is None:
-        return content.text("repairs.place_unknown")
-    from storage.models import Building
-
-    building = await Building.get(id=ticket.building_id)
-    unit = f"{ticket.unit}单元" if ticket.unit else ""
-    return f"{building.number}栋{unit}"
-
-
-async def likely_duplicates(
-    community: Community,
-    category: Category,
-    building_id: int | None,
-    now: dt.datetime,
-    near: tuple[float | None, float | None] = (None, None),
-) -> list[Ticket]:
-    """Open tickets of the same category of the last days: in the same building; or, for a shared
-    location, within ``NEAR_METRES`` of it; or, when neither is known, anywhere in the community."""
-    query = Ticket.filter(
-        community=community,
-        category=category.key,
-        status__in=OPEN_STATUSES,
-        created_at__gte=now - DUPLICATE_WINDOW,
-    )
-    if building_id is not None:
-        query = query.filter(building_id=building_id)
-    found = await query.order_by("-created_at").limit(20)
-    lat, lng = near
-    if building_id is None and lat is not None and lng is not None:
-        found = [
-            t
-            for t in found
-            if t.latitude is not None
-            and t.longitude is not None
-            and _metres((lat, lng), (t.latitude, t.longitude)) <= NEAR_METRES
-        ]
-    return found[:3]
-
-
-def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance (haversine), plenty precise at a neighbourhood's scale."""
-    lat1, lng1, lat2, lng2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(h))
-
-
-async def follow(ticket: Ticket, person: Person) -> None:
+async def follow(ticket_id: int, person: Person) -> Ticket:
+    """Follow a neighbour's ticket instead of filing the same problem again."""
+    ticket = await STATES.load(ticket_id)
     await TicketFollower.get_or_create(ticket=ticket, person=person)
-
-
-async def is_handler(person: Person, ticket: Ticket) -> bool:
-    roles = {
-        RoleName(str(r))
-        for r in await Role.filter(person=person, community_id=ticket.community_id).values_list(
-            "role", flat=True
-        )
-    }
-    return RoleName.COMMITTEE in roles or RoleName(ticket.handler_role) in roles
-
-
-async def move(
-    ticket_id: int, action: str, actor: Person | None, now: dt.datetime, *, note: str = "", **values: Any
-) -> Ticket:
-    """Apply ``action``; raise Refusal when it is not allowed now (or someone else was first)."""
-    spec = MOVES[action]
-    ticket = await Ticket.get_or_none(id=ticket_id)
-    if ticket is None:
-        raise Refusal("repairs.no_such_ticket")
-    await _check_actor(spec, ticket, actor)
-    if ticket.status not in spec.frm:
-        raise Refusal("repairs.not_now", number=ticket.number, status=status_label(ticket.status))
-    await _check_assignee(spec, ticket, actor)  # after the state: who lost an accept race hears "not now"
-    changes: dict[str, Any] = {"status": spec.to, **values}
-    if action == "accept":
-        changes |= {"assignee_id": actor.id if actor else None, "accepted_at": now}
-    elif action == "resolve":
-        changes |= {"resolved_at": now, "outcome_note": note}
-    elif action in ("reject", "duplicate"):
-        changes |= {"outcome_note": note, "closed_at": now}
-    elif action in ("confirm", "autoclose", "cancel"):
-        changes |= {"closed_at": now}
-    elif action == "reopen":
-        changes |= {"reopen_count": ticket.reopen_count + 1, "resolved_at": None}
-    async with in_transaction():
-        # the conditional update is the lock: of two people accepting at once, exactly one changes the row
-        won = await Ticket.filter(id=ticket.id, status=ticket.status).update(**changes)
-        if not won:
-            raise Refusal("repairs.someone_else", number=ticket.number)
-        await TicketEvent.create(
-            ticket_id=ticket.id,
-            actor=actor,
-            action=action,
-            from_status=ticket.status,
-            to_status=spec.to,
-            note=note[:2000],
-            created_at=now,
-        )
-        ticket = await Ticket.get(id=ticket.id)
-        await _tell_reporter(ticket, action, note, now)
     return ticket
 
 
-async def _check_actor(spec: Move, ticket: Ticket, actor: Person | None) -> None:
-    if spec.by == "system":
-        return
-    if actor is None:
+async def add_photo(ticket_id: int, staff: Person, data: bytes, content_type: str, now: dt.datetime) -> int:
+    """A photo of the work done, by staff who see the ticket as staff; its id."""
+    ticket = await STATES.load(ticket_id)
+    if not sees_as_staff(await roles_of(staff, ticket.community_id), staff.id, ticket):
         raise Refusal("repairs.not_allowed")
-    if spec.by == "reporter":
-        if actor.id != ticket.reporter_id:
-            raise Refusal("repairs.not_allowed")
-        return
-    if not await is_handler(actor, ticket):
-        raise Refusal("repairs.not_allowed")
+    photo = await TicketPhoto.create(
+        ticket=ticket, data=data, content_type=content_type, by_staff=True, created_at=now
+    )
+    return photo.id
 
 
-async def _check_assignee(spec: Move, ticket: Ticket, actor: Person | None) -> None:
-    """A ticket someone has taken is theirs (or the committee's) to move on."""
-    if actor is None:
-        return
-    if spec.by in ("assignee", "handler") and ticket.assignee_id not in (None, actor.id):
-        roles = await Role.filter(person=actor, community_id=ticket.community_id, role=RoleName.COMMITTEE)
-        if not roles:
+# -- moving ---------------------------------------------------------------------------------------------
+def _columns(
+    action: str, ticket: Ticket, actor: Person | None, now: dt.datetime, note: str
+) -> dict[str, Any]:
+    """What a step records besides the status."""
+    if action == "accept":
+        return {"assignee_id": actor.id if actor else None, "accepted_at": now}
+    if action == "resolve":
+        return {"resolved_at": now, "outcome_note": note}
+    if action in ("reject", "duplicate"):
+        return {"outcome_note": note, "closed_at": now}
+    if action in ("confirm", "autoclose", "cancel"):
+        return {"closed_at": now}
+    if action == "reopen":
+        return {"reopen_count": ticket.reopen_count + 1, "resolved_at": None}
+    if action == "transfer":
+        return {"assignee_id": None}  # back to a pool: nobody's yet
+    return {}
+
+
+async def _step(
+    ticket_id: int,
+    action: str,
+    actor: Person | None,
+    now: dt.datetime,
+    note: str = "",
+    operands: Mapping[str, Any] | None = None,
+) -> Ticket:
+    """Take step ``action``; ``operands``: the columns an explicit operation (transfer, rate) sets."""
+    ticket = await STATES.load(ticket_id)
+
+    async def theirs() -> None:
+        """A ticket someone has taken is theirs (or the committee's) to move on: checked after the state,
+        so who lost an accept race hears "not now"."""
+        if actor is None or MOVES[action].by not in ("assignee", "handler"):
+            return
+        if ticket.assignee_id not in (None, actor.id) and RoleName.COMMITTEE not in await roles_of(
+            actor, ticket.community_id
+        ):
             raise Refusal("repairs.not_yours", number=ticket.number)
+
+    return await transition(
+        STATES,
+        ticket,
+        action,
+        actor,
+        now,
+        note=note,
+        changes=_columns(action, ticket, actor, now, note) | dict(operands or {}),
+        guard=theirs,
+        then=lambda fresh: _told(fresh, action, note, now),
+    )
+
+
+async def move(
+    ticket_id: int, action: str, actor: Person | None, now: dt.datetime, *, note: str = ""
+) -> Ticket:
+    """Take step ``action`` (accept, start, resolve, reject, duplicate, cancel, reopen, autoclose; transfer
+    back to the same pool; confirm without a rating); raise Refusal when it is not allowed now (or someone
+    else was first). The steps with operands have their own operations: ``transfer``, ``rate``."""
+    return await _step(ticket_id, action, actor, now, note)
+
+
+async def transfer(ticket_id: int, to_role: RoleName, by: Person, now: dt.datetime, note: str = "") -> Ticket:
+    """Hand the ticket to another role's pool (property staff, grid worker, mediator): nobody's yet."""
+    if to_role not in HANDLER_ROLES.values():
+        raise Refusal("api.transfer_role")
+    return await _step(ticket_id, "transfer", by, now, note, {"handler_role": to_role.value})
+
+
+async def rate(ticket_id: int, reporter: Person, stars: int, comment: str, now: dt.datetime) -> Ticket:
+    """The reporter confirms it is fixed, with 1-5 stars and a comment: the ticket is closed."""
+    if not 1 <= stars <= 5:
+        raise Refusal("repairs.rating_range")
+    return await _step(
+        ticket_id, "confirm", reporter, now, comment, {"rating": stars, "rating_comment": comment[:500]}
+    )
 
 
 _TELL = {
@@ -282,38 +279,22 @@ _TELL = {
 }
 
 
-async def _tell_reporter(ticket: Ticket, action: str, note: str, now: dt.datetime) -> None:
+async def _told(ticket: Ticket, action: str, note: str, now: dt.datetime) -> Iterable[Notice]:
+    """The reporter and the followers hear of a step taken by someone else."""
     key = _TELL.get(action)
     if key is None:
-        return
+        return []
     text = content.text(key, number=ticket.number, note=note or content.text("repairs.no_note"))
     data = {"title": ticket.number, "status": status_label(ticket.status)}
     people = [await Person.get(id=ticket.reporter_id)]
     people += [f.person for f in await TicketFollower.filter(ticket=ticket).prefetch_related("person")]
     stamp = f"{now.timestamp():.0f}"
-    for person in people:
-        await notify(
-            person,
-            f"ticket:{ticket.id}:{action}:{stamp}:{person.id}",
-            text,
-            now=now,
-            template="service_update",
-            template_data=data,
-        )
+    return [
+        Notice(p, f"ticket:{ticket.id}:{action}:{stamp}:{p.id}", text, "service_update", data) for p in people
+    ]
 
 
-def status_label(status: TicketStatus | str) -> str:
-    return content.text(f"repairs.status.{TicketStatus(status).value}")
-
-
-async def rate(ticket_id: int, reporter: Person, stars: int, comment: str, now: dt.datetime) -> Ticket:
-    if not 1 <= stars <= 5:
-        raise Refusal("repairs.rating_range")
-    return await move(
-        ticket_id, "confirm", reporter, now, note=comment, rating=stars, rating_comment=comment[:500]
-    )
-
-
+# -- the clock ------------------------------------------------------------------------------------------
 async def urge(ticket_id: int, reporter: Person, now: dt.datetime) -> Ticket:
     """催办: an overdue ticket of one's own is escalated to the committee."""
     ticket = await Ticket.get_or_none(id=ticket_id, reporter=reporter)
@@ -324,12 +305,6 @@ async def urge(ticket_id: int, reporter: Person, now: dt.datetime) -> Ticket:
     await Ticket.filter(id=ticket.id).update(urged_at=now)
     await escalate(ticket, now, urged=True)
     return await Ticket.get(id=ticket.id)
-
-
-def is_overdue(ticket: Ticket, now: dt.datetime) -> bool:
-    if ticket.status in (S.SUBMITTED, S.REOPENED) and now > ticket.respond_by:
-        return True
-    return ticket.status in OPEN_STATUSES and now > ticket.resolve_by
 
 
 async def escalate(ticket: Ticket, now: dt.datetime, urged: bool = False) -> None:
@@ -367,11 +342,7 @@ async def escalate(ticket: Ticket, now: dt.datetime, urged: bool = False) -> Non
 async def sweep(now: dt.datetime, close_after: dt.timedelta) -> tuple[int, int]:
     """The periodic round: escalate newly overdue tickets, close resolved ones nobody confirmed.
     Returns (escalated, closed)."""
-    overdue = await Ticket.filter(
-        Q(status__in=(S.SUBMITTED, S.REOPENED), respond_by__lt=now)
-        | Q(status__in=OPEN_STATUSES, resolve_by__lt=now),
-        escalated_at=None,
-    )
+    overdue = await Ticket.filter(overdue_filter(now), escalated_at=None)
     for ticket in overdue:
         await escalate(ticket, now)  # another worker's sweep may have been first: then a no-op
     stale = await Ticket.filter(status=S.RESOLVED, resolved_at__lt=now - close_after)

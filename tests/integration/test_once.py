@@ -35,7 +35,7 @@ async def test_racing_deliveries_make_one_row_each(seeded: str) -> None:
             repairs.report(
                 repairs.ReportRepair(
                     reporter=person,
-                    community=community,
+                    community_id=community.id,
                     category=categories()["lighting"],
                     description="楼道灯坏了",
                     source_key="msg:t",

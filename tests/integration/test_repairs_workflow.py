@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from handlers.common.rules import Refusal
-from handlers.repairs import workflow
+from handlers.repairs import queries, workflow
 from handlers.repairs.categories import categories, category_in_text
 from handlers.repairs.models import Ticket, TicketEvent, TicketStatus
 from handlers.repairs.workflow import MOVES, ReportRepair
@@ -27,7 +27,7 @@ async def new_ticket(
     return await workflow.report(
         ReportRepair(
             reporter=person,
-            community=community,
+            community_id=community.id,
             category=categories()[category],
             description="楼道灯坏了",
             source_key=source,
@@ -191,19 +191,21 @@ async def test_likely_duplicates(seeded: str) -> None:
     community = await Community.get(code="xingfuli")
     building = await Building.get(community=community, number=3)
     lighting = categories()["lighting"]
-    found = await workflow.likely_duplicates(community, lighting, building.id, T0 + dt.timedelta(hours=1))
+    found = await queries.likely_duplicates(community.id, lighting, building.id, T0 + dt.timedelta(hours=1))
     assert [t.id for t in found] == [first.id]
     other_building = await Building.get(community=community, number=5)
-    assert await workflow.likely_duplicates(community, lighting, other_building.id, T0) == []
-    assert await workflow.likely_duplicates(community, categories()["lift"], building.id, T0) == []
-    assert await workflow.likely_duplicates(community, lighting, building.id, T0 + dt.timedelta(days=4)) == []
+    assert await queries.likely_duplicates(community.id, lighting, other_building.id, T0) == []
+    assert await queries.likely_duplicates(community.id, categories()["lift"], building.id, T0) == []
+    assert (
+        await queries.likely_duplicates(community.id, lighting, building.id, T0 + dt.timedelta(days=4)) == []
+    )
 
 
 async def test_followers_are_told_too(seeded: str) -> None:
     ticket = await new_ticket()
     neighbour = await Person.create(openid="neighbour")
-    await workflow.follow(ticket, neighbour)
-    await workflow.follow(ticket, neighbour)
+    await workflow.follow(ticket.id, neighbour)
+    await workflow.follow(ticket.id, neighbour)
     worker = await staff("demo-property")
     await workflow.move(ticket.id, "accept", worker, T0)
     await workflow.move(ticket.id, "resolve", worker, T0 + dt.timedelta(minutes=5), note="已修好")

@@ -1,0 +1,355 @@
+"""Every read of tickets the chat and the API need: who may see what (decided here, once), the list
+filters, "overdue", and views built in batch (a page of N tickets is a constant number of statements)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from tortoise.expressions import Q
+
+import content
+from bot.api.core import Binary
+from handlers.common.photos import kept_photo
+from handlers.common.rules import Refusal
+from handlers.repairs.categories import HANDLER_ROLES, Category, categories
+from handlers.repairs.models import (
+    OPEN_STATUSES,
+    Ticket,
+    TicketEvent,
+    TicketFollower,
+    TicketPhoto,
+    TicketStatus,
+)
+from storage.models import STAFF_ROLES, Building, Person, RoleName
+from storage.pages import page_slice
+from storage.roles import roles_of
+
+__all__ = [
+    "OPEN_STATUSES",
+    "Contact",
+    "RoleName",
+    "Seen",
+    "TicketFilter",
+    "TicketStatus",
+    "TicketView",
+]
+
+DUPLICATE_WINDOW = dt.timedelta(days=3)
+NEAR_METRES = 100.0
+POOL_ROLES = frozenset(HANDLER_ROLES.values())  # the roles a ticket's pool can be
+
+
+def status_label(status: TicketStatus | str) -> str:
+    return content.text(f"repairs.status.{TicketStatus(status).value}")
+
+
+# -- who may see what ---------------------------------------------------------------------------------
+# The one rule, for a row and as a query: the committee sees every ticket of its community; a handler
+# (property staff, grid worker, mediator) the tickets in the pool of a role they hold there, and those
+# assigned to them; the reporter their own; a follower the ones they follow. Contact details go to the
+# staff who see it as staff only. Nobody else learns the ticket exists.
+
+
+def handles(roles: Iterable[RoleName], ticket: Ticket) -> bool:
+    """May act on the ticket as its handler: the committee, or a holder of the pool's role (in the ticket's
+    community: ``roles`` are the person's roles there)."""
+    held = set(roles)
+    return RoleName.COMMITTEE in held or RoleName(ticket.handler_role) in held
+
+
+def sees_as_staff(roles: Iterable[RoleName], person_id: int, ticket: Ticket) -> bool:
+    return handles(roles, ticket) or ticket.assignee_id == person_id
+
+
+def staff_scope(roles: Iterable[RoleName], person_id: int) -> Q:
+    """``sees_as_staff`` as a filter on the tickets of the community the roles are held in."""
+    held = set(roles)
+    if RoleName.COMMITTEE in held:
+        return Q()
+    return Q(handler_role__in=[r.value for r in held & POOL_ROLES]) | Q(assignee_id=person_id)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A ticket a person may see, and whether as staff (then with the reporter's contact)."""
+
+    ticket: Ticket
+    as_staff: bool
+
+
+async def seen_by(person: Person, ticket_id: int) -> Seen:
+    """The ticket as ``person`` may see it; ``repairs.no_such_ticket`` when they may not (or it is not)."""
+    ticket = await Ticket.get_or_none(id=ticket_id)
+    if ticket is None:
+        raise _no_such_ticket()
+    if sees_as_staff(await roles_of(person, ticket.community_id), person.id, ticket):
+        return Seen(ticket, True)
+    if ticket.reporter_id == person.id or await TicketFollower.exists(ticket=ticket, person=person):
+        return Seen(ticket, False)
+    raise _no_such_ticket()
+
+
+def _no_such_ticket() -> Refusal:
+    return Refusal("repairs.no_such_ticket")
+
+
+async def staff_roles(person: Person, community_id: int | None) -> set[RoleName] | None:
+    """The person's staff roles in the community; None when they hold none there."""
+    if community_id is None:
+        return None
+    roles = await roles_of(person, community_id) & STAFF_ROLES
+    return roles or None
+
+
+# -- views --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class TicketView:
+    id: int
+    number: str
+    kind: str
+    category: str
+    category_label: str
+    description: str
+    place: str
+    status: TicketStatus
+    status_label: str
+    overdue: bool
+    created_at: dt.datetime
+    respond_by: dt.datetime
+    resolve_by: dt.datetime
+    outcome_note: str
+    rating: int | None
+    reporter: Contact | None
+
+
+@dataclass(frozen=True)
+class ViewPage:
+    rows: list[TicketView]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def meta(self) -> dict[str, int]:
+        return {"page": self.page, "per_page": self.per_page, "total": self.total}
+
+
+@dataclass(frozen=True)
+class EventView:
+    action: str
+    from_status: str
+    to_status: str
+    note: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class TicketDetailView:
+    ticket: TicketView
+    events: list[EventView]
+    photos: list[int]
+
+
+def is_overdue(ticket: Ticket, now: dt.datetime) -> bool:
+    if ticket.status in (TicketStatus.SUBMITTED, TicketStatus.REOPENED) and now > ticket.respond_by:
+        return True
+    return ticket.status in OPEN_STATUSES and now > ticket.resolve_by
+
+
+def overdue_filter(now: dt.datetime) -> Q:
+    """``is_overdue`` as a filter."""
+    return Q(status__in=(TicketStatus.SUBMITTED, TicketStatus.REOPENED), respond_by__lt=now) | Q(
+        status__in=OPEN_STATUSES, resolve_by__lt=now
+    )
+
+
+def _place(ticket: Ticket, buildings: dict[int, int]) -> str:
+    if ticket.place:
+        return ticket.place
+    if ticket.building_id is None or ticket.building_id not in buildings:
+        return content.text("repairs.place_unknown")
+    unit = f"{ticket.unit}单元" if ticket.unit else ""
+    return f"{buildings[ticket.building_id]}栋{unit}"
+
+
+async def _building_numbers(tickets: Sequence[Ticket]) -> dict[int, int]:
+    ids = {t.building_id for t in tickets if not t.place and t.building_id is not None}
+    if not ids:
+        return {}
+    return dict(await Building.filter(id__in=ids).values_list("id", "number"))
+
+
+async def describe_place(ticket: Ticket) -> str:
+    return _place(ticket, await _building_numbers([ticket]))
+
+
+async def views(tickets: Sequence[Ticket], now: dt.datetime, *, with_contact: bool) -> list[TicketView]:
+    """The tickets as people see them: at most two statements (buildings, reporters) whatever their number."""
+    buildings = await _building_numbers(tickets)
+    contacts: dict[int, Contact] = {}
+    if with_contact and tickets:
+        rows = await Person.filter(id__in={t.reporter_id for t in tickets}).values_list("id", "name", "phone")
+        contacts = {pid: Contact(name=name, phone=phone) for pid, name, phone in rows}
+    return [
+        TicketView(
+            id=t.id,
+            number=t.number,
+            kind=t.kind,
+            category=t.category,
+            category_label=categories()[t.category].label,
+            description=t.description,
+            place=_place(t, buildings),
+            status=t.status,
+            status_label=status_label(t.status),
+            overdue=is_overdue(t, now),
+            created_at=t.created_at,
+            respond_by=t.respond_by,
+            resolve_by=t.resolve_by,
+            outcome_note=t.outcome_note,
+            rating=t.rating,
+            reporter=contacts.get(t.reporter_id) if with_contact else None,
+        )
+        for t in tickets
+    ]
+
+
+async def view(seen: Seen, now: dt.datetime) -> TicketView:
+    return (await views([seen.ticket], now, with_contact=seen.as_staff))[0]
+
+
+async def detail(seen: Seen, now: dt.datetime) -> TicketDetailView:
+    events = await TicketEvent.filter(ticket_id=seen.ticket.id).order_by("id")
+    photos = (
+        await TicketPhoto.filter(ticket_id=seen.ticket.id)
+        .exclude(data=None)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    return TicketDetailView(
+        ticket=await view(seen, now),
+        events=[EventView(e.action, e.from_status, e.to_status, e.note, e.created_at) for e in events],
+        photos=[int(str(p)) for p in photos],
+    )
+
+
+# -- lists ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TicketFilter:
+    status: TicketStatus | None = None
+    category: str | None = None
+    building: int | None = None  # its number
+    overdue: bool = False
+
+
+async def community_page(
+    person: Person,
+    community_id: int,
+    roles: Iterable[RoleName],
+    filters: TicketFilter,
+    page: int,
+    per_page: int,
+    now: dt.datetime,
+) -> ViewPage:
+    """The community's tickets the staff member sees as staff (``roles``: theirs there), filtered, soonest
+    due first, with the reporters' contacts: four statements whatever the page size."""
+    query = Ticket.filter(staff_scope(roles, person.id), community_id=community_id)
+    if filters.status is not None:
+        query = query.filter(status=filters.status)
+    if filters.category is not None:
+        query = query.filter(category=filters.category)
+    if filters.building is not None:
+        query = query.filter(building__number=filters.building)
+    if filters.overdue:
+        query = query.filter(overdue_filter(now))
+    listed = await page_slice(query, page, per_page, "resolve_by", "id")
+    return ViewPage(await views(listed.rows, now, with_contact=True), page, per_page, listed.total)
+
+
+async def mine_page(person: Person, page: int, per_page: int, now: dt.datetime) -> ViewPage:
+    """The person's own tickets, newest first (no contact block for oneself)."""
+    listed = await page_slice(Ticket.filter(reporter=person), page, per_page, "-created_at", "-id")
+    return ViewPage(await views(listed.rows, now, with_contact=False), page, per_page, listed.total)
+
+
+async def staff_pool(person: Person, now: dt.datetime, limit: int = 10) -> list[TicketView] | None:
+    """The chat's "工单": the open tickets of the person's community they see as staff, soonest due
+    first; None when they are not staff there."""
+    roles = await staff_roles(person, person.community_id)
+    if roles is None or person.community_id is None:
+        return None
+    query = Ticket.filter(
+        staff_scope(roles, person.id), community_id=person.community_id, status__in=OPEN_STATUSES
+    )
+    return await views(await query.order_by("resolve_by", "id").limit(limit), now, with_contact=False)
+
+
+async def my_latest(person: Person, now: dt.datetime, limit: int = 5) -> list[TicketView]:
+    rows = await Ticket.filter(reporter=person).order_by("-created_at", "-id").limit(limit)
+    return await views(rows, now, with_contact=False)
+
+
+async def latest_resolved(person: Person) -> Ticket | None:
+    """The person's ticket resolved last: what 评价 and 没修好 are about."""
+    return await Ticket.filter(reporter=person, status=TicketStatus.RESOLVED).order_by("-resolved_at").first()
+
+
+async def latest_open(person: Person) -> Ticket | None:
+    """The person's newest open ticket: what 催办 is about."""
+    return await Ticket.filter(reporter=person, status__in=OPEN_STATUSES).order_by("-created_at").first()
+
+
+async def building_numbered(community_id: int | None, number: int | None) -> Building | None:
+    if community_id is None or number is None:
+        return None
+    return await Building.get_or_none(community_id=community_id, number=number)
+
+
+async def photo(seen: Seen, photo_id: int) -> Binary:
+    """A photo kept with the ticket (``api.no_photo``, a 404, when it is not, or not yet)."""
+    return await kept_photo(TicketPhoto, photo_id, ticket_id=seen.ticket.id)
+
+
+async def likely_duplicates(
+    community_id: int,
+    category: Category,
+    building_id: int | None,
+    now: dt.datetime,
+    near: tuple[float | None, float | None] = (None, None),
+) -> list[Ticket]:
+    """Open tickets of the same category of the last days: in the same building; or, for a shared
+    location, within ``NEAR_METRES`` of it; or, when neither is known, anywhere in the community."""
+    query = Ticket.filter(
+        community_id=community_id,
+        category=category.key,
+        status__in=OPEN_STATUSES,
+        created_at__gte=now - DUPLICATE_WINDOW,
+    )
+    if building_id is not None:
+        query = query.filter(building_id=building_id)
+    found = await query.order_by("-created_at").limit(20)
+    lat, lng = near
+    if building_id is None and lat is not None and lng is not None:
+        found = [
+            t
+            for t in found
+            if t.latitude is not None
+            and t.longitude is not None
+            and _metres((lat, lng), (t.latitude, t.longitude)) <= NEAR_METRES
+        ]
+    return found[:3]
+
+
+def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (haversine), plenty precise at a neighbourhood's scale."""
+    lat1, lng1, lat2, lng2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(h))
