@@ -66,6 +66,8 @@ LABEL_INTENT: Mapping[str, str] = {
     "smalltalk": "greet",
     "out_of_scope": "out_of_scope",
 }
+# what "您是想 1 … 2 …" may offer: workflows, not small talk or things the bot does not do
+OFFERABLE = frozenset(LABEL_INTENT.values()) - {"greet", "out_of_scope"}
 # rule intents that may refine a label ("status" said about a wish is my_wishes)
 REFINES: Mapping[str, frozenset[str]] = {
     "status": frozenset({"my_tickets", "urge", "my_wishes"}),
@@ -182,6 +184,8 @@ class Understanding:
         second, _ = prediction.runner_up
         if p >= UNSURE_FLOOR and LABEL_INTENT[best] != LABEL_INTENT[second]:
             pair = (self._refined(best, rule), self._refined(second, rule))
+            if not OFFERABLE.issuperset(pair):  # "您是想 1 打招呼 2 其他事项" helps nobody
+                return Understood(None, label=best, probability=p, source="none", prediction=prediction)
             return Understood(None, 0, pair, label=best, probability=p, source="model", prediction=prediction)
         if p >= UNSURE_FLOOR:
             return self._model(self._refined(best, rule), prediction)

@@ -54,13 +54,6 @@ async def greet(ctx: Context) -> None:
     show_menu(ctx, "common.greet")
 
 
-@router.handle(intent("out_of_scope"))
-async def out_of_scope(ctx: Context) -> None:
-    """Something the community does not do (an advert, the weather, homework): said plainly, with the
-    city hotline and a person."""
-    ctx.say("common.out_of_scope")
-
-
 @router.handle(intent("thanks"))
 async def thanks(ctx: Context) -> None:
     ctx.say("common.thanks")

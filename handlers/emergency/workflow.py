@@ -8,7 +8,7 @@ import content
 from handlers.repairs import workflow as repairs
 from handlers.repairs.categories import categories
 from handlers.repairs.models import Ticket
-from storage.models import Community, Home, Person
+from storage.models import Home, Person
 
 
 def kind_of(text: str) -> str:
@@ -27,7 +27,7 @@ async def tell_grid_worker(person: Person, text: str, source_key: str, now: dt.d
     return await repairs.report(
         repairs.ReportRepair(
             reporter=person,
-            community=await Community.get(id=home.community_id),
+            community_id=home.community_id,
             category=category,
             description=text,
             source_key=f"emergency:{source_key}",

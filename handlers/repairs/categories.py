@@ -54,10 +54,21 @@ def categories() -> dict[str, Category]:
     }
 
 
-def category_in_text(text: str) -> Category | None:
-    """The category whose keywords the text mentions most (longer keywords weigh more); None if none."""
+# what a resident may be reporting: a thing broken, or a person or business not doing right
+KINDS = {"repair": frozenset({"repair"}), "complaint": frozenset({"complaint", "dispute"})}
+
+
+def categories_for(report: str) -> list[Category]:
+    """The categories a report of ``report`` ("repair" or "complaint") may be filed under, in order."""
+    kinds = KINDS.get(report, KINDS["repair"])
+    return [c for c in categories().values() if c.kind in kinds]
+
+
+def category_in_text(text: str, report: str | None = None) -> Category | None:
+    """The category whose keywords the text mentions most (longer keywords weigh more), among those of
+    ``report`` when given ("投诉物业换个灯泡" is about the property company, not the lamp); None if none."""
     best: tuple[int, Category] | None = None
-    for category in categories().values():
+    for category in categories_for(report) if report else categories().values():
         score = sum(len(word) for word in category.keywords if word in text)
         if score and (best is None or score > best[0]):
             best = (score, category)

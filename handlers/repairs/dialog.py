@@ -12,7 +12,7 @@ from bot.dialog import Dialog
 from bot.dispatcher import Context, Phase, Router, command, has_text, idle, intent, kind, pattern, state
 from bot.messages import Kind
 from handlers.repairs import queries, workflow
-from handlers.repairs.categories import Category, categories, category_in_text
+from handlers.repairs.categories import Category, categories, categories_for, category_in_text
 from handlers.repairs.queries import TicketView, status_label
 from handlers.repairs.workflow import ReportRepair
 from handlers.residents import workflow as residents
@@ -21,6 +21,7 @@ from nlp.slots import extract_address, extract_choice
 
 router = Router("repairs")
 router.menu_entry("repair", order=10)
+router.menu_entry("complaint", order=15)
 router.menu_entry("my_tickets", order=20)
 
 CATEGORY = "repair:category"
@@ -41,6 +42,7 @@ class Draft:
     """What the report has gathered so far, kept in the dialog between messages."""
 
     description: str = ""
+    report: str = "repair"  # repair (a thing broken) or complaint (a person or business not doing right)
     source: str = ""  # the message that started it: the ticket's idempotency key
     category: str = ""
     photo: str = ""  # a media id
@@ -143,40 +145,44 @@ async def photo_first(ctx: Context) -> None:
 
 
 # -- reporting --------------------------------------------------------------------------------------
-@router.handle(intent("repair"), idle())
+@router.handle(intent("repair", "complaint"), idle())
 async def report(ctx: Context) -> None:
-    home = await require_home(ctx, then="repair")
+    kind = "complaint" if ctx.intent == "complaint" else "repair"
+    home = await require_home(ctx, then=kind)
     if home is None:
         return
     ctx.dialog.clear()
-    draft = Draft(description=ctx.msg.text.strip(), source=ctx.msg.dedup_key)
+    draft = Draft(description=ctx.msg.text.strip(), report=kind, source=ctx.msg.dedup_key)
     earlier_photo = await ctx.services.store.get(f"repairs:photo:{ctx.msg.user}")
     if earlier_photo:
         await ctx.services.store.delete(f"repairs:photo:{ctx.msg.user}")
         draft.photo = earlier_photo
     draft.keep(ctx.dialog, CATEGORY)
-    found = category_in_text(ctx.msg.text) if ctx.msg.has_text else None
+    found = category_in_text(ctx.msg.text, kind) if ctx.msg.has_text else None
     if found is None:
-        _ask_category(ctx)
+        _ask_category(ctx, kind)
         return
     await _with_category(ctx, draft, found)
 
 
-def _ask_category(ctx: Context) -> None:
-    labels = [c.label for c in categories().values()]
+def _ask_category(ctx: Context, kind: str) -> None:
+    labels = [c.label for c in categories_for(kind)]
     ctx.dialog.set(CATEGORY)
-    ctx.say("repairs.ask_category", options=content.numbered(labels))
+    ctx.say(
+        "repairs.ask_category" if kind == "repair" else "repairs.ask_complaint",
+        options=content.numbered(labels),
+    )
 
 
 @router.handle(state(CATEGORY), has_text())
 async def category_answer(ctx: Context) -> None:
-    options = list(categories().values())
+    draft = Draft.of(ctx.dialog)
+    options = categories_for(draft.report)
     choice = extract_choice(ctx.msg.text, len(options))
-    found = options[choice - 1] if choice else category_in_text(ctx.msg.text)
+    found = options[choice - 1] if choice else category_in_text(ctx.msg.text, draft.report)
     if found is None:
         ctx.reask("repairs.category_again")
         return
-    draft = Draft.of(ctx.dialog)
     if not draft.description:
         draft.description = ctx.msg.text.strip()
     await _with_category(ctx, draft, found)
@@ -348,7 +354,7 @@ async def confirm(ctx: Context) -> None:
 async def describe(ctx: Context) -> None:
     draft = Draft.of(ctx.dialog)
     draft.description = ctx.msg.text.strip()
-    found = category_in_text(ctx.msg.text)
+    found = category_in_text(ctx.msg.text, draft.report)
     if found is not None and found.key != draft.category and found.role is not None:
         draft.category = found.key
     _confirm(ctx, draft)

@@ -220,13 +220,15 @@ def _browse(ctx: Context, cat: Catalog) -> None:
 
 
 async def answer(ctx: Context, found: search.Found) -> None:
+    """A card only when the search is sure; otherwise the likely entries to choose from (a confident card
+    on an unrelated entry is worse than a question)."""
     cat = catalog(await community_code(ctx))
-    top, *others = found.entries
     ctx.dialog.clear()
-    ctx.say_text(card(cat, top))
-    if others and not found.sure:
-        ctx.dialog.set(MORE, keys=[e.key for e in others])
-        ctx.say("services.maybe", options=content.numbered([e.name for e in others]))
+    if not found.sure:
+        ctx.dialog.set(MORE, keys=[e.key for e in found.entries])
+        ctx.say("services.unsure", options=content.numbered([e.name for e in found.entries]))
+        return
+    ctx.say_text(card(cat, found.entries[0]))
 
 
 @router.handle(intent("service"), idle())
@@ -242,10 +244,17 @@ async def service_question(ctx: Context) -> None:
     _not_found(ctx)
 
 
-def _not_found(ctx: Context) -> None:
+def _not_found(ctx: Context, key: str = "services.not_found") -> None:
     ctx.dialog.clear()
     ctx.dialog.set(HANDOFF, question=ctx.msg.text.strip()[:2000])
-    ctx.say("services.not_found", outside=outside_line(ctx.msg.text))
+    ctx.say(key, outside=outside_line(ctx.msg.text))
+
+
+@router.handle(intent("out_of_scope"), idle())
+async def out_of_scope(ctx: Context) -> None:
+    """Something the community does not do (an advert, the weather, shares): said plainly, with the outside
+    line its words point to, and the offer to pass it to a person all the same."""
+    _not_found(ctx, "services.out_of_scope")
 
 
 def outside_line(question: str) -> str:

@@ -14,7 +14,7 @@ from tests.helpers import Chat
 
 async def test_follow_greets_with_menu(conversations: Conversations) -> None:
     reply = await Chat(conversations).event(EventName.SUBSCRIBE)
-    assert "欢迎关注" in reply and "6 绑定住址" in reply and "1 报修" in reply and "人工服务" in reply
+    assert "欢迎关注" in reply and "7 绑定住址" in reply and "1 报修" in reply and "人工服务" in reply
 
 
 async def test_follow_from_a_community_qr_code_preselects_it(conversations: Conversations) -> None:
@@ -113,7 +113,7 @@ async def test_global_words_work_in_any_state(conversations: Conversations) -> N
         [
             ("绑定", "哪个社区"),
             ("帮助", ["我可以帮您", "绑定住址"]),
-            ("3", "哪个社区"),  # a menu number starts that entry
+            ("4", "哪个社区"),  # a menu number starts that entry (微心愿, which binds first)
             ("人工", "说说您的问题"),
             ("取消！", "已取消"),
             ("取消", "没有进行中的操作"),
@@ -151,7 +151,7 @@ async def test_unusable_messages_get_a_kind_answer(conversations: Conversations)
 
 async def test_confused_resident_sees_the_menu(conversations: Conversations) -> None:
     reply = await Chat(conversations).say("啊？")
-    assert "没太明白" in reply and "6 绑定住址" in reply and "1 报修" in reply and "取消" in reply
+    assert "没太明白" in reply and "7 绑定住址" in reply and "1 报修" in reply and "取消" in reply
 
 
 async def test_greeting_and_thanks(conversations: Conversations) -> None:

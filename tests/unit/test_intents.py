@@ -21,7 +21,8 @@ CASES = [
     ("谢谢你", "thanks"),
     ("辛苦了", "thanks"),
     ("生成邀请码 网格员", "invite"),
-    ("今天天气怎么样", None),
+    ("今天天气怎么样", "out_of_scope"),  # the model: not something the community does
+    ("我不想取消这个报修", "my_tickets"),  # a control word inside content is not the control
     ("啊？", None),
     ("1", None),
 ]
