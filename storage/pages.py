@@ -9,11 +9,14 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class PageSlice(Generic[M]):
-    rows: list[M]
+class PageSlice(Generic[T]):
+    """A page of rows (models, or the views built from them) and where it stands in the whole list."""
+
+    rows: list[T]
     page: int
     per_page: int
     total: int

@@ -24,7 +24,7 @@ from handlers.repairs.models import (
     TicketStatus,
 )
 from storage.models import STAFF_ROLES, Building, Person, RoleName
-from storage.pages import page_slice
+from storage.pages import PageSlice, page_slice
 from storage.roles import roles_of
 
 __all__ = [
@@ -129,18 +129,6 @@ class TicketView:
     outcome_note: str
     rating: int | None
     reporter: Contact | None
-
-
-@dataclass(frozen=True)
-class ViewPage:
-    rows: list[TicketView]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def meta(self) -> dict[str, int]:
-        return {"page": self.page, "per_page": self.per_page, "total": self.total}
 
 
 @dataclass(frozen=True)
@@ -258,7 +246,7 @@ async def community_page(
     page: int,
     per_page: int,
     now: dt.datetime,
-) -> ViewPage:
+) -> PageSlice[TicketView]:
     """The community's tickets the staff member sees as staff (``roles``: theirs there), filtered, soonest
     due first, with the reporters' contacts: four statements whatever the page size."""
     query = Ticket.filter(staff_scope(roles, person.id), community_id=community_id)
@@ -271,13 +259,13 @@ async def community_page(
     if filters.overdue:
         query = query.filter(overdue_filter(now))
     listed = await page_slice(query, page, per_page, "resolve_by", "id")
-    return ViewPage(await views(listed.rows, now, with_contact=True), page, per_page, listed.total)
+    return PageSlice(await views(listed.rows, now, with_contact=True), page, per_page, listed.total)
 
 
-async def mine_page(person: Person, page: int, per_page: int, now: dt.datetime) -> ViewPage:
+async def mine_page(person: Person, page: int, per_page: int, now: dt.datetime) -> PageSlice[TicketView]:
     """The person's own tickets, newest first (no contact block for oneself)."""
     listed = await page_slice(Ticket.filter(reporter=person), page, per_page, "-created_at", "-id")
-    return ViewPage(await views(listed.rows, now, with_contact=False), page, per_page, listed.total)
+    return PageSlice(await views(listed.rows, now, with_contact=False), page, per_page, listed.total)
 
 
 async def staff_pool(person: Person, now: dt.datetime, limit: int = 10) -> list[TicketView] | None:

@@ -333,7 +333,7 @@ async def participants(call: ApiRequest) -> ParticipantsOut:
 async def proposals(call: ApiRequest) -> ProposalPage:
     community = await committee_of(call)
     listed = await queries.proposals_page(community, _status(call), *page_of(call.query))
-    return ProposalPage(items=[_proposal(p) for p in listed.items], **listed.meta)
+    return ProposalPage(items=[_proposal(p) for p in listed.rows], **listed.meta)
 
 
 def _proposal(p: ProposalView) -> ProposalOut:
@@ -450,7 +450,7 @@ async def add_comment(call: ApiRequest) -> CommentOut:
 async def community_consultations(call: ApiRequest) -> ConsultationPage:
     community = await community_of(call)
     listed = await queries.community_page(community, _status(call), *page_of(call.query))
-    return ConsultationPage(items=[consultation_out(c, call.now()) for c in listed.items], **listed.meta)
+    return ConsultationPage(items=[consultation_out(c, call.now()) for c in listed.rows], **listed.meta)
 
 
 @routes.add(

@@ -13,7 +13,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import content
 from handlers.common.rules import Refusal
@@ -32,14 +32,13 @@ from handlers.votes.models import (
 from handlers.votes.tally import TallyResult
 from nlp.slots import Address
 from storage.models import Community, Home, Person, Role, RoleName
-from storage.pages import page_slice
+from storage.pages import PageSlice, page_slice
 from storage.roles import roles_of
 
 __all__ = ["ConsultationStatus", "PassRule", "Per", "TallyResult", "Who"]
 
 S = ConsultationStatus
 PROXIES = frozenset({RoleName.GRID_WORKER, RoleName.COMMITTEE})
-T = TypeVar("T")
 
 
 # -- views -----------------------------------------------------------------------------------------------
@@ -88,18 +87,6 @@ def view_of(c: Consultation) -> ConsultationView:
         created_at=c.created_at,
         result=TallyResult.from_json(c.result) if c.result else None,
     )
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: list[T]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def meta(self) -> dict[str, int]:
-        return {"page": self.page, "per_page": self.per_page, "total": self.total}
 
 
 @dataclass(frozen=True)
@@ -339,13 +326,13 @@ async def latest_result(community_id: int | None) -> ConsultationView | None:
 
 async def community_page(
     community: Community, status: str | None, page: int, per_page: int
-) -> Page[ConsultationView]:
+) -> PageSlice[ConsultationView]:
     """A community's consultations, newest first: two statements (the count and the page)."""
     query = Consultation.filter(community=community)
     if status:
         query = query.filter(status=status)
     listed = await page_slice(query, page, per_page, "-created_at", "-id")
-    return Page([view_of(c) for c in listed.rows], **listed.meta)
+    return PageSlice([view_of(c) for c in listed.rows], **listed.meta)
 
 
 async def running(community_id: int | None) -> list[Running]:
@@ -444,10 +431,10 @@ async def waiting_proposals(community_id: int | None, limit: int) -> list[Propos
 
 async def proposals_page(
     community: Community, status: str | None, page: int, per_page: int
-) -> Page[ProposalView]:
+) -> PageSlice[ProposalView]:
     """A community's proposals, newest first: two statements (the count and the page)."""
     query = Proposal.filter(community=community)
     if status:
         query = query.filter(status=status)
     listed = await page_slice(query, page, per_page, "-created_at", "-id")
-    return Page([proposal_view(p) for p in listed.rows], **listed.meta)
+    return PageSlice([proposal_view(p) for p in listed.rows], **listed.meta)
