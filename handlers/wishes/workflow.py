@@ -1,20 +1,25 @@
 """Wishes without any transport: post, review, revise, withdraw, claim, contact, release, fulfil, confirm,
 say it is not done; and on the clock, remind and lapse claims, remind residents to confirm.
 
-Every change is one conditional update of the wish (so that of many people acting at once exactly one
-wins), a ``WishEvent`` and the notifications it causes, in one transaction.
+Every change is one step of ``STATES`` through ``handlers.common.transitions.transition`` (as tickets): the
+conditional update of the wish (so that of many people acting at once exactly one wins), a ``WishEvent``,
+the claim's side of the step and the notifications it causes, in one transaction. The columns a step sets
+besides the status are the step's own or its operation's (``revise``, ``approve``, ``confirm``), never a
+caller's ``**values``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 import content
 from handlers.common.rules import Refusal
+from handlers.common.transitions import SYSTEM, Notice, StateTable, Step, transition
 from handlers.residents.workflow import roles_of as roles_in
 from handlers.wishes.models import (
     Beneficiary,
@@ -49,34 +54,101 @@ class PostWish:
     display_name: str = ""  # empty: anonymous on the board
 
 
-@dataclass(frozen=True)
-class Move:
-    """One allowed change: from which states, to which, by whom."""
-
-    to: WishStatus
-    frm: tuple[WishStatus, ...]
-    by: str  # resident, committee, claimer, volunteer, resident_or_committee, system
-    values: dict[str, Any] = field(default_factory=dict)
-
-
-MOVES: dict[str, Move] = {
-    "approve": Move(S.OPEN, (S.SUBMITTED,), "committee"),
-    "ask_changes": Move(S.CHANGES, (S.SUBMITTED,), "committee"),
-    "decline": Move(S.DECLINED, (S.SUBMITTED, S.CHANGES), "committee"),
-    "revise": Move(S.SUBMITTED, (S.SUBMITTED, S.CHANGES), "resident"),
-    "withdraw": Move(S.WITHDRAWN, (S.SUBMITTED, S.CHANGES, S.OPEN, S.CLAIMED), "resident"),
-    "claim": Move(S.CLAIMED, (S.OPEN,), "volunteer"),
-    "contacted": Move(S.CLAIMED, (S.CLAIMED,), "claimer"),
-    "release": Move(S.OPEN, (S.CLAIMED,), "claimer"),
-    "fulfil": Move(S.FULFILLED, (S.CLAIMED,), "claimer"),
-    "confirm": Move(S.CONFIRMED, (S.FULFILLED,), "resident_or_committee"),
-    "not_done": Move(S.CLAIMED, (S.FULFILLED,), "resident"),
-    "lapse": Move(S.OPEN, (S.CLAIMED,), "system"),
+# by: resident; committee; claimer (holds the active claim); volunteer (a volunteer or party member of the
+# community, not the wish's resident); resident_or_committee; system (the clock)
+MOVES: dict[str, Step[WishStatus]] = {
+    "approve": Step(S.OPEN, (S.SUBMITTED,), "committee"),
+    "ask_changes": Step(S.CHANGES, (S.SUBMITTED,), "committee"),
+    "decline": Step(S.DECLINED, (S.SUBMITTED, S.CHANGES), "committee"),
+    "revise": Step(S.SUBMITTED, (S.SUBMITTED, S.CHANGES), "resident"),
+    "withdraw": Step(S.WITHDRAWN, (S.SUBMITTED, S.CHANGES, S.OPEN, S.CLAIMED), "resident"),
+    "claim": Step(S.CLAIMED, (S.OPEN,), "volunteer"),
+    "contacted": Step(S.CLAIMED, (S.CLAIMED,), "claimer"),
+    "release": Step(S.OPEN, (S.CLAIMED,), "claimer"),
+    "fulfil": Step(S.FULFILLED, (S.CLAIMED,), "claimer"),
+    "confirm": Step(S.CONFIRMED, (S.FULFILLED,), "resident_or_committee"),
+    "not_done": Step(S.CLAIMED, (S.FULFILLED,), "resident"),
+    "lapse": Step(S.OPEN, (S.CLAIMED,), SYSTEM),
 }
 
 
 def status_label(status: WishStatus | str) -> str:
     return content.text(f"wishes.status.{WishStatus(status).value}")
+
+
+async def active_claim(wish: Wish) -> WishClaim | None:
+    return await active_claim_of(wish.id)
+
+
+async def active_claim_of(wish_id: int) -> WishClaim | None:
+    return await WishClaim.get_or_none(wish_id=wish_id, status=ClaimStatus.ACTIVE)
+
+
+async def _authorise(wish: Wish, by: str, actor: Person | None) -> None:
+    if by == SYSTEM:
+        return
+    if actor is None:
+        raise Refusal("wishes.not_allowed")
+    is_resident = actor.id == wish.resident_id
+    if by == "resident" and is_resident:
+        return
+    if by == "claimer":
+        claim = await active_claim(wish)
+        if claim is not None and claim.claimer_id == actor.id:
+            return
+        raise Refusal("wishes.not_allowed")
+    roles = await roles_in(actor, wish.community_id)
+    if by == "resident_or_committee" and (is_resident or RoleName.COMMITTEE in roles):
+        return
+    if by == "committee" and RoleName.COMMITTEE in roles:
+        return
+    if by == "volunteer" and roles & set(CLAIMERS):
+        if is_resident:
+            raise Refusal("wishes.own_wish")
+        return
+    raise Refusal("wishes.not_allowed")
+
+
+STATES: StateTable[Wish, WishStatus] = StateTable(
+    model=Wish,
+    events=WishEvent,
+    owner="wish_id",
+    steps=MOVES,
+    authorise=_authorise,
+    label=status_label,
+    missing="wishes.no_such_wish",
+    not_now="wishes.not_now",
+    lost="wishes.someone_else",
+)
+
+
+# -- who is told -----------------------------------------------------------------------------------------
+def _notice(person: Person, wish: Wish, what: str, now: dt.datetime, **values: Any) -> Notice:
+    """``wishes.told_<what>`` for one person, as a service update."""
+    return Notice(
+        person,
+        f"wish:{wish.id}:{what}:{now.timestamp():.0f}:{person.id}",
+        content.text(f"wishes.told_{what}", number=wish.number, **values),
+        "service_update",
+        {"title": wish.number, "status": status_label(wish.status)},
+    )
+
+
+async def _committee(wish: Wish, key: str, now: dt.datetime, **values: Any) -> list[Notice]:
+    """``key`` for every committee member of the wish's community."""
+    members = await Role.filter(community_id=wish.community_id, role=RoleName.COMMITTEE).prefetch_related(
+        "person"
+    )
+    text = content.text(key, number=wish.number, category=rules().label(wish.category), **values)
+    return [
+        Notice(m.person, f"wish:{wish.id}:{key}:{now.timestamp():.0f}:{m.person.id}", text) for m in members
+    ]
+
+
+async def _send(notices: Iterable[Notice], now: dt.datetime) -> None:
+    """Record notices outside a step (a step's own go through ``transition``)."""
+    for n in notices:
+        await notify(n.person, n.key, n.text, now=now, template=n.template, template_data=n.template_data)
 
 
 # -- posting ---------------------------------------------------------------------------------------
@@ -116,142 +188,140 @@ async def _post(cmd: PostWish, now: dt.datetime) -> Wish:
             source_key=cmd.source_key,
             created_at=now,
         )
-        await _event(wish, cmd.resident, "submit", "", S.SUBMITTED, "", now)
-        await _tell_committee(wish, "wishes.committee_new", now, text=public_text[:60])
-    return wish
-
-
-async def _tell_committee(wish: Wish, key: str, now: dt.datetime, **values: Any) -> None:
-    members = await Role.filter(community_id=wish.community_id, role=RoleName.COMMITTEE).prefetch_related(
-        "person"
-    )
-    text = content.text(key, number=wish.number, category=rules().label(wish.category), **values)
-    for member in members:
-        await notify(
-            member.person, f"wish:{wish.id}:{key}:{now.timestamp():.0f}:{member.person.id}", text, now=now
+        await WishEvent.create(
+            wish=wish, actor=cmd.resident, action="submit", to_status=S.SUBMITTED, created_at=now
         )
+        await _send(await _committee(wish, "wishes.committee_new", now, text=public_text[:60]), now)
+    return wish
 
 
 # -- moving ----------------------------------------------------------------------------------------
-async def move(
-    wish_id: int, action: str, actor: Person | None, now: dt.datetime, *, note: str = "", **values: Any
-) -> Wish:
-    """Apply ``action``; raise Refusal when it is not allowed now, or someone else was first."""
-    spec = MOVES[action]
-    wish = await Wish.get_or_none(id=wish_id)
-    if wish is None:
-        raise Refusal("wishes.no_such_wish")
-    claim = await active_claim(wish)
-    await _check_actor(spec, wish, claim, actor)
-    if wish.status not in spec.frm:
-        raise Refusal("wishes.not_now", number=wish.number, status=status_label(wish.status))
-    changes: dict[str, Any] = {"status": spec.to, **values}
+def _columns(action: str, now: dt.datetime, note: str) -> dict[str, Any]:
+    """What a step records besides the status."""
     if action == "approve":
-        changes |= {"published_at": now, "review_note": note}
-    elif action in ("ask_changes", "decline"):
-        if not note.strip():
+        return {"published_at": now, "review_note": note}
+    if action in ("ask_changes", "decline"):
+        return {"review_note": note}
+    if action == "lapse":
+        return {"priority": True}  # back on the board first in line
+    if action == "claim":
+        return {"priority": False}
+    if action == "fulfil":
+        return {"fulfilled_at": now, "confirm_reminded": False}
+    if action == "confirm":
+        return {"confirmed_at": now}
+    if action == "not_done":
+        return {"fulfilled_at": None}
+    return {}
+
+
+async def _step(
+    wish_id: int,
+    action: str,
+    actor: Person | None,
+    now: dt.datetime,
+    note: str = "",
+    operands: Mapping[str, Any] | None = None,
+) -> Wish:
+    """Take step ``action``; ``operands``: the columns of its operation (revise, approve, confirm)."""
+    wish = await STATES.load(wish_id)
+    claim = await active_claim(wish)
+
+    async def reason() -> None:
+        """Sending a wish back or declining it says why (checked after the state)."""
+        if action in ("ask_changes", "decline") and not note.strip():
             raise Refusal("wishes.reason_needed")
-        changes |= {"review_note": note}
-    elif action in ("lapse",):
-        changes |= {"priority": True}
-    elif action == "claim":
-        changes |= {"priority": False}
-    elif action == "fulfil":
-        changes |= {"fulfilled_at": now, "confirm_reminded": False}
-    elif action == "confirm":
-        changes |= {"confirmed_at": now}
-    elif action == "not_done":
-        changes |= {"fulfilled_at": None}
-    async with in_transaction():
-        # the conditional update is the lock: of many people claiming at once, exactly one changes the row
-        won = await Wish.filter(id=wish.id, status=wish.status).update(**changes)
-        if not won:
-            raise Refusal("wishes.someone_else", number=wish.number)
-        await _event(wish, actor, action, wish.status, spec.to, note, now)
-        wish = await Wish.get(id=wish.id)
-        await _after(action, wish, claim, actor, note, now)
-    return wish
 
-
-async def _event(
-    wish: Wish, actor: Person | None, action: str, frm: str, to: str, note: str, now: dt.datetime
-) -> None:
-    await WishEvent.create(
-        wish_id=wish.id,
-        actor=actor,
-        action=action,
-        from_status=frm,
-        to_status=to,
-        note=note[:2000],
-        created_at=now,
+    return await transition(
+        STATES,
+        wish,
+        action,
+        actor,
+        now,
+        note=note,
+        changes=_columns(action, now, note) | dict(operands or {}),
+        guard=reason,
+        then=lambda fresh: _after(action, fresh, claim, actor, note, now),
     )
 
 
-async def active_claim(wish: Wish) -> WishClaim | None:
-    return await active_claim_of(wish.id)
-
-
-async def active_claim_of(wish_id: int) -> WishClaim | None:
-    return await WishClaim.get_or_none(wish_id=wish_id, status=ClaimStatus.ACTIVE)
-
-
-async def _check_actor(spec: Move, wish: Wish, claim: WishClaim | None, actor: Person | None) -> None:
-    if spec.by == "system":
-        return
-    if actor is None:
-        raise Refusal("wishes.not_allowed")
-    is_resident = actor.id == wish.resident_id
-    if spec.by == "resident" and is_resident:
-        return
-    roles = await roles_in(actor, wish.community_id)
-    if spec.by == "resident_or_committee" and (is_resident or RoleName.COMMITTEE in roles):
-        return
-    if spec.by == "committee" and RoleName.COMMITTEE in roles:
-        return
-    if spec.by == "claimer" and claim is not None and claim.claimer_id == actor.id:
-        return
-    if spec.by == "volunteer" and roles & set(CLAIMERS):
-        if is_resident:
-            raise Refusal("wishes.own_wish")
-        return
-    raise Refusal("wishes.not_allowed")
+async def move(wish_id: int, action: str, actor: Person | None, now: dt.datetime, *, note: str = "") -> Wish:
+    """Take step ``action``; raise Refusal when it is not allowed now, or someone else was first. The steps
+    with operands have their own operations: ``revise``, ``approve``, ``claim``, ``fulfil``, ``confirm``."""
+    return await _step(wish_id, action, actor, now, note)
 
 
 async def _after(
     action: str, wish: Wish, claim: WishClaim | None, actor: Person | None, note: str, now: dt.datetime
-) -> None:
-    """The claim's side of a move, and who is told."""
+) -> list[Notice]:
+    """The claim's side of a step, and who is told."""
     resident = await Person.get(id=wish.resident_id)
     label = rules().label(wish.category)
     if action in ("approve", "ask_changes", "decline"):
-        await _tell(resident, wish, action, now, note=note or content.text("wishes.no_note"), category=label)
-    elif action == "revise":
-        await _tell_committee(wish, "wishes.committee_revised", now, text=wish.public_text[:60])
-    elif action == "withdraw" and claim is not None:
+        return [
+            _notice(resident, wish, action, now, note=note or content.text("wishes.no_note"), category=label)
+        ]
+    if action == "revise":
+        return await _committee(wish, "wishes.committee_revised", now, text=wish.public_text[:60])
+    if action == "fulfil":
+        return [
+            _notice(
+                resident, wish, "fulfilled", now, note=note.strip()[:100] or content.text("wishes.no_note")
+            )
+        ]
+    if claim is None:
+        return []
+    if action == "withdraw":
         await WishClaim.filter(id=claim.id).update(status=ClaimStatus.ENDED, ended_at=now)
-        await _tell(await Person.get(id=claim.claimer_id), wish, "withdrawn_claimer", now)
-    elif action == "contacted" and claim is not None:
+        return [_notice(await Person.get(id=claim.claimer_id), wish, "withdrawn_claimer", now)]
+    if action == "contacted":
         await WishClaim.filter(id=claim.id).update(contacted_at=now)
-    elif action in ("release", "lapse") and claim is not None:
+        return []
+    if action in ("release", "lapse"):
         status = ClaimStatus.RELEASED if action == "release" else ClaimStatus.LAPSED
         await WishClaim.filter(id=claim.id).update(status=status, ended_at=now)
-        await _tell(resident, wish, f"{action}_resident", now)
+        told = [_notice(resident, wish, f"{action}_resident", now)]
         if action == "lapse":
-            await _tell(await Person.get(id=claim.claimer_id), wish, "lapse_claimer", now)
-    elif action == "not_done" and claim is not None:
+            told.append(_notice(await Person.get(id=claim.claimer_id), wish, "lapse_claimer", now))
+        return told
+    if action == "not_done":
         await WishClaim.filter(id=claim.id).update(fulfilled_at=None)
-        await _tell(await Person.get(id=claim.claimer_id), wish, "not_done_claimer", now, note=note)
+        return [_notice(await Person.get(id=claim.claimer_id), wish, "not_done_claimer", now, note=note)]
+    if action == "confirm":
+        return await _confirmed(wish, claim, actor, now)
+    return []
 
 
-async def _tell(person: Person, wish: Wish, what: str, now: dt.datetime, **values: Any) -> None:
-    await notify(
-        person,
-        f"wish:{wish.id}:{what}:{now.timestamp():.0f}:{person.id}",
-        content.text(f"wishes.told_{what}", number=wish.number, **values),
-        now=now,
-        template="service_update",
-        template_data={"title": wish.number, "status": status_label(wish.status)},
-    )
+async def _confirmed(wish: Wish, claim: WishClaim, actor: Person | None, now: dt.datetime) -> list[Notice]:
+    """The claim is done, and every person who served gets a service record (hours and points) confirmed
+    by the actor, and is thanked."""
+    await WishClaim.filter(id=claim.id).update(status=ClaimStatus.DONE, ended_at=now)
+    confirmed_as = "resident" if actor is not None and actor.id == wish.resident_id else "committee"
+    points = rules().points(claim.hours)
+    activity = f"{rules().label(wish.category)}：{wish.public_text}"[:128]
+    served_on = (claim.fulfilled_at or now).date()
+    told = []
+    for person_id in claim.served_by or [claim.claimer_id]:
+        person = await Person.get(id=person_id)
+        await ServiceRecord.create(
+            community_id=wish.community_id,
+            volunteer=person,
+            volunteer_name=person.name or content.text("wishes.a_volunteer"),
+            team=claim.team,
+            wish=wish,
+            activity=activity,
+            served_on=served_on,
+            hours=claim.hours,
+            points=points,
+            confirmed_by=actor,
+            confirmed_as=confirmed_as,
+            created_at=now,
+        )
+        thanks = wish.thanks or content.text("wishes.thanks_default")
+        told.append(
+            _notice(person, wish, "thanked", now, thanks=thanks, hours=f"{claim.hours:g}", points=points)
+        )
+    return told
 
 
 # -- the resident ------------------------------------------------------------------------------------
@@ -261,30 +331,31 @@ async def revise(wish_id: int, resident: Person, description: str, now: dt.datet
     if len(description) < 2:
         raise Refusal("wishes.too_short")
     public_text, flags = screen(description)
-    return await move(
+    category = rules().category_in_text(description).key
+    return await _step(
         wish_id,
         "revise",
         resident,
         now,
-        description=description,
-        public_text=public_text,
-        flags=flags,
-        category=rules().category_in_text(description).key,
+        operands={
+            "description": description,
+            "public_text": public_text,
+            "flags": flags,
+            "category": category,
+        },
     )
 
 
 async def approve(wish_id: int, member: Person, now: dt.datetime, public_text: str = "") -> Wish:
     """Put the wish on the board, with the committee's edit of its public text if given. Refused while
     what would be shown still holds personal data or sensitive words."""
-    wish = await Wish.get_or_none(id=wish_id)
-    if wish is None:
-        raise Refusal("wishes.no_such_wish")
+    wish = await STATES.load(wish_id)
     shown = public_text.strip()[:500] or wish.public_text
     found = inspect(shown, rules().sensitive_words)
     if not found.clean:
         names = [content.text(f"wishes.found.{kind}") for kind in found.personal] + list(found.words)
         raise Refusal("wishes.not_clean", found="、".join(names))
-    return await move(wish_id, "approve", member, now, public_text=shown)
+    return await _step(wish_id, "approve", member, now, operands={"public_text": shown})
 
 
 # -- volunteers ----------------------------------------------------------------------------------------
@@ -304,14 +375,9 @@ async def claim(wish_id: int, claimer: Person, now: dt.datetime, team: str = "")
             served_by=[claimer.id],
         )
         who = team.strip()[:32] or claimer.name or content.text("wishes.a_volunteer")
-        await _tell(
-            await Person.get(id=wish.resident_id),
-            wish,
-            "claimed",
-            now,
-            who=who,
-            days=rules().contact_within.days,
-        )
+        resident = await Person.get(id=wish.resident_id)
+        days = rules().contact_within.days
+        await _send([_notice(resident, wish, "claimed", now, who=who, days=days)], now)
     return claimed
 
 
@@ -328,10 +394,8 @@ async def fulfil(
     confirm; the service is recorded only then."""
     if not 0 < hours <= 24:
         raise Refusal("wishes.hours_range")
-    wish = await Wish.get_or_none(id=wish_id)
-    if wish is None:
-        raise Refusal("wishes.no_such_wish")
-    await _check_actor(MOVES["fulfil"], wish, await active_claim(wish), claimer)
+    wish = await STATES.load(wish_id)
+    await _authorise(wish, MOVES["fulfil"].by, claimer)
     people = list(dict.fromkeys(served_by or [claimer.id]))
     if claimer.id not in people:
         people.insert(0, claimer.id)
@@ -342,20 +406,13 @@ async def fulfil(
     async with in_transaction():
         claim_row = await active_claim(wish)
         done = await move(wish_id, "fulfil", claimer, now, note=note)
-        assert claim_row is not None  # move() checked the claimer holds the active claim
+        assert claim_row is not None  # the step checked the claimer holds the active claim
         await WishClaim.filter(id=claim_row.id).update(
             fulfilled_at=now,
             note=note.strip()[:500],
             hours=hours,
             served_by=people,
             contacted_at=claim_row.contacted_at or now,
-        )
-        await _tell(
-            await Person.get(id=done.resident_id),
-            done,
-            "fulfilled",
-            now,
-            note=note.strip()[:100] or content.text("wishes.no_note"),
         )
     return done
 
@@ -369,57 +426,12 @@ async def confirm(
     thanks: str = "",
     story_consent: bool = False,
 ) -> Wish:
-    """The resident (or a committee member for them) confirms: the claim is done, and every person who
-    served gets a service record (hours and points) confirmed by the actor."""
+    """The resident (or a committee member for them) confirms with a rating: the claim is done, and every
+    person who served gets a service record (hours and points) confirmed by the actor."""
     if not 1 <= rating <= 5:
         raise Refusal("wishes.rating_range")
-    wish = await Wish.get_or_none(id=wish_id)
-    if wish is None:
-        raise Refusal("wishes.no_such_wish")
-    async with in_transaction():
-        claim_row = await active_claim(wish)
-        done = await move(
-            wish_id,
-            "confirm",
-            actor,
-            now,
-            note=thanks,
-            rating=rating,
-            thanks=thanks.strip()[:500],
-            story_consent=story_consent,
-        )
-        assert claim_row is not None  # a fulfilled wish has its claim
-        await WishClaim.filter(id=claim_row.id).update(status=ClaimStatus.DONE, ended_at=now)
-        confirmed_as = "resident" if actor.id == wish.resident_id else "committee"
-        points = rules().points(claim_row.hours)
-        activity = f"{rules().label(wish.category)}：{wish.public_text}"[:128]
-        served_on = (claim_row.fulfilled_at or now).date()
-        for person_id in claim_row.served_by or [claim_row.claimer_id]:
-            person = await Person.get(id=person_id)
-            await ServiceRecord.create(
-                community_id=wish.community_id,
-                volunteer=person,
-                volunteer_name=person.name or content.text("wishes.a_volunteer"),
-                team=claim_row.team,
-                wish=wish,
-                activity=activity,
-                served_on=served_on,
-                hours=claim_row.hours,
-                points=points,
-                confirmed_by=actor,
-                confirmed_as=confirmed_as,
-                created_at=now,
-            )
-            await _tell(
-                person,
-                done,
-                "thanked",
-                now,
-                thanks=done.thanks or content.text("wishes.thanks_default"),
-                hours=f"{claim_row.hours:g}",
-                points=points,
-            )
-    return done
+    columns = {"rating": rating, "thanks": thanks.strip()[:500], "story_consent": story_consent}
+    return await _step(wish_id, "confirm", actor, now, thanks, columns)
 
 
 async def add_photo(
@@ -471,7 +483,8 @@ async def sweep(now: dt.datetime) -> SweepResult:
             reminders=due
         ):
             left = max(1, (row.contact_by - now).days)
-            await _tell(await Person.get(id=row.claimer_id), row.wish, "remind_contact", now, days=left)
+            claimer = await Person.get(id=row.claimer_id)
+            await _send([_notice(claimer, row.wish, "remind_contact", now, days=left)], now)
             result.reminded += 1
     unconfirmed = await Wish.filter(
         status=S.FULFILLED,
@@ -480,8 +493,9 @@ async def sweep(now: dt.datetime) -> SweepResult:
     )
     for wish in unconfirmed:
         if await Wish.filter(id=wish.id, confirm_reminded=False).update(confirm_reminded=True):
-            await _tell(await Person.get(id=wish.resident_id), wish, "remind_confirm", now)
-            await _tell_committee(wish, "wishes.committee_unconfirmed", now)
+            resident = await Person.get(id=wish.resident_id)
+            told = [_notice(resident, wish, "remind_confirm", now)]
+            await _send(told + await _committee(wish, "wishes.committee_unconfirmed", now), now)
             result.confirm_reminded += 1
     return result
 

@@ -109,6 +109,52 @@ async def test_who_may_act(seeded: str, action: str, who: str) -> None:
     assert refused.value.key == "wishes.not_allowed"
 
 
+async def test_refusals_come_in_order_who_then_when_then_why(seeded: str) -> None:
+    """Sending a wish back needs a reason, but who may act and whether it is the time come first; a
+    refused step changes nothing."""
+    wish = await new_wish()
+    committee = await person("demo-committee")
+    with pytest.raises(Refusal) as refused:
+        await workflow.move(wish.id, "ask_changes", await person("resident-1"), T0)
+    assert refused.value.key == "wishes.not_allowed"
+    with pytest.raises(Refusal) as refused:
+        await workflow.move(wish.id, "ask_changes", committee, T0, note="  ")
+    assert refused.value.key == "wishes.reason_needed"
+    assert (await Wish.get(id=wish.id)).status is S.SUBMITTED
+    assert not await WishEvent.filter(wish=wish, action="ask_changes").exists()
+    await workflow.approve(wish.id, committee, T0)
+    with pytest.raises(Refusal) as refused:
+        await workflow.move(wish.id, "ask_changes", committee, T0)
+    assert refused.value.key == "wishes.not_now"
+
+
+async def test_a_volunteer_cannot_claim_their_own_wish(seeded: str) -> None:
+    helper = await volunteer("helper-with-a-wish")
+    wish = await new_wish(who="helper-with-a-wish")
+    await workflow.approve(wish.id, await person("demo-committee"), T0)
+    with pytest.raises(Refusal) as refused:
+        await workflow.claim(wish.id, helper, T0)
+    assert refused.value.key == "wishes.own_wish"
+
+
+async def test_a_step_sets_only_its_own_columns(seeded: str) -> None:
+    """No caller's columns written through: a rewrite is ``revise``, a public text ``approve``."""
+    wish = await new_wish()
+    with pytest.raises(TypeError):
+        await workflow.move(wish.id, "revise", await person("resident-1"), T0, description="别的")  # type: ignore[call-arg]
+    revised = await workflow.revise(wish.id, await person("resident-1"), "想请人教我用智能手机", T0)
+    assert (revised.status, revised.description, revised.category) == (
+        S.SUBMITTED,
+        "想请人教我用智能手机",
+        "skills",
+    )
+    event = await WishEvent.get(wish=wish, action="revise")
+    assert (event.from_status, event.to_status) == (S.SUBMITTED, S.SUBMITTED)
+    assert await Notification.filter(
+        person__openid="demo-committee", key__contains="committee_revised"
+    ).exists()
+
+
 async def test_a_volunteer_of_another_community_cannot_claim(seeded: str) -> None:
     wish = await on_board()
     elsewhere = await Person.create(openid="far-away")
