@@ -33,6 +33,7 @@ WORKFLOW = {
     "human": "human",
     "greet": "smalltalk",
     "thanks": "smalltalk",
+    "chitchat": "smalltalk",
     "help": "smalltalk",
     "out_of_scope": "out_of_scope",
 }

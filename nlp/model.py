@@ -122,6 +122,8 @@ _OPENING = re.compile("^(?:" + "|".join(re.escape(w) for w in _OPENINGS) + r")[\
 # (3栋, 502, 2024年) one digit: numbers say where and when, not what a message is about
 _PHONE = re.compile(r"\d{3,4}[x×*＊]{3,4}\d{3,4}|\d{7,}", re.I)
 _DIGITS = re.compile(r"\d+")
+# what may be left after the openings and still be "nothing": punctuation, spaces and sentence particles
+_NOTHING_LEFT = " ,，.。!！?？~～、…呀啊哈呢吧嘛哦噢喔啦"
 _SPACES = re.compile(r"\s+")
 _TF = [0.0, *(1.0 + math.log(n) for n in range(1, 64))]  # sublinear term frequency, precomputed
 _WECHAT_CODE = re.compile(r"\[[^\[\]]{1,4}\]")  # [微笑], [捂脸]: kept, as one token each
@@ -135,7 +137,7 @@ def strip_openings(text: str) -> str:
         if stripped == rest:
             break
         rest = stripped
-    return rest if rest.strip(" ,，.。!！?？~～") else text
+    return rest if rest.strip(_NOTHING_LEFT) else text
 
 
 def clean(text: str) -> str:

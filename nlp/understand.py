@@ -63,16 +63,16 @@ LABEL_INTENT: Mapping[str, str] = {
     "status": "my_tickets",
     "bind": "bind",
     "human": "human",
-    "smalltalk": "greet",
+    "smalltalk": "chitchat",
     "out_of_scope": "out_of_scope",
 }
 # what "您是想 1 … 2 …" may offer: workflows, not small talk or things the bot does not do
-OFFERABLE = frozenset(LABEL_INTENT.values()) - {"greet", "out_of_scope"}
+OFFERABLE = frozenset(LABEL_INTENT.values()) - {"chitchat", "out_of_scope"}
 # rule intents that may refine a label ("status" said about a wish is my_wishes)
 REFINES: Mapping[str, frozenset[str]] = {
     "status": frozenset({"my_tickets", "urge", "my_wishes"}),
     "service": frozenset({"office_hours"}),
-    "smalltalk": frozenset({"thanks", "greet"}),
+    "smalltalk": frozenset({"thanks", "greet"}),  # else chitchat (哈哈, 👍, 好的)
     "volunteer": frozenset({"wish_board"}),
 }
 
@@ -164,8 +164,8 @@ class Understanding:
         if not short and p >= SURE and best not in REFINES and not bare.startswith(self._command_starts):
             return self._model(LABEL_INTENT[best], prediction)  # the rules could change nothing here
         rule = self.rules.classify(stripped)  # jieba: only when the rules may matter
-        if rule.intent is None and not rule.ambiguous and len(bare) <= 1:
-            # "1", "啊？", "?": nothing to understand outside a dialog
+        if rule.intent is None and not rule.ambiguous and (len(bare) == 1 or bare.isascii()) and bare:
+            # "1", "啊？", "12", "?": nothing to understand outside a dialog (an emoji alone is the model's)
             return Understood(None, label=best, source="none", prediction=prediction)
         if self._rule_decides(bare, rule):
             return Understood(
@@ -184,9 +184,11 @@ class Understanding:
         second, _ = prediction.runner_up
         if p >= UNSURE_FLOOR and LABEL_INTENT[best] != LABEL_INTENT[second]:
             pair = (self._refined(best, rule), self._refined(second, rule))
-            if not OFFERABLE.issuperset(pair):  # "您是想 1 打招呼 2 其他事项" helps nobody
-                return Understood(None, label=best, probability=p, source="none", prediction=prediction)
-            return Understood(None, 0, pair, label=best, probability=p, source="model", prediction=prediction)
+            if OFFERABLE.issuperset(pair):
+                return Understood(
+                    None, 0, pair, label=best, probability=p, source="model", prediction=prediction
+                )
+            # "您是想 1 闲聊 2 其他事项" helps nobody: the better reading it is
         if p >= UNSURE_FLOOR:
             return self._model(self._refined(best, rule), prediction)
         return Understood(None, label=best, probability=p, source="none", prediction=prediction)

@@ -54,6 +54,11 @@ async def greet(ctx: Context) -> None:
     show_menu(ctx, "common.greet")
 
 
+@router.handle(intent("chitchat"))
+async def chitchat(ctx: Context) -> None:
+    ctx.say("common.chitchat")
+
+
 @router.handle(intent("thanks"))
 async def thanks(ctx: Context) -> None:
     ctx.say("common.thanks")

@@ -10,6 +10,7 @@ import content
 from bot.dispatcher import Context, Phase, Router, has_text, idle, intent, state
 from handlers.common import formats
 from handlers.common.answers import is_no, numbered_or_yes_no
+from handlers.common.menu import show_menu
 from handlers.common.workflow import record_message
 from handlers.services import hours, search
 from handlers.services.catalog import Catalog, Entry, Office, catalog
@@ -241,6 +242,9 @@ async def service_question(ctx: Context) -> None:
     if ctx.classification.source == "rule" and len(ctx.word) <= 6:  # "办事", "办事指南": the whole catalog
         _browse(ctx, catalog(code))
         return
+    if not _asks(ctx):  # "真的？": no question to hand anyone
+        show_menu(ctx, "common.not_understood")
+        return
     _not_found(ctx)
 
 
@@ -289,8 +293,12 @@ def _catalog_answers(ctx: Context) -> bool:
         return False  # an intent, or a tie between intents (the fallback offers the choice)
     if ctx.classification.label not in (None, "service"):
         return False  # the model reads something else into it: no confident card on an unrelated entry
-    asks = len(ctx.word) >= 4 and any(mark in ctx.word for mark in _QUESTION)  # "真的？" is no question
-    return asks or not search.ask(DEFAULT, ctx.msg.text).none
+    return _asks(ctx) or not search.ask(DEFAULT, ctx.msg.text).none
+
+
+def _asks(ctx: Context) -> bool:
+    """A question worth handing to a person: long enough, with a question word ("真的？" is none)."""
+    return len(ctx.word) >= 4 and any(mark in ctx.word for mark in _QUESTION)
 
 
 @router.handle(_catalog_answers, idle(), phase=Phase.FALLBACK)

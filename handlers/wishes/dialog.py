@@ -174,7 +174,8 @@ async def name_answer(ctx: Context) -> None:
 def _looks_like_a_name(ctx: Context) -> bool:
     """ "王阿姨", "小李", "老张": short, no digits, and not something else the resident asked for."""
     word = ctx.word
-    return 1 <= len(word) <= 6 and not any(c.isdigit() for c in word) and ctx.intent is None
+    asked = ctx.classification.source == "rule" and ctx.intent is not None  # a clear request, not a name
+    return 1 <= len(word) <= 6 and not any(c.isdigit() for c in word) and not asked
 
 
 def _confirm(ctx: Context) -> None:
