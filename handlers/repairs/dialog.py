@@ -11,6 +11,7 @@ import content
 from bot.dialog import Dialog
 from bot.dispatcher import Context, Phase, Router, command, has_text, idle, intent, kind, pattern, state
 from bot.messages import Kind
+from handlers.common.pause import answers
 from handlers.repairs import queries, workflow
 from handlers.repairs.categories import Category, categories, categories_for, category_in_text
 from handlers.repairs.queries import TicketView, status_label
@@ -31,6 +32,7 @@ DUPLICATE = "repair:duplicate"
 PHOTO = "repair:photo"
 CONFIRM = "repair:confirm"
 DESCRIBE = "repair:describe"
+answers(CATEGORY, PLACE, DESCRIBE)  # free text: 灯坏了 there is the answer, not a new report
 
 _RATE = re.compile(r"^\s*评价\s*([1-5一二三四五])\s*分?\s*(.*)$", re.S)
 _REOPEN = re.compile(r"^\s*没修好\s*(.*)$", re.S)

@@ -7,6 +7,7 @@ import re
 import content
 from bot.dispatcher import Context, Router, has_text, idle, intent, pattern, state
 from handlers.common.answers import numbered_or_yes_no
+from handlers.common.pause import answers
 from handlers.common.rules import Refusal
 from handlers.residents import queries, workflow
 from handlers.residents.queries import HomeAddress, RoleName
@@ -20,6 +21,7 @@ CHANGE = "bind:change"
 COMMUNITY = "bind:community"
 ADDRESS = "bind:address"
 CONFIRM = "bind:confirm"
+answers(CHANGE, COMMUNITY, ADDRESS, CONFIRM, intents=("bind",))  # "我住在3栋..." is the answer
 
 _JOIN = re.compile(r"^\s*(?:加入|邀请码)\s*(\d{6})\s*$")
 

@@ -8,6 +8,7 @@ import re
 
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, pattern, state
+from handlers.common.pause import answers
 from handlers.common.rules import Refusal
 from handlers.residents.dialog import require_home
 from handlers.wishes import queries, workflow
@@ -29,6 +30,7 @@ REVISE = "wish:revise"
 RATE = "wish:rate"
 THANKS = "wish:thanks"
 STORY = "wish:story"
+answers(WHAT, WHO, REVISE, THANKS, STORY)  # free text: 陪老人 there is the answer, not a new wish
 PENDING_TTL = 1800
 
 _WITHDRAW = re.compile(rf"^\s*撤回(?:心愿)?\s*(?:{NUMBER})?\s*$", re.I)
