@@ -166,9 +166,10 @@ class Context:
     def say_text(self, text: str) -> None:
         self.reply.parts.append(text)
 
-    async def redirect(self, intent: str) -> bool:
-        """Continue as if the resident had asked for ``intent`` (a menu pick, a 'did you mean' answer)."""
-        return await self.dispatcher.redirect(self, intent)
+    async def redirect(self, intent: str, text: str = "") -> bool:
+        """Continue as if the resident had asked for ``intent`` (a menu pick, a 'did you mean' answer),
+        in the words ``text`` when given (a request taken up again after binding)."""
+        return await self.dispatcher.redirect(self, intent, text)
 
     def reask(self, key: str, /, **values: Any) -> None:
         """An unexpected answer: ask again kindly; after a few tries also show the ways out."""
@@ -266,14 +267,15 @@ class Dispatcher:
                     f" both answer {ctx.msg.text!r} in phase {chosen.phase.name}"
                 )
 
-    async def redirect(self, ctx: Context, intent: str) -> bool:
+    async def redirect(self, ctx: Context, intent: str, text: str = "") -> bool:
         """Handle the current message again as if it had said ``intent`` (a menu or 'did you mean' pick,
-        an account-menu click). The message becomes an empty text carrying only that intent."""
+        an account-menu click). The message becomes a text carrying that intent: empty, or ``text`` (the
+        words of a request that waited, so nothing it said is asked again)."""
         if ctx.redirects >= 3:
             raise RuntimeError(f"redirect loop at intent {intent!r}")
         ctx.redirects += 1
         ctx.dialog.clear()
-        ctx.msg = dataclasses.replace(ctx.msg, kind=Kind.TEXT, text="", event=None, event_key="")
+        ctx.msg = dataclasses.replace(ctx.msg, kind=Kind.TEXT, text=text, event=None, event_key="")
         ctx.__dict__.pop("word", None)
         ctx.forced_intent = intent
         ctx.__dict__.pop("classification", None)

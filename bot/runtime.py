@@ -66,6 +66,8 @@ class Conversations:
             before = (dialog.state, copy.deepcopy(dialog.data))
             try:
                 await self.dispatcher.feed(ctx)
+                if ctx.dialog.open and ctx.dialog.entered and ctx.reply.parts:
+                    ctx.dialog.question = ctx.reply.parts[-1]  # what the step asked, to ask it again
             except Refusal as refusal:
                 # A workflow's rule, not a failure: its own sentence. The step of an open dialog that was
                 # refused ends it (unless the rule keeps it); a command refused in the middle of another

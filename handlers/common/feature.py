@@ -5,13 +5,14 @@ from __future__ import annotations
 from bot.feature import Feature
 from handlers.common.fallback import router as fallback
 from handlers.common.globals import router as globals_
+from handlers.common.pause import router as pause
 from handlers.common.requests import staff_messages
 from handlers.common.staff_messages import router as staff_messages_router
 from handlers.common.staff_messages_api import routes as staff_messages_api
 
 feature = Feature(
     "common",
-    routers=[globals_, staff_messages_router, fallback],
+    routers=[globals_, pause, staff_messages_router, fallback],
     api=staff_messages_api.all,
     requests=[staff_messages],
 )

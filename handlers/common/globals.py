@@ -8,7 +8,8 @@ from bot.dispatcher import Context, Phase, Router, event, global_word, idle, kin
 from bot.messages import EventName, Kind
 from handlers.common import workflow
 from handlers.common.menu import show_menu
-from handlers.common.staff_messages import start_human
+from handlers.common.pause import set_aside
+from handlers.common.staff_messages import HUMAN_STATE, start_human
 
 router = Router("common.globals")
 router.menu_entry("human", order=900)
@@ -18,6 +19,7 @@ _LAST_LOCATION_TTL = 3600
 
 @router.handle(global_word("cancel"))
 async def cancel(ctx: Context) -> None:
+    ctx.dialog.drop_paused()  # 取消 leaves everything, a dialog set aside too
     if not idle()(ctx):
         ctx.dialog.clear()
         ctx.say("common.cancelled")
@@ -28,11 +30,17 @@ async def cancel(ctx: Context) -> None:
 
 @router.handle(global_word("help"))
 async def help_menu(ctx: Context) -> None:
+    if ctx.dialog.open:  # help in the middle of a form keeps the form: 继续 takes it up again
+        await set_aside(ctx)
+        return
     show_menu(ctx)
 
 
 @router.handle(global_word("human"))
 async def human(ctx: Context) -> None:
+    if ctx.dialog.open and ctx.dialog.state != HUMAN_STATE:
+        await set_aside(ctx)
+        return
     start_human(ctx)
 
 

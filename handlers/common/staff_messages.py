@@ -8,9 +8,11 @@ import re
 
 from bot.dispatcher import Context, Router, command, idle, pattern
 from handlers.common import queries, workflow
+from handlers.common.pause import answers
 from storage.roles import is_staff
 
 HUMAN_STATE = "common:human"
+answers(HUMAN_STATE)  # the message for staff says what it says
 OPEN_SHOWN = 10
 
 router = Router("common.staff_messages")

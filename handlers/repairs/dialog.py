@@ -3,6 +3,7 @@ rate, reopen; and for staff: the pool, accept, resolve."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -11,6 +12,8 @@ import content
 from bot.dialog import Dialog
 from bot.dispatcher import Context, Phase, Router, command, has_text, idle, intent, kind, pattern, state
 from bot.messages import Kind
+from handlers.common.corrections import corrected
+from handlers.common.pause import answers
 from handlers.repairs import queries, workflow
 from handlers.repairs.categories import Category, categories, categories_for, category_in_text
 from handlers.repairs.queries import TicketView, status_label
@@ -31,9 +34,17 @@ DUPLICATE = "repair:duplicate"
 PHOTO = "repair:photo"
 CONFIRM = "repair:confirm"
 DESCRIBE = "repair:describe"
+REOPEN_PICK = "repair:reopen_pick"
+REOPEN_WHY = "repair:reopen_why"
+answers(CATEGORY, PLACE, DESCRIBE, REOPEN_WHY)  # free text: 灯坏了 there is the answer, not a new report
 
 _RATE = re.compile(r"^\s*评价\s*([1-5一二三四五])\s*分?\s*(.*)$", re.S)
-_REOPEN = re.compile(r"^\s*没修好\s*(.*)$", re.S)
+# 没修好 [R2611-0003 | 3] [what is still wrong]: a number only when it stands alone (not 3栋...)
+_REOPEN = re.compile(
+    r"^\s*(?:还是)?没(?:有)?修好(?:了)?\s*(?:(?:R?\d{4}-)?0*(\d{1,6})(?=$|[\s，,。.]))?[\s，,。.]*(.*)$",
+    re.S | re.I,
+)
+JUST_NOTIFIED = dt.timedelta(days=1)
 _STAFF = re.compile(r"^\s*(接单|开始|完成|办结)\s*(?:R?\d{4}-)?(\d+)\s*(.*)$", re.S | re.I)
 
 
@@ -123,15 +134,54 @@ async def rate(ctx: Context) -> None:
 
 @router.handle(pattern(_REOPEN))
 async def reopen(ctx: Context) -> None:
+    """没修好: the ticket named by its number, else the one just notified (or the only one waiting), else a
+    numbered choice; what follows is the reason, asked for when not said."""
     match: re.Match[str] = ctx.data["match"]
-    person = await ctx.person()
-    ticket = await queries.latest_resolved(person)
-    if ticket is None:
+    number, reason = match.group(1), match.group(2).strip()
+    waiting = await queries.resolved_of(await ctx.person())
+    if number:
+        waiting = [t for t in waiting if t.id == int(number)]
+    if not waiting:
+        ctx.dialog.clear()
         ctx.say("repairs.nothing_to_reopen")
         return
-    await workflow.move(ticket.id, "reopen", person, ctx.now(), note=match.group(1).strip())
+    latest = waiting[0]
+    recent = [t for t in waiting if t.resolved_at and ctx.now() - t.resolved_at <= JUST_NOTIFIED]
+    if len(waiting) == 1 or (recent and recent[0] is latest and len(recent) == 1):
+        await _reopen_or_ask(ctx, latest.id, latest.number, reason)
+        return
     ctx.dialog.clear()
-    ctx.say("repairs.reopened", number=ticket.number)
+    ctx.dialog.set(REOPEN_PICK, tickets=[[t.id, t.number] for t in waiting], reason=reason)
+    lines = [f"{t.number} {categories()[t.category].label} {t.place}".rstrip() for t in waiting]
+    ctx.say("repairs.reopen_which", options=content.numbered(lines))
+
+
+@router.handle(state(REOPEN_PICK), has_text())
+async def reopen_pick(ctx: Context) -> None:
+    tickets: list[list[Any]] = list(ctx.dialog.data.get("tickets") or [])
+    choice = extract_choice(ctx.msg.text, len(tickets))
+    if not choice:
+        ctx.reask("repairs.reopen_which_again")
+        return
+    ticket_id, number = tickets[choice - 1]
+    await _reopen_or_ask(ctx, int(ticket_id), str(number), str(ctx.dialog.data.get("reason") or ""))
+
+
+async def _reopen_or_ask(ctx: Context, ticket_id: int, number: str, reason: str) -> None:
+    if not reason:  # the notification asked them to say what is wrong: the next message says it
+        ctx.dialog.clear()
+        ctx.dialog.set(REOPEN_WHY, ticket=ticket_id, number=number)
+        ctx.say("repairs.reopen_why", number=number)
+        return
+    await workflow.move(ticket_id, "reopen", await ctx.person(), ctx.now(), note=reason)
+    ctx.dialog.clear()
+    ctx.say("repairs.reopened", number=number)
+
+
+@router.handle(state(REOPEN_WHY), has_text())
+async def reopen_why(ctx: Context) -> None:
+    data = ctx.dialog.data
+    await _reopen_or_ask(ctx, int(data["ticket"]), str(data["number"]), ctx.msg.text.strip() or "-")
 
 
 # -- a photo first, the words after -------------------------------------------------------------------
@@ -211,6 +261,10 @@ async def _with_category(ctx: Context, draft: Draft, category: Category) -> None
 
 @router.handle(state(HOME_PLACE), has_text())
 async def home_place_answer(ctx: Context) -> None:
+    fix = corrected(ctx.msg.text)
+    if fix and len(fix) >= 2 and not extract_address(fix).empty:  # "不是，5栋1单元门口": the place itself
+        await _take_place(ctx, fix)
+        return
     choice = extract_choice(ctx.msg.text, 2)
     draft = Draft.of(ctx.dialog)
     if choice == 1:
@@ -233,7 +287,14 @@ async def place_location(ctx: Context) -> None:
 
 @router.handle(state(PLACE), has_text())
 async def place_answer(ctx: Context) -> None:
-    text = ctx.msg.text.strip()
+    await _take_place(ctx, ctx.msg.text)
+
+
+async def _take_place(ctx: Context, words: str) -> None:
+    text = words.strip()
+    fix = corrected(text)
+    if fix and not extract_address(fix).empty:  # "3栋，不对，是5栋门口"
+        text = fix
     if len(text) < 2:
         ctx.reask("repairs.place_again")
         return
@@ -296,6 +357,20 @@ async def photo(ctx: Context) -> None:
     _confirm(ctx, draft)
 
 
+@router.handle(state(CATEGORY, HOME_PLACE, PLACE, DUPLICATE, CONFIRM, DESCRIBE), kind(Kind.IMAGE))
+async def photo_at_any_step(ctx: Context) -> None:
+    """A photo before it is asked for: attached to the report, and the step's question asked again."""
+    draft = Draft.of(ctx.dialog)
+    draft.photo = ctx.msg.media_id
+    if ctx.dialog.state == CONFIRM:
+        _confirm(ctx, draft)
+        return
+    draft.keep(ctx.dialog)
+    ctx.say("repairs.photo_attached")
+    if ctx.dialog.question:
+        ctx.say_text(ctx.dialog.question)
+
+
 @router.handle(state(PHOTO), has_text())
 async def photo_text(ctx: Context) -> None:
     if ctx.word in ("跳过", "没有", "不用", "不拍", "没照片", "无"):
@@ -317,6 +392,8 @@ def _confirm(ctx: Context, draft: Draft) -> None:
 
 @router.handle(state(CONFIRM), has_text())
 async def confirm(ctx: Context) -> None:
+    if await _place_corrected(ctx):
+        return
     choice = extract_choice(ctx.msg.text, 2)
     if choice == 2:
         ctx.dialog.set(DESCRIBE)
@@ -348,6 +425,22 @@ async def confirm(ctx: Context) -> None:
     ctx.dialog.clear()
     who = content.text(f"repairs.handler.{category.handler}")
     ctx.say("repairs.submitted", number=ticket.number, who=who, hours=_hours(category.resolution_hours))
+
+
+async def _place_corrected(ctx: Context) -> bool:
+    """ "不对，是5栋1单元": the place changes, the rest of the report stays (False: nothing corrected)."""
+    fix = corrected(ctx.msg.text)
+    said = extract_address(fix) if fix else None
+    if fix is None or said is None or said.building is None:
+        return False
+    building = await queries.building_numbered((await ctx.person()).community_id, said.building)
+    if building is None:
+        return False
+    draft = Draft.of(ctx.dialog)
+    draft.building, draft.unit, draft.where = building.id, said.unit or 0, fix.strip("。.！!")[:60]
+    draft.latitude = draft.longitude = None
+    _confirm(ctx, draft)
+    return True
 
 
 @router.handle(state(DESCRIBE), has_text())

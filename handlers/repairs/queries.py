@@ -8,7 +8,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
 import content
 from bot.api.core import Binary
@@ -281,13 +281,23 @@ async def staff_pool(person: Person, now: dt.datetime, limit: int = 10) -> list[
 
 
 async def my_latest(person: Person, now: dt.datetime, limit: int = 5) -> list[TicketView]:
-    rows = await Ticket.filter(reporter=person).order_by("-created_at", "-id").limit(limit)
+    """The person's newest tickets: reported, or followed (a neighbour's report of the same problem)."""
+    followed = Subquery(TicketFollower.filter(person=person).values("ticket_id"))
+    mine = Q(reporter=person) | Q(id__in=followed)
+    rows = await Ticket.filter(mine).order_by("-created_at", "-id").limit(limit)
     return await views(rows, now, with_contact=False)
 
 
 async def latest_resolved(person: Person) -> Ticket | None:
     """The person's ticket resolved last: what 评价 and 没修好 are about."""
     return await Ticket.filter(reporter=person, status=TicketStatus.RESOLVED).order_by("-resolved_at").first()
+
+
+async def resolved_of(person: Person, limit: int = 9) -> list[Ticket]:
+    """The person's tickets waiting for them to say whether they are fixed, resolved last first: what
+    没修好 may be about."""
+    waiting = Ticket.filter(reporter=person, status=TicketStatus.RESOLVED)
+    return await waiting.order_by("-resolved_at", "-id").limit(limit)
 
 
 async def latest_open(person: Person) -> Ticket | None:

@@ -7,6 +7,7 @@ import re
 import content
 from bot.dispatcher import Context, Router, has_text, idle, intent, pattern, state
 from handlers.common.answers import numbered_or_yes_no
+from handlers.common.pause import answers
 from handlers.common.rules import Refusal
 from handlers.residents import queries, workflow
 from handlers.residents.queries import HomeAddress, RoleName
@@ -20,6 +21,7 @@ CHANGE = "bind:change"
 COMMUNITY = "bind:community"
 ADDRESS = "bind:address"
 CONFIRM = "bind:confirm"
+answers(CHANGE, COMMUNITY, ADDRESS, CONFIRM, intents=("bind",))  # "我住在3栋..." is the answer
 
 _JOIN = re.compile(r"^\s*(?:加入|邀请码)\s*(\d{6})\s*$")
 
@@ -36,17 +38,19 @@ def role_in_text(text: str) -> RoleName | None:
 
 
 # -- entry points -----------------------------------------------------------------------------------
-async def start_binding(ctx: Context, after: str | None = None) -> None:
-    """Begin 绑定; ``after`` is the intent to resume once bound (a workflow that needed a home)."""
+async def start_binding(ctx: Context, after: str | None = None, words: str = "", home: str = "") -> None:
+    """Begin 绑定; ``after`` is the intent to resume once bound (a workflow that needed a home), in the
+    resident's first ``words`` (so what they said is not asked again); ``home``: the words of a request
+    to bind that may already name the community and the address (我家住在幸福里三栋二单元五零二)."""
     ctx.dialog.clear()
     if after:
-        ctx.dialog.update(after=after)
+        ctx.dialog.update(after=after, after_words=words[:1000])
     current = await queries.home_of(await ctx.person())
     if current is not None and not after:
         ctx.dialog.set(CHANGE)
         ctx.say("residents.already_bound", address=current.describe())
         return
-    await _ask_community(ctx)
+    await _ask_community(ctx, home)
 
 
 async def require_home(ctx: Context, then: str) -> HomeAddress | None:
@@ -54,13 +58,13 @@ async def require_home(ctx: Context, then: str) -> HomeAddress | None:
     home = await queries.home_of(await ctx.person())
     if home is None:
         ctx.say("residents.bind_first")
-        await start_binding(ctx, after=then)
+        await start_binding(ctx, after=then, words=ctx.msg.text.strip() if ctx.msg.has_text else "")
     return home
 
 
 @router.handle(intent("bind"), idle())
 async def bind(ctx: Context) -> None:
-    await start_binding(ctx)
+    await start_binding(ctx, home=ctx.msg.text if ctx.msg.has_text else "")
 
 
 @router.handle(state(CHANGE))
@@ -76,11 +80,22 @@ async def change(ctx: Context) -> None:
 
 
 # -- step 1: which community ------------------------------------------------------------------------
-async def _ask_community(ctx: Context) -> None:
+def _named_in(words: str, name: str) -> bool:
+    return bool(words) and (name in words or name.removesuffix("社区") in words)
+
+
+async def _ask_community(ctx: Context, words: str = "") -> None:
+    """Ask which community, unless it is known or named in ``words`` (then the address, also read from
+    ``words`` when they hold one)."""
     preset = (await ctx.person()).community_id
     found = await queries.communities()
-    if preset is not None or len(found) == 1:
-        community = next((c for c in found if c.id == preset), found[0])
+    named = [c for c in found if _named_in(words, c.name)]
+    if preset is not None or len(found) == 1 or len(named) == 1:
+        community = next((c for c in found if c.id == preset), named[0] if len(named) == 1 else found[0])
+        if words and not extract_address(words).empty:
+            ctx.dialog.set(ADDRESS, community=community.id, partial={})
+            await address_answer(ctx)  # the address was in the first words: straight to confirming
+            return
         _ask_address(ctx, community.id, community.name)
         return
     if not found:
@@ -167,11 +182,14 @@ async def confirm(ctx: Context) -> None:
         _ask_address(ctx, home.community.id, home.community.name)
         return
     await workflow.bind_home(await ctx.person(), home)
-    after = data.get("after")
+    after, words = data.get("after"), str(data.get("after_words") or "")
     ctx.dialog.clear()
     ctx.say("residents.bound", address=home.describe())
     if after:
-        await ctx.redirect(after)
+        if words:
+            what = ctx.services.classifier.label(after)
+            ctx.say("residents.carry_on", what=what, words=words[:40])
+        await ctx.redirect(after, words)
 
 
 # -- who am I ---------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, pattern, state
+from handlers.common.pause import answers
 from handlers.votes import queries, workflow
 from handlers.votes.dialog import read_choices
 from handlers.votes.queries import PassRule, Per, Who
@@ -31,6 +32,7 @@ CLOSES = "launch:closes"
 QUORUM = "launch:quorum"
 RULE = "launch:rule"
 CONFIRM = "launch:confirm"
+answers(TITLE, BACKGROUND, OPTIONS, CHOICES)  # the words of a topic (加装电梯) are answers
 
 CLOSING_HOUR = 20  # a consultation closes at 20:00 on the day named
 RULES = [PassRule.MAJORITY, PassRule.TWO_THIRDS, PassRule.THREE_QUARTERS, PassRule.PLURALITY]

@@ -7,6 +7,7 @@ import re
 
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, pattern, state
+from handlers.common.pause import answers
 from handlers.residents.dialog import require_home
 from handlers.votes import queries, workflow
 from handlers.votes.queries import ConsultationView, Per
@@ -20,6 +21,7 @@ PICK = "idle:vote:pick"  # the list is shown: a new request is as welcome as a p
 BALLOT = "vote:ballot"
 COMMENT = "vote:comment"
 PROPOSAL = "vote:proposal"
+answers(BALLOT, COMMENT, PROPOSAL)  # 同意 / an opinion / a topic: answers, not new requests
 LAST_TTL = 7 * 24 * 3600
 
 _COMMENT = re.compile(r"^\s*(?:意见|评论|留言意见)\s*[:：]?\s*(.*)$", re.S)

@@ -8,6 +8,8 @@ import re
 
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, pattern, state
+from handlers.common.corrections import corrected, latest
+from handlers.common.pause import answers
 from handlers.common.rules import Refusal
 from handlers.residents.dialog import require_home
 from handlers.wishes import queries, workflow
@@ -29,6 +31,9 @@ REVISE = "wish:revise"
 RATE = "wish:rate"
 THANKS = "wish:thanks"
 STORY = "wish:story"
+NOT_DONE_WHY = "wish:not_done_why"
+# free text: 陪老人 there is the answer, not a new wish
+answers(WHAT, WHO, REVISE, THANKS, STORY, NOT_DONE_WHY)
 PENDING_TTL = 1800
 
 _WITHDRAW = re.compile(rf"^\s*撤回(?:心愿)?\s*(?:{NUMBER})?\s*$", re.I)
@@ -146,7 +151,7 @@ async def when_answer(ctx: Context) -> None:
     if ctx.word in _NO_DEADLINE:
         ctx.dialog.update(wanted_by=None)
     else:
-        wanted = extract_date(ctx.msg.text, ctx.now().date())
+        wanted = extract_date(latest(ctx.msg.text), ctx.now().date())  # "周六，啊不对，月底前"
         if wanted is None:
             ctx.reask("wishes.when_again")
             return
@@ -209,6 +214,12 @@ def _when(wanted_by: str | None) -> str:
 
 @router.handle(state(CONFIRM), has_text())
 async def confirm_answer(ctx: Context) -> None:
+    fix = corrected(ctx.msg.text)  # "啊不对，月底前就行": the date changes, the rest stays
+    new_date = extract_date(fix, ctx.now().date()) if fix else None
+    if new_date is not None:
+        ctx.dialog.update(wanted_by=new_date.isoformat())
+        _confirm(ctx)
+        return
     choice = extract_choice(ctx.msg.text, 2)
     if choice == 2:
         for key in ("description", "wanted_by", "beneficiary", "relation"):
@@ -359,9 +370,23 @@ async def not_done(ctx: Context) -> None:
     if wish is None:
         ctx.say("wishes.nothing_to_confirm")
         return
-    await workflow.move(wish.id, "not_done", await ctx.person(), ctx.now(), note=match.group(1).strip())
+    note = match.group(1).strip(" ，,。")
     ctx.dialog.clear()
+    if not note:  # what follows is the explanation, not a new wish
+        ctx.dialog.set(NOT_DONE_WHY, wish=wish.id, number=wish.number)
+        ctx.say("wishes.not_done_why", number=wish.number)
+        return
+    await workflow.move(wish.id, "not_done", await ctx.person(), ctx.now(), note=note)
     ctx.say("wishes.not_done_noted", number=wish.number)
+
+
+@router.handle(state(NOT_DONE_WHY), has_text())
+async def not_done_why(ctx: Context) -> None:
+    data = ctx.dialog.data
+    note = ctx.msg.text.strip()
+    await workflow.move(int(data["wish"]), "not_done", await ctx.person(), ctx.now(), note=note)
+    ctx.dialog.clear()
+    ctx.say("wishes.not_done_noted", number=data["number"])
 
 
 router.handle(intent("wish"), idle())(start)

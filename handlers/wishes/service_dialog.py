@@ -8,6 +8,7 @@ import re
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, kind, pattern, state
 from bot.messages import Kind
+from handlers.common.pause import answers
 from handlers.wishes import board, queries, workflow
 from handlers.wishes.queries import WishStatus
 from handlers.wishes.rules import NUMBER, rules
@@ -19,6 +20,7 @@ router = Router("wishes.service")
 HOURS = "wish:fulfil_hours"
 NOTE = "wish:fulfil_note"
 PHOTO = "wish:fulfil_photo"
+answers(NOTE)
 
 _CLAIM = re.compile(rf"^\s*认领\s*(?:心愿)?\s*{NUMBER}\s*(.{{0,32}})$", re.I | re.S)
 _CONTACTED = re.compile(rf"^\s*已联系\s*(?:心愿)?\s*{NUMBER}\s*$", re.I)

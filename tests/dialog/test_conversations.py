@@ -228,7 +228,7 @@ async def test_a_workflow_that_needs_a_home_binds_first_then_resumes(seeded: str
             ("要住址的事", ["先绑定您家的住址", "哪个社区"]),
             ("1", "门牌号"),
             ("3栋2单元502", "核对"),
-            ("1", ["绑定成功", "您的住址：幸福里社区 3栋2单元502"]),  # resumed where it was asked
+            ("1", ["绑定成功", "好的：幸福里社区 3栋2单元502"]),  # the request itself is taken up again
             ("要住址的事", "好的：幸福里社区 3栋2单元502"),
         ]
     )

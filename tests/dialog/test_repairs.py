@@ -154,8 +154,8 @@ async def test_reporting_before_binding_binds_first(conv: Conversations) -> None
             ("楼道灯坏了", ["先绑定您家的住址", "哪个社区"]),
             ("1", "门牌"),
             ("3栋2单元502", "核对"),
-            ("1", ["绑定成功", "哪一类问题"]),  # and the report carries on
-            ("1", "1 是的"),
+            ("1", ["绑定成功", "接着刚才的报修", "公共照明", "1 是的"]),  # the report carries on
+            ("1", "照片"),
         ]
     )
 
