@@ -105,12 +105,26 @@ def _now_answer(office: Office, now: dt.datetime) -> str:
             duty=_duty(office),
         )
     key = "services.hours_open" if status.open_now else "services.hours_closed"
-    return content.text(key, spans=spans, next=_next(status, now.date()), **_office_values(office))
+    said = content.text(key, spans=spans, next=_next(status, now.date()), **_office_values(office))
+    unknown = [d for d in (now.date(), status.next_open and status.next_open.date()) if d]
+    unknown = [d for d in unknown if not hours.calendar().known(d)]
+    if unknown:  # last year's calendar says nothing about next year's holidays
+        said += "\n" + content.text("services.hours_next_unannounced", year=unknown[0].year)
+    return said
 
 
 def _day_answer(office: Office, day: dt.date, today: dt.date) -> str:
-    name = hours.calendar().holidays.get(day)
+    cal = hours.calendar()
+    name = cal.holidays.get(day)
     label = formats.day_from(day, today)
+    if not cal.known(day):
+        return content.text(
+            "services.hours_day_unannounced",
+            year=day.year,
+            office=office.name,
+            day=label,
+            spans=hours.describe_spans(hours.spans_on(office, day)),
+        )
     if name:
         return content.text(
             "services.hours_day_holiday", day=label, holiday=name, office=office.name, duty=_duty(office)
@@ -123,26 +137,33 @@ def _day_answer(office: Office, day: dt.date, today: dt.date) -> str:
     )
 
 
-def _holiday_named(text: str, today: dt.date) -> tuple[str, dt.date, dt.date] | None:
-    """A holiday the question names (国庆, 五一...): its name and first and last day, the next to come."""
+def _holiday_named(text: str, today: dt.date) -> tuple[str, tuple[dt.date, dt.date] | None] | None:
+    """A holiday the question names (国庆, 五一...): its name and its period on or still to come (None when
+    that is in a year whose arrangement is not announced yet: never last year's dates)."""
     cal = hours.calendar()
     for word, name in _HOLIDAY_WORDS.items():
         text = text.replace(word, name)
     for name in dict.fromkeys(cal.holidays.values()):
-        if name.removesuffix("节") not in text:
-            continue
-        days = sorted(d for d, n in cal.holidays.items() if n == name)
-        coming = [d for d in days if d >= today] or days
-        first = coming[0]
-        last = first
-        while last + dt.timedelta(days=1) in days:
-            last += dt.timedelta(days=1)
-        return name, first, last
+        if name.removesuffix("节") in text:
+            return name, cal.next_period(name, today)
     return None
 
 
-def _holiday_answer(office: Office, holiday: tuple[str, dt.date, dt.date], now: dt.datetime) -> str:
-    name, first, last = holiday
+def _holiday_answer(
+    office: Office, holiday: tuple[str, tuple[dt.date, dt.date] | None], now: dt.datetime
+) -> str:
+    name, period = holiday
+    if period is None:
+        known = hours.calendar().periods(name)
+        year = max(now.year, known[-1][0].year + 1) if known else now.year
+        return content.text(
+            "services.hours_holiday_unannounced",
+            year=year,
+            holiday=name,
+            office=office.name,
+            duty=_duty(office),
+        )
+    first, last = period
     back = last + dt.timedelta(days=1)
     while not hours.spans_on(office, back) and back < last + dt.timedelta(days=14):
         back += dt.timedelta(days=1)

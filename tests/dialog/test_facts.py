@@ -1,0 +1,88 @@
+"""Facts the bot states (issue 13): the holiday calendar never answers with last year's dates, and replies a
+70-year-old can read (a short card first, no hashes, nothing cut mid-word, one date format, no empty fields,
+no library warnings)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.runtime import Conversations
+from handlers.services import hours
+from tests.helpers import CST, Clock, bound
+
+DECEMBER = dt.datetime(2026, 12, 10, 9, 0, tzinfo=CST)  # a Thursday; the file covers 2026 only
+
+
+# -- the holiday calendar ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "holiday"), [("元旦放假吗", "元旦"), ("春节上班吗", "春节"), ("国庆放假吗", "国庆节")]
+)
+async def test_in_december_next_years_holidays_are_not_announced_yet(
+    conv: Conversations, clock: Clock, question: str, holiday: str
+) -> None:
+    chat = await bound(conv)
+    clock.now = DECEMBER
+    reply = await chat.say(question)
+    assert f"2027年{holiday}" in reply and "还没有公布" in reply, reply
+    for old in ("1月1日", "2月15日", "10月1日", "恢复办公"):  # 2026's dates are not next year's
+        assert old not in reply, reply
+
+
+async def test_a_day_of_next_year_is_answered_with_a_caveat(conv: Conversations, clock: Clock) -> None:
+    chat = await bound(conv)
+    clock.now = DECEMBER
+    reply = await chat.say("1月1日社区上班吗")
+    assert "2027年的放假安排还没有公布" in reply and "1月1日（周五）" in reply, reply
+
+
+async def test_on_new_years_eve_the_next_opening_comes_with_a_caveat(
+    conv: Conversations, clock: Clock
+) -> None:
+    chat = await bound(conv)
+    clock.now = dt.datetime(2026, 12, 31, 18, 0, tzinfo=CST)
+    reply = await chat.say("几点上班")
+    assert "2027年的放假安排还没有公布" in reply, reply
+
+
+NEXT_YEAR = {
+    "covered_until": "2027-12-31",
+    "holidays": [
+        {"name": "元旦", "from": "2026-01-01", "to": "2026-01-03"},
+        {"name": "春节", "from": "2026-02-15", "to": "2026-02-23"},
+        {"name": "国庆节", "from": "2026-10-01", "to": "2026-10-07"},
+        {"name": "元旦", "from": "2027-01-01", "to": "2027-01-03"},
+        {"name": "春节", "from": "2027-02-05", "to": "2027-02-13"},
+        {"name": "国庆节", "from": "2027-10-01", "to": "2027-10-07"},
+    ],
+    "workdays": [],
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("元旦放假吗", "元旦假期：1月1日至1月3日，幸福里社区"),
+        ("春节上班吗", "春节假期：2月5日至2月13日"),
+        ("国庆放假吗", "国庆节假期：10月1日至10月7日"),
+    ],
+)
+async def test_a_year_in_the_file_is_answered_with_its_dates(
+    conv: Conversations, clock: Clock, monkeypatch: pytest.MonkeyPatch, question: str, expected: str
+) -> None:
+    monkeypatch.setattr(hours, "calendar", lambda: hours.parse(NEXT_YEAR))
+    chat = await bound(conv)
+    clock.now = DECEMBER
+    reply = await chat.say(question)
+    assert expected in reply and "还没有公布" not in reply, reply
+    if question.startswith("元旦"):
+        assert "1月4日（周一）恢复办公" in reply, reply
+
+
+async def test_a_holiday_under_way_is_answered_with_its_whole_period(
+    conv: Conversations, clock: Clock
+) -> None:
+    chat = await bound(conv)
+    clock.now = dt.datetime(2026, 10, 3, 10, 0, tzinfo=CST)
+    assert "国庆节假期：10月1日至10月7日" in await chat.say("国庆放假吗")
