@@ -86,3 +86,16 @@ async def test_a_holiday_under_way_is_answered_with_its_whole_period(
     chat = await bound(conv)
     clock.now = dt.datetime(2026, 10, 3, 10, 0, tzinfo=CST)
     assert "国庆节假期：10月1日至10月7日" in await chat.say("国庆放假吗")
+
+
+# -- replies a 70-year-old can read ------------------------------------------------------------------------
+async def test_a_card_leads_with_the_answer_and_keeps_the_rest_for_details(conv: Conversations) -> None:
+    chat = await bound(conv)
+    first = await chat.say("老人助餐在哪")
+    lines = first.splitlines()
+    assert lines[0] == "【老年助餐（长者食堂）】", first
+    assert lines[1].startswith("地点：幸福里长者食堂") and lines[2].startswith("电话：0871-65550011"), first
+    assert lines[3] == '回复"详情"看办理条件、时间和步骤。' and len(lines) == 4, first
+    full = await chat.say("详情")
+    assert "条件：" in full and "办理：1. " in full and "时间：" in full, full
+    assert "【居住证办理】\n材料：居民身份证、近期免冠照片、住所证明" in await chat.say("办居住证要带什么")
