@@ -179,8 +179,19 @@ async def results(ctx: Context) -> None:
         number=c.number,
         outcome=queries.describe_outcome(c),
         lines="\n".join(lines),
-        digest=c.result.digest[:16],
     )
+
+
+@router.handle(command("核验", "核验结果", args=False), idle())
+async def check_result(ctx: Context) -> None:
+    """The ballot log's digest, for whoever wants to check the published result against the public log
+    (behind "核验": a hash means nothing to most residents)."""
+    c = await queries.latest_result((await ctx.person()).community_id)
+    if c is None or c.result is None:
+        ctx.say("votes.no_results")
+        return
+    valid, digest = await queries.verify(c.id)
+    ctx.say("votes.verified" if valid else "votes.not_verified", title=c.title, digest=digest)
 
 
 # -- proposals -------------------------------------------------------------------------------------------

@@ -131,7 +131,11 @@ async def test_close_publishes_and_tells_those_who_took_part(conv: Conversations
     published = await Consultation.get(id=c.id)
     assert published.result is not None and published.result["comments"] == ["有问题可以打我电话***"]
     reply = await voters[0].say("议事结果")
-    assert "同意：2 票" in reply and "不同意：1 票" in reply and "日志校验码" in reply
+    assert "同意：2 票" in reply and "不同意：1 票" in reply and "核验" in reply
+    # issue 13: the hash is no longer in the result a resident reads; it is behind 核验
+    assert "校验码" not in reply and published.result["digest"][:16] not in reply
+    checked = await voters[0].say("核验")
+    assert "核验通过" in checked and published.result["digest"] in checked
 
 
 async def test_propose_a_topic(conv: Conversations) -> None:
