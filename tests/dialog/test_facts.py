@@ -5,6 +5,7 @@ no library warnings)."""
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 import pytest
 
@@ -99,3 +100,17 @@ async def test_a_card_leads_with_the_answer_and_keeps_the_rest_for_details(conv:
     full = await chat.say("详情")
     assert "条件：" in full and "办理：1. " in full and "时间：" in full, full
     assert "【居住证办理】\n材料：居民身份证、近期免冠照片、住所证明" in await chat.say("办居住证要带什么")
+
+
+@pytest.mark.parametrize("said", ["十十栋的灯坏了", "十十号楼门口有垃圾"])
+async def test_a_library_warning_never_reaches_a_chat(
+    conv: Conversations, capsys: pytest.CaptureFixture[str], said: str
+) -> None:
+    chat = await bound(conv)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        reply = await chat.say(said)
+    assert "不符合格式" not in reply and "注意" not in reply, reply
+    assert not [w for w in caught if "不符合格式" in str(w.message)], [str(w.message) for w in caught]
+    printed = capsys.readouterr()
+    assert "不符合格式" not in printed.out + printed.err
