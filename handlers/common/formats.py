@@ -36,6 +36,6 @@ def day_from(when: dt.date, today: dt.date) -> str:
     return day(when)
 
 
-def day_time(when: dt.datetime) -> str:
-    """12月5日（周六）14:30."""
-    return f"{day(when.date())} {when:%H:%M}"
+def day_time(when: dt.datetime, *, weekday: bool = True) -> str:
+    """12月5日（周六） 14:30, or 12月5日 14:30 inside brackets of its own."""
+    return f"{day(when.date(), weekday=weekday)} {when:%H:%M}"

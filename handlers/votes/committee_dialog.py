@@ -11,6 +11,7 @@ from typing import Any
 
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, pattern, state
+from handlers.common import formats
 from handlers.votes import queries, workflow
 from handlers.votes.dialog import read_choices
 from handlers.votes.queries import PassRule, Per, Who
@@ -241,6 +242,7 @@ async def rule(ctx: Context) -> None:
         ctx.reask("votes.launch.rule_again")
         return
     draft = LaunchDraft.of(ctx).then(ctx, CONFIRM, rule=RULES[choice - 1])
+    assert draft.closes is not None  # asked before the rule
     ctx.say(
         "votes.launch.confirm",
         title=draft.title,
@@ -248,7 +250,7 @@ async def rule(ctx: Context) -> None:
         scope="、".join(f"{n}栋" for n in draft.buildings) or content.text("votes.scope_all"),
         per=content.text(f"votes.per.{draft.per.value}"),
         who=content.text(f"votes.who.{draft.who.value}"),
-        closes=f"{draft.closes:%m月%d日} {CLOSING_HOUR}:00",
+        closes=f"{formats.day(draft.closes)} {CLOSING_HOUR}:00",
         quorum=f"{draft.quorum:.0%}" if draft.quorum else content.text("votes.launch.no_quorum"),
         rule=content.text(f"votes.rule.{draft.rule.value}"),
     )

@@ -8,6 +8,7 @@ import re
 
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, pattern, state
+from handlers.common import formats
 from handlers.common.rules import Refusal
 from handlers.residents.dialog import require_home
 from handlers.wishes import queries, workflow
@@ -203,7 +204,7 @@ def _when(wanted_by: str | None) -> str:
     if not wanted_by:
         return content.text("wishes.no_deadline")
     day = dt.date.fromisoformat(wanted_by)
-    return content.text("wishes.by_date", month=day.month, day=day.day)
+    return content.text("wishes.by_date", day=formats.day(day, weekday=False))
 
 
 @router.handle(state(CONFIRM), has_text())

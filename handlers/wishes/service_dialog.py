@@ -8,6 +8,7 @@ import re
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, kind, pattern, state
 from bot.messages import Kind
+from handlers.common import formats
 from handlers.wishes import board, queries, workflow
 from handlers.wishes.queries import WishStatus
 from handlers.wishes.rules import NUMBER, rules
@@ -47,7 +48,7 @@ def parse_hours(text: str) -> float | None:
 
 def _line(item: board.PublicWish) -> str:
     due = (
-        content.text("wishes.board_due", month=item.wanted_by.month, day=item.wanted_by.day)
+        content.text("wishes.board_due", day=formats.day(item.wanted_by, weekday=False))
         if (item.wanted_by)
         else ""
     )
@@ -175,7 +176,7 @@ async def my_claims(ctx: Context) -> None:
         state_note = (
             status_label(row.wish.status)
             if row.contacted_at or row.wish.status != WishStatus.CLAIMED
-            else content.text("wishes.contact_by", month=row.contact_by.month, day=row.contact_by.day)
+            else content.text("wishes.contact_by", day=formats.day(row.contact_by, weekday=False))
         )
         lines.append(f"{row.wish.number} {row.wish.public_text[:20]}：{state_note}")
     ctx.say("wishes.my_claims", lines="\n".join(lines))
@@ -191,7 +192,8 @@ async def my_record(ctx: Context) -> None:
         ctx.say("wishes.no_record")
         return
     lines = [
-        f"{r.served_on:%m月%d日} {r.activity[:20]} {r.hours:g}小时 +{r.points}" for r in ledger.records[:5]
+        f"{formats.day(r.served_on, weekday=False)} {r.activity[:20]} {r.hours:g}小时 +{r.points}"
+        for r in ledger.records[:5]
     ]
     ctx.say(
         "wishes.record",

@@ -5,7 +5,9 @@ no library warnings)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -114,3 +116,24 @@ async def test_a_library_warning_never_reaches_a_chat(
     assert not [w for w in caught if "不符合格式" in str(w.message)], [str(w.message) for w in caught]
     printed = capsys.readouterr()
     assert "不符合格式" not in printed.out + printed.err
+
+
+async def test_one_date_format_in_a_reminder_too_early(conv: Conversations, clock: Clock) -> None:
+    clock.now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=CST)
+    chat = await bound(conv)
+    await chat.run([("楼道灯坏了好几天了", "1 是的"), ("1", "拍张照片"), ("跳过", "请核对"), ("1", "已提交")])
+    reply = await chat.say("催办")
+    assert "还在承诺时间内" in reply and "12月2日（周三）" in reply and "12月02日" not in reply, reply
+
+
+def test_no_date_is_written_by_hand() -> None:
+    """Every day a resident reads goes through handlers/common/formats.py (12月5日（周六）)."""
+    root = Path(__file__).resolve().parents[2]
+    by_hand = re.compile(r"%m月|%d日|\{month\}月|\.month\}月")
+    found = [
+        f"{path.relative_to(root)}:{n}"
+        for path in [*root.glob("handlers/**/*.py"), root / "content/messages.yaml"]
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if by_hand.search(line) and "formats.py" not in path.name
+    ]
+    assert not found, found

@@ -37,7 +37,7 @@ async def test_vote_like_the_conversation_in_the_brief(conv: Conversations, cloc
     c = await launch(clock)
     await chat.run(
         [
-            ("投票", ["您可以参与的议事", "1 3栋加装电梯方案（12月4日9时截止，一户一票）", "回复序号"]),
+            ("投票", ["您可以参与的议事", "1 3栋加装电梯方案（12月4日 09:00截止，一户一票）", "回复序号"]),
             ("1", ["3栋加装电梯方案：3栋共18户", "1 同意  2 不同意  3 弃权", "截止前可以改票"]),
             ("1", "已记录您家的投票：同意"),
             ("投票", "已投"),
@@ -175,7 +175,7 @@ async def test_the_committee_launches_in_the_chat(conv: Conversations, clock: Cl
                 [
                     "议题：3栋加装电梯方案",
                     "范围：3栋，全体居民，一户一票",
-                    "截止：12月04日 20:00",
+                    "截止：12月4日（周五） 20:00",
                     "参与比例：50%",
                     "三分之二以上通过",
                 ],
@@ -198,7 +198,7 @@ async def test_the_committee_launches_in_the_chat(conv: Conversations, clock: Cl
     await committee.run(
         [
             ("议事列表", ["3栋加装电梯方案", "已参与 1/2 户", "保密"]),
-            (f"延期议事 {c.number} 12月10日 参与户数还不够", ["已延期", "12月10日20时截止"]),
+            (f"延期议事 {c.number} 12月10日 参与户数还不够", ["已延期", "12月10日 20:00截止"]),
             (f"取消议事 {c.number}", "请写上原因"),
             (f"取消议事 {c.number} 方案需要重新设计", "已取消"),
         ]
