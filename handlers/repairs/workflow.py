@@ -148,7 +148,7 @@ async def _report(cmd: ReportRepair, now: dt.datetime) -> Ticket:
                     number=ticket.number,
                     category=category.label,
                     where=await describe_place(ticket),
-                    description=ticket.description[:60],
+                    description=formats.clip(ticket.description, 60),
                 ),
                 now=now,
             )
@@ -285,7 +285,7 @@ async def _told(ticket: Ticket, action: str, note: str, now: dt.datetime) -> Ite
     key = _TELL.get(action)
     if key is None:
         return []
-    text = content.text(key, number=ticket.number, note=note or content.text("repairs.no_note"))
+    text = content.text(key, number=ticket.number, note=formats.remark(note))
     data = {"title": ticket.number, "status": status_label(ticket.status)}
     people = [await Person.get(id=ticket.reporter_id)]
     people += [f.person for f in await TicketFollower.filter(ticket=ticket).prefetch_related("person")]

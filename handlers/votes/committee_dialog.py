@@ -344,7 +344,7 @@ async def proposals(ctx: Context) -> None:
     if not waiting:
         ctx.say("votes.launch.no_proposals")
         return
-    lines = [f"{p.number} {p.text[:40]}" for p in waiting]
+    lines = [f"{p.number} {formats.clip(p.text, 40)}" for p in waiting]
     ctx.say("votes.launch.proposals", lines="\n".join(lines))
 
 

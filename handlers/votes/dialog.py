@@ -7,6 +7,7 @@ import re
 
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, pattern, state
+from handlers.common import formats
 from handlers.residents.dialog import require_home
 from handlers.votes import queries, workflow
 from handlers.votes.queries import ConsultationView, Per
@@ -71,7 +72,7 @@ async def _show(ctx: Context, c: ConsultationView) -> None:
     ctx.say(
         "votes.detail",
         title=c.title,
-        background=c.background or content.text("repairs.no_note"),
+        background=formats.remark(c.background, empty=""),
         options=content.numbered(list(c.options)),
         how=how,
     )

@@ -97,7 +97,7 @@ async def _with_description(ctx: Context, text: str) -> None:
     elif any(word in text for word in ("我自己", "本人", "给我")):
         ctx.dialog.update(beneficiary=Beneficiary.SELF.value)
     # the echo and the first question read as one message
-    ctx.data["echo"] = content.text("wishes.echo", category=category.label, text=text[:80])
+    ctx.data["echo"] = content.text("wishes.echo", category=category.label, text=formats.clip(text, 80))
     await _next(ctx)
 
 
@@ -185,7 +185,7 @@ def _confirm(ctx: Context) -> None:
     _ask(
         ctx,
         "wishes.confirm",
-        text=data["description"][:120],
+        text=formats.clip(data["description"], 120),
         category=rules().label(data["category"]),
         who=_who(data.get("beneficiary", "self"), data.get("relation", "")),
         when=_when(data.get("wanted_by")),
@@ -256,7 +256,7 @@ async def my_wishes(ctx: Context) -> None:
     if not wishes:
         ctx.say("wishes.none_yet")
         return
-    lines = [f"{w.number} {w.public_text[:16]}：{status_label(w.status)}" for w in wishes]
+    lines = [f"{w.number} {formats.clip(w.public_text, 16)}：{status_label(w.status)}" for w in wishes]
     ctx.say("wishes.mine", lines="\n".join(lines))
 
 
@@ -281,7 +281,11 @@ async def revise(ctx: Context) -> None:
         return
     ctx.dialog.clear()
     ctx.dialog.set(REVISE, wish=wish.id)
-    ctx.say("wishes.ask_revise", number=wish.number, note=wish.review_note or content.text("wishes.no_note"))
+    ctx.say(
+        "wishes.ask_revise",
+        number=wish.number,
+        note=content.text("wishes.review_said", note=wish.review_note) if wish.review_note else "",
+    )
 
 
 @router.handle(state(REVISE), has_text())

@@ -53,7 +53,7 @@ def _line(item: board.PublicWish) -> str:
         else ""
     )
     mark = content.text("wishes.board_priority") if item.priority else ""
-    return f"{item.number} {mark}{item.category_label}：{item.text[:30]}{due}"
+    return f"{item.number} {mark}{item.category_label}：{formats.clip(item.text, 30)}{due}"
 
 
 @router.handle(pattern(_CLAIM))
@@ -66,7 +66,7 @@ async def claim(ctx: Context) -> None:
     ctx.say(
         "wishes.claimed",
         number=wish.number,
-        text=wish.description[:120],
+        text=formats.clip(wish.description, 120),
         name=wish.display_name or (resident and resident.name) or content.text("wishes.the_resident"),
         phone=(resident and resident.phone) or content.text("wishes.no_phone"),
         days=rules().contact_within.days,
@@ -174,11 +174,11 @@ async def my_claims(ctx: Context) -> None:
     lines = []
     for row in rows:
         state_note = (
-            status_label(row.wish.status)
+            status_label(row.wish.status, resident=False)
             if row.contacted_at or row.wish.status != WishStatus.CLAIMED
             else content.text("wishes.contact_by", day=formats.day(row.contact_by, weekday=False))
         )
-        lines.append(f"{row.wish.number} {row.wish.public_text[:20]}：{state_note}")
+        lines.append(f"{row.wish.number} {formats.clip(row.wish.public_text, 20)}：{state_note}")
     ctx.say("wishes.my_claims", lines="\n".join(lines))
 
 
@@ -192,7 +192,8 @@ async def my_record(ctx: Context) -> None:
         ctx.say("wishes.no_record")
         return
     lines = [
-        f"{formats.day(r.served_on, weekday=False)} {r.activity[:20]} {r.hours:g}小时 +{r.points}"
+        f"{formats.day(r.served_on, weekday=False)} {formats.clip(r.activity, 20)} "
+        f"{r.hours:g}小时 +{r.points}"
         for r in ledger.records[:5]
     ]
     ctx.say(
@@ -212,7 +213,8 @@ async def review_list(ctx: Context) -> None:
         ctx.say("wishes.review_empty")
         return
     lines = [
-        f"{w.number} {rules().label(w.category)}：{w.public_text[:40]}{_flags(w.flags)}" for w in waiting[:8]
+        f"{w.number} {rules().label(w.category)}：{formats.clip(w.public_text, 40)}{_flags(w.flags)}"
+        for w in waiting[:8]
     ]
     ctx.say("wishes.review_list", lines="\n".join(lines))
 
@@ -239,7 +241,7 @@ async def review(ctx: Context) -> None:
         wish = await workflow.approve(wish_id, await ctx.person(), ctx.now())
     else:
         wish = await workflow.move(wish_id, action, await ctx.person(), ctx.now(), note=note)
-    ctx.say("wishes.reviewed", number=wish.number, status=status_label(wish.status))
+    ctx.say("wishes.reviewed", number=wish.number, status=status_label(wish.status, resident=False))
 
 
 # after the commands: "认领 12" also reads as this intent

@@ -14,6 +14,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 import content
+from handlers.common import formats
 from handlers.common.rules import Refusal
 from handlers.residents.workflow import roles_of as roles_in
 from handlers.wishes.models import (
@@ -75,8 +76,12 @@ MOVES: dict[str, Move] = {
 }
 
 
-def status_label(status: WishStatus | str) -> str:
-    return content.text(f"wishes.status.{WishStatus(status).value}")
+def status_label(status: WishStatus | str, *, resident: bool = True) -> str:
+    """The state in words; for anyone but the wish's resident without "您" (a volunteer or the committee
+    reading "待您确认" would think it is theirs to do)."""
+    value = WishStatus(status).value
+    seen = f"wishes.status_seen.{value}"
+    return content.text(seen if not resident and seen in content.messages() else f"wishes.status.{value}")
 
 
 # -- posting ---------------------------------------------------------------------------------------
@@ -117,7 +122,7 @@ async def _post(cmd: PostWish, now: dt.datetime) -> Wish:
             created_at=now,
         )
         await _event(wish, cmd.resident, "submit", "", S.SUBMITTED, "", now)
-        await _tell_committee(wish, "wishes.committee_new", now, text=public_text[:60])
+        await _tell_committee(wish, "wishes.committee_new", now, text=formats.clip(public_text, 60))
     return wish
 
 
@@ -144,7 +149,8 @@ async def move(
     claim = await active_claim(wish)
     await _check_actor(spec, wish, claim, actor)
     if wish.status not in spec.frm:
-        raise Refusal("wishes.not_now", number=wish.number, status=status_label(wish.status))
+        mine = actor is not None and actor.id == wish.resident_id
+        raise Refusal("wishes.not_now", number=wish.number, status=status_label(wish.status, resident=mine))
     changes: dict[str, Any] = {"status": spec.to, **values}
     if action == "approve":
         changes |= {"published_at": now, "review_note": note}
@@ -224,9 +230,9 @@ async def _after(
     resident = await Person.get(id=wish.resident_id)
     label = rules().label(wish.category)
     if action in ("approve", "ask_changes", "decline"):
-        await _tell(resident, wish, action, now, note=note or content.text("wishes.no_note"), category=label)
+        await _tell(resident, wish, action, now, note=formats.remark(note), category=label)
     elif action == "revise":
-        await _tell_committee(wish, "wishes.committee_revised", now, text=wish.public_text[:60])
+        await _tell_committee(wish, "wishes.committee_revised", now, text=formats.clip(wish.public_text, 60))
     elif action == "withdraw" and claim is not None:
         await WishClaim.filter(id=claim.id).update(status=ClaimStatus.ENDED, ended_at=now)
         await _tell(await Person.get(id=claim.claimer_id), wish, "withdrawn_claimer", now)
@@ -240,7 +246,9 @@ async def _after(
             await _tell(await Person.get(id=claim.claimer_id), wish, "lapse_claimer", now)
     elif action == "not_done" and claim is not None:
         await WishClaim.filter(id=claim.id).update(fulfilled_at=None)
-        await _tell(await Person.get(id=claim.claimer_id), wish, "not_done_claimer", now, note=note)
+        await _tell(
+            await Person.get(id=claim.claimer_id), wish, "not_done_claimer", now, note=formats.remark(note)
+        )
 
 
 async def _tell(person: Person, wish: Wish, what: str, now: dt.datetime, **values: Any) -> None:
@@ -355,7 +363,7 @@ async def fulfil(
             done,
             "fulfilled",
             now,
-            note=note.strip()[:100] or content.text("wishes.no_note"),
+            note=formats.remark(formats.clip(note, 100)),
         )
     return done
 

@@ -12,8 +12,12 @@ from pathlib import Path
 import pytest
 
 from bot.runtime import Conversations
+from handlers.common.formats import clip
+from handlers.repairs.models import Ticket
 from handlers.services import hours
-from tests.helpers import CST, Clock, bound
+from storage.models import Notification
+from tests.dialog.test_wishes import posted
+from tests.helpers import CST, Chat, Clock, bound
 
 DECEMBER = dt.datetime(2026, 12, 10, 9, 0, tzinfo=CST)  # a Thursday; the file covers 2026 only
 
@@ -137,3 +141,55 @@ def test_no_date_is_written_by_hand() -> None:
         if by_hand.search(line) and "formats.py" not in path.name
     ]
     assert not found, found
+
+
+async def test_no_empty_field_is_written_as_none(conv: Conversations) -> None:
+    chat = await bound(conv)
+    replies = await chat.run(
+        [("楼道灯坏了", "1 是的"), ("1", "照片"), ("跳过", ["核对", "描述：楼道灯坏了"])]
+    )
+    assert "照片" not in replies[-1] and "：无" not in replies[-1], replies[-1]
+    await chat.say("1")
+    number = (await Ticket.get()).number
+    staff = Chat(conv, "demo-property")
+    await staff.run([(f"接单 {number}", "已受理"), (f"完成 {number}", "已处理")])
+    told = [n.text for n in await Notification.filter(person__openid="resident-1").order_by("id")]
+    resolved = [t for t in told if "已处理" in t]
+    assert resolved and all("：无" not in t for t in told), told
+    assert f"您的工单 {number} 已处理。" in resolved[0]
+
+
+async def test_a_volunteer_is_not_told_it_waits_for_them(conv: Conversations, clock: Clock) -> None:
+    _, wish = await posted(conv)
+    await Chat(conv, "demo-committee").say(f"通过 {wish.number}")
+    volunteer = Chat(conv, "demo-volunteer")
+    await volunteer.run([(f"认领 {wish.number}", "认领成功"), (f"已联系 {wish.number}", "已记录")])
+    await volunteer.run([(f"完成心愿 {wish.number} 3小时 陪阿姨复查", "服务照片"), ("跳过", "已标记完成")])
+    mine = await volunteer.say("我的认领")
+    assert "等居民确认" in mine and "待您" not in mine, mine
+    again = await volunteer.say(f"完成心愿 {wish.number} 1小时 又去了一次")
+    assert "待您" not in again, again
+
+
+def test_text_is_cut_at_a_boundary_with_an_ellipsis() -> None:
+    assert clip("短句", 10) == "短句"
+    said = "周六想请人陪我妈去医院复查，她腿脚不方便，需要有人扶着上下楼梯"
+    assert clip(said, 20) == "周六想请人陪我妈去医院复查…"
+    unbroken = "希望有志愿者帮忙修理自行车和电动车"
+    cut = clip(unbroken, 12)
+    assert cut.endswith("…") and len(cut) <= 12 and unbroken.startswith(cut[:-1]), cut
+    assert cut[:-1] in ("希望有志愿者帮忙", "希望有志愿者帮忙修理"), cut  # whole words only
+
+
+async def test_a_wish_list_line_is_not_cut_mid_word(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("希望有人周六陪我妈去医院复查，顺便帮她拿药", ["微心愿", "称呼"]),
+            ("匿名", "显示为"),
+            ("1", "已提交"),
+        ]
+    )
+    reply = await chat.say("我的心愿")
+    line = next(x for x in reply.splitlines() if x.startswith("W"))
+    assert ("…" in line and "复查…" in line) or "陪我妈…" in line or "医院…" in line, line
