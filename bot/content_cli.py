@@ -12,6 +12,8 @@ from pathlib import Path
 import content
 from bot.config import Settings
 
+CALENDAR_NOTICE_DAYS = 60  # the State Council's notice is usually out in November: ask for it in time
+
 
 def pid_file(settings: Settings) -> Path:
     return Path(settings.data_dir) / "community-bot.pid"
@@ -31,7 +33,7 @@ def check(settings: Settings, today: dt.date | None = None) -> tuple[list[str], 
             (errors if problem.error else warnings).append(f"{code}: {problem}")
     today = today or dt.date.today()
     covered = calendar().covered_until
-    if covered < today + dt.timedelta(days=30):
+    if covered < today + dt.timedelta(days=CALENDAR_NOTICE_DAYS):
         warnings.append(
             f"calendar: holidays are known until {covered}; add next year's to content/calendar.yaml"
         )

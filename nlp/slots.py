@@ -6,8 +6,11 @@ Residents write addresses in many ways: 3栋2单元502, 3号楼2单元502室, �
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import re
+import warnings
 from dataclasses import dataclass
 
 import cn2an
@@ -62,10 +65,13 @@ def digits_from_chinese(text: str) -> str:
     """三号楼二单元五零二 -> 3号楼2单元502; text without Chinese numerals is returned as it is."""
     if not _CN_NUMERAL.search(text):
         return text
-    try:
-        return str(cn2an.transform(text, "cn2an"))
-    except (ValueError, KeyError, IndexError):
-        return text
+    # cn2an warns (and may print) on numerals it cannot read ("十十"): never let that reach a chat or a log
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        try:
+            return str(cn2an.transform(text, "cn2an"))
+        except (ValueError, KeyError, IndexError):
+            return text
 
 
 def extract_address(text: str) -> Address:

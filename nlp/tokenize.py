@@ -43,6 +43,10 @@ class Tokenizer:
             self._jieba.add_word(word, freq)
             self._jieba.suggest_freq(word, tune=True)
 
+    def words(self, text: str) -> list[str]:
+        """The text cut into words as it is (nothing normalized or dropped): "".join(words) == text."""
+        return list(self._jieba.lcut(text, HMM=True))
+
     def tokens(self, text: str) -> list[str]:
         """Tokens of the normalized text, punctuation and spaces dropped."""
         cleaned = normalize(text)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import content
+from nlp.tokenize import Tokenizer
 
 WEEKDAYS = "一二三四五六日"
 
@@ -19,6 +21,41 @@ def home(building: int | None, unit: int | None = 0, room: str | None = "") -> s
     if room:
         parts.append(room)
     return "".join(parts)
+
+
+_SENTENCE_ENDS = "。！？!?；;\n"
+_PAUSES = "，,、：: "
+ELLIPSIS = "…"
+
+
+@functools.cache
+def _words() -> Tokenizer:
+    return Tokenizer()
+
+
+def clip(text: str | None, limit: int) -> str:
+    """At most ``limit`` characters of ``text`` for a reader: cut at the end of a sentence, else at a pause,
+    else after a whole word, and marked with "…" (never mid-word)."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    room = text[: limit - len(ELLIPSIS)]
+    for marks in (_SENTENCE_ENDS, _PAUSES):
+        at = max(room.rfind(mark) for mark in marks)
+        if at >= limit // 2:
+            return room[:at].rstrip("。！？!?，,、：: ；;") + ELLIPSIS
+    kept = ""
+    for word in _words().words(text):
+        if len(kept) + len(word) > len(room):
+            break
+        kept += word
+    return (kept or room).rstrip() + ELLIPSIS
+
+
+def remark(note: str | None, empty: str = "。") -> str:
+    """ "：the note" after a sentence, or just its end when there is no note (never "：无")."""
+    note = (note or "").strip()
+    return f"：{note}" if note else empty
 
 
 def day(when: dt.date, *, weekday: bool = True) -> str:
@@ -36,6 +73,6 @@ def day_from(when: dt.date, today: dt.date) -> str:
     return day(when)
 
 
-def day_time(when: dt.datetime) -> str:
-    """12月5日（周六）14:30."""
-    return f"{day(when.date())} {when:%H:%M}"
+def day_time(when: dt.datetime, *, weekday: bool = True) -> str:
+    """12月5日（周六） 14:30, or 12月5日 14:30 inside brackets of its own."""
+    return f"{day(when.date(), weekday=weekday)} {when:%H:%M}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from bot.dispatcher import Context, Router, command, idle, pattern
-from handlers.common import queries, workflow
+from handlers.common import formats, queries, workflow
 from handlers.common.pause import answers
 from storage.roles import is_staff
 
@@ -42,7 +42,7 @@ async def open_messages(ctx: Context) -> None:
     if not waiting:
         ctx.say("common.no_open_messages")
         return
-    lines = [f"{m.number} {m.text[:40]}" for m in waiting]
+    lines = [f"{m.number} {formats.clip(m.text, 40)}" for m in waiting]
     ctx.say("common.open_messages", lines="\n".join(lines), more=max(0, count - OPEN_SHOWN))
 
 

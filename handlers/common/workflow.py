@@ -7,6 +7,7 @@ import datetime as dt
 from tortoise.transactions import in_transaction
 
 import content
+from handlers.common import formats
 from handlers.common.queries import MessageView, community_by_code, number_of
 from handlers.common.rules import Refusal
 from storage.models import Community, Person, Role, RoleName, StaffMessage
@@ -29,7 +30,11 @@ async def record_message(person: Person, text: str, now: dt.datetime) -> str:
                 await notify(
                     role.person,
                     f"staff_message:{note.id}:new:{role.person.id}",
-                    content.text("common.staff_new_message", number=number_of(note.id), text=note.text[:80]),
+                    content.text(
+                        "common.staff_new_message",
+                        number=number_of(note.id),
+                        text=formats.clip(note.text, 80),
+                    ),
                     now=now,
                 )
     return number_of(note.id)
@@ -51,7 +56,9 @@ async def answer(message_id: int, staff: Person, text: str, now: dt.datetime) ->
         await notify(
             await Person.get(id=message.person_id),
             f"staff_message:{message.id}:answer",
-            content.text("common.told_answer", number=number, question=message.text[:40], answer=text),
+            content.text(
+                "common.told_answer", number=number, question=formats.clip(message.text, 40), answer=text
+            ),
             now=now,
             template="service_update",
             template_data={"title": number, "status": content.text("common.answered")},

@@ -385,8 +385,10 @@ def _confirm(ctx: Context, draft: Draft) -> None:
         "repairs.confirm",
         category=categories()[draft.category].label,
         where=draft.where,
-        description=draft.description or content.text("repairs.no_note"),
-        photo=content.text("repairs.photo_yes" if draft.photo else "repairs.photo_no"),
+        description=content.text("repairs.confirm_description", text=draft.description) + "\n"
+        if draft.description
+        else "",
+        photo=content.text("repairs.photo_yes") + "\n" if draft.photo else "",
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 import content
+from handlers.common import formats
 from handlers.common.requests import RequestItem
 from handlers.common.rules import Refusal
 from handlers.common.transitions import SYSTEM, Notice, StateTable, Step, transition
@@ -147,7 +148,7 @@ async def _report(cmd: ReportRepair, now: dt.datetime) -> Ticket:
                     number=ticket.number,
                     category=category.label,
                     where=await describe_place(ticket),
-                    description=ticket.description[:60],
+                    description=formats.clip(ticket.description, 60),
                 ),
                 now=now,
             )
@@ -284,7 +285,7 @@ async def _told(ticket: Ticket, action: str, note: str, now: dt.datetime) -> Ite
     key = _TELL.get(action)
     if key is None:
         return []
-    text = content.text(key, number=ticket.number, note=note or content.text("repairs.no_note"))
+    text = content.text(key, number=ticket.number, note=formats.remark(note))
     data = {"title": ticket.number, "status": status_label(ticket.status)}
     people = [await Person.get(id=ticket.reporter_id)]
     people += [f.person for f in await TicketFollower.filter(ticket=ticket).prefetch_related("person")]
@@ -301,7 +302,7 @@ async def urge(ticket_id: int, reporter: Person, now: dt.datetime) -> Ticket:
     if ticket is None:
         raise Refusal("repairs.no_such_ticket")
     if ticket.status not in OPEN_STATUSES or not is_overdue(ticket, now):
-        raise Refusal("repairs.not_overdue", number=ticket.number, due=f"{ticket.resolve_by:%m月%d日 %H:%M}")
+        raise Refusal("repairs.not_overdue", number=ticket.number, due=formats.day_time(ticket.resolve_by))
     await Ticket.filter(id=ticket.id).update(urged_at=now)
     await escalate(ticket, now, urged=True)
     return await Ticket.get(id=ticket.id)

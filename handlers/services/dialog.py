@@ -5,6 +5,7 @@ line; and, when nothing fits, an honest answer, a hand-off to a person, and the 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import content
 from bot.dispatcher import Context, Phase, Router, has_text, idle, intent, state
@@ -24,6 +25,8 @@ MORE = "idle:services:more"
 LINES = "idle:services:lines"
 ENTRIES = "idle:services:entries"
 HANDOFF = "idle:services:handoff"
+DETAIL = "idle:services:detail"
+_DETAIL_WORDS = {"详情", "详细", "全部", "看详情", "查看详情", "详细点", "具体点", "具体"}
 _HOLIDAY_WORDS = {"五一": "劳动节", "十一": "国庆节", "过年": "春节", "新年": "元旦"}
 
 
@@ -31,7 +34,56 @@ async def community_code(ctx: Context) -> str:
     return await catalog_code(await ctx.person())
 
 
+# what a question asks about, in the order a short card leads with it (the words that ask for it)
+_ASKED = (
+    ("documents", ("带", "材料", "证件", "准备", "资料", "证明")),
+    ("where", ("哪", "地址", "地点", "去")),
+    ("phone", ("电话", "号码", "打给", "联系")),
+    ("when", ("几点", "时间", "什么时候", "哪天", "上班")),
+    ("who", ("条件", "能不能", "能否", "可以", "够不够", "符合", "谁")),
+    ("steps", ("怎么", "流程", "步骤", "手续", "如何")),
+)
+_DEFAULT_LEAD = ("documents", "where", "phone")  # a bare question: what to bring and where
+_AFTER_ASKED = ("where", "phone", "documents")  # after what was asked: where to go, whom to call
+_REMARK = re.compile(r"[（(][^）)]*[）)]")
+
+
+def short_card(cat: Catalog, entry: Entry, question: str = "") -> str:
+    """The answer first, in two short lines (what the question asks, else what to bring and where), the
+    rest behind "详情" (a 70-year-old reads the first lines, not a form)."""
+    shown = cat.resolved(entry)
+    values = {
+        "documents": "、".join(_REMARK.sub("", d).strip() for d in shown.documents),
+        "where": shown.where,
+        "phone": shown.phone,
+        "when": shown.when,
+        "who": shown.who,
+        "steps": " ".join(f"{i}. {s}" for i, s in enumerate(shown.steps, start=1)),
+    }
+    asked = [field for field, words in _ASKED if any(w in question for w in words)]
+    then = _AFTER_ASKED if asked else _DEFAULT_LEAD
+    lead = [f for f in dict.fromkeys([*asked, *then]) if values[f]][:2]
+    lines = [content.text(f"services.short.{f}", value=values[f]) for f in lead]
+    return content.text("services.short_card", name=shown.name, lines="\n".join(lines))
+
+
+def show_card(ctx: Context, cat: Catalog, entry: Entry, question: str = "") -> None:
+    ctx.dialog.clear()
+    ctx.dialog.set(DETAIL, key=entry.key)
+    ctx.say_text(short_card(cat, entry, question))
+
+
+@router.handle(state(DETAIL), has_text(), lambda ctx: ctx.word in _DETAIL_WORDS)
+async def detail(ctx: Context) -> None:
+    cat = catalog(await community_code(ctx))
+    entry = cat.entries.get(ctx.dialog.data["key"])
+    ctx.dialog.clear()
+    if entry is not None:
+        ctx.say_text(card(cat, entry))
+
+
 def card(cat: Catalog, entry: Entry) -> str:
+    """The whole card (what "详情" shows)."""
     shown = cat.resolved(entry)
     documents = (
         content.text("services.card_documents", documents="；".join(shown.documents)) + "\n"
@@ -106,12 +158,26 @@ def _now_answer(office: Office, now: dt.datetime) -> str:
             duty=_duty(office),
         )
     key = "services.hours_open" if status.open_now else "services.hours_closed"
-    return content.text(key, spans=spans, next=_next(status, now.date()), **_office_values(office))
+    said = content.text(key, spans=spans, next=_next(status, now.date()), **_office_values(office))
+    unknown = [d for d in (now.date(), status.next_open and status.next_open.date()) if d]
+    unknown = [d for d in unknown if not hours.calendar().known(d)]
+    if unknown:  # last year's calendar says nothing about next year's holidays
+        said += "\n" + content.text("services.hours_next_unannounced", year=unknown[0].year)
+    return said
 
 
 def _day_answer(office: Office, day: dt.date, today: dt.date) -> str:
-    name = hours.calendar().holidays.get(day)
+    cal = hours.calendar()
+    name = cal.holidays.get(day)
     label = formats.day_from(day, today)
+    if not cal.known(day):
+        return content.text(
+            "services.hours_day_unannounced",
+            year=day.year,
+            office=office.name,
+            day=label,
+            spans=hours.describe_spans(hours.spans_on(office, day)),
+        )
     if name:
         return content.text(
             "services.hours_day_holiday", day=label, holiday=name, office=office.name, duty=_duty(office)
@@ -124,26 +190,33 @@ def _day_answer(office: Office, day: dt.date, today: dt.date) -> str:
     )
 
 
-def _holiday_named(text: str, today: dt.date) -> tuple[str, dt.date, dt.date] | None:
-    """A holiday the question names (国庆, 五一...): its name and first and last day, the next to come."""
+def _holiday_named(text: str, today: dt.date) -> tuple[str, tuple[dt.date, dt.date] | None] | None:
+    """A holiday the question names (国庆, 五一...): its name and its period on or still to come (None when
+    that is in a year whose arrangement is not announced yet: never last year's dates)."""
     cal = hours.calendar()
     for word, name in _HOLIDAY_WORDS.items():
         text = text.replace(word, name)
     for name in dict.fromkeys(cal.holidays.values()):
-        if name.removesuffix("节") not in text:
-            continue
-        days = sorted(d for d, n in cal.holidays.items() if n == name)
-        coming = [d for d in days if d >= today] or days
-        first = coming[0]
-        last = first
-        while last + dt.timedelta(days=1) in days:
-            last += dt.timedelta(days=1)
-        return name, first, last
+        if name.removesuffix("节") in text:
+            return name, cal.next_period(name, today)
     return None
 
 
-def _holiday_answer(office: Office, holiday: tuple[str, dt.date, dt.date], now: dt.datetime) -> str:
-    name, first, last = holiday
+def _holiday_answer(
+    office: Office, holiday: tuple[str, tuple[dt.date, dt.date] | None], now: dt.datetime
+) -> str:
+    name, period = holiday
+    if period is None:
+        known = hours.calendar().periods(name)
+        year = max(now.year, known[-1][0].year + 1) if known else now.year
+        return content.text(
+            "services.hours_holiday_unannounced",
+            year=year,
+            holiday=name,
+            office=office.name,
+            duty=_duty(office),
+        )
+    first, last = period
     back = last + dt.timedelta(days=1)
     while not hours.spans_on(office, back) and back < last + dt.timedelta(days=14):
         back += dt.timedelta(days=1)
@@ -182,7 +255,7 @@ async def pick_entry(ctx: Context) -> None:
     entry = cat.entries.get(keys[choice - 1])
     ctx.dialog.clear()
     if entry is not None:
-        ctx.say_text(card(cat, entry))
+        show_card(ctx, cat, entry)
 
 
 @router.handle(state(LINES), has_text(), _picked)
@@ -229,7 +302,7 @@ async def answer(ctx: Context, found: search.Found) -> None:
         ctx.dialog.set(MORE, keys=[e.key for e in found.entries])
         ctx.say("services.unsure", options=content.numbered([e.name for e in found.entries]))
         return
-    ctx.say_text(card(cat, found.entries[0]))
+    show_card(ctx, cat, found.entries[0], ctx.msg.text)
 
 
 @router.handle(intent("service"), idle())

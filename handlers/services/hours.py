@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 import content
 from handlers.services.catalog import Office, Span
@@ -17,10 +18,33 @@ class Calendar:
     workdays: frozenset[dt.date]  # weekend days worked instead (调休)
     covered_until: dt.date
 
+    def known(self, day: dt.date) -> bool:
+        """Is the holiday arrangement of ``day`` announced (in the file)?"""
+        return day <= self.covered_until
+
+    def periods(self, name: str) -> list[tuple[dt.date, dt.date]]:
+        """The holiday's periods in the file, first day and last day, in order."""
+        days = sorted(d for d, n in self.holidays.items() if n == name)
+        found: list[tuple[dt.date, dt.date]] = []
+        for day in days:
+            if found and found[-1][1] + dt.timedelta(days=1) == day:
+                found[-1] = (found[-1][0], day)
+            else:
+                found.append((day, day))
+        return found
+
+    def next_period(self, name: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
+        """The holiday's period that is on or still to come; None when next year's is not announced yet."""
+        return next(((a, b) for a, b in self.periods(name) if b >= today), None)
+
 
 @functools.cache
 def calendar() -> Calendar:
-    data = content.load_yaml("calendar.yaml")
+    return parse(content.load_yaml("calendar.yaml"))
+
+
+def parse(data: dict[str, Any]) -> Calendar:
+    """The calendar from content/calendar.yaml's data."""
     holidays: dict[dt.date, str] = {}
     for spec in data["holidays"]:
         day = _date(spec["from"])

@@ -11,6 +11,7 @@ from typing import Any
 
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, pattern, state
+from handlers.common import formats
 from handlers.common.pause import answers
 from handlers.votes import queries, workflow
 from handlers.votes.dialog import read_choices
@@ -243,6 +244,7 @@ async def rule(ctx: Context) -> None:
         ctx.reask("votes.launch.rule_again")
         return
     draft = LaunchDraft.of(ctx).then(ctx, CONFIRM, rule=RULES[choice - 1])
+    assert draft.closes is not None  # asked before the rule
     ctx.say(
         "votes.launch.confirm",
         title=draft.title,
@@ -250,7 +252,7 @@ async def rule(ctx: Context) -> None:
         scope="、".join(f"{n}栋" for n in draft.buildings) or content.text("votes.scope_all"),
         per=content.text(f"votes.per.{draft.per.value}"),
         who=content.text(f"votes.who.{draft.who.value}"),
-        closes=f"{draft.closes:%m月%d日} {CLOSING_HOUR}:00",
+        closes=f"{formats.day(draft.closes)} {CLOSING_HOUR}:00",
         quorum=f"{draft.quorum:.0%}" if draft.quorum else content.text("votes.launch.no_quorum"),
         rule=content.text(f"votes.rule.{draft.rule.value}"),
     )
@@ -344,7 +346,7 @@ async def proposals(ctx: Context) -> None:
     if not waiting:
         ctx.say("votes.launch.no_proposals")
         return
-    lines = [f"{p.number} {p.text[:40]}" for p in waiting]
+    lines = [f"{p.number} {formats.clip(p.text, 40)}" for p in waiting]
     ctx.say("votes.launch.proposals", lines="\n".join(lines))
 
 

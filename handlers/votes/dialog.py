@@ -7,6 +7,7 @@ import re
 
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, pattern, state
+from handlers.common import formats
 from handlers.common.pause import answers
 from handlers.residents.dialog import require_home
 from handlers.votes import queries, workflow
@@ -73,7 +74,7 @@ async def _show(ctx: Context, c: ConsultationView) -> None:
     ctx.say(
         "votes.detail",
         title=c.title,
-        background=c.background or content.text("repairs.no_note"),
+        background=formats.remark(c.background, empty=""),
         options=content.numbered(list(c.options)),
         how=how,
     )
@@ -181,8 +182,19 @@ async def results(ctx: Context) -> None:
         number=c.number,
         outcome=queries.describe_outcome(c),
         lines="\n".join(lines),
-        digest=c.result.digest[:16],
     )
+
+
+@router.handle(command("核验", "核验结果", args=False), idle())
+async def check_result(ctx: Context) -> None:
+    """The ballot log's digest, for whoever wants to check the published result against the public log
+    (behind "核验": a hash means nothing to most residents)."""
+    c = await queries.latest_result((await ctx.person()).community_id)
+    if c is None or c.result is None:
+        ctx.say("votes.no_results")
+        return
+    valid, digest = await queries.verify(c.id)
+    ctx.say("votes.verified" if valid else "votes.not_verified", title=c.title, digest=digest)
 
 
 # -- proposals -------------------------------------------------------------------------------------------

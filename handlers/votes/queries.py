@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import content
+from handlers.common import formats
 from handlers.common.rules import Refusal
 from handlers.residents.workflow import HomeAddress, resolve_address
 from handlers.votes import tally
@@ -126,12 +127,12 @@ class PublicLog:
 
 # -- formatting ------------------------------------------------------------------------------------------
 def close_label(c: ConsultationView) -> str:
-    return content.text("votes.closes", month=c.closes_at.month, day=c.closes_at.day, hour=c.closes_at.hour)
+    return content.text("votes.closes", when=formats.day_time(c.closes_at, weekday=False))  # in brackets
 
 
 def describe_window(c: ConsultationView) -> str:
     close = close_label(c)
-    return f"{c.opens_at:%m月%d日 %H:%M}起，{close}" if c.opens_at > c.created_at else close
+    return f"{formats.day_time(c.opens_at)}起，{close}" if c.opens_at > c.created_at else close
 
 
 def describe_scope(c: ConsultationView) -> str:
@@ -192,7 +193,7 @@ def refusal_for(c: ConsultationView, place: VoterPlace, now: dt.datetime) -> Ref
     if c.status == S.CLOSED or now >= c.closes_at:
         return Refusal("votes.closed", title=c.title)
     if now < c.opens_at:
-        return Refusal("votes.not_yet", title=c.title, when=f"{c.opens_at:%m月%d日 %H:%M}")
+        return Refusal("votes.not_yet", title=c.title, when=formats.day_time(c.opens_at))
     if place.community_id is None:
         return Refusal("votes.bind_first")
     if place.community_id != c.community_id:

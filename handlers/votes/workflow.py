@@ -22,6 +22,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 import content
+from handlers.common import formats
 from handlers.common.requests import RequestItem
 from handlers.common.rules import Refusal
 from handlers.residents import workflow as residents
@@ -444,7 +445,7 @@ async def _propose(person: Person, text: str, source_key: str, now: dt.datetime)
                 "votes.committee_new_proposal",
                 now,
                 number=proposal.number,
-                text=proposal.text[:60],
+                text=formats.clip(proposal.text, 60),
             )
     return proposal
 

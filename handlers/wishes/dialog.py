@@ -8,6 +8,7 @@ import re
 
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, pattern, state
+from handlers.common import formats
 from handlers.common.corrections import corrected, latest
 from handlers.common.pause import answers
 from handlers.common.rules import Refusal
@@ -101,7 +102,7 @@ async def _with_description(ctx: Context, text: str) -> None:
     elif any(word in text for word in ("我自己", "本人", "给我")):
         ctx.dialog.update(beneficiary=Beneficiary.SELF.value)
     # the echo and the first question read as one message
-    ctx.data["echo"] = content.text("wishes.echo", category=category.label, text=text[:80])
+    ctx.data["echo"] = content.text("wishes.echo", category=category.label, text=formats.clip(text, 80))
     await _next(ctx)
 
 
@@ -190,7 +191,7 @@ def _confirm(ctx: Context) -> None:
     _ask(
         ctx,
         "wishes.confirm",
-        text=data["description"][:120],
+        text=formats.clip(data["description"], 120),
         category=rules().label(data["category"]),
         who=_who(data.get("beneficiary", "self"), data.get("relation", "")),
         when=_when(data.get("wanted_by")),
@@ -209,7 +210,7 @@ def _when(wanted_by: str | None) -> str:
     if not wanted_by:
         return content.text("wishes.no_deadline")
     day = dt.date.fromisoformat(wanted_by)
-    return content.text("wishes.by_date", month=day.month, day=day.day)
+    return content.text("wishes.by_date", day=formats.day(day, weekday=False))
 
 
 @router.handle(state(CONFIRM), has_text())
@@ -267,7 +268,7 @@ async def my_wishes(ctx: Context) -> None:
     if not wishes:
         ctx.say("wishes.none_yet")
         return
-    lines = [f"{w.number} {w.public_text[:16]}：{status_label(w.status)}" for w in wishes]
+    lines = [f"{w.number} {formats.clip(w.public_text, 16)}：{status_label(w.status)}" for w in wishes]
     ctx.say("wishes.mine", lines="\n".join(lines))
 
 
@@ -292,7 +293,11 @@ async def revise(ctx: Context) -> None:
         return
     ctx.dialog.clear()
     ctx.dialog.set(REVISE, wish=wish.id)
-    ctx.say("wishes.ask_revise", number=wish.number, note=wish.review_note or content.text("wishes.no_note"))
+    ctx.say(
+        "wishes.ask_revise",
+        number=wish.number,
+        note=content.text("wishes.review_said", note=wish.review_note) if wish.review_note else "",
+    )
 
 
 @router.handle(state(REVISE), has_text())

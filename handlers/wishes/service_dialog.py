@@ -8,6 +8,7 @@ import re
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, kind, pattern, state
 from bot.messages import Kind
+from handlers.common import formats
 from handlers.common.pause import answers
 from handlers.wishes import board, queries, workflow
 from handlers.wishes.queries import WishStatus
@@ -49,12 +50,12 @@ def parse_hours(text: str) -> float | None:
 
 def _line(item: board.PublicWish) -> str:
     due = (
-        content.text("wishes.board_due", month=item.wanted_by.month, day=item.wanted_by.day)
+        content.text("wishes.board_due", day=formats.day(item.wanted_by, weekday=False))
         if (item.wanted_by)
         else ""
     )
     mark = content.text("wishes.board_priority") if item.priority else ""
-    return f"{item.number} {mark}{item.category_label}：{item.text[:30]}{due}"
+    return f"{item.number} {mark}{item.category_label}：{formats.clip(item.text, 30)}{due}"
 
 
 @router.handle(pattern(_CLAIM))
@@ -67,7 +68,7 @@ async def claim(ctx: Context) -> None:
     ctx.say(
         "wishes.claimed",
         number=wish.number,
-        text=wish.description[:120],
+        text=formats.clip(wish.description, 120),
         name=wish.display_name or (resident and resident.name) or content.text("wishes.the_resident"),
         phone=(resident and resident.phone) or content.text("wishes.no_phone"),
         days=rules().contact_within.days,
@@ -175,11 +176,11 @@ async def my_claims(ctx: Context) -> None:
     lines = []
     for row in rows:
         state_note = (
-            status_label(row.wish.status)
+            status_label(row.wish.status, resident=False)
             if row.contacted_at or row.wish.status != WishStatus.CLAIMED
-            else content.text("wishes.contact_by", month=row.contact_by.month, day=row.contact_by.day)
+            else content.text("wishes.contact_by", day=formats.day(row.contact_by, weekday=False))
         )
-        lines.append(f"{row.wish.number} {row.wish.public_text[:20]}：{state_note}")
+        lines.append(f"{row.wish.number} {formats.clip(row.wish.public_text, 20)}：{state_note}")
     ctx.say("wishes.my_claims", lines="\n".join(lines))
 
 
@@ -193,7 +194,9 @@ async def my_record(ctx: Context) -> None:
         ctx.say("wishes.no_record")
         return
     lines = [
-        f"{r.served_on:%m月%d日} {r.activity[:20]} {r.hours:g}小时 +{r.points}" for r in ledger.records[:5]
+        f"{formats.day(r.served_on, weekday=False)} {formats.clip(r.activity, 20)} "
+        f"{r.hours:g}小时 +{r.points}"
+        for r in ledger.records[:5]
     ]
     ctx.say(
         "wishes.record",
@@ -212,7 +215,8 @@ async def review_list(ctx: Context) -> None:
         ctx.say("wishes.review_empty")
         return
     lines = [
-        f"{w.number} {rules().label(w.category)}：{w.public_text[:40]}{_flags(w.flags)}" for w in waiting[:8]
+        f"{w.number} {rules().label(w.category)}：{formats.clip(w.public_text, 40)}{_flags(w.flags)}"
+        for w in waiting[:8]
     ]
     ctx.say("wishes.review_list", lines="\n".join(lines))
 
@@ -239,7 +243,7 @@ async def review(ctx: Context) -> None:
         wish = await workflow.approve(wish_id, await ctx.person(), ctx.now())
     else:
         wish = await workflow.move(wish_id, action, await ctx.person(), ctx.now(), note=note)
-    ctx.say("wishes.reviewed", number=wish.number, status=status_label(wish.status))
+    ctx.say("wishes.reviewed", number=wish.number, status=status_label(wish.status, resident=False))
 
 
 # after the commands: "认领 12" also reads as this intent

@@ -18,6 +18,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 import content
+from handlers.common import formats
 from handlers.common.rules import Refusal
 from handlers.common.transitions import SYSTEM, Notice, StateTable, Step, transition
 from handlers.residents.workflow import roles_of as roles_in
@@ -72,8 +73,12 @@ MOVES: dict[str, Step[WishStatus]] = {
 }
 
 
-def status_label(status: WishStatus | str) -> str:
-    return content.text(f"wishes.status.{WishStatus(status).value}")
+def status_label(status: WishStatus | str, *, resident: bool = True) -> str:
+    """The state in words; for anyone but the wish's resident without "您" (a volunteer or the committee
+    reading "待您确认" would think it is theirs to do)."""
+    value = WishStatus(status).value
+    seen = f"wishes.status_seen.{value}"
+    return content.text(seen if not resident and seen in content.messages() else f"wishes.status.{value}")
 
 
 async def active_claim(wish: Wish) -> WishClaim | None:
@@ -191,7 +196,9 @@ async def _post(cmd: PostWish, now: dt.datetime) -> Wish:
         await WishEvent.create(
             wish=wish, actor=cmd.resident, action="submit", to_status=S.SUBMITTED, created_at=now
         )
-        await _send(await _committee(wish, "wishes.committee_new", now, text=public_text[:60]), now)
+        await _send(
+            await _committee(wish, "wishes.committee_new", now, text=formats.clip(public_text, 60)), now
+        )
     return wish
 
 
@@ -258,17 +265,13 @@ async def _after(
     resident = await Person.get(id=wish.resident_id)
     label = rules().label(wish.category)
     if action in ("approve", "ask_changes", "decline"):
-        return [
-            _notice(resident, wish, action, now, note=note or content.text("wishes.no_note"), category=label)
-        ]
+        return [_notice(resident, wish, action, now, note=formats.remark(note), category=label)]
     if action == "revise":
-        return await _committee(wish, "wishes.committee_revised", now, text=wish.public_text[:60])
+        return await _committee(
+            wish, "wishes.committee_revised", now, text=formats.clip(wish.public_text, 60)
+        )
     if action == "fulfil":
-        return [
-            _notice(
-                resident, wish, "fulfilled", now, note=note.strip()[:100] or content.text("wishes.no_note")
-            )
-        ]
+        return [_notice(resident, wish, "fulfilled", now, note=formats.remark(formats.clip(note, 100)))]
     if claim is None:
         return []
     if action == "withdraw":
@@ -286,7 +289,15 @@ async def _after(
         return told
     if action == "not_done":
         await WishClaim.filter(id=claim.id).update(fulfilled_at=None)
-        return [_notice(await Person.get(id=claim.claimer_id), wish, "not_done_claimer", now, note=note)]
+        return [
+            _notice(
+                await Person.get(id=claim.claimer_id),
+                wish,
+                "not_done_claimer",
+                now,
+                note=formats.remark(note),
+            )
+        ]
     if action == "confirm":
         return await _confirmed(wish, claim, actor, now)
     return []

@@ -15,14 +15,18 @@ from tests.helpers import CST, Chat, Clock, bound
 async def test_a_question_gets_a_card(conv: Conversations) -> None:
     chat = await bound(conv)
     reply = await chat.say("办居住证要带什么")
+    # the answer first, in two short lines; the rest behind 详情 (issue 13: the whole card was a form)
     for piece in (
-        "【居住证办理】",
-        "材料：居民身份证；",
+        "【居住证办理】\n材料：居民身份证、近期免冠照片、",
         "\n地点：幸福里小区3栋与4栋之间",
-        "电话：0871-65550000",
+        '回复"详情"',
     ):
         assert piece in reply
     assert "回复序号" not in reply  # sure: one answer
+    assert "条件：" not in reply and "办理：" not in reply and len(reply.splitlines()) == 4
+    reply = await chat.say("详情")
+    for piece in ("材料：居民身份证；", "\n地点：幸福里小区3栋与4栋之间", "电话：0871-65550000", "办理：1. "):
+        assert piece in reply
 
 
 async def test_the_community_changes_what_is_shown(conv: Conversations) -> None:

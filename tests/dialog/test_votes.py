@@ -37,7 +37,7 @@ async def test_vote_like_the_conversation_in_the_brief(conv: Conversations, cloc
     c = await launch(clock)
     await chat.run(
         [
-            ("投票", ["您可以参与的议事", "1 3栋加装电梯方案（12月4日9时截止，一户一票）", "回复序号"]),
+            ("投票", ["您可以参与的议事", "1 3栋加装电梯方案（12月4日 09:00截止，一户一票）", "回复序号"]),
             ("1", ["3栋加装电梯方案：3栋共18户", "1 同意  2 不同意  3 弃权", "截止前可以改票"]),
             ("1", "已记录您家的投票：同意"),
             ("投票", "已投"),
@@ -131,7 +131,11 @@ async def test_close_publishes_and_tells_those_who_took_part(conv: Conversations
     published = await Consultation.get(id=c.id)
     assert published.result is not None and published.result["comments"] == ["有问题可以打我电话***"]
     reply = await voters[0].say("议事结果")
-    assert "同意：2 票" in reply and "不同意：1 票" in reply and "日志校验码" in reply
+    assert "同意：2 票" in reply and "不同意：1 票" in reply and "核验" in reply
+    # issue 13: the hash is no longer in the result a resident reads; it is behind 核验
+    assert "校验码" not in reply and published.result["digest"][:16] not in reply
+    checked = await voters[0].say("核验")
+    assert "核验通过" in checked and published.result["digest"] in checked
 
 
 async def test_propose_a_topic(conv: Conversations) -> None:
@@ -171,7 +175,7 @@ async def test_the_committee_launches_in_the_chat(conv: Conversations, clock: Cl
                 [
                     "议题：3栋加装电梯方案",
                     "范围：3栋，全体居民，一户一票",
-                    "截止：12月04日 20:00",
+                    "截止：12月4日（周五） 20:00",
                     "参与比例：50%",
                     "三分之二以上通过",
                 ],
@@ -194,7 +198,7 @@ async def test_the_committee_launches_in_the_chat(conv: Conversations, clock: Cl
     await committee.run(
         [
             ("议事列表", ["3栋加装电梯方案", "已参与 1/2 户", "保密"]),
-            (f"延期议事 {c.number} 12月10日 参与户数还不够", ["已延期", "12月10日20时截止"]),
+            (f"延期议事 {c.number} 12月10日 参与户数还不够", ["已延期", "12月10日 20:00截止"]),
             (f"取消议事 {c.number}", "请写上原因"),
             (f"取消议事 {c.number} 方案需要重新设计", "已取消"),
         ]
