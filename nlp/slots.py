@@ -162,7 +162,8 @@ def _ahead(today: dt.date, amount: str, unit: str) -> dt.date:
 
 def extract_date(text: str, today: dt.date) -> dt.date | None:
     """The day a resident names, read forward from ``today``: 明天, 周六, 下周三, 这周末, 12月5日, 20号,
-    月底(前), 下个月底, 年底, 这周内, 下周; or a span from today: 7天, 3日内, 一周, 两个星期, 一个月. A weekday means the next such day (today included); a date already past means next year's (or
+    月底(前), 下个月底, 年底, 这周内, 下周; or a span from today: 7天, 3日内, 一周, 两个星期, 一个月.
+    A weekday means the next such day (today included); a date already past means next year's (or
     next month's, for a bare day)."""
     cleaned = normalize(text)
     for word in sorted(_RELATIVE_DAY, key=len, reverse=True):
