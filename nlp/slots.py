@@ -185,9 +185,9 @@ def extract_date(text: str, today: dt.date) -> dt.date | None:
     if span is not None:
         return span
     digits = digits_from_chinese(cleaned)
-    ahead = _AHEAD.search(digits)
-    if ahead:
-        return _ahead(today, ahead.group(1), ahead.group(2))
+    span_ahead = _AHEAD.search(digits)
+    if span_ahead:
+        return _ahead(today, span_ahead.group(1), span_ahead.group(2))
     match = _MONTH_DAY.search(digits)
     if match:
         month, day = int(match.group(1)), int(match.group(2))

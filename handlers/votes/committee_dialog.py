@@ -46,7 +46,7 @@ _SCOPE = {
     1: ("全体", "全部", "所有", "全体居民", "所有楼", "所有楼栋", "整个社区", "全小区"),
     2: ("部分", "部分楼栋", "几栋", "指定"),
 }
-_CHOICES = {1: ("单选", "只能选一个", "一个", "一项", "选一个")}
+_CHOICES: dict[int, tuple[str, ...]] = {1: ("单选", "只能选一个", "一个", "一项", "选一个")}
 _CONFIRM = {1: ("发起", "发起吧", "通知居民", "发吧"), 2: ("取消", "不发了", "先不发")}
 _BUILDING_NUMBERS = re.compile(r"(\d{1,3})\s*(?:栋|号楼|幢|座|楼)?")
 _NAMED_BUILDINGS = re.compile(r"\d{1,3}\s*(?:栋|号楼|幢|座)")
@@ -164,7 +164,9 @@ async def choices(ctx: Context) -> None:
     draft = LaunchDraft.of(ctx)
     count = len(draft.options)
     labels = [f"{n}项" for n in range(1, count + 1)]
-    many = {count: ("多选", "不限", "都可以选", "全选", "全部", "随便选", "不限制")}
+    many: dict[int, tuple[str, ...]] = {
+        count: ("多选", "不限", "都可以选", "全选", "全部", "随便选", "不限制")
+    }
     if ctx.word in many[count]:  # "不限": no limit, every option may be picked
         most: int | None = count
     elif is_any(ctx.msg.text):  # single choice is the default
