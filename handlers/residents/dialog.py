@@ -110,12 +110,18 @@ async def community_answer(ctx: Context) -> None:
     ids: list[int] = list(ctx.dialog.data.get("communities") or [])
     offered = [c for c in await queries.communities() if c.id in ids]
     names = [next((c.name for c in offered if c.id == i), "") for i in ids]
-    choice = choose(ctx.msg.text, names)  # "1", "第一个", "幸福里", "幸福里社区"
+    choice = choose(ctx.msg.text, names, synonyms=community_words(names))  # "1", "幸福里", "我住幸福里"
     picked = [c for c in offered if choice and c.id == ids[choice - 1]]
     if not picked:
         ctx.reask("residents.community_again", options=content.numbered(names))
         return
     _ask_address(ctx, picked[0].id, picked[0].name)
+
+
+def community_words(names: list[str]) -> dict[int, tuple[str, ...]]:
+    """A community's name without 社区 / 小区 (幸福里 for 幸福里社区), for answers like "我住幸福里"."""
+    stems = {i: name.removesuffix("社区").removesuffix("小区") for i, name in enumerate(names, start=1)}
+    return {i: (stem,) for i, stem in stems.items() if len(stem) >= 2}
 
 
 @router.handle(state(COMMUNITY))

@@ -347,7 +347,7 @@ async def confirm_start(ctx: Context) -> None:
 @router.handle(state(RATE), has_text())
 async def rating_answer(ctx: Context) -> None:
     labels = ["1分", "2分", "3分", "4分", "5分"]
-    choice = choose(ctx.msg.text.replace("分", ""), labels, synonyms=_RATING)
+    choice = choose(ctx.msg.text, labels, synonyms=_RATING)
     if choice is None:
         ctx.reask("wishes.rating_again")
         return
