@@ -143,5 +143,5 @@ async def test_the_emergency_offer_answered_in_words(conv: Conversations) -> Non
 
 async def test_the_menu_pick_in_words(conv: Conversations) -> None:
     chat = await bound(conv)
-    await chat.run([("菜单", "1 报修"), ("第一个", "哪一类问题")])
-    await chat.run([("取消", "已取消"), ("菜单", "1 报修"), ("两", "投诉")])
+    await chat.run([("菜单", "1 报修"), ("第一个吧", "哪一类问题")])
+    await chat.run([("取消", "已取消"), ("菜单", "1 报修"), ("两", "帮您登记投诉")])
