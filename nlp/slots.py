@@ -122,9 +122,54 @@ _MONTH_DAY = re.compile(r"(?:(\d{1,2})\s*月\s*)(\d{1,2})\s*[日号]?")
 _DAY_ONLY = re.compile(r"(?<![\d月])(\d{1,2})\s*[日号](?!\s*[楼栋单])")
 
 
+_AHEAD = re.compile(
+    r"(?<![\d月])(\d{1,3}|半|两)\s*(天|日(?=\s*(?:后|内|之内|以内))|个?\s*(?:周|星期|礼拜)(?![一二三四五六日天末])|个\s*月)"
+)
+_THIS_WEEK = re.compile(r"(这个?|本)(?:周|星期|礼拜)(?:内|之内|以内)?(?![一二三四五六日天末])")
+_NEXT_WEEK = re.compile(r"下个?(?:周|星期|礼拜)(?:内|之内|以内)?(?![一二三四五六日天末])")
+
+
+def _month_end(day: dt.date, months_ahead: int = 0) -> dt.date:
+    first = day.replace(day=1)
+    for _ in range(months_ahead + 1):
+        first = (first + dt.timedelta(days=32)).replace(day=1)
+    return first - dt.timedelta(days=1)
+
+
+def _span(cleaned: str, today: dt.date) -> dt.date | None:
+    """The last day of a span named: 月底(前), 下个月底, 下个月初, 月中, 年底, 这周内, 下周."""
+    if re.search(r"下个?月(?:底|末)", cleaned):
+        return _month_end(today, 1)
+    if re.search(r"下个?月初", cleaned):
+        return _month_end(today).replace(day=1) + dt.timedelta(days=1 + 4)
+    if re.search(r"(?:这个?|本)?月(?:底|末)", cleaned):
+        return _month_end(today)
+    if "月中" in cleaned and today.day <= 15:
+        return today.replace(day=15)
+    if re.search(r"年(?:底|末)", cleaned):
+        return dt.date(today.year, 12, 31)
+    if _THIS_WEEK.search(cleaned):
+        return today + dt.timedelta(days=6 - today.weekday())
+    if _NEXT_WEEK.search(cleaned):
+        return today + dt.timedelta(days=13 - today.weekday())
+    return None
+
+
+def _ahead(today: dt.date, amount: str, unit: str) -> dt.date:
+    """7天, 3日内, 一周, 两个星期, 一个月, 半个月: that long from today."""
+    half = amount == "半"
+    count = 0 if half else 2 if amount == "两" else int(amount)
+    if unit.endswith("月"):
+        return today + dt.timedelta(days=15 if half else 30 * count)
+    if unit.endswith(("周", "星期", "礼拜")):
+        return today + dt.timedelta(days=4 if half else 7 * count)
+    return today + dt.timedelta(days=count)
+
+
 def extract_date(text: str, today: dt.date) -> dt.date | None:
     """The day a resident names, read forward from ``today``: 明天, 周六, 下周三, 这周末, 12月5日, 20号,
-    月底. A weekday means the next such day (today included); a date already past means next year's (or
+    月底(前), 下个月底, 年底, 这周内, 下周; or a span from today: 7天, 3日内, 一周, 两个星期, 一个月.
+    A weekday means the next such day (today included); a date already past means next year's (or
     next month's, for a bare day)."""
     cleaned = normalize(text)
     for word in sorted(_RELATIVE_DAY, key=len, reverse=True):
@@ -142,10 +187,13 @@ def extract_date(text: str, today: dt.date) -> dt.date | None:
             extra = 7 if which == "下下" else 0
             return monday_next + dt.timedelta(days=_WEEKDAY[day] + extra)
         return today + dt.timedelta(days=ahead)
-    if "月底" in cleaned:
-        first_next = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-        return first_next - dt.timedelta(days=1)
+    span = _span(cleaned, today)
+    if span is not None:
+        return span
     digits = digits_from_chinese(cleaned)
+    span_ahead = _AHEAD.search(digits)
+    if span_ahead:
+        return _ahead(today, span_ahead.group(1), span_ahead.group(2))
     match = _MONTH_DAY.search(digits)
     if match:
         month, day = int(match.group(1)), int(match.group(2))

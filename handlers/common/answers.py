@@ -1,7 +1,12 @@
-"""Everyday answers (是的, 对, 不用了, 跳过...) from content/answers.yaml: one vocabulary every dialog step
-shares, instead of a set of words per step. Pure: no I/O beyond reading the content."""
+"""Everyday answers (是的, 对, 不用了, 跳过, 随便...) from content/answers.yaml: one vocabulary every dialog
+step shares, instead of a set of words per step; and ``choose``, the one way a numbered question reads its
+answer (the number, an ordinal, the option's label or a clear part of it, a yes or a no). Pure: no I/O
+beyond reading the content."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
 
 import content
 from nlp.slots import extract_choice
@@ -57,3 +62,116 @@ def numbered_or_yes_no(text: str, count: int, *, yes: int = 1, no: int | None = 
     if answer is None:
         return None
     return yes if answer else no
+
+
+def is_any(text: str) -> bool:
+    """随便, 都行, 不限, 无所谓...: "take the default" where a question has one."""
+    return _is("any", text)
+
+
+# -- numbered questions ---------------------------------------------------------------------------------
+# what people put around a pick: "我选第二个吧", "就投同意", "那就三分之二的"
+_LEAD = re.compile(r"^(?:那就|那|就|我|我们)*(?:选择|选|要|投|是|用|按)?")
+_TAIL = re.compile(r"(?:那个|这个|那项|这项|那一项|这一项|的|吧|啊|呀|哦|呢|啦|嘛|了)+$")
+_ORDINAL = re.compile(
+    r"^第?(\d{1,2}|[一二两三四五六七八九十幺]|十[一二三四五六七八九])(?:个|项|号|条|种|位|点|分|星)?$"
+)
+_CN_DIGIT = dict(zip("一幺二两三四五六七八九", (1, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
+_NEGATIONS = ("不是", "不要", "不用", "并非", "不", "别", "没", "非")
+
+
+def _core(text: str) -> str:
+    """The answer without punctuation and the words around it: "我选第二个吧！" -> "第二个"."""
+    bare = _bare(text)
+    core = _TAIL.sub("", _LEAD.sub("", bare))
+    return core or bare.rstrip(_PARTICLES)
+
+
+def ordinal(text: str, count: int) -> int | None:
+    """A number among ``1..count``: "2", "第二个", "第2个", "选一", "二", "两", "2号", "①"."""
+    found = extract_choice(text, count)
+    if found is not None:
+        return found
+    match = _ORDINAL.match(_core(text))
+    if match is None:
+        return None
+    said = match.group(1)
+    if said.isdigit():
+        value = int(said)
+    elif said.startswith("十"):
+        value = 10 + (_CN_DIGIT[said[1]] if len(said) > 1 else 0)
+    else:
+        value = _CN_DIGIT[said]
+    return value if 1 <= value <= count else None
+
+
+def _parts(label: str) -> list[str]:
+    """A label and its clear parts: '不是，换个位置' -> 不是，换个位置 / 不是 / 换个位置."""
+    bare = _bare(label)
+    pieces = [_bare(p) for p in re.split(r"[\s,，、;；:：/（）()\"“”]+", normalize(label))]
+    return [bare] + [p for p in pieces if len(p) >= 2 and p != bare]
+
+
+def _vocabulary(label: str) -> list[str]:
+    """The shared words for a label (content/answers.yaml ``labels``)."""
+    table = content.load_yaml("answers.yaml").get("labels") or {}
+    return [_bare(str(w)) for w in table.get(_bare(label), [])]
+
+
+def _negated(text: str, word: str) -> bool:
+    """Every place ``word`` occurs in ``text`` follows a 不 / 别 / 不是... ("不要匿名" is no 匿名)."""
+    if word[0] in "不别没非":
+        return False
+    starts = [m.start() for m in re.finditer(re.escape(word), text)]
+    return all(text[:start].endswith(_NEGATIONS) for start in starts)
+
+
+def _score(text: str, words: Iterable[str], loose: bool) -> int:
+    best = 0
+    for word in words:
+        if not word:
+            continue
+        if text == word:
+            best = max(best, 100 + len(word))
+        elif loose and len(word) >= 2 and word in text and not _negated(text, word):
+            best = max(best, len(word))
+        elif len(text) >= 2 and text in word:  # a clear part of the option: 业主 for 仅限业主
+            best = max(best, len(text))
+    return best
+
+
+def choose(
+    text: str,
+    labels: Sequence[str],
+    *,
+    synonyms: Mapping[int, Iterable[str]] | None = None,
+    yes: int | None = None,
+    no: int | None = None,
+    loose: bool = True,
+) -> int | None:
+    """The option (1-based) a numbered question's answer picks, or None when it picks none or is unclear.
+
+    In order: the number or an ordinal ("2", "第二个", "选一", "两"); the option's label, a clear part of
+    it, or a word for it (``synonyms`` by option number, plus the shared ``labels`` vocabulary), the
+    longest word found deciding and a tie meaning "unclear"; then a plain yes (``yes``) or no (``no``).
+    ``loose`` also finds a label inside a longer sentence ("我不同意加装"); steps where a new request is as
+    welcome as a pick (a menu, a list) pass ``loose=False``: the answer must be the label or a part of it.
+    """
+    found = ordinal(text, len(labels))
+    if found is not None:
+        return found
+    said = _core(text)
+    whole = _bare(text)
+    scores: list[int] = []
+    for index, label in enumerate(labels, start=1):
+        words = _parts(label) + _vocabulary(label) + [_bare(w) for w in (synonyms or {}).get(index, ())]
+        scores.append(max(_score(said, words, loose), _score(whole, words, loose)) if said else 0)
+    best = max(scores, default=0)
+    if best and scores.count(best) == 1:
+        return scores.index(best) + 1
+    if best:
+        return None  # two options fit as well: ask again rather than guess
+    answer = yes_or_no(text)
+    if answer is True:
+        return yes
+    return no if answer is False else None

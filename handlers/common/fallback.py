@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from bot.dispatcher import Context, Phase, Router, has_text, idle, intent, kind, state
 from bot.messages import Kind
+from handlers.common.answers import choose
 from handlers.common.menu import CHOOSE_STATE, MENU_STATE, offer_choices, show_menu
 from handlers.common.staff_messages import HUMAN_STATE, leave_message, start_human
-from nlp.slots import extract_choice
 
 router = Router("common.fallback", last=True)
 
 
 def _picked(ctx: Context) -> dict[str, str] | bool:
     options = list(ctx.dialog.data.get("options") or [])
-    choice = extract_choice(ctx.msg.text, len(options)) if ctx.msg.has_text else None
+    if not options or not ctx.msg.has_text:
+        return False
+    labels = [ctx.services.classifier.label(name) for name in options]
+    # "2", "第二个", "投诉", "投诉那个": the menu is idle, so a sentence is a new request, not a pick
+    choice = choose(ctx.msg.text, labels, loose=False)
     return {"picked": options[choice - 1]} if choice else False
 
 

@@ -4,12 +4,13 @@ then, for a bound resident, the offer to tell the grid worker, which files a top
 from __future__ import annotations
 
 from bot.dispatcher import Context, Phase, Router, has_text, state
+from handlers.common.answers import choose
 from handlers.emergency import workflow
-from nlp.slots import extract_choice
 
 router = Router("emergency")
 
 OFFER = "emergency:offer"
+_TELL = {1: ("通知", "通知他", "通知吧", "快通知", "叫人", "来人", "要", "需要", "麻烦了", "快点")}
 
 
 def _is_emergency(ctx: Context) -> bool:
@@ -32,8 +33,12 @@ async def emergency(ctx: Context) -> None:
 @router.handle(state(OFFER), has_text())
 async def offer_answer(ctx: Context) -> None:
     data = ctx.dialog.data
+    choice = choose(ctx.msg.text, ["通知网格员", "不用通知"], synonyms=_TELL, yes=1, no=2)
+    if choice is None:  # neither: the offer again, not a silent no
+        ctx.reask("emergency.offer_grid_again")
+        return
     ctx.dialog.clear()
-    if extract_choice(ctx.msg.text, 1) != 1:
+    if choice != 1:
         ctx.say("emergency.not_told")
         return
     ticket = await workflow.tell_grid_worker(await ctx.person(), data["text"], data["key"], ctx.now())

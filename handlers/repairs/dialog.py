@@ -12,6 +12,7 @@ import content
 from bot.dialog import Dialog
 from bot.dispatcher import Context, Phase, Router, command, has_text, idle, intent, kind, pattern, state
 from bot.messages import Kind
+from handlers.common.answers import choose, is_skip
 from handlers.common.corrections import corrected
 from handlers.common.pause import answers
 from handlers.repairs import queries, workflow
@@ -46,6 +47,19 @@ _REOPEN = re.compile(
 )
 JUST_NOTIFIED = dt.timedelta(days=1)
 _STAFF = re.compile(r"^\s*(接单|开始|完成|办结)\s*(?:R?\d{4}-)?(\d+)\s*(.*)$", re.S | re.I)
+# the options of each numbered question, and the words that stand for them besides their labels
+_HOME_PLACE = {
+    1: ("就是", "就是这", "就在这", "是这里", "在家这边", "家里", "本单元"),
+    2: ("别的地方", "其他地方", "别处", "不在这", "换地方", "换"),
+}
+_DUPLICATE = {
+    1: ("关注", "同一个", "一样的", "就是这个", "是同一个"),
+    2: ("单独报修", "单独", "不一样", "另外报", "重新报", "不是一个"),
+}
+_CONFIRM = {
+    1: ("提交", "确认提交", "没问题提交", "可以提交"),
+    2: ("修改", "改一下", "改", "重新描述", "重写", "修改一下"),
+}
 
 
 @dataclass
@@ -228,10 +242,11 @@ def _ask_category(ctx: Context, kind: str) -> None:
 async def category_answer(ctx: Context) -> None:
     draft = Draft.of(ctx.dialog)
     options = categories_for(draft.report)
-    choice = extract_choice(ctx.msg.text, len(options))
+    labels = [c.label for c in options]
+    choice = choose(ctx.msg.text, labels)
     found = options[choice - 1] if choice else category_in_text(ctx.msg.text, draft.report)
     if found is None:
-        ctx.reask("repairs.category_again")
+        ctx.reask("repairs.category_again", options=content.numbered(labels))
         return
     if not draft.description:
         draft.description = ctx.msg.text.strip()
@@ -265,8 +280,8 @@ async def home_place_answer(ctx: Context) -> None:
     if fix and len(fix) >= 2 and not extract_address(fix).empty:  # "不是，5栋1单元门口": the place itself
         await _take_place(ctx, fix)
         return
-    choice = extract_choice(ctx.msg.text, 2)
     draft = Draft.of(ctx.dialog)
+    choice = choose(ctx.msg.text, ["是的", "不是，换个位置"], synonyms=_HOME_PLACE, yes=1, no=2)
     if choice == 1:
         await _with_place(ctx, draft, draft.home_building, draft.home_unit, draft.home_where)
     elif choice == 2:
@@ -338,7 +353,8 @@ def _ask_photo(ctx: Context, draft: Draft) -> None:
 
 @router.handle(state(DUPLICATE), has_text())
 async def duplicate_answer(ctx: Context) -> None:
-    choice = extract_choice(ctx.msg.text, 2)
+    labels = ["关注这个工单，有进展通知我", "不是同一个问题，我要单独报修"]
+    choice = choose(ctx.msg.text, labels, synonyms=_DUPLICATE, yes=1, no=2)
     draft = Draft.of(ctx.dialog)
     if choice == 1 and draft.duplicate is not None:
         ticket = await workflow.follow(draft.duplicate, await ctx.person())
@@ -373,7 +389,7 @@ async def photo_at_any_step(ctx: Context) -> None:
 
 @router.handle(state(PHOTO), has_text())
 async def photo_text(ctx: Context) -> None:
-    if ctx.word in ("跳过", "没有", "不用", "不拍", "没照片", "无"):
+    if is_skip(ctx.msg.text):
         _confirm(ctx, Draft.of(ctx.dialog))
     else:
         ctx.reask("repairs.photo_again")
@@ -396,7 +412,7 @@ def _confirm(ctx: Context, draft: Draft) -> None:
 async def confirm(ctx: Context) -> None:
     if await _place_corrected(ctx):
         return
-    choice = extract_choice(ctx.msg.text, 2)
+    choice = choose(ctx.msg.text, ["提交", "修改描述"], synonyms=_CONFIRM, yes=1, no=2)
     if choice == 2:
         ctx.dialog.set(DESCRIBE)
         ctx.say("repairs.ask_description")

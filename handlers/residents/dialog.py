@@ -6,12 +6,12 @@ import re
 
 import content
 from bot.dispatcher import Context, Router, has_text, idle, intent, pattern, state
-from handlers.common.answers import numbered_or_yes_no
+from handlers.common.answers import choose
 from handlers.common.pause import answers
 from handlers.common.rules import Refusal
 from handlers.residents import queries, workflow
 from handlers.residents.queries import HomeAddress, RoleName
-from nlp.slots import Address, extract_address, extract_choice, extract_room
+from nlp.slots import Address, extract_address, extract_room
 
 router = Router("residents")
 router.menu_entry("bind", order=50)
@@ -24,6 +24,15 @@ CONFIRM = "bind:confirm"
 answers(CHANGE, COMMUNITY, ADDRESS, CONFIRM, intents=("bind",))  # "我住在3栋..." is the answer
 
 _JOIN = re.compile(r"^\s*(?:加入|邀请码)\s*(\d{6})\s*$")
+# the options of each numbered question, and the words that stand for them besides their labels
+_CHANGE = {
+    1: ("更换", "换", "换一个", "换住址", "重新绑定", "搬家了", "改住址"),
+    2: ("不换", "保持", "不变", "保持不变", "不用换"),
+}
+_CONFIRM = {
+    1: ("确认", "对的", "没错", "是这个"),
+    2: ("重新填写", "重填", "重新填", "填错了", "改一下", "修改"),
+}
 
 
 def role_label(role: RoleName) -> str:
@@ -69,7 +78,12 @@ async def bind(ctx: Context) -> None:
 
 @router.handle(state(CHANGE))
 async def change(ctx: Context) -> None:
-    choice = numbered_or_yes_no(ctx.msg.text, 2)  # "需要更换吗？ 1 更换住址 2 不用了"
+    # "需要更换吗？ 1 更换住址 2 不用了"
+    choice = (
+        choose(ctx.msg.text, ["更换住址", "不用了"], synonyms=_CHANGE, yes=1, no=2)
+        if ctx.msg.has_text
+        else None
+    )
     if choice == 1:
         await _ask_community(ctx)
     elif choice == 2:
@@ -110,21 +124,27 @@ async def _ask_community(ctx: Context, words: str = "") -> None:
 async def community_answer(ctx: Context) -> None:
     ids: list[int] = list(ctx.dialog.data.get("communities") or [])
     offered = [c for c in await queries.communities() if c.id in ids]
-    choice = extract_choice(ctx.msg.text, len(ids))
-    words = ctx.msg.text.strip()
-    if choice:
-        picked = [c for c in offered if c.id == ids[choice - 1]]
-    else:
-        picked = [c for c in offered if c.name in words or (len(words) >= 2 and words in c.name)]
+    names = [next((c.name for c in offered if c.id == i), "") for i in ids]
+    choice = choose(ctx.msg.text, names, synonyms=community_words(names))  # "1", "幸福里", "我住幸福里"
+    picked = [c for c in offered if choice and c.id == ids[choice - 1]]
     if not picked:
-        ctx.reask("residents.community_again")
+        ctx.reask("residents.community_again", options=content.numbered(names))
         return
     _ask_address(ctx, picked[0].id, picked[0].name)
 
 
+def community_words(names: list[str]) -> dict[int, tuple[str, ...]]:
+    """A community's name without 社区 / 小区 (幸福里 for 幸福里社区), for answers like "我住幸福里"."""
+    stems = {i: name.removesuffix("社区").removesuffix("小区") for i, name in enumerate(names, start=1)}
+    return {i: (stem,) for i, stem in stems.items() if len(stem) >= 2}
+
+
 @router.handle(state(COMMUNITY))
 async def community_not_text(ctx: Context) -> None:
-    ctx.reask("residents.community_again")
+    names = [
+        c.name for c in await queries.communities() if c.id in (ctx.dialog.data.get("communities") or [])
+    ]
+    ctx.reask("residents.community_again", options=content.numbered(names))
 
 
 # -- step 2: which home -----------------------------------------------------------------------------
@@ -172,7 +192,8 @@ async def address_not_text(ctx: Context) -> None:
 # -- step 3: confirm --------------------------------------------------------------------------------
 @router.handle(state(CONFIRM))
 async def confirm(ctx: Context) -> None:
-    choice = numbered_or_yes_no(ctx.msg.text, 2) if ctx.msg.has_text else None  # 1 确认，2 重新填写
+    labels = ["确认", "重新填写"]
+    choice = choose(ctx.msg.text, labels, synonyms=_CONFIRM, yes=1, no=2) if ctx.msg.has_text else None
     data = ctx.dialog.data
     if choice not in (1, 2):
         ctx.reask("residents.confirm_again")

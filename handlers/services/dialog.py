@@ -10,13 +10,13 @@ import re
 import content
 from bot.dispatcher import Context, Phase, Router, has_text, idle, intent, state
 from handlers.common import formats
-from handlers.common.answers import is_no, numbered_or_yes_no
+from handlers.common.answers import choose, is_no, numbered_or_yes_no
 from handlers.common.menu import show_menu
 from handlers.common.workflow import record_message
 from handlers.services import hours, search
 from handlers.services.catalog import Catalog, Entry, Office, catalog
 from handlers.services.queries import DEFAULT, catalog_code
-from nlp.slots import extract_choice, extract_date
+from nlp.slots import extract_date
 
 router = Router("services")
 router.menu_entry("service", order=45)
@@ -242,15 +242,19 @@ def _week(office: Office) -> str:
 
 
 # -- picking from a list -----------------------------------------------------------------------------------
-def _picked(ctx: Context) -> bool:
-    return extract_choice(ctx.msg.text, len(ctx.dialog.data.get("keys", []))) is not None
+def _picked(ctx: Context) -> dict[str, int] | bool:
+    """A number or (a part of) a name in the list: "2", "第二个", "居住证续签". The list is idle: a sentence
+    is a new question, not a pick."""
+    keys = list(ctx.dialog.data.get("keys") or [])
+    labels = list(ctx.dialog.data.get("labels") or [""] * len(keys))
+    choice = choose(ctx.msg.text, labels, loose=False) if keys else None
+    return {"picked": choice} if choice else False
 
 
 @router.handle(state(MORE, ENTRIES), has_text(), _picked)
 async def pick_entry(ctx: Context) -> None:
     keys = ctx.dialog.data["keys"]
-    choice = extract_choice(ctx.msg.text, len(keys))
-    assert choice is not None
+    choice = ctx.data["picked"]
     cat = catalog(await community_code(ctx))
     entry = cat.entries.get(keys[choice - 1])
     ctx.dialog.clear()
@@ -261,13 +265,11 @@ async def pick_entry(ctx: Context) -> None:
 @router.handle(state(LINES), has_text(), _picked)
 async def pick_line(ctx: Context) -> None:
     keys = ctx.dialog.data["keys"]
-    choice = extract_choice(ctx.msg.text, len(keys))
-    assert choice is not None
     cat = catalog(await community_code(ctx))
-    line = keys[choice - 1]
+    line = keys[ctx.data["picked"] - 1]
     entries = [e for e in cat.entries.values() if e.line == line]
     ctx.dialog.clear()
-    ctx.dialog.set(ENTRIES, keys=[e.key for e in entries])
+    ctx.dialog.set(ENTRIES, keys=[e.key for e in entries], labels=[e.name for e in entries])
     ctx.say("services.entries", line=cat.lines[line], options=content.numbered([e.name for e in entries]))
 
 
@@ -289,7 +291,7 @@ async def no_hand_off(ctx: Context) -> None:
 def _browse(ctx: Context, cat: Catalog) -> None:
     used = [line for line in cat.lines if any(e.line == line for e in cat.entries.values())]
     ctx.dialog.clear()
-    ctx.dialog.set(LINES, keys=used)
+    ctx.dialog.set(LINES, keys=used, labels=[cat.lines[line] for line in used])
     ctx.say("services.lines", options=content.numbered([cat.lines[line] for line in used]))
 
 
@@ -299,7 +301,7 @@ async def answer(ctx: Context, found: search.Found) -> None:
     cat = catalog(await community_code(ctx))
     ctx.dialog.clear()
     if not found.sure:
-        ctx.dialog.set(MORE, keys=[e.key for e in found.entries])
+        ctx.dialog.set(MORE, keys=[e.key for e in found.entries], labels=[e.name for e in found.entries])
         ctx.say("services.unsure", options=content.numbered([e.name for e in found.entries]))
         return
     show_card(ctx, cat, found.entries[0], ctx.msg.text)

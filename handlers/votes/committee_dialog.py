@@ -12,12 +12,13 @@ from typing import Any
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, pattern, state
 from handlers.common import formats
+from handlers.common.answers import choose, is_any, is_skip
 from handlers.common.pause import answers
 from handlers.votes import queries, workflow
 from handlers.votes.dialog import read_choices
 from handlers.votes.queries import PassRule, Per, Who
 from handlers.votes.workflow import LaunchConsultation, ProxyVote
-from nlp.slots import Address, digits_from_chinese, extract_address, extract_choice, extract_date
+from nlp.slots import Address, digits_from_chinese, extract_address, extract_date
 from nlp.tokenize import normalize
 
 router = Router("votes.committee")
@@ -27,6 +28,7 @@ BACKGROUND = "launch:background"
 OPTIONS = "launch:options"
 CHOICES = "launch:choices"
 SCOPE = "launch:scope"
+BUILDINGS = "launch:buildings"
 PER = "launch:per"
 WHO = "launch:who"
 CLOSES = "launch:closes"
@@ -41,8 +43,16 @@ _SPLIT = re.compile(r"[\s,，、/;；|]+")
 _N = r"(?:V?\d{4}-)?0*(\d{1,9})"
 _EXTEND = re.compile(rf"^\s*延期议事\s*{_N}\s+(\S+)\s*(.*)$", re.I | re.S)
 _CANCEL = re.compile(rf"^\s*取消议事\s*{_N}\s*(.*)$", re.I | re.S)
-_SKIP = {"跳过", "无", "不填", "没有"}
-_NO_QUORUM = {"不限", "不设", "无", "没有", "0"}
+_NO_QUORUM = {"不限", "不设", "无", "没有", "0", "不要求", "没要求", "不设要求"}
+# the options of each numbered question (their labels are in content), and words for them besides
+_SCOPE = {
+    1: ("全体", "全部", "所有", "全体居民", "所有楼", "所有楼栋", "整个社区", "全小区"),
+    2: ("部分", "部分楼栋", "几栋", "指定"),
+}
+_CHOICES: dict[int, tuple[str, ...]] = {1: ("单选", "只能选一个", "一个", "一项", "选一个")}
+_CONFIRM = {1: ("发起", "发起吧", "通知居民", "发吧"), 2: ("取消", "不发了", "先不发")}
+_BUILDING_NUMBERS = re.compile(r"(\d{1,3})\s*(?:栋|号楼|幢|座|楼)?")
+_NAMED_BUILDINGS = re.compile(r"\d{1,3}\s*(?:栋|号楼|幢|座)")
 _SHARES = {"一半": Fraction(1, 2), "半数": Fraction(1, 2), "过半": Fraction(1, 2), "三分之一": Fraction(1, 3)}
 _SHARES |= {"三分之二": Fraction(2, 3), "四分之三": Fraction(3, 4), "五分之一": Fraction(1, 5)}
 
@@ -132,7 +142,7 @@ async def title(ctx: Context) -> None:
 
 @router.handle(state(BACKGROUND), has_text())
 async def background(ctx: Context) -> None:
-    said = "" if ctx.word in _SKIP else ctx.msg.text.strip()[:4000]
+    said = "" if is_skip(ctx.msg.text) or ctx.word == "不填" else ctx.msg.text.strip()[:4000]
     LaunchDraft.of(ctx).then(ctx, OPTIONS, background=said)
     ctx.say("votes.launch.ask_options")
 
@@ -146,7 +156,7 @@ async def options(ctx: Context) -> None:
     draft = LaunchDraft.of(ctx)
     if "同意" in found:  # a yes-or-no question: single choice, and 同意 is what passes
         draft.then(ctx, SCOPE, options=tuple(found), max_choices=1, approve_option=found.index("同意"))
-        ctx.say("votes.launch.ask_scope")
+        _ask_scope(ctx)
         return
     draft.then(ctx, CHOICES, options=tuple(found))
     ctx.say("votes.launch.ask_choices", count=len(found))
@@ -155,44 +165,108 @@ async def options(ctx: Context) -> None:
 @router.handle(state(CHOICES), has_text())
 async def choices(ctx: Context) -> None:
     draft = LaunchDraft.of(ctx)
-    most = extract_choice(ctx.msg.text, len(draft.options))
+    count = len(draft.options)
+    labels = [f"{n}项" for n in range(1, count + 1)]
+    many: dict[int, tuple[str, ...]] = {
+        count: ("多选", "不限", "都可以选", "全选", "全部", "随便选", "不限制")
+    }
+    if ctx.word in many[count]:  # "不限": no limit, every option may be picked
+        most: int | None = count
+    elif is_any(ctx.msg.text):  # single choice is the default
+        ctx.say("common.took_default", value=content.text("votes.launch.single"))
+        most = 1
+    else:
+        most = choose(ctx.msg.text, labels, synonyms=_CHOICES | many)
     if most is None:
-        ctx.reask("votes.launch.choices_again", count=len(draft.options))
+        ctx.reask("votes.launch.choices_again", count=count)
         return
     draft.then(ctx, SCOPE, max_choices=most, approve_option=None)
-    ctx.say("votes.launch.ask_scope")
+    _ask_scope(ctx)
+
+
+def _ask_scope(ctx: Context) -> None:
+    ctx.say(
+        "votes.launch.ask_scope",
+        options=content.numbered([content.text("votes.scope_all"), content.text("votes.scope_some")]),
+    )
+
+
+def _buildings_named(text: str, *, bare: bool) -> list[int]:
+    """Building numbers: "3栋 5栋", "三号楼和五号楼"; with ``bare``, also "3 5" (asked for buildings only)."""
+    digits = digits_from_chinese(normalize(text))
+    if not bare and not _NAMED_BUILDINGS.search(digits):
+        return []
+    return sorted({int(n) for n in _BUILDING_NUMBERS.findall(digits)})
 
 
 @router.handle(state(SCOPE), has_text())
 async def scope(ctx: Context) -> None:
-    if ctx.word in ("全社区", "全部", "所有", "全体"):
-        numbers: list[int] = []
+    """1 全社区, 2 指定楼栋 (then which), or the buildings named with 栋 at once: a bare "1" is option 1."""
+    labels = [content.text("votes.scope_all"), content.text("votes.scope_some")]
+    named = _buildings_named(ctx.msg.text, bare=False)
+    choice = 1 if is_any(ctx.msg.text) else None if named else choose(ctx.msg.text, labels, synonyms=_SCOPE)
+    if is_any(ctx.msg.text):  # the whole community is the default
+        ctx.say("common.took_default", value=labels[0])
+    if named:
+        _scope_then_per(ctx, named)
+    elif choice == 1:
+        _scope_then_per(ctx, [])
+    elif choice == 2:
+        LaunchDraft.of(ctx).then(ctx, BUILDINGS)
+        ctx.say("votes.launch.ask_buildings")
     else:
-        numbers = [
-            int(n) for n in re.findall(r"(\d{1,3})\s*(?:栋|号楼|幢|座)?", digits_from_chinese(ctx.msg.text))
-        ]
-        if not numbers:
-            ctx.reask("votes.launch.scope_again")
-            return
-    LaunchDraft.of(ctx).then(ctx, PER, buildings=tuple(sorted(set(numbers))))
-    ctx.say("votes.launch.ask_per")
+        ctx.reask("votes.launch.scope_again", options=content.numbered(labels))
+
+
+@router.handle(state(BUILDINGS), has_text())
+async def buildings(ctx: Context) -> None:
+    numbers = _buildings_named(ctx.msg.text, bare=True)
+    if not numbers or re.sub(
+        r"[\d\s,，、和与及栋号楼幢座以及还有]", "", digits_from_chinese(normalize(ctx.msg.text))
+    ):
+        ctx.reask("votes.launch.buildings_again")
+        return
+    _scope_then_per(ctx, numbers)
+
+
+def _scope_then_per(ctx: Context, numbers: list[int]) -> None:
+    LaunchDraft.of(ctx).then(ctx, PER, buildings=tuple(numbers))
+    _ask_labelled(ctx, "votes.launch.ask_per", _PER_LABELS)
+
+
+_PER_LABELS = ("votes.per.person", "votes.per.household")
+_WHO_LABELS = ("votes.who.residents", "votes.who.owners")
+
+
+def _ask_labelled(ctx: Context, key: str, labels: tuple[str, ...], **values: object) -> None:
+    ctx.say(key, options=content.numbered([content.text(k) for k in labels]), **values)
+
+
+def _labelled_answer(ctx: Context, labels: tuple[str, ...], question: str) -> int | None:
+    """Option 1 or 2 of a question whose first option is the default ("随便" takes it, and says so)."""
+    texts = [content.text(k) for k in labels]
+    if is_any(ctx.msg.text):
+        ctx.say("common.took_default", value=texts[0])
+        return 1
+    choice = choose(ctx.msg.text, texts)
+    if choice is None:
+        ctx.reask(question, options=content.numbered(texts))
+    return choice
 
 
 @router.handle(state(PER), has_text())
 async def per(ctx: Context) -> None:
-    choice = extract_choice(ctx.msg.text, 2)
+    choice = _labelled_answer(ctx, _PER_LABELS, "votes.launch.ask_per")
     if choice is None:
-        ctx.reask("votes.launch.ask_per")
         return
     LaunchDraft.of(ctx).then(ctx, WHO, per=Per.PERSON if choice == 1 else Per.HOUSEHOLD)
-    ctx.say("votes.launch.ask_who")
+    _ask_labelled(ctx, "votes.launch.ask_who", _WHO_LABELS)
 
 
 @router.handle(state(WHO), has_text())
 async def who(ctx: Context) -> None:
-    choice = extract_choice(ctx.msg.text, 2)
+    choice = _labelled_answer(ctx, _WHO_LABELS, "votes.launch.ask_who")
     if choice is None:
-        ctx.reask("votes.launch.ask_who")
         return
     LaunchDraft.of(ctx).then(ctx, CLOSES, who=Who.RESIDENTS if choice == 1 else Who.OWNERS)
     ctx.say("votes.launch.ask_closes", hour=CLOSING_HOUR)
@@ -210,8 +284,8 @@ async def closes(ctx: Context) -> None:
 
 def read_share(text: str) -> Fraction | None:
     """ "一半", "三分之二", "60%", "0.6", "不限" (0) -> a share of 1; None when it is not one."""
-    word = normalize(text).strip()
-    if word in _NO_QUORUM:
+    word = normalize(text).strip().rstrip("吧啊呀的了。！!")
+    if word in _NO_QUORUM or is_any(text):
         return Fraction(0)
     for said, share in _SHARES.items():
         if said in word:
@@ -229,6 +303,8 @@ def read_share(text: str) -> Fraction | None:
 @router.handle(state(QUORUM), has_text())
 async def quorum(ctx: Context) -> None:
     share = read_share(ctx.msg.text)
+    if is_any(ctx.msg.text) and ctx.word != "不限":  # no requirement is the default
+        ctx.say("common.took_default", value=content.text("votes.launch.no_quorum"))
     if share is None:
         ctx.reask("votes.launch.quorum_again")
         return
@@ -239,9 +315,12 @@ async def quorum(ctx: Context) -> None:
 
 @router.handle(state(RULE), has_text())
 async def rule(ctx: Context) -> None:
-    choice = extract_choice(ctx.msg.text, len(RULES))
+    labels = [content.text(f"votes.rule.{r.value}") for r in RULES]
+    choice = 1 if is_any(ctx.msg.text) else choose(ctx.msg.text, labels)
+    if is_any(ctx.msg.text):  # a simple majority is the default
+        ctx.say("common.took_default", value=labels[0])
     if choice is None:
-        ctx.reask("votes.launch.rule_again")
+        ctx.reask("votes.launch.rule_again", options=content.numbered(labels))
         return
     draft = LaunchDraft.of(ctx).then(ctx, CONFIRM, rule=RULES[choice - 1])
     assert draft.closes is not None  # asked before the rule
@@ -260,7 +339,7 @@ async def rule(ctx: Context) -> None:
 
 @router.handle(state(CONFIRM), has_text())
 async def confirm(ctx: Context) -> None:
-    choice = extract_choice(ctx.msg.text, 2)
+    choice = choose(ctx.msg.text, ["发起并通知居民", "取消"], synonyms=_CONFIRM, yes=1, no=2)
     if choice == 2:
         ctx.dialog.clear()
         ctx.say("common.cancelled")
@@ -377,6 +456,7 @@ async def proxy_start(ctx: Context) -> None:
         home=[address.building, address.unit, address.room],
         name=name[-1],
         ids=[c.id for c in open_to_them],
+        titles=[c.title for c in open_to_them],
     )
     ctx.say("votes.proxy.pick", name=name[-1], options=content.numbered([c.title for c in open_to_them]))
 
@@ -384,9 +464,10 @@ async def proxy_start(ctx: Context) -> None:
 @router.handle(state(PROXY_PICK), has_text())
 async def proxy_pick(ctx: Context) -> None:
     ids = ctx.dialog.data["ids"]
-    choice = extract_choice(ctx.msg.text, len(ids))
+    titles = list(ctx.dialog.data.get("titles") or [""] * len(ids))
+    choice = choose(ctx.msg.text, titles)
     if choice is None:
-        ctx.reask("votes.proxy.pick_again")
+        ctx.reask("votes.proxy.pick_again", options=content.numbered(titles) if all(titles) else "")
         return
     c = await queries.consultation(ids[choice - 1])
     ctx.dialog.set(PROXY_BALLOT, consultation=c.id)
@@ -396,9 +477,9 @@ async def proxy_pick(ctx: Context) -> None:
 @router.handle(state(PROXY_BALLOT), has_text())
 async def proxy_ballot(ctx: Context) -> None:
     c = await queries.consultation(ctx.dialog.data["consultation"])
-    picked = read_choices(ctx.msg.text, len(c.options))
+    picked = read_choices(ctx.msg.text, list(c.options))
     if picked is None:
-        ctx.reask("votes.pick_again")
+        ctx.reask("votes.pick_again", options=content.numbered(list(c.options)))
         return
     building, unit, room = ctx.dialog.data["home"]
     name = ctx.dialog.data["name"]

@@ -8,11 +8,12 @@ import re
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, pattern, state
 from handlers.common import formats
+from handlers.common.answers import choose
 from handlers.common.pause import answers
 from handlers.residents.dialog import require_home
 from handlers.votes import queries, workflow
 from handlers.votes.queries import ConsultationView, Per
-from nlp.slots import digits_from_chinese, extract_choice
+from nlp.slots import digits_from_chinese
 from nlp.tokenize import normalize, strip_punctuation
 
 router = Router("votes")
@@ -28,6 +29,7 @@ LAST_TTL = 7 * 24 * 3600
 _COMMENT = re.compile(r"^\s*(?:意见|评论|留言意见)\s*[:：]?\s*(.*)$", re.S)
 _PROPOSAL_LEAD = re.compile(r"^\s*(?:我想|我要)?(?:提个|提一个|提)?(?:建议|议题|提议)\s*[:：，,]?\s*")
 _NUMBERS = re.compile(r"\d{1,2}")
+_SEPARATORS = re.compile(r"[\s,，、和与及+跟还有]+")
 
 
 def _last_key(ctx: Context) -> str:
@@ -51,20 +53,22 @@ async def open_list(ctx: Context) -> None:
         per = content.text(f"votes.per.{c.per.value}")
         lines.append(f"{i} " + content.text("votes.list_line", title=c.title, close=close, per=per) + voted)
     ctx.dialog.clear()
-    ctx.dialog.set(PICK, ids=[c.id for c in found])
+    ctx.dialog.set(PICK, ids=[c.id for c in found], titles=[c.title for c in found])
     ctx.say("votes.open_list", lines="\n".join(lines))
 
 
-def _picked(ctx: Context) -> bool:
-    return extract_choice(ctx.msg.text, len(ctx.dialog.data.get("ids", []))) is not None
+def _picked(ctx: Context) -> dict[str, int] | bool:
+    """A number or (a part of) a title from the list; anything else is a new request (the list is idle)."""
+    ids = list(ctx.dialog.data.get("ids") or [])
+    titles = list(ctx.dialog.data.get("titles") or [""] * len(ids))
+    choice = choose(ctx.msg.text, titles, loose=False) if titles else None
+    return {"picked": choice} if choice else False
 
 
 @router.handle(state(PICK), has_text(), _picked)
 async def pick(ctx: Context) -> None:
     ids = ctx.dialog.data["ids"]
-    choice = extract_choice(ctx.msg.text, len(ids))
-    assert choice is not None
-    await _show(ctx, await queries.consultation(ids[choice - 1]))
+    await _show(ctx, await queries.consultation(ids[ctx.data["picked"] - 1]))
 
 
 async def _show(ctx: Context, c: ConsultationView) -> None:
@@ -80,24 +84,35 @@ async def _show(ctx: Context, c: ConsultationView) -> None:
     )
 
 
-def read_choices(text: str, count: int) -> list[int] | None:
-    """ "1", "第2个", "1 3", "1、3", "一和三" -> 0-based option indexes; None when it is not that."""
-    single = extract_choice(text, count)
+def read_choices(text: str, options: list[str]) -> list[int] | None:
+    """ "1", "第2个", "同意", "同意吧", "反对", "1 3", "1、3", "一和三", "A和C" -> 0-based option indexes;
+    None when it is not that."""
+    count = len(options)
+    single = choose(text, options)
     if single is not None:
         return [single - 1]
     cleaned = digits_from_chinese(normalize(text))
-    if re.sub(r"[\d\s,，、和与及+]", "", cleaned):
+    if not re.sub(r"[\d\s,，、和与及+]", "", cleaned):
+        numbers = [int(n) for n in _NUMBERS.findall(cleaned)]
+        if numbers and all(1 <= n <= count for n in numbers):
+            return [n - 1 for n in numbers]
         return None
-    numbers = [int(n) for n in _NUMBERS.findall(cleaned)]
-    if not numbers or not all(1 <= n <= count for n in numbers):
+    parts = [p for p in _SEPARATORS.split(_trimmed(text)) if p]
+    picked = [choose(p, options) for p in parts]
+    if len(parts) < 2 or any(p is None for p in picked):
         return None
-    return [n - 1 for n in numbers]
+    return [p - 1 for p in picked if p is not None]
+
+
+def _trimmed(text: str) -> str:
+    """Drop the closing marks of a sentence ("同意、弃权。") but keep the separators between its parts."""
+    return normalize(text).strip("。！!？?.；;~～ ")
 
 
 @router.handle(state(BALLOT), has_text())
 async def ballot(ctx: Context) -> None:
     c = await queries.consultation(ctx.dialog.data["consultation"])
-    picked = read_choices(ctx.msg.text, len(c.options))
+    picked = read_choices(ctx.msg.text, list(c.options))
     said = _COMMENT.match(ctx.msg.text)
     if picked is None and said:  # an opinion on the consultation being read
         await _comment(ctx, said)
@@ -107,7 +122,7 @@ async def ballot(ctx: Context) -> None:
         await open_list(ctx)
         return
     if picked is None:
-        ctx.reask("votes.pick_again")
+        ctx.reask("votes.pick_again", options=content.numbered(list(c.options)))
         return
     await workflow.cast(c.id, await ctx.person(), picked, ctx.now(), source_key=f"chat:{ctx.msg.dedup_key}")
     ctx.dialog.clear()

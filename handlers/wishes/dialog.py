@@ -9,6 +9,7 @@ import re
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, pattern, state
 from handlers.common import formats
+from handlers.common.answers import choose, is_any, is_skip
 from handlers.common.corrections import corrected, latest
 from handlers.common.pause import answers
 from handlers.common.rules import Refusal
@@ -40,8 +41,33 @@ PENDING_TTL = 1800
 _WITHDRAW = re.compile(rf"^\s*撤回(?:心愿)?\s*(?:{NUMBER})?\s*$", re.I)
 _CONFIRM = re.compile(r"^\s*确认心愿\s*([1-5一二三四五])?\s*分?\s*(.*)$", re.S)
 _NOT_DONE = re.compile(r"^\s*心愿(?:没|未)(?:有)?实现\s*(.*)$", re.S)
-_NO_DEADLINE = {"不限", "不急", "都行", "随时", "无", "没有", "不限时间", "什么时候都行", "不着急"}
-_SKIP = {"跳过", "不用", "没有", "不了", "无"}
+_NO_DEADLINE = {
+    "不限",
+    "不急",
+    "随时",
+    "无",
+    "没有",
+    "不限时间",
+    "什么时候都行",
+    "不着急",
+    "不赶时间",
+    "不赶",
+}
+# the options of each numbered question, and the words that stand for them besides their labels
+_WHO = {1: ("自己", "本人", "我", "给我"), 2: ("家人", "家里", "家里的", "亲人", "老人", "孩子")}
+_NAME = {1: ("女士", "女的", "女"), 2: ("先生", "男的", "男")}
+_CONFIRM_WORDS = {
+    1: ("提交", "发布", "发吧", "确认提交"),
+    2: ("重新描述", "重新说", "重写", "修改", "改一下", "改"),
+}
+_STORY = {1: ("公开", "可以公开", "愿意", "行啊"), 2: ("不公开", "不要公开", "保密", "别公开", "不愿意")}
+_RATING = {
+    5: ("非常满意", "很满意", "满意", "特别好", "很好", "太好了", "五星", "满分"),
+    4: ("比较满意", "挺好", "还不错", "不错", "四星"),
+    3: ("一般", "还行", "凑合", "三星"),
+    2: ("不太满意", "不大满意", "较差", "二星"),
+    1: ("不满意", "很差", "太差了", "差", "一星"),
+}
 # who the wish is for, from the words: family members as residents name them
 _FAMILY = {
     "母亲": ("我妈", "妈妈", "母亲", "老妈", "我娘"),
@@ -135,11 +161,11 @@ async def _next(ctx: Context) -> None:
 
 @router.handle(state(WHO), has_text())
 async def who_answer(ctx: Context) -> None:
-    choice = extract_choice(ctx.msg.text, 2)
     relation = family_in(ctx.msg.text)
-    if choice == 1 or (not relation and any(w in ctx.msg.text for w in ("自己", "本人", "我"))):
+    choice = 2 if relation else choose(ctx.msg.text, ["我自己", "家里人"], synonyms=_WHO)
+    if choice == 1:
         ctx.dialog.update(beneficiary=Beneficiary.SELF.value)
-    elif choice == 2 or relation or "家" in ctx.msg.text:
+    elif choice == 2:
         ctx.dialog.update(beneficiary=Beneficiary.FAMILY.value, relation=relation or "家人")
     else:
         ctx.reask("wishes.who_again")
@@ -149,7 +175,7 @@ async def who_answer(ctx: Context) -> None:
 
 @router.handle(state(WHEN), has_text())
 async def when_answer(ctx: Context) -> None:
-    if ctx.word in _NO_DEADLINE:
+    if ctx.word in _NO_DEADLINE or is_any(ctx.msg.text):  # no deadline is the default
         ctx.dialog.update(wanted_by=None)
     else:
         wanted = extract_date(latest(ctx.msg.text), ctx.now().date())  # "周六，啊不对，月底前"
@@ -163,15 +189,22 @@ async def when_answer(ctx: Context) -> None:
 @router.handle(state(NAME), has_text())
 async def name_answer(ctx: Context) -> None:
     surname = ctx.dialog.data.get("surname", "")
-    choice = extract_choice(ctx.msg.text, 3 if surname else 1)
-    if ctx.word in ("匿名", "不显示", "不用显示", "不要显示") or (surname and choice == 3):
+    labels = [f"{surname}女士", f"{surname}先生", "匿名"] if surname else ["匿名"]
+    choice = choose(ctx.msg.text, labels, synonyms=_NAME if surname else {}, no=len(labels))
+    if is_any(ctx.msg.text):  # no preference: anonymous, the safe default
+        ctx.say("common.took_default", value=content.text("wishes.anonymous"))
+        shown = ""
+    elif choice == len(labels):
         shown = ""
     elif surname and choice in (1, 2):
-        shown = f"{surname}{'女士' if choice == 1 else '先生'}"
+        shown = labels[choice - 1]
     elif not surname and _looks_like_a_name(ctx):
         shown = ctx.word
     else:
-        ctx.reask("wishes.name_again_known" if surname else "wishes.name_again")
+        if surname:
+            ctx.reask("wishes.name_again_known", lady=labels[0], sir=labels[1])
+        else:
+            ctx.reask("wishes.name_again")
         return
     ctx.dialog.update(display_name=shown)
     await _next(ctx)
@@ -221,7 +254,7 @@ async def confirm_answer(ctx: Context) -> None:
         ctx.dialog.update(wanted_by=new_date.isoformat())
         _confirm(ctx)
         return
-    choice = extract_choice(ctx.msg.text, 2)
+    choice = choose(ctx.msg.text, ["提交", "重新描述"], synonyms=_CONFIRM_WORDS, yes=1, no=2)
     if choice == 2:
         for key in ("description", "wanted_by", "beneficiary", "relation"):
             ctx.dialog.data.pop(key, None)
@@ -330,7 +363,8 @@ async def confirm_start(ctx: Context) -> None:
 
 @router.handle(state(RATE), has_text())
 async def rating_answer(ctx: Context) -> None:
-    choice = extract_choice(ctx.msg.text.replace("分", ""), 5)
+    labels = ["1分", "2分", "3分", "4分", "5分"]
+    choice = choose(ctx.msg.text, labels, synonyms=_RATING)
     if choice is None:
         ctx.reask("wishes.rating_again")
         return
@@ -340,7 +374,7 @@ async def rating_answer(ctx: Context) -> None:
 
 @router.handle(state(THANKS), has_text())
 async def thanks_answer(ctx: Context) -> None:
-    ctx.dialog.update(thanks="" if ctx.word in _SKIP else ctx.msg.text.strip()[:200])
+    ctx.dialog.update(thanks="" if is_skip(ctx.msg.text) else ctx.msg.text.strip()[:200])
     _ask_story(ctx)
 
 
@@ -351,7 +385,7 @@ def _ask_story(ctx: Context) -> None:
 
 @router.handle(state(STORY), has_text())
 async def story_answer(ctx: Context) -> None:
-    choice = extract_choice(ctx.msg.text, 2)
+    choice = choose(ctx.msg.text, ["可以", "不公开"], synonyms=_STORY, yes=1, no=2)
     if choice is None:
         ctx.reask("wishes.story_again")
         return

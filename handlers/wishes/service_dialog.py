@@ -9,6 +9,7 @@ import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, kind, pattern, state
 from bot.messages import Kind
 from handlers.common import formats
+from handlers.common.answers import is_skip
 from handlers.common.pause import answers
 from handlers.wishes import board, queries, workflow
 from handlers.wishes.queries import WishStatus
@@ -30,7 +31,6 @@ _FULFIL = re.compile(rf"^\s*完成心愿\s*{NUMBER}\s*(.*)$", re.I | re.S)
 _HOURS = re.compile(r"(\d+(?:\.\d+)?|半)\s*(?:个)?\s*(小时|钟头|h|分钟)", re.I)
 _AND_A_HALF = re.compile(r"(\d+)\s*个?(?:半|0\.5)\s*(?:小时|钟头)")  # cn2an: 一个半 -> 1个0.5
 _REVIEW = re.compile(rf"^\s*(通过|退回|不通过)\s*(?:心愿)?\s*{NUMBER}\s*(.*)$", re.I | re.S)
-_SKIP = {"跳过", "没有", "不用", "无", "不拍"}
 
 
 def parse_hours(text: str) -> float | None:
@@ -148,7 +148,7 @@ async def photo(ctx: Context) -> None:
 
 @router.handle(state(PHOTO), has_text())
 async def photo_text(ctx: Context) -> None:
-    if ctx.word in _SKIP:
+    if is_skip(ctx.msg.text):
         await _fulfil(ctx, "")
     else:
         ctx.reask("wishes.photo_again")

@@ -57,7 +57,7 @@ async def test_bind_wrong_answers_are_asked_again_kindly_then_way_out(conversati
     await Chat(conversations).run(
         [
             ("绑定", "哪个社区"),
-            ("7", "请回复列表里的序号"),
+            ("7", ["请回复序号", "1 幸福里社区", "2 和平村"]),
             ("1", "门牌号"),
             ("不知道", "3栋2单元502"),
             ("99栋1单元101", "没有99栋"),

@@ -54,7 +54,7 @@ async def test_change_the_vote_and_comment(conv: Conversations, clock: Clock) ->
         [
             ("议事", "回复序号"),
             ("1", "1 同意"),
-            ("同意吧", "请回复选项序号"),
+            ("我再想想", ["1 同意", "2 不同意", "3 弃权"]),
             ("3", "弃权"),
             ("改票", "1 同意"),
             ("2", "不同意"),
@@ -168,7 +168,7 @@ async def test_the_committee_launches_in_the_chat(conv: Conversations, clock: Cl
             ("1", "哪天截止"),
             ("昨天", "今天以后"),
             ("12月4日", "参与比例"),
-            ("随便", "请回复一个比例"),
+            ("很多人吧", "请回复一个比例"),
             ("一半", "通过的规则"),
             (
                 "2",
@@ -252,7 +252,7 @@ def test_read_share(said: str, share: float) -> None:
 def test_read_share_refuses_what_is_not_a_share() -> None:
     from handlers.votes.committee_dialog import read_share
 
-    assert read_share("随便") is None and read_share("150%") is None
+    assert read_share("很多") is None and read_share("150%") is None
 
 
 async def test_a_grid_worker_records_a_vote_in_the_chat(conv: Conversations, clock: Clock) -> None:
