@@ -36,11 +36,14 @@ def role_in_text(text: str) -> RoleName | None:
 
 
 # -- entry points -----------------------------------------------------------------------------------
-async def start_binding(ctx: Context, after: str | None = None) -> None:
-    """Begin 绑定; ``after`` is the intent to resume once bound (a workflow that needed a home)."""
+async def start_binding(ctx: Context, after: str | None = None, said: str = "") -> None:
+    """Begin 绑定; ``after`` is the intent to resume once bound (a workflow that needed a home); ``said``
+    the request's own words, read for the community and home they name ("我住幸福里3栋2单元502")."""
     ctx.dialog.clear()
     if after:
         ctx.dialog.update(after=after)
+    if said and not extract_address(said).empty:
+        ctx.dialog.update(said=said)
     current = await queries.home_of(await ctx.person())
     if current is not None and not after:
         ctx.dialog.set(CHANGE)
@@ -60,7 +63,7 @@ async def require_home(ctx: Context, then: str) -> HomeAddress | None:
 
 @router.handle(intent("bind"), idle())
 async def bind(ctx: Context) -> None:
-    await start_binding(ctx)
+    await start_binding(ctx, said=ctx.msg.text)  # "我住3栋2单元502": the home is already said
 
 
 @router.handle(state(CHANGE))
@@ -79,9 +82,10 @@ async def change(ctx: Context) -> None:
 async def _ask_community(ctx: Context) -> None:
     preset = (await ctx.person()).community_id
     found = await queries.communities()
-    if preset is not None or len(found) == 1:
-        community = next((c for c in found if c.id == preset), found[0])
-        _ask_address(ctx, community.id, community.name)
+    named = [c for c in found if _names(c.name, str(ctx.dialog.data.get("said") or ""))]
+    if preset is not None or len(found) == 1 or len(named) == 1:
+        community = next((c for c in found if c.id == preset), named[0] if len(named) == 1 else found[0])
+        await _ask_address(ctx, community.id, community.name)
         return
     if not found:
         ctx.dialog.clear()
@@ -100,11 +104,16 @@ async def community_answer(ctx: Context) -> None:
     if choice:
         picked = [c for c in offered if c.id == ids[choice - 1]]
     else:
-        picked = [c for c in offered if c.name in words or (len(words) >= 2 and words in c.name)]
+        picked = [c for c in offered if _names(c.name, words) or (len(words) >= 2 and words in c.name)]
     if not picked:
         ctx.reask("residents.community_again")
         return
-    _ask_address(ctx, picked[0].id, picked[0].name)
+    await _ask_address(ctx, picked[0].id, picked[0].name)
+
+
+def _names(community: str, text: str) -> bool:
+    """``text`` names the community: 幸福里社区, or 幸福里 alone."""
+    return bool(text) and (community in text or community.removesuffix("社区") in text)
 
 
 @router.handle(state(COMMUNITY))
@@ -113,34 +122,48 @@ async def community_not_text(ctx: Context) -> None:
 
 
 # -- step 2: which home -----------------------------------------------------------------------------
-def _ask_address(ctx: Context, community_id: int, name: str) -> None:
+async def _ask_address(ctx: Context, community_id: int, name: str) -> None:
+    said = str(ctx.dialog.data.pop("said", "") or "")
     ctx.dialog.set(ADDRESS, community=community_id, partial={})
-    ctx.say("residents.ask_address", community=name)
+    if said:  # the home was in the request itself: read it as the answer
+        await _take_address(ctx, said)
+        return
+    example = (
+        "residents.example_village" if await queries.is_village(community_id) else "residents.example_address"
+    )
+    ctx.say("residents.ask_address", community=name, example=content.text(example))
 
 
 @router.handle(state(ADDRESS), has_text())
 async def address_answer(ctx: Context) -> None:
+    await _take_address(ctx, ctx.msg.text)
+
+
+async def _take_address(ctx: Context, text: str) -> None:
     community = await queries.community(ctx.dialog.data["community"])
     assert community is not None
-    said = extract_address(ctx.msg.text)
-    partial = dict(ctx.dialog.data.get("partial") or {})
-    if said.empty and partial:  # asked for the room only: a bare "502" is the answer
-        said = Address(room=extract_room(ctx.msg.text))
-    merged = Address(
-        building=said.building if said.building is not None else partial.get("building"),
-        unit=said.unit if said.unit is not None else partial.get("unit"),
-        room=said.room or partial.get("room"),
-    )
+    said = extract_address(text)
+    if said.empty:  # a bare "502", or a village's "15号": the room, the rest is asked for
+        said = Address(room=extract_room(text))
     if said.empty:
-        ctx.reask("residents.address_again")
+        village = await queries.is_village(community.id)
+        ctx.reask("residents.village_address_again" if village else "residents.address_again")
         return
+    partial = Address(**dict(ctx.dialog.data.get("partial") or {}))
+    where = said if said.has_building else partial  # a building and its letter go together
+    merged = Address(
+        building=where.building,
+        letter=where.letter,
+        unit=said.unit if said.unit is not None else partial.unit,
+        room=said.room or partial.room,
+    )
     try:
         home = await workflow.resolve_address(community, merged)
     except Refusal as problem:
         keep = {k: v for k, v in vars(merged).items() if v is not None}
-        if problem.key in ("residents.no_such_building",):
-            keep.pop("building", None)
-        if problem.key in ("residents.no_such_unit",):
+        if problem.key == "residents.no_such_building":
+            keep = {}  # a refused address is dropped whole: nothing of it joins the next answer
+        if problem.key == "residents.no_such_unit":
             keep.pop("unit", None)
         ctx.dialog.update(partial=keep)
         ctx.say_text(problem.text())  # progress, not a wrong answer: no retry counted
@@ -164,7 +187,7 @@ async def confirm(ctx: Context) -> None:
         return
     home = await queries.address(data["community"], data["building"], int(data["unit"]), str(data["room"]))
     if choice == 2:
-        _ask_address(ctx, home.community.id, home.community.name)
+        await _ask_address(ctx, home.community.id, home.community.name)
         return
     await workflow.bind_home(await ctx.person(), home)
     after = data.get("after")
