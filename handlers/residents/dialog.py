@@ -82,7 +82,10 @@ async def change(ctx: Context) -> None:
 async def _ask_community(ctx: Context) -> None:
     preset = (await ctx.person()).community_id
     found = await queries.communities()
-    named = [c for c in found if _names(c.name, str(ctx.dialog.data.get("said") or ""))]
+    said = str(ctx.dialog.data.get("said") or "")
+    named = [c for c in found if _names(c.name, said)]
+    if said and not named:  # 我住3栋2单元502: the community where that home exists
+        named = await workflow.communities_with(extract_address(said))
     if preset is not None or len(found) == 1 or len(named) == 1:
         community = next((c for c in found if c.id == preset), named[0] if len(named) == 1 else found[0])
         await _ask_address(ctx, community.id, community.name)

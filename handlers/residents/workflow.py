@@ -47,6 +47,18 @@ async def resolve_address(community: Community, address: Address) -> HomeAddress
     return HomeAddress(community, building, unit, address.room)
 
 
+async def communities_with(address: Address) -> list[Community]:
+    """The communities where ``address`` is a home (3栋2单元502: not a village without units)."""
+    fits = []
+    for community in await communities():
+        try:
+            await resolve_address(community, address)
+        except Refusal:
+            continue
+        fits.append(community)
+    return fits
+
+
 def _written_as(building: Building, address: Address) -> bool:
     if address.letter is not None:
         return building.letter == address.letter
