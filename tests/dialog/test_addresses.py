@@ -183,3 +183,19 @@ async def _home_of_person(person: Person) -> str:
     home = await queries.home_of(person)
     assert home is not None
     return home.describe()
+
+
+async def test_a_repair_place_with_only_a_room_is_in_the_residents_building(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("水管漏水了", "1 是的"),
+            ("2", "具体位置"),
+            ("楼上1802", "拍张照片"),
+            ("跳过", "位置：楼上1802"),
+            ("1", "工单号"),
+        ]
+    )
+    ticket = await Ticket.get(reporter__openid=chat.user)
+    home = await Building.get(community__code="xingfuli", number=3)
+    assert ticket.building_id == home.id and ticket.unit == 2
