@@ -18,42 +18,69 @@ import cn2an
 from nlp.tokenize import normalize
 
 _CN_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千廿幺]")
+# what may stand between the parts of an address: spaces, commas, 的 ("3栋的2单元，502")
+_SEP = r"[\s,，、。;；:：的之\-－—–/]*"
+_UNIT_AHEAD = _SEP + r"\d{1,2}\s*(?:单元|门)"
 _BUILDING = (
-    r"(?P<building>\d{1,3})\s*(?:号楼|号院|栋楼|栋|幢|座|号(?=\s*\d{1,2}\s*单元)|楼(?=\s*\d{1,2}\s*单元))"
+    r"(?:(?<![\d#])(?P<building>\d{1,3})\s*(?:号楼|号院|栋楼|栋|幢|座|组|#\s*(?:楼|栋)?"
+    r"|号(?=" + _UNIT_AHEAD + r")|楼(?=" + _UNIT_AHEAD + r"))"
+    r"|(?<![a-z])(?P<letter>[a-z])\s*(?:座|栋|幢|号楼|(?=\s*[-－]?\s*\d{3,5}(?!\d))))"
 )
-_UNIT = r"(?P<unit>\d{1,2})\s*单元"
-_ROOM = r"(?P<room>\d{3,5})\s*(?:室|号|房)?"
+_UNIT = r"(?<!\d)(?P<unit>\d{1,2})\s*(?:单元|门)"
+# a room: three to five digits, or one or two followed by 号/室/户 (a village's 15号)
+_ROOM = r"(?<!\d)(?P<room>\d{3,5}(?!\d)|\d{1,2}(?=\s*(?:号|室|户)))\s*(?:室|号|房|户)?"
+_MARKED_ROOM = r"(?<!\d)(?P<room>\d{1,5})\s*(?:室|号|房|户)"
+_DASH = r"\s*[-－—–/]\s*"
 _PATTERNS = [
-    re.compile(_BUILDING + r"\s*" + _UNIT + r"\s*" + _ROOM),
-    re.compile(_BUILDING + r"\s*" + _UNIT),
-    re.compile(_BUILDING + r"\s*" + _ROOM),
+    re.compile(_BUILDING + _SEP + _UNIT + _SEP + _ROOM),
+    re.compile(_BUILDING + _SEP + r"(?P<unit>\d{1,2})" + _DASH + r"(?P<room>\d{3,5})(?!\d)"),  # 3栋2-502
     re.compile(
-        r"(?<!\d)(?P<building>\d{1,3})\s*[-－—–/]\s*(?P<unit>\d{1,2})\s*[-－—–/]\s*(?P<room>\d{3,5})(?!\d)"
+        r"(?<!\d)(?P<building>\d{1,3})" + _DASH + r"(?P<unit>\d{1,2})" + _DASH + r"(?P<room>\d{3,5})(?!\d)"
     ),
+    re.compile(_MARKED_ROOM + _SEP + _BUILDING + _SEP + _UNIT),  # 502室3栋2单元
+    re.compile(_UNIT + _SEP + _ROOM + _SEP + _BUILDING),  # 2单元502，3栋
+    re.compile(_MARKED_ROOM + _SEP + _BUILDING),  # 502室3栋
+    re.compile(_BUILDING + _SEP + _UNIT),
+    re.compile(_BUILDING + _SEP + _ROOM),
     re.compile(_BUILDING),
     re.compile(r"(?<!\d)(?P<building>\d{1,3})\s*[-－—–]\s*(?P<room>\d{3,5})(?!\d)"),
-    re.compile(_UNIT + r"\s*" + _ROOM),
+    re.compile(_UNIT + _SEP + _ROOM),
     re.compile(_UNIT),
+    # a room without a building: 楼上1802, 对门1801室, 1802室
+    re.compile(r"(?:楼上|楼下|隔壁|对门|对面)\s*(?P<room>\d{3,5})(?!\d)"),
+    re.compile(r"(?<!\d)(?P<room>\d{3,5})\s*(?:室|房)"),
 ]
-_BARE_ROOM = re.compile(r"^\s*(\d{3,5})\s*(?:室|号|房)?\s*$")
+_BARE_ROOM = re.compile(
+    r"^\s*(?:就是|是|在)?\s*(\d{3,5}|\d{1,4}(?=\s*(?:室|号|房|户)))\s*(?:室|号|房|户)?\s*$"
+)
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86)?(1[3-9]\d{9})(?!\d)")
 _CHOICE = re.compile(r"^\s*(?:第|选|选择)?\s*(\d{1,2})\s*(?:个|项|号)?\s*$")
 
 
 @dataclass(frozen=True)
 class Address:
+    """A home as written: building number (a village's group: 3组 is 3), unit, room; a lettered building
+    (A座, B栋) has ``letter`` instead of a number."""
+
     building: int | None = None
     unit: int | None = None
     room: str | None = None
+    letter: str | None = None
 
     @property
     def empty(self) -> bool:
-        return self.building is None and self.unit is None and self.room is None
+        return self.building is None and self.letter is None and self.unit is None and self.room is None
+
+    @property
+    def has_building(self) -> bool:
+        return self.building is not None or self.letter is not None
 
     def describe(self) -> str:
         parts = []
         if self.building is not None:
             parts.append(f"{self.building}栋")
+        elif self.letter is not None:
+            parts.append(f"{self.letter}座")
         if self.unit is not None:
             parts.append(f"{self.unit}单元")
         if self.room is not None:
@@ -74,22 +101,30 @@ def digits_from_chinese(text: str) -> str:
             return text
 
 
-def extract_address(text: str) -> Address:
+def find_address(text: str) -> tuple[Address, str]:
+    """The address in ``text`` and what is left of the text around it (digits as written by cn2an)."""
     cleaned = digits_from_chinese(normalize(text))
     for pattern in _PATTERNS:
         match = pattern.search(cleaned)
         if match:
             found = match.groupdict()
-            return Address(
+            address = Address(
                 building=int(found["building"]) if found.get("building") else None,
                 unit=int(found["unit"]) if found.get("unit") else None,
                 room=found.get("room") or None,
+                letter=found["letter"].upper() if found.get("letter") else None,
             )
-    return Address()
+            return address, (cleaned[: match.start()] + " " + cleaned[match.end() :]).strip()
+    return Address(), cleaned
+
+
+def extract_address(text: str) -> Address:
+    """3栋2单元502, 5号楼1门301室, A座1203, 3#楼, 3栋2-502, 502室3栋, 3栋的2单元，502, 楼上1802, 3组15号."""
+    return find_address(text)[0]
 
 
 def extract_room(text: str) -> str | None:
-    """A bare room number ("502", "五零二", "1201室"), for when only the room was asked for."""
+    """A bare room number ("502", "五零二", "1201室", a village's "15号"), for an answer to "which home"."""
     match = _BARE_ROOM.match(digits_from_chinese(normalize(text)))
     return match.group(1) if match else None
 

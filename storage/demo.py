@@ -19,9 +19,16 @@ async def seed_demo() -> None:
             code=spec["code"],
             defaults={"name": spec["name"], "district": spec["district"], "phone": spec["phone"]},
         )
-        for number, units in spec["buildings"].items():
+        word = spec.get("building_word", "")  # 组 in a village: its "buildings" are groups (3组15号)
+        for number, body in spec["buildings"].items():
+            # number: units, or number: {units: 2, name: A座} for a building with a name of its own
+            units, name = (
+                (body.get("units", 0), body.get("name", "")) if isinstance(body, dict) else (body, "")
+            )
             await Building.get_or_create(
-                community=community, number=int(number), defaults={"units": int(units)}
+                community=community,
+                number=int(number),
+                defaults={"units": int(units), "name": name or (f"{number}{word}" if word else "")},
             )
         for member in spec["staff"]:
             person, _ = await Person.get_or_create(

@@ -47,8 +47,29 @@ class Building(Model):
     )
     number = fields.IntField()
     units = fields.IntField(default=1, description="number of 单元, 0 when the building has none")
+    name = fields.CharField(
+        max_length=16,
+        default="",
+        description="its name when it is not '{number}栋': A座 (lettered), 3组 (a village)",
+    )
 
     community_id: int
+
+    @property
+    def label(self) -> str:
+        """How it is written to residents: 3栋, A座, 3组."""
+        return self.name or f"{self.number}栋"
+
+    @property
+    def letter(self) -> str | None:
+        """A lettered building's letter (A座: A)."""
+        first = self.name[:1].upper()
+        return first if first.isascii() and first.isalpha() else None
+
+    @property
+    def is_group(self) -> bool:
+        """A village's group (组) rather than a building."""
+        return self.name.endswith("组")
 
     class Meta:
         table = "building"

@@ -11,15 +11,18 @@ from nlp.tokenize import Tokenizer
 WEEKDAYS = "一二三四五六日"
 
 
-def home(building: int | None, unit: int | None = 0, room: str | None = "") -> str:
-    """3栋2单元502; 8栋101 without units; 3栋2单元 for a place without a room; the parts that are known."""
+def home(building: int | str | None, unit: int | None = 0, room: str | None = "") -> str:
+    """3栋2单元502; 8栋101 without units; 3栋2单元 for a place without a room; the parts that are known.
+    A building given by its label is written as it is (A座1203), a village's group with 号 (3组15号)."""
     parts = []
-    if building is not None:
+    if isinstance(building, str):
+        parts.append(building)
+    elif building is not None:
         parts.append(f"{building}栋")
     if unit:
         parts.append(f"{unit}单元")
     if room:
-        parts.append(room)
+        parts.append(room + ("号" if isinstance(building, str) and building.endswith("组") else ""))
     return "".join(parts)
 
 

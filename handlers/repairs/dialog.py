@@ -12,6 +12,7 @@ import content
 from bot.dialog import Dialog
 from bot.dispatcher import Context, Phase, Router, command, has_text, idle, intent, kind, pattern, state
 from bot.messages import Kind
+from handlers.common import formats
 from handlers.common.answers import choose, is_skip
 from handlers.common.corrections import corrected
 from handlers.common.pause import answers
@@ -261,15 +262,15 @@ async def _with_category(ctx: Context, draft: Draft, category: Category) -> None
     draft.category = category.key
     person = await ctx.person()
     said = extract_address(draft.description)
-    building = await queries.building_numbered(person.community_id, said.building)
+    building = await queries.building_written(person.community_id, said)
     if building is not None:
-        where = f"{building.number}栋" + (f"{said.unit}单元" if said.unit else "")
+        where = formats.home(building.label, said.unit)
         await _with_place(ctx, draft, building.id, said.unit or 0, where)
         return
     home = await residents.home_of(person)
     assert home is not None
     draft.home_building, draft.home_unit = home.building.id, home.unit
-    draft.home_where = f"{home.building.number}栋" + (f"{home.unit}单元" if home.unit else "")
+    draft.home_where = formats.home(home.building.label, home.unit)
     draft.keep(ctx.dialog, HOME_PLACE)
     ctx.say("repairs.ask_home_place", where=draft.home_where, category=category.label)
 
@@ -314,8 +315,12 @@ async def _take_place(ctx: Context, words: str) -> None:
         ctx.reask("repairs.place_again")
         return
     said = extract_address(text)
-    building = await queries.building_numbered((await ctx.person()).community_id, said.building)
-    await _with_place(ctx, Draft.of(ctx.dialog), building.id if building else None, said.unit or 0, text[:60])
+    draft = Draft.of(ctx.dialog)
+    building = await queries.building_written((await ctx.person()).community_id, said)
+    if building is None and said.room and not said.has_building:  # 楼上1802: in the resident's building
+        await _with_place(ctx, draft, draft.home_building, said.unit or draft.home_unit, text[:60])
+        return
+    await _with_place(ctx, draft, building.id if building else None, said.unit or 0, text[:60])
 
 
 async def _with_place(ctx: Context, draft: Draft, building_id: int | None, unit: int, where: str) -> None:

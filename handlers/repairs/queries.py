@@ -23,6 +23,7 @@ from handlers.repairs.models import (
     TicketPhoto,
     TicketStatus,
 )
+from nlp.slots import Address
 from storage.models import STAFF_ROLES, Building, Person, RoleName
 from storage.pages import PageSlice, page_slice
 from storage.roles import roles_of
@@ -160,20 +161,21 @@ def overdue_filter(now: dt.datetime) -> Q:
     )
 
 
-def _place(ticket: Ticket, buildings: dict[int, int]) -> str:
+def _place(ticket: Ticket, buildings: dict[int, str]) -> str:
     if ticket.place:
         return ticket.place
     if ticket.building_id is None or ticket.building_id not in buildings:
         return content.text("repairs.place_unknown")
     unit = f"{ticket.unit}单元" if ticket.unit else ""
-    return f"{buildings[ticket.building_id]}栋{unit}"
+    return f"{buildings[ticket.building_id]}{unit}"
 
 
-async def _building_numbers(tickets: Sequence[Ticket]) -> dict[int, int]:
+async def _building_numbers(tickets: Sequence[Ticket]) -> dict[int, str]:
+    """Each ticket's building as residents write it (3栋, A座, 3组)."""
     ids = {t.building_id for t in tickets if not t.place and t.building_id is not None}
     if not ids:
         return {}
-    return dict(await Building.filter(id__in=ids).values_list("id", "number"))
+    return {b.id: b.label for b in await Building.filter(id__in=ids)}
 
 
 async def describe_place(ticket: Ticket) -> str:
@@ -303,6 +305,16 @@ async def resolved_of(person: Person, limit: int = 9) -> list[Ticket]:
 async def latest_open(person: Person) -> Ticket | None:
     """The person's newest open ticket: what 催办 is about."""
     return await Ticket.filter(reporter=person, status__in=OPEN_STATUSES).order_by("-created_at").first()
+
+
+async def building_written(community_id: int | None, address: Address) -> Building | None:
+    """The building an address names: by its number (3栋, 3#楼) or its letter (A座)."""
+    if community_id is None:
+        return None
+    if address.letter is not None:
+        named = await Building.filter(community_id=community_id, name__istartswith=address.letter)
+        return next((b for b in named if b.letter == address.letter), None)
+    return await building_numbered(community_id, address.building)
 
 
 async def building_numbered(community_id: int | None, number: int | None) -> Building | None:

@@ -6,6 +6,7 @@ import re
 
 import content
 from bot.dispatcher import Context, Router, has_text, idle, intent, pattern, state
+from handlers.common import formats
 from handlers.common.answers import choose
 from handlers.common.pause import answers
 from handlers.common.rules import Refusal
@@ -47,19 +48,21 @@ def role_in_text(text: str) -> RoleName | None:
 
 
 # -- entry points -----------------------------------------------------------------------------------
-async def start_binding(ctx: Context, after: str | None = None, words: str = "", home: str = "") -> None:
+async def start_binding(ctx: Context, after: str | None = None, said: str = "", words: str = "") -> None:
     """Begin 绑定; ``after`` is the intent to resume once bound (a workflow that needed a home), in the
-    resident's first ``words`` (so what they said is not asked again); ``home``: the words of a request
-    to bind that may already name the community and the address (我家住在幸福里三栋二单元五零二)."""
+    resident's first ``words`` (so what they said is not asked again); ``said``: the request's own words,
+    read for the community and home they name ("我家住在幸福里三栋二单元五零二")."""
     ctx.dialog.clear()
     if after:
         ctx.dialog.update(after=after, after_words=words[:1000])
+    if said and not extract_address(said).empty:
+        ctx.dialog.update(said=said)
     current = await queries.home_of(await ctx.person())
     if current is not None and not after:
         ctx.dialog.set(CHANGE)
         ctx.say("residents.already_bound", address=current.describe())
         return
-    await _ask_community(ctx, home)
+    await _ask_community(ctx)
 
 
 async def require_home(ctx: Context, then: str) -> HomeAddress | None:
@@ -73,7 +76,7 @@ async def require_home(ctx: Context, then: str) -> HomeAddress | None:
 
 @router.handle(intent("bind"), idle())
 async def bind(ctx: Context) -> None:
-    await start_binding(ctx, home=ctx.msg.text if ctx.msg.has_text else "")
+    await start_binding(ctx, said=ctx.msg.text)  # "我住3栋2单元502": the home is already said
 
 
 @router.handle(state(CHANGE))
@@ -94,23 +97,16 @@ async def change(ctx: Context) -> None:
 
 
 # -- step 1: which community ------------------------------------------------------------------------
-def _named_in(words: str, name: str) -> bool:
-    return bool(words) and (name in words or name.removesuffix("社区") in words)
-
-
-async def _ask_community(ctx: Context, words: str = "") -> None:
-    """Ask which community, unless it is known or named in ``words`` (then the address, also read from
-    ``words`` when they hold one)."""
+async def _ask_community(ctx: Context) -> None:
     preset = (await ctx.person()).community_id
     found = await queries.communities()
-    named = [c for c in found if _named_in(words, c.name)]
+    said = str(ctx.dialog.data.get("said") or "")
+    named = [c for c in found if _names(c.name, said)]
+    if said and not named:  # 我住3栋2单元502: the community where that home exists
+        named = await workflow.communities_with(extract_address(said))
     if preset is not None or len(found) == 1 or len(named) == 1:
         community = next((c for c in found if c.id == preset), named[0] if len(named) == 1 else found[0])
-        if words and not extract_address(words).empty:
-            ctx.dialog.set(ADDRESS, community=community.id, partial={})
-            await address_answer(ctx)  # the address was in the first words: straight to confirming
-            return
-        _ask_address(ctx, community.id, community.name)
+        await _ask_address(ctx, community.id, community.name)
         return
     if not found:
         ctx.dialog.clear()
@@ -130,13 +126,18 @@ async def community_answer(ctx: Context) -> None:
     if not picked:
         ctx.reask("residents.community_again", options=content.numbered(names))
         return
-    _ask_address(ctx, picked[0].id, picked[0].name)
+    await _ask_address(ctx, picked[0].id, picked[0].name)
 
 
 def community_words(names: list[str]) -> dict[int, tuple[str, ...]]:
     """A community's name without 社区 / 小区 (幸福里 for 幸福里社区), for answers like "我住幸福里"."""
     stems = {i: name.removesuffix("社区").removesuffix("小区") for i, name in enumerate(names, start=1)}
     return {i: (stem,) for i, stem in stems.items() if len(stem) >= 2}
+
+
+def _names(community: str, text: str) -> bool:
+    """``text`` names the community: 幸福里社区, or 幸福里 alone."""
+    return bool(text) and (community in text or community.removesuffix("社区") in text)
 
 
 @router.handle(state(COMMUNITY))
@@ -148,34 +149,48 @@ async def community_not_text(ctx: Context) -> None:
 
 
 # -- step 2: which home -----------------------------------------------------------------------------
-def _ask_address(ctx: Context, community_id: int, name: str) -> None:
+async def _ask_address(ctx: Context, community_id: int, name: str) -> None:
+    said = str(ctx.dialog.data.pop("said", "") or "")
     ctx.dialog.set(ADDRESS, community=community_id, partial={})
-    ctx.say("residents.ask_address", community=name)
+    if said:  # the home was in the request itself: read it as the answer
+        await _take_address(ctx, said)
+        return
+    example = (
+        "residents.example_village" if await queries.is_village(community_id) else "residents.example_address"
+    )
+    ctx.say("residents.ask_address", community=name, example=content.text(example))
 
 
 @router.handle(state(ADDRESS), has_text())
 async def address_answer(ctx: Context) -> None:
+    await _take_address(ctx, ctx.msg.text)
+
+
+async def _take_address(ctx: Context, text: str) -> None:
     community = await queries.community(ctx.dialog.data["community"])
     assert community is not None
-    said = extract_address(ctx.msg.text)
-    partial = dict(ctx.dialog.data.get("partial") or {})
-    if said.empty and partial:  # asked for the room only: a bare "502" is the answer
-        said = Address(room=extract_room(ctx.msg.text))
-    merged = Address(
-        building=said.building if said.building is not None else partial.get("building"),
-        unit=said.unit if said.unit is not None else partial.get("unit"),
-        room=said.room or partial.get("room"),
-    )
+    said = extract_address(text)
+    if said.empty:  # a bare "502", or a village's "15号": the room, the rest is asked for
+        said = Address(room=extract_room(text))
     if said.empty:
-        ctx.reask("residents.address_again")
+        village = await queries.is_village(community.id)
+        ctx.reask("residents.village_address_again" if village else "residents.address_again")
         return
+    partial = Address(**dict(ctx.dialog.data.get("partial") or {}))
+    where = said if said.has_building else partial  # a building and its letter go together
+    merged = Address(
+        building=where.building,
+        letter=where.letter,
+        unit=said.unit if said.unit is not None else partial.unit,
+        room=said.room or partial.room,
+    )
     try:
         home = await workflow.resolve_address(community, merged)
     except Refusal as problem:
         keep = {k: v for k, v in vars(merged).items() if v is not None}
-        if problem.key in ("residents.no_such_building",):
-            keep.pop("building", None)
-        if problem.key in ("residents.no_such_unit",):
+        if problem.key == "residents.no_such_building":
+            keep = {}  # a refused address is dropped whole: nothing of it joins the next answer
+        if problem.key == "residents.no_such_unit":
             keep.pop("unit", None)
         ctx.dialog.update(partial=keep)
         ctx.say_text(problem.text())  # progress, not a wrong answer: no retry counted
@@ -200,7 +215,7 @@ async def confirm(ctx: Context) -> None:
         return
     home = await queries.address(data["community"], data["building"], int(data["unit"]), str(data["room"]))
     if choice == 2:
-        _ask_address(ctx, home.community.id, home.community.name)
+        await _ask_address(ctx, home.community.id, home.community.name)
         return
     await workflow.bind_home(await ctx.person(), home)
     after, words = data.get("after"), str(data.get("after_words") or "")
@@ -209,7 +224,7 @@ async def confirm(ctx: Context) -> None:
     if after:
         if words:
             what = ctx.services.classifier.label(after)
-            ctx.say("residents.carry_on", what=what, words=words[:40])
+            ctx.say("residents.carry_on", what=what, words=formats.clip(words, 40))
         await ctx.redirect(after, words)
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "community",
     "community_by_code",
     "home_of",
+    "is_village",
     "me",
     "person",
     "role",
@@ -39,7 +40,11 @@ class HomeAddress:
     room: str
 
     def describe(self) -> str:
-        return f"{self.community.name} {formats.home(self.building.number, self.unit, self.room)}"
+        return f"{self.community.name} {self.home()}"
+
+    def home(self) -> str:
+        """3栋2单元502, A座1203, 3组15号: the home without its community."""
+        return formats.home(self.building.label, self.unit, self.room)
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,11 @@ async def communities() -> list[Community]:
 
 async def community(community_id: int | None) -> Community | None:
     return await Community.get_or_none(id=community_id) if community_id is not None else None
+
+
+async def is_village(community_id: int) -> bool:
+    """A village: its homes are written by group (3组15号), not building."""
+    return await Building.filter(community_id=community_id, name__endswith="组").exists()
 
 
 async def community_by_code(code: str) -> Community | None:

@@ -23,20 +23,46 @@ LINK_TTL = 600
 
 
 async def resolve_address(community: Community, address: Address) -> HomeAddress:
-    """Check a spoken address against the community's buildings; what is missing raises Refusal."""
-    if address.building is None:
-        raise Refusal("residents.need_building")
-    building = await Building.get_or_none(community=community, number=address.building)
+    """Check a written address against the community's buildings (a village's groups); what is missing
+    or wrong raises Refusal. A building with a single unit needs no unit ("7栋101")."""
+    buildings = await Building.filter(community=community).order_by("number")
+    village = any(b.is_group for b in buildings)
+    if not address.has_building:
+        raise Refusal("residents.need_group" if village else "residents.need_building")
+    building = next((b for b in buildings if _written_as(b, address)), None)
     if building is None:
-        raise Refusal("residents.no_such_building", community=community.name, building=address.building)
+        written = (
+            f"{address.letter}座" if address.letter else f"{address.building}{'组' if village else '栋'}"
+        )
+        raise Refusal("residents.no_such_building", community=community.name, building=written)
     unit = address.unit or 0
-    if building.units > 0 and unit == 0:
-        raise Refusal("residents.need_unit", building=building.number, units=building.units)
+    if building.units == 1 and unit == 0:
+        unit = 1  # the only unit goes without saying
+    if building.units > 1 and unit == 0:
+        raise Refusal("residents.need_unit", building=building.label, units=building.units)
     if unit > building.units:
-        raise Refusal("residents.no_such_unit", building=building.number, units=building.units)
+        raise Refusal("residents.no_such_unit", building=building.label, units=building.units)
     if not address.room:
-        raise Refusal("residents.need_room")
+        raise Refusal("residents.need_house" if building.is_group else "residents.need_room")
     return HomeAddress(community, building, unit, address.room)
+
+
+async def communities_with(address: Address) -> list[Community]:
+    """The communities where ``address`` is a home (3栋2单元502: not a village without units)."""
+    fits = []
+    for community in await communities():
+        try:
+            await resolve_address(community, address)
+        except Refusal:
+            continue
+        fits.append(community)
+    return fits
+
+
+def _written_as(building: Building, address: Address) -> bool:
+    if address.letter is not None:
+        return building.letter == address.letter
+    return building.letter is None and building.number == address.building
 
 
 async def bind_home(person: Person, address: HomeAddress) -> Home:

@@ -18,7 +18,12 @@ from handlers.votes import queries, workflow
 from handlers.votes.dialog import read_choices
 from handlers.votes.queries import PassRule, Per, Who
 from handlers.votes.workflow import LaunchConsultation, ProxyVote
-from nlp.slots import Address, digits_from_chinese, extract_address, extract_date
+from nlp.slots import (
+    Address,
+    digits_from_chinese,
+    extract_date,
+    find_address,
+)
 from nlp.tokenize import normalize
 
 router = Router("votes.committee")
@@ -441,9 +446,9 @@ async def proxy_start(ctx: Context) -> None:
     await workflow.check_proxy(person, person.community_id)  # early: the cast checks again
     assert person.community_id is not None
     rest = ctx.data["match"].group(1).strip()
-    address = extract_address(rest)
-    name = re.sub(r"[\d\s\-－栋号楼单元室幢座]+", " ", digits_from_chinese(rest)).split()
-    if address.building is None or not address.room or not name:
+    address, around = find_address(rest)  # 代投 A座1203 李奶奶, 代投 王大爷 5号楼1门301室
+    name = re.sub(r"[\d\s,，、的\-－]+", " ", around).split()
+    if not address.has_building or not address.room or not name:
         ctx.say("votes.proxy.how")
         return
     open_to_them = await queries.open_to_resident_at(person.community_id, address, name[-1], ctx.now())
@@ -453,7 +458,7 @@ async def proxy_start(ctx: Context) -> None:
     ctx.dialog.clear()
     ctx.dialog.set(
         PROXY_PICK,
-        home=[address.building, address.unit, address.room],
+        home=[address.building, address.unit, address.room, address.letter],
         name=name[-1],
         ids=[c.id for c in open_to_them],
         titles=[c.title for c in open_to_them],
@@ -481,14 +486,14 @@ async def proxy_ballot(ctx: Context) -> None:
     if picked is None:
         ctx.reask("votes.pick_again", options=content.numbered(list(c.options)))
         return
-    building, unit, room = ctx.dialog.data["home"]
+    building, unit, room, letter = [*ctx.dialog.data["home"], None][:4]  # states saved before: three parts
     name = ctx.dialog.data["name"]
     ctx.dialog.clear()
     await workflow.cast_for(
         ProxyVote(
             by=await ctx.person(),
             consultation_id=c.id,
-            address=Address(building, unit, room),
+            address=Address(building, unit, room, letter),
             name=name,
             choices=tuple(picked),
             source_key=f"chat:{ctx.msg.dedup_key}",

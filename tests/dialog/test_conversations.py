@@ -74,7 +74,7 @@ async def test_bind_in_a_village_without_units(conversations: Conversations) -> 
         [
             ("绑定", "哪个社区"),
             ("2", "和平村"),
-            ("2号楼101", "和平村 2栋101"),
+            ("2号楼101", "和平村 2组101号"),  # a village is written by its groups
             ("1", "绑定成功"),
         ]
     )
