@@ -58,7 +58,7 @@ class IntentClassifier:
         return self.specs[intent].label
 
     def classify(self, text: str) -> Classification:
-        tokens = self.tokenizer.tokens(text)
+        tokens = self.tokenizer.tokens(text, hmm=False)  # keywords are dictionary words: no HMM needed
         scores: dict[str, int] = {}
         seen: set[str] = set()
         # A keyword jieba kept whole is one token; a short message equal to a keyword counts too.

@@ -15,8 +15,11 @@ a message is about.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
+import operator
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +28,7 @@ import numpy as np
 from nlp.tokenize import normalize
 
 MODEL_PATH = Path(__file__).parent / "model" / "intent.npz"
-NGRAMS = (1, 3)
+NGRAMS = (1, 3)  # IntentModel.features builds exactly these (1-, 2- and 3-grams) at C speed
 
 LABELS = (
     "emergency",
@@ -162,20 +165,31 @@ def ngrams(cleaned: str) -> list[str]:
     return grams
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Prediction:
-    """The best label, its probability, and every label's probability (best first)."""
+    """The best label and its probability; every label's probability (``ranked``: best first)."""
 
-    label: str
-    probability: float
-    ranked: tuple[tuple[str, float], ...]
+    labels: tuple[str, ...]
+    probabilities: tuple[float, ...]  # in the order of ``labels``
+
+    @functools.cached_property
+    def ranked(self) -> tuple[tuple[str, float], ...]:
+        return tuple(sorted(zip(self.labels, self.probabilities, strict=True), key=lambda lp: -lp[1]))
+
+    @property
+    def label(self) -> str:
+        return self.ranked[0][0]
+
+    @property
+    def probability(self) -> float:
+        return self.ranked[0][1]
 
     @property
     def runner_up(self) -> tuple[str, float]:
         return self.ranked[1]
 
     def probability_of(self, label: str) -> float:
-        return dict(self.ranked)[label]
+        return self.probabilities[self.labels.index(label)]
 
 
 class IntentModel:
@@ -228,19 +242,13 @@ class IntentModel:
     def features(self, cleaned: str) -> tuple[list[int], np.ndarray]:
         """The known n-grams' columns of a cleaned text and their TF-IDF values, L2-normalised."""
         lookup = self.vocabulary.get
-        counts: dict[int, int] = {}
-        count = counts.get
-        size = len(cleaned)
-        low, high = NGRAMS
-        for n in range(low, high + 1):  # ngrams(), inlined: this loop is most of the model's time
-            for i in range(size - n + 1):
-                column = lookup(cleaned[i : i + n])
-                if column is not None:
-                    counts[column] = count(column, 0) + 1
-        for code in _WECHAT_CODE.findall(cleaned):
-            column = lookup(code)
-            if column is not None:
-                counts[column] = count(column, 0) + 1
+        # the n-grams of ngrams(), built and looked up by C-level iteration (this is most of the time)
+        bigrams = list(map(operator.add, cleaned, cleaned[1:]))
+        trigrams = map(operator.add, bigrams, cleaned[2:])
+        grams = itertools.chain(cleaned, bigrams, trigrams, _WECHAT_CODE.findall(cleaned))
+        found: Counter[int | None] = Counter(map(lookup, grams))
+        found.pop(None, None)
+        counts: dict[int, int] = found  # type: ignore[assignment]  # None is gone
         if not counts:
             return [], np.zeros(0)
         columns = list(counts)
@@ -265,10 +273,7 @@ class IntentModel:
     def predict_cleaned(self, cleaned: str) -> Prediction:
         scores = self._logits(cleaned) / self.temperature
         scores = np.exp(scores - scores.max())
-        probabilities = scores / scores.sum()
-        order = np.argsort(-probabilities, kind="stable")
-        ranked = tuple((self.labels[i], float(probabilities[i])) for i in order)
-        return Prediction(ranked[0][0], ranked[0][1], ranked)
+        return Prediction(self.labels, tuple((scores / scores.sum()).tolist()))
 
     def explain(self, text: str, label: str, top: int = 8) -> list[tuple[str, float]]:
         """The n-grams that pushed ``text`` towards ``label`` most (and against it, negative)."""
