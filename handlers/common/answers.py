@@ -5,6 +5,7 @@ beyond reading the content."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -15,12 +16,19 @@ from nlp.tokenize import normalize, strip_punctuation
 _PARTICLES = "啊呀吧哦呢啦嘛哈了"
 
 
-def _words(kind: str) -> set[str]:
+def _words(kind: str) -> frozenset[str]:
     """Read through the content cache, so a content reload takes effect at once."""
-    return {_bare(str(word)) for word in content.load_yaml("answers.yaml")[kind]}
+    return _bare_set(tuple(content.load_yaml("answers.yaml")[kind]))
 
 
+@functools.lru_cache(maxsize=256)
+def _bare_set(words: tuple[object, ...]) -> frozenset[str]:
+    return frozenset(_bare(str(word)) for word in words)
+
+
+@functools.lru_cache(maxsize=8192)
 def _bare(text: str) -> str:
+    """A pure function of the text, kept: the same labels and words are bared on every answer."""
     return strip_punctuation(normalize(text))
 
 
