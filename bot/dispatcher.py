@@ -199,6 +199,16 @@ class Registered:
     router: str
     last: bool = False
 
+    @functools.cached_property
+    def states(self) -> frozenset[str | None] | None:
+        """The dialog states a ``state()`` filter of this handler allows (None: any), so the dispatcher
+        passes over the other steps' handlers without running their filters."""
+        for check in self.filters:
+            names = getattr(check, "states", None)
+            if names is not None:
+                return frozenset(names)
+        return None
+
 
 class Router:
     def __init__(self, name: str, *, last: bool = False) -> None:
@@ -244,7 +254,10 @@ class Dispatcher:
 
     async def feed(self, ctx: Context) -> bool:
         """Run the first matching handler, phase by phase; False when none matched."""
+        current = ctx.dialog.state
         for index, entry in enumerate(self.handlers):
+            if entry.states is not None and current not in entry.states:
+                continue
             found = _match(entry.filters, ctx)
             if found is None:
                 continue
@@ -307,6 +320,7 @@ def state(*names: str | None) -> Filter:
     def check(ctx: Context) -> FilterResult:
         return ctx.dialog.state in names
 
+    check.states = names  # type: ignore[attr-defined]
     return _tagged(check, Phase.DIALOG)
 
 
