@@ -252,6 +252,11 @@ class Dispatcher:
     def menu(self) -> list[MenuEntry]:
         return sorted((e for r in self.routers for e in r.menu), key=lambda e: e.order)
 
+    @functools.cached_property
+    def known_states(self) -> frozenset[str | None]:
+        """Every dialog state some handler answers (a state outside it is from an older version)."""
+        return frozenset(state for entry in self.handlers for state in entry.states or ())
+
     async def feed(self, ctx: Context) -> bool:
         """Run the first matching handler, phase by phase; False when none matched."""
         current = ctx.dialog.state

@@ -80,7 +80,13 @@ async def media_without_dialog(ctx: Context) -> None:
 
 @router.handle(lambda ctx: not idle()(ctx), phase=Phase.FALLBACK)
 async def lost_in_dialog(ctx: Context) -> None:
-    """A state no router answered (e.g. a dialog from an older version): never leave the resident stuck."""
+    """A message the open step does not take (a photo where words are asked): the step's question again,
+    nothing lost. A state no router knows (a dialog from an older version): never leave the resident stuck."""
+    if ctx.dialog.state in ctx.dispatcher.known_states:
+        ctx.reask("common.step_wants_words")
+        if ctx.dialog.question:
+            ctx.say_text(ctx.dialog.question)
+        return
     ctx.dialog.clear()
     show_menu(ctx, "common.lost")
 

@@ -174,3 +174,12 @@ async def test_answers_in_words_a_change_of_mind_nothing_lost(conv: Conversation
             ("继续", ["拍张照片", '没有照片回复"跳过"']),
         ]
     )
+
+
+async def test_a_photo_where_words_are_asked_keeps_the_wish(conv: Conversations) -> None:
+    """A photo in the middle of a wish is no "操作已经过期了": the step's question again, the draft kept."""
+    chat = await bound(conv)
+    await chat.run([("我想许个心愿", "请说说您的心愿")])
+    reply = await chat.image()
+    assert "过期" not in reply and "刚才填的都还在" in reply and "请说说您的心愿" in reply
+    await chat.run([("想请人教我用智能手机挂号", "为谁")])
