@@ -82,7 +82,7 @@ async def media_without_dialog(ctx: Context) -> None:
 async def lost_in_dialog(ctx: Context) -> None:
     """A message the open step does not take (a photo where words are asked): the step's question again,
     nothing lost. A state no router knows (a dialog from an older version): never leave the resident stuck."""
-    if ctx.dialog.state in ctx.dispatcher.known_states:
+    if ctx.dialog.state in ctx.dispatcher.known_states and not ctx.msg.has_text:
         ctx.reask("common.step_wants_words")
         if ctx.dialog.question:
             ctx.say_text(ctx.dialog.question)
