@@ -269,7 +269,8 @@ class Dispatcher:
             if self.strict and entry.phase in _EXCLUSIVE:
                 self._check_alone(ctx, entry, index)
             ctx.data.update(found)
-            ctx.handled_phase = entry.phase
+            if ctx.handled_phase is None:  # the outermost handler (a nested feed must not overwrite it)
+                ctx.handled_phase = entry.phase
             log.debug("dispatch", extra={"handler": f"{entry.router}.{entry.handler.__name__}"})
             await entry.handler(ctx)
             return True

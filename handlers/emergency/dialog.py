@@ -14,7 +14,8 @@ _TELL = {1: ("通知", "通知他", "通知吧", "快通知", "叫人", "来人"
 
 
 def _is_emergency(ctx: Context) -> bool:
-    return ctx.msg.has_text and ctx.classification.emergency
+    """An emergency, except the answer to the offer itself ("要，快点，着火了" accepts it)."""
+    return ctx.msg.has_text and ctx.dialog.state != OFFER and ctx.classification.emergency
 
 
 @router.handle(_is_emergency, phase=Phase.GLOBAL)

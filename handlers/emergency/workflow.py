@@ -33,7 +33,7 @@ async def tell_grid_worker(person: Person, text: str, source_key: str, now: dt.d
             source_key=f"emergency:{source_key}",
             building_id=home.building_id,
             unit=home.unit,
-            place=f"{home.room}室",
+            place=content.text("emergency.at_home"),  # with the building and unit: the resident's home
         ),
         now,
     )

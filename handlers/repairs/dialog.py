@@ -47,7 +47,8 @@ _REOPEN = re.compile(
     re.S | re.I,
 )
 JUST_NOTIFIED = dt.timedelta(days=1)
-_STAFF = re.compile(r"^\s*(接单|开始|完成|办结)\s*(?:R?\d{4}-)?(\d+)\s*(.*)$", re.S | re.I)
+# a ticket number, not a date or a time ("开始3号以后都行" is no command)
+_STAFF = re.compile(r"^\s*(接单|开始|完成|办结)\s*(?:R?\d{4}-)?(\d+)(?![\d号日月点天])\s*(.*)$", re.S | re.I)
 # the options of each numbered question, and the words that stand for them besides their labels
 _HOME_PLACE = {
     1: ("就是", "就是这", "就在这", "是这里", "在家这边", "家里", "本单元"),

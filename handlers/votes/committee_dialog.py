@@ -14,6 +14,7 @@ from bot.dispatcher import Context, Router, command, has_text, idle, pattern, st
 from handlers.common import formats
 from handlers.common.answers import choose, is_any, is_skip
 from handlers.common.pause import answers
+from handlers.common.rules import Refusal
 from handlers.votes import queries, workflow
 from handlers.votes.dialog import read_choices
 from handlers.votes.queries import PassRule, Per, Who
@@ -80,8 +81,11 @@ class LaunchDraft:
 
     @classmethod
     def of(cls, ctx: Context) -> LaunchDraft:
-        """The draft kept by ``then`` (every field, from the first question on)."""
-        data: dict[str, Any] = ctx.dialog.data["draft"]
+        """The draft kept by ``then`` (every field, from the first question on). A launch saved by an older
+        version has none: it is refused as expired (the dialog ends), never a KeyError on every answer."""
+        data: dict[str, Any] | None = ctx.dialog.data.get("draft")
+        if not isinstance(data, dict):
+            raise Refusal("votes.launch.expired")
         return cls(
             title=str(data["title"]),
             background=str(data["background"]),

@@ -26,7 +26,8 @@ PROPOSAL = "vote:proposal"
 answers(BALLOT, COMMENT, PROPOSAL)  # 同意 / an opinion / a topic: answers, not new requests
 LAST_TTL = 7 * 24 * 3600
 
-_COMMENT = re.compile(r"^\s*(?:意见|评论|留言意见)\s*[:：]?\s*(.*)$", re.S)
+# the command word stands alone or is followed by a colon or a space ("意见很大，物业..." is no comment)
+_COMMENT = re.compile(r"^\s*(?:意见|评论|留言意见)(?:\s*[:：]\s*|\s+|$)(.*)$", re.S)
 _PROPOSAL_LEAD = re.compile(r"^\s*(?:我想|我要)?(?:提个|提一个|提)?(?:建议|议题|提议)\s*[:：，,]?\s*")
 _NUMBERS = re.compile(r"\d{1,2}")
 _SEPARATORS = re.compile(r"[\s,，、和与及+跟还有]+")

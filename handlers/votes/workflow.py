@@ -136,7 +136,8 @@ async def launch(cmd: LaunchConsultation, now: dt.datetime) -> Consultation:
             proposal = await Proposal.get_or_none(id=cmd.proposal_id, community_id=community_id)
             if proposal is None:
                 raise Refusal("votes.no_such_proposal")
-            await Proposal.filter(id=proposal.id).update(status="adopted")
+            if not await Proposal.filter(id=proposal.id, status="new").update(status="adopted"):
+                raise Refusal("votes.proposal_done")  # answered or adopted already: the launch rolls back
             await _tell(
                 await Person.get(id=proposal.person_id),
                 f"proposal:{proposal.id}:adopted",

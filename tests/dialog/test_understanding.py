@@ -94,3 +94,17 @@ async def test_ordinary_words_are_no_emergency(conv: Conversations) -> None:
         reply = await chat.say(text)
         assert "120" not in reply and "119" not in reply and "110" not in reply, text
         await chat.say("取消")
+
+
+async def test_the_emergency_offer_is_accepted_in_words_that_sound_like_an_emergency(
+    conv: Conversations,
+) -> None:
+    chat = await bound(conv)
+    assert "回复 1 通知网格员" in await chat.say("楼下着火了，好大的烟")
+    assert "已通知网格员" in await chat.say("要，快点，着火了")
+
+
+async def test_a_complaint_that_starts_with_a_command_word_is_no_command(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("意见很大，物业天天不打扫楼道，垃圾堆着没人管")
+    assert "留意见" not in reply and "帮您登记" in reply  # a complaint, filed as one

@@ -250,3 +250,17 @@ async def test_those_yet_to_vote_are_reminded_once_a_day_before_the_close(seeded
     reminded = {n.person_id for n in await Notification.filter(key__contains=":reminder:")}
     assert reminded == {neighbour.id}  # the son's household has voted; once, however many workers
     assert mother.id not in reminded and son.id not in reminded
+
+
+async def test_a_proposal_is_adopted_once(seeded: str) -> None:
+    """Launching twice from one proposal: the second launch is refused and leaves nothing behind."""
+    from handlers.votes.models import Proposal
+
+    author = await resident("proposer")
+    proposal = await workflow.propose(author, "建议小区装电动车充电桩", "t:proposal", T0)
+    await launch(proposal_id=proposal.id)
+    with pytest.raises(Refusal) as refused:
+        await launch(proposal_id=proposal.id, title="再发一次")
+    assert refused.value.key == "votes.proposal_done"
+    assert await Consultation.filter(proposal_id=proposal.id).count() == 1
+    assert (await Proposal.get(id=proposal.id)).status == "adopted"
