@@ -222,8 +222,3 @@ class Understanding:
             return rule.intent
         found = [c for c in rule.candidates if c in allowed]
         return found[0] if len(found) == 1 else LABEL_INTENT[label]
-
-
-def _bare(text: str) -> str:
-    """The message without openings, punctuation and spaces: what "short" is measured on."""
-    return strip_punctuation(strip_openings(normalize(text)))

@@ -20,10 +20,6 @@ router = Router("common.pause")
 # what may take a resident out of a step: every request but the words that are answers in any step
 # (算了 is "no", 谢谢 is polite) and what has its own global handling (emergencies)
 _NOT_REQUESTS = frozenset({"cancel", "greet", "thanks", "emergency", "out_of_scope"})
-# the commands and lookups: the only requests that interrupt a free-text step
-COMMANDS = frozenset(
-    {"my_tickets", "urge", "my_wishes", "wish_board", "help", "human", "my_info", "link_mp", "invite", "bind"}
-)
 CONTENT = frozenset({"repair", "complaint", "wish", "vote", "propose", "service", "office_hours"})
 
 _ANSWERS: dict[str, frozenset[str]] = {}
