@@ -12,31 +12,15 @@ from pathlib import Path
 
 from nlp import train as training
 from nlp.model import MODEL_PATH, IntentModel
-from nlp.understand import EMERGENCY_AT, Understanding
+from nlp.understand import EMERGENCY_AT, LABEL_INTENT, REFINES, Understanding
 
-# the workflow each intent starts, named as the corpus labels them (for the routing figures)
-WORKFLOW = {
-    "emergency": "emergency",
-    "repair": "repair",
-    "complaint": "complaint",
-    "wish": "wish",
-    "wish_board": "volunteer",
-    "vote": "vote",
-    "propose": "propose",
-    "service": "service",
-    "office_hours": "service",
-    "my_tickets": "status",
-    "urge": "status",
-    "my_wishes": "status",
-    "bind": "bind",
-    "my_info": "bind",
-    "human": "human",
-    "greet": "smalltalk",
-    "thanks": "smalltalk",
-    "chitchat": "smalltalk",
-    "help": "smalltalk",
-    "out_of_scope": "out_of_scope",
-}
+# the workflow each intent starts, named as the corpus labels them (for the routing figures): the model's
+# labels and the rules' refinements of them, and two rule intents that no label names
+WORKFLOW = (
+    {intent: label for label, intent in LABEL_INTENT.items()}
+    | {intent: label for label, refined in REFINES.items() for intent in refined}
+    | {"my_info": "bind", "help": "smalltalk"}
+)
 
 
 def understanding(model: IntentModel) -> Understanding:

@@ -6,7 +6,6 @@ The WeChat endpoint uses ``turn`` (it needs to know about duplicates); the termi
 
 from __future__ import annotations
 
-import copy
 import logging
 from dataclasses import dataclass
 
@@ -63,7 +62,6 @@ class Conversations:
             if now - seen > TOUCH_EVERY:
                 await ctx.touch_person()
                 seen, save = now, True
-            before = (dialog.state, copy.deepcopy(dialog.data))
             try:
                 await self.dispatcher.feed(ctx)
                 if ctx.dialog.open and ctx.dialog.entered and ctx.reply.parts:
@@ -73,10 +71,11 @@ class Conversations:
                 # refused ends it (unless the rule keeps it); a command refused in the middle of another
                 # dialog leaves that dialog as it was (a half-written wish survives a refused "认领 5").
                 ctx.say(refusal.key, **refusal.values)
-                if not refusal.keep and (ctx.handled_phase is Phase.DIALOG or before[0] is None):
+                before, _ = decode_state(begun.state)  # the dialog as the turn found it
+                if not refusal.keep and (ctx.handled_phase is Phase.DIALOG or before.state is None):
                     ctx.dialog.clear()
                 elif not refusal.keep:
-                    ctx.dialog.state, ctx.dialog.data, ctx.dialog.changed = before[0], before[1], True
+                    ctx.dialog.state, ctx.dialog.data, ctx.dialog.changed = before.state, before.data, True
             save = save or ctx.dialog.changed
         except Exception:
             # The dialog stays where it was, so the resident can simply try again.
