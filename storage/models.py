@@ -21,11 +21,37 @@ class RoleName(StrEnum):
     PROPERTY_STAFF = "property_staff"
     MEDIATOR = "mediator"
     OWNER = "owner"  # 业主, as the committee has recorded (for consultations open to owners only)
+    STREET_OFFICE = "street_office"  # 街道: held in every community of its street office
 
 
 STAFF_ROLES = frozenset(
-    {RoleName.COMMITTEE, RoleName.GRID_WORKER, RoleName.PROPERTY_STAFF, RoleName.MEDIATOR}
+    {
+        RoleName.COMMITTEE,
+        RoleName.GRID_WORKER,
+        RoleName.PROPERTY_STAFF,
+        RoleName.MEDIATOR,
+        RoleName.STREET_OFFICE,
+    }
 )
+
+
+class CommunityKind(StrEnum):
+    URBAN = "urban"  # 社区: buildings, units, rooms
+    RURAL = "rural"  # 村: groups (组) and house numbers (3组15号)
+
+
+class StreetOffice(Model):
+    """街道 (or 乡镇): the level above communities, its staff see and act across its communities."""
+
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=32, unique=True)
+    name = fields.CharField(max_length=64)
+    district = fields.CharField(max_length=64, default="")
+    phone = fields.CharField(max_length=32, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "street_office"
 
 
 class Community(Model):
@@ -34,7 +60,22 @@ class Community(Model):
     name = fields.CharField(max_length=64)
     district = fields.CharField(max_length=64, default="")
     phone = fields.CharField(max_length=32, default="")
+    street_office: fields.ForeignKeyNullableRelation[StreetOffice] = fields.ForeignKeyField(
+        "models.StreetOffice", related_name="communities", null=True, on_delete=fields.SET_NULL
+    )
+    kind = fields.CharEnumField(CommunityKind, max_length=8, default=CommunityKind.URBAN)
+    office = fields.CharField(max_length=128, default="", description="where the office is (党群服务中心...)")
+    hours = fields.CharField(max_length=128, default="", description="office hours as written to residents")
+    register_at = fields.DatetimeField(
+        null=True, description="when its household register was first imported: from then on it is in force"
+    )
+    # what needs a home verified against the register (in force only once the community has a register)
+    verify_household_votes = fields.BooleanField(default=True, description="one vote per household")
+    verify_owner_votes = fields.BooleanField(default=True, description="consultations for owners (业主) only")
+    verify_wishes = fields.BooleanField(default=False, description="making a micro-wish")
     created_at = fields.DatetimeField(auto_now_add=True)
+
+    street_office_id: int | None
 
     class Meta:
         table = "community"
@@ -110,6 +151,9 @@ class Person(Model):
     home: fields.ForeignKeyNullableRelation[Home] = fields.ForeignKeyField(
         "models.Home", related_name="people", null=True, on_delete=fields.SET_NULL
     )
+    phone_verified_at = fields.DatetimeField(
+        null=True, description="when WeChat itself confirmed the phone (the mini-program's getPhoneNumber)"
+    )
     following = fields.BooleanField(default=True)
     last_message_at = fields.DatetimeField(null=True, description="opens WeChat's 48-hour service window")
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -142,6 +186,36 @@ class Role(Model):
     class Meta:
         table = "role"
         unique_together = (("person", "community", "role"),)
+
+
+class PhoneGrant(Model):
+    """A role granted to a phone number before its holder has written to the account (``staff grant
+    --phone``): it becomes a role when that phone is verified by WeChat in the mini-program, or with the
+    invite code issued beside it in the chat."""
+
+    id = fields.IntField(primary_key=True)
+    phone = fields.CharField(max_length=20, db_index=True)
+    name = fields.CharField(max_length=32, default="")
+    community: fields.ForeignKeyRelation[Community] = fields.ForeignKeyField(
+        "models.Community", related_name="phone_grants", on_delete=fields.CASCADE
+    )
+    role = fields.CharEnumField(RoleName, max_length=20)
+    invite: fields.ForeignKeyNullableRelation[InviteCode] = fields.ForeignKeyField(
+        "models.InviteCode", related_name="phone_grants", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    claimed_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="phone_grants", null=True, on_delete=fields.SET_NULL
+    )
+    claimed_at = fields.DatetimeField(null=True)
+
+    community_id: int
+    invite_id: int | None
+    claimed_by_id: int | None
+
+    class Meta:
+        table = "phone_grant"
+        unique_together = (("phone", "community", "role"),)
 
 
 class InviteCode(Model):

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
 
 from storage.models import Building, Community, Person
+
+if TYPE_CHECKING:
+    from handlers.register.models import Resident
 
 
 class TicketStatus(StrEnum):
@@ -61,6 +65,13 @@ class Ticket(Model):
     resolved_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
     escalated_at = fields.DatetimeField(null=True)
+    street_escalated_at = fields.DatetimeField(null=True, description="overdue past the committee: 街道 told")
+    filed_for = fields.CharField(
+        max_length=64, default="", description="whom a grid worker filed it for (a resident without a phone)"
+    )
+    filed_for_resident: fields.ForeignKeyNullableRelation[Resident] = fields.ForeignKeyField(
+        "models.Resident", related_name="tickets_filed_for", null=True, on_delete=fields.SET_NULL
+    )
     urged_at = fields.DatetimeField(null=True)
     rating = fields.IntField(null=True)
     rating_comment = fields.TextField(default="")
@@ -71,6 +82,7 @@ class Ticket(Model):
     reporter_id: int
     building_id: int | None
     assignee_id: int | None
+    filed_for_resident_id: int | None
 
     class Meta:
         table = "ticket"
