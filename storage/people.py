@@ -39,3 +39,25 @@ async def reassign(source: Person, target: Person) -> None:
                     await model.filter(pk=row.pk).update(**{column: target.id})
             except IntegrityError:
                 await model.filter(pk=row.pk).delete()
+
+
+def is_placeholder(person: Person) -> bool:
+    """A person known only from the register or a grant by phone: nobody has written to us as them yet."""
+    return person.openid is None and person.mp_openid is None
+
+
+async def staff_by_phone(phone: str, name: str = "") -> Person:
+    """The person a phone number stands for when the committee names staff by phone (the register's grid
+    workers, ``staff grant --phone``): the one whose phone WeChat itself verified, else the placeholder kept
+    for that number (created now). A phone a follower merely typed is never trusted: the placeholder is
+    merged into whoever later proves the number (see handlers.register)."""
+    verified = await Person.filter(phone=phone, phone_verified_at__not_isnull=True).first()
+    if verified is not None:
+        return verified
+    placeholder = await Person.filter(phone=phone, openid=None, mp_openid=None).first()
+    if placeholder is None:
+        placeholder = await Person.create(openid=None, mp_openid=None, name=name, phone=phone)
+    elif name and not placeholder.name:
+        placeholder.name = name
+        await placeholder.save(update_fields=["name"])
+    return placeholder
