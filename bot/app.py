@@ -25,7 +25,7 @@ from aiohttp import web
 
 import content
 import handlers
-from bot.api.core import ApiServices
+from bot.api.core import ApiServices, proxy_networks
 from bot.api.server import SERVICES as API_SERVICES
 from bot.api.server import api_errors
 from bot.api.server import mount as mount_api
@@ -294,7 +294,12 @@ def init_app(
                 settings, runtime.conversations, send_later, background, wall_clock
             )
             app[API_SERVICES] = ApiServices(
-                store=runtime.store, wechat=client, clock=clock, rate_limit=settings.api_rate_limit
+                store=runtime.store,
+                wechat=client,
+                clock=clock,
+                rate_limit=settings.api_rate_limit,
+                login_rate_limit=settings.api_login_rate_limit,
+                trusted_proxies=proxy_networks(settings.trusted_proxies),
             )
             async with outbox_running(worker, settings):
                 yield

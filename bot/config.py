@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -43,7 +44,11 @@ class Settings:
     dedup_ttl: int = 10 * 60
     log_level: str = "INFO"
     outbox_poll: float = 1.0
-    api_rate_limit: int = 120  # requests per minute per token (or address before login)
+    api_rate_limit: int = 120  # requests per minute per signed-in person (or per address without one)
+    api_login_rate_limit: int = 20  # logins per minute per address (each costs a jscode2session call)
+    trusted_proxies: str = (
+        ""  # comma-separated addresses or networks of our reverse proxies (X-Forwarded-For)
+    )
     repairs_autoclose_days: int = 7  # a resolved ticket nobody confirmed closes itself after this
     content_dir: str = (
         ""  # the deployment's own content (services/<community>.yaml); default DATA_DIR/content
@@ -78,6 +83,11 @@ class Settings:
                 )
             if not self.wechat_appid:
                 raise ConfigError("WECHAT_APPID is needed in safe mode (WECHAT_AES_KEY is set)")
+        for part in filter(None, (p.strip() for p in self.trusted_proxies.split(","))):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError as exc:
+                raise ConfigError(f"TRUSTED_PROXIES: {part!r} is not an address or a network") from exc
         if not self.wechat_path.startswith("/"):
             raise ConfigError("wechat_path must start with /")
         return self

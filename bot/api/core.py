@@ -9,6 +9,7 @@ return a pydantic model (or None for 204). Every failure is an ``ApiError`` answ
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -73,7 +74,9 @@ class ApiServices:
     wechat: WeChatClient
     clock: Callable[[], dt.datetime]
     session_ttl: int = 7 * 24 * 3600
-    rate_limit: int = 120
+    rate_limit: int = 120  # per minute: per signed-in person, or per address for the rest
+    login_rate_limit: int = 20  # per minute per address, for the routes declared ``limit="login"``
+    trusted_proxies: tuple[IPNetwork, ...] = ()  # whose X-Forwarded-For is believed
 
 
 @dataclass
@@ -130,6 +133,7 @@ class ApiRoute:
     binary: bool = False  # the handler returns a Binary (an image, a file), not a model
     binary_types: tuple[str, ...] = ("image/jpeg", "image/png", "application/octet-stream")
     upload: bool = False  # the request body is an image (``call.body`` is a Binary)
+    limit: str = ""  # "login": counted under the stricter per-address login limit as well
     # a workflow's refusal keys this route answers with another status than 422 (forbidden, not found,
     # conflict); declared once per slice by ``Routes(refusals=...)``, documented in the OpenAPI error list
     refusals: dict[str, int] = field(default_factory=dict)
@@ -164,6 +168,32 @@ class Routes:
             return handler
 
         return register
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def proxy_networks(spec: str) -> tuple[IPNetwork, ...]:
+    """``TRUSTED_PROXIES`` ("10.0.0.5, 172.16.0.0/12") as networks."""
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in spec.split(",") if part.strip())
+
+
+def client_address(request: web.Request, trusted: tuple[IPNetwork, ...]) -> str:
+    """Who is asking: the connecting address, or behind our own proxies the nearest address in
+    X-Forwarded-For that is not one of them (what a client writes there itself is never believed)."""
+    remote = request.remote or "-"
+    hops = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+    while _trusted(remote, trusted) and hops:
+        remote = hops.pop()
+    return remote
+
+
+def _trusted(address: str, networks: tuple[IPNetwork, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
 
 
 def bearer_token(request: web.Request) -> str:

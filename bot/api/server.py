@@ -22,6 +22,7 @@ from bot.api.core import (
     ErrorOut,
     QueryParam,
     bearer_token,
+    client_address,
 )
 from bot.api.sessions import session_person
 from bot.httputil import TooLarge, read_limited
@@ -87,11 +88,7 @@ def mount(app: web.Application, routes: list[ApiRoute]) -> None:
 def _wrap(route: ApiRoute) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def handle(request: web.Request) -> web.Response:
         services = request.app[SERVICES]
-        token = bearer_token(request)
-        bucket = f"rate:{token[:16] if token else request.remote or '-'}"
-        if await services.store.incr(bucket, ttl=60) > services.rate_limit:
-            raise ApiError(429, "too_many_requests", content.text("api.too_many_requests"))
-        person = await _caller(services, token) if route.auth else None
+        person = await _limited_caller(services, route, request)
         call = ApiRequest(
             request=request,
             services=services,
@@ -121,12 +118,28 @@ def _wrap(route: ApiRoute) -> Callable[[web.Request], Awaitable[web.Response]]:
     return handle
 
 
-async def _caller(services: ApiServices, token: str) -> Person:
+async def _limited_caller(services: ApiServices, route: ApiRoute, request: web.Request) -> Person | None:
+    """The signed-in caller (None on a public route), counted against the rate limits: a person by their
+    verified identity; everyone else, a bad or random token included, by their address; logins also under
+    their own per-address limit."""
+    address = client_address(request, services.trusted_proxies)
+    if route.limit == "login":
+        await _count(services, f"rate:login:{address}", services.login_rate_limit)
+    token = bearer_token(request) if route.auth else ""
     person_id = await session_person(services.store, token) if token else None
     person = await Person.get_or_none(id=person_id) if person_id else None
-    if person is None:
+    if person is not None:
+        await _count(services, f"rate:p:{person.id}", services.rate_limit)
+        return person
+    await _count(services, f"rate:a:{address}", services.rate_limit)
+    if route.auth:
         raise ApiError(401, "unauthorized", content.text("api.unauthorized"))
-    return person
+    return None
+
+
+async def _count(services: ApiServices, bucket: str, limit: int) -> None:
+    if await services.store.incr(bucket, ttl=60) > limit:
+        raise ApiError(429, "too_many_requests", content.text("api.too_many_requests"))
 
 
 def _bad(message_key: str, **values: Any) -> ApiError:

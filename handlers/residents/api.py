@@ -119,6 +119,7 @@ async def me_of(person_id: int) -> MeOut:
     response=LoginOut,
     body=LoginIn,
     auth=False,
+    limit="login",
     errors=(401, 503),
 )
 async def login(call: ApiRequest) -> LoginOut:

@@ -242,6 +242,45 @@ async def test_too_many_requests(api: TestClient[Any, Any]) -> None:
     assert statuses[:120] == [401] * 120 and statuses[-1] == 429
 
 
+async def test_random_tokens_are_counted_by_address(api: TestClient[Any, Any]) -> None:
+    # a different made-up token on every request used to be a fresh bucket each time: unlimited
+    statuses = [(await api.get(f"{API}/me", headers=bearer(f"t{i:020d}"))).status for i in range(125)]
+    assert statuses[:120] == [401] * 120 and set(statuses[120:]) == {429}
+
+
+async def test_a_signed_in_person_is_counted_by_identity(api: TestClient[Any, Any]) -> None:
+    grid = await Person.get(openid="demo-grid")
+    tokens = [await token_for(api, grid) for _ in range(3)]  # three sessions of one person share one limit
+    statuses = [(await api.get(f"{API}/me", headers=bearer(tokens[i % 3]))).status for i in range(122)]
+    assert statuses[:120] == [200] * 120 and set(statuses[120:]) == {429}
+    # another person from the same address is not held back by that
+    committee = await Person.get(openid="demo-committee")
+    assert (await api.get(f"{API}/me", headers=bearer(await token_for(api, committee)))).status == 200
+
+
+async def test_logins_have_their_own_limit(api: TestClient[Any, Any], fake_api: FakeWeChatAPI) -> None:
+    calls_before = len(fake_api.of("/sns/jscode2session"))
+    statuses = [(await api.post(f"{API}/auth/login", json={"code": f"guess-{i}"})).status for i in range(30)]
+    assert set(statuses[:20]) == {401} and set(statuses[20:]) == {429}
+    assert len(fake_api.of("/sns/jscode2session")) - calls_before == 20  # no quota spent past the limit
+
+
+async def test_forwarded_address_believed_only_from_a_trusted_proxy(make_sim: MakeSim) -> None:
+    direct = (await make_sim("safe", api_rate_limit=3)).client
+    # without a trusted proxy, a client cannot escape its limit by writing X-Forwarded-For itself
+    spoofed = [
+        (await direct.get(f"{API}/me", headers={"X-Forwarded-For": f"10.0.0.{i}"})).status for i in range(5)
+    ]
+    assert spoofed[-1] == 429
+    proxied = (await make_sim("safe", api_rate_limit=3, trusted_proxies="127.0.0.1, ::1")).client
+    # behind our proxy each resident is counted by the address the proxy saw
+    first = [
+        (await proxied.get(f"{API}/me", headers={"X-Forwarded-For": "1.2.3.4"})).status for _ in range(4)
+    ]
+    other = await proxied.get(f"{API}/me", headers={"X-Forwarded-For": "9.9.9.9, 5.6.7.8"})
+    assert first == [401, 401, 401, 429] and other.status == 401
+
+
 async def test_openapi_lists_every_route(api: TestClient[Any, Any]) -> None:
     from handlers import api_routes
 

@@ -68,6 +68,7 @@ def live_app(database_url: str) -> Iterator[LiveApp]:
                 redis_url=REDIS_URL,
                 redis_prefix="cbtest:schema:",
                 api_rate_limit=100_000,
+                api_login_rate_limit=100_000,
             ),
             prepare=False,
             seed_demo=False,
