@@ -260,6 +260,7 @@ class PhotoOut(BaseModel):
 )
 async def add_photo(call: ApiRequest) -> PhotoOut:
     image: Binary = call.body
+    await queries.known_to(call.caller, call.path["wish_id"])  # one rule: what you cannot see is not found
     photo_id = await workflow.add_photo(
         call.path["wish_id"], call.caller, call.now(), data=image.data, content_type=image.content_type
     )
@@ -290,7 +291,9 @@ async def wish_photo(call: ApiRequest) -> Binary:
     path_params={**WISH_PARAM, "action": {"type": "string", "enum": ACTIONS}},
 )
 async def act(call: ApiRequest) -> WishOut:
-    wish_id: int = call.path["wish_id"]
+    # one rule with tickets: a wish the caller may not see is not found (404), whether it exists or not;
+    # one they see but may not move this way is forbidden (403)
+    wish_id = await queries.known_to(call.caller, call.path["wish_id"])
     action: str = call.path["action"]
     body: ActionIn = call.body
     caller, now = call.caller, call.now()

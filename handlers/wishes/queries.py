@@ -166,6 +166,21 @@ async def visible(viewer: Person, wish_id: int) -> WishView:
     return view
 
 
+async def known_to(viewer: Person, wish_id: int) -> int:
+    """The wish's id when ``viewer`` may know it exists: their own, their community committee's, the one
+    they hold a claim on, or one on the public board; otherwise refused as not found, exactly like a
+    number nobody has (so that 403 against 404 gives nothing away)."""
+    wish = await Wish.get_or_none(id=wish_id)
+    if wish is None:
+        raise Refusal("wishes.no_such_wish")
+    if wish.status == WishStatus.OPEN:
+        return wish.id
+    active = await WishClaim.get_or_none(wish_id=wish.id, status=ClaimStatus.ACTIVE)
+    if not _sees(viewer, await _committee_of(viewer), wish, active):
+        raise Refusal("wishes.no_such_wish")
+    return wish.id
+
+
 async def photo(viewer: Person, wish_id: int, photo_id: int) -> Binary:
     """A kept photo of a wish the viewer may see."""
     view = await visible(viewer, wish_id)

@@ -119,11 +119,16 @@ async def test_who_may_do_what(api: TestClient[Any, Any]) -> None:
     committee = await staff_token(api, "demo-committee")
     elsewhere = await staff_token(api, "demo-hp-committee")  # the committee of another community
 
-    # a resident or a volunteer cannot review; another community's committee cannot either
-    for caller in (token, other, volunteer, elsewhere):
-        await act(api, caller, wish["id"], "approve", status=403)
+    # the resident sees their wish but cannot review it; to anyone who cannot see it (another resident, a
+    # volunteer before it is on the board, another community's committee) it does not exist: one rule with
+    # tickets, so that a wish's existence is not given away by 403 against 404
+    await act(api, token, wish["id"], "approve", status=403)
+    for caller in (other, volunteer, elsewhere):
+        await act(api, caller, wish["id"], "approve", status=404)
+        await act(api, caller, wish["id"], "withdraw", status=404)
+        await act(api, caller, 999_999, "withdraw", status=404)
     assert (await api.get(f"{API}/wishes/{wish['id']}", headers=bearer(other))).status == 404
-    await act(api, volunteer, wish["id"], "claim", status=409)  # not on the board yet
+    await act(api, volunteer, wish["id"], "claim", status=404)  # not on the board yet: unknown to them
     await act(api, committee, wish["id"], "approve")
     await act(api, other, wish["id"], "claim", status=403)  # not a volunteer
     await act(api, token, wish["id"], "claim", status=403)
