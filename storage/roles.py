@@ -13,9 +13,18 @@ async def roles_of(person: Person, community: Community | int | None = None) -> 
     return {RoleName(str(r)) for r in await query.values_list("role", flat=True)}
 
 
+# who reads and answers residents' messages for a person (人工): their words may be private, so not the
+# property company's staff or a mediator, who see only the tickets of their pool
+MESSAGE_ANSWERERS = frozenset({RoleName.COMMITTEE, RoleName.GRID_WORKER, RoleName.STREET_OFFICE})
+
+
+async def answers_messages(person: Person, community_id: int | None) -> bool:
+    return community_id is not None and bool(await roles_of(person, community_id) & MESSAGE_ANSWERERS)
+
+
 async def is_staff(person: Person, community_id: int | None) -> bool:
     """Committee, grid worker, property staff or mediator of that community."""
     return community_id is not None and bool(await roles_of(person, community_id) & STAFF_ROLES)
 
 
-__all__ = ["is_staff", "roles_of"]
+__all__ = ["MESSAGE_ANSWERERS", "answers_messages", "is_staff", "roles_of"]

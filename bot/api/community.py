@@ -5,7 +5,7 @@ from __future__ import annotations
 import content
 from bot.api.core import ApiError, ApiRequest
 from storage.models import Community, RoleName
-from storage.roles import is_staff, roles_of
+from storage.roles import answers_messages, is_staff, roles_of
 
 COMMUNITY_CODE = r"^[a-z0-9_-]{1,32}$"
 COMMUNITY_PARAM = {"community": {"type": "string", "pattern": COMMUNITY_CODE}}
@@ -32,5 +32,14 @@ async def staff_of(call: ApiRequest) -> Community:
     mediator)."""
     community = await community_of(call)
     if not await is_staff(call.caller, community.id):
+        raise ApiError(403, "forbidden", content.text("api.forbidden"))
+    return community
+
+
+async def answerer_of(call: ApiRequest) -> Community:
+    """The community in the path, when the caller reads and answers its residents' messages (committee,
+    grid worker, street office)."""
+    community = await community_of(call)
+    if not await answers_messages(call.caller, community.id):
         raise ApiError(403, "forbidden", content.text("api.forbidden"))
     return community

@@ -9,7 +9,7 @@ import re
 from bot.dispatcher import Context, Router, command, idle, pattern
 from handlers.common import formats, queries, workflow
 from handlers.common.pause import answers
-from storage.roles import is_staff
+from storage.roles import answers_messages
 
 HUMAN_STATE = "common:human"
 answers(HUMAN_STATE)  # the message for staff says what it says
@@ -35,7 +35,7 @@ async def leave_message(ctx: Context) -> None:
 @router.handle(command("留言", "居民留言", "待答复留言", args=False), idle())
 async def open_messages(ctx: Context) -> None:
     person = await ctx.person()
-    if not await is_staff(person, person.community_id):
+    if not await answers_messages(person, person.community_id):
         ctx.say("common.staff_only")
         return
     count, waiting = await queries.open_messages(person.community_id, OPEN_SHOWN)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from bot.api.community import COMMUNITY_PARAM, staff_of
+from bot.api.community import COMMUNITY_PARAM, answerer_of
 from bot.api.core import PAGE_PARAMS, ApiRequest, QueryParam, Routes, StrictIn, page_of
 from handlers.common import queries, workflow
 from handlers.common.queries import MessageView
@@ -55,7 +55,7 @@ def message_out(message: MessageView) -> MessageOut:
     query=[*PAGE_PARAMS, QueryParam("status", {"type": "string", "enum": ["open", "answered"]})],
 )
 async def staff_messages(call: ApiRequest) -> MessagePage:
-    community = await staff_of(call)
+    community = await answerer_of(call)
     listed = await queries.messages_of(community, call.query.get("status"), *page_of(call.query))
     return MessagePage(items=[message_out(m) for m in listed.rows], **listed.meta)
 

@@ -12,7 +12,7 @@ from handlers.common.queries import MessageView, community_by_code, number_of
 from handlers.common.rules import Refusal
 from storage.models import Community, Person, Role, RoleName, StaffMessage
 from storage.outbox import notify
-from storage.roles import is_staff
+from storage.roles import answers_messages
 
 ANSWERERS = (RoleName.COMMITTEE, RoleName.GRID_WORKER)  # who is told of new messages and may answer
 
@@ -43,7 +43,7 @@ async def record_message(person: Person, text: str, now: dt.datetime) -> str:
 async def answer(message_id: int, staff: Person, text: str, now: dt.datetime) -> MessageView:
     """Answer an open message once (the first answer wins); the resident is told."""
     message = await StaffMessage.get_or_none(id=message_id)
-    if message is None or not await is_staff(staff, message.community_id):
+    if message is None or not await answers_messages(staff, message.community_id):
         raise Refusal("common.no_such_message")
     if len(text.strip()) < 2:
         raise Refusal("common.answer_too_short")

@@ -66,6 +66,10 @@ async def test_nothing_fits_says_so_and_hands_the_question_to_a_person(conv: Con
     assert message.text == "股票怎么买" and message.status == "open"
     assert await Notification.filter(person__openid="demo-committee", text__contains="H0001").exists()
     assert await Notification.filter(person__openid="demo-grid", text__contains="股票").exists()
+    # the property company's staff see only their tickets: residents' messages are not theirs to read
+    property_staff = Chat(conv, "demo-property")
+    assert "H0001" not in await property_staff.say("留言")
+    assert "不能答复" in await property_staff.say("答复 H0001 我们物业来答")
     staff = Chat(conv, "demo-grid")
     await staff.run(
         [

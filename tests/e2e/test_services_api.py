@@ -65,7 +65,9 @@ async def test_staff_answer_residents_messages(api: TestClient[Any, Any]) -> Non
         await api.get(f"{API}/communities/xingfuli/staff-messages?status=open", headers=bearer(grid))
     ).json()
     assert [m["number"] for m in listed["items"]] == [f"H{message.id:04d}"]
-    for caller in (token, await staff_token(api, "demo-hp-committee")):
+    # a resident, another community's committee, and the property company's staff (their tickets only)
+    others = (token, await staff_token(api, "demo-hp-committee"), await staff_token(api, "demo-property"))
+    for caller in others:
         assert (
             await api.get(f"{API}/communities/xingfuli/staff-messages", headers=bearer(caller))
         ).status == 403
