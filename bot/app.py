@@ -149,7 +149,7 @@ async def open_runtime(
         await prepare_database(settings, seed_demo=seed_demo)
     if own_database:
         await db.open_db(settings.effective_database_url)
-    store = open_store(settings.redis_url or None, settings.redis_prefix)
+    store = open_store(settings.redis_url or None, settings.redis_prefix, settings.redis_max_connections)
     try:
         turn_settings = TurnSettings(state_ttl=settings.dialog_ttl, dedup_ttl=settings.dedup_ttl)
         conversations = build_conversations(

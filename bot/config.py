@@ -32,6 +32,7 @@ class Settings:
     database_url: str = ""
     redis_url: str = ""
     redis_prefix: str = "cb:"
+    redis_max_connections: int = 200  # per process; past it a command waits for a free connection
     data_dir: str = "./data"
     host: str = "0.0.0.0"
     port: int = 8080

@@ -128,18 +128,25 @@ class _MemoryLock:
 
 
 class RedisStore:
-    def __init__(self, url: str, prefix: str = "cb:") -> None:
+    def __init__(
+        self, url: str, prefix: str = "cb:", max_connections: int = 200, pool_timeout: float = 5.0
+    ) -> None:
         # No per-command socket timeout: redis-py wraps every read in its own timeout context, which cost
         # about a tenth of the whole message hot path (bench/). A dead peer is found by TCP keepalive
         # instead (about 11 s), and the callers that must not wait bound their own waits.
-        self.client: aioredis.Redis = aioredis.from_url(
+        # A blocking pool: past ``max_connections`` a command waits (up to ``pool_timeout``) for a free
+        # connection instead of failing with MaxConnectionsError, which lost ballots in a burst.
+        pool = aioredis.BlockingConnectionPool.from_url(
             url,
+            max_connections=max_connections,
+            timeout=pool_timeout,
             decode_responses=True,
             socket_timeout=None,  # redis-py 8 defaults to 5 s
             socket_connect_timeout=5,
             socket_keepalive=True,
             socket_keepalive_options=_KEEPALIVE,
         )
+        self.client: aioredis.Redis = aioredis.Redis(connection_pool=pool)
         self.prefix = prefix
 
     def _k(self, key: str) -> str:
@@ -213,8 +220,8 @@ class _RedisLock:
             await self._lock.release()
 
 
-def open_store(redis_url: str | None, prefix: str = "cb:") -> Store:
-    return RedisStore(redis_url, prefix) if redis_url else MemoryStore()
+def open_store(redis_url: str | None, prefix: str = "cb:", max_connections: int = 200) -> Store:
+    return RedisStore(redis_url, prefix, max_connections) if redis_url else MemoryStore()
 
 
 @asynccontextmanager

@@ -109,3 +109,20 @@ async def test_incr_counts_within_its_window(kv: Store) -> None:
     assert [await kv.incr("hits", ttl=0.2) for _ in range(3)] == [1, 2, 3]
     await asyncio.sleep(0.3)
     assert await kv.incr("hits", ttl=0.2) == 1
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="the Redis pool: runs in the Redis pass of the suite")
+async def test_a_burst_past_the_pool_waits_for_connections_instead_of_failing() -> None:
+    # 400 concurrent ballots on a pool of redis-py's default size failed with MaxConnectionsError
+    store = RedisStore(REDIS_URL, prefix=f"cbtest:{uuid.uuid4().hex[:8]}:", max_connections=4)
+    try:
+
+        async def turn(i: int) -> int:
+            async with store.lock(f"user:{i % 50}", timeout=5, wait=5):
+                return await store.incr("ballots", ttl=60)
+
+        counts = await asyncio.gather(*(turn(i) for i in range(400)))
+        assert sorted(counts) == list(range(1, 401))
+    finally:
+        await store.flush_prefix()
+        await store.close()
