@@ -97,6 +97,7 @@ def decrypt(crypto: WeChatCrypto, appid: str, token: str, body: bytes, query: Ma
 _EVENTS = {
     "subscribe": EventName.SUBSCRIBE,
     "subscribe_scan": EventName.SUBSCRIBE,
+    "subscribe_scan_product": EventName.SUBSCRIBE,  # followed from a product scan (扫一扫商品)
     "unsubscribe": EventName.UNSUBSCRIBE,
     "scan": EventName.SCAN,
     "location": EventName.LOCATION,
@@ -122,6 +123,12 @@ def _float(data: Mapping[str, Any], name: str) -> float:
         raise ProtocolError(400, f"malformed number in {name}") from None
 
 
+# longest accepted at the edge: an openid is 28 characters (the column holds 64); an EventKey is ours (a QR
+# scene, a menu key) or WeChat's own (last_trade_no_..., a product barcode), kept only as far as we read it
+MAX_OPENID = 64
+MAX_EVENT_KEY = 128
+
+
 def parse(xml: str) -> tuple[IncomingMessage, str]:
     """The message, and the account id (ToUserName) to answer from."""
     try:
@@ -136,12 +143,14 @@ def parse(xml: str) -> tuple[IncomingMessage, str]:
     created = _field(data, "CreateTime")
     if not user or not msg_type or not created.isdigit():
         raise ProtocolError(400, "message lacks FromUserName, MsgType or CreateTime")
+    if len(user) > MAX_OPENID:
+        raise ProtocolError(400, "FromUserName is not an openid")
     msg_id = _field(data, "MsgId")
     common: dict[str, Any] = {"user": user, "created_at": int(created)}
     if msg_type == "event":
         name = _field(data, "Event").lower()
         event = _EVENTS.get(name, EventName.OTHER)
-        event_key = _field(data, "EventKey")
+        event_key = _field(data, "EventKey")[:MAX_EVENT_KEY]
         if name == "subscribe" and event_key.startswith("qrscene_"):
             event_key = event_key.removeprefix("qrscene_")
         location = None

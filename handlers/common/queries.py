@@ -50,4 +50,8 @@ async def open_messages(community_id: int | None, limit: int) -> tuple[int, list
 
 
 async def community_by_code(code: str) -> Community | None:
-    return await Community.get_or_none(code=code) if code else None
+    """The community of a QR scene or a link; anything that cannot be a code (WeChat's own event keys,
+    such as last_trade_no_..., are longer) is none."""
+    if not code or len(code) > Community._meta.fields_map["code"].max_length:  # type: ignore[attr-defined]
+        return None
+    return await Community.get_or_none(code=code)

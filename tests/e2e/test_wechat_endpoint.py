@@ -182,12 +182,32 @@ MESSAGES = [
     (event_xml("o-e", "subscribe"), "欢迎关注"),
     (event_xml("o-e2", "subscribe", "qrscene_xingfuli", Ticket="t"), "欢迎关注幸福里社区"),
     (event_xml("o-e", "SCAN", "xingfuli", Ticket="t"), "欢迎回来"),
+    # WeChat's own keys are longer than any community code: a welcome all the same, not a traceback
+    (event_xml("o-e4", "subscribe", "last_trade_no_4200001234202611301234567890"), "欢迎关注"),
+    (event_xml("o-e5", "SCAN", "x" * 500, Ticket="t"), "欢迎回来"),
+    (event_xml("o-e6", "subscribe_scan_product", "6901234567892"), "欢迎关注"),
     (event_xml("o-e3", "CLICK", "MENU_HELP"), "我可以帮您"),
     (event_xml("o-e", "VIEW", "https://example.org"), None),
     (event_xml("o-e", "LOCATION", None, Latitude="25.1", Longitude="102.7", Precision="30"), None),
     (event_xml("o-e", "TEMPLATESENDJOBFINISH", None, MsgID="9", Status="success"), None),
     (event_xml("o-e", "unsubscribe"), None),
 ]
+
+
+async def test_a_follow_from_a_product_scan_is_recorded_as_following(make_sim: MakeSim) -> None:
+    sim = await make_sim("safe")
+    await sim.post(event_xml("o-p", "unsubscribe"))
+    assert not (await Person.get(openid="o-p")).following
+    status, raw = await sim.post(event_xml("o-p", "subscribe_scan_product", "6901234567892"))
+    assert status == 200 and "欢迎关注" in sim.reply(raw)["Content"]
+    assert (await Person.get(openid="o-p")).following
+
+
+async def test_a_sender_that_cannot_be_an_openid_is_refused_at_the_edge(make_sim: MakeSim) -> None:
+    sim = await make_sim("safe")
+    status, _ = await sim.post(text_xml("o" * 65, "你好", next(ids)))
+    assert status == 400
+    assert not await Person.filter(openid__startswith="ooooo").exists()
 
 
 @pytest.mark.parametrize(("xml", "expected"), MESSAGES)
