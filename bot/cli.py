@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -267,6 +268,33 @@ def cmd_staff(args: argparse.Namespace) -> int:
     return asyncio.run(run_staff(_settings(args), args))
 
 
+def cmd_outbox(args: argparse.Namespace) -> int:
+    """The outbox for an operator: how many by status; failed ones queued again after an outage."""
+    from bot import outbox
+    from bot.app import china_now
+    from storage import db
+
+    settings = _settings(args)
+
+    async def run() -> None:
+        await db.open_db(settings.effective_database_url)
+        try:
+            if args.action == "retry":
+                since = dt.datetime.fromisoformat(args.since) if args.since else None
+                if since is not None and since.tzinfo is None:
+                    since = since.replace(tzinfo=china_now().tzinfo)
+                queued = await outbox.retry_failed(china_now(), unknown=args.unknown, since=since)
+                print(f"{queued} notifications queued again")
+            else:
+                for status, count in (await outbox.counts()).items():
+                    print(f"{status:14} {count}")
+        finally:
+            await db.close_db()
+
+    asyncio.run(run())
+    return 0
+
+
 def cmd_content(args: argparse.Namespace) -> int:
     from bot.content_cli import cmd_content as run
 
@@ -315,6 +343,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     staff.add_argument("--name", help="display name when the person is new")
     staff.set_defaults(func=cmd_staff)
+
+    box = sub.add_parser("outbox", help="notifications by status; queue failed ones again")
+    box.add_argument("action", choices=["status", "retry"])
+    box.add_argument(
+        "--unknown",
+        action="store_true",
+        help="also those that may have arrived (after checking they did not: they could arrive twice)",
+    )
+    box.add_argument("--since", help="only those recorded since this date or time (2026-11-30, ISO)")
+    box.set_defaults(func=cmd_outbox)
 
     contents = sub.add_parser("content", help="check the service catalog and calendar, or reload them")
     contents.add_argument("action", choices=["check", "reload"])

@@ -4,10 +4,12 @@ A worker claims due notifications one by one with a conditional update (``pendin
 number of workers in any number of processes never send the same one twice. Within WeChat's 48-hour window
 a customer-service message is sent; outside it (or when WeChat says the window is closed) the template
 message configured in content/notifications.yaml. WeChat failures and time-outs are retried with
-exponential backoff; a notification WeChat refuses for good is recorded as undeliverable, one that keeps
-failing as failed. A worker that died while sending leaves a ``sending`` row behind: after its claim
-expires that row is recorded as ``unknown`` and not sent again (WeChat has no idempotency key, so sending
-again could send twice).
+exponential backoff (at most half an hour apart) for a day, so that an outage of WeChat's API loses nothing;
+a notification WeChat refuses for good is recorded as undeliverable, one that keeps failing past the day as
+failed (``community-bot outbox retry`` queues failed ones again). A send that may have reached WeChat
+without an answer (a time-out after sending) is recorded as ``unknown`` and not sent again, and so is a
+``sending`` row a dead worker left behind once its claim expires: WeChat has no idempotency key, so
+sending again could send twice.
 """
 
 from __future__ import annotations
@@ -19,13 +21,15 @@ from collections.abc import Callable
 from typing import Any
 
 import content
-from bot.wechat.client import WeChatAPIError, WeChatClient
+from bot.wechat.client import NO_ANSWER, WeChatAPIError, WeChatClient
 from storage.models import Notification, NotificationStatus, Person
 
 log = logging.getLogger(__name__)
 
 SERVICE_WINDOW = dt.timedelta(hours=48)
 CLAIM_FOR = dt.timedelta(minutes=2)
+GIVE_UP_AFTER = dt.timedelta(hours=24)  # retried this long after it was recorded
+MAX_DELAY = 1800.0  # seconds between attempts, at most
 WINDOW_CLOSED = {45015, 45047}  # out of the 48-hour window / out of the customer-service message quota
 REFUSED_FOR_GOOD = {40003, 43004, 43019, 40037, 47003}  # bad openid, unfollowed, blocked, bad template, data
 
@@ -42,8 +46,9 @@ class OutboxWorker:
         *,
         batch: int = 20,
         poll: float = 1.0,
-        max_attempts: int = 6,
+        max_attempts: int | None = None,
         base_delay: float = 10.0,
+        give_up_after: dt.timedelta = GIVE_UP_AFTER,
         templates: dict[str, Any] | None = None,
     ) -> None:
         """``templates``: the template messages by key (default: content/notifications.yaml)."""
@@ -56,6 +61,7 @@ class OutboxWorker:
         self.poll = poll
         self.max_attempts = max_attempts
         self.base_delay = base_delay
+        self.give_up_after = give_up_after
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -108,16 +114,24 @@ class OutboxWorker:
         except Undeliverable as exc:
             await self._finish(note, NotificationStatus.UNDELIVERABLE, attempts, error=str(exc))
         except WeChatAPIError as exc:
+            now = self.clock()
+            delay = dt.timedelta(seconds=self._delay(attempts))
+            waited = dt.timedelta(seconds=sum(self._delay(n) for n in range(1, attempts)))
             if exc.errcode in REFUSED_FOR_GOOD:
                 await self._finish(note, NotificationStatus.UNDELIVERABLE, attempts, error=str(exc))
-            elif attempts >= self.max_attempts:
+            elif exc.errcode == NO_ANSWER:  # WeChat may have it: never sent a second time blindly
+                await self._finish(
+                    note, NotificationStatus.UNKNOWN, attempts, error=f"no answer, may be delivered: {exc}"
+                )
+            elif (self.max_attempts is not None and attempts >= self.max_attempts) or (
+                waited + delay > self.give_up_after  # retried for a day since the first attempt
+            ):
                 await self._finish(note, NotificationStatus.FAILED, attempts, error=str(exc))
             else:
-                delay = dt.timedelta(seconds=min(3600.0, self.base_delay * 2 ** (attempts - 1)))
                 await Notification.filter(id=note.id).update(
                     status=NotificationStatus.PENDING,
                     attempts=attempts,
-                    next_attempt_at=self.clock() + delay,
+                    next_attempt_at=now + delay,
                     locked_until=None,
                     last_error=str(exc),
                 )
@@ -126,6 +140,10 @@ class OutboxWorker:
                 )
         else:
             await self._finish(note, NotificationStatus.SENT, attempts, channel=channel)
+
+    def _delay(self, attempts: int) -> float:
+        """Seconds before the next attempt after ``attempts`` failed ones: doubling, at most MAX_DELAY."""
+        return min(MAX_DELAY, self.base_delay * 2 ** min(attempts - 1, 20))
 
     async def _send(self, note: Notification, person: Person) -> str:
         if not person.openid:
@@ -171,6 +189,26 @@ class OutboxWorker:
         await Notification.filter(id=note.id).update(**values)
         if status is not NotificationStatus.SENT:
             log.warning("notification not delivered", extra={"notification": note.id, "status": status.value})
+
+
+async def retry_failed(now: dt.datetime, *, unknown: bool = False, since: dt.datetime | None = None) -> int:
+    """Queue failed notifications again (and, when asked, the unknown ones: the operator has checked they
+    did not arrive); returns how many."""
+    statuses = [NotificationStatus.FAILED] + ([NotificationStatus.UNKNOWN] if unknown else [])
+    query = Notification.filter(status__in=statuses)
+    if since is not None:
+        query = query.filter(created_at__gte=since)
+    return await query.update(
+        status=NotificationStatus.PENDING, attempts=0, next_attempt_at=now, locked_until=None
+    )
+
+
+async def counts() -> dict[str, int]:
+    """Notifications by status."""
+    found = {status.value: 0 for status in NotificationStatus}
+    for status in NotificationStatus:
+        found[status.value] = await Notification.filter(status=status).count()
+    return found
 
 
 class _Blank(dict[str, str]):

@@ -22,6 +22,7 @@ class FakeWeChatAPI:
     calls: list[Call] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)  # errcodes to answer with, in order
     token_delay: float = 0.0
+    answer_delay: float = 0.0  # seconds before answering a send it has already taken (a slow WeChat)
     _tokens: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     valid_tokens: set[str] = field(default_factory=set)
     base_url: str = ""
@@ -57,6 +58,8 @@ class FakeWeChatAPI:
         """Record the call; an error response when told to fail or the token is wrong, else None."""
         body = await request.json()
         self.calls.append(Call(request.path, dict(request.query), body))
+        if self.answer_delay:
+            await asyncio.sleep(self.answer_delay)
         if self.fail_next:
             code = self.fail_next.pop(0)
             if code == 40001:

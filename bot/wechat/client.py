@@ -19,6 +19,11 @@ from storage.kv import Store
 log = logging.getLogger(__name__)
 
 TOKEN_ERRORS = {40001, 40014, 42001}
+# our own codes for calls WeChat never answered: NOT_SENT when the request cannot have reached WeChat (no
+# connection, a gateway's error page) and is safe to send again; NO_ANSWER when it may have arrived (a
+# time-out or a dropped connection after sending) and sending again could deliver it twice
+NOT_SENT = -2
+NO_ANSWER = -4
 _TOKEN_KEY = "wechat:access_token"
 _SECRET_IN_URL = re.compile(r"(access_token|secret|js_code)=[^&\s]+")
 
@@ -55,7 +60,8 @@ class WeChatClient:
         self._base = base_url.rstrip("/")
         self._miniprogram_appid = miniprogram_appid
         self._miniprogram_secret = miniprogram_secret
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        # connecting has its own bound, so that "never reached WeChat" is told apart from "no answer"
+        self._timeout = aiohttp.ClientTimeout(total=timeout, sock_connect=min(3.0, timeout))
 
     @property
     def configured(self) -> bool:
@@ -196,9 +202,16 @@ class WeChatClient:
                 headers={"Content-Type": "application/json"},
                 timeout=self._timeout,
             ) as response:
-                data = await response.json(content_type=None)
+                try:
+                    data = await response.json(content_type=None)
+                except ValueError:
+                    if response.status >= 500:  # a gateway's error page: WeChat never took it
+                        raise WeChatAPIError(NOT_SENT, f"HTTP {response.status}", path) from None
+                    raise
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+            raise WeChatAPIError(NOT_SENT, redact(f"{type(exc).__name__}: {exc}"), path) from None
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-            raise WeChatAPIError(-2, redact(f"{type(exc).__name__}: {exc}"), path) from None
+            raise WeChatAPIError(NO_ANSWER, redact(f"{type(exc).__name__}: {exc}"), path) from None
         if not isinstance(data, dict):
             raise WeChatAPIError(-3, "unexpected response", path)
         errcode = int(data.get("errcode") or 0)

@@ -142,6 +142,38 @@ def test_staff_and_db_commands(tmp_path: Path) -> None:
     assert "recreated" in run("demo", "--reset").stdout
 
 
+def test_outbox_status_and_retry(tmp_path: Path) -> None:
+    import sqlite3
+
+    db_file = tmp_path / "ops.sqlite3"
+    env = clean_env(PYTHONPATH=str(ROOT), DATABASE_URL=f"sqlite://{db_file}")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return cli(*args, cwd=tmp_path, env=env)
+
+    run("db", "upgrade")
+    run("demo")
+    with sqlite3.connect(db_file) as conn:  # two given up after an outage, one that may have arrived
+        person = conn.execute("SELECT id FROM person LIMIT 1").fetchone()[0]
+        for key, status in (("a", "failed"), ("b", "failed"), ("c", "unknown")):
+            conn.execute(
+                "INSERT INTO notification (person_id, key, text, template, template_data, status, channel,"
+                " attempts, next_attempt_at, last_error, created_at) VALUES"
+                " (?, ?, 't', '', '{}', ?, '', 50, '2026-11-30 00:00:00', '', '2026-11-30 00:00:00')",
+                (person, key, status),
+            )
+
+    def counts() -> dict[str, int]:
+        return {k: int(v) for k, v in re.findall(r"(\w+)\s+(\d+)", run("outbox", "status").stdout)}
+
+    before = counts()
+    assert (before["failed"], before["unknown"]) == (2, 1)
+    assert "2 notifications queued again" in run("outbox", "retry").stdout
+    after = counts()
+    assert (after["failed"], after["unknown"], after["pending"]) == (0, 1, before["pending"] + 2)
+    assert "1 notifications queued again" in run("outbox", "retry", "--unknown").stdout
+
+
 @pytest.mark.redis_only
 def test_several_workers_serve_and_stop(tmp_path: Path) -> None:
     port = free_port()

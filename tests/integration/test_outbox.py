@@ -224,3 +224,72 @@ async def test_a_repeated_key_inside_a_transaction_keeps_that_transaction(
         assert await notify(p, "k", "一", now=clock.now) is None  # a savepoint absorbed the conflict
         await Person.create(openid="written-after")
     assert await Person.exists(openid="written-after")
+
+
+async def test_an_outage_of_a_day_loses_nothing(
+    database: str, store: Store, fake_api: FakeWeChatAPI, clock: Clock
+) -> None:
+    # WeChat's API unreachable for 20 hours: the outbox keeps trying, at most half an hour apart
+    p = await person(clock)
+    await notify(p, "k1", "停水通知", now=clock.now)
+    start = clock.now
+    async with aiohttp.ClientSession() as session:
+        dead = WeChatClient(
+            session, store, appid="wx1", secret="test-secret", base_url="http://127.0.0.1:9", timeout=0.3
+        )
+        worker = OutboxWorker(dead, clock, templates=TEMPLATES)
+        attempts = 0
+        while clock.now - start < dt.timedelta(hours=20):
+            note = await Notification.get(key="k1")
+            assert note.status is NotificationStatus.PENDING
+            assert note.next_attempt_at - clock.now <= dt.timedelta(minutes=30)
+            clock.now = max(clock.now, note.next_attempt_at)
+            attempts += await worker.run_once()
+        assert attempts > 30
+        alive = WeChatClient(session, store, appid="wx1", secret="test-secret", base_url=fake_api.base_url)
+        clock.now = (await Notification.get(key="k1")).next_attempt_at
+        await OutboxWorker(alive, clock, templates=TEMPLATES).run_once()
+    assert (await Notification.get(key="k1")).status is NotificationStatus.SENT
+    assert fake_api.sent_texts("o1") == ["停水通知"]
+
+
+async def test_given_up_after_a_day_and_retried_by_the_operator(
+    database: str, client: WeChatClient, fake_api: FakeWeChatAPI, clock: Clock
+) -> None:
+    from bot.outbox import retry_failed
+
+    p = await person(clock)
+    await notify(p, "k1", "通知", now=clock.now)
+    worker = OutboxWorker(client, clock, templates=TEMPLATES)
+    for _ in range(200):
+        note = await Notification.get(key="k1")
+        if note.status is not NotificationStatus.PENDING:
+            break
+        clock.now = max(clock.now, note.next_attempt_at)
+        fake_api.fail_next = [-1]  # WeChat busy, every time
+        await worker.run_once()
+    note = await Notification.get(key="k1")
+    assert note.status is NotificationStatus.FAILED and 40 < note.attempts < 60
+    assert await retry_failed(clock.now) == 1
+    await worker.run_once()
+    assert (await Notification.get(key="k1")).status is NotificationStatus.SENT
+
+
+async def test_a_send_without_an_answer_is_unknown_and_never_sent_again(
+    database: str, store: Store, fake_api: FakeWeChatAPI, clock: Clock
+) -> None:
+    # WeChat took the message but its answer did not come back in time: sending again would send twice
+    p = await person(clock)
+    await notify(p, "k1", "通知", now=clock.now)
+    async with aiohttp.ClientSession() as session:
+        slow = WeChatClient(
+            session, store, appid="wx1", secret="test-secret", base_url=fake_api.base_url, timeout=0.5
+        )
+        await slow.access_token()  # the token first, so that only the send itself is slow
+        fake_api.answer_delay = 1.0  # it takes the message, then answers too late
+        await OutboxWorker(slow, clock, templates=TEMPLATES).run_once()
+        note = await Notification.get(key="k1")
+        assert note.status is NotificationStatus.UNKNOWN and "may be delivered" in note.last_error
+        clock.now += dt.timedelta(hours=1)
+        assert await OutboxWorker(slow, clock, templates=TEMPLATES).run_once() == 0
+    assert fake_api.sent_texts("o1") == ["通知"]  # it reached WeChat once, and is never sent again
