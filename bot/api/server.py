@@ -66,9 +66,12 @@ async def api_errors(
         if exc.status < 400:
             raise
         code = _STATUS_CODES.get(exc.status, "error")
-        return error_response(
+        response = error_response(
             exc.status, code, content.text(f"api.{code}" if exc.status in _STATUS_CODES else "api.error")
         )
+        if "Allow" in exc.headers:  # a 405 says which methods the path has
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
     except Exception:
         log.exception("api handler failed", extra={"path": request.path})
         return error_response(500, "internal", content.text("api.internal"))
