@@ -83,12 +83,19 @@ class Conversations:
             ctx.reply = Reply([content.text("common.error")])
             save = False
         finally:
-            await self.turns.finish(
-                msg.user,
-                begun.token,
-                msg.dedup_key,
-                state=encode_state(ctx.dialog, seen),
-                save_state=save,
-                outcome=ctx.reply.text,
-            )
+            try:
+                await self.turns.finish(
+                    msg.user,
+                    begun.token,
+                    msg.dedup_key,
+                    state=encode_state(ctx.dialog, seen),
+                    save_state=save,
+                    outcome=ctx.reply.text,
+                )
+            except Exception:
+                # The store failed after the turn did its work (a ticket filed, a vote cast): the reply
+                # tells the truth about it, so it is still given, never "something went wrong", which
+                # would make the resident do it again. Their dialog may be a step behind; the workflows
+                # are idempotent per message, so repeating that step repeats nothing.
+                log.exception("could not record the turn's end", extra={"user": msg.user})
         return TurnOutcome(ctx.reply)
