@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import pytest
 import redis
 
+from tests.e2e.conftest import make_sim  # noqa: F401  (the real app, as the e2e tests start it)
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -8,7 +8,7 @@ from tortoise.signals import Signals, post_save
 
 from handlers.repairs.models import Ticket
 from storage.models import Person
-from tests.e2e.conftest import MakeSim, make_sim  # noqa: F401  (the fixture)
+from tests.e2e.conftest import MakeSim
 from tests.faults.conftest import PrivateRedis
 from tests.wechat_sim import text_xml
 
