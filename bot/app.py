@@ -304,6 +304,7 @@ def init_app(
             async with outbox_running(worker, settings):
                 yield
                 await background.drain()  # finish the turns in flight; their late replies join the outbox
+                app[ENDPOINT].close()
                 await worker.run_once()  # and go out now, before the database and store close
 
     app.cleanup_ctx.append(resources)

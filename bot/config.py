@@ -40,6 +40,8 @@ class Settings:
     timestamp_window: int = 300
     max_body_bytes: int = 64 * 1024
     reply_deadline: float = 4.0
+    max_turns: int = 128  # turns running at once per process; past it, answered `success` and queued
+    turn_backlog: int = 2000  # queued turns per process; past it, 503 (WeChat delivers the message again)
     # conversation
     dialog_ttl: int = 30 * 60
     dedup_ttl: int = 10 * 60

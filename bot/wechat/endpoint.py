@@ -4,6 +4,12 @@ Order of work for a POST: size cap, timestamp window, signature (or msg_signatur
 dedup, then the conversation turn under WeChat's 5-second deadline. Every protocol failure is a 4xx
 with a log line; a turn that overruns the deadline is answered ``success`` and its reply sent later
 through the customer-service API.
+
+Under overload the deadline is counted from the request's arrival, not from when its handler began:
+the event loop's lag (how late it runs what is due) is the time a request waited unseen. When the turns
+running reach ``MAX_TURNS``, or too little of the deadline is left, the message is answered ``success``
+at once and its turn queued (its reply goes out as a customer-service message); the queue is bounded by
+``TURN_BACKLOG``, past which the answer is 503 and WeChat delivers the message again.
 """
 
 from __future__ import annotations
@@ -34,6 +40,38 @@ SendLater = Callable[[str, str, str], Awaitable[None]]
 _POLL = 0.05
 _MARK_LATE_LIMIT = 0.5  # seconds: WeChat's deadline is near
 _TURN_LIMIT = 60.0  # seconds a turn that overran the deadline may still take
+_MIN_BUDGET = 0.5  # seconds of the deadline a turn needs to be worth starting in the request
+
+
+class Overloaded(Exception):
+    """The queue of waiting turns is full: WeChat should deliver the message again later."""
+
+
+class LoopLag:
+    """How late the event loop runs what is due, which is how long a request may have waited before its
+    handler began. Rises at once, falls off gently."""
+
+    def __init__(self, every: float = 0.05) -> None:
+        self.every = every
+        self.value = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    def ensure_running(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._watch(), name="loop-lag")
+
+    async def _watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            start = loop.time()
+            await asyncio.sleep(self.every)
+            late = max(0.0, loop.time() - start - self.every)
+            self.value = max(late, self.value * 0.8)
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
 
 
 class WeChatEndpoint:
@@ -55,6 +93,12 @@ class WeChatEndpoint:
             if settings.safe_mode
             else None
         )
+        self.lag = LoopLag()
+        self._slots = asyncio.Semaphore(max(1, settings.max_turns))
+        self._queued: set[str] = set()  # dedup keys of the turns waiting for a slot
+
+    def close(self) -> None:
+        self.lag.stop()
 
     # -- GET: server verification -------------------------------------------------------------------
     async def verify(self, request: web.Request) -> web.Response:
@@ -72,12 +116,20 @@ class WeChatEndpoint:
 
     # -- POST: messages and events ------------------------------------------------------------------
     async def receive(self, request: web.Request) -> web.Response:
+        self.lag.ensure_running()
+        arrived = time.monotonic() - self.lag.value  # when it most likely reached us
         try:
             body = await self._read_body(request)
             msg, account = self._open(body, request)
         except ProtocolError as exc:
             return self._refuse(exc, request)
-        text = await self._answer(msg)
+        try:
+            text = await self._answer(msg, arrived)
+        except Overloaded:
+            log.warning(
+                "overloaded: message left for WeChat to deliver again", extra={"kind": msg.kind.value}
+            )
+            return web.Response(status=503, headers={"Retry-After": "5"})
         return self._respond(text, msg, account, request)
 
     async def _read_body(self, request: web.Request) -> bytes:
@@ -112,11 +164,16 @@ class WeChatEndpoint:
                 raise ProtocolError(400, "body is not UTF-8") from None
         return protocol.parse(xml)
 
-    async def _answer(self, msg: IncomingMessage) -> str | None:
+    async def _answer(self, msg: IncomingMessage, arrived: float) -> str | None:
         """The reply text for a passive answer, or None for ``success`` (nothing now, or sent later)."""
         started = time.monotonic()
+        budget = self.settings.reply_deadline - (started - arrived)
+        if budget < _MIN_BUDGET or self._slots.locked():
+            return self._queue(msg)
+        await self._slots.acquire()  # free: not locked, and nothing awaited since
         task = self.background.spawn(self._turn(msg), name=f"turn:{msg.dedup_key}")
-        done, _ = await asyncio.wait({task}, timeout=self.settings.reply_deadline)
+        task.add_done_callback(lambda _: self._slots.release())
+        done, _ = await asyncio.wait({task}, timeout=budget)
         if task not in done:
             log.warning("reply deadline passed, answering later", extra={"kind": msg.kind.value})
             task.add_done_callback(lambda t: self._late(msg, t))
@@ -139,6 +196,28 @@ class WeChatEndpoint:
             self.background.spawn(self._send_all(msg, chunks[1:], first=2), name="reply-rest")
         return chunks[0] if chunks else None
 
+    def _queue(self, msg: IncomingMessage) -> None:
+        """Answer ``success`` now and run the turn when a slot is free; its reply goes out later."""
+        if msg.dedup_key in self._queued:
+            return None  # WeChat's retry of a message already waiting here
+        if len(self._queued) >= self.settings.turn_backlog:
+            raise Overloaded
+        self._queued.add(msg.dedup_key)
+        self.background.spawn(self._queued_turn(msg), name=f"queued:{msg.dedup_key}")
+        return None
+
+    async def _queued_turn(self, msg: IncomingMessage) -> None:
+        try:
+            async with self._slots:
+                try:
+                    outcome = await asyncio.wait_for(self._turn(msg), _TURN_LIMIT)
+                except TimeoutError:
+                    log.warning("a queued turn was given up", extra={"kind": msg.kind.value})
+                    return
+        finally:
+            self._queued.discard(msg.dedup_key)
+        self._reply_later(msg, outcome)
+
     async def _turn(self, msg: IncomingMessage) -> TurnOutcome | None:
         try:
             return await self.conversations.turn(msg)
@@ -147,9 +226,11 @@ class WeChatEndpoint:
             return None
 
     def _late(self, msg: IncomingMessage, task: asyncio.Task[TurnOutcome | None]) -> None:
-        if task.cancelled():
-            return
-        outcome = task.result()
+        if not task.cancelled():
+            self._reply_later(msg, task.result())
+
+    def _reply_later(self, msg: IncomingMessage, outcome: TurnOutcome | None) -> None:
+        """The reply of a turn WeChat was answered ``success`` for, handed to the outbox."""
         if outcome is None:
             text = failed_turn_text()
         elif outcome.duplicate:

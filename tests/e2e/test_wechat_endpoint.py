@@ -279,6 +279,44 @@ async def test_slow_handler_answered_before_the_deadline_then_sent(
     assert len(fake_api.of("/cgi-bin/stable_token")) == 1
 
 
+async def test_past_the_turn_limit_answered_at_once_and_replied_later(
+    make_sim: MakeSim, fake_api: FakeWeChatAPI
+) -> None:
+    # one turn at a time: while it runs, others are answered `success` at once and replied to later
+    sim = await make_sim("safe", extra_routers=[slow_router(0.8)], max_turns=1, turn_backlog=2)
+    busy = asyncio.ensure_future(sim.post(text_xml("o-busy", "慢", next(ids))))
+    await asyncio.sleep(0.2)
+    waiting = text_xml("o-wait", "帮助", next(ids))
+    started = time.monotonic()
+    status, raw = await sim.post(waiting)
+    assert (status, raw) == (200, "success") and time.monotonic() - started < 0.5
+    again = await sim.post(waiting)  # WeChat's retry while it waits: not queued twice
+    assert again == (200, "success")
+    third = await sim.post(text_xml("o-third", "帮助", next(ids)))
+    assert third == (200, "success")
+    # the queue is full: WeChat is asked to deliver it again rather than the message being dropped
+    full, _ = await sim.post(text_xml("o-4", "帮助", next(ids)))
+    assert full == 503
+    assert (await busy)[0] == 200
+    await wait_for(lambda: fake_api.sent_texts("o-wait") and fake_api.sent_texts("o-third"))
+    await asyncio.sleep(0.2)
+    assert len(fake_api.sent_texts("o-wait")) == 1 and "我可以帮您" in fake_api.sent_texts("o-wait")[0]
+
+
+async def test_the_loop_lag_is_measured() -> None:
+    from bot.wechat.endpoint import LoopLag
+
+    lag = LoopLag(every=0.02)
+    lag.ensure_running()
+    await asyncio.sleep(0.05)
+    time.sleep(0.3)  # the loop is blocked: everything due waits
+    await asyncio.sleep(0.005)
+    try:
+        assert lag.value >= 0.2
+    finally:
+        lag.stop()
+
+
 async def test_long_reply_is_split_not_lost(make_sim: MakeSim, fake_api: FakeWeChatAPI) -> None:
     sim = await make_sim("safe", extra_routers=[slow_router(0)])
     status, raw = await sim.post(text_xml("o-long", "长", next(ids)))
