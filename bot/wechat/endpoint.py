@@ -169,7 +169,8 @@ class WeChatEndpoint:
         started = time.monotonic()
         budget = self.settings.reply_deadline - (started - arrived)
         if budget < _MIN_BUDGET or self._slots.locked():
-            return self._queue(msg)
+            self._queue(msg)
+            return None
         await self._slots.acquire()  # free: not locked, and nothing awaited since
         task = self.background.spawn(self._turn(msg), name=f"turn:{msg.dedup_key}")
         task.add_done_callback(lambda _: self._slots.release())
@@ -199,12 +200,11 @@ class WeChatEndpoint:
     def _queue(self, msg: IncomingMessage) -> None:
         """Answer ``success`` now and run the turn when a slot is free; its reply goes out later."""
         if msg.dedup_key in self._queued:
-            return None  # WeChat's retry of a message already waiting here
+            return  # WeChat's retry of a message already waiting here
         if len(self._queued) >= self.settings.turn_backlog:
             raise Overloaded
         self._queued.add(msg.dedup_key)
         self.background.spawn(self._queued_turn(msg), name=f"queued:{msg.dedup_key}")
-        return None
 
     async def _queued_turn(self, msg: IncomingMessage) -> None:
         try:
