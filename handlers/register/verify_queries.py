@@ -206,12 +206,13 @@ def checked(binding: Binding | None) -> bool:
     )
 
 
-async def standing(person: Person) -> Standing:
-    """Three statements at most: the home's community, the binding with its register member, the home's
-    households."""
+async def standing(person: Person, home: Home | None = None) -> Standing:
+    """Three statements at most: the home's community (none when ``home``, the home in use, is given
+    read with its community), the binding with its register member, the home's households."""
     if person.home_id is None:
         return Standing()
-    home = await Home.filter(id=person.home_id).select_related("community").get()
+    if home is None or home.id != person.home_id:
+        home = await Home.filter(id=person.home_id).select_related("community").get()
     community = home.community
     if not in_force(community):
         return Standing()

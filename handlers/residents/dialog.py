@@ -66,10 +66,10 @@ async def start_binding(
         ctx.dialog.update(after=after, after_words=words[:1000])
     if said and not extract_address(said).empty:
         ctx.dialog.update(said=said)
-    if add:
-        ctx.dialog.update(add=True)
     current = await queries.home_of(await ctx.person())
-    if current is not None and not after and not add:
+    if add and current is not None:  # a second home; without a first it is simply 绑定
+        ctx.dialog.update(add=True)
+    elif current is not None and not after:
         ctx.dialog.set(CHANGE)
         ctx.say("residents.already_bound", address=current.describe())
         return
@@ -295,12 +295,12 @@ async def _bind(ctx: Context, home: HomeAddress, name: str = "", phone: str = ""
 
 
 # -- a second home, and which one is in use -------------------------------------------------------------
-@router.handle(command("添加住址", "增加住址", "增加一处住址", "添加一处住址", "再绑定一处住址", args=False))
+@router.handle(command("添加住址", "增加住址", "增加一处住址", "添加一处住址", "再绑定一处住址"))
 async def add_home(ctx: Context) -> None:
-    await start_binding(ctx, add=True)
+    await start_binding(ctx, said=ctx.data["command"].args, add=True)  # 添加住址 4栋1单元101
 
 
-@router.handle(command("切换住址", "换住址", "切换地址", args=False))
+@router.handle(command("切换住址", "切换地址", "切换到另一处住址", args=False))
 async def switch_home(ctx: Context) -> None:
     ctx.dialog.clear()
     places = await verify_queries.places_of(await ctx.person())
