@@ -23,9 +23,7 @@ WHO = "为了核对住户信息，请告诉我您的姓名或手机号"
 
 async def bind(conv: Conversations, user: str, address: str, who: str, expected: str) -> Chat:
     chat = Chat(conv, user)
-    await chat.run(
-        [("绑定", "社区"), ("1", "门牌"), (address, "请核对"), ("1", WHO), (who, expected)]
-    )
+    await chat.run([("绑定", "社区"), ("1", "门牌"), (address, "请核对"), ("1", WHO), (who, expected)])
     return chat
 
 
@@ -91,7 +89,9 @@ async def test_a_room_not_on_the_register_is_refused_kindly(conv: Conversations,
     assert await Binding.all().count() == 0
 
 
-async def test_pending_then_confirmed_by_the_grid_worker_in_the_chat(conv: Conversations, clock: Clock) -> None:
+async def test_pending_then_confirmed_by_the_grid_worker_in_the_chat(
+    conv: Conversations, clock: Clock
+) -> None:
     await put_in_force(clock.now)
     await bind(conv, "r-zhao", "3栋2单元502", "赵敏", ["已提交（编号 B1）", "需要社区工作人员确认"])
     [binding] = await bindings("r-zhao")
