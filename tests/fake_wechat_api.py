@@ -106,7 +106,10 @@ class FakeWeChatAPI:
         body = await request.json()
         self.calls.append(Call(request.path, dict(request.query), body))
         if self.fail_next:
-            return web.json_response({"errcode": self.fail_next.pop(0), "errmsg": "fake failure"})
+            code = self.fail_next.pop(0)
+            if code == 40001:
+                self.mp_tokens.discard(request.query.get("access_token", ""))
+            return web.json_response({"errcode": code, "errmsg": "fake failure"})
         if request.query.get("access_token") not in self.mp_tokens:
             return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
         code = str(body.get("code", ""))

@@ -76,8 +76,10 @@ async def bind_home(
     keep_others: bool = False,
 ) -> Home:
     """Bind ``person`` to the home and make them a resident of its community, recorded as a binding
-    (checked against the register when the community has one: ``handlers.register.verify_workflow``)."""
-    bound = await verify.bind(person, address, now, name=name, phone=phone, keep_others=keep_others)
+    (checked against the register when the community has one: ``handlers.register.verify_workflow``;
+    by the person's own name when no other is given, as for a resident a grid worker records)."""
+    said = name or person.name
+    bound = await verify.bind(person, address, now, name=said, phone=phone, keep_others=keep_others)
     return bound.home
 
 

@@ -270,3 +270,19 @@ async def test_without_a_register_binding_is_recorded_unchecked(conv: Conversati
     await chat.run([("绑定", "社区"), ("1", "门牌"), ("3栋2单元502", "核对"), ("1", "绑定成功")])
     [binding] = await bindings("r-demo")
     assert (binding.status, binding.method) == (BindingStatus.VERIFIED, BindingMethod.UNCHECKED)
+
+
+async def test_a_vote_recorded_by_the_grid_worker_finds_the_register_member(
+    conv: Conversations, clock: Clock
+) -> None:
+    from handlers.votes.workflow import ProxyVote
+    from nlp.slots import Address
+
+    await put_in_force(clock.now)
+    c = await launch(clock)
+    grid = await Person.get(openid="demo-grid")
+    await votes.cast_for(ProxyVote(grid, c.id, Address(3, 2, "502"), "王芳", (0,), "proxy:1"), clock.now)
+    [binding] = await Binding.filter(resident__name="王芳")
+    assert (binding.status, binding.method) == (BindingStatus.VERIFIED, BindingMethod.NAME)
+    li = await bind(conv, "r-li", "3栋2单元502", "李强", "核对通过")
+    await li.run([("投票", "回复序号"), ("1", "同意"), ("1", "已经有家人投过票")])
