@@ -21,7 +21,10 @@ class Register:
 
 async def _home(community: Community, building: int, unit: int, room: str) -> Home:
     where = await Building.get(community=community, number=building)
-    return await Home.create(community=community, building=where, unit=unit, room=room)
+    home, _ = await Home.get_or_create(
+        community=community, building=where, unit=unit, room=room
+    )  # a home bound before the register came into force is the register's own
+    return home
 
 
 async def _member(household: Household, name: str, phone: str | None = None, **more: object) -> Resident:

@@ -108,10 +108,14 @@ async def _checked(
     phone: str,
     now: dt.datetime,
 ) -> Binding:
-    """The binding of a registered home: kept when verified already, else verified by what was said (or
-    the proven phone), else pending (staff told once, when it is new)."""
+    """The binding of a registered home: kept when checked already, else verified by what was said (or
+    the proven phone), else pending (staff told once, when it is new or was only recorded as said)."""
     if binding is not None and queries.checked(binding):
         return binding
+    fresh = binding is None or binding.status == S.VERIFIED  # recorded as said before the register
+    if binding is not None and fresh:
+        binding.status, binding.requested_at, binding.decided_at = S.PENDING, now, None
+        await binding.save(update_fields=["status", "requested_at", "decided_at"])
     proven = person.phone if person.phone_verified_at is not None else ""
     found = await queries.match(home, name, phone) or (
         await queries.match(home, "", proven) if proven else None
@@ -129,14 +133,12 @@ async def _checked(
             said_phone=phone,
             requested_at=now,
         )
-        if found is None:
-            await _tell_deciders(binding, address, now)
     elif name.strip() or phone:
-        binding.said_name, binding.said_phone = (
-            name.strip()[:32] or binding.said_name,
-            phone or binding.said_phone,
-        )
+        binding.said_name = name.strip()[:32] or binding.said_name
+        binding.said_phone = phone or binding.said_phone
         await binding.save(update_fields=["said_name", "said_phone"])
+    if found is None and fresh:
+        await _tell_deciders(binding, address, now)
     if found is not None:
         resident, method = found
         await _verify(binding, person, resident, method, now)

@@ -66,9 +66,16 @@ async def start_binding(
         ctx.dialog.update(after=after, after_words=words[:1000])
     if said and not extract_address(said).empty:
         ctx.dialog.update(said=said)
-    current = await queries.home_of(await ctx.person())
+    person = await ctx.person()
+    current = await queries.home_of(person)
     if add and current is not None:  # a second home; without a first it is simply 绑定
         ctx.dialog.update(add=True)
+    elif current is not None and not after and await verify_queries.home_status(person) == "unverified":
+        # bound before the community's register: checked now, the home kept
+        ctx.dialog.set(WHO, community=current.community.id, building=current.building.id)
+        ctx.dialog.update(unit=current.unit, room=current.room)
+        ctx.say("verify.ask_who")
+        return
     elif current is not None and not after:
         ctx.dialog.set(CHANGE)
         ctx.say("residents.already_bound", address=current.describe())

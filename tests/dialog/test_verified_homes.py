@@ -286,3 +286,25 @@ async def test_a_vote_recorded_by_the_grid_worker_finds_the_register_member(
     assert (binding.status, binding.method) == (BindingStatus.VERIFIED, BindingMethod.NAME)
     li = await bind(conv, "r-li", "3栋2单元502", "李强", "核对通过")
     await li.run([("投票", "回复序号"), ("1", "同意"), ("1", "已经有家人投过票")])
+
+
+async def test_a_home_bound_before_the_register_is_checked_when_it_comes(
+    conv: Conversations, clock: Clock
+) -> None:
+    chat = Chat(conv, "r-early")
+    await chat.run([("绑定", "社区"), ("1", "门牌"), ("3栋2单元502", "核对"), ("1", "绑定成功")])
+    await put_in_force(clock.now)  # the committee's first import
+    await launch(clock)
+    await chat.run(
+        [
+            ("投票", "1 3栋加装电梯方案"),
+            ("1", ["需要先核对您的住址", '回复"绑定"']),
+            ("我的信息", "3栋2单元502"),
+            ("绑定", WHO),
+            ("李强", "核对通过，绑定成功：幸福里社区 3栋2单元502"),
+            ("投票", "1 3栋加装电梯方案"),
+            ("1", "1 同意"),
+        ]
+    )
+    [binding] = await bindings("r-early")  # the binding recorded as said is the one checked now
+    assert (binding.status, binding.method) == (BindingStatus.VERIFIED, BindingMethod.NAME)
