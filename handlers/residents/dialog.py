@@ -7,7 +7,7 @@ import re
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, pattern, state
 from handlers.common import formats
-from handlers.common.answers import choose
+from handlers.common.answers import choose, is_any, is_no, is_skip, is_yes
 from handlers.common.pause import answers
 from handlers.common.rules import Refusal
 from handlers.register import verify_queries, verify_workflow
@@ -38,7 +38,7 @@ _CONFIRM = {
     1: ("确认", "对的", "没错", "是这个"),
     2: ("重新填写", "重填", "重新填", "填错了", "改一下", "修改"),
 }
-_SKIP = frozenset({"跳过", "不方便", "不想说", "不说", "算了吧", "不告诉你"})
+_SKIP = frozenset({"跳过", "不方便", "不想说", "不说", "不知道", "不告诉你"})
 _NAME_LEAD = ("我的名字叫", "我的名字是", "名字叫", "名字是", "我叫", "我是", "姓名", "名字", "本人")
 
 
@@ -248,8 +248,8 @@ async def confirm(ctx: Context) -> None:
 async def who_answer(ctx: Context) -> None:
     text = ctx.msg.text.strip()
     phone = extract_mobile(text) or ""
-    name = "" if phone else _name_in(text)
-    skipped = ctx.word in _SKIP
+    skipped = not phone and (ctx.word in _SKIP or is_skip(text) or is_no(text))
+    name = "" if phone or skipped or is_yes(text) or is_any(text) else _name_in(text)
     if not (phone or name or skipped):
         ctx.reask("verify.who_again")
         return

@@ -83,7 +83,8 @@ async def test_a_room_not_on_the_register_is_refused_kindly(conv: Conversations,
             ("3栋2单元503", ["登记的住户信息里没有找到3栋2单元503", "人工"]),
             ("3栋2单元502", "请核对：幸福里社区 3栋2单元502"),
             ("1", WHO),
-            ("嗯", "请告诉我您的姓名"),
+            ("好的", "请告诉我您的姓名"),
+            ("3栋的", "请告诉我您的姓名"),
         ]
     )
     assert await Binding.all().count() == 0
