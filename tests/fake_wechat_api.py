@@ -29,6 +29,9 @@ class FakeWeChatAPI:
     media: dict[str, bytes] = field(default_factory=dict)
     login_codes: dict[str, dict[str, str]] = field(default_factory=dict)  # code -> openid / unionid
     used_codes: set[str] = field(default_factory=set)
+    phone_codes: dict[str, str] = field(default_factory=dict)  # getPhoneNumber code -> phone number
+    app_secrets: dict[str, str] = field(default_factory=lambda: {"mp-secret": "MP"})  # secret -> token prefix
+    mp_tokens: set[str] = field(default_factory=set)
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -38,6 +41,7 @@ class FakeWeChatAPI:
         app.router.add_post("/cgi-bin/menu/create", self.custom_send)
         app.router.add_get("/cgi-bin/media/get", self.media_get)
         app.router.add_get("/sns/jscode2session", self.jscode2session)
+        app.router.add_post("/wxa/business/getuserphonenumber", self.phone_number)
         return app
 
     def of(self, path: str) -> list[Call]:
@@ -48,7 +52,12 @@ class FakeWeChatAPI:
         self.calls.append(Call(request.path, dict(request.query), body))
         if self.token_delay:
             await asyncio.sleep(self.token_delay)
-        if body.get("secret") != "test-secret":
+        secret = str(body.get("secret", ""))
+        if secret in self.app_secrets:  # the mini-program's own token
+            token = f"{self.app_secrets[secret]}-TOKEN-{next(self._tokens)}"
+            self.mp_tokens.add(token)
+            return web.json_response({"access_token": token, "expires_in": 7200})
+        if secret != "test-secret":
             return web.json_response({"errcode": 40125, "errmsg": "invalid appsecret"})
         token = f"TOKEN-{next(self._tokens)}"
         self.valid_tokens.add(token)
@@ -94,6 +103,25 @@ class FakeWeChatAPI:
             return web.json_response({"errcode": 40029, "errmsg": "invalid code"})
         self.used_codes.add(code)
         return web.json_response({"session_key": "SESSION-KEY-SECRET", **self.login_codes[code]})
+
+    async def phone_number(self, request: web.Request) -> web.Response:
+        """getPhoneNumber: a one-time code for the number the user agreed to share (mini-program token)."""
+        body = await request.json()
+        self.calls.append(Call(request.path, dict(request.query), body))
+        if self.fail_next:
+            code = self.fail_next.pop(0)
+            if code == 40001:
+                self.mp_tokens.discard(request.query.get("access_token", ""))
+            return web.json_response({"errcode": code, "errmsg": "fake failure"})
+        if request.query.get("access_token") not in self.mp_tokens:
+            return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
+        code = str(body.get("code", ""))
+        if code not in self.phone_codes or code in self.used_codes:
+            return web.json_response({"errcode": 40029, "errmsg": "invalid code"})
+        self.used_codes.add(code)
+        number = self.phone_codes[code]
+        info = {"phoneNumber": number, "purePhoneNumber": number, "countryCode": "86"}
+        return web.json_response({"errcode": 0, "errmsg": "ok", "phone_info": info})
 
     def sent_texts(self, user: str | None = None) -> list[str]:
         """Texts of the customer-service calls (attempts, whatever the fake answered)."""

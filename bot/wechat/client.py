@@ -25,6 +25,7 @@ TOKEN_ERRORS = {40001, 40014, 42001}
 NOT_SENT = -2
 NO_ANSWER = -4
 _TOKEN_KEY = "wechat:access_token"
+_MP_TOKEN_KEY = "wechat:mp_access_token"
 _SECRET_IN_URL = re.compile(r"(access_token|secret|js_code)=[^&\s]+")
 
 
@@ -68,24 +69,37 @@ class WeChatClient:
         return bool(self._appid and self._secret)
 
     async def access_token(self, *, force_refresh: bool = False) -> str:
+        """The Official Account's access token."""
+        return await self._token(self._appid, self._secret, _TOKEN_KEY, force_refresh=force_refresh)
+
+    async def miniprogram_token(self, *, force_refresh: bool = False) -> str:
+        """The mini-program's access token (the Official Account's when no mini-program is configured)."""
+        if not self._miniprogram_appid or self._miniprogram_appid == self._appid:
+            return await self.access_token(force_refresh=force_refresh)
+        return await self._token(
+            self._miniprogram_appid, self._miniprogram_secret, _MP_TOKEN_KEY, force_refresh=force_refresh
+        )
+
+    async def _token(self, appid: str, secret: str, key: str, *, force_refresh: bool) -> str:
         if not force_refresh:
-            cached = await self._store.get(_TOKEN_KEY)
+            cached = await self._store.get(key)
             if cached:
                 return cached
-        async with self._store.lock("wechat:token-refresh", timeout=15, wait=15):
-            cached = await self._store.get(_TOKEN_KEY)
+        lock = "wechat:token-refresh" if key == _TOKEN_KEY else f"{key}:refresh"
+        async with self._store.lock(lock, timeout=15, wait=15):
+            cached = await self._store.get(key)
             if cached and not force_refresh:
                 return cached  # another worker refreshed while we waited
             body = {
                 "grant_type": "client_credential",
-                "appid": self._appid,
-                "secret": self._secret,
+                "appid": appid,
+                "secret": secret,
                 "force_refresh": False,
             }
             data = await self._call("POST", "/cgi-bin/stable_token", json_body=body)
             token = str(data["access_token"])
             lifetime = int(data.get("expires_in", 7200))
-            await self._store.set(_TOKEN_KEY, token, max(60, lifetime - 300))
+            await self._store.set(key, token, max(60, lifetime - 300))
             return token
 
     async def send_text(self, openid: str, text: str) -> None:
@@ -156,6 +170,25 @@ class WeChatClient:
         }
         data = await self._call("GET", "/sns/jscode2session", params=params)
         return {k: str(v) for k, v in data.items() if k in ("openid", "session_key", "unionid")}
+
+    async def phone_number(self, code: str) -> str:
+        """The phone number a mini-program user agreed to share (getPhoneNumber's one-time ``code``), as
+        WeChat verified it: the number without its country code."""
+        body = {"code": code}
+        token = await self.miniprogram_token()
+        try:
+            data = await self._call("POST", "/wxa/business/getuserphonenumber", json_body=body, token=token)
+        except WeChatAPIError as exc:
+            if exc.errcode not in TOKEN_ERRORS:
+                raise
+            await self._store.delete(_MP_TOKEN_KEY)
+            token = await self.miniprogram_token(force_refresh=True)
+            data = await self._call("POST", "/wxa/business/getuserphonenumber", json_body=body, token=token)
+        info = data.get("phone_info") or {}
+        number = str(info.get("purePhoneNumber") or "") if isinstance(info, dict) else ""
+        if not number:
+            raise WeChatAPIError(-3, "no phone number in the answer", "/wxa/business/getuserphonenumber")
+        return number
 
     async def _authed(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         token = await self.access_token()

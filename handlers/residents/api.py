@@ -13,6 +13,8 @@ from bot.api.community import COMMUNITY_CODE
 from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Routes, StrictIn, bearer_token, page_of
 from bot.api.sessions import create_session, move_session
 from bot.wechat.client import WeChatAPIError
+from handlers.register import verify_queries
+from handlers.register.verify_queries import HomeStatus
 from handlers.residents import queries, workflow
 from handlers.residents.queries import RoleName
 from nlp.slots import Address
@@ -43,6 +45,10 @@ class HomeOut(BaseModel):
     unit: int = Field(description="0 when the building has no units")
     room: str
     address: str
+    verification: HomeStatus = Field(
+        description="checked against the community's register (verified), waiting for staff (pending), not "
+        "checked though the community has a register (unverified), or no register to check (unchecked)"
+    )
 
 
 class RoleOut(BaseModel):
@@ -65,6 +71,9 @@ class HomeIn(StrictIn):
     building: int = Field(ge=1, le=999)
     unit: int = Field(default=0, ge=0, le=99)
     room: str = Field(pattern=r"^[0-9]{1,5}$")
+    name: str = Field(default="", max_length=32, description="checked against the register, when it has one")
+    phone: str = Field(default="", pattern=r"^(1[3-9][0-9]{9})?$", description="checked like the name")
+    add: bool = Field(default=False, description="a second home: the homes bound before are kept")
 
 
 class LinkIn(StrictIn):
@@ -93,6 +102,7 @@ async def me_of(person_id: int) -> MeOut:
     assert found is not None
     me = await queries.me(found)
     home = me.home
+    status = await verify_queries.home_status(found)
     return MeOut(
         id=found.id,
         name=found.name,
@@ -104,6 +114,7 @@ async def me_of(person_id: int) -> MeOut:
             unit=home.unit,
             room=home.room,
             address=home.describe(),
+            verification=status or "unchecked",
         )
         if home
         else None,
@@ -150,7 +161,9 @@ async def bind_my_home(call: ApiRequest) -> MeOut:
     if community is None:
         raise ApiError(404, "not_found", content.text("api.no_community"))
     home = await workflow.resolve_address(community, Address(body.building, body.unit or None, body.room))
-    await workflow.bind_home(call.caller, home)
+    await workflow.bind_home(
+        call.caller, home, call.now(), name=body.name, phone=body.phone, keep_others=body.add
+    )
     return await me_of(call.caller.id)
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 
 import content
-from bot.dispatcher import Context, Router, has_text, idle, intent, pattern, state
+from bot.dispatcher import Context, Router, command, has_text, idle, intent, pattern, state
 from handlers.common import formats
-from handlers.common.answers import choose
+from handlers.common.answers import choose, is_any, is_no, is_skip, is_yes
 from handlers.common.pause import answers
 from handlers.common.rules import Refusal
+from handlers.register import verify_queries, verify_workflow
 from handlers.residents import queries, workflow
 from handlers.residents.queries import HomeAddress, RoleName
-from nlp.slots import Address, extract_address, extract_room
+from nlp.slots import Address, extract_address, extract_mobile, extract_room
+from nlp.tokenize import normalize, strip_punctuation
 
 router = Router("residents")
 router.menu_entry("bind", order=50)
@@ -22,7 +24,9 @@ CHANGE = "bind:change"
 COMMUNITY = "bind:community"
 ADDRESS = "bind:address"
 CONFIRM = "bind:confirm"
-answers(CHANGE, COMMUNITY, ADDRESS, CONFIRM, intents=("bind",))  # "我住在3栋..." is the answer
+WHO = "bind:who"  # a registered community: the name or phone checked against the register
+SWITCH = "bind:switch"
+answers(CHANGE, COMMUNITY, ADDRESS, CONFIRM, WHO, intents=("bind",))  # "我住在3栋..." is the answer
 
 _JOIN = re.compile(r"^\s*(?:加入|邀请码)\s*(\d{6})\s*$")
 # the options of each numbered question, and the words that stand for them besides their labels
@@ -34,6 +38,8 @@ _CONFIRM = {
     1: ("确认", "对的", "没错", "是这个"),
     2: ("重新填写", "重填", "重新填", "填错了", "改一下", "修改"),
 }
+_SKIP = frozenset({"跳过", "不方便", "不想说", "不说", "不知道", "不告诉你"})
+_NAME_LEAD = ("我的名字叫", "我的名字是", "名字叫", "名字是", "我叫", "我是", "姓名", "名字", "本人")
 
 
 def role_label(role: RoleName) -> str:
@@ -48,17 +54,29 @@ def role_in_text(text: str) -> RoleName | None:
 
 
 # -- entry points -----------------------------------------------------------------------------------
-async def start_binding(ctx: Context, after: str | None = None, said: str = "", words: str = "") -> None:
+async def start_binding(
+    ctx: Context, after: str | None = None, said: str = "", words: str = "", add: bool = False
+) -> None:
     """Begin 绑定; ``after`` is the intent to resume once bound (a workflow that needed a home), in the
     resident's first ``words`` (so what they said is not asked again); ``said``: the request's own words,
-    read for the community and home they name ("我家住在幸福里三栋二单元五零二")."""
+    read for the community and home they name ("我家住在幸福里三栋二单元五零二"); ``add``: a second home,
+    the first one kept."""
     ctx.dialog.clear()
     if after:
         ctx.dialog.update(after=after, after_words=words[:1000])
     if said and not extract_address(said).empty:
         ctx.dialog.update(said=said)
-    current = await queries.home_of(await ctx.person())
-    if current is not None and not after:
+    person = await ctx.person()
+    current = await queries.home_of(person)
+    if add and current is not None:  # a second home; without a first it is simply 绑定
+        ctx.dialog.update(add=True)
+    elif current is not None and not after and await verify_queries.home_status(person) == "unverified":
+        # bound before the community's register: checked now, the home kept
+        ctx.dialog.set(WHO, community=current.community.id, building=current.building.id)
+        ctx.dialog.update(unit=current.unit, room=current.room)
+        ctx.say("verify.ask_who")
+        return
+    elif current is not None and not after:
         ctx.dialog.set(CHANGE)
         ctx.say("residents.already_bound", address=current.describe())
         return
@@ -98,7 +116,7 @@ async def change(ctx: Context) -> None:
 
 # -- step 1: which community ------------------------------------------------------------------------
 async def _ask_community(ctx: Context) -> None:
-    preset = (await ctx.person()).community_id
+    preset = None if ctx.dialog.data.get("add") else (await ctx.person()).community_id
     found = await queries.communities()
     said = str(ctx.dialog.data.get("said") or "")
     named = [c for c in found if _names(c.name, said)]
@@ -186,9 +204,10 @@ async def _take_address(ctx: Context, text: str) -> None:
     )
     try:
         home = await workflow.resolve_address(community, merged)
+        await verify_queries.check_on_register(home)
     except Refusal as problem:
         keep = {k: v for k, v in vars(merged).items() if v is not None}
-        if problem.key == "residents.no_such_building":
+        if problem.key in ("residents.no_such_building", "verify.not_on_register"):
             keep = {}  # a refused address is dropped whole: nothing of it joins the next answer
         if problem.key == "residents.no_such_unit":
             keep.pop("unit", None)
@@ -217,15 +236,115 @@ async def confirm(ctx: Context) -> None:
     if choice == 2:
         await _ask_address(ctx, home.community.id, home.community.name)
         return
-    await workflow.bind_home(await ctx.person(), home)
+    if verify_queries.in_force(home.community):
+        ctx.dialog.set(WHO)
+        ctx.say("verify.ask_who")
+        return
+    await _bind(ctx, home)
+
+
+# -- step 4, in a community with a register: who the resident is ----------------------------------------
+@router.handle(state(WHO), has_text())
+async def who_answer(ctx: Context) -> None:
+    text = ctx.msg.text.strip()
+    phone = extract_mobile(text) or ""
+    skipped = not phone and (ctx.word in _SKIP or is_skip(text) or is_no(text))
+    name = "" if phone or skipped or is_yes(text) or is_any(text) else _name_in(text)
+    if not (phone or name or skipped):
+        ctx.reask("verify.who_again")
+        return
+    data = ctx.dialog.data
+    home = await queries.address(data["community"], data["building"], int(data["unit"]), str(data["room"]))
+    await _bind(ctx, home, name=name, phone=phone)
+
+
+@router.handle(state(WHO))
+async def who_not_text(ctx: Context) -> None:
+    ctx.reask("verify.who_again")
+
+
+def _name_in(text: str) -> str:
+    """A name as a resident says it: 王芳, 我叫王芳, 我是王芳。 (empty when it does not look like one)."""
+    said = strip_punctuation(normalize(text)).replace(" ", "")
+    for lead in _NAME_LEAD:
+        if said.startswith(lead):
+            said = said[len(lead) :]
+            break
+    if not 2 <= len(said) <= 8 or any(ch.isdigit() for ch in said) or said in _SKIP:
+        return ""
+    return said
+
+
+async def _bind(ctx: Context, home: HomeAddress, name: str = "", phone: str = "") -> None:
+    data = ctx.dialog.data
+    add = bool(data.get("add"))
+    bound = await verify_workflow.bind(
+        await ctx.person(), home, ctx.now(), name=name, phone=phone, keep_others=add
+    )
     after, words = data.get("after"), str(data.get("after_words") or "")
     ctx.dialog.clear()
-    ctx.say("residents.bound", address=home.describe())
+    address = home.describe()
+    if add:
+        ctx.say(
+            "verify.added" if bound.verified else "verify.added_pending", address=address, number=bound.number
+        )
+    elif not bound.verified:
+        ctx.say("verify.bound_pending", address=address, number=bound.number)
+    elif verify_queries.in_force(home.community):
+        ctx.say("verify.bound_verified", address=address)
+    else:
+        ctx.say("residents.bound", address=address)
     if after:
         if words:
             what = ctx.services.classifier.label(after)
             ctx.say("residents.carry_on", what=what, words=formats.clip(words, 40))
         await ctx.redirect(after, words)
+
+
+# -- a second home, and which one is in use -------------------------------------------------------------
+@router.handle(command("添加住址", "增加住址", "增加一处住址", "添加一处住址", "再绑定一处住址"))
+async def add_home(ctx: Context) -> None:
+    await start_binding(ctx, said=ctx.data["command"].args, add=True)  # 添加住址 4栋1单元101
+
+
+@router.handle(command("切换住址", "切换地址", "切换到另一处住址", args=False))
+async def switch_home(ctx: Context) -> None:
+    ctx.dialog.clear()
+    places = await verify_queries.places_of(await ctx.person())
+    if not places:
+        current = await queries.home_of(await ctx.person())
+        if current is None:
+            ctx.say("verify.no_home")
+        else:
+            ctx.say("verify.only_one", address=current.describe())
+        return
+    if len(places) == 1:
+        ctx.say("verify.only_one", address=places[0].address)
+        return
+    ctx.dialog.set(SWITCH, ids=[p.binding_id for p in places], labels=[p.address for p in places])
+    ctx.say("verify.switch_list", options=content.numbered(_place_labels(places)))
+
+
+def _place_labels(places: list[verify_queries.Place]) -> list[str]:
+    return [
+        p.address
+        + (content.text("verify.pending_mark") if p.pending else "")
+        + (content.text("verify.current_mark") if p.current else "")
+        for p in places
+    ]
+
+
+@router.handle(state(SWITCH))
+async def switch_answer(ctx: Context) -> None:
+    ids: list[int] = list(ctx.dialog.data.get("ids") or [])
+    labels: list[str] = list(ctx.dialog.data.get("labels") or [])
+    choice = choose(ctx.msg.text, labels) if ctx.msg.has_text else None
+    if choice is None:
+        ctx.reask("verify.switch_again", options=content.numbered(labels))
+        return
+    address = await verify_workflow.switch(await ctx.person(), ids[choice - 1])
+    ctx.dialog.clear()
+    ctx.say("verify.switched", address=address.describe())
 
 
 # -- who am I ---------------------------------------------------------------------------------------
@@ -237,7 +356,9 @@ async def my_info(ctx: Context) -> None:
     if home is None:
         ctx.say("residents.info_unbound", roles=labels)
     else:
-        ctx.say("residents.info", address=home.describe(), roles=labels)
+        pending = await verify_queries.home_status(await ctx.person()) == "pending"
+        address = home.describe() + (content.text("verify.pending_mark") if pending else "")
+        ctx.say("residents.info", address=address, roles=labels)
 
 
 # -- linking the mini-program ------------------------------------------------------------------------

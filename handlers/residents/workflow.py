@@ -9,6 +9,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from handlers.common.rules import Refusal
+from handlers.register import verify_workflow as verify
 from handlers.residents.queries import HomeAddress, communities, home_of, roles_of
 from nlp.slots import Address
 from storage.kv import Store
@@ -65,20 +66,21 @@ def _written_as(building: Building, address: Address) -> bool:
     return building.letter is None and building.number == address.building
 
 
-async def bind_home(person: Person, address: HomeAddress) -> Home:
-    """Bind ``person`` to the home (created on first use) and make them a resident of its community."""
-    async with in_transaction():
-        home, _ = await Home.get_or_create(
-            building=address.building,
-            unit=address.unit,
-            room=address.room,
-            defaults={"community": address.community},
-        )
-        person.home = home
-        person.community = address.community
-        await person.save(update_fields=["home_id", "community_id"])
-        await Role.get_or_create(person=person, community=address.community, role=RoleName.RESIDENT)
-    return home
+async def bind_home(
+    person: Person,
+    address: HomeAddress,
+    now: dt.datetime | None = None,
+    *,
+    name: str = "",
+    phone: str = "",
+    keep_others: bool = False,
+) -> Home:
+    """Bind ``person`` to the home and make them a resident of its community, recorded as a binding
+    (checked against the register when the community has one: ``handlers.register.verify_workflow``;
+    by the person's own name when no other is given, as for a resident a grid worker records)."""
+    said = name or person.name
+    bound = await verify.bind(person, address, now, name=said, phone=phone, keep_others=keep_others)
+    return bound.home
 
 
 async def grant_role(person: Person, community: Community, role: RoleName, by: Person | None = None) -> bool:

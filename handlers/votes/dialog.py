@@ -73,6 +73,7 @@ async def pick(ctx: Context) -> None:
 
 
 async def _show(ctx: Context, c: ConsultationView) -> None:
+    await queries.may_vote(await ctx.person(), c, ctx.now())  # a home still to verify is told here
     how = content.text("votes.how_multi", most=c.max_choices) + "\n" if c.max_choices > 1 else ""
     ctx.dialog.clear()
     ctx.dialog.set(BALLOT, consultation=c.id)

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import content
 from handlers.common import formats
 from handlers.common.rules import Refusal
+from handlers.register import verify_queries
+from handlers.register.verify_queries import Standing
 from handlers.residents.workflow import HomeAddress, resolve_address
 from handlers.votes import tally
 from handlers.votes.models import (
@@ -169,21 +171,33 @@ def describe_outcome(c: ConsultationView) -> str:
 # -- who may vote ----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class VoterPlace:
-    """Where a person votes from: their home's community and building, and whether they are an owner."""
+    """Where a person votes from: their home's community and building, whether they are an owner, the
+    household they vote as (the registered household, else the home) and how their home stands against
+    the community's register."""
 
     community_id: int | None  # None: not bound to a home
     building: int | None
     home_id: int | None
     owner: bool
+    household_key: str = ""
+    standing: Standing = field(default_factory=Standing)
 
 
 async def place_of(person: Person, *, owner_needed: bool = True) -> VoterPlace:
-    """One statement for the home (and one for the roles, when an owners-only rule needs them)."""
+    """One statement for the home (two more for how it stands, when its community has a register; one
+    for the roles, when an owners-only rule needs them)."""
     if person.home_id is None:
         return VoterPlace(None, None, None, False)
-    home = await Home.filter(id=person.home_id).select_related("building").get()
-    owner = owner_needed and RoleName.OWNER in await roles_of(person, home.community_id)
-    return VoterPlace(home.community_id, home.building.number, home.id, owner)
+    home = await Home.filter(id=person.home_id).select_related("building", "community").get()
+    standing = await verify_queries.standing(person, home)
+    if standing.register and standing.owner_votes:
+        owner = standing.owner  # 业主 as the register has it, for a verified home only
+    else:
+        owner = owner_needed and (
+            standing.owner or RoleName.OWNER in await roles_of(person, home.community_id)
+        )
+    household = f"hh:{standing.household_id}" if standing.household_id else f"h:{home.id}"
+    return VoterPlace(home.community_id, home.building.number, home.id, owner, household, standing)
 
 
 def refusal_for(c: ConsultationView, place: VoterPlace, now: dt.datetime) -> Refusal | None:
@@ -200,9 +214,26 @@ def refusal_for(c: ConsultationView, place: VoterPlace, now: dt.datetime) -> Ref
         return Refusal("votes.not_your_community")
     if c.buildings and place.building not in c.buildings:
         return Refusal("votes.not_in_scope", buildings=describe_scope(c))
+    unchecked = (c.per == Per.HOUSEHOLD and place.standing.refusal("household_vote")) or (
+        c.who == Who.OWNERS and place.standing.refusal("owner_vote")
+    )
+    if unchecked:
+        return unchecked
     if c.who == Who.OWNERS and not place.owner:
         return Refusal("votes.owners_only")
     return None
+
+
+def _waits_for_home(refusal: Refusal | None) -> bool:
+    """Refused only until the home is verified: listed, and the resident told why when they pick it."""
+    return refusal is not None and refusal.key.startswith("verify.")
+
+
+async def may_vote(person: Person, c: ConsultationView, now: dt.datetime) -> None:
+    """Refusal saying why the person may not vote in ``c`` now."""
+    refusal = refusal_for(c, await place_of(person, owner_needed=c.who == Who.OWNERS), now)
+    if refusal is not None:
+        raise refusal
 
 
 async def _open_at(community_id: int | None, place: VoterPlace, now: dt.datetime) -> list[ConsultationView]:
@@ -214,7 +245,7 @@ async def _open_at(community_id: int | None, place: VoterPlace, now: dt.datetime
             community_id=community_id, status=S.OPEN, closes_at__gt=now
         ).order_by("closes_at", "id")
     ]
-    return [c for c in found if refusal_for(c, place, now) is None]
+    return [c for c in found if (r := refusal_for(c, place, now)) is None or _waits_for_home(r)]
 
 
 async def open_to(person: Person, now: dt.datetime) -> list[ConsultationView]:
@@ -251,40 +282,69 @@ async def has_voted(person: Person, consultation_id: int) -> bool:
     return await Ballot.filter(voter=person, consultation_id=consultation_id).exists()
 
 
-async def residents_of(community_id: int) -> tuple[list[Person], set[int]]:
-    """The bound residents of a community (with their home and building) and the ids of its owners: two
-    statements."""
-    people = await (
-        Person.filter(home__community_id=community_id).select_related("home__building").order_by("id")
+@dataclass(frozen=True)
+class Electorate:
+    """A community's bound residents (with their home and building), who among them counts as an owner,
+    and its register as consultations count it (None without a register in force)."""
+
+    people: list[Person]
+    owners: set[int]
+    register: verify_queries.Roll | None
+
+
+async def residents_of(community_id: int) -> Electorate:
+    """Two statements, and four more when the community has a register: its owners are those the register
+    says (for a verified home), its households the registered ones."""
+    people = list(
+        await Person.filter(home__community_id=community_id).select_related("home__building").order_by("id")
     )
-    owners: list[Any] = await Role.filter(community_id=community_id, role=RoleName.OWNER).values_list(
+    listed: list[Any] = await Role.filter(community_id=community_id, role=RoleName.OWNER).values_list(
         "person_id", flat=True
     )
-    return list(people), {int(i) for i in owners}
+    owners = {int(i) for i in listed}
+    community = await Community.get(id=community_id)
+    register = await verify_queries.roll(community, people)
+    if register is not None:
+        owners = register.owners if community.verify_owner_votes else owners | register.owners
+    return Electorate(people, owners, register)
 
 
-def eligible(c: ConsultationView, people: Iterable[Person], owners: set[int]) -> list[Person]:
-    """Those of ``people`` who may take part in ``c`` (in its buildings, when limited; owners, when only
-    owners)."""
+def eligible(c: ConsultationView, electorate: Electorate) -> list[Person]:
+    """Those who may take part in ``c`` (in its buildings, when limited; owners, when only owners)."""
     return [
         p
-        for p in people
+        for p in electorate.people
         if p.home is not None
         and (not c.buildings or p.home.building.number in c.buildings)
-        and (c.who != Who.OWNERS or p.id in owners)
+        and (c.who != Who.OWNERS or p.id in electorate.owners)
     ]
 
 
-def electorate_size(c: ConsultationView, people: list[Person]) -> int:
-    """How many may take part: people, or households (homes with an eligible resident)."""
+def electorate_size(c: ConsultationView, electorate: Electorate) -> int:
+    """How many may take part: people, or households: the registered households (in its buildings; with
+    an owner, when only owners) in a community with a register, else homes with an eligible resident."""
+    if c.per == Per.HOUSEHOLD and electorate.register is not None:
+        return sum(
+            1
+            for _, building, has_owner in electorate.register.households
+            if (not c.buildings or building in c.buildings) and (c.who != Who.OWNERS or has_owner)
+        )
+    people = eligible(c, electorate)
     if c.per == Per.HOUSEHOLD:
         return len({p.home_id for p in people})
     return len(people)
 
 
+def slot_key(c: ConsultationView, person: Person, electorate: Electorate) -> str:
+    """The vote slot a person's ballot takes in ``c`` (for who has taken part)."""
+    if c.per != Per.HOUSEHOLD:
+        return f"p:{person.id}"
+    household_of = electorate.register.household_of if electorate.register is not None else {}
+    return verify_queries.slot_key(person.id, person.home_id, household_of)
+
+
 async def eligible_people(c: ConsultationView) -> list[Person]:
-    people, owners = await residents_of(c.community_id)
-    return eligible(c, people, owners)
+    return eligible(c, await residents_of(c.community_id))
 
 
 # -- one consultation, lists -----------------------------------------------------------------------------
@@ -351,8 +411,8 @@ async def running(community_id: int | None) -> list[Running]:
         "consultation_id", flat=True
     )
     turnout = Counter(int(cid) for cid in slots)  # a slot is taken with its first ballot
-    people, owners = await residents_of(community_id)
-    return [Running(c, turnout.get(c.id, 0), electorate_size(c, eligible(c, people, owners))) for c in views]
+    electorate = await residents_of(community_id)
+    return [Running(c, turnout.get(c.id, 0), electorate_size(c, electorate)) for c in views]
 
 
 async def is_committee(person: Person) -> bool:

@@ -183,8 +183,10 @@ async def eligible_people(c: Consultation) -> list[Person]:
 
 
 async def electorate(c: Consultation) -> int:
-    """How many may take part: people, or households (homes with an eligible resident)."""
-    return queries.electorate_size(view_of(c), await eligible_people(c))
+    """How many may take part: people, or households (registered households in a community with a
+    register, else homes with an eligible resident)."""
+    view = view_of(c)
+    return queries.electorate_size(view, await queries.residents_of(view.community_id))
 
 
 async def check_eligible(c: Consultation, person: Person, now: dt.datetime) -> VoterPlace:
@@ -256,7 +258,7 @@ async def _record(
 ) -> Ballot:
     place = await check_eligible(c, voter, now)
     picked = valid_choices(c, choices)
-    key = f"h:{place.home_id}" if c.per == Per.HOUSEHOLD else f"p:{voter.id}"
+    key = place.household_key if c.per == Per.HOUSEHOLD else f"p:{voter.id}"
     async with in_transaction():
         slot = await _slot(c, key, voter, now)
         return await Ballot.create(
@@ -408,11 +410,12 @@ async def remind(c: Consultation, now: dt.datetime) -> int:
         if not await Consultation.filter(id=c.id, reminded_at=None).update(reminded_at=now):
             return 0
         taken = set(await VoteSlot.filter(consultation=c).values_list("key", flat=True))
-        text = content.text("votes.told_reminder", title=c.title, close=close_label(view_of(c)))
+        view = view_of(c)
+        text = content.text("votes.told_reminder", title=c.title, close=close_label(view))
         told = 0
-        for person in await eligible_people(c):
-            key = f"h:{person.home_id}" if c.per == Per.HOUSEHOLD else f"p:{person.id}"
-            if key in taken:
+        electorate = await queries.residents_of(c.community_id)
+        for person in queries.eligible(view, electorate):
+            if queries.slot_key(view, person, electorate) in taken:
                 continue
             await notify(person, f"consultation:{c.id}:reminder:{person.id}", text, now=now)
             told += 1

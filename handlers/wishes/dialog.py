@@ -13,6 +13,7 @@ from handlers.common.answers import choose, is_any, is_skip
 from handlers.common.corrections import corrected, latest
 from handlers.common.pause import answers
 from handlers.common.rules import Refusal
+from handlers.register import verify_queries
 from handlers.residents.dialog import require_home
 from handlers.wishes import queries, workflow
 from handlers.wishes.queries import Beneficiary
@@ -94,6 +95,7 @@ async def start(ctx: Context) -> None:
         if ctx.msg.text.strip():  # kept for after binding, so the resident need not say it twice
             await ctx.services.store.set(pending, ctx.msg.text.strip()[:1000], PENDING_TTL)
         return
+    await verify_queries.require(await ctx.person(), "wish")  # told before the wish is written
     text = ctx.msg.text.strip()
     if not text:  # back from binding
         text = await ctx.services.store.get(pending) or ""

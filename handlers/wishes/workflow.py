@@ -21,6 +21,7 @@ import content
 from handlers.common import formats
 from handlers.common.rules import Refusal
 from handlers.common.transitions import SYSTEM, Notice, StateTable, Step, transition
+from handlers.register import verify_queries
 from handlers.residents.workflow import roles_of as roles_in
 from handlers.wishes.models import (
     Beneficiary,
@@ -174,6 +175,7 @@ async def _post(cmd: PostWish, now: dt.datetime) -> Wish:
         raise Refusal("wishes.too_short")
     if cmd.wanted_by is not None and cmd.wanted_by < now.date():
         raise Refusal("wishes.date_past")
+    await verify_queries.require(cmd.resident, "wish")  # a home verified, where the community asks it
     category = cmd.category or rules().category_in_text(description).key
     if category not in rules().categories:
         raise Refusal("wishes.no_category")

@@ -129,3 +129,27 @@ async def test_media_download_template_and_menu(fake_api: FakeWeChatAPI, store: 
     assert fake_api.of("/cgi-bin/menu/create")[0].body["button"][0]["key"] == "MENU_HELP"
     kinds = [c.body["msgtype"] for c in fake_api.of("/cgi-bin/message/custom/send")]
     assert kinds == ["image", "news"]
+
+
+async def test_phone_number_with_the_mini_program_token(fake_api: FakeWeChatAPI, store: Store) -> None:
+    fake_api.phone_codes = {"c1": "13912345678", "c2": "13800001111"}
+    async with aiohttp.ClientSession() as session:
+        client = WeChatClient(
+            session,
+            store,
+            appid="wx1",
+            secret="test-secret",
+            base_url=fake_api.base_url,
+            miniprogram_appid="wxmp",
+            miniprogram_secret="mp-secret",
+        )
+        await client.access_token()  # the Official Account's token is not the mini-program's
+        assert await client.phone_number("c1") == "13912345678"
+        fake_api.fail_next = [40001]
+        assert await client.phone_number("c2") == "13800001111"  # one refresh, one retry
+        with pytest.raises(WeChatAPIError) as err:
+            await client.phone_number("c1")  # used
+    assert err.value.errcode == 40029
+    tokens = [c.query["access_token"] for c in fake_api.of("/wxa/business/getuserphonenumber")]
+    assert len(tokens) == 4 and all(t.startswith("MP-") for t in tokens) and tokens[1] != tokens[2]
+    assert [c.body["appid"] for c in fake_api.of("/cgi-bin/stable_token")] == ["wx1", "wxmp", "wxmp"]
