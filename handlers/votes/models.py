@@ -119,6 +119,9 @@ class Ballot(Model):
     choices: Any = fields.JSONField(description="option indexes, 0-based, ascending")
     source_key = fields.CharField(max_length=128, unique=True, description="the message or request, once")
     cast_at = fields.DatetimeField()
+    review = fields.BooleanField(
+        default=False, description="a proxy ballot for someone no register vouches for: the committee checks"
+    )
 
     consultation_id: int
     slot_id: int

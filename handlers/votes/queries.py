@@ -19,6 +19,7 @@ import content
 from handlers.common import formats
 from handlers.common.rules import Refusal
 from handlers.register import verify_queries
+from handlers.register.models import Resident
 from handlers.register.verify_queries import Standing
 from handlers.residents.workflow import HomeAddress, resolve_address
 from handlers.votes import tally
@@ -420,6 +421,15 @@ async def is_committee(person: Person) -> bool:
     if person.community_id is None:
         return False
     return RoleName.COMMITTEE in await roles_of(person, person.community_id)
+
+
+async def committee_members(community_id: int) -> list[Person]:
+    return await Person.filter(roles__community_id=community_id, roles__role=RoleName.COMMITTEE).distinct()
+
+
+async def register_member(home_id: int, name: str) -> Resident | None:
+    """An active member of the register at that home with that name (a proxy vote is only for them)."""
+    return await Resident.filter(home_id=home_id, name=name, active=True).first()
 
 
 async def require_committee(person: Person, community_id: int) -> None:

@@ -255,12 +255,24 @@ async def _record(
     now: dt.datetime,
     source_key: str,
     proxy_by: Person | None,
+    review: bool = False,
 ) -> Ballot:
     place = await check_eligible(c, voter, now)
     picked = valid_choices(c, choices)
     key = place.household_key if c.per == Per.HOUSEHOLD else f"p:{voter.id}"
     async with in_transaction():
+        if (
+            c.per == Per.HOUSEHOLD
+            and await VoteSlot.filter(consultation=c, holder=voter).exclude(key=key).exists()
+        ):
+            # one person never counts for two households (binding to another home and voting again)
+            raise Refusal("votes.voted_for_another_home")
         slot = await _slot(c, key, voter, now)
+        if proxy_by is not None:
+            newest = await Ballot.filter(slot=slot).order_by("-id").first()
+            if newest is not None and newest.proxy_by_id is None:
+                # the resident's own vote stands: a proxy never replaces it (their own may replace a proxy's)
+                raise Refusal("votes.voted_themselves")
         return await Ballot.create(
             consultation=c,
             slot=slot,
@@ -269,6 +281,7 @@ async def _record(
             choices=picked,
             source_key=source_key,
             cast_at=now,
+            review=review,
         )
 
 
@@ -303,8 +316,11 @@ async def _cast_for(cmd: ProxyVote, now: dt.datetime) -> Ballot:
     await check_proxy(cmd.by, c.community_id)
     community = await Community.get(id=c.community_id)
     async with in_transaction():
-        voter = await resident_at(community, cmd.address, cmd.name)
-        return await _record(c, voter, list(cmd.choices), now, cmd.source_key, cmd.by)
+        voter, review = await resident_at(community, cmd.address, cmd.name, c)
+        ballot = await _record(c, voter, list(cmd.choices), now, cmd.source_key, cmd.by, review)
+        if review:
+            await _ask_review(c, ballot, cmd, now)
+        return ballot
 
 
 async def comment(consultation_id: int, person: Person, text: str, now: dt.datetime) -> Comment:
@@ -476,18 +492,48 @@ async def dismiss(proposal_id: int, by: Person, reason: str, now: dt.datetime) -
 
 
 # -- 代为登记: a resident without a phone ------------------------------------------------------------------
-async def resident_at(community: Community, address: Address, name: str) -> Person:
-    """The resident named ``name`` at ``address`` (for a grid worker recording their vote): the bound
-    person of that name, or a person recorded now without any WeChat identity."""
+async def resident_at(
+    community: Community, address: Address, name: str, c: Consultation
+) -> tuple[Person, bool]:
+    """The resident named ``name`` at ``address`` a grid worker records a vote for, and whether the
+    committee must review it. Never someone invented: with a register, an active member of that home's
+    household (recorded now as a person without WeChat if they have none); without one, the bound person
+    of that name, or (for the committee to review) a new name at a home of the community's buildings from
+    which nobody has voted in ``c``."""
     place = await residents.resolve_address(community, address)
     home = await Home.get_or_none(building=place.building, unit=place.unit, room=place.room)
+    name = name.strip()[:32]
+    if community.register_at is not None:
+        member = await queries.register_member(home.id, name) if home is not None else None
+        if member is None:
+            raise Refusal("votes.proxy_not_on_register", name=name, home=place.home())
     if home is not None:
-        found = await Person.get_or_none(home=home, name=name.strip())
+        found = await Person.get_or_none(home=home, name=name)
         if found is not None:
-            return found
-    person = await Person.create(name=name.strip()[:32], openid=None, following=False)
+            return found, False
+    review = community.register_at is None
+    if review and home is not None and await Ballot.filter(consultation=c, voter__home_id=home.id).exists():
+        raise Refusal("votes.proxy_home_voted", home=place.home())
+    person = await Person.create(name=name, openid=None, following=False)
     await residents.bind_home(person, place)
-    return person
+    return person, review
+
+
+async def _ask_review(c: Consultation, ballot: Ballot, cmd: ProxyVote, now: dt.datetime) -> None:
+    """Tell the committee of a proxy ballot for a name no register vouches for."""
+    for member in await queries.committee_members(c.community_id):
+        await notify(
+            member,
+            f"ballot:{ballot.id}:review:{member.id}",
+            content.text(
+                "votes.proxy_review",
+                title=c.title,
+                name=cmd.name.strip(),
+                home=cmd.address.describe(),
+                by=cmd.by.name or content.text("votes.a_staff_member"),
+            ),
+            now=now,
+        )
 
 
 async def requests_of(person: Person, limit: int) -> tuple[int, list[RequestItem]]:

@@ -278,3 +278,68 @@ async def test_an_opinion_while_reading_the_options(conv: Conversations, clock: 
     c = await launch(clock)
     await chat.run([("投票", "回复序号"), ("1", "1 同意"), ("意见 希望先公示费用分摊", "匿名公布")])
     assert (await Comment.get()).consultation_id == c.id
+
+
+async def test_a_proxy_never_replaces_the_residents_own_vote(conv: Conversations, clock: Clock) -> None:
+    c = await launch(clock, buildings=(), per=Per.PERSON)
+    resident = await bound(conv, "resident-1", "3栋2单元502")
+    await Person.filter(openid="resident-1").update(name="王芳")
+    await resident.run([("投票", "回复序号"), ("1", "1 同意"), ("2", "已记录")])
+    grid = Chat(conv, "demo-grid")
+    await grid.run(
+        [
+            ("代投 3栋2单元502 王芳", "为王芳代为登记"),
+            ("1", "请回复居民选择的序号"),
+            ("1", "已经自己投过票了"),
+        ]
+    )
+    ballots = await Ballot.filter(consultation=c).order_by("id")
+    assert [(b.choices, b.proxy_by_id) for b in ballots] == [([1], None)]
+    # the other way round: a proxy ballot first, the resident's own later vote replaces it
+    await grid.run(
+        [
+            ("代投 4栋1单元101 李奶奶", "为李奶奶代为登记"),
+            ("1", "请回复居民选择的序号"),
+            ("2", "已为李奶奶登记"),
+        ]
+    )
+    elder = await Person.get(name="李奶奶")
+    await Person.filter(id=elder.id).update(openid="elder-openid")
+    own = Chat(conv, "elder-openid")
+    await own.run([("投票", "回复序号"), ("1", "1 同意"), ("1", "已记录")])
+    log = [(b.choices, b.proxy_by_id is not None) for b in await Ballot.filter(voter=elder).order_by("id")]
+    assert log == [([1], True), ([0], False)]  # both in the log; the newest, her own, counts
+
+
+async def test_a_proxy_for_a_new_name_is_reviewed_and_one_per_home(conv: Conversations, clock: Clock) -> None:
+    c = await launch(clock, buildings=(), per=Per.PERSON)
+    grid = Chat(conv, "demo-grid")
+    await grid.run(
+        [
+            ("代投 4栋1单元101 李奶奶", "为李奶奶代为登记"),
+            ("1", "请回复居民选择的序号"),
+            ("1", "已为李奶奶登记"),
+        ]
+    )
+    ballot = await Ballot.get(consultation=c)
+    assert ballot.review  # nobody's register vouches for her: the committee is asked to check
+    assert await Notification.filter(person__openid="demo-committee", text__contains="请核实").exists()
+    # five invented names at one home are not five ballots
+    await grid.run(
+        [
+            ("代投 4栋1单元101 李爷爷", "为李爷爷代为登记"),
+            ("1", "请回复居民选择的序号"),
+            ("1", "已经有人投过票了"),
+        ]
+    )
+    assert await Ballot.filter(consultation=c).count() == 1
+
+
+async def test_one_person_never_votes_for_two_households(conv: Conversations, clock: Clock) -> None:
+    # bind to a home, vote for it, bind to another home and vote again: the second is refused
+    chat = await bound(conv, "resident-1", "3栋2单元502")
+    c = await launch(clock)
+    await chat.run([("投票", "回复序号"), ("1", "1 同意"), ("1", "已记录您家的投票")])
+    await chat.run([("绑定", "需要更换吗"), ("1", "门牌号"), ("3栋1单元101", "请核对"), ("1", "绑定成功")])
+    await chat.run([("投票", "回复序号"), ("1", "1 同意"), ("2", "一个人只能代表一户投票")])
+    assert await Ballot.filter(consultation=c).count() == 1
