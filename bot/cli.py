@@ -267,6 +267,12 @@ def cmd_staff(args: argparse.Namespace) -> int:
     return asyncio.run(run_staff(_settings(args), args))
 
 
+def cmd_register(args: argparse.Namespace) -> int:
+    from bot.register_cli import run_register
+
+    return asyncio.run(run_register(_settings(args), args))
+
+
 def cmd_content(args: argparse.Namespace) -> int:
     from bot.content_cli import cmd_content as run
 
@@ -315,6 +321,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     staff.add_argument("--name", help="display name when the person is new")
     staff.set_defaults(func=cmd_staff)
+
+    register = sub.add_parser(
+        "register", help="the household register workbook: the template, import (checked first), export"
+    )
+    register.add_argument("action", choices=["template", "import", "export"])
+    register.add_argument("file", help="the .xlsx file to write (template, export) or to read (import)")
+    register.add_argument("--community", help="community code (import, export)")
+    register.add_argument("--dry-run", action="store_true", help="import: check and count, save nothing")
+    register.add_argument("--rural", action="store_true", help="template: a village's examples (3组15号)")
+    register.set_defaults(func=cmd_register)
 
     contents = sub.add_parser("content", help="check the service catalog and calendar, or reload them")
     contents.add_argument("action", choices=["check", "reload"])

@@ -19,19 +19,15 @@ from handlers.register.import_sheets import (
     write_workbook,
 )
 from handlers.register.models import BuildingHead, Care, Grid, GridBuilding, GridStaff, Residence, Resident
-from storage.models import Building, Community, CommunityKind, Home, Person, RoleName
-from storage.roles import roles_of
-
-REGISTER_KEEPERS = frozenset({RoleName.COMMITTEE, RoleName.STREET_OFFICE})
+from storage.models import Building, Community, CommunityKind, Home
 
 
 async def community_by_code(code: str) -> Community | None:
     return await Community.get_or_none(code=code)
 
 
-async def keeps_register(person: Person, community: Community) -> bool:
-    """The committee and the street office keep a community's register (and see its care needs)."""
-    return bool(await roles_of(person, community) & REGISTER_KEEPERS)
+async def all_communities() -> list[Community]:
+    return await Community.all().order_by("code")
 
 
 def is_rural(community: Community) -> bool:
