@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -343,7 +343,7 @@ _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
-def write_workbook(rows: dict[str, Iterable[Sequence[object]]], guide: bool = True) -> bytes:
+def write_workbook(rows: Mapping[str, Iterable[Sequence[object]]], guide: bool = True) -> bytes:
     """A workbook of the register's sheets (header row, then ``rows[sheet]``) and, with ``guide``, 说明."""
     book = Workbook()
     book.remove(book.active)

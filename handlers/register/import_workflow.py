@@ -144,6 +144,8 @@ async def import_register(
     )
     if header_problems or problems:
         return ImportResult(header_problems + problems)
+    if not register.rows:
+        return ImportResult([_sheet_problem("no_rows")])
     summary = ImportSummary(rows=register.rows, dry_run=dry_run)
     register_at = community.register_at
     try:
@@ -196,7 +198,7 @@ class _Writer:
         if self.register.heads is not None:
             await self.write_heads(self.register.heads)
             self.advance(len(self.register.heads))
-        if self.community.register_at is None:
+        if self.community.register_at is None and self.register.people:  # in force from now on
             self.community.register_at = self.now
             await self.community.save(update_fields=["register_at"])
 

@@ -173,6 +173,19 @@ async def test_a_file_that_is_not_a_workbook_or_has_no_register_sheet(community:
     book.save(out)
     other = await import_register(community, out.getvalue(), NOW)
     assert other.problems and "任何一张表" in other.problems[0].why
+    empty = Book({HOMES: [], PEOPLE: []}).xlsx()  # headers only
+    assert [p.why for p in (await import_register(community, empty, NOW)).problems] == [
+        "表格里只有表头，没有要导入的内容。"
+    ]
+
+
+async def test_the_register_is_in_force_once_it_has_residents(community: Community) -> None:
+    book = small()
+    book.rows[PEOPLE] = []
+    assert (await import_register(community, book.xlsx(), NOW)).ok
+    assert (await Community.get(id=community.id)).register_at is None  # buildings and grids only
+    assert (await import_register(community, small().xlsx(), LATER)).ok
+    assert (await Community.get(id=community.id)).register_at == LATER
 
 
 async def test_numbers_as_excel_stores_them(community: Community) -> None:
