@@ -295,6 +295,12 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_register(args: argparse.Namespace) -> int:
+    from bot.register_cli import run_register
+
+    return asyncio.run(run_register(_settings(args), args))
+
+
 def cmd_content(args: argparse.Namespace) -> int:
     from bot.content_cli import cmd_content as run
 
@@ -353,6 +359,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     box.add_argument("--since", help="only those recorded since this date or time (2026-11-30, ISO)")
     box.set_defaults(func=cmd_outbox)
+
+    register = sub.add_parser(
+        "register", help="the household register workbook: the template, import (checked first), export"
+    )
+    register.add_argument("action", choices=["template", "import", "export"])
+    register.add_argument("file", help="the .xlsx file to write (template, export) or to read (import)")
+    register.add_argument("--community", help="community code (import, export)")
+    register.add_argument("--dry-run", action="store_true", help="import: check and count, save nothing")
+    register.add_argument("--rural", action="store_true", help="template: a village's examples (3组15号)")
+    register.set_defaults(func=cmd_register)
 
     contents = sub.add_parser("content", help="check the service catalog and calendar, or reload them")
     contents.add_argument("action", choices=["check", "reload"])

@@ -43,3 +43,12 @@ async def answerer_of(call: ApiRequest) -> Community:
     if not await answers_messages(call.caller, community.id):
         raise ApiError(403, "forbidden", content.text("api.forbidden"))
     return community
+
+
+async def committee_or_street_office_of(call: ApiRequest) -> Community:
+    """The community in the path, when the caller is on its committee or works at its street office (who
+    keep the household register and may see residents' care needs)."""
+    community = await community_of(call)
+    if not await roles_of(call.caller, community) & {RoleName.COMMITTEE, RoleName.STREET_OFFICE}:
+        raise ApiError(403, "forbidden", content.text("api.forbidden"))
+    return community

@@ -26,16 +26,23 @@ from storage.pages import M, PageSlice, page_slice
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, details: list[dict[str, str | int]] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.details = details
 
 
 class ErrorBody(BaseModel):
     code: str = Field(description="machine-readable: bad_request, unauthorized, forbidden, not_found, ...")
     message: str = Field(description="for people, in Chinese")
+    details: list[dict[str, str | int]] | None = Field(
+        default=None,
+        description="what is wrong, item by item (an uploaded workbook: sheet, row, column, why)",
+    )
 
 
 class ErrorOut(BaseModel):
@@ -97,6 +104,9 @@ class ApiRequest:
         return self.services.clock()
 
 
+# what an upload may be, by Content-Type, and the bytes such a file starts with
+IMAGES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
+
 Handler = Callable[[ApiRequest], Awaitable["BaseModel | Binary | None"]]
 
 
@@ -132,7 +142,10 @@ class ApiRoute:
     tag: str = ""
     binary: bool = False  # the handler returns a Binary (an image, a file), not a model
     binary_types: tuple[str, ...] = ("image/jpeg", "image/png", "application/octet-stream")
-    upload: bool = False  # the request body is an image (``call.body`` is a Binary)
+    upload: bool = False  # the request body is a file (``call.body`` is a Binary): an image unless...
+    upload_types: dict[str, bytes] = field(default_factory=lambda: dict(IMAGES))  # type -> first bytes
+    upload_limit: int = 5 * 1024 * 1024
+    upload_refused: str = "api.bad_image"  # the sentence for a body of another kind
     limit: str = ""  # "login": counted under the stricter per-address login limit as well
     # a workflow's refusal keys this route answers with another status than 422 (forbidden, not found,
     # conflict); declared once per slice by ``Routes(refusals=...)``, documented in the OpenAPI error list

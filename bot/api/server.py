@@ -47,8 +47,13 @@ _STATUS_CODES = {
 }
 
 
-def error_response(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"error": {"code": code, "message": message}}, status=status)
+def error_response(
+    status: int, code: str, message: str, details: list[dict[str, str | int]] | None = None
+) -> web.Response:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    return web.json_response({"error": error}, status=status)
 
 
 @web.middleware
@@ -61,7 +66,7 @@ async def api_errors(
     try:
         return await handler(request)
     except ApiError as exc:
-        return error_response(exc.status, exc.code, exc.message)
+        return error_response(exc.status, exc.code, exc.message, exc.details)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
@@ -98,7 +103,7 @@ def _wrap(route: ApiRoute) -> Callable[[web.Request], Awaitable[web.Response]]:
             person=person,
             path=_path_values(route, request),
             query=_query_values(route.query, request),
-            body=await _upload(request)
+            body=await _upload(request, route)
             if route.upload
             else await _body(route.body, request)
             if route.body
@@ -196,20 +201,17 @@ def _query_values(params: list[QueryParam], request: web.Request) -> dict[str, A
     return values
 
 
-UPLOAD_LIMIT = 5 * 1024 * 1024
-_MAGIC = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
-
-
-async def _upload(request: web.Request) -> Binary:
-    """An image body: JPEG or PNG, as its Content-Type says and its first bytes confirm."""
+async def _upload(request: web.Request, route: ApiRoute) -> Binary:
+    """A file body of a kind the route takes (an image: JPEG or PNG), as its Content-Type says and its
+    first bytes confirm."""
     kind = request.content_type
     try:
-        data = await read_limited(request, UPLOAD_LIMIT)
+        data = await read_limited(request, route.upload_limit)
     except TooLarge:
         raise ApiError(413, "too_large", content.text("api.too_large")) from None
-    magic = _MAGIC.get(kind)
+    magic = route.upload_types.get(kind)
     if magic is None or not data.startswith(magic):
-        raise _bad("api.bad_image")
+        raise _bad(route.upload_refused)
     return Binary(data, kind)
 
 
@@ -286,8 +288,11 @@ def openapi(routes: list[ApiRoute]) -> dict[str, Any]:
             "responses": responses,
         }
         if route.upload:
-            image = {"schema": {"type": "string", "format": "binary"}}
-            operation["requestBody"] = {"required": True, "content": dict.fromkeys(_MAGIC, image)}
+            binary_body = {"schema": {"type": "string", "format": "binary"}}
+            operation["requestBody"] = {
+                "required": True,
+                "content": dict.fromkeys(route.upload_types, binary_body),
+            }
         elif route.body is not None:
             operation["requestBody"] = {
                 "required": True,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.feature import Feature
+from handlers.register.import_api import routes as import_routes
 from handlers.register.verify_api import routes as verify_api
 from handlers.register.verify_dialog import router as verify_router
 
-feature = Feature("register", routers=[verify_router], api=[*verify_api.all])
+feature = Feature("register", routers=[verify_router], api=[*verify_api.all, *import_routes.all])
