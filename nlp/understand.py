@@ -47,7 +47,6 @@ COMMAND_INTENTS = frozenset(
         "link_mp",
         "invite",
         "office_hours",
-        "my_grid_worker",
     }
 )
 
