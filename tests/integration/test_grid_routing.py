@@ -140,5 +140,7 @@ async def test_transfer_to_grid_workers_goes_to_the_grid(grids: dict[str, Person
     assert moved.handler_role == "grid_worker" and moved.assignee_id == grids["w2"].id
     handed = await Notification.filter(key__contains=":handed:", person=grids["w2"]).count()
     assert handed == 1
-    pooled = await workflow.transfer((await _report("lighting", 1, "k-t2")).id, RoleName.GRID_WORKER, boss, T0)
+    pooled = await workflow.transfer(
+        (await _report("lighting", 1, "k-t2")).id, RoleName.GRID_WORKER, boss, T0
+    )
     assert pooled.assignee_id is None
