@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from tortoise.expressions import Subquery
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import ValuesQuery
 
 import content
@@ -35,11 +35,20 @@ OVERSEERS = frozenset({RoleName.COMMITTEE, RoleName.STREET_OFFICE})
 
 
 # -- for repairs: routing and scope ------------------------------------------------------------------
+# Someone the register names by phone is a placeholder until they write to us: a grid they alone staff
+# has nobody to tell yet, so its tickets stay in the pool until then.
+_REACHABLE = Q(person__openid__not_isnull=True) | Q(person__mp_openid__not_isnull=True)
+_REACHABLE_STAFF = Q(grid__staff__person__openid__not_isnull=True) | Q(
+    grid__staff__person__mp_openid__not_isnull=True
+)
+
+
 async def grid_staff_for_building(building_id: int) -> list[Person]:
-    """The staff of the grid the building is in who hold the grid worker's role in its community: the
-    workers first, then the deputies. Empty when the building is in no grid or the grid has none."""
+    """The staff of the grid the building is in who hold the grid worker's role in its community and can
+    be reached (not a placeholder): the workers first, then the deputies. Empty when the building is in no
+    grid or the grid has none."""
     rows = (
-        await GridStaff.filter(grid__buildings__building_id=building_id)
+        await GridStaff.filter(_REACHABLE, grid__buildings__building_id=building_id)
         .select_related("person", "grid")
         .order_by("deputy", "id")
     )
@@ -63,9 +72,10 @@ def buildings_of_staff(person_id: int, community_id: int) -> ValuesQuery[Literal
 
 
 def staffed_buildings(community_id: int) -> ValuesQuery[Literal[False]]:
-    """The buildings whose grid has someone holding the grid worker's role: their tickets are routed to
-    that grid, not left in the pool. For a subquery."""
+    """The buildings whose grid has someone (reachable) holding the grid worker's role: their tickets are
+    routed to that grid, not left in the pool. For a subquery."""
     return GridBuilding.filter(
+        _REACHABLE_STAFF,
         grid__community_id=community_id,
         grid__staff__person__roles__role=RoleName.GRID_WORKER,
         grid__staff__person__roles__community_id=community_id,
@@ -85,6 +95,7 @@ async def routed_to_a_grid(community_id: int, building_id: int | None) -> bool:
     if building_id is None:
         return False
     return await GridBuilding.exists(
+        _REACHABLE_STAFF,
         building_id=building_id,
         grid__community_id=community_id,
         grid__staff__person__roles__role=RoleName.GRID_WORKER,
@@ -303,7 +314,7 @@ class GridSummary:
 
 
 async def grids_of(community_id: int) -> list[GridSummary]:
-    """Every grid of the community with its buildings, staff and figures: seven statements, whatever
+    """Every grid of the community with its buildings, staff and figures: six statements, whatever
     the number of grids."""
     grids = await Grid.filter(community_id=community_id).order_by("code")
     links = await GridBuilding.filter(grid__community_id=community_id).select_related("building")

@@ -13,7 +13,7 @@ from handlers.repairs.categories import categories
 from handlers.repairs.models import Ticket, TicketStatus
 from handlers.repairs.queries import TicketFilter
 from handlers.repairs.workflow import ReportRepair
-from storage.models import Building, Community, Notification, Person, RoleName
+from storage.models import Building, Community, Notification, Person, Role, RoleName
 from storage.roles import roles_of
 from tests import grid_fixtures as fx
 
@@ -41,13 +41,14 @@ async def _report(category: str, building: int | None, key: str) -> Ticket:
 
 async def _told(ticket: Ticket) -> set[str]:
     rows = await Notification.filter(key__startswith=f"ticket:{ticket.id}:new:").prefetch_related("person")
-    return {n.person.openid or "" for n in rows}
+    return {n.person.name for n in rows}
 
 
 @pytest.fixture
 async def grids(seeded: str) -> dict[str, Person]:
     """Grid G1 (3栋, 4栋): 张晓燕 with deputy 李明; G2 (5栋): 王强; G3 (6栋): someone without the grid
-    worker's role; 1栋, 2栋: no grid. The demo's 张网格 (demo-grid) is in the pool only."""
+    worker's role; G4 (7栋): a grid worker the register named by phone, who has not written to us yet;
+    1栋, 2栋: no grid. The demo's 张网格 (demo-grid) is in the pool only."""
     people = {
         "w1": await fx.staff("grid-w1", "张晓燕", "13800000001"),
         "d1": await fx.staff("grid-d1", "李明", "13800000002"),
@@ -57,6 +58,11 @@ async def grids(seeded: str) -> dict[str, Person]:
     await fx.grid("G1", [3, 4], people["w1"], [people["d1"]], name="第一网格")
     await fx.grid("G2", [5], people["w2"], name="第二网格")
     await fx.grid("G3", [6], people["norole"], name="第三网格")
+    placeholder = await Person.create(openid=None, name="孙七", phone="13800000005")  # not yet written to us
+    await Role.create(
+        person=placeholder, community=await Community.get(code="xingfuli"), role=RoleName.GRID_WORKER
+    )
+    await fx.grid("G4", [7], placeholder, name="第四网格")
     people["pool"] = await Person.get(openid="demo-grid")
     return people
 
@@ -64,23 +70,25 @@ async def grids(seeded: str) -> dict[str, Person]:
 async def test_routed_to_the_buildings_grid_worker_and_deputy_only(grids: dict[str, Person]) -> None:
     in_grid = await _report("noise", 3, "k1")
     assert in_grid.assignee_id == grids["w1"].id
-    assert await _told(in_grid) == {"grid-w1", "grid-d1"}
+    assert await _told(in_grid) == {"张晓燕", "李明"}
     other = await _report("noise", 5, "k2")
-    assert other.assignee_id == grids["w2"].id and await _told(other) == {"grid-w2"}
+    assert other.assignee_id == grids["w2"].id and await _told(other) == {"王强"}
 
 
 @pytest.mark.parametrize(
-    ("building", "why"), [(1, "no grid"), (None, "no building"), (6, "a grid with no grid worker")]
+    ("building", "why"),
+    [(1, "no grid"), (None, "no building"), (6, "a grid with no grid worker"), (7, "nobody to tell yet")],
 )
 async def test_the_pool_is_the_fallback(grids: dict[str, Person], building: int | None, why: str) -> None:
     ticket = await _report("pets", building, f"k-{building}")
     assert ticket.assignee_id is None, why
-    assert await _told(ticket) == {"demo-grid", "grid-w1", "grid-d1", "grid-w2"}, why
+    # the pool: every holder of the role (the placeholder's notification waits until they write to us)
+    assert await _told(ticket) == {"张网格", "张晓燕", "李明", "王强", "孙七"}, why
 
 
 async def test_property_tickets_are_not_routed_to_grids(grids: dict[str, Person]) -> None:
     ticket = await _report("lighting", 3, "k-light")
-    assert ticket.assignee_id is None and await _told(ticket) == {"demo-property"}
+    assert ticket.assignee_id is None and await _told(ticket) == {"王师傅"}
 
 
 async def test_who_sees_which_ticket(grids: dict[str, Person]) -> None:
@@ -91,10 +99,11 @@ async def test_who_sees_which_ticket(grids: dict[str, Person]) -> None:
         "pool": await _report("noise", 1, "c"),
         "nobuilding": await _report("parking", None, "d"),
         "unstaffed": await _report("fumes", 6, "e"),
+        "unreached": await _report("fumes", 7, "e2"),
         "light3": await _report("lighting", 3, "f"),  # property's, in G1's building
         "light1": await _report("lighting", 1, "g"),
     }
-    pool = {"pool", "nobuilding", "unstaffed"}
+    pool = {"pool", "nobuilding", "unstaffed", "unreached"}
     expected = {
         "grid-w1": {"g1", "light3"} | pool,
         "grid-d1": {"g1", "light3"} | pool,
