@@ -71,7 +71,7 @@ OFFERABLE = frozenset(LABEL_INTENT.values()) - {"chitchat", "out_of_scope"}
 # rule intents that may refine a label ("status" said about a wish is my_wishes)
 REFINES: Mapping[str, frozenset[str]] = {
     "status": frozenset({"my_tickets", "urge", "my_wishes"}),
-    "service": frozenset({"office_hours"}),
+    "service": frozenset({"office_hours", "my_grid_worker"}),
     "smalltalk": frozenset({"thanks", "greet"}),  # else chitchat (哈哈, 👍, 好的)
     "volunteer": frozenset({"wish_board"}),
 }

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from bot.feature import Feature
+from handlers.register.grid_api import routes as grid_routes
+from handlers.register.grid_dialog import router as grid_router
 from handlers.register.import_api import routes as import_routes
 from handlers.register.verify_api import routes as verify_api
 from handlers.register.verify_dialog import router as verify_router
 
-feature = Feature("register", routers=[verify_router], api=[*verify_api.all, *import_routes.all])
+feature = Feature(
+    "register",
+    routers=[verify_router, grid_router],
+    api=[*verify_api.all, *import_routes.all, *grid_routes.all],
+)

@@ -69,6 +69,7 @@ class TicketOut(BaseModel):
     outcome_note: str
     rating: int | None
     reporter: Contact | None = Field(description="the reporter's contact: only for the community's staff")
+    filed_for: str = Field(default="", description="代报: the resident a grid worker filed it for")
 
 
 class TicketDetail(TicketOut):

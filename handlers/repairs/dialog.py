@@ -119,7 +119,8 @@ async def staff_action(ctx: Context) -> None:
 def _line(ticket: TicketView, with_place: bool) -> str:
     overdue = content.text("repairs.overdue_mark") if ticket.overdue else ""
     where = f" {ticket.place}" if with_place else ""
-    return f"{ticket.number} {ticket.category_label}{where}：{ticket.status_label}{overdue}"
+    whom = content.text("repairs.filed_for_mark", name=ticket.filed_for) if ticket.filed_for else ""
+    return f"{ticket.number} {ticket.category_label}{where}{whom}：{ticket.status_label}{overdue}"
 
 
 @router.handle(command("工单", "待办", "待处理工单", args=False), idle())

@@ -14,6 +14,7 @@ import content
 from bot.api.core import Binary
 from handlers.common.photos import kept_photo
 from handlers.common.rules import Refusal
+from handlers.register import grid_queries as grids
 from handlers.repairs.categories import HANDLER_ROLES, Category, categories
 from handlers.repairs.models import (
     OPEN_STATUSES,
@@ -49,28 +50,58 @@ def status_label(status: TicketStatus | str) -> str:
 
 # -- who may see what ---------------------------------------------------------------------------------
 # The one rule, for a row and as a query: the committee sees every ticket of its community; a handler
-# (property staff, grid worker, mediator) the tickets in the pool of a role they hold there, and those
-# assigned to them; the reporter their own; a follower the ones they follow. Contact details go to the
-# staff who see it as staff only. Nobody else learns the ticket exists.
+# (property staff, mediator) the tickets in the pool of a role they hold there, and those assigned to
+# them; a grid worker the tickets of their grid's buildings (whoever handles them), and the grid workers'
+# tickets that no grid took (no building, or a building whose grid has no worker: the pool); the reporter
+# their own; a follower the ones they follow. Contact details go to the staff who see it as staff only.
+# Nobody else learns the ticket exists.
+GRID = RoleName.GRID_WORKER
 
 
 def handles(roles: Iterable[RoleName], ticket: Ticket) -> bool:
-    """May act on the ticket as its handler: the committee, or a holder of the pool's role (in the ticket's
-    community: ``roles`` are the person's roles there)."""
+    """Holds what acting on the ticket as its handler takes: the committee, or the pool's role (in the
+    ticket's community: ``roles`` are the person's roles there). ``may_handle`` adds the grid's scope."""
     held = set(roles)
     return RoleName.COMMITTEE in held or RoleName(ticket.handler_role) in held
 
 
-def sees_as_staff(roles: Iterable[RoleName], person_id: int, ticket: Ticket) -> bool:
-    return handles(roles, ticket) or ticket.assignee_id == person_id
+async def may_handle(roles: Iterable[RoleName], person_id: int, ticket: Ticket) -> bool:
+    """May act on the ticket as its handler: holds the role and sees the ticket (a grid worker does not
+    act on another grid's tickets)."""
+    held = set(roles)
+    return handles(held, ticket) and await sees_as_staff(held, person_id, ticket)
 
 
-def staff_scope(roles: Iterable[RoleName], person_id: int) -> Q:
-    """``sees_as_staff`` as a filter on the tickets of the community the roles are held in."""
+async def sees_as_staff(roles: Iterable[RoleName], person_id: int, ticket: Ticket) -> bool:
+    held = set(roles)
+    if RoleName.COMMITTEE in held or ticket.assignee_id == person_id:
+        return True
+    if ticket.handler_role != GRID and RoleName(ticket.handler_role) in held:
+        return True
+    if GRID not in held:
+        return False
+    if await grids.in_own_grid(person_id, ticket.community_id, ticket.building_id):
+        return True
+    return ticket.handler_role == GRID and not await grids.routed_to_a_grid(
+        ticket.community_id, ticket.building_id
+    )
+
+
+def staff_scope(roles: Iterable[RoleName], person_id: int, community_id: int) -> Q:
+    """``sees_as_staff`` as a filter on the tickets of ``community_id`` (where the roles are held)."""
     held = set(roles)
     if RoleName.COMMITTEE in held:
         return Q()
-    return Q(handler_role__in=[r.value for r in held & POOL_ROLES]) | Q(assignee_id=person_id)
+    scope = Q(assignee_id=person_id)
+    pools = [r.value for r in held & POOL_ROLES if r is not GRID]
+    if pools:
+        scope |= Q(handler_role__in=pools)
+    if GRID in held:
+        mine = Subquery(grids.buildings_of_staff(person_id, community_id))
+        taken = Subquery(grids.staffed_buildings(community_id))
+        pool = Q(building_id=None) | ~Q(building_id__in=taken)
+        scope |= Q(building_id__in=mine) | (Q(handler_role=GRID.value) & pool)
+    return scope
 
 
 @dataclass(frozen=True)
@@ -86,7 +117,7 @@ async def seen_by(person: Person, ticket_id: int) -> Seen:
     ticket = await Ticket.get_or_none(id=ticket_id)
     if ticket is None:
         raise _no_such_ticket()
-    if sees_as_staff(await roles_of(person, ticket.community_id), person.id, ticket):
+    if await sees_as_staff(await roles_of(person, ticket.community_id), person.id, ticket):
         return Seen(ticket, True)
     if ticket.reporter_id == person.id or await TicketFollower.exists(ticket=ticket, person=person):
         return Seen(ticket, False)
@@ -130,6 +161,7 @@ class TicketView:
     outcome_note: str
     rating: int | None
     reporter: Contact | None
+    filed_for: str  # 代报: the resident a grid worker filed it for
 
 
 @dataclass(frozen=True)
@@ -207,6 +239,7 @@ async def views(tickets: Sequence[Ticket], now: dt.datetime, *, with_contact: bo
             outcome_note=t.outcome_note,
             rating=t.rating,
             reporter=contacts.get(t.reporter_id) if with_contact else None,
+            filed_for=t.filed_for,
         )
         for t in tickets
     ]
@@ -251,7 +284,7 @@ async def community_page(
 ) -> PageSlice[TicketView]:
     """The community's tickets the staff member sees as staff (``roles``: theirs there), filtered, soonest
     due first, with the reporters' contacts: four statements whatever the page size."""
-    query = Ticket.filter(staff_scope(roles, person.id), community_id=community_id)
+    query = Ticket.filter(staff_scope(roles, person.id, community_id), community_id=community_id)
     if filters.status is not None:
         query = query.filter(status=filters.status)
     if filters.category is not None:
@@ -277,7 +310,9 @@ async def staff_pool(person: Person, now: dt.datetime, limit: int = 10) -> list[
     if roles is None or person.community_id is None:
         return None
     query = Ticket.filter(
-        staff_scope(roles, person.id), community_id=person.community_id, status__in=OPEN_STATUSES
+        staff_scope(roles, person.id, person.community_id),
+        community_id=person.community_id,
+        status__in=OPEN_STATUSES,
     )
     return await views(await query.order_by("resolve_by", "id").limit(limit), now, with_contact=False)
 

@@ -21,6 +21,7 @@ from handlers.common import formats
 from handlers.common.requests import RequestItem
 from handlers.common.rules import Refusal
 from handlers.common.transitions import SYSTEM, Notice, StateTable, Step, transition
+from handlers.register.grid_queries import grid_staff_for_building, in_own_grid
 from handlers.repairs.categories import HANDLER_ROLES, Category, categories
 from handlers.repairs.models import (
     OPEN_STATUSES,
@@ -32,8 +33,8 @@ from handlers.repairs.models import (
 )
 from handlers.repairs.queries import (
     describe_place,
-    handles,
     is_overdue,
+    may_handle,
     overdue_filter,
     sees_as_staff,
     status_label,
@@ -59,6 +60,8 @@ class ReportRepair:
     latitude: float | None = None
     longitude: float | None = None
     photo_media_ids: tuple[str, ...] = ()
+    filed_for: str = ""  # a grid worker reports for a resident (代报): whom, as they wrote it
+    filed_for_resident_id: int | None = None  # and who that is on the register, when matched
 
 
 # by: reporter; handler (the committee or the pool's role); assignee (a handler, and the ticket is theirs
@@ -86,7 +89,7 @@ async def _authorise(ticket: Ticket, by: str, actor: Person | None) -> None:
         if actor.id != ticket.reporter_id:
             raise Refusal("repairs.not_allowed")
         return
-    if not handles(await roles_of(actor, ticket.community_id), ticket):
+    if not await may_handle(await roles_of(actor, ticket.community_id), actor.id, ticket):
         raise Refusal("repairs.not_allowed")
 
 
@@ -105,7 +108,8 @@ STATES: StateTable[Ticket, TicketStatus] = StateTable(
 
 # -- reporting ------------------------------------------------------------------------------------------
 async def report(cmd: ReportRepair, now: dt.datetime) -> Ticket:
-    """File a ticket (once per source message) and tell the handlers' pool."""
+    """File a ticket (once per source message) and tell its handlers: a grid worker's ticket goes to the
+    worker of its building's grid (told with the deputies), the pool of the role otherwise."""
     return await once(Ticket, cmd.source_key, lambda: _report(cmd, now))
 
 
@@ -115,6 +119,8 @@ async def _report(cmd: ReportRepair, now: dt.datetime) -> Ticket:
     if role is None:
         raise Refusal("repairs.outside", text=category.outside)
     assignee = await _assignee(category, cmd.community_id)
+    grid = [] if assignee else await _grid_staff(role, cmd.building_id)
+    assignee = assignee or (grid[0] if grid else None)
     async with in_transaction():
         ticket = await Ticket.create(
             assignee=assignee,
@@ -130,6 +136,8 @@ async def _report(cmd: ReportRepair, now: dt.datetime) -> Ticket:
             longitude=cmd.longitude,
             handler_role=role.value,
             source_key=cmd.source_key,
+            filed_for=cmd.filed_for[:64],
+            filed_for_resident_id=cmd.filed_for_resident_id,
             created_at=now,
             respond_by=now + dt.timedelta(hours=category.response_hours),
             resolve_by=now + dt.timedelta(hours=category.resolution_hours),
@@ -139,20 +147,34 @@ async def _report(cmd: ReportRepair, now: dt.datetime) -> Ticket:
         await TicketEvent.create(
             ticket=ticket, actor=cmd.reporter, action="submit", to_status=S.SUBMITTED, created_at=now
         )
-        for staff in [assignee] if assignee else await _pool(ticket):
-            await notify(
-                staff,
-                f"ticket:{ticket.id}:new:{staff.id}",
-                content.text(
-                    "repairs.staff_new",
-                    number=ticket.number,
-                    category=category.label,
-                    where=await describe_place(ticket),
-                    description=formats.clip(ticket.description, 60),
-                ),
-                now=now,
-            )
+        text = await _staff_new(ticket)
+        for staff in grid or ([assignee] if assignee else await _pool(ticket)):
+            await notify(staff, f"ticket:{ticket.id}:new:{staff.id}", text, now=now)
     return ticket
+
+
+async def _staff_new(ticket: Ticket) -> str:
+    """What a handler is told of a new ticket (or one handed to them)."""
+    text = content.text(
+        "repairs.staff_new",
+        number=ticket.number,
+        category=categories()[ticket.category].label,
+        where=await describe_place(ticket),
+        description=formats.clip(ticket.description, 60),
+    )
+    return _for_whom(ticket, text, "repairs.filed_for")
+
+
+def _for_whom(ticket: Ticket, text: str, key: str) -> str:
+    """A ticket filed for a resident says for whom (代报：李奶奶), in the sentence ``key``."""
+    return f"{text}\n{content.text(key, name=ticket.filed_for)}" if ticket.filed_for else text
+
+
+async def _grid_staff(role: RoleName, building_id: int | None) -> list[Person]:
+    """A grid worker's ticket in a building of a grid with staff: that grid's worker (then deputies)."""
+    if role is not RoleName.GRID_WORKER or building_id is None:
+        return []
+    return await grid_staff_for_building(building_id)
 
 
 async def _assignee(category: Category, community_id: int) -> Person | None:
@@ -182,7 +204,7 @@ async def follow(ticket_id: int, person: Person) -> Ticket:
 async def add_photo(ticket_id: int, staff: Person, data: bytes, content_type: str, now: dt.datetime) -> int:
     """A photo of the work done, by staff who see the ticket as staff; its id."""
     ticket = await STATES.load(ticket_id)
-    if not sees_as_staff(await roles_of(staff, ticket.community_id), staff.id, ticket):
+    if not await sees_as_staff(await roles_of(staff, ticket.community_id), staff.id, ticket):
         raise Refusal("repairs.not_allowed")
     photo = await TicketPhoto.create(
         ticket=ticket, data=data, content_type=content_type, by_staff=True, created_at=now
@@ -226,10 +248,15 @@ async def _step(
         so who lost an accept race hears "not now"."""
         if actor is None or MOVES[action].by not in ("assignee", "handler"):
             return
-        if ticket.assignee_id not in (None, actor.id) and RoleName.COMMITTEE not in await roles_of(
-            actor, ticket.community_id
+        if ticket.assignee_id in (None, actor.id):
+            return
+        if RoleName.COMMITTEE in await roles_of(actor, ticket.community_id):
+            return
+        if ticket.handler_role == RoleName.GRID_WORKER and await in_own_grid(
+            actor.id, ticket.community_id, ticket.building_id
         ):
-            raise Refusal("repairs.not_yours", number=ticket.number)
+            return  # a deputy (or a second worker) of the grid stands in
+        raise Refusal("repairs.not_yours", number=ticket.number)
 
     return await transition(
         STATES,
@@ -240,7 +267,7 @@ async def _step(
         note=note,
         changes=_columns(action, ticket, actor, now, note) | dict(operands or {}),
         guard=theirs,
-        then=lambda fresh: _told(fresh, action, note, now),
+        then=lambda fresh: _told(fresh, action, note, now, actor),
     )
 
 
@@ -254,10 +281,14 @@ async def move(
 
 
 async def transfer(ticket_id: int, to_role: RoleName, by: Person, now: dt.datetime, note: str = "") -> Ticket:
-    """Hand the ticket to another role's pool (property staff, grid worker, mediator): nobody's yet."""
+    """Hand the ticket to another role's pool (property staff, grid worker, mediator): nobody's yet; to the
+    grid workers, their ticket's grid worker's when its building's grid has one."""
     if to_role not in HANDLER_ROLES.values():
         raise Refusal("api.transfer_role")
-    return await _step(ticket_id, "transfer", by, now, note, {"handler_role": to_role.value})
+    ticket = await STATES.load(ticket_id)
+    grid = await _grid_staff(to_role, ticket.building_id)
+    operands = {"handler_role": to_role.value, "assignee_id": grid[0].id if grid else None}
+    return await _step(ticket_id, "transfer", by, now, note, operands)
 
 
 async def rate(ticket_id: int, reporter: Person, stars: int, comment: str, now: dt.datetime) -> Ticket:
@@ -280,19 +311,31 @@ _TELL = {
 }
 
 
-async def _told(ticket: Ticket, action: str, note: str, now: dt.datetime) -> Iterable[Notice]:
-    """The reporter and the followers hear of a step taken by someone else."""
+async def _told(
+    ticket: Ticket, action: str, note: str, now: dt.datetime, actor: Person | None
+) -> Iterable[Notice]:
+    """The reporter and the followers hear of a step taken by someone else (a grid worker who filed it for
+    a resident hears it as the reporter, to tell them); a ticket handed to a grid worker tells them."""
     key = _TELL.get(action)
     if key is None:
         return []
-    text = content.text(key, number=ticket.number, note=formats.remark(note))
+    said = content.text(key, number=ticket.number, note=formats.remark(note))
+    text = _for_whom(ticket, said, "repairs.filed_for_tell")
     data = {"title": ticket.number, "status": status_label(ticket.status)}
     people = [await Person.get(id=ticket.reporter_id)]
     people += [f.person for f in await TicketFollower.filter(ticket=ticket).prefetch_related("person")]
     stamp = f"{now.timestamp():.0f}"
-    return [
-        Notice(p, f"ticket:{ticket.id}:{action}:{stamp}:{p.id}", text, "service_update", data) for p in people
+    told = [
+        Notice(p, f"ticket:{ticket.id}:{action}:{stamp}:{p.id}", text, "service_update", data)
+        for p in people
+        if actor is None or p.id != actor.id
     ]
+    if action == "transfer" and ticket.assignee_id is not None:
+        handler = await Person.get(id=ticket.assignee_id)
+        told.append(
+            Notice(handler, f"ticket:{ticket.id}:handed:{stamp}:{handler.id}", await _staff_new(ticket))
+        )
+    return told
 
 
 # -- the clock ------------------------------------------------------------------------------------------

@@ -134,9 +134,10 @@ async def test_a_delivery_seen_twice_is_one_ballot(seeded: str) -> None:
 async def test_proxy_votes_say_who_acted_for_whom(seeded: str) -> None:
     c = await launch()
     grid = await Person.get(openid="demo-grid")
-    elder = await workflow.resident_at(await Community.get(code="xingfuli"), Address(3, 1, "101"), "李奶奶")
-    again = await workflow.resident_at(await Community.get(code="xingfuli"), Address(3, 1, "101"), "李奶奶")
-    assert again.id == elder.id  # found, not created twice
+    xingfuli = await Community.get(code="xingfuli")
+    elder, review = await workflow.resident_at(xingfuli, Address(3, 1, "101"), "李奶奶", c)
+    again, _ = await workflow.resident_at(xingfuli, Address(3, 1, "101"), "李奶奶", c)
+    assert again.id == elder.id and review  # found, not created twice; new without a register: reviewed
     ballot = await workflow.cast(c.id, elder, [0], T0 + DAY, source_key="p:1", proxy_by=grid)
     assert (ballot.voter_id, ballot.proxy_by_id) == (elder.id, grid.id)
     volunteer = await Person.get(openid="demo-volunteer")
