@@ -19,6 +19,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tortoise.queryset import QuerySet
 
+from bot.api.sessions import SESSION_TTL
 from bot.wechat.client import WeChatClient
 from storage.kv import Store
 from storage.models import Person
@@ -80,7 +81,7 @@ class ApiServices:
     store: Store
     wechat: WeChatClient
     clock: Callable[[], dt.datetime]
-    session_ttl: int = 7 * 24 * 3600
+    session_ttl: int = SESSION_TTL
     rate_limit: int = 120  # per minute: per signed-in person, or per address for the rest
     login_rate_limit: int = 20  # per minute per address, for the routes declared ``limit="login"``
     trusted_proxies: tuple[IPNetwork, ...] = ()  # whose X-Forwarded-For is believed

@@ -10,9 +10,22 @@ import secrets
 
 from storage.kv import Store
 
+SESSION_TTL = 7 * 24 * 3600
+
 
 def _key(token: str) -> str:
     return "session:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def session_key(token: str) -> str:
+    """Where a token's session is kept (its hash), to point it elsewhere later without keeping the token."""
+    return _key(token)
+
+
+async def repoint(store: Store, key: str, person_id: int, ttl: int = SESSION_TTL) -> None:
+    """Point the session kept at ``key`` at another person (after the follower confirmed a link)."""
+    if await store.get(key) is not None:
+        await store.set(key, str(person_id), ttl)
 
 
 async def create_session(store: Store, person_id: int, ttl: int) -> str:

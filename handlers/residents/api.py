@@ -11,7 +11,7 @@ import content
 import handlers
 from bot.api.community import COMMUNITY_CODE
 from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Routes, StrictIn, bearer_token, page_of
-from bot.api.sessions import create_session, move_session
+from bot.api.sessions import create_session, session_key
 from bot.wechat.client import WeChatAPIError
 from handlers.register import verify_queries
 from handlers.register.verify_queries import HomeStatus
@@ -19,7 +19,7 @@ from handlers.residents import queries, workflow
 from handlers.residents.queries import RoleName
 from nlp.slots import Address
 
-routes = Routes("residents")
+routes = Routes("residents", refusals={"residents.already_linked": 409, "residents.link_too_many_tries": 429})
 
 CODE_ERRORS = {40029, 40163, 40226}  # invalid, already used, high-risk user
 
@@ -77,7 +77,7 @@ class HomeIn(StrictIn):
 
 
 class LinkIn(StrictIn):
-    code: str = Field(pattern=r"^[0-9]{6}$", description="the code the Official Account chat gave")
+    code: str = Field(pattern=r"^[0-9]{8}$", description="the code the Official Account chat gave")
 
 
 class RequestOut(BaseModel):
@@ -167,28 +167,25 @@ async def bind_my_home(call: ApiRequest) -> MeOut:
     return await me_of(call.caller.id)
 
 
+class LinkOut(BaseModel):
+    status: Literal["pending"] = Field(
+        description="the follower is asked in the chat to confirm (回复“确认关联”); GET /me shows the link"
+    )
+
+
 @routes.add(
     "POST",
     "/me/link",
-    summary="Link my Official Account chat identity (code from the chat)",
-    response=MeOut,
+    summary="Ask to link my Official Account chat identity (code from the chat); the chat confirms it",
+    response=LinkOut,
     body=LinkIn,
-    errors=(409, 422),
+    status=202,
+    errors=(409, 422, 429),
 )
-async def link_official_account(call: ApiRequest) -> MeOut:
-    store = call.services.store
-    target_id = await store.get(f"link:{call.body.code}")
-    target = await queries.person(int(target_id)) if target_id else None
-    if target is None:
-        raise ApiError(422, "rule_violation", content.text("api.link_code_invalid"))
-    caller = call.caller
-    if target.id != caller.id:
-        if target.mp_openid and target.mp_openid != caller.mp_openid:
-            raise ApiError(409, "conflict", content.text("api.already_linked"))
-        await workflow.merge_into(caller, target)
-        await move_session(store, bearer_token(call.request), target.id, call.services.session_ttl)
-    await store.delete(f"link:{call.body.code}")
-    return await me_of(target.id)
+async def link_official_account(call: ApiRequest) -> LinkOut:
+    session = session_key(bearer_token(call.request))
+    await workflow.request_link(call.services.store, call.caller, call.body.code, session, call.now())
+    return LinkOut(status="pending")
 
 
 @routes.add(

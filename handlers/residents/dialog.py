@@ -28,7 +28,7 @@ WHO = "bind:who"  # a registered community: the name or phone checked against th
 SWITCH = "bind:switch"
 answers(CHANGE, COMMUNITY, ADDRESS, CONFIRM, WHO, intents=("bind",))  # "我住在3栋..." is the answer
 
-_JOIN = re.compile(r"^\s*(?:加入|邀请码)\s*(\d{6})\s*$")
+_JOIN = re.compile(r"^\s*(?:加入|邀请码)\s*(\d{6,8})\s*$")
 # the options of each numbered question, and the words that stand for them besides their labels
 _CHANGE = {
     1: ("更换", "换", "换一个", "换住址", "重新绑定", "搬家了", "改住址"),
@@ -368,6 +368,15 @@ async def link_mini_program(ctx: Context) -> None:
     ctx.say("residents.link_code", code=code)
 
 
+@router.handle(command("确认关联", args=False))
+async def confirm_link(ctx: Context) -> None:
+    """The follower confirms that the mini-program asking to link is theirs."""
+    if await workflow.confirm_link(ctx.services.store, await ctx.person()) is None:
+        ctx.say("residents.no_link_request")
+        return
+    ctx.say("residents.linked")
+
+
 # -- invite codes -----------------------------------------------------------------------------------
 @router.handle(intent("invite"), idle(), lambda ctx: not _JOIN.match(ctx.msg.text))
 async def invite(ctx: Context) -> None:
@@ -385,6 +394,6 @@ async def invite(ctx: Context) -> None:
 
 @router.handle(pattern(_JOIN))
 async def join(ctx: Context) -> None:
-    used = await workflow.redeem_invite(await ctx.person(), ctx.data["match"].group(1), ctx.now())
+    used = await workflow.join(ctx.services.store, await ctx.person(), ctx.data["match"].group(1), ctx.now())
     ctx.dialog.clear()
     ctx.say("residents.joined", community=used.community.name, role=role_label(used.role))

@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+import content
+from bot.api.sessions import repoint
 from handlers.common.rules import Refusal
 from handlers.register import verify_workflow as verify
 from handlers.residents.queries import HomeAddress, communities, home_of, roles_of
 from nlp.slots import Address
 from storage.kv import Store
 from storage.models import STAFF_ROLES, Building, Community, Home, InviteCode, Person, Role, RoleName
+from storage.outbox import notify
 from storage.people import reassign
 
 # the reads other slices use from here (they live in handlers.residents.queries)
 __all__ = ["HomeAddress", "communities", "home_of", "roles_of"]
 
 INVITE_LIFETIME = dt.timedelta(hours=72)
+INVITE_DIGITS = 8
+INVITE_TRIES = 5  # wrong invite codes a person may send in an hour
 LINK_TTL = 600
+LINK_DIGITS = 8
+LINK_TRIES = 5  # wrong link codes an identity may try in ten minutes
 
 
 async def resolve_address(community: Community, address: Address) -> HomeAddress:
@@ -105,7 +113,7 @@ async def create_invite(by: Person, community: Community, role: RoleName, now: d
     if RoleName.COMMITTEE not in await roles_of(by, community):
         raise Refusal("residents.invite_not_allowed")
     for _ in range(5):
-        code = f"{secrets.randbelow(10**6):06d}"
+        code = f"{secrets.randbelow(10**INVITE_DIGITS):0{INVITE_DIGITS}d}"
         try:
             return await InviteCode.create(
                 code=code, community=community, role=role, created_by=by, expires_at=now + INVITE_LIFETIME
@@ -131,6 +139,19 @@ async def redeem_invite(person: Person, code: str, now: dt.datetime) -> InviteCo
     return invite
 
 
+async def join(store: Store, person: Person, code: str, now: dt.datetime) -> InviteCode:
+    """加入 <code> in the chat: the invite used, with wrong codes counted against the person (INVITE_TRIES
+    an hour), so that codes cannot be guessed."""
+    failures = f"invitefail:{person.id}"
+    if int(await store.get(failures) or 0) >= INVITE_TRIES:
+        raise Refusal("residents.invite_too_many_tries")
+    try:
+        return await redeem_invite(person, code, now)
+    except Refusal:
+        await store.incr(failures, ttl=3600)
+        raise
+
+
 # -- the mini-program's identity ---------------------------------------------------------------------
 async def person_for_login(mp_openid: str, unionid: str | None) -> Person:
     """The same person when the mini-program openid or the unionid is known; a new one otherwise."""
@@ -146,12 +167,51 @@ async def person_for_login(mp_openid: str, unionid: str | None) -> Person:
 
 
 async def new_link_code(store: Store, person: Person) -> str:
-    """A one-time code the chat gives a follower to link the mini-program (10 minutes)."""
+    """A one-time code the chat gives a follower to link the mini-program (10 minutes, 8 digits)."""
     for _ in range(5):
-        code = f"{secrets.randbelow(10**6):06d}"
+        code = f"{secrets.randbelow(10**LINK_DIGITS):0{LINK_DIGITS}d}"
         if await store.set_if_absent(f"link:{code}", str(person.id), LINK_TTL):
             return code
     raise RuntimeError("no free link code")
+
+
+async def request_link(store: Store, caller: Person, code: str, session: str, now: dt.datetime) -> Person:
+    """The mini-program asks to become part of the follower whose code it has: nothing merges until the
+    follower confirms in the chat ("确认关联"). A wrong code counts against the caller (LINK_TRIES in ten
+    minutes); a right one is used up. Returns the follower."""
+    failures = f"linkfail:{caller.id}"
+    if int(await store.get(failures) or 0) >= LINK_TRIES:
+        raise Refusal("residents.link_too_many_tries")
+    target_id = await store.get(f"link:{code}")
+    target = await Person.get_or_none(id=int(target_id)) if target_id else None
+    if target is None:
+        await store.incr(failures, ttl=LINK_TTL)
+        raise Refusal("residents.link_code_invalid")
+    await store.delete(f"link:{code}")
+    if target.id != caller.id and target.mp_openid and target.mp_openid != caller.mp_openid:
+        raise Refusal("residents.already_linked")
+    await store.set(f"linkreq:{target.id}", json.dumps({"person": caller.id, "session": session}), LINK_TTL)
+    await notify(
+        target, f"link:{target.id}:{now.timestamp():.0f}", content.text("residents.link_asked"), now=now
+    )
+    return target
+
+
+async def confirm_link(store: Store, follower: Person) -> Person | None:
+    """The follower confirms the mini-program's request: it becomes part of them, and the mini-program's
+    session follows. Returns the follower, or None when nothing is waiting."""
+    raw = await store.get(f"linkreq:{follower.id}")
+    if raw is None:
+        return None
+    await store.delete(f"linkreq:{follower.id}")
+    asked = json.loads(raw)
+    source = await Person.get_or_none(id=int(asked["person"]))
+    if source is None:
+        return None
+    if source.id != follower.id:
+        follower = await merge_into(source, follower)
+    await repoint(store, str(asked["session"]), follower.id)
+    return follower
 
 
 async def merge_into(source: Person, target: Person) -> Person:

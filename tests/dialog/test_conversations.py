@@ -177,8 +177,8 @@ async def test_silent_events(conversations: Conversations) -> None:
 
 async def test_invite_code_from_committee_to_new_grid_worker(conversations: Conversations) -> None:
     boss = Chat(conversations, "demo-committee")
-    reply = await boss.say("生成邀请码 网格员")
-    code = reply.split("邀请码 ")[1][:6]
+    reply = await boss.say("邀请码 网格员")
+    code = reply.split("邀请码 ")[1][:8]
     assert code.isdigit()
     newcomer = Chat(conversations, "new-grid-worker")
     assert "您现在是幸福里社区的网格员" in await newcomer.say(f"加入 {code}")

@@ -13,7 +13,7 @@ from bot.api.server import SERVICES
 from bot.api.sessions import create_session
 from handlers.repairs.models import Ticket
 from handlers.wishes.models import Wish
-from storage.models import Community, Person, Role, RoleName, StaffMessage
+from storage.models import Community, Notification, Person, Role, RoleName, StaffMessage
 from tests.e2e.conftest import MakeSim
 from tests.fake_wechat_api import FakeWeChatAPI
 
@@ -117,7 +117,7 @@ async def test_link_the_chat_identity(make_sim: MakeSim, fake_api: FakeWeChatAPI
     sim = await make_sim("safe", wechat_mp_appid="wxmp", wechat_mp_secret="mp-secret")
     api = sim.client
     reply = await sim.say("oa-link", "关联小程序", 9_000_001)
-    code = re.search(r"关联码 (\d{6})", reply)
+    code = re.search(r"关联码 (\d{8})", reply)
     assert code, reply
     follower = await Person.get(openid="oa-link")
     token = await login(api, fake_api, "mp-link")
@@ -130,8 +130,12 @@ async def test_link_the_chat_identity(make_sim: MakeSim, fake_api: FakeWeChatAPI
     ticket = {"category": "lighting", "description": "楼道灯不亮", "client_key": "link-ticket-1"}
     assert (await api.post(f"{API}/tickets", headers=bearer(token), json=ticket)).status == 201
     linked = await api.post(f"{API}/me/link", headers=bearer(token), json={"code": code.group(1)})
-    body = await linked.json()
-    assert linked.status == 200 and body["id"] == follower.id and body["official_account"] is True
+    assert linked.status == 202 and (await linked.json())["status"] == "pending"
+    # nothing merges until the follower confirms in the chat
+    assert await Person.exists(id=mp_only["id"])
+    asked = await Notification.get(person=follower, key__startswith="link:")
+    assert "确认关联" in asked.text
+    assert "已关联" in await sim.say("oa-link", "确认关联", 9_000_002)
     assert not await Person.exists(id=mp_only["id"])
     # nothing lost in the merge: every feature's rows follow the person
     assert await StaffMessage.filter(person=follower).count() == 1
@@ -139,9 +143,43 @@ async def test_link_the_chat_identity(make_sim: MakeSim, fake_api: FakeWeChatAPI
     assert await Ticket.filter(reporter=follower).count() == 1
     assert await Role.filter(person=follower, role="resident").count() == 1
     me = await (await api.get(f"{API}/me", headers=bearer(token))).json()  # the token follows
-    assert me["id"] == follower.id
+    assert me["id"] == follower.id and me["official_account"] is True
     reused = await api.post(f"{API}/me/link", headers=bearer(token), json={"code": code.group(1)})
     assert reused.status == 422
+    assert "没有待确认" in await sim.say("oa-link", "确认关联", 9_000_003)
+
+
+async def test_link_codes_cannot_be_guessed(make_sim: MakeSim, fake_api: FakeWeChatAPI) -> None:
+    sim = await make_sim("safe", wechat_mp_appid="wxmp", wechat_mp_secret="mp-secret")
+    api = sim.client
+    reply = await sim.say("oa-victim", "关联小程序", 9_000_011)
+    real = re.search(r"关联码 (\d{8})", reply)
+    assert real, reply
+    # an attacker with many sessions of one identity: five wrong codes, then even the right one is refused
+    tokens = [await login(api, fake_api, "mp-attacker") for _ in range(3)]
+    statuses = []
+    for i in range(8):
+        guess = await api.post(f"{API}/me/link", headers=bearer(tokens[i % 3]), json={"code": f"{i:08d}"})
+        statuses.append(guess.status)
+    assert statuses[:5] == [422] * 5 and set(statuses[5:]) == {429}
+    late = await api.post(f"{API}/me/link", headers=bearer(tokens[0]), json={"code": real.group(1)})
+    assert late.status == 429
+    # and a right code only asks: the follower who did not ask says nothing, so nothing merges
+    honest = await login(api, fake_api, "mp-honest")
+    asked = await api.post(f"{API}/me/link", headers=bearer(honest), json={"code": real.group(1)})
+    assert asked.status == 202
+    assert await Person.exists(mp_openid="mp-honest") and not (await Person.get(openid="oa-victim")).mp_openid
+
+
+async def test_invite_codes_cannot_be_guessed(make_sim: MakeSim) -> None:
+    sim = await make_sim("safe")
+    committee_reply = await sim.say("demo-committee", "邀请码 网格员", 9_000_021)
+    code = re.search(r"(\d{8})", committee_reply)
+    assert code, committee_reply
+    replies = [await sim.say("o-guesser", f"加入 {i:08d}", 9_000_100 + i) for i in range(6)]
+    assert "无效" in replies[0] and "次数太多" in replies[5]
+    assert "次数太多" in await sim.say("o-guesser", f"加入 {code.group(1)}", 9_000_200)
+    assert not await Role.filter(person__openid="o-guesser", role="grid_worker").exists()
 
 
 async def test_my_requests_are_paginated_and_mine_only(
