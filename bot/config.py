@@ -45,6 +45,7 @@ class Settings:
     outbox_poll: float = 1.0
     api_rate_limit: int = 120  # requests per minute per token (or address before login)
     repairs_autoclose_days: int = 7  # a resolved ticket nobody confirmed closes itself after this
+    repairs_street_after_hours: int = 48  # escalated to the committee and still open: then the street office
     content_dir: str = (
         ""  # the deployment's own content (services/<community>.yaml); default DATA_DIR/content
     )

@@ -41,6 +41,7 @@ __all__ = [
 DUPLICATE_WINDOW = dt.timedelta(days=3)
 NEAR_METRES = 100.0
 POOL_ROLES = frozenset(HANDLER_ROLES.values())  # the roles a ticket's pool can be
+OVERSEERS = frozenset({RoleName.COMMITTEE, RoleName.STREET_OFFICE})  # see and act on every ticket there
 
 
 def status_label(status: TicketStatus | str) -> str:
@@ -48,17 +49,18 @@ def status_label(status: TicketStatus | str) -> str:
 
 
 # -- who may see what ---------------------------------------------------------------------------------
-# The one rule, for a row and as a query: the committee sees every ticket of its community; a handler
-# (property staff, grid worker, mediator) the tickets in the pool of a role they hold there, and those
-# assigned to them; the reporter their own; a follower the ones they follow. Contact details go to the
-# staff who see it as staff only. Nobody else learns the ticket exists.
+# The one rule, for a row and as a query: the committee sees every ticket of its community, and so does
+# the street office in each of its communities; a handler (property staff, grid worker, mediator) the
+# tickets in the pool of a role they hold there, and those assigned to them; the reporter their own; a
+# follower the ones they follow. Contact details go to the staff who see it as staff only. Nobody else
+# learns the ticket exists.
 
 
 def handles(roles: Iterable[RoleName], ticket: Ticket) -> bool:
-    """May act on the ticket as its handler: the committee, or a holder of the pool's role (in the ticket's
-    community: ``roles`` are the person's roles there)."""
+    """May act on the ticket as its handler: the committee or the street office, or a holder of the pool's
+    role (in the ticket's community: ``roles`` are the person's roles there)."""
     held = set(roles)
-    return RoleName.COMMITTEE in held or RoleName(ticket.handler_role) in held
+    return bool(held & OVERSEERS) or RoleName(ticket.handler_role) in held
 
 
 def sees_as_staff(roles: Iterable[RoleName], person_id: int, ticket: Ticket) -> bool:
@@ -68,7 +70,7 @@ def sees_as_staff(roles: Iterable[RoleName], person_id: int, ticket: Ticket) -> 
 def staff_scope(roles: Iterable[RoleName], person_id: int) -> Q:
     """``sees_as_staff`` as a filter on the tickets of the community the roles are held in."""
     held = set(roles)
-    if RoleName.COMMITTEE in held:
+    if held & OVERSEERS:
         return Q()
     return Q(handler_role__in=[r.value for r in held & POOL_ROLES]) | Q(assignee_id=person_id)
 

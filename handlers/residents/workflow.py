@@ -9,6 +9,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from handlers.common.rules import Refusal
+from handlers.register.community_workflow import claim_invited_phone
 from handlers.residents.queries import HomeAddress, communities, home_of, roles_of
 from nlp.slots import Address
 from storage.kv import Store
@@ -123,6 +124,7 @@ async def redeem_invite(person: Person, code: str, now: dt.datetime) -> InviteCo
         if taken == 0:
             raise Refusal("residents.invite_invalid")
         await grant_role(person, invite.community, invite.role, by=None)
+        await claim_invited_phone(person, invite, now)  # a code issued with a grant by phone number
         if invite.role in STAFF_ROLES and person.community_id is None:
             person.community = invite.community
             await person.save(update_fields=["community_id"])
