@@ -42,7 +42,7 @@ class StreetOut(BaseModel):
     phone: str
 
 
-class CommunityOut(BaseModel):
+class CommunitySetupOut(BaseModel):
     code: str
     name: str
     kind: CommunityKind
@@ -59,10 +59,10 @@ class CommunityOut(BaseModel):
 
 class StreetCommunitiesOut(BaseModel):
     street: StreetOut
-    items: list[CommunityOut]
+    items: list[CommunitySetupOut]
 
 
-class SettingsIn(StrictIn):
+class CommunitySettingsIn(StrictIn):
     name: str | None = Field(default=None, min_length=1, max_length=64)
     district: str | None = Field(default=None, max_length=64)
     phone: str | None = Field(default=None, max_length=32)
@@ -76,7 +76,7 @@ class SettingsIn(StrictIn):
         return workflow.CommunitySettings(**self.model_dump())
 
 
-class NewCommunityIn(SettingsIn):
+class NewCommunityIn(CommunitySettingsIn):
     code: str = Field(pattern=COMMUNITY_CODE)
     name: str = Field(min_length=1, max_length=64)
     kind: CommunityKind = CommunityKind.URBAN
@@ -118,9 +118,9 @@ class FiguresOut(BaseModel):
     items: list[FiguresRowOut]
 
 
-def _community(row: queries.Community) -> CommunityOut:
+def _community(row: queries.Community) -> CommunitySetupOut:
     street = row.street_office.code if row.street_office_id and row.street_office else None
-    return CommunityOut(
+    return CommunitySetupOut(
         code=row.code,
         name=row.name,
         kind=row.kind,
@@ -157,13 +157,13 @@ async def street_communities(call: ApiRequest) -> StreetCommunitiesOut:
     "POST",
     "/streets/{street}/communities",
     summary="Set up a community with its buildings (the street office)",
-    response=CommunityOut,
+    response=CommunitySetupOut,
     body=NewCommunityIn,
     status=201,
     path_params=STREET_PARAM,
     errors=(403, 404, 409),
 )
-async def create_community(call: ApiRequest) -> CommunityOut:
+async def create_community(call: ApiRequest) -> CommunitySetupOut:
     street = await street_office_of(call)
     body: NewCommunityIn = call.body
     created = await workflow.create_community(
@@ -184,11 +184,11 @@ async def create_community(call: ApiRequest) -> CommunityOut:
     "GET",
     "/communities/{community}",
     summary="A community's settings (its committee, its street office)",
-    response=CommunityOut,
+    response=CommunitySetupOut,
     path_params=COMMUNITY_PARAM,
     errors=(403, 404),
 )
-async def community_settings(call: ApiRequest) -> CommunityOut:
+async def community_settings(call: ApiRequest) -> CommunitySetupOut:
     community = await overseer_of(call)
     return _community(await _fresh(community.code))
 
@@ -197,12 +197,12 @@ async def community_settings(call: ApiRequest) -> CommunityOut:
     "PATCH",
     "/communities/{community}",
     summary="Change a community's office, hours and what needs a verified home (committee, street office)",
-    response=CommunityOut,
-    body=SettingsIn,
+    response=CommunitySetupOut,
+    body=CommunitySettingsIn,
     path_params=COMMUNITY_PARAM,
     errors=(403, 404),
 )
-async def edit_community(call: ApiRequest) -> CommunityOut:
+async def edit_community(call: ApiRequest) -> CommunitySetupOut:
     community = await overseer_of(call)
     await workflow.edit_community(community, call.body.settings())
     return _community(await _fresh(community.code))

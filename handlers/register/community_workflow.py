@@ -364,6 +364,7 @@ async def claim_phone_grants(person: Person, phone: str, now: dt.datetime | None
         for placeholder in await Person.filter(phone=phone, openid=None, mp_openid=None).exclude(
             id=person.id
         ):
+            await _drop_roles_held(placeholder, person)
             await reassign(placeholder, person)
             person.name = person.name or placeholder.name
             person.phone = person.phone or phone
@@ -379,6 +380,16 @@ async def claim_phone_grants(person: Person, phone: str, now: dt.datetime | None
             invites = {g.invite_id for g in grants if g.invite_id is not None}
             await InviteCode.filter(id__in=invites, used_by_id=None).update(used_by=person, used_at=now)
     return grants
+
+
+async def _drop_roles_held(source: Person, target: Person) -> None:
+    """The roles ``target`` already holds are not handed over twice: reassign counts on the table's
+    uniqueness, which a SQLite database has lost for ``role`` (the table rebuilt when a later migration
+    changed its role column, without the (person, community, role) index)."""
+    held = set(await Role.filter(person=target).values_list("community_id", "role"))
+    twice = [r.id for r in await Role.filter(person=source) if (r.community_id, r.role) in held]
+    if twice:
+        await Role.filter(id__in=twice).delete()
 
 
 async def claim_invited_phone(person: Person, invite: InviteCode, now: dt.datetime) -> list[PhoneGrant]:
