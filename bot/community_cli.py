@@ -20,13 +20,16 @@ SETTINGS = ("name", "district", "phone", "office", "hours")
 VERIFY = ("verify_household_votes", "verify_owner_votes", "verify_wishes")
 
 
-async def with_database(settings: Settings, run: Callable[[], Awaitable[int]]) -> int:
-    """Run ``run`` on the configured database (migrated first); a refusal is printed and exits 2."""
+async def with_database(
+    settings: Settings, run: Callable[[], Awaitable[int]], seed_demo: bool | None = False
+) -> int:
+    """Run ``run`` on the configured database (migrated first; a real community is set up without the
+    demo's); a refusal is printed and exits 2."""
     from bot.app import prepare_database
     from handlers.common.rules import Refusal
     from storage import db
 
-    await prepare_database(settings)
+    await prepare_database(settings, seed_demo=seed_demo)
     await db.open_db(settings.effective_database_url)
     try:
         return await run()

@@ -19,7 +19,7 @@ STREET = RoleName.STREET_OFFICE
 
 
 async def run_staff(settings: Settings, args: argparse.Namespace) -> int:
-    return await with_database(settings, lambda: _run(args))
+    return await with_database(settings, lambda: _run(args), seed_demo=None)  # as ever: the demo on first use
 
 
 async def _run(args: argparse.Namespace) -> int:

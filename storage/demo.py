@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import content
-from storage.models import Building, Community, Person, Role, RoleName, StreetOffice
+from storage.models import Building, Community, CommunityKind, Person, Role, RoleName, StreetOffice
 
 
 async def has_communities() -> bool:
@@ -17,7 +17,12 @@ async def seed_demo() -> None:
     for spec in data["communities"]:
         community, _ = await Community.get_or_create(
             code=spec["code"],
-            defaults={"name": spec["name"], "district": spec["district"], "phone": spec["phone"]},
+            defaults={
+                "name": spec["name"],
+                "district": spec["district"],
+                "phone": spec["phone"],
+                "kind": CommunityKind(spec.get("kind", "urban")),
+            },
         )
         word = spec.get("building_word", "")  # 组 in a village: its "buildings" are groups (3组15号)
         for number, body in spec["buildings"].items():

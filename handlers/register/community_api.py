@@ -73,7 +73,7 @@ class CommunitySettingsIn(StrictIn):
     verify_wishes: bool | None = None
 
     def settings(self) -> workflow.CommunitySettings:
-        return workflow.CommunitySettings(**self.model_dump())
+        return workflow.CommunitySettings(**self.model_dump(include=set(CommunitySettingsIn.model_fields)))
 
 
 class NewCommunityIn(CommunitySettingsIn):

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from tortoise.expressions import F
-from tortoise.functions import Avg, Count
+from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
 
 from handlers.register.models import Grid, GridBuilding, GridStaff, Household, Resident
@@ -253,13 +253,13 @@ async def figures(
     resolved = await _counted(done)
     on_time = await _counted(done.filter(resolved_at__lte=F("resolve_by")))
     late = await _counted(Ticket.filter(overdue_filter(now), community_id__in=ids))
-    rated = (
+    rated = (  # the sum and the count: Avg would be read back as the integer column is
         await received.filter(rating__not_isnull=True)
-        .annotate(r=Avg("rating"))
+        .annotate(total=Sum("rating"), n=Count("id"))
         .group_by("community_id")
-        .values_list("community_id", "r")
+        .values_list("community_id", "total", "n")
     )
-    ratings = {int(str(c)): round(float(str(r)), 2) for c, r in rated}
+    ratings = {int(str(c)): round(int(str(total)) / int(str(n)), 2) for c, total, n in rated}
     return [
         Figures(
             community=c,
