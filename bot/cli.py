@@ -1,4 +1,5 @@
-"""``community-bot``: chat, serve, worker processes, database, demo data and staff roles."""
+"""``community-bot``: chat, serve, worker processes, database, demo data, street offices and communities,
+staff roles."""
 
 from __future__ import annotations
 
@@ -301,6 +302,18 @@ def cmd_register(args: argparse.Namespace) -> int:
     return asyncio.run(run_register(_settings(args), args))
 
 
+def cmd_street(args: argparse.Namespace) -> int:
+    from bot.community_cli import run_street
+
+    return asyncio.run(run_street(_settings(args), args))
+
+
+def cmd_community(args: argparse.Namespace) -> int:
+    from bot.community_cli import run_community
+
+    return asyncio.run(run_community(_settings(args), args))
+
+
 def cmd_content(args: argparse.Namespace) -> int:
     from bot.content_cli import cmd_content as run
 
@@ -340,14 +353,26 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--reset", action="store_true", help="delete and recreate them")
     demo.set_defaults(func=cmd_demo)
 
-    staff = sub.add_parser("staff", help="grant, revoke and list roles")
-    staff.add_argument("action", choices=["grant", "revoke", "list"])
-    staff.add_argument("--community", required=True, help="community code, e.g. xingfuli")
-    staff.add_argument("--user", help="openid of the person")
-    staff.add_argument(
-        "--role", help="resident, volunteer, party_member, committee, grid_worker, property_staff"
+    staff = sub.add_parser(
+        "staff",
+        help="grant, revoke and list roles",
+        description="Name the person by --user (an openid) or by --phone: a phone number's grant waits for "
+        "the person, who takes it with the invite code printed (加入 12345678 in the chat) or by proving the "
+        "number in the mini-program. --street CODE --role street_office: every community of a street office.",
     )
-    staff.add_argument("--name", help="display name when the person is new")
+    staff.add_argument("action", choices=["grant", "revoke", "list"])
+    where = staff.add_mutually_exclusive_group(required=True)
+    where.add_argument("--community", help="community code, e.g. xingfuli")
+    where.add_argument("--street", help="street office code: the street_office role in all its communities")
+    who = staff.add_mutually_exclusive_group()
+    who.add_argument("--user", help="openid of the person")
+    who.add_argument("--phone", help="mobile number of the person (not yet on WeChat: an invite code)")
+    staff.add_argument(
+        "--role",
+        help="resident, volunteer, party_member, committee, grid_worker, property_staff, mediator, "
+        "street_office",
+    )
+    staff.add_argument("--name", help="display name when the person is new: 王芳")
     staff.set_defaults(func=cmd_staff)
 
     box = sub.add_parser("outbox", help="notifications by status; queue failed ones again")
@@ -369,6 +394,10 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument("--dry-run", action="store_true", help="import: check and count, save nothing")
     register.add_argument("--rural", action="store_true", help="template: a village's examples (3组15号)")
     register.set_defaults(func=cmd_register)
+
+    from bot.community_cli import add_parsers as add_set_up
+
+    add_set_up(sub, cmd_street, cmd_community)
 
     contents = sub.add_parser("content", help="check the service catalog and calendar, or reload them")
     contents.add_argument("action", choices=["check", "reload"])

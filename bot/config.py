@@ -53,6 +53,7 @@ class Settings:
         ""  # comma-separated addresses or networks of our reverse proxies (X-Forwarded-For)
     )
     repairs_autoclose_days: int = 7  # a resolved ticket nobody confirmed closes itself after this
+    repairs_street_after_hours: int = 48  # escalated to the committee and still open: then the street office
     content_dir: str = (
         ""  # the deployment's own content (services/<community>.yaml); default DATA_DIR/content
     )

@@ -27,4 +27,11 @@ async def is_staff(person: Person, community_id: int | None) -> bool:
     return community_id is not None and bool(await roles_of(person, community_id) & STAFF_ROLES)
 
 
-__all__ = ["MESSAGE_ANSWERERS", "answers_messages", "is_staff", "roles_of"]
+async def works_for_street(person: Person, street_id: int) -> bool:
+    """Holds the street office's role in one of its communities (so, in every one of them)."""
+    return await Role.exists(
+        person=person, role=RoleName.STREET_OFFICE, community__street_office_id=street_id
+    )
+
+
+__all__ = ["MESSAGE_ANSWERERS", "answers_messages", "is_staff", "roles_of", "works_for_street"]

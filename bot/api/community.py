@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import content
 from bot.api.core import ApiError, ApiRequest
-from storage.models import Community, RoleName
-from storage.roles import answers_messages, is_staff, roles_of
+from storage.models import Community, RoleName, StreetOffice
+from storage.roles import answers_messages, is_staff, roles_of, works_for_street
 
 COMMUNITY_CODE = r"^[a-z0-9_-]{1,32}$"
 COMMUNITY_PARAM = {"community": {"type": "string", "pattern": COMMUNITY_CODE}}
+STREET_PARAM = {"street": {"type": "string", "pattern": COMMUNITY_CODE}}
 
 
 async def community_of(call: ApiRequest) -> Community:
@@ -45,10 +46,19 @@ async def answerer_of(call: ApiRequest) -> Community:
     return community
 
 
-async def committee_or_street_office_of(call: ApiRequest) -> Community:
-    """The community in the path, when the caller is on its committee or works at its street office (who
-    keep the household register and may see residents' care needs)."""
+async def overseer_of(call: ApiRequest) -> Community:
+    """The community in the path, when the caller is on its committee or works for its street office."""
     community = await community_of(call)
-    if not await roles_of(call.caller, community) & {RoleName.COMMITTEE, RoleName.STREET_OFFICE}:
+    if not {RoleName.COMMITTEE, RoleName.STREET_OFFICE} & await roles_of(call.caller, community):
         raise ApiError(403, "forbidden", content.text("api.forbidden"))
     return community
+
+
+async def street_office_of(call: ApiRequest) -> StreetOffice:
+    """The street office in the path, when the caller works for it (holds its role in its communities)."""
+    street = await StreetOffice.get_or_none(code=call.path["street"])
+    if street is None:
+        raise ApiError(404, "not_found", content.text("api.no_street"))
+    if not await works_for_street(call.caller, street.id):
+        raise ApiError(403, "forbidden", content.text("api.forbidden"))
+    return street

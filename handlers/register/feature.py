@@ -1,8 +1,9 @@
-"""The household register, grids, verified homes and visits."""
+"""The household register, grids, verified homes and visits; street offices and communities set up."""
 
 from __future__ import annotations
 
 from bot.feature import Feature
+from handlers.register.community_api import routes as community_api
 from handlers.register.grid_api import routes as grid_routes
 from handlers.register.grid_dialog import router as grid_router
 from handlers.register.import_api import routes as import_routes
@@ -12,5 +13,5 @@ from handlers.register.verify_dialog import router as verify_router
 feature = Feature(
     "register",
     routers=[verify_router, grid_router],
-    api=[*verify_api.all, *import_routes.all, *grid_routes.all],
+    api=[*community_api.all, *verify_api.all, *import_routes.all, *grid_routes.all],
 )

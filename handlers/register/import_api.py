@@ -10,7 +10,7 @@ from dataclasses import asdict
 from pydantic import BaseModel, Field
 
 import content
-from bot.api.community import COMMUNITY_PARAM, committee_or_street_office_of
+from bot.api.community import COMMUNITY_PARAM, overseer_of
 from bot.api.core import ApiError, ApiRequest, Binary, QueryParam, Routes
 from handlers.register import import_queries
 from handlers.register.import_sheets import XLSX, template_workbook
@@ -49,7 +49,7 @@ class ImportOut(BaseModel):
     errors=(403, 404),
 )
 async def register_template(call: ApiRequest) -> Binary:
-    community = await committee_or_street_office_of(call)
+    community = await overseer_of(call)
     return Binary(template_workbook(rural=import_queries.is_rural(community)), XLSX)
 
 
@@ -73,7 +73,7 @@ async def register_template(call: ApiRequest) -> Binary:
     ],
 )
 async def import_workbook(call: ApiRequest) -> ImportOut:
-    community = await committee_or_street_office_of(call)
+    community = await overseer_of(call)
     result = await import_register(community, call.body.data, call.now(), dry_run=bool(call.query["dry_run"]))
     if result.summary is None:
         raise ApiError(
@@ -103,5 +103,5 @@ async def import_workbook(call: ApiRequest) -> ImportOut:
     errors=(403, 404),
 )
 async def export_register(call: ApiRequest) -> Binary:
-    community = await committee_or_street_office_of(call)
+    community = await overseer_of(call)
     return Binary(await import_queries.export_workbook(community), XLSX)

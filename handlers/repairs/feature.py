@@ -16,9 +16,10 @@ from handlers.repairs.models import TicketPhoto
 
 def _jobs(deps: JobDeps) -> Sequence[Job]:
     close_after = dt.timedelta(days=deps.settings.repairs_autoclose_days)
+    street_after = dt.timedelta(hours=deps.settings.repairs_street_after_hours)
 
     async def repairs_sweep(now: dt.datetime) -> object:
-        return await workflow.sweep(now, close_after)
+        return await workflow.sweep(now, close_after, street_after)
 
     async def repair_photos(now: dt.datetime) -> object:
         return await fetch_photos(deps.wechat, now, TicketPhoto)

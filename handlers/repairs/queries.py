@@ -42,6 +42,7 @@ __all__ = [
 DUPLICATE_WINDOW = dt.timedelta(days=3)
 NEAR_METRES = 100.0
 POOL_ROLES = frozenset(HANDLER_ROLES.values())  # the roles a ticket's pool can be
+OVERSEERS = frozenset({RoleName.COMMITTEE, RoleName.STREET_OFFICE})  # see and act on every ticket there
 
 
 def status_label(status: TicketStatus | str) -> str:
@@ -49,20 +50,21 @@ def status_label(status: TicketStatus | str) -> str:
 
 
 # -- who may see what ---------------------------------------------------------------------------------
-# The one rule, for a row and as a query: the committee sees every ticket of its community; a handler
-# (property staff, mediator) the tickets in the pool of a role they hold there, and those assigned to
-# them; a grid worker the tickets of their grid's buildings (whoever handles them), and the grid workers'
-# tickets that no grid took (no building, or a building whose grid has no worker: the pool); the reporter
-# their own; a follower the ones they follow. Contact details go to the staff who see it as staff only.
-# Nobody else learns the ticket exists.
+# The one rule, for a row and as a query: the committee sees every ticket of its community, and so does
+# the street office in each of its communities; a handler (property staff, mediator) the tickets in the
+# pool of a role they hold there, and those assigned to them; a grid worker the tickets of their grid's
+# buildings (whoever handles them), and the grid workers' tickets that no grid took (no building, or a
+# building whose grid has no worker: the pool); the reporter their own; a follower the ones they follow.
+# Contact details go to the staff who see it as staff only. Nobody else learns the ticket exists.
 GRID = RoleName.GRID_WORKER
 
 
 def handles(roles: Iterable[RoleName], ticket: Ticket) -> bool:
-    """Holds what acting on the ticket as its handler takes: the committee, or the pool's role (in the
-    ticket's community: ``roles`` are the person's roles there). ``may_handle`` adds the grid's scope."""
+    """Holds what acting on the ticket as its handler takes: the committee or the street office, or the
+    pool's role (in the ticket's community: ``roles`` are the person's roles there). ``may_handle`` adds
+    the grid's scope."""
     held = set(roles)
-    return RoleName.COMMITTEE in held or RoleName(ticket.handler_role) in held
+    return bool(held & OVERSEERS) or RoleName(ticket.handler_role) in held
 
 
 async def may_handle(roles: Iterable[RoleName], person_id: int, ticket: Ticket) -> bool:
@@ -74,7 +76,7 @@ async def may_handle(roles: Iterable[RoleName], person_id: int, ticket: Ticket) 
 
 async def sees_as_staff(roles: Iterable[RoleName], person_id: int, ticket: Ticket) -> bool:
     held = set(roles)
-    if RoleName.COMMITTEE in held or ticket.assignee_id == person_id:
+    if held & OVERSEERS or ticket.assignee_id == person_id:
         return True
     if ticket.handler_role != GRID and RoleName(ticket.handler_role) in held:
         return True
@@ -90,7 +92,7 @@ async def sees_as_staff(roles: Iterable[RoleName], person_id: int, ticket: Ticke
 def staff_scope(roles: Iterable[RoleName], person_id: int, community_id: int) -> Q:
     """``sees_as_staff`` as a filter on the tickets of ``community_id`` (where the roles are held)."""
     held = set(roles)
-    if RoleName.COMMITTEE in held:
+    if held & OVERSEERS:
         return Q()
     scope = Q(assignee_id=person_id)
     pools = [r.value for r in held & POOL_ROLES if r is not GRID]

@@ -32,6 +32,7 @@ from handlers.repairs.models import (
     TicketStatus,
 )
 from handlers.repairs.queries import (
+    OVERSEERS,
     describe_place,
     is_overdue,
     may_handle,
@@ -40,11 +41,12 @@ from handlers.repairs.queries import (
     status_label,
 )
 from storage.db import once
-from storage.models import Person, Role, RoleName
+from storage.models import Community, Person, Role, RoleName
 from storage.outbox import notify
 from storage.roles import roles_of
 
 S = TicketStatus
+STREET_AFTER = dt.timedelta(hours=48)  # escalated to the committee and still open: the street office is told
 
 
 @dataclass(frozen=True)
@@ -244,13 +246,13 @@ async def _step(
     ticket = await STATES.load(ticket_id)
 
     async def theirs() -> None:
-        """A ticket someone has taken is theirs (or the committee's) to move on: checked after the state,
-        so who lost an accept race hears "not now"."""
+        """A ticket someone has taken is theirs (or the committee's, the street office's) to move on:
+        checked after the state, so who lost an accept race hears "not now"."""
         if actor is None or MOVES[action].by not in ("assignee", "handler"):
             return
         if ticket.assignee_id in (None, actor.id):
             return
-        if RoleName.COMMITTEE in await roles_of(actor, ticket.community_id):
+        if OVERSEERS & await roles_of(actor, ticket.community_id):
             return
         if ticket.handler_role == RoleName.GRID_WORKER and await in_own_grid(
             actor.id, ticket.community_id, ticket.building_id
@@ -383,12 +385,52 @@ async def escalate(ticket: Ticket, now: dt.datetime, urged: bool = False) -> Non
             )
 
 
-async def sweep(now: dt.datetime, close_after: dt.timedelta) -> tuple[int, int]:
-    """The periodic round: escalate newly overdue tickets, close resolved ones nobody confirmed.
-    Returns (escalated, closed)."""
+async def escalate_to_street(ticket: Ticket, now: dt.datetime) -> bool:
+    """Tell the street office's staff of a ticket the committee has not seen through: once, whichever of
+    several workers gets there first (False when another was)."""
+    async with in_transaction():
+        if not await Ticket.filter(id=ticket.id, street_escalated_at=None).update(street_escalated_at=now):
+            return False
+        await TicketEvent.create(
+            ticket_id=ticket.id,
+            action="street_escalate",
+            from_status=ticket.status,
+            to_status=ticket.status,
+            created_at=now,
+        )
+        street = await Role.filter(
+            community_id=ticket.community_id, role=RoleName.STREET_OFFICE
+        ).prefetch_related("person")
+        community = await Community.get(id=ticket.community_id)
+        text = content.text(
+            "street.escalated",
+            community=community.name,
+            number=ticket.number,
+            category=categories()[ticket.category].label,
+            where=await describe_place(ticket),
+        )
+        for member in street:
+            await notify(member.person, f"ticket:{ticket.id}:street:{member.person.id}", text, now=now)
+    return True
+
+
+async def sweep(
+    now: dt.datetime, close_after: dt.timedelta, street_after: dt.timedelta = STREET_AFTER
+) -> tuple[int, int]:
+    """The periodic round: escalate newly overdue tickets to the committee, and to the street office those
+    still open ``street_after`` later; close resolved ones nobody confirmed. Returns (escalated to the
+    committee, closed)."""
     overdue = await Ticket.filter(overdue_filter(now), escalated_at=None)
     for ticket in overdue:
         await escalate(ticket, now)  # another worker's sweep may have been first: then a no-op
+    past_committee = await Ticket.filter(
+        status__in=OPEN_STATUSES,
+        escalated_at__lte=now - street_after,
+        street_escalated_at=None,
+        community__street_office_id__not_isnull=True,
+    )
+    for ticket in past_committee:
+        await escalate_to_street(ticket, now)
     stale = await Ticket.filter(status=S.RESOLVED, resolved_at__lt=now - close_after)
     closed = 0
     for ticket in stale:

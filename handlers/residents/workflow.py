@@ -13,6 +13,7 @@ import content
 from bot.api.sessions import repoint
 from handlers.common.rules import Refusal
 from handlers.register import verify_workflow as verify
+from handlers.register.community_workflow import claim_invited_phone
 from handlers.residents.queries import HomeAddress, communities, home_of, roles_of
 from nlp.slots import Address
 from storage.kv import Store
@@ -133,6 +134,7 @@ async def redeem_invite(person: Person, code: str, now: dt.datetime) -> InviteCo
         if taken == 0:
             raise Refusal("residents.invite_invalid")
         await grant_role(person, invite.community, invite.role, by=None)
+        await claim_invited_phone(person, invite, now)  # a code issued with a grant by phone number
         if invite.role in STAFF_ROLES and person.community_id is None:
             person.community = invite.community
             await person.save(update_fields=["community_id"])

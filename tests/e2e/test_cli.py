@@ -384,3 +384,55 @@ def test_each_chat_session_files_its_own_reports(tmp_path: Path) -> None:
     numbers = [re.findall(r"工单号 (R\d{4}-\d{4})", run.stdout) for run in (first, second)]
     assert all(len(found) == 1 for found in numbers), first.stdout + second.stdout
     assert numbers[0] != numbers[1], second.stdout
+
+
+def test_a_street_office_sets_up_its_communities(tmp_path: Path) -> None:
+    """A street-office clerk on an empty database: the street office, a community with buildings and rooms,
+    a village, a staff member named by phone who takes the role with the invite code in the chat."""
+    env = clean_env(PYTHONPATH=str(ROOT), DATABASE_URL=f"sqlite://{tmp_path}/street.sqlite3")
+
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return cli(*args, cwd=tmp_path, env=env, stdin=stdin)
+
+    made = run("street", "create", "xinhua", "--name", "新华街道", "--district", "盘龙区")
+    assert made.returncode == 0 and "created street office xinhua" in made.stdout, made.stderr
+    twice = run("street", "create", "xinhua", "--name", "新华街道")
+    assert twice.returncode == 2 and "已经有了" in twice.stderr
+    town = run(
+        "community", "create", "xinhua-1", "--name", "新华社区", "--street", "xinhua",
+        "--buildings", "1-6:2,7:1,8:0,A座:2", "--rooms", "1-6:6x2", "--hours", "周一至周五 9:00-17:00",
+    )  # fmt: skip
+    assert town.returncode == 0, town.stderr
+    assert "新华街道 (xinhua)" in town.stdout and "homes: 144" in town.stdout and "A座 2单元" in town.stdout
+    village = run("community", "create", "dacun", "--name", "大村", "--street", "xinhua", "--kind", "村",
+                  "--buildings", "1-5")  # fmt: skip
+    assert village.returncode == 0 and "1组, 2组, 3组, 4组, 5组" in village.stdout, village.stderr
+    for bad, why in (
+        (["--street", "nowhere"], "没有编号为 nowhere 的街道"),
+        (["--buildings", "1-6:x"], "1-6:x"),
+        (["--kind", "村", "--buildings", "1-5:2"], "村民小组没有单元"),
+    ):
+        refused = run("community", "create", "bad", "--name", "错", *bad)
+        assert refused.returncode == 2 and why in refused.stderr, refused.stderr
+    duplicate = run("community", "create", "dacun", "--name", "大村")
+    assert duplicate.returncode == 2 and "已经有了" in duplicate.stderr
+    unknown = run("community", "list", "--street", "nowhere")
+    assert unknown.returncode == 2 and "没有编号为 nowhere 的街道" in unknown.stderr
+
+    granted = run("staff", "grant", "--street", "xinhua", "--phone", "13812345678", "--name", "王芳")
+    assert granted.returncode == 0 and "granted street_office in street office xinhua" in granted.stdout
+    code = re.findall(r"invite code (\d{8})", granted.stdout)[0]
+    shown = run("street", "show", "xinhua").stdout
+    assert "王芳" in shown and "13812345678 (not yet on WeChat)" in shown and "dacun" in shown
+    edited = run("community", "edit", "xinhua-1", "--office", "党群服务中心", "--verify-wishes", "yes",
+                 "--buildings", "9:3")  # fmt: skip
+    assert (
+        "office: 党群服务中心" in edited.stdout and "wishes" in edited.stdout and "9栋 3单元" in edited.stdout
+    )
+
+    joined = run("chat", "--user", "wang-fang", stdin=f"加入 {code}\n")
+    assert "欢迎加入" in joined.stdout, joined.stdout + joined.stderr
+    listing = run("staff", "list", "--street", "xinhua").stdout
+    assert listing.count("wang-fang") == 2 and "not yet on WeChat" not in listing  # both communities
+    listed = run("community", "list").stdout
+    assert "xinhua-1" in listed and "dacun" in listed and "xingfuli" not in listed  # no demo brought along
