@@ -124,6 +124,21 @@ async def confirm_binding(call: ApiRequest) -> BindingOut:
 
 @routes.add(
     "POST",
+    "/bindings/{binding_id}/revoke",
+    summary="End a binding that should not stand, voiding its household votes in open consultations "
+    "(committee)",
+    response=BindingOut,
+    body=RejectIn,
+    path_params=BINDING_PARAM,
+    errors=(403, 404, 409, 422),
+)
+async def revoke_binding(call: ApiRequest) -> BindingOut:
+    binding = await workflow.revoke(call.path["binding_id"], call.caller, call.body.reason, call.now())
+    return _out(await queries.view(binding.id))
+
+
+@routes.add(
+    "POST",
     "/bindings/{binding_id}/reject",
     summary="Reject a pending binding with a reason the resident is told (committee, the grid worker)",
     response=BindingOut,

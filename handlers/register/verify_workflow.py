@@ -25,6 +25,7 @@ from handlers.residents.queries import HomeAddress
 from nlp.slots import extract_mobile
 from storage.models import Home, Person, Role, RoleName
 from storage.outbox import notify
+from storage.roles import roles_of
 
 S = BindingStatus
 
@@ -252,6 +253,40 @@ async def reject(binding_id: int, by: Person, reason: str, now: dt.datetime) -> 
                 person.community_id = others[-1].community_id
             await person.save(update_fields=["home_id", "community_id"])
         await _tell(binding, "rejected", now)
+    return binding
+
+
+async def revoke(binding_id: int, by: Person, reason: str, now: dt.datetime) -> Binding:
+    """The committee ends a binding that should not stand (someone took another family's home first, so
+    that the real family hears "already voted"): it ends with the reason, the person is told, and the
+    household votes they cast from that home in consultations still open are voided, so the family can
+    vote. The log keeps every ballot; a voided one is not counted."""
+    binding = (
+        await Binding.filter(id=binding_id).select_related("home__building", "community", "person").first()
+    )
+    if binding is None:
+        raise Refusal("verify.no_such_binding")
+    if RoleName.COMMITTEE not in await roles_of(by, binding.community_id):
+        raise Refusal("verify.not_allowed")
+    if len(reason.strip()) < 2:
+        raise Refusal("verify.reason_needed", number=queries.binding_number(binding.id))
+    from handlers.votes.workflow import void_household_votes  # votes reads this slice: imported late
+
+    async with in_transaction():
+        updated = await Binding.filter(id=binding.id, status__in=[S.VERIFIED, S.PENDING]).update(
+            status=S.ENDED, reason=reason.strip()[:200], ended_at=now, decided_by_id=by.id
+        )
+        if not updated:
+            raise Refusal("verify.not_pending", number=queries.binding_number(binding.id))
+        binding.reason = reason.strip()[:200]
+        await Resident.filter(person_id=binding.person_id, home_id=binding.home_id).update(person_id=None)
+        person = binding.person
+        if person.home_id == binding.home_id:
+            others = await queries.active_bindings(person)
+            person.home_id = others[-1].home_id if others else None
+            await person.save(update_fields=["home_id"])
+        await void_household_votes(person, binding.home_id, by, now)
+        await _tell(binding, "revoked", now)
     return binding
 
 

@@ -408,8 +408,10 @@ async def running(community_id: int | None) -> list[Running]:
     ]
     if not views:
         return []
-    slots: list[Any] = await VoteSlot.filter(consultation_id__in=[c.id for c in views]).values_list(
-        "consultation_id", flat=True
+    slots: list[Any] = await (
+        VoteSlot.filter(consultation_id__in=[c.id for c in views])
+        .exclude(key__startswith="void:")
+        .values_list("consultation_id", flat=True)
     )
     turnout = Counter(int(cid) for cid in slots)  # a slot is taken with its first ballot
     electorate = await residents_of(community_id)
@@ -453,6 +455,8 @@ async def participants(consultation_id: int, viewer: Person) -> list[Participant
     }
     out = []
     for ballot in newest.values():
+        if not ballot.choices:
+            continue  # voided by the committee
         voter = people[ballot.voter_id]
         proxy = people.get(ballot.proxy_by_id) if ballot.proxy_by_id else None
         out.append(

@@ -26,12 +26,13 @@ _NEEDS = {
 
 
 async def public_log(c: Consultation) -> list[dict[str, Any]]:
-    """The ballots in order, without who cast them: seq, choices, proxy, counted."""
+    """The ballots in order, without who cast them: seq, choices, proxy, counted. The newest ballot of each
+    slot counts, unless it is empty: the committee voided that slot (a home taken by someone else)."""
     ballots = await Ballot.filter(consultation=c).order_by("id")
     newest = {}
     for ballot in ballots:
-        newest[ballot.slot_id] = ballot.id
-    counted = set(newest.values())
+        newest[ballot.slot_id] = ballot
+    counted = {b.id for b in newest.values() if b.choices}
     return [
         {
             "seq": seq,

@@ -25,6 +25,7 @@ import content
 from handlers.common import formats
 from handlers.common.requests import RequestItem
 from handlers.common.rules import Refusal
+from handlers.register.models import Household
 from handlers.residents import workflow as residents
 from handlers.votes import queries
 from handlers.votes.models import (
@@ -296,6 +297,34 @@ async def _slot(c: Consultation, key: str, voter: Person, now: dt.datetime) -> V
     if slot.holder_id != voter.id:
         raise Refusal("votes.household_voted")
     return slot
+
+
+VOID = "void:"  # a voided slot's key: its household key is free again, its ballots stay in the log
+
+
+async def void_household_votes(person: Person, home_id: int, by: Person, now: dt.datetime) -> int:
+    """The household votes ``person`` cast from the home in consultations still open, voided (the committee
+    ended their binding there): an empty ballot closes each such slot in the log, uncounted, and the slot
+    gives its household key back so that the family may vote. Returns how many were voided."""
+    keys = {f"h:{home_id}"} | {
+        f"hh:{hid}" for hid in await Household.filter(home_id=home_id).values_list("id", flat=True)
+    }
+    slots = await VoteSlot.filter(
+        holder=person, key__in=list(keys), consultation__status=S.OPEN, consultation__per=Per.HOUSEHOLD
+    )
+    for slot in slots:
+        await Ballot.create(
+            consultation_id=slot.consultation_id,
+            slot=slot,
+            voter=person,
+            proxy_by=by,
+            choices=[],
+            source_key=f"void:{slot.id}:{now.timestamp():.0f}",
+            cast_at=now,
+            review=True,
+        )
+        await VoteSlot.filter(id=slot.id).update(key=f"{VOID}{slot.id}")
+    return len(slots)
 
 
 async def check_proxy(by: Person, community_id: int | None) -> None:

@@ -238,3 +238,39 @@ async def test_text_with_control_characters_is_refused_not_a_500(api: TestClient
         json={"text": "建议\n加装充电桩\t两个", "client_key": "ctrl-0002"},
     )
     assert ok.status == 201
+
+
+async def test_the_committee_undoes_a_home_taken_to_vote_first(api: TestClient[Any, Any]) -> None:
+    # someone binds to another family's home (no register yet: nothing to check against) and votes first
+    committee = await staff_token(api, "demo-committee")
+    c = await launched(api, committee)
+    squatter = await resident(api, "r-squat", "13800000009")
+    await ballot(api, squatter, c["id"], [1], "squat-0001")
+    family = await resident(api, "r-family", "13800000010")
+    await ballot(api, family, c["id"], [0], "family-0001", status=409)  # "your household has voted"
+    from handlers.register.models import Binding
+
+    taken = await Binding.get(person__openid="r-squat")
+    for caller in (squatter, family, await staff_token(api, "demo-grid")):
+        refused = await api.post(
+            f"{API}/bindings/{taken.id}/revoke", headers=bearer(caller), json={"reason": "不是这户的住户"}
+        )
+        assert refused.status == 403
+    revoked = await api.post(
+        f"{API}/bindings/{taken.id}/revoke",
+        headers=bearer(committee),
+        json={"reason": "经核实不是这户的住户"},
+    )
+    assert revoked.status == 200, await revoked.text()
+    assert (await Person.get(openid="r-squat")).home_id is None
+    assert await Notification.filter(person__openid="r-squat", text__contains="经核实不是这户").exists()
+    await ballot(api, family, c["id"], [0], "family-0002")  # the family's own vote now
+    took_part = await (
+        await api.get(f"{API}/consultations/{c['id']}/participants", headers=bearer(committee))
+    ).json()
+    assert took_part["turnout"] == 1
+    await workflow.sweep(china_now() + dt.timedelta(days=11))
+    log = await (await api.get(f"{API}/consultations/{c['id']}/ballots")).json()
+    # every ballot stays in the published log; the voided one and the void itself are not counted
+    assert [(e["choices"], e["counted"]) for e in log["items"]] == [([1], False), ([], False), ([0], True)]
+    assert (await (await api.get(f"{API}/consultations/{c['id']}/verify")).json())["valid"] is True
