@@ -47,6 +47,20 @@ class Bound:
         return queries.binding_number(self.binding.id)
 
 
+MOVES_ALLOWED = 3  # new homes a person may bind to in MOVES_WINDOW (a move, a second home, a mistake)
+MOVES_WINDOW = dt.timedelta(days=30)
+
+
+async def _moves_since(person: Person, since: dt.datetime) -> int:
+    """New homes the person bound to since then (every binding is recorded: the history of their homes)."""
+    return await Binding.filter(person=person, requested_at__gte=since).count()
+
+
+async def _same_home(person: Person, address: HomeAddress) -> bool:
+    home = await Home.get_or_none(building=address.building, unit=address.unit, room=address.room)
+    return home is not None and await Binding.exists(person=person, home=home)
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -68,6 +82,10 @@ async def bind(
     now = now or _now()
     phone = (extract_mobile(phone) or "") if phone else ""
     registered = await queries.check_on_register(address)
+    if await _moves_since(person, now - MOVES_WINDOW) >= MOVES_ALLOWED:
+        already = await queries.binding_at(person, registered.id) if registered is not None else None
+        if already is None and not await _same_home(person, address):
+            raise Refusal("verify.too_many_moves", days=MOVES_WINDOW.days)
     async with in_transaction():
         if registered is None:
             home, _ = await Home.get_or_create(

@@ -343,3 +343,13 @@ async def test_one_person_never_votes_for_two_households(conv: Conversations, cl
     await chat.run([("绑定", "需要更换吗"), ("1", "门牌号"), ("3栋1单元101", "请核对"), ("1", "绑定成功")])
     await chat.run([("投票", "回复序号"), ("1", "1 同意"), ("2", "一个人只能代表一户投票")])
     assert await Ballot.filter(consultation=c).count() == 1
+
+
+async def test_home_changes_are_limited(conv: Conversations, clock: Clock) -> None:
+    chat = await bound(conv, "resident-1", "3栋2单元502")
+    for home in ("3栋1单元101", "3栋1单元102"):
+        await chat.run([("绑定", "需要更换吗"), ("1", "门牌号"), (home, "请核对"), ("1", "绑定成功")])
+    await chat.run([("绑定", "需要更换吗"), ("1", "门牌号"), ("3栋1单元103", "请核对")])
+    assert "暂时不能再换" in await chat.say("1")
+    # going back to a home already theirs is no new home
+    await chat.run([("绑定", "需要更换吗"), ("1", "门牌号"), ("3栋2单元502", "请核对"), ("1", "绑定成功")])
