@@ -232,7 +232,10 @@ def care_label(need: str) -> str:
 
 
 async def overview(person: Person, community_id: int) -> GridOverview | None:
-    """The person's grids in the community (as worker or deputy): None when they work in none."""
+    """The person's grids in the community (as worker or deputy): None when they work in none, or no
+    longer hold the role that lets them (the register may still list someone whose role was revoked)."""
+    if not await records_visits(person, community_id):
+        return None
     grids = await Grid.filter(community_id=community_id, staff__person_id=person.id).distinct()
     if not grids:
         return None

@@ -381,11 +381,15 @@ async def views(rows: Iterable[Binding]) -> list[BindingView]:
 async def _decider_scope(viewer: Person) -> Q:
     """The bindings ``viewer`` may decide: every one of a community where they sit on the committee (or
     the street office), and those of the buildings of the grids they staff."""
-    communities = await Role.filter(person=viewer, role__in=DECIDERS).values_list("community_id", flat=True)
-    buildings = await GridBuilding.filter(grid__staff__person_id=viewer.id).values_list(
-        "building_id", flat=True
+    held = await Role.filter(person=viewer, role__in=[*DECIDERS, RoleName.GRID_WORKER]).values_list(
+        "community_id", "role"
     )
-    return Q(community_id__in=list(communities)) | Q(home__building_id__in=list(buildings))
+    communities = [c for c, role in held if role in DECIDERS]
+    working = [c for c, role in held if role == RoleName.GRID_WORKER]  # staff of a grid with the role
+    buildings = await GridBuilding.filter(
+        grid__staff__person_id=viewer.id, grid__community_id__in=working
+    ).values_list("building_id", flat=True)
+    return Q(community_id__in=communities) | Q(home__building_id__in=list(buildings))
 
 
 async def may_decide(viewer: Person, binding: Binding) -> bool:
@@ -426,7 +430,17 @@ async def deciders(binding: Binding) -> list[Person]:
     worker; its deputies when it has no worker)."""
     home = await Home.get(id=binding.home_id)
     link = await GridBuilding.get_or_none(building_id=home.building_id)
-    staff = list(await GridStaff.filter(grid_id=link.grid_id).select_related("person")) if link else []
+    staff = (
+        list(
+            await GridStaff.filter(
+                grid_id=link.grid_id,
+                person__roles__community_id=binding.community_id,
+                person__roles__role=RoleName.GRID_WORKER,
+            ).select_related("person")
+        )
+        if link
+        else []
+    )
     workers = [s.person for s in staff if not s.deputy] or [s.person for s in staff]
     committee = [
         r.person
