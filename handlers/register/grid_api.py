@@ -26,6 +26,7 @@ routes = Routes(
         "grids.staff_only": 403,
         "grids.file_staff_only": 403,
         "grids.not_grid_staff": 403,
+        "grids.not_your_grid": 403,
     },
 )
 

@@ -219,7 +219,7 @@ async def _visit_whom(
         ctx.reask("grids.visit_whom_again")
         return
     community_id = int(ctx.dialog.data["community"])
-    whom = await queries.match_whom(community_id, address, name)
+    whom = await queries.match_whom(community_id, address, name, await ctx.person())
     if address.has_building and whom.building_id is None:
         ctx.say("grids.no_such_building", building=address.describe())
         return
@@ -309,7 +309,7 @@ async def _file_whom(ctx: Context, text: str) -> None:
     if not name:
         ctx.reask("grids.file_whom_again")
         return
-    whom = await queries.match_whom(int(ctx.dialog.data["community"]), address, name)
+    whom = await queries.match_whom(int(ctx.dialog.data["community"]), address, name, await ctx.person())
     if address.has_building and whom.building_id is None:
         ctx.say("grids.no_such_building", building=address.describe())
         return
@@ -362,7 +362,9 @@ async def _with_category(ctx: Context, category: Category) -> None:
         ctx.say("repairs.outside", text=category.outside)
         return
     data = ctx.dialog.data
-    whom = await queries.match_whom(int(data["community"]), _address(data), str(data["name"]))
+    whom = await queries.match_whom(
+        int(data["community"]), _address(data), str(data["name"]), await ctx.person()
+    )
     ctx.dialog.set(FILE_CONFIRM, category=category.key)
     ctx.say(
         "grids.file_confirm",

@@ -424,12 +424,30 @@ def _pick(candidates: Sequence[Resident], name: str) -> Resident | None:
     return kin[0] if len(kin) == 1 else None
 
 
-async def match_whom(community_id: int, address: Address, name: str) -> Whom:
+async def other_grids(person: Person, community_id: int) -> set[int]:
+    """The buildings of the community's grids the person does not staff: none for an overseer, who acts
+    on every grid; a grid worker acts on their own grid (and buildings in no grid), not on another's."""
+    if await oversees(person, community_id):
+        return set()
+    mine = GridStaff.filter(person_id=person.id).values("grid_id")
+    found = (
+        await GridBuilding.filter(grid__community_id=community_id)
+        .exclude(grid_id__in=Subquery(mine))
+        .values_list("building_id", flat=True)
+    )
+    return {int(str(building_id)) for building_id in found}
+
+
+async def match_whom(community_id: int, address: Address, name: str, by: Person | None = None) -> Whom:
     """Match ``address`` and ``name`` to the register: the home (when it exists) and its resident (one
     active resident there of that name, or of that surname); without an address, the only active resident
-    of the community so named."""
+    of the community so named. With ``by``, a grid worker: a home in another grid is refused, and a name
+    alone is looked for in the buildings they may act on only."""
     name = name.strip()[:32]
+    forbidden = await other_grids(by, community_id) if by is not None else set()
     building = await building_written(community_id, address) if address.has_building else None
+    if building is not None and building.id in forbidden:
+        raise Refusal("grids.not_your_grid", building=building.label, keep=True)
     unit = address.unit or (1 if building is not None and building.units == 1 else 0)
     written_place = formats.home(building.label, unit, address.room) if building else address.describe()
     home = None
@@ -439,7 +457,10 @@ async def match_whom(community_id: int, address: Address, name: str) -> Whom:
     if home is not None and name:
         resident = _pick(await Resident.filter(home=home, active=True).order_by("id"), name)
     elif home is None and not address.has_building and name:
-        resident = _pick(await Resident.filter(community_id=community_id, active=True, name=name), name)
+        named = Resident.filter(community_id=community_id, active=True, name=name)
+        if forbidden:
+            named = named.exclude(home__building_id__in=list(forbidden))
+        resident = _pick(await named, name)
     if resident is not None and home is None:
         home = await Home.get(id=resident.home_id).select_related("building")
         building, unit = home.building, home.unit

@@ -49,8 +49,8 @@ def no_follow_up(text: str) -> bool:
     return text.strip(" 。.！!") in NOTHING
 
 
-async def _whom(community_id: int, address: Address, name: str) -> Whom:
-    whom = await match_whom(community_id, address, name)
+async def _whom(by: Person, community_id: int, address: Address, name: str) -> Whom:
+    whom = await match_whom(community_id, address, name, by)
     if address.has_building and whom.building_id is None:
         raise Refusal("grids.no_such_building", building=address.describe(), keep=True)
     if not whom.written:
@@ -65,7 +65,7 @@ async def record_visit(cmd: RecordVisit, now: dt.datetime) -> tuple[VisitView, W
     found = cmd.found.strip()
     if not found:
         raise Refusal("grids.found_missing", keep=True)
-    whom = await _whom(cmd.community_id, cmd.address, cmd.name)
+    whom = await _whom(cmd.by, cmd.community_id, cmd.address, cmd.name)
     follow_up = "" if no_follow_up(cmd.follow_up) else cmd.follow_up.strip()
     visit = await Visit.create(
         community_id=cmd.community_id,
@@ -91,7 +91,7 @@ async def file_for_resident(cmd: FileForResident, now: dt.datetime) -> tuple[Tic
     await check_filer(cmd.by, cmd.community_id)
     if not cmd.name.strip():
         raise Refusal("grids.file_whom_missing", keep=True)
-    whom = await _whom(cmd.community_id, cmd.address, cmd.name)
+    whom = await _whom(cmd.by, cmd.community_id, cmd.address, cmd.name)
     ticket = await repairs.report(
         repairs.ReportRepair(
             reporter=cmd.by,

@@ -138,6 +138,29 @@ async def test_a_visit_off_the_register_is_kept_as_written(conv: Conversations, 
     assert visit.whom == "4栋2单元702 老孙" and visit.resident_id is None and visit.home_id is None
 
 
+async def test_a_grid_worker_keeps_to_their_own_grid(conv: Conversations, grid: Grid) -> None:
+    """Another grid's homes are its own worker's: no visit, no report, no register match by name there."""
+    other = await fx.staff("grid-w2", "王强", "13800000003")
+    await fx.grid("G2", [5], other, name="第二网格")
+    await fx.resident("5栋1单元101", "赵兰", care=["disabled"])
+    worker = Chat(conv, "grid-w1")
+    await worker.run(
+        [
+            ("走访", "走访哪一户"),
+            ("5栋1单元101 赵兰", "5栋不在您负责的网格"),
+            ("3栋2单元502 李奶奶", "已对上登记的居民"),
+        ]
+    )
+    await worker.say("取消")
+    reply = await worker.say("走访 赵兰 身体还好")
+    assert "登记里没有找到这一户" in reply and "5栋" not in reply, reply
+    assert await Visit.filter(resident_id__not_isnull=True).count() == 0
+    assert "5栋不在您负责的网格" in await worker.say("代报 5栋1单元101 赵兰 厨房水管漏水")
+    assert await Ticket.all().count() == 0
+    reply = await Chat(conv, "demo-committee").say("走访 5栋1单元101 赵兰 身体还好")
+    assert "已对上登记的居民" in reply  # the committee acts on every grid
+
+
 async def test_only_grid_workers_and_the_committee_record_visits(conv: Conversations, grid: Grid) -> None:
     resident = await bound(conv)
     assert "网格员和社区两委的功能" in await resident.say("走访 3栋2单元502 李奶奶 身体还好")

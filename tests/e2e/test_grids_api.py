@@ -93,6 +93,8 @@ async def test_visits_recorded_and_listed_with_permissions(api: TestClient[Any, 
     assert made.status == 201 and body["resident"] == "李秀英" and body["place"] == "3栋2单元502"
     assert body["by"] == "张晓燕" and body["follow_up"] == "周五送药"
     other = {"building": 5, "unit": 1, "room": "101", "name": "马六", "found": "家里没人", "follow_up": "无"}
+    elsewhere = await api.post(url, headers=await as_(api, "grid-w1"), json=other)
+    assert elsewhere.status == 403  # 5栋 is another grid's
     made = await api.post(url, headers=await as_(api, "grid-w2"), json=other)
     assert made.status == 201 and (await made.json())["follow_up"] == ""
     token = await resident(api)
