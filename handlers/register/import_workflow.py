@@ -135,21 +135,24 @@ async def import_register(
         Problem(sheet, row, column, content.text("register_import.missing_column", column=column))
         for sheet, row, column in missing
     ]
-    buildings = await Building.filter(community=community)
-    register, problems = check(
-        {name: sheet for name, sheet in sheets.items() if not any(p[0] == name for p in missing)},
-        buildings,
-        community.kind == CommunityKind.RURAL,
-        advance,
-    )
-    if header_problems or problems:
-        return ImportResult(header_problems + problems)
-    if not register.rows:
-        return ImportResult([_sheet_problem("no_rows")])
-    summary = ImportSummary(rows=register.rows, dry_run=dry_run)
     register_at = community.register_at
     try:
         async with in_transaction():
+            # one import of a community at a time (the command line and the API at once): the second
+            # waits here, then checks the workbook against what the first wrote
+            locked = await Community.filter(id=community.id).select_for_update().get()
+            community.register_at = register_at = locked.register_at
+            register, problems = check(
+                {name: sheet for name, sheet in sheets.items() if not any(p[0] == name for p in missing)},
+                await Building.filter(community=community),
+                community.kind == CommunityKind.RURAL,
+                advance,
+            )
+            if header_problems or problems:
+                return ImportResult(header_problems + problems)
+            if not register.rows:
+                return ImportResult([_sheet_problem("no_rows")])
+            summary = ImportSummary(rows=register.rows, dry_run=dry_run)
             await _Writer(community, register, now, summary, advance).write()
             if dry_run:
                 raise _DryRun

@@ -4,6 +4,7 @@ household's rights); the export imports back as no change at all."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import datetime as dt
 import io
@@ -390,3 +391,16 @@ async def test_export_then_import_changes_nothing(community: Community) -> None:
     assert await snapshot(community) == before
     units = {b.label: b.units for b in await Building.filter(community=community)}
     assert units["5栋"] == 0 and units["6栋"] == 2 and units["A座"] == 0
+
+
+async def test_two_imports_at_once_are_one_after_the_other(community: Community) -> None:
+    """The committee's clerk at the command line and a member in the mini-program import the same book at
+    the same moment: neither fails halfway, and the second finds the first's rows and changes nothing."""
+    data = small().xlsx()
+    first, second = await asyncio.gather(
+        import_register(community, data, NOW), import_register(community, data, NOW)
+    )
+    assert first.ok and second.ok, (first.problems, second.problems)
+    assert first.summary is not None and second.summary is not None
+    assert sorted([first.summary.changed, second.summary.changed]) == [False, True]
+    assert (await counts())["Resident"] == 4 and (await counts())["Building"] == 2
