@@ -1,4 +1,5 @@
-"""How a home and a day are written, the same way everywhere: 3栋2单元502, 12月5日（周六）."""
+"""How a home, a day and a time limit are written, the same way everywhere: 3栋2单元502, 12月5日（周六）,
+24 小时."""
 
 from __future__ import annotations
 
@@ -59,6 +60,11 @@ def remark(note: str | None, empty: str = "。") -> str:
     """ "：the note" after a sentence, or just its end when there is no note (never "：无")."""
     note = (note or "").strip()
     return f"：{note}" if note else empty
+
+
+def hours(hours: float) -> str:
+    """A time limit as promised to residents: 24 小时, 3 天 from two days on."""
+    return f"{int(hours)} 小时" if hours < 48 else f"{int(hours // 24)} 天"
 
 
 def day(when: dt.date, *, weekday: bool = True) -> str:

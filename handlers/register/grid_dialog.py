@@ -402,9 +402,5 @@ async def file_confirm_answer(ctx: Context) -> None:
     )
     ctx.dialog.clear()
     who = content.text(f"repairs.handler.{category.handler}")
-    hours = (
-        f"{int(category.resolution_hours)} 小时"
-        if category.resolution_hours < 48
-        else f"{int(category.resolution_hours // 24)} 天"
-    )
+    hours = formats.hours(category.resolution_hours)
     ctx.say("grids.filed", name=whom.name, number=ticket.number, who=who, hours=hours)

@@ -449,7 +449,9 @@ async def confirm(ctx: Context) -> None:
     )
     ctx.dialog.clear()
     who = content.text(f"repairs.handler.{category.handler}")
-    ctx.say("repairs.submitted", number=ticket.number, who=who, hours=_hours(category.resolution_hours))
+    ctx.say(
+        "repairs.submitted", number=ticket.number, who=who, hours=formats.hours(category.resolution_hours)
+    )
 
 
 async def _place_corrected(ctx: Context) -> bool:
@@ -476,10 +478,6 @@ async def describe(ctx: Context) -> None:
     if found is not None and found.key != draft.category and found.role is not None:
         draft.category = found.key
     _confirm(ctx, draft)
-
-
-def _hours(hours: float) -> str:
-    return f"{int(hours)} 小时" if hours < 48 else f"{int(hours // 24)} 天"
 
 
 # -- my tickets, urge ---------------------------------------------------------------------------------

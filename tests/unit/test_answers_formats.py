@@ -78,3 +78,11 @@ def test_a_day_is_written_one_way() -> None:
     assert formats.day_from(saturday, saturday - dt.timedelta(days=1)) == "明天"
     assert formats.day_from(saturday, dt.date(2026, 11, 24)) == "12月5日（周六）"
     assert formats.day_time(dt.datetime(2026, 12, 5, 14, 30)) == "12月5日（周六） 14:30"
+
+
+@pytest.mark.parametrize(
+    ("hours", "written"), [(4, "4 小时"), (24, "24 小时"), (47.5, "47 小时"), (72, "3 天")]
+)
+def test_a_time_limit_is_written_one_way(hours: float, written: str) -> None:
+    """The resident's report and the grid worker's report for them promise the same words."""
+    assert formats.hours(hours) == written
