@@ -22,6 +22,7 @@ routes = Routes(
         "verify.not_allowed": 403,
         "verify.no_such_binding": 404,
         "verify.not_pending": 409,
+        "verify.member_taken": 409,
     },
 )
 

@@ -240,6 +240,8 @@ async def confirm(
         resident = await queries.member_of(binding.home_id, resident_id, name)
         if resident is None:
             raise Refusal("verify.no_such_member")
+        if await queries.claimed_by_other(resident, binding.person):
+            raise Refusal("verify.member_taken", name=resident.name)  # one register member, one person
     else:
         resident = await queries.unbound_member(binding.home_id, binding.said_name)
     async with in_transaction():

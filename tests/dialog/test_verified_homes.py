@@ -309,3 +309,12 @@ async def test_a_home_bound_before_the_register_is_checked_when_it_comes(
     )
     [binding] = await bindings("r-early")  # the binding recorded as said is the one checked now
     assert (binding.status, binding.method) == (BindingStatus.VERIFIED, BindingMethod.NAME)
+
+
+async def test_a_register_member_is_bound_to_one_person(conv: Conversations, clock: Clock) -> None:
+    await put_in_force(clock.now)
+    await bind(conv, "r-li", "3栋2单元502", "李强", "核对通过")
+    await bind(conv, "r-other", "3栋2单元502", "跳过", "编号 B2")
+    committee = Chat(conv, "demo-committee")
+    assert "另一个微信账号绑定了" in await committee.say("确认绑定 B2 李强")
+    assert (await Resident.get(name="李强")).person_id == (await person("r-li")).id
