@@ -264,9 +264,13 @@ async def _record(
     async with in_transaction():
         if (
             c.per == Per.HOUSEHOLD
-            and await VoteSlot.filter(consultation=c, holder=voter).exclude(key=key).exists()
+            and await VoteSlot.filter(consultation=c, holder=voter)
+            .exclude(key=key)
+            .exclude(key__startswith=VOID)
+            .exists()
         ):
-            # one person never counts for two households (binding to another home and voting again)
+            # one person never counts for two households (binding to another home and voting again); a
+            # slot the committee voided counts for nobody, so it holds nobody back
             raise Refusal("votes.voted_for_another_home")
         slot = await _slot(c, key, voter, now)
         if proxy_by is not None:
