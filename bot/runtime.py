@@ -46,7 +46,9 @@ class Conversations:
             return Reply([previous[len(DONE) :]] if previous.startswith(DONE) else [])
         return outcome.reply
 
-    async def turn(self, msg: IncomingMessage) -> TurnOutcome:
+    async def turn(self, msg: IncomingMessage, *, late: bool = False) -> TurnOutcome:
+        """``late``: WeChat was already answered ``success`` (a queued message), its reply goes out later; a
+        repeated delivery is then answered ``success`` too, never the reply a second time."""
         try:
             begun = await self.turns.begin(msg.user, msg.dedup_key)
         except LockTimeout:
@@ -54,6 +56,11 @@ class Conversations:
             return TurnOutcome(Reply([content.text("common.busy")]))
         if begun.duplicate:
             return TurnOutcome(Reply(), duplicate=True, previous=begun.outcome)
+        if late:
+            try:
+                await self.turns.mark_late(msg.user, msg.dedup_key)
+            except Exception:
+                log.exception("could not mark a queued turn late; a retry may repeat its reply")
         dialog, seen = decode_state(begun.state)
         ctx = Context(msg, dialog, self.services, self.dispatcher)
         save = False

@@ -196,10 +196,27 @@ def client_address(request: web.Request, trusted: tuple[IPNetwork, ...]) -> str:
     """Who is asking: the connecting address, or behind our own proxies the nearest address in
     X-Forwarded-For that is not one of them (what a client writes there itself is never believed)."""
     remote = request.remote or "-"
-    hops = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+    # several X-Forwarded-For lines are one list in order (RFC 9110): a proxy that adds its own line after
+    # the client's must not leave the client's first line to be read as the proxy's
+    lines = request.headers.getall("X-Forwarded-For", [])
+    hops = [part.strip() for line in lines for part in line.split(",") if part.strip()]
     while _trusted(remote, trusted) and hops:
         remote = hops.pop()
     return remote
+
+
+def rate_key(address: str) -> str:
+    """The bucket an address is counted in: an IPv4 address itself, an IPv6 one by its /64 (what one home
+    or one phone is given, so that rotating inside it is no fresh limit)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 def _trusted(address: str, networks: tuple[IPNetwork, ...]) -> bool:
@@ -207,6 +224,8 @@ def _trusted(address: str, networks: tuple[IPNetwork, ...]) -> bool:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
     return any(ip in net for net in networks)
 
 

@@ -23,6 +23,7 @@ from bot.api.core import (
     QueryParam,
     bearer_token,
     client_address,
+    rate_key,
 )
 from bot.api.sessions import session_person
 from bot.httputil import TooLarge, read_limited
@@ -130,7 +131,7 @@ async def _limited_caller(services: ApiServices, route: ApiRoute, request: web.R
     """The signed-in caller (None on a public route), counted against the rate limits: a person by their
     verified identity; everyone else, a bad or random token included, by their address; logins also under
     their own per-address limit."""
-    address = client_address(request, services.trusted_proxies)
+    address = rate_key(client_address(request, services.trusted_proxies))
     if route.limit == "login":
         await _count(services, f"rate:login:{address}", services.login_rate_limit)
     token = bearer_token(request) if route.auth else ""

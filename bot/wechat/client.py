@@ -96,7 +96,14 @@ class WeChatClient:
                 "secret": secret,
                 "force_refresh": False,
             }
-            data = await self._call("POST", "/cgi-bin/stable_token", json_body=body)
+            try:
+                data = await self._call("POST", "/cgi-bin/stable_token", json_body=body)
+            except WeChatAPIError as exc:
+                if exc.errcode != NO_ANSWER:
+                    raise
+                # only the token went unanswered (asking for it again is harmless): the call it was for
+                # never left, so it may safely be made again
+                raise WeChatAPIError(NOT_SENT, f"no access token: {exc.errmsg}", exc.api) from None
             token = str(data["access_token"])
             lifetime = int(data.get("expires_in", 7200))
             await self._store.set(key, token, max(60, lifetime - 300))

@@ -210,7 +210,7 @@ class WeChatEndpoint:
         try:
             async with self._slots:
                 try:
-                    outcome = await asyncio.wait_for(self._turn(msg), _TURN_LIMIT)
+                    outcome = await asyncio.wait_for(self._turn(msg, late=True), _TURN_LIMIT)
                 except TimeoutError:
                     log.warning("a queued turn was given up", extra={"kind": msg.kind.value})
                     return
@@ -218,9 +218,9 @@ class WeChatEndpoint:
             self._queued.discard(msg.dedup_key)
         self._reply_later(msg, outcome)
 
-    async def _turn(self, msg: IncomingMessage) -> TurnOutcome | None:
+    async def _turn(self, msg: IncomingMessage, late: bool = False) -> TurnOutcome | None:
         try:
-            return await self.conversations.turn(msg)
+            return await self.conversations.turn(msg, late=late)
         except Exception:
             log.exception("conversation turn failed", extra={"kind": msg.kind.value})
             return None

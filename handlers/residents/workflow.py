@@ -29,7 +29,7 @@ INVITE_DIGITS = 8
 INVITE_TRIES = 5  # wrong invite codes a person may send in an hour
 LINK_TTL = 600
 LINK_DIGITS = 8
-LINK_TRIES = 5  # wrong link codes an identity may try in ten minutes
+LINK_TRIES = 5  # link codes an identity may try in ten minutes
 
 
 async def resolve_address(community: Community, address: Address) -> HomeAddress:
@@ -179,15 +179,14 @@ async def new_link_code(store: Store, person: Person) -> str:
 
 async def request_link(store: Store, caller: Person, code: str, session: str, now: dt.datetime) -> Person:
     """The mini-program asks to become part of the follower whose code it has: nothing merges until the
-    follower confirms in the chat ("确认关联"). A wrong code counts against the caller (LINK_TRIES in ten
-    minutes); a right one is used up. Returns the follower."""
-    failures = f"linkfail:{caller.id}"
-    if int(await store.get(failures) or 0) >= LINK_TRIES:
+    follower confirms in the chat ("确认关联"). Every code tried counts against the caller (LINK_TRIES in
+    ten minutes), counted before it is looked at, so that many requests at once cannot each pass the check;
+    a right one is used up. Returns the follower."""
+    if await store.incr(f"linktry:{caller.id}", ttl=LINK_TTL) > LINK_TRIES:
         raise Refusal("residents.link_too_many_tries")
     target_id = await store.get(f"link:{code}")
     target = await Person.get_or_none(id=int(target_id)) if target_id else None
     if target is None:
-        await store.incr(failures, ttl=LINK_TTL)
         raise Refusal("residents.link_code_invalid")
     await store.delete(f"link:{code}")
     if target.id != caller.id and target.mp_openid and target.mp_openid != caller.mp_openid:

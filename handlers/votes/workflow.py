@@ -264,9 +264,13 @@ async def _record(
     async with in_transaction():
         if (
             c.per == Per.HOUSEHOLD
-            and await VoteSlot.filter(consultation=c, holder=voter).exclude(key=key).exists()
+            and await VoteSlot.filter(consultation=c, holder=voter)
+            .exclude(key=key)
+            .exclude(key__startswith=VOID)
+            .exists()
         ):
-            # one person never counts for two households (binding to another home and voting again)
+            # one person never counts for two households (binding to another home and voting again); a
+            # slot the committee voided counts for nobody, so it holds nobody back
             raise Refusal("votes.voted_for_another_home")
         slot = await _slot(c, key, voter, now)
         if proxy_by is not None:
@@ -536,8 +540,17 @@ async def resident_at(
         member = await queries.register_member(home.id, name) if home is not None else None
         if member is None:
             raise Refusal("votes.proxy_not_on_register", name=name, home=place.home())
+        if member.person_id is not None:
+            # the person the register member is bound as, whatever name they go by in the chat: their own
+            # vote stands against a proxy's, and nobody is recorded a second time in their place
+            bound = await Person.get(id=member.person_id)
+            if bound.home_id != member.home_id:
+                raise Refusal("votes.proxy_member_elsewhere", name=name, home=place.home())
+            return bound, False
     if home is not None:
-        found = await Person.get_or_none(home=home, name=name)
+        # a WeChat identity before someone recorded without one, should both bear the name
+        same_name = await Person.filter(home=home, name=name).order_by("id")
+        found = next((p for p in same_name if p.openid or p.mp_openid), same_name[0] if same_name else None)
         if found is not None:
             return found, False
     review = community.register_at is None

@@ -318,3 +318,42 @@ async def test_a_register_member_is_bound_to_one_person(conv: Conversations, clo
     committee = Chat(conv, "demo-committee")
     assert "另一个微信账号绑定了" in await committee.say("确认绑定 B2 李强")
     assert (await Resident.get(name="李强")).person_id == (await person("r-li")).id
+
+
+async def test_a_proxy_vote_for_a_member_who_voted_herself_is_refused_whatever_her_chat_name(
+    conv: Conversations, clock: Clock
+) -> None:
+    from handlers.votes.workflow import ProxyVote
+    from nlp.slots import Address
+
+    await put_in_force(clock.now)
+    c = await launch(clock, per=Per.PERSON)
+    await bind(conv, "r-wang", "3栋2单元502", "13912345678", "核对通过")
+    wang = await person("r-wang")
+    wang.name = "芳芳"  # the name she goes by in the chat is not the register's
+    await wang.save(update_fields=["name"])
+    await votes.cast(c.id, wang, [1], clock.now, source_key="t:wang")
+    grid = await Person.get(openid="demo-grid")
+    with pytest.raises(Refusal) as refused:
+        await votes.cast_for(ProxyVote(grid, c.id, Address(3, 2, "502"), "王芳", (0,), "proxy:1"), clock.now)
+    assert refused.value.key == "votes.voted_themselves"
+    assert await Ballot.filter(consultation=c).count() == 1
+    assert await Person.filter(name="王芳").count() == 0  # nobody invented in her place
+
+
+async def test_a_proxy_vote_for_a_member_now_voting_from_another_home_is_refused(
+    conv: Conversations, clock: Clock
+) -> None:
+    from handlers.votes.workflow import ProxyVote
+    from nlp.slots import Address
+
+    await put_in_force(clock.now)
+    c = await launch(clock, per=Per.PERSON)
+    await bind(conv, "r-wang", "3栋2单元502", "13912345678", "核对通过")
+    other = await Person.get(openid="demo-grid")  # any other home will do: hers is now elsewhere
+    await Person.filter(openid="r-wang").update(home_id=other.home_id)
+    grid = await Person.get(openid="demo-grid")
+    with pytest.raises(Refusal) as refused:
+        await votes.cast_for(ProxyVote(grid, c.id, Address(3, 2, "502"), "王芳", (0,), "proxy:2"), clock.now)
+    assert refused.value.key == "votes.proxy_member_elsewhere"
+    assert await Ballot.filter(consultation=c).count() == 0

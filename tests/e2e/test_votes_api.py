@@ -274,3 +274,29 @@ async def test_the_committee_undoes_a_home_taken_to_vote_first(api: TestClient[A
     # every ballot stays in the published log; the voided one and the void itself are not counted
     assert [(e["choices"], e["counted"]) for e in log["items"]] == [([1], False), ([], False), ([0], True)]
     assert (await (await api.get(f"{API}/consultations/{c['id']}/verify")).json())["valid"] is True
+
+
+async def test_a_home_bound_by_mistake_and_undone_leaves_its_person_their_own_household_vote(
+    api: TestClient[Any, Any],
+) -> None:
+    # 502 instead of 501: the committee undoes it and the vote cast from 502 counts for nothing; the
+    # person bound to their real home votes for it, once
+    committee = await staff_token(api, "demo-committee")
+    c = await launched(api, committee)
+    mistaken = await resident(api, "r-mistake", "13800000011")
+    await ballot(api, mistaken, c["id"], [1], "mistake-0001")
+    from handlers.register.models import Binding
+
+    taken = await Binding.get(person__openid="r-mistake")
+    revoked = await api.post(
+        f"{API}/bindings/{taken.id}/revoke", headers=bearer(committee), json={"reason": "房号填错了"}
+    )
+    assert revoked.status == 200, await revoked.text()
+    home = {"community": "xingfuli", "building": 3, "unit": 2, "room": "501"}
+    assert (await api.put(f"{API}/me/home", headers=bearer(mistaken), json=home)).status == 200
+    await ballot(api, mistaken, c["id"], [0], "mistake-0002")
+    await ballot(api, mistaken, c["id"], [2], "mistake-0003")  # and may change it, as anyone may
+    await workflow.sweep(china_now() + dt.timedelta(days=11))
+    log = await (await api.get(f"{API}/consultations/{c['id']}/ballots")).json()
+    assert [e["counted"] for e in log["items"]] == [False, False, False, True]
+    assert (await (await api.get(f"{API}/consultations/{c['id']}/verify")).json())["valid"] is True

@@ -396,3 +396,20 @@ async def test_a_body_sent_in_pieces_is_read_whole(make_sim: MakeSim) -> None:
     assert response.status == 200 and "小助手" in sim.reply(await response.text())["Content"]
     huge = await sim.client.post("/wechat", params=query, data=pieces(xml * 30, 4096))
     assert huge.status == 413
+
+
+async def test_a_retry_of_a_queued_message_is_not_answered_again(
+    make_sim: MakeSim, fake_api: FakeWeChatAPI
+) -> None:
+    # a queued message was answered `success` and its reply goes out through the outbox: a later delivery
+    # of it (WeChat retries when that `success` came too late) answers `success`, not the reply again
+    sim = await make_sim("safe", extra_routers=[slow_router(0.5)], max_turns=1, turn_backlog=2)
+    busy = asyncio.ensure_future(sim.post(text_xml("o-busy2", "慢", next(ids))))
+    await asyncio.sleep(0.1)
+    waiting = text_xml("o-queued", "帮助", next(ids))
+    assert await sim.post(waiting) == (200, "success")
+    await busy
+    await wait_for(lambda: fake_api.sent_texts("o-queued"))
+    assert await sim.post(waiting) == (200, "success")
+    await asyncio.sleep(0.2)
+    assert len(fake_api.sent_texts("o-queued")) == 1

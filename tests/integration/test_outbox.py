@@ -293,3 +293,24 @@ async def test_a_send_without_an_answer_is_unknown_and_never_sent_again(
         clock.now += dt.timedelta(hours=1)
         assert await OutboxWorker(slow, clock, templates=TEMPLATES).run_once() == 0
     assert fake_api.sent_texts("o1") == ["通知"]  # it reached WeChat once, and is never sent again
+
+
+async def test_a_token_fetch_without_an_answer_is_retried_the_message_never_left(
+    database: str, store: Store, fake_api: FakeWeChatAPI, clock: Clock
+) -> None:
+    # WeChat answers too late while we fetch the access token: the message itself was never sent, so it
+    # is retried, not recorded as unknown (which is never sent again)
+    p = await person(clock)
+    await notify(p, "k1", "通知", now=clock.now)
+    async with aiohttp.ClientSession() as session:
+        slow = WeChatClient(
+            session, store, appid="wx1", secret="test-secret", base_url=fake_api.base_url, timeout=0.5
+        )
+        fake_api.token_delay = 1.0
+        await worker_for(slow, clock).run_once()
+        assert (await Notification.get(key="k1")).status is NotificationStatus.PENDING
+        fake_api.token_delay = 0
+        clock.now += dt.timedelta(seconds=10)
+        await worker_for(slow, clock).run_once()
+    assert (await Notification.get(key="k1")).status is NotificationStatus.SENT
+    assert fake_api.sent_texts("o1") == ["通知"]

@@ -10,6 +10,7 @@ import pytest
 from handlers.common.rules import Refusal
 from handlers.residents import workflow
 from nlp.slots import Address
+from storage.kv import MemoryStore
 from storage.models import Community, Home, InviteCode, Person, Role, RoleName
 
 NOW = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -96,3 +97,32 @@ async def test_expired_invite_refused(seeded: str) -> None:
     late = NOW + workflow.INVITE_LIFETIME + dt.timedelta(seconds=1)
     with pytest.raises(Refusal):
         await workflow.redeem_invite(await Person.create(openid="late"), invite.code, late)
+
+
+class _NetworkStore(MemoryStore):
+    """The in-process store answering like one across a network: every call lets others run first."""
+
+    async def get(self, key: str) -> str | None:
+        await asyncio.sleep(0)
+        return await super().get(key)
+
+    async def incr(self, key: str, ttl: float) -> int:
+        await asyncio.sleep(0)
+        return await super().incr(key, ttl)
+
+
+async def test_concurrent_link_guesses_are_held_to_the_limit(seeded: str) -> None:
+    # many requests of one identity at once must not each pass the "fewer than five wrong" check
+    store = _NetworkStore()
+    caller = await Person.create(mp_openid="mp-guesser")
+
+    async def guess(i: int) -> str:
+        try:
+            await workflow.request_link(store, caller, f"{i:08d}", "session:x", NOW)
+        except Refusal as refusal:
+            return refusal.key
+        return "linked"
+
+    outcomes = await asyncio.gather(*(guess(i) for i in range(30)))
+    assert outcomes.count("residents.link_code_invalid") <= workflow.LINK_TRIES
+    assert outcomes.count("residents.link_too_many_tries") >= 30 - workflow.LINK_TRIES
