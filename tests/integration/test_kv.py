@@ -111,7 +111,7 @@ async def test_incr_counts_within_its_window(kv: Store) -> None:
     assert await kv.incr("hits", ttl=0.2) == 1
 
 
-@pytest.mark.skipif(not REDIS_URL, reason="the Redis pool: runs in the Redis pass of the suite")
+@pytest.mark.redis_only  # the Redis pool: runs in the Redis pass of the suite
 async def test_a_burst_past_the_pool_waits_for_connections_instead_of_failing() -> None:
     # 400 concurrent ballots on a pool of redis-py's default size failed with MaxConnectionsError
     store = RedisStore(REDIS_URL, prefix=f"cbtest:{uuid.uuid4().hex[:8]}:", max_connections=4)
