@@ -166,14 +166,17 @@ async def visible(viewer: Person, wish_id: int) -> WishView:
     return view
 
 
+PUBLISHED = frozenset({WishStatus.OPEN, WishStatus.CLAIMED, WishStatus.FULFILLED, WishStatus.CONFIRMED})
+
+
 async def known_to(viewer: Person, wish_id: int) -> int:
     """The wish's id when ``viewer`` may know it exists: their own, their community committee's, the one
-    they hold a claim on, or one on the public board; otherwise refused as not found, exactly like a
-    number nobody has (so that 403 against 404 gives nothing away)."""
+    they hold a claim on, or one that has been on the public board; otherwise refused as not found,
+    exactly like a number nobody has (so that 403 against 404 gives nothing away)."""
     wish = await Wish.get_or_none(id=wish_id)
     if wish is None:
         raise Refusal("wishes.no_such_wish")
-    if wish.status == WishStatus.OPEN:
+    if wish.status in PUBLISHED:  # it was on the board: a late claim hears "someone was first", not 404
         return wish.id
     active = await WishClaim.get_or_none(wish_id=wish.id, status=ClaimStatus.ACTIVE)
     if not _sees(viewer, await _committee_of(viewer), wish, active):
