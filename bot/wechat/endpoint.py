@@ -94,6 +94,7 @@ class WeChatEndpoint:
             else None
         )
         self.lag = LoopLag()
+        self.turn_limit = _TURN_LIMIT  # seconds a turn answered `success` may still take
         self._slots = asyncio.Semaphore(max(1, settings.max_turns))
         self._queued: set[str] = set()  # dedup keys of the turns waiting for a slot
 
@@ -179,7 +180,7 @@ class WeChatEndpoint:
             log.warning("reply deadline passed, answering later", extra={"kind": msg.kind.value})
             task.add_done_callback(lambda t: self._late(msg, t))
             # a turn stuck on a dead store or database is given up after a while, not kept forever
-            watchdog = asyncio.get_running_loop().call_later(_TURN_LIMIT, task.cancel)
+            watchdog = asyncio.get_running_loop().call_later(self.turn_limit, task.cancel)
             task.add_done_callback(lambda _: watchdog.cancel())
             try:
                 async with asyncio.timeout(_MARK_LATE_LIMIT):
@@ -207,13 +208,17 @@ class WeChatEndpoint:
         self.background.spawn(self._queued_turn(msg), name=f"queued:{msg.dedup_key}")
 
     async def _queued_turn(self, msg: IncomingMessage) -> None:
+        outcome: TurnOutcome | None = None  # given up: the resident is told to try again, not left waiting
         try:
             async with self._slots:
                 try:
-                    outcome = await asyncio.wait_for(self._turn(msg, late=True), _TURN_LIMIT)
+                    outcome = await asyncio.wait_for(self._turn(msg, late=True), self.turn_limit)
                 except TimeoutError:
                     log.warning("a queued turn was given up", extra={"kind": msg.kind.value})
-                    return
+        except asyncio.CancelledError:
+            # shutting down before its turn came: WeChat was answered `success`, so say it was lost
+            log.warning("a queued message was dropped at shutdown", extra={"user": msg.user})
+            raise
         finally:
             self._queued.discard(msg.dedup_key)
         self._reply_later(msg, outcome)

@@ -303,6 +303,19 @@ async def test_past_the_turn_limit_answered_at_once_and_replied_later(
     assert len(fake_api.sent_texts("o-wait")) == 1 and "我可以帮您" in fake_api.sent_texts("o-wait")[0]
 
 
+async def test_a_queued_turn_given_up_tells_the_resident(make_sim: MakeSim, fake_api: FakeWeChatAPI) -> None:
+    from bot.app import ENDPOINT
+
+    sim = await make_sim("safe", extra_routers=[slow_router(1.0)], max_turns=1)
+    sim.client.server.app[ENDPOINT].turn_limit = 0.3
+    busy = asyncio.ensure_future(sim.post(text_xml("o-first", "慢", next(ids))))
+    await asyncio.sleep(0.1)
+    assert await sim.post(text_xml("o-stuck", "慢", next(ids))) == (200, "success")  # queued
+    await busy
+    await wait_for(lambda: fake_api.sent_texts("o-stuck"), timeout=8)
+    assert "出了点问题" in fake_api.sent_texts("o-stuck")[0]  # told, not left waiting
+
+
 async def test_the_loop_lag_is_measured() -> None:
     from bot.wechat.endpoint import LoopLag
 
