@@ -169,7 +169,7 @@ class WeChatEndpoint:
         """The reply text for a passive answer, or None for ``success`` (nothing now, or sent later)."""
         started = time.monotonic()
         budget = self.settings.reply_deadline - (started - arrived)
-        if budget < _MIN_BUDGET or self._slots.locked():
+        if budget < min(_MIN_BUDGET, self.settings.reply_deadline / 2) or self._slots.locked():
             self._queue(msg)
             return None
         await self._slots.acquire()  # free: not locked, and nothing awaited since
