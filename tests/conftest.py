@@ -17,6 +17,7 @@ import asyncpg
 import pytest
 from aiohttp.test_utils import TestServer
 from tortoise import Tortoise, connections
+from tortoise.exceptions import OperationalError
 
 from bot.app import build_conversations, classifier
 from bot.runtime import Conversations
@@ -78,9 +79,18 @@ async def empty_tables(database_url: str) -> None:
         )
         await conn.execute_script(f"PRAGMA foreign_keys = OFF; {deletes} PRAGMA foreign_keys = ON;")
     else:
-        await conn.execute_script(
-            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
-        )
+        # An app started just before (its outbox worker and clock-driven rounds read several tables) can
+        # deadlock with TRUNCATE, which locks them all; PostgreSQL then aborts one of the two: try again.
+        for attempt in range(5):
+            try:
+                await conn.execute_script(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+                )
+                return
+            except OperationalError as exc:
+                if "deadlock" not in str(exc) or attempt == 4:
+                    raise
+                await asyncio.sleep(0.1 * (attempt + 1))
 
 
 @pytest.fixture

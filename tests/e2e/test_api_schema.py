@@ -91,9 +91,10 @@ def live_app(database_url: str) -> Iterator[LiveApp]:
     thread = threading.Thread(target=lambda: loop.run_until_complete(main()), daemon=True)
     thread.start()
     assert ready.wait(60), "the app did not start"
-    if "error" in box:
-        raise AssertionError("setting up the live app failed") from box["error"]  # type: ignore[arg-type]
     try:
+        # a failed set-up stops the app too: left running, its outbox worker would take later tests' rows
+        if "error" in box:
+            raise AssertionError("setting up the live app failed") from box["error"]  # type: ignore[arg-type]
         yield LiveApp(f"http://127.0.0.1:{port}", str(box["token"]))
     finally:
         loop.call_soon_threadsafe(stop.set)
