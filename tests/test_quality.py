@@ -68,6 +68,30 @@ def test_migrations_do_not_import_the_live_code() -> None:
                 assert module.split(".")[0] not in live, f"{path.name} imports {module}"
 
 
+def test_no_semicolon_in_what_becomes_a_table_comment() -> None:
+    """Model docstrings and field descriptions become SQL comments, and SQLite's migration editor splits
+    its statements on ';': one there breaks `community-bot db upgrade` on the embedded default."""
+    code = (
+        "import asyncio\n"
+        "from tortoise import Tortoise\n"
+        "from storage.db import model_modules\n"
+        "async def main():\n"
+        "    await Tortoise.init(db_url='sqlite://:memory:', modules={'models': model_modules()})\n"
+        "    for model in Tortoise.apps['models'].values():\n"
+        "        fields = model._meta.fields_map.values()\n"
+        "        texts = [model._meta.table_description or ''] + [f.description or '' for f in fields]\n"
+        "        for text in texts:\n"
+        "            if ';' in text:\n"
+        "                print(model.__name__, repr(text[:60]))\n"
+        "    await Tortoise.close_connections()\n"
+        "asyncio.run(main())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
+
+
 # -- the slices' boundary: dialogs and API routes read through queries.py, write through workflow.py -------
 EDGE_PATTERNS = ("dialog.py", "*_dialog.py", "api.py", "*_api.py")
 ORM_CALLS = {"filter", "exclude", "get_or_none", "get_or_create", "create"}
