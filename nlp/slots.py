@@ -136,6 +136,20 @@ def extract_mobile(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+_WHOLE_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def parse_mobile(text: str) -> str | None:
+    """The whole text as one mainland mobile (a register's cell, a number staff typed): 139 1234 5678,
+    139-1234-5678, +8613912345678 are all 13912345678; None when it is not one."""
+    compact = re.sub(r"[\s\-()（）]", "", text)
+    if compact.startswith("+86"):
+        compact = compact[3:]
+    elif len(compact) == 13 and compact.startswith("86"):
+        compact = compact[2:]
+    return compact if _WHOLE_MOBILE.match(compact) else None
+
+
 def mask_mobile(number: str) -> str:
     return number[:3] + "****" + number[-4:] if len(number) == 11 else "***"
 

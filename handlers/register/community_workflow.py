@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 from handlers.common.rules import Refusal
 from handlers.register import community_queries as queries
 from handlers.register.community_spec import BuildingSpec, parse_buildings, parse_rooms
+from nlp.slots import parse_mobile
 from storage.models import (
     Building,
     Community,
@@ -35,7 +36,6 @@ from storage.models import (
 from storage.people import is_placeholder, reassign, staff_by_phone
 
 CODE = re.compile(r"^[a-z0-9_-]{1,32}$")
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
 PHONE_INVITE_LIFETIME = dt.timedelta(days=7)
 NAMED_FROM = 1001  # lettered buildings' numbers: far from any numbered building's (3栋 is never A座)
 STREET = RoleName.STREET_OFFICE
@@ -61,9 +61,8 @@ def _name(name: str) -> str:
 
 def normalise_phone(phone: str) -> str:
     """A mobile number as the register keeps it (11 digits); ``street.bad_phone`` otherwise."""
-    digits = re.sub(r"[\s\-()（）]", "", phone)
-    digits = digits.removeprefix("+86").removeprefix("86") if len(digits) > 11 else digits
-    if not MOBILE.match(digits):
+    digits = parse_mobile(phone)
+    if digits is None:
         raise Refusal("street.bad_phone", phone=phone)
     return digits
 

@@ -20,6 +20,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 import content
 from handlers.register.models import Care, Residence
+from nlp.slots import parse_mobile as parse_phone  # a register cell is one mobile or none
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -221,19 +222,6 @@ def parse_room(text: str) -> str | None:
     written = re.sub(r"\s*(室|号|房|户)$", "", text)
     match = _ROOM.match(written)
     return match.group(1).upper() if match else None
-
-
-_PHONE = re.compile(r"^1[3-9]\d{9}$")
-
-
-def parse_phone(text: str) -> str | None:
-    """A mainland mobile: 139 1234 5678, 139-1234-5678, +8613912345678 are all 13912345678."""
-    compact = re.sub(r"[\s\-()（）]", "", text)
-    if compact.startswith("+86"):
-        compact = compact[3:]
-    elif len(compact) == 13 and compact.startswith("86"):
-        compact = compact[2:]
-    return compact if _PHONE.match(compact) else None
 
 
 def parse_yes_no(text: str) -> bool | None:
