@@ -76,6 +76,9 @@ class Consultation(Model):
         return f"V{self.created_at:%y%m}-{self.id:03d}"
 
 
+VOID = "void:"  # a voided slot's key prefix: its household key is free again, its ballots stay in the log
+
+
 class VoteSlot(Model):
     """The one vote a person (or a household) has in a consultation, held by whoever cast it first. Its
     uniqueness is what makes a second vote from the same household impossible, however many members try

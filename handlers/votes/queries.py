@@ -24,6 +24,7 @@ from handlers.register.verify_queries import Standing
 from handlers.residents.workflow import HomeAddress, resolve_address
 from handlers.votes import tally
 from handlers.votes.models import (
+    VOID,
     Ballot,
     Consultation,
     ConsultationStatus,
@@ -410,7 +411,7 @@ async def running(community_id: int | None) -> list[Running]:
         return []
     slots: list[Any] = await (
         VoteSlot.filter(consultation_id__in=[c.id for c in views])
-        .exclude(key__startswith="void:")
+        .exclude(key__startswith=VOID)
         .values_list("consultation_id", flat=True)
     )
     turnout = Counter(int(cid) for cid in slots)  # a slot is taken with its first ballot

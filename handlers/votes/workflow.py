@@ -29,6 +29,7 @@ from handlers.register.models import Household
 from handlers.residents import workflow as residents
 from handlers.votes import queries
 from handlers.votes.models import (
+    VOID,
     Ballot,
     Comment,
     Consultation,
@@ -301,9 +302,6 @@ async def _slot(c: Consultation, key: str, voter: Person, now: dt.datetime) -> V
     if slot.holder_id != voter.id:
         raise Refusal("votes.household_voted")
     return slot
-
-
-VOID = "void:"  # a voided slot's key: its household key is free again, its ballots stay in the log
 
 
 async def void_household_votes(person: Person, home_id: int, by: Person, now: dt.datetime) -> int:
