@@ -35,6 +35,11 @@ STAFF_ROLES = frozenset(
 )
 
 
+# the committee and the street office: see and act on everything of their communities (tickets, bindings,
+# the register, grids)
+OVERSEERS = frozenset({RoleName.COMMITTEE, RoleName.STREET_OFFICE})
+
+
 class CommunityKind(StrEnum):
     URBAN = "urban"  # 社区: buildings, units, rooms
     RURAL = "rural"  # 村: groups (组) and house numbers (3组15号)

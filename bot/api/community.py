@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import content
 from bot.api.core import ApiError, ApiRequest
-from storage.models import Community, RoleName, StreetOffice
+from storage.models import OVERSEERS, Community, RoleName, StreetOffice
 from storage.roles import answers_messages, is_staff, roles_of, works_for_street
 
 COMMUNITY_CODE = r"^[a-z0-9_-]{1,32}$"
@@ -49,7 +49,7 @@ async def answerer_of(call: ApiRequest) -> Community:
 async def overseer_of(call: ApiRequest) -> Community:
     """The community in the path, when the caller is on its committee or works for its street office."""
     community = await community_of(call)
-    if not {RoleName.COMMITTEE, RoleName.STREET_OFFICE} & await roles_of(call.caller, community):
+    if not OVERSEERS & await roles_of(call.caller, community):
         raise ApiError(403, "forbidden", content.text("api.forbidden"))
     return community
 

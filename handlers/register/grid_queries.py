@@ -25,13 +25,12 @@ from handlers.register.models import BuildingHead, Grid, GridBuilding, GridStaff
 from handlers.repairs.categories import categories
 from handlers.repairs.models import OPEN_STATUSES, Ticket
 from nlp.slots import Address
-from storage.models import Building, Community, Home, Person, Role, RoleName
+from storage.models import OVERSEERS, Building, Community, Home, Person, Role, RoleName
 from storage.pages import PageSlice, page_slice
 from storage.roles import roles_of
 
 OLDEST = 3  # open tickets shown in "我的网格"
 UNBOUND_NAMES = 10  # residents not yet bound, named in "我的网格"
-OVERSEERS = frozenset({RoleName.COMMITTEE, RoleName.STREET_OFFICE})
 
 
 # -- for repairs: routing and scope ------------------------------------------------------------------

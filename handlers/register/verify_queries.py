@@ -29,7 +29,7 @@ from handlers.register.models import (
     Resident,
 )
 from handlers.residents.queries import HomeAddress
-from storage.models import Community, Home, Person, Role, RoleName
+from storage.models import OVERSEERS, Community, Home, Person, Role, RoleName
 from storage.pages import PageSlice, page_slice
 
 __all__ = [
@@ -45,7 +45,7 @@ __all__ = [
 
 HomeStatus = Literal["verified", "pending", "unverified", "unchecked"]
 ACTIVE = (BindingStatus.PENDING, BindingStatus.VERIFIED)
-DECIDERS = (RoleName.COMMITTEE, RoleName.STREET_OFFICE)  # decide every binding of their community
+DECIDERS = OVERSEERS  # decide every binding of their community
 _NUMBER = re.compile(r"^\s*[Bb]\s*(\d{1,9})\s*$")
 
 

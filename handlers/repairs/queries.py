@@ -25,7 +25,7 @@ from handlers.repairs.models import (
     TicketStatus,
 )
 from nlp.slots import Address
-from storage.models import STAFF_ROLES, Building, Person, RoleName
+from storage.models import OVERSEERS, STAFF_ROLES, Building, Person, RoleName
 from storage.pages import PageSlice, page_slice
 from storage.roles import roles_of
 
@@ -42,7 +42,6 @@ __all__ = [
 DUPLICATE_WINDOW = dt.timedelta(days=3)
 NEAR_METRES = 100.0
 POOL_ROLES = frozenset(HANDLER_ROLES.values())  # the roles a ticket's pool can be
-OVERSEERS = frozenset({RoleName.COMMITTEE, RoleName.STREET_OFFICE})  # see and act on every ticket there
 
 
 def status_label(status: TicketStatus | str) -> str:
