@@ -1,7 +1,8 @@
 """Delivering the outbox (``storage.models.Notification``): never lost, never twice.
 
 A worker claims due notifications one by one with a conditional update (``pending`` -> ``sending``), so any
-number of workers in any number of processes never send the same one twice. Within WeChat's 48-hour window
+number of workers in any number of processes never send the same one twice; a few sends are in flight at
+once, so that a slow WeChat does not hold a reply behind a whole batch. Within WeChat's 48-hour window
 a customer-service message is sent; outside it (or when WeChat says the window is closed) the template
 message configured in content/notifications.yaml. WeChat failures and time-outs are retried with
 exponential backoff (at most half an hour apart) for a day, so that an outage of WeChat's API loses nothing;
@@ -18,7 +19,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import content
 from bot.wechat.client import NO_ANSWER, WeChatAPIError, WeChatClient
@@ -45,6 +46,7 @@ class OutboxWorker:
         clock: Callable[[], dt.datetime],
         *,
         batch: int = 20,
+        concurrency: int = 8,
         poll: float = 1.0,
         max_attempts: int | None = None,
         base_delay: float = 10.0,
@@ -58,6 +60,7 @@ class OutboxWorker:
         )
         self.clock = clock
         self.batch = batch
+        self.concurrency = concurrency
         self.poll = poll
         self.max_attempts = max_attempts
         self.base_delay = base_delay
@@ -96,15 +99,25 @@ class OutboxWorker:
             .limit(self.batch)
             .values_list("id", flat=True)
         )
-        handled = 0
-        for notification_id in due:
-            claimed = await Notification.filter(id=notification_id, status=NotificationStatus.PENDING).update(
-                status=NotificationStatus.SENDING, locked_until=self.clock() + CLAIM_FOR
-            )
-            if claimed:
-                await self._deliver(await Notification.get(id=notification_id))
-                handled += 1
-        return handled
+        # a slow WeChat (seconds per answer) must not queue a resident's reply behind a whole batch:
+        # several sends are in flight at once, each claimed on its own
+        sending = asyncio.Semaphore(self.concurrency)
+
+        async def claim_and_deliver(notification_id: int) -> bool:
+            async with sending:
+                claimed = await Notification.filter(
+                    id=notification_id, status=NotificationStatus.PENDING
+                ).update(status=NotificationStatus.SENDING, locked_until=self.clock() + CLAIM_FOR)
+                if claimed:
+                    await self._deliver(await Notification.get(id=notification_id))
+                return bool(claimed)
+
+        results = await asyncio.gather(
+            *(claim_and_deliver(cast(int, n)) for n in due), return_exceptions=True
+        )
+        for problem in (r for r in results if isinstance(r, BaseException)):
+            log.error("delivering a notification failed", exc_info=problem)
+        return sum(1 for r in results if r is True)
 
     async def _deliver(self, note: Notification) -> None:
         person = await Person.get(id=note.person_id)

@@ -32,6 +32,8 @@ class FakeWeChatAPI:
     phone_codes: dict[str, str] = field(default_factory=dict)  # getPhoneNumber code -> phone number
     app_secrets: dict[str, str] = field(default_factory=lambda: {"mp-secret": "MP"})  # secret -> token prefix
     mp_tokens: set[str] = field(default_factory=set)
+    in_flight: int = 0  # sends being answered right now
+    most_in_flight: int = 0
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -68,7 +70,12 @@ class FakeWeChatAPI:
         body = await request.json()
         self.calls.append(Call(request.path, dict(request.query), body))
         if self.answer_delay:
-            await asyncio.sleep(self.answer_delay)
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            try:
+                await asyncio.sleep(self.answer_delay)
+            finally:
+                self.in_flight -= 1
         if self.fail_next:
             code = self.fail_next.pop(0)
             if code == 40001:

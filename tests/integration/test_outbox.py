@@ -179,6 +179,22 @@ async def test_concurrent_workers_never_send_twice(
     assert await Notification.filter(status=NotificationStatus.SENT).count() == 12
 
 
+async def test_a_slow_wechat_gets_several_sends_at_once_each_once(
+    database: str, client: WeChatClient, fake_api: FakeWeChatAPI, clock: Clock
+) -> None:
+    # WeChat answers, but takes its time: one send after another would hold a resident's reply behind
+    # the whole batch, so a worker keeps several in flight (each still claimed on its own)
+    people = [await person(clock, f"o{i}") for i in range(6)]
+    for i, p in enumerate(people):
+        await notify(p, f"k{i}", f"通知{i}", now=clock.now)
+    await client.access_token()
+    fake_api.answer_delay = 0.3
+    assert await worker_for(client, clock).run_once() == 6
+    assert fake_api.most_in_flight > 1
+    assert sorted(fake_api.sent_texts()) == sorted(f"通知{i}" for i in range(6))
+    assert await Notification.filter(status=NotificationStatus.SENT).count() == 6
+
+
 async def test_a_restart_loses_nothing_and_sends_nothing_twice(
     database: str, client: WeChatClient, fake_api: FakeWeChatAPI, clock: Clock
 ) -> None:
