@@ -27,7 +27,7 @@ from handlers.repairs.models import OPEN_STATUSES, Ticket
 from nlp.slots import Address
 from storage.models import OVERSEERS, Building, Community, Home, Person, Role, RoleName
 from storage.pages import PageSlice, page_slice
-from storage.roles import roles_of
+from storage.roles import oversees, roles_of  # oversees: sees every grid
 
 OLDEST = 3  # open tickets shown in "我的网格"
 UNBOUND_NAMES = 10  # residents not yet bound, named in "我的网格"
@@ -103,11 +103,6 @@ async def routed_to_a_grid(community_id: int, building_id: int | None) -> bool:
 
 
 # -- who is who -----------------------------------------------------------------------------------------
-async def oversees(person: Person, community_id: int) -> bool:
-    """The committee (or the street office) of the community: sees every grid."""
-    return bool(await roles_of(person, community_id) & OVERSEERS)
-
-
 async def records_visits(person: Person, community_id: int) -> bool:
     """May record visits and file for residents there: a grid worker or an overseer."""
     return bool(await roles_of(person, community_id) & (OVERSEERS | {RoleName.GRID_WORKER}))

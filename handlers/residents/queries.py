@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from handlers.common import formats
 from storage.models import STAFF_ROLES, Building, Community, Home, Person, Role, RoleName
 from storage.pages import page_slice
-from storage.roles import roles_of
+from storage.roles import holds_staff_role, roles_of
 
 __all__ = [
     "STAFF_ROLES",
@@ -22,6 +22,7 @@ __all__ = [
     "communities",
     "community",
     "community_by_code",
+    "holds_staff_role",
     "home_of",
     "is_village",
     "me",
