@@ -3,12 +3,18 @@ event to /wechat), let the page's poll pick the session up."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 from aiohttp import ClientSession, CookieJar
 from aiohttp.test_utils import TestClient
 
+from handlers.repairs import workflow
+from handlers.repairs.categories import categories
+from handlers.repairs.models import Ticket
+from handlers.repairs.workflow import ReportRepair
+from storage.models import Building, Community, Person
 from tests.fake_wechat_api import FakeWeChatAPI
 from tests.wechat_sim import WeChatSim, event_xml
 
@@ -52,3 +58,39 @@ def csrf_of(html: str) -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', html)
     assert found, "no CSRF token on the page"
     return found.group(1)
+
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+async def report(
+    category: str, building: int | None, description: str, hours_ago: float, *, code: str = "xingfuli"
+) -> Ticket:
+    """A ticket reported by a resident ``hours_ago`` (the app's clock is the real one)."""
+    community = await Community.get(code=code)
+    reporter, _ = await Person.get_or_create(
+        openid=f"reporter-{code}", defaults={"name": "王女士", "phone": "13912345678"}
+    )
+    place = await Building.get(community=community, number=building) if building else None
+    return await workflow.report(
+        ReportRepair(
+            reporter=reporter,
+            community_id=community.id,
+            category=categories()[category],
+            description=description,
+            source_key=f"console-test:{category}:{description}",
+            building_id=place.id if place else None,
+            unit=1 if place else 0,
+        ),
+        dt.datetime.now(CHINA) - dt.timedelta(hours=hours_ago),
+    )
+
+
+async def some_tickets() -> list[Ticket]:
+    """Three tickets of 幸福里 (the oldest overdue) and one of 和平村."""
+    return [
+        await report("water", 5, "5栋地下室水管漏水", 1),
+        await report("lighting", 3, "3栋楼道灯不亮", 48),  # 24 hours promised: overdue
+        await report("noise", 3, "楼上装修太吵", 2),
+        await report("lighting", None, "村口路灯坏了", 1, code="hepingcun"),
+    ]

@@ -70,6 +70,19 @@ def buildings_of_staff(person_id: int, community_id: int) -> ValuesQuery[Literal
     )
 
 
+def buildings_of_grid(grid_id: int) -> ValuesQuery[Literal[False]]:
+    """A grid's buildings, for a subquery."""
+    return GridBuilding.filter(grid_id=grid_id).values("building_id")
+
+
+async def grid_names(community_id: int) -> list[tuple[int, str]]:
+    """The community's grids: (id, name as the register writes it), in their order."""
+    rows = (
+        await Grid.filter(community_id=community_id).order_by("code", "id").values_list("id", "code", "name")
+    )
+    return [(grid_id, name or code) for grid_id, code, name in rows]
+
+
 def staffed_buildings(community_id: int) -> ValuesQuery[Literal[False]]:
     """The buildings whose grid has someone (reachable) holding the grid worker's role: their tickets are
     routed to that grid, not left in the pool. For a subquery."""

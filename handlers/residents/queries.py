@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import content
 from handlers.common import formats
 from storage.models import STAFF_ROLES, Building, Community, Home, Person, Role, RoleName
 from storage.pages import page_slice
@@ -28,9 +29,15 @@ __all__ = [
     "me",
     "person",
     "role",
+    "role_label",
     "roles_in",
     "roles_of",
 ]
+
+
+def role_label(role: RoleName | str) -> str:
+    """A role as people call it (content/roles.yaml): 网格员, 居委会."""
+    return str(content.load_yaml("roles.yaml")[RoleName(role).value]["label"])
 
 
 @dataclass(frozen=True)
