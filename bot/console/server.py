@@ -120,6 +120,7 @@ def _wrap(page: ConsolePage) -> Callable[[web.Request], Awaitable[web.StreamResp
         except ConsoleError as problem:
             if problem.status == 403:
                 await audit(call, "forbidden", problem.key, always=True)
+                call.community = call.street = None  # not even its name, nor its menu
             return await error_page(call, problem.status, content.text(problem.key, **problem.values))
         await audit(call, "ok", call.audit_detail)
         if isinstance(result, Rendered):
@@ -251,7 +252,7 @@ async def navigation(call: ConsoleRequest) -> list[tuple[str, str, bool]]:
         if call.community is not None and not await page.allow(call.person, call.community.id):
             continue
         link = call.url(page.name)
-        entries.append((content.text(page.nav), link, here == link))
+        entries.append((content.text(page.nav), link, here == link or here.startswith(link + "/")))
     return entries
 
 
