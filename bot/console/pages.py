@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 PAGES = Pages("console")
 PER_PAGE = 50
+QR_PER_MINUTE = 20  # sign-in QR codes one address may have made in a minute
 SIGN_INS = ("console.signin_qr", "console.signin_code")  # audit actions without a page of their own
 
 
@@ -105,9 +106,11 @@ async def signin_page(request: web.Request, services: ConsoleServices, error: st
     if state is None or state.get("person") is not None:
         nonce = signin.new_nonce()
         await signin.start_scene(services.store, nonce, client_address(request, services.trusted_proxies))
+
         state = {}
     qr_url = str(state.get("url") or "")
-    if not qr_url and services.wechat.configured:
+    address = client_address(request, services.trusted_proxies)
+    if not qr_url and services.wechat.configured and await _may_make_qr(services, address):
         try:
             _, qr_url = await services.wechat.temporary_qr(signin.scene_of(nonce), signin.SCENE_TTL)
         except WeChatAPIError as exc:
@@ -148,6 +151,12 @@ def _set_cookie(
     response.set_cookie(
         name, value, max_age=max_age, path=PREFIX, httponly=True, samesite="Lax", secure=secure or None
     )
+
+
+async def _may_make_qr(services: ConsoleServices, address: str) -> bool:
+    """Each sign-in page costs a call to WeChat (whose daily quota is the account's): an address that opens
+    too many in a minute is shown the code form alone."""
+    return await services.store.incr(f"console:qr:{rate_key(address)}", ttl=60) <= QR_PER_MINUTE
 
 
 async def signin_status(request: web.Request) -> web.StreamResponse:

@@ -174,3 +174,15 @@ async def test_sessions_end_when_idle_and_after_their_lifetime(
         assert (await client.get("/console/home", allow_redirects=False)).status == 200
     now[0] += step  # past its lifetime however busy
     assert (await client.get("/console/home", allow_redirects=False)).status == 303
+
+
+async def test_sign_in_pages_ask_wechat_for_few_codes(sim: WeChatSim, fake_api: FakeWeChatAPI) -> None:
+    client = sim.client
+    for _ in range(3):  # reloading the page shows the same code again
+        assert "<svg" in await (await client.get("/console")).text()
+    assert len(fake_api.of("/cgi-bin/qrcode/create")) == 1
+    for _ in range(25):  # a fresh browser each time: past the limit, the code form alone
+        client.session.cookie_jar.clear()
+        page = await (await client.get("/console")).text()
+    assert "<svg" not in page and 'name="code"' in page
+    assert len(fake_api.of("/cgi-bin/qrcode/create")) == 20
