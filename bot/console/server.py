@@ -178,9 +178,12 @@ def _ours(request: web.Request, services: ConsoleServices, source: URL) -> bool:
 
 
 async def _form(request: web.Request, page: ConsolePage) -> Any:
-    if page.upload_limit:
-        return await request.clone(client_max_size=page.upload_limit).post()
-    return await request.post()
+    try:
+        if page.upload_limit:
+            return await request.clone(client_max_size=page.upload_limit).post()
+        return await request.post()
+    except web.HTTPRequestEntityTooLarge:
+        raise Refusal("console.too_large") from None
 
 
 async def _scope(call: ConsoleRequest) -> None:

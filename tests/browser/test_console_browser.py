@@ -49,13 +49,14 @@ def png(width: int = 48, height: int = 32) -> bytes:
 
 
 async def signed_in_tab(open_tab: OpenTab, sim: WeChatSim, fake_api: FakeWeChatAPI, openid: str) -> Tab:
-    """A browser window signed in as ``openid``: the sign-in page, its QR code scanned in WeChat, the
-    page's poll taking the browser in."""
+    """A browser window signed in as ``openid``: the sign-in page, its QR code scanned in WeChat, then
+    "已扫码？点这里继续" (the page's own poll takes up to two seconds: the first test waits for it)."""
     tab: Tab = await open_tab(base_of(sim))
     assert await tab.goto("/console") == 200
     assert await tab.do(lambda p: p.locator(".qr svg").count()) == 1
     reply = await scan(sim, openid, last_scene(fake_api))
     assert "已登录社区工作台" in reply
+    await tab.do(lambda p: p.click("text=已扫码？点这里继续"))
     await tab.wait_for_path("/console/home")
     return tab
 

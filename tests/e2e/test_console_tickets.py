@@ -188,3 +188,21 @@ async def test_staff_see_only_their_own_and_residents_nothing(
     assert (await queries.seen_by(await Person.get(openid="demo-committee"), water.id)).ticket.status is (
         TicketStatus.SUBMITTED
     )
+
+
+async def test_a_photo_too_large_is_refused_kindly(sim: WeChatSim, fake_api: FakeWeChatAPI) -> None:
+    water, *_ = await some_tickets()
+    client = sim.client
+    await sign_in(client, sim, fake_api, "demo-committee")
+    page = await (await client.get(f"{LIST}/{water.id}")).text()
+    await client.post(f"{LIST}/{water.id}/accept", data={"csrf": csrf_of(page)}, headers=origin(client))
+    huge = io.BytesIO(PNG + b"\x00" * (6 * 1024 * 1024))
+    refused = await client.post(
+        f"{LIST}/{water.id}/resolve",
+        data={"csrf": csrf_of(page), "note": "好了", "photo": huge},
+        headers={**origin(client), "Referer": str(client.make_url(f"{LIST}/{water.id}"))},
+    )
+    assert refused.status == 200 and "上传的内容太大了" in await refused.text()
+    assert (await queries.seen_by(await Person.get(openid="demo-committee"), water.id)).ticket.status is (
+        TicketStatus.ACCEPTED
+    )
