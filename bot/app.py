@@ -31,6 +31,9 @@ from bot.api.server import api_errors
 from bot.api.server import mount as mount_api
 from bot.background import Background
 from bot.config import Settings
+from bot.console.core import ConsoleServices
+from bot.console.server import SERVICES as CONSOLE_SERVICES
+from bot.console.server import mount as mount_console
 from bot.dispatcher import Dispatcher, Router, Services
 from bot.logs import request_id
 from bot.outbox import OutboxWorker
@@ -301,6 +304,14 @@ def init_app(
                 login_rate_limit=settings.api_login_rate_limit,
                 trusted_proxies=proxy_networks(settings.trusted_proxies),
             )
+            app[CONSOLE_SERVICES] = ConsoleServices(
+                settings=settings,
+                store=runtime.store,
+                wechat=client,
+                clock=clock,
+                wall_clock=wall_clock,
+                trusted_proxies=proxy_networks(settings.trusted_proxies),
+            )
             async with outbox_running(worker, settings):
                 yield
                 await background.drain()  # finish the turns in flight; their late replies join the outbox
@@ -325,4 +336,5 @@ def init_app(
     app.router.add_post(settings.wechat_path, wechat_post)
     app.router.add_get("/healthz", healthz)
     mount_api(app, handlers.api_routes())
+    mount_console(app, handlers.console_pages())
     return app

@@ -57,6 +57,10 @@ class Settings:
     content_dir: str = (
         ""  # the deployment's own content (services/<community>.yaml); default DATA_DIR/content
     )
+    # the staff console (/console)
+    console_url: str = ""  # its public address (https://...): the only Origin its forms accept; https: Secure
+    console_idle: int = 2 * 3600  # seconds without a request before a console session ends
+    console_lifetime: int = 12 * 3600  # seconds a console session lasts at most, however busy
     periodic_every: float = 60.0  # seconds between the clock-driven rounds (escalation, auto-close)
 
     @property
@@ -92,6 +96,8 @@ class Settings:
                 ipaddress.ip_network(part, strict=False)
             except ValueError as exc:
                 raise ConfigError(f"TRUSTED_PROXIES: {part!r} is not an address or a network") from exc
+        if self.console_url and not self.console_url.startswith(("http://", "https://")):
+            raise ConfigError("CONSOLE_URL must start with https:// (or http:// for a local trial)")
         if not self.wechat_path.startswith("/"):
             raise ConfigError("wechat_path must start with /")
         return self

@@ -1,9 +1,9 @@
 """What a feature slice declares about itself, once: the composition root derives the rest from it.
 
 ``handlers.FEATURES`` lists the slices; from their declarations come the dispatcher's routers, the API's
-routes, the database's model modules (and so the tests' tables), the clock-driven jobs, "my requests",
-the intent vocabulary and what a content reload re-reads. Adding a feature is writing its slice and one
-line in that list.
+routes, the console's pages, the database's model modules (and so the tests' tables), the clock-driven
+jobs, "my requests", the intent vocabulary and what a content reload re-reads. Adding a feature is
+writing its slice and one line in that list.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.api.core import ApiRoute
     from bot.config import Settings
+    from bot.console.core import ConsolePage
     from bot.dispatcher import Router
     from bot.wechat.client import WeChatClient
     from handlers.common.requests import RequestSource
@@ -36,6 +37,7 @@ class Feature:
     name: str
     routers: Sequence[Router] = ()
     api: Sequence[ApiRoute] = ()
+    console: Sequence[ConsolePage] = ()  # its staff console pages (``bot.console.core.Pages``)
     models: str | None = None  # the module of its tables, loaded by name by Tortoise
     periodic: Callable[[JobDeps], Sequence[Job]] | None = None
     requests: Sequence[RequestSource] = ()

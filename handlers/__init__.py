@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.api.core import ApiRoute
 from bot.config import Settings
+from bot.console.core import ConsolePage
 from bot.dispatcher import Router
 from bot.feature import Feature, Job, JobDeps
 from bot.wechat.client import WeChatClient
@@ -34,6 +35,10 @@ def routers() -> list[Router]:
 
 def api_routes() -> list[ApiRoute]:
     return [route for f in features() for route in f.api]
+
+
+def console_pages() -> list[ConsolePage]:
+    return [page for f in features() for page in f.console]
 
 
 def model_modules() -> list[str]:

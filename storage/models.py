@@ -308,3 +308,28 @@ class Notification(Model):
     class Meta:
         table = "notification"
         indexes = (("status", "next_attempt_at"),)
+
+
+class AuditEntry(Model):
+    """A staff action in the console (and its sign-ins): who, what, on what, when and from where."""
+
+    id = fields.IntField(primary_key=True)
+    person: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="audit_entries", null=True, on_delete=fields.SET_NULL
+    )
+    community: fields.ForeignKeyNullableRelation[Community] = fields.ForeignKeyField(
+        "models.Community", related_name="audit_entries", null=True, on_delete=fields.SET_NULL
+    )
+    action = fields.CharField(max_length=48, description="the page's name: tickets.accept, signin.qr ...")
+    target = fields.CharField(max_length=64, default="", description="what it acted on: R2611-0012 ...")
+    outcome = fields.CharField(max_length=16, default="ok", description="ok, refused or forbidden")
+    detail = fields.CharField(max_length=255, default="", description="a short note: the refusal key ...")
+    address = fields.CharField(max_length=64, default="", description="the client's address")
+    at = fields.DatetimeField(db_index=True)
+
+    person_id: int | None
+    community_id: int | None
+
+    class Meta:
+        table = "audit_entry"
+        indexes = (("community_id", "at"),)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from storage.models import STAFF_ROLES, Community, Person, Role, RoleName
+from collections.abc import Awaitable, Callable
+
+from storage.models import OVERSEERS, STAFF_ROLES, Community, Person, Role, RoleName, StreetOffice
+
+# who may act on a community's pages (the API's and the console's alike): the person and the community's id
+CommunityRule = Callable[[Person, int], Awaitable[bool]]
 
 
 async def roles_of(person: Person, community: Community | int | None = None) -> set[RoleName]:
@@ -27,6 +32,34 @@ async def is_staff(person: Person, community_id: int | None) -> bool:
     return community_id is not None and bool(await roles_of(person, community_id) & STAFF_ROLES)
 
 
+async def on_committee(person: Person, community_id: int | None) -> bool:
+    """On the community's committee."""
+    return community_id is not None and RoleName.COMMITTEE in await roles_of(person, community_id)
+
+
+async def oversees(person: Person, community_id: int | None) -> bool:
+    """On the community's committee or working for its street office."""
+    return community_id is not None and bool(await roles_of(person, community_id) & OVERSEERS)
+
+
+async def holds_staff_role(person: Person) -> bool:
+    """Staff somewhere: of some community, or of a street office (who may open the staff console)."""
+    return await Role.exists(person=person, role__in=list(STAFF_ROLES))
+
+
+async def staff_places(person: Person) -> tuple[list[Community], list[StreetOffice]]:
+    """The communities where the person is staff (by name), and the street offices they work for."""
+    held = await Role.filter(person=person, role__in=list(STAFF_ROLES)).select_related("community")
+    communities = {r.community.id: r.community for r in held}
+    street_ids = {
+        r.community.street_office_id
+        for r in held
+        if r.role == RoleName.STREET_OFFICE and r.community.street_office_id is not None
+    }
+    streets = await StreetOffice.filter(id__in=street_ids).order_by("name") if street_ids else []
+    return sorted(communities.values(), key=lambda c: c.name), list(streets)
+
+
 async def works_for_street(person: Person, street_id: int) -> bool:
     """Holds the street office's role in one of its communities (so, in every one of them)."""
     return await Role.exists(
@@ -34,4 +67,15 @@ async def works_for_street(person: Person, street_id: int) -> bool:
     )
 
 
-__all__ = ["MESSAGE_ANSWERERS", "answers_messages", "is_staff", "roles_of", "works_for_street"]
+__all__ = [
+    "MESSAGE_ANSWERERS",
+    "CommunityRule",
+    "answers_messages",
+    "holds_staff_role",
+    "is_staff",
+    "on_committee",
+    "oversees",
+    "roles_of",
+    "staff_places",
+    "works_for_street",
+]

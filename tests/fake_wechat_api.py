@@ -34,6 +34,7 @@ class FakeWeChatAPI:
     mp_tokens: set[str] = field(default_factory=set)
     in_flight: int = 0  # sends being answered right now
     most_in_flight: int = 0
+    qr_scenes: dict[str, str] = field(default_factory=dict)  # temporary QR codes made: ticket -> scene
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -41,6 +42,7 @@ class FakeWeChatAPI:
         app.router.add_post("/cgi-bin/message/custom/send", self.custom_send)
         app.router.add_post("/cgi-bin/message/template/send", self.template_send)
         app.router.add_post("/cgi-bin/menu/create", self.custom_send)
+        app.router.add_post("/cgi-bin/qrcode/create", self.qrcode_create)
         app.router.add_get("/cgi-bin/media/get", self.media_get)
         app.router.add_get("/sns/jscode2session", self.jscode2session)
         app.router.add_post("/wxa/business/getuserphonenumber", self.phone_number)
@@ -91,6 +93,23 @@ class FakeWeChatAPI:
     async def template_send(self, request: web.Request) -> web.Response:
         refused = await self._authed_call(request)
         return refused or web.json_response({"errcode": 0, "errmsg": "ok", "msgid": len(self.calls)})
+
+    async def qrcode_create(self, request: web.Request) -> web.Response:
+        """A temporary parametric QR code: its ticket and the URL it encodes (``qr_scenes``: by ticket)."""
+        refused = await self._authed_call(request)
+        if refused:
+            return refused
+        body = self.calls[-1].body
+        scene = str(body.get("action_info", {}).get("scene", {}).get("scene_str", ""))
+        ticket = f"TICKET-{len(self.calls)}"
+        self.qr_scenes[ticket] = scene
+        return web.json_response(
+            {
+                "ticket": ticket,
+                "expire_seconds": body.get("expire_seconds", 60),
+                "url": f"http://weixin.qq.com/q/{ticket}",
+            }
+        )
 
     async def media_get(self, request: web.Request) -> web.Response:
         self.calls.append(Call(request.path, dict(request.query), {}))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import content
 from bot.api.core import ApiError, ApiRequest
-from storage.models import OVERSEERS, Community, RoleName, StreetOffice
-from storage.roles import answers_messages, is_staff, roles_of, works_for_street
+from storage.models import Community, StreetOffice
+from storage.roles import CommunityRule, answers_messages, is_staff, on_committee, oversees, works_for_street
 
 COMMUNITY_CODE = r"^[a-z0-9_-]{1,32}$"
 COMMUNITY_PARAM = {"community": {"type": "string", "pattern": COMMUNITY_CODE}}
@@ -20,38 +20,34 @@ async def community_of(call: ApiRequest) -> Community:
     return community
 
 
-async def committee_of(call: ApiRequest) -> Community:
-    """The community in the path, when the caller is on its committee (role *and* community)."""
+async def allowed_community(call: ApiRequest, rule: CommunityRule) -> Community:
+    """The community in the path, when the caller passes ``rule`` there (403 otherwise)."""
     community = await community_of(call)
-    if RoleName.COMMITTEE not in await roles_of(call.caller, community):
+    if not await rule(call.caller, community.id):
         raise ApiError(403, "forbidden", content.text("api.forbidden"))
     return community
+
+
+async def committee_of(call: ApiRequest) -> Community:
+    """The community in the path, when the caller is on its committee (role *and* community)."""
+    return await allowed_community(call, on_committee)
 
 
 async def staff_of(call: ApiRequest) -> Community:
     """The community in the path, when the caller is one of its staff (committee, grid worker, property,
-    mediator)."""
-    community = await community_of(call)
-    if not await is_staff(call.caller, community.id):
-        raise ApiError(403, "forbidden", content.text("api.forbidden"))
-    return community
+    mediator, street office)."""
+    return await allowed_community(call, is_staff)
 
 
 async def answerer_of(call: ApiRequest) -> Community:
     """The community in the path, when the caller reads and answers its residents' messages (committee,
     grid worker, street office)."""
-    community = await community_of(call)
-    if not await answers_messages(call.caller, community.id):
-        raise ApiError(403, "forbidden", content.text("api.forbidden"))
-    return community
+    return await allowed_community(call, answers_messages)
 
 
 async def overseer_of(call: ApiRequest) -> Community:
     """The community in the path, when the caller is on its committee or works for its street office."""
-    community = await community_of(call)
-    if not OVERSEERS & await roles_of(call.caller, community):
-        raise ApiError(403, "forbidden", content.text("api.forbidden"))
-    return community
+    return await allowed_community(call, oversees)
 
 
 async def street_office_of(call: ApiRequest) -> StreetOffice:

@@ -149,6 +149,17 @@ class WeChatClient:
         result = await self._authed("/cgi-bin/message/template/send", body)
         return int(result.get("msgid", 0))
 
+    async def temporary_qr(self, scene: str, expire_seconds: int) -> tuple[str, str]:
+        """A temporary parametric QR code (QR_STR_SCENE) whose scan is the event ``SCAN`` (or ``subscribe``
+        with ``qrscene_``) carrying ``scene``: its ticket and the URL the code encodes."""
+        body = {
+            "expire_seconds": expire_seconds,
+            "action_name": "QR_STR_SCENE",
+            "action_info": {"scene": {"scene_str": scene}},
+        }
+        data = await self._authed("/cgi-bin/qrcode/create", body)
+        return str(data.get("ticket", "")), str(data.get("url", ""))
+
     async def create_menu(self, menu: dict[str, Any]) -> None:
         await self._authed("/cgi-bin/menu/create", menu)
 

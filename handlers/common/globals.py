@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from bot.console.signin import nonce_in
 from bot.dispatcher import Context, Phase, Router, event, global_word, idle, kind
 from bot.messages import EventName, Kind
 from handlers.common import workflow
@@ -44,7 +45,12 @@ async def human(ctx: Context) -> None:
     start_human(ctx)
 
 
-@router.handle(event(EventName.SUBSCRIBE, EventName.SCAN))
+def _not_console(ctx: Context) -> bool:
+    """Not the scan of a console sign-in code (``handlers.residents.console_dialog`` answers those)."""
+    return nonce_in(ctx.msg.event_key.removeprefix("qrscene_")) is None
+
+
+@router.handle(event(EventName.SUBSCRIBE, EventName.SCAN), _not_console)
 async def follow(ctx: Context) -> None:
     community = await workflow.follow(await ctx.person(), ctx.msg.event_key.removeprefix("qrscene_"))
     if ctx.msg.event is EventName.SCAN:

@@ -27,7 +27,7 @@ from handlers.repairs.models import OPEN_STATUSES, Ticket
 from nlp.slots import Address
 from storage.models import OVERSEERS, Building, Community, Home, Person, Role, RoleName
 from storage.pages import PageSlice, page_slice
-from storage.roles import roles_of
+from storage.roles import oversees, roles_of  # oversees: sees every grid
 
 OLDEST = 3  # open tickets shown in "我的网格"
 UNBOUND_NAMES = 10  # residents not yet bound, named in "我的网格"
@@ -70,6 +70,19 @@ def buildings_of_staff(person_id: int, community_id: int) -> ValuesQuery[Literal
     )
 
 
+def buildings_of_grid(grid_id: int) -> ValuesQuery[Literal[False]]:
+    """A grid's buildings, for a subquery."""
+    return GridBuilding.filter(grid_id=grid_id).values("building_id")
+
+
+async def grid_names(community_id: int) -> list[tuple[int, str]]:
+    """The community's grids: (id, name as the register writes it), in their order."""
+    rows = (
+        await Grid.filter(community_id=community_id).order_by("code", "id").values_list("id", "code", "name")
+    )
+    return [(grid_id, name or code) for grid_id, code, name in rows]
+
+
 def staffed_buildings(community_id: int) -> ValuesQuery[Literal[False]]:
     """The buildings whose grid has someone (reachable) holding the grid worker's role: their tickets are
     routed to that grid, not left in the pool. For a subquery."""
@@ -103,11 +116,6 @@ async def routed_to_a_grid(community_id: int, building_id: int | None) -> bool:
 
 
 # -- who is who -----------------------------------------------------------------------------------------
-async def oversees(person: Person, community_id: int) -> bool:
-    """The committee (or the street office) of the community: sees every grid."""
-    return bool(await roles_of(person, community_id) & OVERSEERS)
-
-
 async def records_visits(person: Person, community_id: int) -> bool:
     """May record visits and file for residents there: a grid worker or an overseer."""
     return bool(await roles_of(person, community_id) & (OVERSEERS | {RoleName.GRID_WORKER}))

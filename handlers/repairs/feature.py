@@ -10,6 +10,7 @@ from handlers.common.photos import fetch_photos
 from handlers.repairs import workflow
 from handlers.repairs.api import routes
 from handlers.repairs.categories import categories
+from handlers.repairs.console import pages
 from handlers.repairs.dialog import router
 from handlers.repairs.models import TicketPhoto
 
@@ -48,6 +49,7 @@ feature = Feature(
     "repairs",
     routers=[router],
     api=routes.all,
+    console=pages.all,
     models="handlers.repairs.models",
     periodic=_jobs,
     requests=[workflow.requests_of],

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
 
 import content
 from bot.api.core import Binary
@@ -163,6 +164,9 @@ class TicketView:
     rating: int | None
     reporter: Contact | None
     filed_for: str  # 代报: the resident a grid worker filed it for
+    handler_role: str = ""  # the pool it is in
+    assignee_id: int | None = None
+    assignee: str = ""  # the handler's name (staff views only)
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,7 @@ class EventView:
     to_status: str
     note: str
     at: dt.datetime
+    actor: str = ""  # who took the step (staff views only): their name
 
 
 @dataclass(frozen=True)
@@ -216,11 +221,13 @@ async def describe_place(ticket: Ticket) -> str:
 
 
 async def views(tickets: Sequence[Ticket], now: dt.datetime, *, with_contact: bool) -> list[TicketView]:
-    """The tickets as people see them: at most two statements (buildings, reporters) whatever their number."""
+    """The tickets as people see them: at most two statements (buildings; reporters and handlers) whatever
+    their number."""
     buildings = await _building_numbers(tickets)
     contacts: dict[int, Contact] = {}
     if with_contact and tickets:
-        rows = await Person.filter(id__in={t.reporter_id for t in tickets}).values_list("id", "name", "phone")
+        people = {t.reporter_id for t in tickets} | {t.assignee_id for t in tickets if t.assignee_id}
+        rows = await Person.filter(id__in=people).values_list("id", "name", "phone")
         contacts = {pid: Contact(name=name, phone=phone) for pid, name, phone in rows}
     return [
         TicketView(
@@ -241,9 +248,17 @@ async def views(tickets: Sequence[Ticket], now: dt.datetime, *, with_contact: bo
             rating=t.rating,
             reporter=contacts.get(t.reporter_id) if with_contact else None,
             filed_for=t.filed_for,
+            handler_role=t.handler_role,
+            assignee_id=t.assignee_id if with_contact else None,
+            assignee=_name(contacts, t.assignee_id) if with_contact else "",
         )
         for t in tickets
     ]
+
+
+def _name(contacts: dict[int, Contact], person_id: int | None) -> str:
+    found = contacts.get(person_id) if person_id is not None else None
+    return found.name if found is not None else ""
 
 
 async def view(seen: Seen, now: dt.datetime) -> TicketView:
@@ -258,9 +273,23 @@ async def detail(seen: Seen, now: dt.datetime) -> TicketDetailView:
         .order_by("id")
         .values_list("id", flat=True)
     )
+    actors: dict[int, str] = {}
+    if seen.as_staff:
+        ids = {e.actor_id for e in events if e.actor_id is not None}
+        actors = dict(await Person.filter(id__in=ids).values_list("id", "name")) if ids else {}
     return TicketDetailView(
         ticket=await view(seen, now),
-        events=[EventView(e.action, e.from_status, e.to_status, e.note, e.created_at) for e in events],
+        events=[
+            EventView(
+                e.action,
+                e.from_status,
+                e.to_status,
+                e.note,
+                e.created_at,
+                actors.get(e.actor_id, "") if e.actor_id is not None else "",
+            )
+            for e in events
+        ],
         photos=[int(str(p)) for p in photos],
     )
 
@@ -272,6 +301,37 @@ class TicketFilter:
     category: str | None = None
     building: int | None = None  # its number
     overdue: bool = False
+    still_open: bool = False  # any of the open statuses
+    grid: int | None = None  # a grid's id: the tickets of its buildings
+    assignee: int | None = None  # the handler's person id
+    role: RoleName | None = None  # the pool it is in
+    since: dt.datetime | None = None  # filed at or after
+    until: dt.datetime | None = None  # filed before
+
+
+def filtered(query: QuerySet[Ticket], filters: TicketFilter, now: dt.datetime) -> QuerySet[Ticket]:
+    """``query`` narrowed by ``filters`` (every list of tickets, the API's and the console's)."""
+    if filters.status is not None:
+        query = query.filter(status=filters.status)
+    if filters.still_open:
+        query = query.filter(status__in=OPEN_STATUSES)
+    if filters.category is not None:
+        query = query.filter(category=filters.category)
+    if filters.building is not None:
+        query = query.filter(building__number=filters.building)
+    if filters.overdue:
+        query = query.filter(overdue_filter(now))
+    if filters.grid is not None:
+        query = query.filter(building_id__in=Subquery(grids.buildings_of_grid(filters.grid)))
+    if filters.assignee is not None:
+        query = query.filter(assignee_id=filters.assignee)
+    if filters.role is not None:
+        query = query.filter(handler_role=filters.role.value)
+    if filters.since is not None:
+        query = query.filter(created_at__gte=filters.since)
+    if filters.until is not None:
+        query = query.filter(created_at__lt=filters.until)
+    return query
 
 
 async def community_page(
@@ -285,15 +345,9 @@ async def community_page(
 ) -> PageSlice[TicketView]:
     """The community's tickets the staff member sees as staff (``roles``: theirs there), filtered, soonest
     due first, with the reporters' contacts: four statements whatever the page size."""
-    query = Ticket.filter(staff_scope(roles, person.id, community_id), community_id=community_id)
-    if filters.status is not None:
-        query = query.filter(status=filters.status)
-    if filters.category is not None:
-        query = query.filter(category=filters.category)
-    if filters.building is not None:
-        query = query.filter(building__number=filters.building)
-    if filters.overdue:
-        query = query.filter(overdue_filter(now))
+    query = filtered(
+        Ticket.filter(staff_scope(roles, person.id, community_id), community_id=community_id), filters, now
+    )
     listed = await page_slice(query, page, per_page, "resolve_by", "id")
     return PageSlice(await views(listed.rows, now, with_contact=True), page, per_page, listed.total)
 

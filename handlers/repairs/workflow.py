@@ -75,6 +75,8 @@ MOVES: dict[str, Step[TicketStatus]] = {
     "reject": Step(S.REJECTED, (S.SUBMITTED, S.REOPENED), "handler"),
     "duplicate": Step(S.DUPLICATE, (S.SUBMITTED,), "handler"),
     "transfer": Step(S.SUBMITTED, (S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS, S.REOPENED), "handler"),
+    # 派单: a handler hands it to a named colleague, who has it as accepted (and starts it again if it was)
+    "assign": Step(S.ACCEPTED, (S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS, S.REOPENED), "handler"),
     "cancel": Step(S.CANCELLED, (S.SUBMITTED, S.ACCEPTED, S.REOPENED), "reporter"),
     "confirm": Step(S.CLOSED, (S.RESOLVED,), "reporter"),
     "reopen": Step(S.REOPENED, (S.RESOLVED,), "reporter"),
@@ -293,6 +295,17 @@ async def transfer(ticket_id: int, to_role: RoleName, by: Person, now: dt.dateti
     return await _step(ticket_id, "transfer", by, now, note, operands)
 
 
+async def assign(ticket_id: int, to: Person, by: Person, now: dt.datetime, note: str = "") -> Ticket:
+    """Hand the ticket to a colleague of its community who could handle it (one holding its pool's role,
+    or on the committee): it is theirs, accepted; they are told."""
+    ticket = await STATES.load(ticket_id)
+    held = await roles_of(to, ticket.community_id)
+    if RoleName(ticket.handler_role) not in held and RoleName.COMMITTEE not in held:
+        raise Refusal("repairs.assignee_not_handler", number=ticket.number)
+    operands = {"assignee_id": to.id, "accepted_at": now}
+    return await _step(ticket_id, "assign", by, now, note, operands)
+
+
 async def rate(ticket_id: int, reporter: Person, stars: int, comment: str, now: dt.datetime) -> Ticket:
     """The reporter confirms it is fixed, with 1-5 stars and a comment: the ticket is closed."""
     if not 1 <= stars <= 5:
@@ -309,6 +322,7 @@ _TELL = {
     "reject": "repairs.told_rejected",
     "duplicate": "repairs.told_duplicate",
     "transfer": "repairs.told_transferred",
+    "assign": "repairs.told_assigned",
     "autoclose": "repairs.told_autoclosed",
 }
 
@@ -337,7 +351,30 @@ async def _told(
         told.append(
             Notice(handler, f"ticket:{ticket.id}:handed:{stamp}:{handler.id}", await _staff_new(ticket))
         )
+    if (
+        action == "assign"
+        and ticket.assignee_id is not None
+        and (actor is None or ticket.assignee_id != actor.id)
+    ):
+        handler = await Person.get(id=ticket.assignee_id)
+        told.append(
+            Notice(
+                handler, f"ticket:{ticket.id}:assigned:{stamp}:{handler.id}", await _staff_assigned(ticket)
+            )
+        )
     return told
+
+
+async def _staff_assigned(ticket: Ticket) -> str:
+    """What a colleague is told of a ticket handed to them."""
+    text = content.text(
+        "repairs.staff_assigned",
+        number=ticket.number,
+        category=categories()[ticket.category].label,
+        where=await describe_place(ticket),
+        description=formats.clip(ticket.description, 60),
+    )
+    return _for_whom(ticket, text, "repairs.filed_for")
 
 
 # -- the clock ------------------------------------------------------------------------------------------

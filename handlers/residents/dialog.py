@@ -12,7 +12,7 @@ from handlers.common.pause import answers
 from handlers.common.rules import Refusal
 from handlers.register import verify_queries, verify_workflow
 from handlers.residents import queries, workflow
-from handlers.residents.queries import HomeAddress, RoleName
+from handlers.residents.queries import HomeAddress, RoleName, role_label
 from nlp.slots import Address, extract_address, extract_mobile, extract_room
 from nlp.tokenize import normalize, strip_punctuation
 
@@ -40,10 +40,6 @@ _CONFIRM = {
 }
 _SKIP = frozenset({"跳过", "不方便", "不想说", "不说", "不知道", "不告诉你"})
 _NAME_LEAD = ("我的名字叫", "我的名字是", "名字叫", "名字是", "我叫", "我是", "姓名", "名字", "本人")
-
-
-def role_label(role: RoleName) -> str:
-    return str(content.load_yaml("roles.yaml")[role.value]["label"])
 
 
 def role_in_text(text: str) -> RoleName | None:

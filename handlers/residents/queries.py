@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import content
 from handlers.common import formats
 from storage.models import STAFF_ROLES, Building, Community, Home, Person, Role, RoleName
 from storage.pages import page_slice
-from storage.roles import roles_of
+from storage.roles import holds_staff_role, roles_of
 
 __all__ = [
     "STAFF_ROLES",
@@ -22,14 +23,21 @@ __all__ = [
     "communities",
     "community",
     "community_by_code",
+    "holds_staff_role",
     "home_of",
     "is_village",
     "me",
     "person",
     "role",
+    "role_label",
     "roles_in",
     "roles_of",
 ]
+
+
+def role_label(role: RoleName | str) -> str:
+    """A role as people call it (content/roles.yaml): 网格员, 居委会."""
+    return str(content.load_yaml("roles.yaml")[RoleName(role).value]["label"])
 
 
 @dataclass(frozen=True)

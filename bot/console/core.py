@@ -1,0 +1,200 @@
+"""Declaring console pages: a handler, its path under /console, who may open it, its place in the menu.
+
+A slice declares its pages in its ``console.py`` with a ``Pages`` collection, as it declares its API routes
+with ``Routes``; ``Feature(console=pages.all)`` hands them to the app. A page whose path holds
+``{community}`` opens for the people who pass its ``allow`` rule in that community (``storage.roles``: the
+API's rules), one holding ``{street}`` for those who work for that street office; every page needs a
+signed-in staff member. Handlers receive a ``ConsoleRequest`` and return ``Rendered`` (a template and its
+values) or any aiohttp response (a redirect, an export). A workflow's ``Refusal`` on an action comes back
+to the page as its sentence; on a read, as an error page with the status the page gives its key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from multidict import MultiDictProxy, MultiMapping
+
+from bot.api.core import IPNetwork
+from bot.config import Settings
+from bot.console.sessions import ConsoleSession, SessionPolicy, flash
+from bot.wechat.client import WeChatClient
+from storage.kv import Store
+from storage.models import Community, Person, StreetOffice
+from storage.roles import CommunityRule, is_staff
+
+PREFIX = "/console"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A template (under content/console/templates) and its values; the layout's own are added."""
+
+    template: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+    status: int = 200
+
+
+PageHandler = Callable[["ConsoleRequest"], Awaitable["Rendered | web.StreamResponse"]]
+
+
+@dataclass(frozen=True)
+class ConsolePage:
+    method: str
+    path: str  # under /console; aiohttp's {name} and {name:regex} parts
+    handler: PageHandler
+    name: str  # unique: builds its links (``call.url(name, ...)``) and names its audit entries
+    allow: CommunityRule = is_staff  # for a {community} page: who may open it there
+    nav: str = ""  # content/messages.yaml key of its entry in the community's menu ("": not in the menu)
+    nav_order: int = 100
+    title: str = ""  # content/messages.yaml key of what an action does, as the audit log shows it
+    audit: bool | None = None  # write an audit entry (default: for every action, that is every non-GET)
+    upload_limit: int = 0  # bytes: a form with a file (multipart) up to this size
+    refusals: Mapping[str, int] = field(default_factory=dict)  # refusal key -> status of its error page
+
+    @property
+    def audited(self) -> bool:
+        return self.method != "GET" if self.audit is None else self.audit
+
+    @property
+    def scope(self) -> str:
+        """What the path is about: "community", "street" or "" (the person's own pages)."""
+        return "community" if "{community}" in self.path else "street" if "{street}" in self.path else ""
+
+
+class Pages:
+    """A slice's console pages; ``pages.get(...)`` / ``pages.post(...)`` decorate handlers."""
+
+    def __init__(self, feature: str, refusals: Mapping[str, int] | None = None) -> None:
+        self.feature = feature
+        self.refusals = dict(refusals or {})
+        self.all: list[ConsolePage] = []
+
+    def add(self, method: str, path: str, name: str, **spec: Any) -> Callable[[PageHandler], PageHandler]:
+        def register(handler: PageHandler) -> PageHandler:
+            spec.setdefault("refusals", self.refusals)
+            self.all.append(ConsolePage(method=method, path=path, handler=handler, name=name, **spec))
+            return handler
+
+        return register
+
+    def get(self, path: str, name: str, **spec: Any) -> Callable[[PageHandler], PageHandler]:
+        return self.add("GET", path, name, **spec)
+
+    def post(self, path: str, name: str, **spec: Any) -> Callable[[PageHandler], PageHandler]:
+        return self.add("POST", path, name, **spec)
+
+
+class ConsoleError(Exception):
+    """An error page: ``status`` and the sentence ``key`` of content/messages.yaml."""
+
+    def __init__(self, status: int, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.status = status
+        self.key = key
+        self.values = values
+
+
+@dataclass
+class ConsoleServices:
+    settings: Settings
+    store: Store
+    wechat: WeChatClient
+    clock: Callable[[], dt.datetime]  # the app's clock (China time): what workflows are given
+    wall_clock: Callable[[], float]  # seconds: session expiry
+    trusted_proxies: tuple[IPNetwork, ...] = ()
+
+    @property
+    def policy(self) -> SessionPolicy:
+        return SessionPolicy(self.settings.console_idle, self.settings.console_lifetime)
+
+
+@dataclass
+class ConsoleRequest:
+    request: web.Request
+    services: ConsoleServices
+    page: ConsolePage
+    person: Person
+    session: ConsoleSession
+    address: str  # the client's address (behind our trusted proxies, the one they saw)
+    community: Community | None = None
+    street: StreetOffice | None = None
+    form: MultiDictProxy[Any] | None = None
+    # what the audit entry of this request says it acted on and how (a handler may fill them in)
+    audit_target: str = ""
+    audit_detail: str = ""
+
+    def now(self) -> dt.datetime:
+        return self.services.clock()
+
+    @property
+    def query(self) -> MultiMapping[str]:
+        return self.request.query
+
+    @property
+    def partial(self) -> bool:
+        """An htmx request for a part of the page (the template renders its content block alone)."""
+        return self.request.headers.get("HX-Request") == "true" and "HX-Boosted" not in self.request.headers
+
+    def path_int(self, name: str) -> int:
+        raw = self.request.match_info.get(name, "")
+        if not raw.isdigit() or len(raw) > 9:
+            raise ConsoleError(404, "console.not_found")
+        return int(raw)
+
+    def field(self, name: str, default: str = "") -> str:
+        """A text field of the posted form, stripped."""
+        value = self.form.get(name, default) if self.form is not None else default
+        return value.strip() if isinstance(value, str) else default
+
+    def url(self, name: str, query: Mapping[str, object] | None = None, **parts: object) -> str:
+        """The path of the page ``name`` (its path parts; the current community's when it needs one)."""
+        return url_for(self.request.app, name, query, **self._parts(parts))
+
+    def _parts(self, parts: Mapping[str, object]) -> dict[str, str]:
+        filled = {k: str(v) for k, v in parts.items()}
+        if self.community is not None:
+            filled.setdefault("community", self.community.code)
+        if self.street is not None:
+            filled.setdefault("street", self.street.code)
+        return filled
+
+    async def flash(self, kind: str, text: str) -> None:
+        """A sentence for the next page this browser opens ("ok" or "error")."""
+        await flash(self.services.store, self.session, kind, text)
+
+    def redirect(self, location: str) -> web.Response:
+        """See other: after an action, the page to show (htmx follows it and swaps its content in)."""
+        return web.Response(status=303, headers={"Location": location})
+
+    def back(self, default: str) -> str:
+        """Where an action returns to: the page it was posted from (ours), else ``default``."""
+        referer = self.request.headers.get("Referer", "")
+        return same_site_path(self.request, referer) or default
+
+
+def url_for(app: web.Application, name: str, query: Mapping[str, object] | None = None, **parts: str) -> str:
+    url = app.router[name].url_for(**parts)
+    if query:
+        url = url.with_query({k: str(v) for k, v in query.items() if v not in (None, "", False)})
+    return str(url)
+
+
+def same_site_path(request: web.Request, url: str) -> str:
+    """``url``'s path and query when it points into this console on this host; "" otherwise."""
+    from yarl import URL
+
+    try:
+        parsed = URL(url)
+    except ValueError:
+        return ""
+    if parsed.is_absolute() and parsed.host != request.url.host:
+        return ""
+    path = parsed.path
+    if not (path == PREFIX or path.startswith(PREFIX + "/")):
+        return ""
+    return str(parsed.relative())

@@ -1,0 +1,96 @@
+"""Signing in to the staff console as a person would: open /console, scan its QR code (WeChat posts the SCAN
+event to /wechat), let the page's poll pick the session up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from aiohttp import ClientSession, CookieJar
+from aiohttp.test_utils import TestClient
+
+from handlers.repairs import workflow
+from handlers.repairs.categories import categories
+from handlers.repairs.models import Ticket
+from handlers.repairs.workflow import ReportRepair
+from storage.models import Building, Community, Person
+from tests.fake_wechat_api import FakeWeChatAPI
+from tests.wechat_sim import WeChatSim, event_xml
+
+HTMX = {"HX-Request": "true"}
+
+
+def last_scene(fake_api: FakeWeChatAPI) -> str:
+    """The scene of the QR code the console made last (what WeChat puts in the scan's EventKey)."""
+    assert fake_api.qr_scenes, "the console made no QR code"
+    return list(fake_api.qr_scenes.values())[-1]
+
+
+async def scan(sim: WeChatSim, openid: str, scene: str, *, subscribe: bool = False) -> str:
+    """The person scans the code with WeChat: the event WeChat posts, and the bot's reply."""
+    xml = (
+        event_xml(openid, "subscribe", "qrscene_" + scene) if subscribe else event_xml(openid, "SCAN", scene)
+    )
+    status, raw = await sim.post(xml)
+    assert status == 200, raw
+    return str(sim.reply(raw).get("Content", ""))
+
+
+def browser(sim: WeChatSim) -> ClientSession:
+    """Another browser (its own cookies) on the same app."""
+    return ClientSession(base_url=str(sim.client.make_url("")), cookie_jar=CookieJar(unsafe=True))
+
+
+async def sign_in(
+    client: TestClient[Any, Any] | ClientSession, sim: WeChatSim, fake_api: FakeWeChatAPI, openid: str
+) -> str:
+    """Sign ``client`` in as ``openid`` by a scan; returns the chat's reply to the scan."""
+    page = await client.get("/console")
+    assert page.status == 200, await page.text()
+    reply = await scan(sim, openid, last_scene(fake_api))
+    polled = await client.get("/console/signin/status", headers=HTMX)
+    assert polled.headers.get("HX-Redirect"), await polled.text()
+    return reply
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+async def report(
+    category: str, building: int | None, description: str, hours_ago: float, *, code: str = "xingfuli"
+) -> Ticket:
+    """A ticket reported by a resident ``hours_ago`` (the app's clock is the real one)."""
+    community = await Community.get(code=code)
+    reporter, _ = await Person.get_or_create(
+        openid=f"reporter-{code}", defaults={"name": "王女士", "phone": "13912345678"}
+    )
+    place = await Building.get(community=community, number=building) if building else None
+    return await workflow.report(
+        ReportRepair(
+            reporter=reporter,
+            community_id=community.id,
+            category=categories()[category],
+            description=description,
+            source_key=f"console-test:{category}:{description}",
+            building_id=place.id if place else None,
+            unit=1 if place else 0,
+        ),
+        dt.datetime.now(CHINA) - dt.timedelta(hours=hours_ago),
+    )
+
+
+async def some_tickets() -> list[Ticket]:
+    """Three tickets of 幸福里 (the oldest overdue) and one of 和平村."""
+    return [
+        await report("water", 5, "5栋地下室水管漏水", 1),
+        await report("lighting", 3, "3栋楼道灯不亮", 48),  # 24 hours promised: overdue
+        await report("noise", 3, "楼上装修太吵", 2),
+        await report("lighting", None, "村口路灯坏了", 1, code="hepingcun"),
+    ]
