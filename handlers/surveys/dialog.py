@@ -10,7 +10,7 @@ from handlers.common.answers import choose, is_skip, ordinal
 from handlers.common.pause import CONTENT, answers
 from handlers.residents.dialog import require_home
 from handlers.surveys import queries, workflow
-from handlers.surveys.queries import Question, QuestionKind, SurveyView
+from handlers.surveys.queries import Per, Question, QuestionKind, SurveyView
 from handlers.votes.dialog import read_choices
 
 router = Router("surveys")
@@ -70,7 +70,10 @@ async def pick(ctx: Context) -> None:
         raise refusal
     if await queries.answered(person, s):
         ctx.dialog.clear()
-        ctx.say("surveys.already_answered", title=s.title)
+        ctx.say(
+            "surveys.household_answered" if s.per == Per.HOUSEHOLD else "surveys.already_answered",
+            title=s.title,
+        )
         return
     ctx.dialog.clear()
     ctx.dialog.set(ANSWER, survey=s.id, given=[])
