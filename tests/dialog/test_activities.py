@@ -33,8 +33,11 @@ async def test_what_is_on_gets_the_list_not_the_service_card(conv: Conversations
     chat = await bound(conv, "resident-1", "3栋2单元502")
     await chat.run(
         [
-            ("社区有什么活动", ["近期社区活动", f"{a.number} 邻里节百家宴", "11月28日（周六） 14:00-16:00", "还剩 2 个名额"]),
-            ("1", ["时间：11月28日（周六） 14:00-16:00", "地点：社区广场", "团圆饭", "回复\"报名\"确认"]),
+            (
+                "社区有什么活动",
+                ["近期社区活动", f"{a.number} 邻里节百家宴", "11月28日（周六） 14:00-16:00", "还剩 2 个名额"],
+            ),
+            ("1", ["时间：11月28日（周六） 14:00-16:00", "地点：社区广场", "团圆饭", '回复"报名"确认']),
             ("报名", ["报名成功！邻里节百家宴", "您的签到码："]),
             ("我的报名", [a.number, "已报名，签到码"]),
         ]
@@ -58,7 +61,9 @@ async def test_sign_up_by_number_full_waiting_list_and_promotion(conv: Conversat
     await first.run([("取消报名", ["已取消", "邻里节百家宴"])])  # the only sign-up: no number needed
     promoted = await Signup.get(activity=a, person=await Person.get(openid="r-3"))
     assert promoted.status == SignupStatus.CONFIRMED
-    told = await Notification.filter(person_id=promoted.person_id, key__startswith=f"activity:{a.id}:promoted")
+    told = await Notification.filter(
+        person_id=promoted.person_id, key__startswith=f"activity:{a.id}:promoted"
+    )
     assert len(told) == 1 and promoted.code in told[0].text and "有名额了" in told[0].text
     assert "已报名，签到码" in await third.say("我的报名")
     assert "没有报名" in await first.say(f"取消报名 {a.number}")
@@ -72,7 +77,9 @@ async def test_who_may_join(conv: Conversations, clock: Clock) -> None:
         buildings=(3,),
         signup_deadline=clock.now + dt.timedelta(days=2),
     )
-    volunteers = await publish(clock, title="河道清洁志愿活动", audience="volunteers", volunteer_service=True, hours=2)
+    volunteers = await publish(
+        clock, title="河道清洁志愿活动", audience="volunteers", volunteer_service=True, hours=2
+    )
     elsewhere = await bound(conv, "r-5", "5栋1单元101")
     assert "面向3栋的居民" in await elsewhere.say(f"报名 {only_3.number}")
     assert "面向志愿者和党员" in await elsewhere.say(f"报名 {volunteers.number}")
@@ -99,7 +106,16 @@ async def test_staff_publish_in_the_chat(conv: Conversations, clock: Clock) -> N
             ("三十人", ["面向哪些人", "1 全体居民", "4 指定楼栋"]),
             ("随便", ["按默认：全体居民", "报名什么时候截止"]),
             ("12月4日晚上6点", "算志愿服务吗"),
-            ("不算", ["活动：重阳节包饺子", "时间：12月5日（周六） 09:00", "名额：30 人", "报名截止：12月4日（周五） 18:00", "不计入志愿服务"]),
+            (
+                "不算",
+                [
+                    "活动：重阳节包饺子",
+                    "时间：12月5日（周六） 09:00",
+                    "名额：30 人",
+                    "报名截止：12月4日（周五） 18:00",
+                    "不计入志愿服务",
+                ],
+            ),
             ("发布", ["活动已发布，编号 A2611-", "签到 A2611-"]),
         ]
     )
@@ -110,7 +126,9 @@ async def test_staff_publish_in_the_chat(conv: Conversations, clock: Clock) -> N
 
 
 async def test_check_in_at_the_venue_adds_to_the_service_record(conv: Conversations, clock: Clock) -> None:
-    a = await publish(clock, title="河道清洁志愿活动", audience="volunteers", volunteer_service=True, hours=2.5, capacity=10)
+    a = await publish(
+        clock, title="河道清洁志愿活动", audience="volunteers", volunteer_service=True, hours=2.5, capacity=10
+    )
     volunteer = Chat(conv, "demo-volunteer")
     await volunteer.say(f"报名 {a.number}")
     code = (await Signup.get(activity=a)).code
@@ -128,7 +146,12 @@ async def test_check_in_at_the_venue_adds_to_the_service_record(conv: Conversati
         ]
     )
     record = await ServiceRecord.get(activity_ref=a.id)
-    assert record.hours == 2.5 and record.points == 25 and record.wish_id is None and record.reference == a.number
+    assert (
+        record.hours == 2.5
+        and record.points == 25
+        and record.wish_id is None
+        and record.reference == a.number
+    )
     await volunteer.run([("服务记录", ["1 次志愿活动", "2.5 小时", "积分 25", "河道清洁志愿活动"])])
     assert "需要社区两委、网格员或街道工作人员身份" in await volunteer.say(f"签到 {a.number} {code}")
 
@@ -144,7 +167,10 @@ async def test_reminder_the_day_before_and_staff_cancel(conv: Conversations, clo
     assert await workflow.sweep(clock.now) == 1  # those with a place, once
     assert await workflow.sweep(clock.now) == 0
     reminder = await Notification.get(key__startswith=f"activity:{a.id}:reminder")
-    assert "明天开始" in reminder.text and (await Signup.get(activity=a, status="confirmed")).code in reminder.text
+    assert (
+        "明天开始" in reminder.text
+        and (await Signup.get(activity=a, status="confirmed")).code in reminder.text
+    )
     staff = Chat(conv, "demo-grid")
     assert "请写上原因" in await staff.say(f"取消活动 {a.number}")
     assert "已取消活动" in await staff.say(f"取消活动 {a.number} 天气预报有大雨，改期另行通知")
@@ -154,6 +180,10 @@ async def test_reminder_the_day_before_and_staff_cancel(conv: Conversations, clo
 
 async def test_a_grid_worker_of_another_community_cannot_check_in(conv: Conversations, clock: Clock) -> None:
     a = await publish(clock)
-    other = await Person.create(openid="hp-grid", name="周网格", community=await Community.get(code="hepingcun"))
-    await Role.create(person=other, community=await Community.get(code="hepingcun"), role=RoleName.GRID_WORKER)
+    other = await Person.create(
+        openid="hp-grid", name="周网格", community=await Community.get(code="hepingcun")
+    )
+    await Role.create(
+        person=other, community=await Community.get(code="hepingcun"), role=RoleName.GRID_WORKER
+    )
     assert "需要社区两委" in await Chat(conv, "hp-grid").say(f"活动名单 {a.number}")

@@ -70,7 +70,16 @@ async def test_one_answer_per_household_sealed_then_published(conv: Conversation
     clock.now = s.closes_at + dt.timedelta(minutes=1)
     assert await workflow.sweep(clock.now) >= 1
     await first.run(
-        [("问卷结果", ["物业服务满意度调查 结果（2/", "您对物业服务的总体满意度：平均 3.00 分（2 人打分）", "停车秩序 2"])]
+        [
+            (
+                "问卷结果",
+                [
+                    "物业服务满意度调查 结果（2/",
+                    "您对物业服务的总体满意度：平均 3.00 分（2 人打分）",
+                    "停车秩序 2",
+                ],
+            )
+        ]
     )
     assert "目前没有需要您填写的问卷" in await first.say("问卷")
 
