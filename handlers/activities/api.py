@@ -176,10 +176,10 @@ def signup_out(s: SignupView) -> SignupOut:
     path_params=COMMUNITY_PARAM,
     errors=(403, 404, 422),
 )
-async def create(call: ApiRequest) -> ActivityOut:
+async def publish(call: ApiRequest) -> ActivityOut:
     community = await community_of(call)
     body: CreateIn = call.body
-    made = await workflow.create(
+    made = await workflow.publish(
         workflow.CreateActivity(
             community=community,
             by=call.caller,

@@ -16,7 +16,6 @@ from handlers.common.answers import choose, yes_or_no
 from handlers.common.pause import answers
 
 router = Router("activities")
-router.menu_entry("activity", order=45)
 
 PICK = "idle:activity:pick"  # the list is shown: a new request is as welcome as a pick
 CONFIRM = "activity:confirm"

@@ -260,7 +260,7 @@ async def confirm(ctx: Context) -> None:
     if not answer:
         ctx.say("activities.new.dropped")
         return
-    made = await workflow.create(workflow.CreateActivity(by=await ctx.person(), **_fields(draft)), ctx.now())
+    made = await workflow.publish(workflow.CreateActivity(by=await ctx.person(), **_fields(draft)), ctx.now())
     a = await queries.find(made.id)
     ctx.say("activities.new.created", number=a.number, title=a.title)
 

@@ -62,7 +62,7 @@ class CheckedIn:
 
 
 # -- staff -----------------------------------------------------------------------------------------------
-async def create(cmd: CreateActivity, now: dt.datetime) -> Activity:
+async def publish(cmd: CreateActivity, now: dt.datetime) -> Activity:
     community_id = cmd.community if isinstance(cmd.community, int) else cmd.community.id
     await queries.require_organiser(cmd.by, community_id)
     title, place = cmd.title.strip()[:64], cmd.place.strip()[:128]

@@ -14,7 +14,6 @@ from handlers.surveys.queries import Per, Question, QuestionKind, SurveyView
 from handlers.votes.dialog import read_choices
 
 router = Router("surveys")
-router.menu_entry("survey", order=48)
 
 PICK = "idle:survey:pick"
 ANSWER = "survey:answer"

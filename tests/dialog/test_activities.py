@@ -25,7 +25,7 @@ async def publish(clock: Clock, **changes: object) -> Activity:
         "description": "每家带一道拿手菜，一起吃顿团圆饭。",
     }
     spec.update(changes)
-    return await workflow.create(CreateActivity(**spec), clock.now)  # type: ignore[arg-type]
+    return await workflow.publish(CreateActivity(**spec), clock.now)  # type: ignore[arg-type]
 
 
 async def test_what_is_on_gets_the_list_not_the_service_card(conv: Conversations, clock: Clock) -> None:

@@ -27,7 +27,7 @@ async def test_a_burst_of_sign_ups_fills_exactly_the_places(make_sim: MakeSim) -
     api = sim.client
     store = api.server.app[SERVICES].store
     community = await Community.get(code="xingfuli")
-    a = await workflow.create(
+    a = await workflow.publish(
         workflow.CreateActivity(
             community=community,
             by=await Person.get(openid="demo-committee"),

@@ -42,7 +42,7 @@ async def activity(capacity: int = 1, **changes: object) -> int:
         "capacity": capacity,
     }
     spec.update(changes)
-    return (await activities.create(activities.CreateActivity(**spec), T0)).id  # type: ignore[arg-type]
+    return (await activities.publish(activities.CreateActivity(**spec), T0)).id  # type: ignore[arg-type]
 
 
 async def test_the_waiting_list_keeps_its_order_and_a_return_goes_to_its_end(seeded: str) -> None:
