@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, state
+from handlers.common import formats
 from handlers.common.answers import choose, is_skip, ordinal
 from handlers.common.pause import CONTENT, answers
 from handlers.residents.dialog import require_home
@@ -51,7 +52,7 @@ async def open_list(ctx: Context) -> None:
 
 
 def _close(s: SurveyView) -> str:
-    return f"{s.closes_at.month}月{s.closes_at.day}日截止"
+    return content.text("surveys.closes", day=formats.day(s.closes_at.date(), weekday=False))
 
 
 def _picked(ctx: Context) -> dict[str, int] | bool:
@@ -126,7 +127,7 @@ async def answer(ctx: Context) -> None:
         return
     ctx.dialog.clear()
     await workflow.answer(s.id, await ctx.person(), given, ctx.now(), source_key=f"chat:{ctx.msg.dedup_key}")
-    ctx.say("surveys.thanks", title=s.title, when=f"{s.closes_at.month}月{s.closes_at.day}日")
+    ctx.say("surveys.thanks", title=s.title, when=formats.day(s.closes_at.date(), weekday=False))
 
 
 @router.handle(command("问卷结果", "调查结果", "测评结果", "满意度结果", args=False), idle())
