@@ -154,4 +154,20 @@ async def result(ctx: Context) -> None:
     )
 
 
+@router.handle(command("问卷进度", "问卷情况", "测评进度", args=False), idle())
+async def progress(ctx: Context) -> None:
+    """For the committee and the street office: how many have answered each open survey (never what)."""
+    found = await queries.running(await ctx.person())
+    if not found:
+        ctx.say("surveys.none_running")
+        return
+    lines = [
+        content.text(
+            "surveys.progress_line", title=s.title, answered=answered, eligible=eligible, close=_close(s)
+        )
+        for s, answered, eligible in found
+    ]
+    ctx.say("surveys.progress", lines="\n".join(lines))
+
+
 router.handle(intent("survey"), idle())(open_list)

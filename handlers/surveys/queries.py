@@ -234,6 +234,16 @@ async def turnout(survey_id: int, viewer: Person) -> tuple[SurveyView, int, int]
     return s, await SurveySlot.filter(survey_id=s.id).count(), await electorate(s)
 
 
+async def running(viewer: Person) -> list[tuple[SurveyView, int, int]]:
+    """The open surveys of the viewer's community with how many answered of how many may, for its committee
+    or street office: two statements and two per survey (a handful at a time)."""
+    if viewer.community_id is None:
+        raise Refusal("surveys.staff_only")
+    await require_overseer(viewer, viewer.community_id)
+    found = await Survey.filter(community_id=viewer.community_id, status=S.OPEN).order_by("closes_at", "id")
+    return [await turnout(s.id, viewer) for s in found]
+
+
 def rating_line(q: QuestionResult) -> str:
     average = f"{q.average:.2f}" if q.average is not None else "-"
     return content.text("surveys.result_rating", text=q.text, average=average, answered=q.answered)

@@ -108,3 +108,15 @@ async def test_the_quarterly_survey_opens_for_every_community_and_is_announced(
     for answer in ("5", "4", "三分", "好评", "满意", "不太满意", "3", "1 4"):
         await chat.say(answer)
     assert "谢谢您填写" in await chat.say("没有")
+
+
+async def test_the_committee_sees_how_many_answered_never_what(conv: Conversations, clock: Clock) -> None:
+    committee = Chat(conv, "demo-committee")
+    assert "目前没有进行中的问卷" in await committee.say("问卷进度")
+    s = await launch(clock)
+    resident = await bound(conv, "resident-1", "3栋2单元502")
+    await resident.run([("问卷", "回复序号"), ("1", "第 1/4"), ("5", "第 2"), ("1", "第 3"), ("2", "第 4")])
+    await resident.run([("跳过", "谢谢您填写")])
+    reply = await committee.say("问卷进度")
+    assert f"{s.title}：已收 1/" in reply and "非常满意" not in reply
+    assert "需要社区两委或街道工作人员身份" in await resident.say("问卷进度")
