@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestClient
 
 from bot.app import china_now
 from handlers.surveys import workflow as surveys
+from handlers.surveys.models import Survey
 from storage.models import Notification, Person
 from tests.e2e.conftest import MakeSim
 from tests.e2e.test_api import token_for
@@ -135,8 +136,6 @@ async def test_survey_once_per_household_sealed_then_published(api: TestClient[A
     turnout = await (await api.get(f"{API}/surveys/{s['id']}/turnout", headers=bearer(committee))).json()
     assert turnout["answered"] == 2
 
-    from handlers.surveys.models import Survey
-
     survey = await Survey.get(id=s["id"])
     await surveys.close(survey, china_now())
     result = await (await api.get(f"{API}/surveys/{s['id']}/results")).json()
@@ -145,3 +144,42 @@ async def test_survey_once_per_household_sealed_then_published(api: TestClient[A
     assert rating["average"] == 3.5 and rating["counts"] == [0, 1, 0, 0, 1]
     assert choice["counts"] == [1, 1, 0]
     assert text["texts"] == ["多办些老年活动，联系我***"]  # without names, the number masked
+
+
+async def test_check_in_through_the_api_enters_the_service_record(api: TestClient[Any, Any]) -> None:
+    committee = await staff_token(api, "demo-committee")
+    volunteer = await staff_token(api, "demo-volunteer")
+    soon = (china_now() + dt.timedelta(hours=1)).isoformat()
+    body = activity_body(starts_at=soon, capacity=5, audience="volunteers", hours=1.5)
+    a = await (
+        await api.post(f"{API}/communities/xingfuli/activities", headers=bearer(committee), json=body)
+    ).json()
+    code = (await (await api.post(f"{API}/activities/{a['id']}/signups", headers=bearer(volunteer))).json())[
+        "code"
+    ]
+    wrong = "0000" if code != "0000" else "0001"
+    missing = await api.post(
+        f"{API}/activities/{a['id']}/checkins", headers=bearer(committee), json={"code": wrong}
+    )
+    assert missing.status == 404
+    done = await api.post(
+        f"{API}/activities/{a['id']}/checkins", headers=bearer(committee), json={"code": code}
+    )
+    assert done.status == 201 and (await done.json()) == {
+        "name": "赵阿姨",
+        "activity": a["number"],
+        "hours": 1.5,
+        "points": 15,
+    }
+    again = await api.post(
+        f"{API}/activities/{a['id']}/checkins", headers=bearer(committee), json={"code": code}
+    )
+    assert again.status == 409
+    ledger = await (await api.get(f"{API}/me/service-records", headers=bearer(volunteer))).json()
+    assert ledger["activities"] == 1 and ledger["wishes"] == 0 and ledger["hours"] == 1.5
+    assert (
+        ledger["items"][0]["activity_number"] == a["number"]
+        and ledger["items"][0]["confirmed_as"] == "checkin"
+    )
+    export = await api.get(f"{API}/communities/xingfuli/service-records.csv", headers=bearer(committee))
+    assert a["number"] in (await export.read()).decode("utf-8-sig")

@@ -1,4 +1,4 @@
-"""Bursts on activities: many residents signing up for a few places in the same instant, then many of
+"""Bursts on activities and surveys: many residents signing up for a few places in the same instant, then many of
 those with a place cancelling at once, through the API on the configured database (PostgreSQL in the
 second pass of the suite): exactly ``capacity`` confirmed, the rest waiting in order, nobody lost, each
 place given back taken by exactly one from the waiting list."""
@@ -14,6 +14,9 @@ from bot.api.sessions import create_session
 from bot.app import china_now
 from handlers.activities import workflow
 from handlers.activities.models import Signup, SignupStatus
+from handlers.surveys import workflow as surveys
+from handlers.surveys.models import Per, QuestionKind, SurveyResponse, SurveySlot
+from handlers.surveys.queries import Question
 from storage.models import Community, Notification, Person
 from tests.e2e.conftest import MakeSim
 
@@ -91,3 +94,48 @@ async def test_a_burst_of_sign_ups_fills_exactly_the_places(make_sim: MakeSim) -
     promoted = [sid for sid in queue if after[sid].status == SignupStatus.CONFIRMED]
     assert promoted == queue[:10]  # the first ten in line, nobody jumped the queue
     assert await Notification.filter(key__startswith=f"activity:{a.id}:promoted").count() == 10
+
+
+async def test_a_burst_of_household_survey_answers_counts_each_household_once(make_sim: MakeSim) -> None:
+    sim = await make_sim("safe")
+    api = sim.client
+    store = api.server.app[SERVICES].store
+    homes = [(5, unit, f"{floor}01") for unit in (1, 2) for floor in range(1, 16)]
+    tokens = []
+    for index, (building, unit, room) in enumerate(homes):
+        for member in range(2):  # two members of every household answer at once
+            person = await Person.create(openid=f"burst-sv-{index}-{member}", name=f"居民{index}-{member}")
+            token = await create_session(store, person.id, 3600)
+            bound = await api.put(
+                f"{API}/me/home",
+                headers={"Authorization": f"Bearer {token}"},
+                json={"community": "xingfuli", "building": building, "unit": unit, "room": room},
+            )
+            assert bound.status == 200, await bound.text()
+            tokens.append(token)
+    s = await surveys.launch(
+        surveys.LaunchSurvey(
+            community=await Community.get(code="xingfuli"),
+            by=await Person.get(openid="demo-committee"),
+            title="5栋环境满意度",
+            questions=(Question(QuestionKind.RATING, "楼道保洁"),),
+            closes_at=china_now() + dt.timedelta(days=3),
+            per=Per.HOUSEHOLD,
+            buildings=(5,),
+        ),
+        china_now(),
+    )
+
+    async def answer(i: int, token: str) -> int:
+        response = await api.post(
+            f"{API}/surveys/{s.id}/responses",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"answers": [1 + i % 5], "client_key": f"burst-answer-{i:04d}"},
+        )
+        return response.status
+
+    statuses = await asyncio.gather(*(answer(i, t) for i, t in enumerate(tokens)))
+    assert set(statuses) <= {201, 409}, sorted(set(statuses))
+    assert statuses.count(201) == len(homes)  # one member of each household, the other refused
+    assert await SurveySlot.filter(survey_id=s.id).count() == len(homes)
+    assert await SurveyResponse.filter(survey_id=s.id).count() == len(homes)  # no answer without its slot
