@@ -1,8 +1,8 @@
-"""Bursts on activities and surveys: many residents signing up for a few places in the same instant, then
-many of
-those with a place cancelling at once, through the API on the configured database (PostgreSQL in the
-second pass of the suite): exactly ``capacity`` confirmed, the rest waiting in order, nobody lost, each
-place given back taken by exactly one from the waiting list."""
+"""Bursts on activities and surveys, through the API on the configured database (PostgreSQL in the second
+pass of the suite): many residents signing up for a few places in the same instant, then many of those with
+a place cancelling at once (exactly ``capacity`` confirmed, the rest waiting in order, nobody lost, each
+place given back taken by exactly one from the waiting list); two members of every household answering a
+household survey at once (one answer each)."""
 
 from __future__ import annotations
 
