@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from bot.feature import Feature, Job, JobDeps
 from handlers.surveys import workflow
 from handlers.surveys.api import routes
+from handlers.surveys.committee_dialog import router as committee
 from handlers.surveys.dialog import router as residents
 
 
@@ -17,7 +18,7 @@ def _jobs(_deps: JobDeps) -> Sequence[Job]:
 
 feature = Feature(
     "surveys",
-    routers=[residents],
+    routers=[committee, residents],
     api=routes.all,
     models="handlers.surveys.models",
     periodic=_jobs,

@@ -120,3 +120,41 @@ async def test_the_committee_sees_how_many_answered_never_what(conv: Conversatio
     reply = await committee.say("问卷进度")
     assert f"{s.title}：已收 1/" in reply and "非常满意" not in reply
     assert "需要社区两委或街道工作人员身份" in await resident.say("问卷进度")
+
+
+async def test_the_committee_launches_a_survey_in_the_chat(conv: Conversations, clock: Clock) -> None:
+    resident = await bound(conv, "resident-1", "3栋2单元502")
+    committee = Chat(conv, "demo-committee")
+    await committee.run(
+        [
+            ("发起问卷", "问卷标题是什么"),
+            ("社区环境满意度调查", ["每条消息一题", "打分："]),
+            ("完成", "还没有题目"),
+            ("打分：楼道保洁", "第 1 题：楼道保洁"),
+            ("单选：您常参加社区活动吗？经常/偶尔/从不", "第 2 题：您常参加社区活动吗？"),
+            ("楼道太脏了", "没看懂这道题"),
+            ("多选：希望重点做好哪些事？环境卫生、停车秩序、养老服务", "第 3 题"),
+            ("问答：还有什么意见和建议", "第 4 题"),
+            ("完成", ["每人填一份，还是每户填一份", "2 一户一份"]),
+            ("按户", "什么时候截止"),
+            (
+                "下周五",
+                ["[单选] 您常参加社区活动吗？（经常/偶尔/从不）", "一户一份", "12月4日（周五） 20:00 截止"],
+            ),
+            ("发起", ["问卷已发起，编号 S2611-", "问卷进度"]),
+        ]
+    )
+    s = await Survey.get(title="社区环境满意度调查")
+    assert s.per == Per.HOUSEHOLD and [q["kind"] for q in s.questions] == [
+        "rating",
+        "single",
+        "multiple",
+        "text",
+    ]
+    assert s.questions[2]["options"] == ["环境卫生", "停车秩序", "养老服务"]
+    told = await Notification.filter(
+        person=await Person.get(openid="resident-1"), key__startswith=f"survey:{s.id}:"
+    )
+    assert len(told) == 1
+    assert "社区环境满意度调查" in await resident.say("问卷")
+    assert "需要社区两委或街道工作人员身份" in await resident.say("发起问卷")
