@@ -14,6 +14,7 @@ from handlers.activities.rules import NUMBER
 from handlers.common import formats
 from handlers.common.answers import choose, yes_or_no
 from handlers.common.pause import answers
+from handlers.residents.dialog import require_home
 
 router = Router("activities")
 
@@ -44,6 +45,8 @@ def _mark(status: SignupStatus | None) -> str:
 async def open_list(ctx: Context) -> None:
     """社区有什么活动 / 活动 / 报名."""
     person = await ctx.person()
+    if not await queries.belongs_somewhere(person) and await require_home(ctx, then="activity") is None:
+        return  # neither a home nor a role anywhere: binding first, then the list
     found = await queries.open_to(person, ctx.now())
     if not found:
         ctx.say("activities.none_open")

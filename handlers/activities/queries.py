@@ -158,6 +158,11 @@ async def place_of(person: Person) -> JoinerPlace:
     )
 
 
+async def belongs_somewhere(person: Person) -> bool:
+    """Bound to a home, or serving (volunteer, party member) in some community: activities to show."""
+    return bool((await place_of(person)).communities())
+
+
 def refusal_for(a: ActivityView, place: JoinerPlace, now: dt.datetime) -> Refusal | None:
     """Why the person at ``place`` may not sign up for ``a`` now, or None when they may."""
     if a.status == A.CANCELLED:

@@ -216,12 +216,18 @@ def tally(s: SurveyView, responses: Sequence[list[Answer]], eligible: int) -> di
 
 
 async def close(survey: Survey, now: dt.datetime) -> Survey | None:
-    """Count and publish; None when another worker closed it first."""
+    """Count, publish and tell those who answered; None when another worker closed it first."""
     s = view_of(survey)
     rows = await SurveyResponse.filter(survey_id=s.id).order_by("id").values_list("answers", flat=True)
     result = tally(s, [list(r) for r in rows], await queries.electorate(s))
-    if not await Survey.filter(id=s.id, status=S.OPEN).update(status=S.CLOSED, closed_at=now, result=result):
-        return None
+    async with in_transaction():
+        if not await Survey.filter(id=s.id, status=S.OPEN).update(
+            status=S.CLOSED, closed_at=now, result=result
+        ):
+            return None
+        text = content.text("surveys.told_result", title=s.title, responses=len(rows))
+        for person in await Person.filter(survey_slots__survey_id=s.id).distinct():
+            await notify(person, f"survey:{s.id}:result:{person.id}", text, now=now)
     return await Survey.get(id=s.id)
 
 

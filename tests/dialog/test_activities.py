@@ -187,3 +187,10 @@ async def test_a_grid_worker_of_another_community_cannot_check_in(conv: Conversa
         person=other, community=await Community.get(code="hepingcun"), role=RoleName.GRID_WORKER
     )
     assert "需要社区两委" in await Chat(conv, "hp-grid").say(f"活动名单 {a.number}")
+
+
+async def test_a_newcomer_binds_first_then_sees_the_list(conv: Conversations, clock: Clock) -> None:
+    a = await publish(clock)
+    newcomer = Chat(conv, "newcomer")
+    await newcomer.run([("社区有什么活动", ["绑定", "社区"]), ("1", "门牌"), ("3栋1单元101", "核对")])
+    assert a.number in await newcomer.say("1")  # bound, then straight to the list

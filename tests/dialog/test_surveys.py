@@ -82,6 +82,10 @@ async def test_one_answer_per_household_sealed_then_published(conv: Conversation
         ]
     )
     assert "目前没有需要您填写的问卷" in await first.say("问卷")
+    told = await Notification.filter(key__startswith=f"survey:{s.id}:result:")
+    assert sorted(n.person_id for n in told) == sorted(
+        [(await Person.get(openid="resident-1")).id, (await Person.get(openid="resident-3")).id]
+    )  # those who answered (not the family member whose household had)
 
 
 async def test_outside_the_audience_and_unbound(conv: Conversations, clock: Clock) -> None:
