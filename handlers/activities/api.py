@@ -71,7 +71,7 @@ class ActivityPage(BaseModel):
     total: int
 
 
-class CreateIn(StrictIn):
+class PublishActivityIn(StrictIn):
     title: str = Field(min_length=2, max_length=64)
     description: str = Field(default="", max_length=2000)
     place: str = Field(min_length=1, max_length=128)
@@ -98,12 +98,12 @@ class SignupList(BaseModel):
     items: list[SignupOut]
 
 
-class CancelOut(BaseModel):
+class SignupCancelledOut(BaseModel):
     activity: str
     cancelled: bool
 
 
-class ReasonIn(StrictIn):
+class CancelActivityIn(StrictIn):
     reason: str = Field(min_length=2, max_length=500)
 
 
@@ -171,14 +171,14 @@ def signup_out(s: SignupView) -> SignupOut:
     "/communities/{community}/activities",
     summary="Create an activity (committee, grid worker, street office)",
     response=ActivityOut,
-    body=CreateIn,
+    body=PublishActivityIn,
     status=201,
     path_params=COMMUNITY_PARAM,
     errors=(403, 404, 422),
 )
 async def publish(call: ApiRequest) -> ActivityOut:
     community = await community_of(call)
-    body: CreateIn = call.body
+    body: PublishActivityIn = call.body
     made = await workflow.publish(
         workflow.CreateActivity(
             community=community,
@@ -206,7 +206,7 @@ async def publish(call: ApiRequest) -> ActivityOut:
     "/activities/{activity_id}/cancel",
     summary="Call an activity off, the reason told to everyone signed up (staff)",
     response=ActivityOut,
-    body=ReasonIn,
+    body=CancelActivityIn,
     path_params=ACTIVITY_PARAM,
     errors=(403, 404, 409, 422),
 )
@@ -275,14 +275,14 @@ async def sign_up(call: ApiRequest) -> SignupOut:
     "DELETE",
     "/activities/{activity_id}/signups/mine",
     summary="Cancel my sign-up (a place given back goes to the first on the waiting list)",
-    response=CancelOut,
+    response=SignupCancelledOut,
     path_params=ACTIVITY_PARAM,
     errors=(404, 409),
 )
-async def cancel(call: ApiRequest) -> CancelOut:
+async def cancel(call: ApiRequest) -> SignupCancelledOut:
     a = await queries.find(call.path["activity_id"])
     await workflow.cancel(a.id, call.caller, call.now())
-    return CancelOut(activity=a.number, cancelled=True)
+    return SignupCancelledOut(activity=a.number, cancelled=True)
 
 
 # -- public ----------------------------------------------------------------------------------------------

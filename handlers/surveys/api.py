@@ -59,7 +59,7 @@ class QuestionResultOut(BaseModel):
     texts: list[str] = Field(description="free-text answers, without names")
 
 
-class ResultOut(BaseModel):
+class SurveyResultOut(BaseModel):
     eligible: int
     responses: int
     questions: list[QuestionResultOut]
@@ -79,7 +79,7 @@ class SurveyOut(BaseModel):
     closes_at: dt.datetime
     status: SurveyStatus
     standing: bool = Field(description="the standing quarterly satisfaction survey")
-    result: ResultOut | None = Field(description="only once closed: sealed until then")
+    result: SurveyResultOut | None = Field(description="only once closed: sealed until then")
     answered: bool | None = Field(default=None, description="the caller (or their household) has answered")
 
 
@@ -94,7 +94,7 @@ class SurveyPage(BaseModel):
     total: int
 
 
-class LaunchIn(StrictIn):
+class LaunchSurveyIn(StrictIn):
     title: str = Field(min_length=2, max_length=64)
     intro: str = Field(default="", max_length=2000)
     questions: list[QuestionIn] = Field(min_length=1, max_length=30)
@@ -143,7 +143,7 @@ class QuartersOut(BaseModel):
 def survey_out(s: SurveyView, answered: bool | None = None) -> SurveyOut:
     result = None
     if s.status == SurveyStatus.CLOSED and s.result is not None:
-        result = ResultOut(
+        result = SurveyResultOut(
             eligible=s.result.eligible,
             responses=s.result.responses,
             questions=[
@@ -186,14 +186,14 @@ def survey_out(s: SurveyView, answered: bool | None = None) -> SurveyOut:
     "/communities/{community}/surveys",
     summary="Launch a survey and tell everyone who may answer (committee, street office)",
     response=SurveyOut,
-    body=LaunchIn,
+    body=LaunchSurveyIn,
     status=201,
     path_params=COMMUNITY_PARAM,
     errors=(403, 404, 422),
 )
 async def launch(call: ApiRequest) -> SurveyOut:
     community = await overseer_of(call)
-    body: LaunchIn = call.body
+    body: LaunchSurveyIn = call.body
     made = await workflow.launch(
         workflow.LaunchSurvey(
             community=community,
@@ -287,12 +287,12 @@ async def one(call: ApiRequest) -> SurveyOut:
     "GET",
     "/surveys/{survey_id}/results",
     summary="The published result: counts, average ratings, free text without names (public; 409 sealed)",
-    response=ResultOut,
+    response=SurveyResultOut,
     auth=False,
     path_params=SURVEY_PARAM,
     errors=(404, 409),
 )
-async def results(call: ApiRequest) -> ResultOut:
+async def results(call: ApiRequest) -> SurveyResultOut:
     found = survey_out(await queries.results(call.path["survey_id"])).result
     assert found is not None
     return found
