@@ -42,6 +42,8 @@ LABELS = (
     "human",
     "smalltalk",
     "out_of_scope",
+    "activity",
+    "survey",
 )
 
 # Openings that say nothing about the request. Longest first; repeated while one matches, so that

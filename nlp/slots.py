@@ -266,3 +266,42 @@ def extract_date(text: str, today: dt.date) -> dt.date | None:
             if found >= today:
                 return found
     return None
+
+
+# -- times of day ------------------------------------------------------------------------------------------
+_PERIOD = r"(?P<period>凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|晚)?"
+_CLOCK = re.compile(
+    _PERIOD
+    + r"\s*(?P<hour>\d{1,2})\s*"
+    + r"(?:[:：](?P<minute>\d{2})|点\s*(?:(?P<half>半)|(?P<m2>\d{1,2})\s*分?)?|时)"
+)
+_AFTERNOON = ("下午", "傍晚", "晚上", "夜里", "晚")
+
+
+def _clock(match: re.Match[str]) -> dt.time | None:
+    hour = int(match.group("hour"))
+    minute = int(match.group("minute") or match.group("m2") or (30 if match.group("half") else 0))
+    period = match.group("period") or ""
+    if (period in _AFTERNOON and hour < 12) or (period == "中午" and hour < 6):
+        hour += 12
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    return dt.time(hour, minute)
+
+
+def extract_times(text: str) -> list[dt.time]:
+    """The times of day said, in order: "14:00", "下午2点", "上午9点半", "晚上7点30分", "9点到11点" (a
+    period carries over to the time after it: "下午2点到4点" is 14:00 and 16:00)."""
+    digits = digits_from_chinese(normalize(text).replace("两点", "二点"))
+    found: list[dt.time] = []
+    period = ""
+    for match in _CLOCK.finditer(digits):
+        if match.group("period"):
+            period = match.group("period")
+        elif period and not match.group("minute"):
+            digits_said = match.group(0)
+            match = _CLOCK.match(period + digits_said) or match
+        when = _clock(match)
+        if when is not None:
+            found.append(when)
+    return found

@@ -43,6 +43,8 @@ def read_tsv(path: Path) -> list[tuple[str, str]]:
 def training_rows(corpus: Path = CORPUS, heldout: Path = HELDOUT) -> list[tuple[str, str]]:
     """Every training message once (sorted, so file order never matters), none of the held-out ones."""
     held = {text for _, text in read_tsv(heldout)} if heldout.exists() else set()
+    for other in sorted(heldout.parent.glob("heldout_*.tsv")):  # held-out sets of later intents
+        held |= {text for _, text in read_tsv(other)}
     rows = {
         (label, text) for path in sorted((corpus / "train").glob("*.tsv")) for label, text in read_tsv(path)
     }

@@ -65,6 +65,8 @@ LABEL_INTENT: Mapping[str, str] = {
     "human": "human",
     "smalltalk": "chitchat",
     "out_of_scope": "out_of_scope",
+    "activity": "activity",
+    "survey": "survey",
 }
 # what "您是想 1 … 2 …" may offer: workflows, not small talk or things the bot does not do
 OFFERABLE = frozenset(LABEL_INTENT.values()) - {"chitchat", "out_of_scope"}

@@ -13,7 +13,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import content
 from handlers.common import formats
@@ -171,6 +171,19 @@ def describe_outcome(c: ConsultationView) -> str:
 
 
 # -- who may vote ----------------------------------------------------------------------------------------
+class Scope(Protocol):
+    """Who a consultation (or a survey, handlers/surveys) is for, and how they take part."""
+
+    @property
+    def buildings(self) -> tuple[int, ...]: ...
+
+    @property
+    def who(self) -> Who: ...
+
+    @property
+    def per(self) -> Per: ...
+
+
 @dataclass(frozen=True)
 class VoterPlace:
     """Where a person votes from: their home's community and building, whether they are an owner, the
@@ -311,7 +324,7 @@ async def residents_of(community_id: int) -> Electorate:
     return Electorate(people, owners, register)
 
 
-def eligible(c: ConsultationView, electorate: Electorate) -> list[Person]:
+def eligible(c: Scope, electorate: Electorate) -> list[Person]:
     """Those who may take part in ``c`` (in its buildings, when limited; owners, when only owners)."""
     return [
         p
@@ -322,7 +335,7 @@ def eligible(c: ConsultationView, electorate: Electorate) -> list[Person]:
     ]
 
 
-def electorate_size(c: ConsultationView, electorate: Electorate) -> int:
+def electorate_size(c: Scope, electorate: Electorate) -> int:
     """How many may take part: people, or households: the registered households (in its buildings; with
     an owner, when only owners) in a community with a register, else homes with an eligible resident."""
     if c.per == Per.HOUSEHOLD and electorate.register is not None:
@@ -337,7 +350,7 @@ def electorate_size(c: ConsultationView, electorate: Electorate) -> int:
     return len(people)
 
 
-def slot_key(c: ConsultationView, person: Person, electorate: Electorate) -> str:
+def slot_key(c: Scope, person: Person, electorate: Electorate) -> str:
     """The vote slot a person's ballot takes in ``c`` (for who has taken part)."""
     if c.per != Per.HOUSEHOLD:
         return f"p:{person.id}"

@@ -443,16 +443,20 @@ class RecordOut(BaseModel):
     id: int
     volunteer: str
     team: str
-    wish_number: str
+    wish_number: str = Field(description="the wish served; empty for an activity")
+    activity_number: str = Field(description="the volunteer activity attended; empty for a wish")
     activity: str
     served_on: dt.date
     hours: float
     points: int
-    confirmed_as: str = Field(description="resident, or committee (for a resident)")
+    confirmed_as: str = Field(
+        description="resident, committee (for a resident), or checkin (staff at the activity's venue)"
+    )
 
 
 class LedgerOut(BaseModel):
     wishes: int
+    activities: int = Field(description="volunteer activities attended")
     hours: float
     points: int
     items: list[RecordOut]
@@ -463,6 +467,7 @@ async def my_records(call: ApiRequest) -> LedgerOut:
     ledger = await board.ledger_of(call.caller.id)
     return LedgerOut(
         wishes=ledger.wishes,
+        activities=ledger.activities,
         hours=ledger.hours,
         points=ledger.points,
         items=[RecordOut(**vars(r)) for r in ledger.records],
@@ -543,7 +548,7 @@ async def export_records(call: ApiRequest) -> Binary:
                 row.id,
                 row.volunteer,
                 row.team,
-                row.wish_number,
+                row.wish_number or row.activity_number,
                 row.activity,
                 row.served_on.isoformat(),
                 f"{row.hours:g}",

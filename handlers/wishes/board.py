@@ -84,6 +84,7 @@ class VolunteerTotal:
     hours: float = 0.0
     points: int = 0
     volunteer_id: int | None = None
+    activities: int = 0  # volunteer activities attended (handlers/activities)
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,8 @@ async def ranking(community_id: int) -> list[VolunteerTotal]:
         total = totals.setdefault(
             key, VolunteerTotal(name=record.volunteer_name, volunteer_id=record.volunteer_id)
         )
-        total.wishes += 1
+        total.wishes += 1 if record.wish_id is not None else 0  # an activity attended is no wish
+        total.activities += 1 if record.wish_id is None else 0
         total.hours = round(total.hours + record.hours, 2)
         total.points += record.points
     return sorted(totals.values(), key=lambda t: (-t.wishes, -t.hours, t.name))
@@ -181,12 +183,13 @@ async def ranking(community_id: int) -> list[VolunteerTotal]:
 
 @dataclass(frozen=True)
 class RecordView:
-    """One line of the service record, with the number of the wish served."""
+    """One line of the service record, with the number of the wish served (or of the activity attended)."""
 
     id: int
     volunteer: str
     team: str
-    wish_number: str
+    wish_number: str  # empty for an activity
+    activity_number: str  # empty for a wish
     activity: str
     served_on: dt.date
     hours: float
@@ -196,14 +199,15 @@ class RecordView:
 
 async def record_views(records: Sequence[ServiceRecord]) -> list[RecordView]:
     """The records in their order, with their wishes' numbers: one statement whatever their number."""
-    ids = list({r.wish_id for r in records})
+    ids = list({r.wish_id for r in records if r.wish_id is not None})
     numbers = {w.id: w.number for w in await Wish.filter(id__in=ids).only("id", "created_at")} if ids else {}
     return [
         RecordView(
             id=r.id,
             volunteer=r.volunteer_name,
             team=r.team,
-            wish_number=numbers.get(r.wish_id, ""),
+            wish_number=numbers.get(r.wish_id, "") if r.wish_id is not None else "",
+            activity_number=r.reference if r.wish_id is None else "",
             activity=r.activity,
             served_on=r.served_on,
             hours=r.hours,
@@ -220,13 +224,15 @@ class Ledger:
     wishes: int
     hours: float
     points: int
+    activities: int = 0  # volunteer activities attended
 
 
 async def ledger_of(volunteer_id: int) -> Ledger:
     records = await ServiceRecord.filter(volunteer_id=volunteer_id).order_by("-served_on", "-id")
     return Ledger(
         records=await record_views(records),
-        wishes=len(records),
+        wishes=sum(1 for r in records if r.wish_id is not None),
+        activities=sum(1 for r in records if r.wish_id is None),
         hours=round(sum(r.hours for r in records), 2),
         points=sum(r.points for r in records),
     )

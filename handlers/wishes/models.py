@@ -147,7 +147,8 @@ class WishPhoto(Model):
 
 class ServiceRecord(Model):
     """志愿服务记录: who served, what, when, how long, the points, and who confirmed it. Written once per
-    person who served when the wish is confirmed; never changed afterwards."""
+    person who served when a wish is confirmed, or when a volunteer is checked in at a volunteer activity
+    (handlers/activities); never changed afterwards."""
 
     id = fields.IntField(primary_key=True)
     community: fields.ForeignKeyRelation[Community] = fields.ForeignKeyField(
@@ -158,9 +159,11 @@ class ServiceRecord(Model):
     )
     volunteer_name = fields.CharField(max_length=32, description="kept as it was when served")
     team = fields.CharField(max_length=32, default="")
-    wish: fields.ForeignKeyRelation[Wish] = fields.ForeignKeyField(
-        "models.Wish", related_name="service_records", on_delete=fields.CASCADE
+    wish: fields.ForeignKeyNullableRelation[Wish] = fields.ForeignKeyField(
+        "models.Wish", related_name="service_records", null=True, on_delete=fields.CASCADE
     )
+    activity_ref = fields.IntField(null=True, description="the community activity attended, when not a wish")
+    reference = fields.CharField(max_length=16, default="", description="the wish's or activity's number")
     activity = fields.CharField(max_length=128)
     served_on = fields.DateField()
     hours = fields.FloatField()
@@ -168,14 +171,14 @@ class ServiceRecord(Model):
     confirmed_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
         "models.Person", related_name="confirmed_services", null=True, on_delete=fields.SET_NULL
     )
-    confirmed_as = fields.CharField(max_length=16, description="resident or committee")
+    confirmed_as = fields.CharField(max_length=16, description="resident, committee or checkin")
     created_at = fields.DatetimeField()
 
     community_id: int
     volunteer_id: int | None
-    wish_id: int
+    wish_id: int | None
     confirmed_by_id: int | None
 
     class Meta:
         table = "service_record"
-        unique_together = (("wish", "volunteer"),)
+        unique_together = (("wish", "volunteer"), ("activity_ref", "volunteer"))

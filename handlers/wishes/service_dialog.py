@@ -201,6 +201,7 @@ async def my_record(ctx: Context) -> None:
     ctx.say(
         "wishes.record",
         wishes=ledger.wishes,
+        activities=ledger.activities,
         hours=f"{ledger.hours:g}",
         points=ledger.points,
         lines="\n".join(lines),

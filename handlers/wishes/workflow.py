@@ -316,25 +316,71 @@ async def _confirmed(wish: Wish, claim: WishClaim, actor: Person | None, now: dt
     told = []
     for person_id in claim.served_by or [claim.claimer_id]:
         person = await Person.get(id=person_id)
-        await ServiceRecord.create(
-            community_id=wish.community_id,
-            volunteer=person,
-            volunteer_name=person.name or content.text("wishes.a_volunteer"),
-            team=claim.team,
-            wish=wish,
-            activity=activity,
-            served_on=served_on,
-            hours=claim.hours,
-            points=points,
-            confirmed_by=actor,
-            confirmed_as=confirmed_as,
-            created_at=now,
+        await record_service(
+            ServiceDone(
+                community_id=wish.community_id,
+                volunteer=person,
+                activity=activity,
+                served_on=served_on,
+                hours=claim.hours,
+                points=points,
+                confirmed_by=actor,
+                confirmed_as=confirmed_as,
+                team=claim.team,
+                wish_id=wish.id,
+                reference=wish.number,
+            ),
+            now,
         )
         thanks = wish.thanks or content.text("wishes.thanks_default")
         told.append(
             _notice(person, wish, "thanked", now, thanks=thanks, hours=f"{claim.hours:g}", points=points)
         )
     return told
+
+
+@dataclass(frozen=True)
+class ServiceDone:
+    """One person's service, for the service record: a wish fulfilled (``wish_id``) or a volunteer activity
+    attended (``activity_ref``, the activity's id in handlers/activities)."""
+
+    community_id: int
+    volunteer: Person
+    activity: str  # what was done, as the record shows it
+    served_on: dt.date
+    hours: float
+    points: int
+    confirmed_by: Person | None
+    confirmed_as: str  # resident, committee (for a resident), checkin (staff at the venue)
+    team: str = ""
+    wish_id: int | None = None
+    activity_ref: int | None = None
+    reference: str = ""  # the wish's or the activity's number
+
+
+async def record_service(done: ServiceDone, now: dt.datetime) -> ServiceRecord:
+    """The one writer of the service record (志愿服务记录), for wishes and activities alike: a record per
+    person and wish (or activity), never changed afterwards; a second call for the same returns the first."""
+    if done.activity_ref is not None:
+        found = await ServiceRecord.get_or_none(activity_ref=done.activity_ref, volunteer=done.volunteer)
+        if found is not None:
+            return found
+    return await ServiceRecord.create(
+        community_id=done.community_id,
+        volunteer=done.volunteer,
+        volunteer_name=done.volunteer.name or content.text("wishes.a_volunteer"),
+        team=done.team[:32],
+        wish_id=done.wish_id,
+        activity_ref=done.activity_ref,
+        reference=done.reference[:16],
+        activity=done.activity[:128],
+        served_on=done.served_on,
+        hours=done.hours,
+        points=done.points,
+        confirmed_by=done.confirmed_by,
+        confirmed_as=done.confirmed_as,
+        created_at=now,
+    )
 
 
 # -- the resident ------------------------------------------------------------------------------------
