@@ -130,6 +130,7 @@ class ConsoleRequest:
     # what the audit entry of this request says it acted on and how (a handler may fill them in)
     audit_target: str = ""
     audit_detail: str = ""
+    audit_outcome: str = "ok"  # "refused" when the handler answers a refusal itself (a form shown again)
 
     def now(self) -> dt.datetime:
         return self.services.clock()
@@ -193,6 +194,11 @@ class ConsoleRequest:
             found.append((content.text(page.tab or page.nav), link, link == self.request.path))
         return found
 
+    def fields(self, name: str) -> list[str]:
+        """Every value of a repeated field of the posted form (checkboxes), stripped."""
+        values = self.form.getall(name, []) if self.form is not None else []
+        return [v.strip() for v in values if isinstance(v, str) and v.strip()]
+
     def field(self, name: str, default: str = "") -> str:
         """A text field of the posted form, stripped."""
         value = self.form.get(name, default) if self.form is not None else default
@@ -245,3 +251,12 @@ def same_site_path(request: web.Request, url: str) -> str:
     if not (path == PREFIX or path.startswith(PREFIX + "/")):
         return ""
     return str(parsed.relative())
+
+
+def moment(raw: str) -> dt.datetime | None:
+    """A form's date and time (``datetime-local``: 2026-12-05T18:00) in China time; None when not one."""
+    try:
+        parsed = dt.datetime.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=CHINA) if parsed.tzinfo is None else parsed
