@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from tortoise.queryset import QuerySet
 
 from handlers.common.rules import Refusal
+from handlers.register.register_queries import building_choices
 from handlers.votes import queries
 from handlers.votes.models import Consultation, Proposal
 from handlers.votes.queries import ConsultationView, ProposalView, proposal_view, view_of
-from storage.models import Building
 from storage.pages import PageSlice, page_slice
+
+__all__ = ["building_choices"]
 
 EXPORT_LIMIT = 10_000
 
@@ -73,11 +75,6 @@ async def of_community(community_id: int, consultation_id: int) -> Listed:
         raise Refusal("votes.no_such_consultation")
     [listed] = await _with_turnout(community_id, [c])
     return listed
-
-
-async def building_choices(community_id: int) -> list[tuple[int, str]]:
-    """The community's buildings as the launch form offers them: (number, label)."""
-    return [(b.number, b.label) for b in await Building.filter(community_id=community_id).order_by("number")]
 
 
 def _proposals(community_id: int, status: str) -> QuerySet[Proposal]:
