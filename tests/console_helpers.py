@@ -15,6 +15,9 @@ from handlers.repairs.categories import categories
 from handlers.repairs.models import Ticket
 from handlers.repairs.workflow import ReportRepair
 from handlers.residents import workflow as residents
+from handlers.votes import workflow as votes
+from handlers.votes.models import Consultation
+from handlers.votes.workflow import LaunchConsultation
 from handlers.wishes import workflow as wishes
 from handlers.wishes.models import Wish
 from handlers.wishes.workflow import PostWish
@@ -150,3 +153,40 @@ async def some_wishes() -> dict[str, Wish]:
     village = await resident("village-resident", "周大爷", Address(3, None, "15"), code="hepingcun")
     made["village"] = await post("village", "想请人帮忙修一下院门", 10, village)
     return {k: await Wish.get(id=w.id) for k, w in made.items()}
+
+
+async def some_consultations() -> dict[str, Consultation]:
+    """Three residents of 幸福里; ``open`` (two have voted: 同意, 不同意), ``closed`` (counted: two 同意, one
+    不同意); a proposal by 王芳."""
+    now = dt.datetime.now(CHINA)
+    people = [
+        await resident("v-fang", "王芳", Address(2, 1, "101")),
+        await resident("v-gang", "李刚", Address(3, 1, "201")),
+        await resident("v-min", "陈敏", Address(5, 2, "302")),
+    ]
+    committee = await Person.get(openid="demo-committee")
+    community = await Community.get(code="xingfuli")
+
+    async def launch(title: str, closes: dt.timedelta, at: dt.datetime) -> Consultation:
+        return await votes.launch(
+            LaunchConsultation(
+                community=community,
+                by=committee,
+                title=title,
+                options=("同意", "不同意", "弃权"),
+                closes_at=at + closes,
+                approve_option=0,
+            ),
+            at,
+        )
+
+    opened = await launch("3栋加装电梯", dt.timedelta(days=5), now)
+    for person, choice in zip(people[:2], (0, 1), strict=True):
+        await votes.cast(opened.id, person, [choice], now, source_key=f"t:open:{person.id}")
+    earlier = now - dt.timedelta(days=3)
+    closed = await launch("小区绿化改造", dt.timedelta(days=1), earlier)
+    for person, choice in zip(people, (0, 0, 1), strict=True):
+        await votes.cast(closed.id, person, [choice], earlier, source_key=f"t:closed:{person.id}")
+    await votes.close(closed, now)
+    await votes.propose(people[0], "建议在东门增设快递柜", "t:proposal:1", now)
+    return {"open": opened, "closed": await Consultation.get(id=closed.id)}

@@ -224,6 +224,13 @@ class ConsoleRequest:
         """See other: after an action, the page to show (htmx follows it and swaps its content in)."""
         return web.Response(status=303, headers={"Location": location})
 
+    def navigate(self, location: str) -> web.Response:
+        """After an action that leads to another page (a consultation launched): htmx loads it whole, so
+        that the address follows; a plain form is sent there."""
+        if self.request.headers.get("HX-Request") == "true":
+            return web.Response(status=200, headers={"HX-Redirect": location})
+        return self.redirect(location)
+
     def back(self, default: str) -> str:
         """Where an action returns to: the page it was posted from (ours), else ``default``."""
         referer = self.request.headers.get("Referer", "")

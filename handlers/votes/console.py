@@ -223,7 +223,7 @@ async def launch(call: ConsoleRequest) -> web.StreamResponse | Rendered:
         return await _form_page(call, values, refusal.text())
     call.audit_target = made.number
     await call.flash("ok", content.text("votes.console_launched", number=made.number, title=made.title))
-    return call.redirect(call.url("votes.detail", consultation_id=made.id))
+    return call.navigate(call.url("votes.detail", consultation_id=made.id))
 
 
 # -- one consultation ---------------------------------------------------------------------------------------

@@ -14,10 +14,8 @@ import pytest
 
 from handlers.votes import workflow
 from handlers.votes.models import Ballot, Consultation, ConsultationStatus, Proposal
-from handlers.votes.workflow import LaunchConsultation
-from nlp.slots import Address
-from storage.models import AuditEntry, Community, Notification, Person
-from tests.console_helpers import CHINA, browser, csrf_of, origin, resident, sign_in
+from storage.models import AuditEntry, Notification, Person
+from tests.console_helpers import CHINA, browser, csrf_of, origin, sign_in, some_consultations
 from tests.e2e.conftest import MakeSim
 from tests.fake_wechat_api import FakeWeChatAPI
 from tests.wechat_sim import WeChatSim
@@ -28,43 +26,6 @@ LIST = "/console/c/xingfuli/consultations"
 @pytest.fixture
 async def sim(make_sim: MakeSim) -> WeChatSim:
     return await make_sim("safe")
-
-
-async def some_consultations() -> dict[str, Consultation]:
-    """Three residents of 幸福里; ``open`` (two have voted: 同意, 不同意), ``closed`` (counted: two 同意, one
-    不同意); a proposal by 王芳."""
-    now = dt.datetime.now(CHINA)
-    people = [
-        await resident("v-fang", "王芳", Address(2, 1, "101")),
-        await resident("v-gang", "李刚", Address(3, 1, "201")),
-        await resident("v-min", "陈敏", Address(5, 2, "302")),
-    ]
-    committee = await Person.get(openid="demo-committee")
-    community = await Community.get(code="xingfuli")
-
-    async def launch(title: str, closes: dt.timedelta, at: dt.datetime) -> Consultation:
-        return await workflow.launch(
-            LaunchConsultation(
-                community=community,
-                by=committee,
-                title=title,
-                options=("同意", "不同意", "弃权"),
-                closes_at=at + closes,
-                approve_option=0,
-            ),
-            at,
-        )
-
-    opened = await launch("3栋加装电梯", dt.timedelta(days=5), now)
-    for person, choice in zip(people[:2], (0, 1), strict=True):
-        await workflow.cast(opened.id, person, [choice], now, source_key=f"t:open:{person.id}")
-    earlier = now - dt.timedelta(days=3)
-    closed = await launch("小区绿化改造", dt.timedelta(days=1), earlier)
-    for person, choice in zip(people, (0, 0, 1), strict=True):
-        await workflow.cast(closed.id, person, [choice], earlier, source_key=f"t:closed:{person.id}")
-    await workflow.close(closed, now)
-    await workflow.propose(people[0], "建议在东门增设快递柜", "t:proposal:1", now)
-    return {"open": opened, "closed": await Consultation.get(id=closed.id)}
 
 
 def numbers(html: str) -> list[str]:
