@@ -185,14 +185,16 @@ class ConsoleRequest:
         from bot.console.server import PAGES  # the mounted pages (server imports this module)
 
         pages = {p.name: p for p in self.request.app[PAGES]}
+        here = self.request.path
         found = []
         for name in names:
             page = pages[name]
-            if self.community is not None and not await page.allow(self.person, self.community.id):
-                continue
-            link = self.url(name)
-            found.append((content.text(page.tab or page.nav), link, link == self.request.path))
-        return found
+            if self.community is None or await page.allow(self.person, self.community.id):
+                found.append((content.text(page.tab or page.nav), self.url(name)))
+        # the current tab: the one whose page this is, or holds it (the longest such link)
+        holding = [link for _, link in found if here == link or here.startswith(link + "/")]
+        current = max(holding, key=len, default="")
+        return [(label, link, link == current) for label, link in found]
 
     def fields(self, name: str) -> list[str]:
         """Every value of a repeated field of the posted form (checkboxes), stripped."""

@@ -70,6 +70,7 @@ async def wish_list(call: ConsoleRequest) -> Rendered:
             "label": rules().label,
             "status_label": _status,
             "lapsing": lambda view: staff_queries.lapsing(view, call.now()),
+            "sensitive": staff_queries.sensitive,
             "pages": max(1, -(-listed.total // PER_PAGE)),
             "export": call.url("wishes.export", query=given),
             "page_url": lambda n: call.url("wishes.list", query={**given, "page": n}),
@@ -144,10 +145,9 @@ async def wish_detail(call: ConsoleRequest) -> Rendered:
     view = await _wish(call)
     steps, claims = await staff_queries.history(view.wish.id)
     status = WishStatus(view.wish.status)
-    flags = [
-        content.text(f"wishes.found.{f}") if not f.startswith("word:") else f.removeprefix("word:")
-        for f in view.wish.flags or []
-    ]
+    flags = [str(f) for f in view.wish.flags or []]
+    masked = [content.text(f"wishes.found.{f}") for f in flags if not f.startswith("word:")]
+    words = [f.removeprefix("word:") for f in flags if f.startswith("word:")]
     return Rendered(
         "wishes/detail.html",
         {
@@ -155,7 +155,8 @@ async def wish_detail(call: ConsoleRequest) -> Rendered:
             "wish": view.wish,
             "status": _status(status),
             "category": rules().label(view.wish.category),
-            "flags": flags,
+            "masked": masked,
+            "words": words,
             "steps": steps,
             "claims": claims,
             "actions": {a for a, step in workflow.MOVES.items() if status in step.frm} & COMMITTEE_ACTIONS,

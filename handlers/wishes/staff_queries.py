@@ -86,6 +86,12 @@ def lapsing(view: queries.WishView, now: dt.datetime) -> bool:
     )
 
 
+def sensitive(wish: Wish) -> bool:
+    """Its words held a sensitive word when posted (personal data was masked already): the committee edits
+    the public text before it can go on the board."""
+    return any(str(flag).startswith("word:") for flag in wish.flags or [])
+
+
 def categories() -> list[tuple[str, str]]:
     return [(c.key, c.label) for c in rules().categories.values()]
 
