@@ -227,7 +227,7 @@ async def launch(call: ConsoleRequest) -> web.StreamResponse | Rendered:
 
 
 # -- one consultation ---------------------------------------------------------------------------------------
-async def _one(call: ConsoleRequest) -> Listed:
+async def one_of(call: ConsoleRequest) -> Listed:
     assert call.community is not None
     found = await staff_queries.of_community(call.community.id, call.path_int("consultation_id"))
     call.audit_target = found.consultation.number
@@ -236,7 +236,7 @@ async def _one(call: ConsoleRequest) -> Listed:
 
 @pages.get(ONE, "votes.detail", allow=on_committee)
 async def detail(call: ConsoleRequest) -> Rendered:
-    item = await _one(call)
+    item = await one_of(call)
     c = item.consultation
     now = call.now()
     checked = await queries.verify(c.id) if c.status == ConsultationStatus.CLOSED and c.result else None
@@ -257,46 +257,13 @@ async def detail(call: ConsoleRequest) -> Rendered:
     )
 
 
-@pages.get(ONE + "/participants", "votes.participants", allow=on_committee)
-async def participants(call: ConsoleRequest) -> Rendered:
-    item = await _one(call)
-    took_part = await queries.participants(item.consultation.id, call.person)
-    return Rendered(
-        "votes/participants.html",
-        {
-            "c": item.consultation,
-            "people": took_part,
-            "export": call.url("votes.participants_export", consultation_id=item.consultation.id),
-            "back": call.url("votes.detail", consultation_id=item.consultation.id),
-        },
-    )
-
-
-@pages.get(
-    ONE + "/participants/export",
-    "votes.participants_export",
-    allow=on_committee,
-    audit=True,
-    title="votes.console_participants_exported",
-)
-async def participants_export(call: ConsoleRequest) -> web.Response:
-    item = await _one(call)
-    took_part = await queries.participants(item.consultation.id, call.person)
-    return xlsx_response(
-        content.text("votes.console_participants_sheet"),
-        ("姓名", "住址", "代为登记人"),
-        ((p.name, p.address, p.recorded_by or "") for p in took_part),
-        filename=f"{item.consultation.number}-参与名单-{call.now():%Y%m%d}.xlsx",
-    )
-
-
 def _back(call: ConsoleRequest) -> web.Response:
     return call.redirect(call.url("votes.detail", consultation_id=call.path_int("consultation_id")))
 
 
 @pages.post(ONE + "/extend", "votes.extend", allow=on_committee, title="votes.console_action.extend")
 async def extend(call: ConsoleRequest) -> web.Response:
-    item = await _one(call)
+    item = await one_of(call)
     closes_at = moment(call.field("closes_at"))
     if closes_at is None:
         raise Refusal("votes.console_when")
@@ -310,7 +277,7 @@ async def extend(call: ConsoleRequest) -> web.Response:
 
 @pages.post(ONE + "/cancel", "votes.cancel", allow=on_committee, title="votes.console_action.cancel")
 async def cancel(call: ConsoleRequest) -> web.Response:
-    item = await _one(call)
+    item = await one_of(call)
     done = await workflow.cancel(item.consultation.id, call.person, call.field("reason"), call.now())
     await call.flash("ok", content.text("votes.console_cancelled", number=done.number))
     return _back(call)
