@@ -27,6 +27,16 @@ async def answers_messages(person: Person, community_id: int | None) -> bool:
     return community_id is not None and bool(await roles_of(person, community_id) & MESSAGE_ANSWERERS)
 
 
+# who reads a community's register (residents, households, verification requests, visits): the committee
+# and the street office all of it, a grid worker their grids' buildings; not the property company's staff or
+# a mediator
+REGISTER_READERS = frozenset({RoleName.COMMITTEE, RoleName.GRID_WORKER, RoleName.STREET_OFFICE})
+
+
+async def reads_register(person: Person, community_id: int | None) -> bool:
+    return community_id is not None and bool(await roles_of(person, community_id) & REGISTER_READERS)
+
+
 async def is_staff(person: Person, community_id: int | None) -> bool:
     """Committee, grid worker, property staff or mediator of that community."""
     return community_id is not None and bool(await roles_of(person, community_id) & STAFF_ROLES)
@@ -69,12 +79,14 @@ async def works_for_street(person: Person, street_id: int) -> bool:
 
 __all__ = [
     "MESSAGE_ANSWERERS",
+    "REGISTER_READERS",
     "CommunityRule",
     "answers_messages",
     "holds_staff_role",
     "is_staff",
     "on_committee",
     "oversees",
+    "reads_register",
     "roles_of",
     "staff_places",
     "works_for_street",

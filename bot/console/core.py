@@ -12,13 +12,14 @@ to the page as its sentence; on a read, as an error page with the status the pag
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 from multidict import MultiDictProxy, MultiMapping
 
+import content
 from bot.api.core import IPNetwork
 from bot.config import Settings
 from bot.console.sessions import ConsoleSession, SessionPolicy, flash
@@ -28,6 +29,7 @@ from storage.models import Community, Person, StreetOffice
 from storage.roles import CommunityRule, is_staff
 
 PREFIX = "/console"
+CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class ConsolePage:
     nav: str = ""  # content/messages.yaml key of its entry in the community's menu ("": not in the menu)
     nav_order: int = 100
     title: str = ""  # content/messages.yaml key of what an action does, as the audit log shows it
+    tab: str = ""  # content/messages.yaml key of its entry in its slice's own tabs (``call.tabs(...)``)
     audit: bool | None = None  # write an audit entry (default: for every action, that is every non-GET)
     upload_limit: int = 0  # bytes: a form with a file (multipart) up to this size
     refusals: Mapping[str, int] = field(default_factory=dict)  # refusal key -> status of its error page
@@ -127,6 +130,7 @@ class ConsoleRequest:
     # what the audit entry of this request says it acted on and how (a handler may fill them in)
     audit_target: str = ""
     audit_detail: str = ""
+    audit_outcome: str = "ok"  # "refused" when the handler answers a refusal itself (a form shown again)
 
     def now(self) -> dt.datetime:
         return self.services.clock()
@@ -145,6 +149,57 @@ class ConsoleRequest:
         if not raw.isdigit() or len(raw) > 9:
             raise ConsoleError(404, "console.not_found")
         return int(raw)
+
+    def number(self, name: str) -> int | None:
+        """A whole number of the query string (a filter, a page), None when not given; 400 when wrong."""
+        raw = self.query.get(name, "")
+        if not raw:
+            return None
+        if not raw.isdigit() or len(raw) > 9:
+            raise ConsoleError(400, "console.bad_parameter", name=name)
+        return int(raw)
+
+    def day(self, name: str) -> dt.datetime | None:
+        """A day of the query string (2026-11-30) as its first moment in China time; 400 when wrong."""
+        raw = self.query.get(name, "")
+        if not raw:
+            return None
+        try:
+            return dt.datetime.combine(dt.date.fromisoformat(raw), dt.time(), CHINA)
+        except ValueError:
+            raise ConsoleError(400, "console.bad_parameter", name=name) from None
+
+    def choice(self, name: str, allowed: Iterable[str], default: str = "") -> str:
+        """A value of the query string among ``allowed`` (``default`` when not given); 400 otherwise."""
+        raw = self.query.get(name, "") or default
+        if raw and raw not in set(allowed):
+            raise ConsoleError(400, "console.bad_parameter", name=name)
+        return raw
+
+    def given(self, *names: str) -> dict[str, str]:
+        """The query parameters among ``names`` that were given (what an export and the pager carry on)."""
+        return {name: self.query[name] for name in names if self.query.get(name)}
+
+    async def tabs(self, *names: str) -> list[tuple[str, str, bool]]:
+        """A slice's own tabs: (label, link, current) of each page ``names`` the person may open here."""
+        from bot.console.server import PAGES  # the mounted pages (server imports this module)
+
+        pages = {p.name: p for p in self.request.app[PAGES]}
+        here = self.request.path
+        found = []
+        for name in names:
+            page = pages[name]
+            if self.community is None or await page.allow(self.person, self.community.id):
+                found.append((content.text(page.tab or page.nav), self.url(name)))
+        # the current tab: the one whose page this is, or holds it (the longest such link)
+        holding = [link for _, link in found if here == link or here.startswith(link + "/")]
+        current = max(holding, key=len, default="")
+        return [(label, link, link == current) for label, link in found]
+
+    def fields(self, name: str) -> list[str]:
+        """Every value of a repeated field of the posted form (checkboxes), stripped."""
+        values = self.form.getall(name, []) if self.form is not None else []
+        return [v.strip() for v in values if isinstance(v, str) and v.strip()]
 
     def field(self, name: str, default: str = "") -> str:
         """A text field of the posted form, stripped."""
@@ -170,6 +225,13 @@ class ConsoleRequest:
     def redirect(self, location: str) -> web.Response:
         """See other: after an action, the page to show (htmx follows it and swaps its content in)."""
         return web.Response(status=303, headers={"Location": location})
+
+    def navigate(self, location: str) -> web.Response:
+        """After an action that leads to another page (a consultation launched): htmx loads it whole, so
+        that the address follows; a plain form is sent there."""
+        if self.request.headers.get("HX-Request") == "true":
+            return web.Response(status=200, headers={"HX-Redirect": location})
+        return self.redirect(location)
 
     def back(self, default: str) -> str:
         """Where an action returns to: the page it was posted from (ours), else ``default``."""
@@ -198,3 +260,12 @@ def same_site_path(request: web.Request, url: str) -> str:
     if not (path == PREFIX or path.startswith(PREFIX + "/")):
         return ""
     return str(parsed.relative())
+
+
+def moment(raw: str) -> dt.datetime | None:
+    """A form's date and time (``datetime-local``: 2026-12-05T18:00) in China time; None when not one."""
+    try:
+        parsed = dt.datetime.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=CHINA) if parsed.tzinfo is None else parsed

@@ -55,9 +55,14 @@ def xlsx_response(
 ) -> web.Response:
     """The rows as a download named ``filename`` (default: the title and today's date)."""
     name = filename or f"{title}-{dt.datetime.now(CHINA):%Y%m%d}.xlsx"
-    disposition = f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(name)}"
+    return workbook_download(workbook_bytes(title, headers, rows), name)
+
+
+def workbook_download(body: bytes, filename: str) -> web.Response:
+    """A workbook made elsewhere (the register's own layout) as a download named ``filename``."""
+    disposition = f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
     return web.Response(
-        body=workbook_bytes(title, headers, rows),
+        body=body,
         content_type=XLSX,
         headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
     )

@@ -122,7 +122,7 @@ def _wrap(page: ConsolePage) -> Callable[[web.Request], Awaitable[web.StreamResp
                 await audit(call, "forbidden", problem.key, always=True)
                 call.community = call.street = None  # not even its name, nor its menu
             return await error_page(call, problem.status, content.text(problem.key, **problem.values))
-        await audit(call, "ok", call.audit_detail)
+        await audit(call, call.audit_outcome, call.audit_detail)
         if isinstance(result, Rendered):
             return await render(call, result)
         return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.feature import Feature
+from handlers.common.console import pages
 from handlers.common.fallback import router as fallback
 from handlers.common.globals import router as globals_
 from handlers.common.pause import router as pause
@@ -14,5 +15,6 @@ feature = Feature(
     "common",
     routers=[globals_, pause, staff_messages_router, fallback],
     api=staff_messages_api.all,
+    console=pages.all,
     requests=[staff_messages],
 )

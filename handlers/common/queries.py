@@ -5,8 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from storage.models import Community, StaffMessage
-from storage.pages import page_slice
+from tortoise.queryset import QuerySet
+
+from handlers.common import formats
+from handlers.common.rules import Refusal
+from storage.models import Community, Person, StaffMessage
+from storage.pages import PageSlice, page_slice
 
 
 @dataclass(frozen=True)
@@ -55,3 +59,69 @@ async def community_by_code(code: str) -> Community | None:
     if not code or len(code) > Community._meta.fields_map["code"].max_length:  # type: ignore[attr-defined]
         return None
     return await Community.get_or_none(code=code)
+
+
+# -- the staff console's messages page ------------------------------------------------------------------
+EXPORT_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class MessageRow:
+    """A message with who left it, as the staff who answer it read it (their name, phone and home)."""
+
+    message: MessageView
+    name: str
+    phone: str
+    home: str
+
+
+def _of(community_id: int, status: str) -> QuerySet[StaffMessage]:
+    query = StaffMessage.filter(community_id=community_id)
+    return query.filter(status=status) if status else query
+
+
+def _order(status: str) -> tuple[str, ...]:
+    """Those waiting for an answer, the longest waiting first; the answered ones, the newest first."""
+    return ("created_at", "id") if status == "open" else ("-created_at", "-id")
+
+
+async def _rows(messages: list[StaffMessage]) -> list[MessageRow]:
+    """Each with its resident: two statements whatever their number."""
+    ids = {m.person_id for m in messages}
+    people = (
+        {p.id: p for p in await Person.filter(id__in=ids).select_related("home__building")} if ids else {}
+    )
+    rows = []
+    for m in messages:
+        person = people.get(m.person_id)
+        home = person.home if person is not None else None
+        rows.append(
+            MessageRow(
+                MessageView.of(m),
+                (person.name if person else "") or "",
+                (person.phone if person else "") or "",
+                formats.home(home.building.label, home.unit, home.room) if home is not None else "",
+            )
+        )
+    return rows
+
+
+async def message_rows_page(
+    community_id: int, status: str, page: int, per_page: int
+) -> PageSlice[MessageRow]:
+    """A page of a community's messages for staff with who left them: four statements."""
+    listed = await page_slice(_of(community_id, status), page, per_page, *_order(status))
+    return PageSlice(await _rows(listed.rows), page, per_page, listed.total)
+
+
+async def message_rows(community_id: int, status: str) -> list[MessageRow]:
+    """The whole filtered list in the page's order (the export)."""
+    return await _rows(await _of(community_id, status).order_by(*_order(status)).limit(EXPORT_LIMIT))
+
+
+async def message_of(community_id: int, message_id: int) -> MessageView:
+    """The community's message; else not found (a message of another community is not this page's)."""
+    found = await StaffMessage.get_or_none(id=message_id, community_id=community_id)
+    if found is None:
+        raise Refusal("common.no_such_message")
+    return MessageView.of(found)

@@ -83,6 +83,12 @@ async def grid_names(community_id: int) -> list[tuple[int, str]]:
     return [(grid_id, name or code) for grid_id, code, name in rows]
 
 
+async def grid_codes(community_id: int) -> list[tuple[str, str]]:
+    """The community's grids: (code, name as the register writes it), in order (what visits filter by)."""
+    rows = await Grid.filter(community_id=community_id).order_by("code", "id").values_list("code", "name")
+    return [(code, name or code) for code, name in rows]
+
+
 def staffed_buildings(community_id: int) -> ValuesQuery[Literal[False]]:
     """The buildings whose grid has someone (reachable) holding the grid worker's role: their tickets are
     routed to that grid, not left in the pool. For a subquery."""

@@ -24,7 +24,6 @@ pages = Pages(
     refusals={"repairs.no_such_ticket": 404, "repairs.not_allowed": 403, "api.no_photo": 404},
 )
 PER_PAGE = 30
-CHINA = dt.timezone(dt.timedelta(hours=8))
 TICKET = "/c/{community}/tickets/{ticket_id:[0-9]{1,9}}"
 FILTERS = ("status", "category", "building", "grid", "handler", "role", "overdue", "from", "to", "sort")
 PHOTO_LIMIT = 5 * 1024 * 1024
@@ -33,25 +32,6 @@ PHOTO_LIMIT = 5 * 1024 * 1024
 # -- the list ---------------------------------------------------------------------------------------------
 def _bad(name: str) -> ConsoleError:
     return ConsoleError(400, "console.bad_parameter", name=name)
-
-
-def _number(call: ConsoleRequest, name: str) -> int | None:
-    raw = call.query.get(name, "")
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 9:
-        raise _bad(name)
-    return int(raw)
-
-
-def _day(call: ConsoleRequest, name: str) -> dt.datetime | None:
-    raw = call.query.get(name, "")
-    if not raw:
-        return None
-    try:
-        return dt.datetime.combine(dt.date.fromisoformat(raw), dt.time(), CHINA)
-    except ValueError:
-        raise _bad(name) from None
 
 
 def read_filters(call: ConsoleRequest) -> tuple[TicketFilter, str, dict[str, str]]:
@@ -71,17 +51,17 @@ def read_filters(call: ConsoleRequest) -> tuple[TicketFilter, str, dict[str, str
     sort = given.get("sort", "due")
     if sort not in staff_queries.SORTS:
         raise _bad("sort")
-    until = _day(call, "to")
+    until = call.day("to")
     filters = TicketFilter(
         status=TicketStatus(status) if status and status != "open" else None,
         still_open=status == "open",
         category=category,
-        building=_number(call, "building"),
-        grid=_number(call, "grid"),
-        assignee=_number(call, "handler"),
+        building=call.number("building"),
+        grid=call.number("grid"),
+        assignee=call.number("handler"),
         role=RoleName(role) if role else None,
         overdue=given.get("overdue") == "1",
-        since=_day(call, "from"),
+        since=call.day("from"),
         until=until + dt.timedelta(days=1) if until else None,
     )
     return filters, sort, given
@@ -96,7 +76,7 @@ async def _roles(call: ConsoleRequest) -> set[RoleName]:
 async def ticket_list(call: ConsoleRequest) -> Rendered:
     assert call.community is not None
     filters, sort, given = read_filters(call)
-    page = _number(call, "page") or 1
+    page = call.number("page") or 1
     listed = await staff_queries.ticket_page(
         call.person, call.community.id, await _roles(call), filters, sort, page, PER_PAGE, call.now()
     )

@@ -9,6 +9,7 @@ from bot.feature import Feature, Job, JobDeps
 from handlers.common.photos import fetch_photos
 from handlers.wishes import queries, workflow
 from handlers.wishes.api import routes
+from handlers.wishes.console import pages
 from handlers.wishes.dialog import router as residents
 from handlers.wishes.models import WishPhoto
 from handlers.wishes.rules import rules
@@ -38,6 +39,7 @@ feature = Feature(
     "wishes",
     routers=[service, residents],
     api=routes.all,
+    console=pages.all,
     models="handlers.wishes.models",
     periodic=_jobs,
     requests=[queries.requests_of],
