@@ -1,15 +1,20 @@
-"""Delivering the outbox (``storage.models.Notification``): never lost, never twice.
+"""Delivering the outbox (``storage.models.Notification``): never lost, never twice, the urgent first.
 
-A worker claims due notifications one by one with a conditional update (``pending`` -> ``sending``), so any
-number of workers in any number of processes never send the same one twice. Within WeChat's 48-hour window
-a customer-service message is sent; outside it (or when WeChat says the window is closed) the template
-message configured in content/notifications.yaml. WeChat failures and time-outs are retried with
-exponential backoff (at most half an hour apart) for a day, so that an outage of WeChat's API loses nothing;
-a notification WeChat refuses for good is recorded as undeliverable, one that keeps failing past the day as
-failed (``community-bot outbox retry`` queues failed ones again). A send that may have reached WeChat
-without an answer (a time-out after sending) is recorded as ``unknown`` and not sent again, and so is a
-``sending`` row a dead worker left behind once its claim expires: WeChat has no idempotency key, so
-sending again could send twice.
+A worker reserves a batch of due notifications, most urgent first (``priority``: an urgent notice before
+everything else waiting, a routine notice to thousands after a single resident's news), with
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL so that workers reserving at once get different rows; then takes
+each one from ``pending`` to ``sending`` with a conditional update just before sending it, so any number
+of workers in any number of processes never send the same one twice. A batch is delivered a few at a time
+(``concurrency``) under a per-account rate (a token bucket in the shared store, so it holds across
+workers). Within WeChat's 48-hour window a customer-service message is sent; outside it (or when WeChat
+says the window is closed) the template message configured in content/notifications.yaml. WeChat failures
+and time-outs are retried with exponential backoff (at most half an hour apart) for a day, so that an
+outage of WeChat's API loses nothing; a notification WeChat refuses for good is recorded as
+undeliverable, one that keeps failing past the day as failed (``community-bot outbox retry`` queues failed
+ones again). A send that may have reached WeChat without an answer (a time-out after sending) is recorded
+as ``unknown`` and not sent again, and so is a ``sending`` row a dead worker left behind once its claim
+expires: WeChat has no idempotency key, so sending again could send twice. What a dead worker had only
+reserved was never sent: its reservation lapses and another worker sends it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from typing import Any
 
 import content
 from bot.wechat.client import NO_ANSWER, WeChatAPIError, WeChatClient
+from storage import outbox
+from storage.kv import Store
 from storage.models import Notification, NotificationStatus, Person
 
 log = logging.getLogger(__name__)
@@ -50,8 +57,15 @@ class OutboxWorker:
         base_delay: float = 10.0,
         give_up_after: dt.timedelta = GIVE_UP_AFTER,
         templates: dict[str, Any] | None = None,
+        concurrency: int = 4,
+        rate: float = 0.0,
+        burst: float = 0.0,
+        store: Store | None = None,
+        claim_for: dt.timedelta = CLAIM_FOR,
     ) -> None:
-        """``templates``: the template messages by key (default: content/notifications.yaml)."""
+        """``templates``: the template messages by key (default: content/notifications.yaml). ``rate``:
+        sends a second for the account at most, in bursts of ``burst``, counted in ``store`` (shared by
+        every worker; 0: no limit). ``concurrency``: sends in flight at once in this worker."""
         self.client = client
         self.templates = (
             templates if templates is not None else content.load_yaml("notifications.yaml")["templates"]
@@ -62,14 +76,22 @@ class OutboxWorker:
         self.max_attempts = max_attempts
         self.base_delay = base_delay
         self.give_up_after = give_up_after
+        self.concurrency = max(1, concurrency)
+        self.rate = rate
+        self.burst = max(1.0, burst or rate)
+        self.store = store
+        self.claim_for = claim_for
         self._wake = asyncio.Event()
+        self._stop: asyncio.Event | None = None
 
     def wake(self) -> None:
         """Something was just recorded in this process: look now rather than at the next poll."""
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Deliver until ``stop`` is set; the notification in hand is always finished first."""
+        """Deliver until ``stop`` is set; the notifications in hand are always finished first (and what was
+        only reserved is given back)."""
+        self._stop = stop
         while not stop.is_set():
             try:
                 handled = await self.run_once()
@@ -85,31 +107,50 @@ class OutboxWorker:
                 waiter.cancel()
 
     async def run_once(self) -> int:
-        """One round: give up on abandoned claims, then deliver what is due. Returns how many were handled."""
+        """One round: give up on abandoned claims, then deliver a batch of what is due, most urgent first.
+        Returns how many were handled."""
         now = self.clock()
         await Notification.filter(status=NotificationStatus.SENDING, locked_until__lt=now).update(
             status=NotificationStatus.UNKNOWN, last_error="a worker stopped while sending: not sent again"
         )
-        due = (
-            await Notification.filter(status=NotificationStatus.PENDING, next_attempt_at__lte=now)
-            .order_by("next_attempt_at", "id")
-            .limit(self.batch)
-            .values_list("id", flat=True)
-        )
+        reserved = await outbox.reserve(now, self.batch, now + self.claim_for)
+        if not reserved:
+            return 0
+        people = {p.id: p for p in await Person.filter(id__in={n.person_id for n in reserved})}
+        queue = list(reserved)
         handled = 0
-        for notification_id in due:
-            claimed = await Notification.filter(id=notification_id, status=NotificationStatus.PENDING).update(
-                status=NotificationStatus.SENDING, locked_until=self.clock() + CLAIM_FOR
-            )
-            if claimed:
-                await self._deliver(await Notification.get(id=notification_id))
-                handled += 1
+        unused: list[int] = []
+
+        async def deliver_in_turn() -> None:
+            nonlocal handled
+            while queue:
+                note = queue.pop(0)
+                if self._stop is not None and self._stop.is_set():
+                    unused.append(note.id)
+                    continue
+                await self._throttle()
+                moment = self.clock()
+                if await outbox.claim(note.id, moment, moment + self.claim_for):
+                    await self._deliver(note, people.get(note.person_id))
+                    handled += 1
+
+        await asyncio.gather(*(deliver_in_turn() for _ in range(min(self.concurrency, len(queue)))))
+        await outbox.release(unused)
         return handled
 
-    async def _deliver(self, note: Notification) -> None:
-        person = await Person.get(id=note.person_id)
+    async def _throttle(self) -> None:
+        """Wait for a token of the account's rate (shared by every worker through the store)."""
+        if self.rate <= 0 or self.store is None:
+            return
+        bucket = f"outbox:rate:{self.client.appid}"
+        while (wait := await self.store.take_token(bucket, self.rate, self.burst)) > 0:
+            await asyncio.sleep(min(wait, 1.0))
+
+    async def _deliver(self, note: Notification, person: Person | None) -> None:
         attempts = note.attempts + 1
         try:
+            if person is None:
+                raise Undeliverable("the person is gone")
             channel = await self._send(note, person)
         except Undeliverable as exc:
             await self._finish(note, NotificationStatus.UNDELIVERABLE, attempts, error=str(exc))
