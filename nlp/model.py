@@ -42,6 +42,7 @@ LABELS = (
     "human",
     "smalltalk",
     "out_of_scope",
+    "notice",
 )
 
 # Openings that say nothing about the request. Longest first; repeated while one matches, so that

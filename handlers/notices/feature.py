@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
-from bot.feature import Feature
+from collections.abc import Sequence
 
-feature = Feature("notices", models="handlers.notices.models")
+from bot.feature import Feature, Job, JobDeps
+from handlers.notices import workflow
+from handlers.notices.api import routes
+from handlers.notices.committee_dialog import router as staff
+from handlers.notices.dialog import router as residents
+
+
+def _jobs(_deps: JobDeps) -> Sequence[Job]:
+    return [workflow.sweep]
+
+
+feature = Feature(
+    "notices",
+    routers=[staff, residents],
+    api=routes.all,
+    models="handlers.notices.models",
+    periodic=_jobs,
+    configure=workflow.configure,
+)
