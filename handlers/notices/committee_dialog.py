@@ -38,14 +38,29 @@ URGENT = "notice:urgent"
 WHEN = "notice:when"
 RECEIPT = "notice:receipt"
 CONFIRM = "notice:confirm"
-# the words of a notice (停水通知, 电梯停运) are answers, not requests
-answers(TITLE, TEXT, LINK, intents=CONTENT | {"notices"})
+# the words of a notice (停水通知, 电梯停运) and of its audience (志愿者, 网格) are answers, not requests
+answers(
+    TITLE,
+    TEXT,
+    LINK,
+    AUDIENCE,
+    BUILDINGS,
+    GRIDS,
+    ROLES,
+    CARE,
+    URGENT,
+    WHEN,
+    RECEIPT,
+    CONFIRM,
+    intents=CONTENT | {"notices", "wish_board", "my_grid_worker"},
+)
 
 KINDS = [Audience.COMMUNITY, Audience.BUILDINGS, Audience.GRIDS, Audience.ROLES, Audience.CARE]
 ROLE_CHOICES = ["volunteer", "party_member", "owner", "grid_worker", "property_staff"]
 _LINK = re.compile(r"https?://\S+")
 _NOW = {"现在", "马上", "立即", "立刻", "立即发布", "现在发", "马上发", "现在就发", "发吧", "尽快"}
 _URGENT = {1: ("急", "紧急的", "很急", "加急", "要紧"), 2: ("不急", "一般", "常规", "普通的", "不紧急")}
+_RECEIPT = {1: ("需要", "要", "要回执", "需要的"), 2: ("不需要", "不用", "不要", "不用了")}
 _CONFIRM = {1: ("发布", "发吧", "确认", "确定", "发"), 2: ("取消", "不发了", "先不发")}
 
 
@@ -274,7 +289,7 @@ async def when(ctx: Context) -> None:
 
 @router.handle(state(RECEIPT), has_text())
 async def receipt(ctx: Context) -> None:
-    choice = choose(ctx.msg.text, ["需要回执", "不需要"], yes=1, no=2)
+    choice = choose(ctx.msg.text, ["需要回执", "不需要"], synonyms=_RECEIPT, yes=1, no=2)
     if choice is None:
         ctx.reask("notices.write.receipt_again")
         return
