@@ -22,6 +22,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -81,6 +84,7 @@ class OutboxWorker:
         self.burst = max(1.0, burst or rate)
         self.store = store
         self.claim_for = claim_for
+        self.name = f"{socket.gethostname()[:16]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"[:32]
         self._wake = asyncio.Event()
         self._stop: asyncio.Event | None = None
 
@@ -107,46 +111,59 @@ class OutboxWorker:
                 waiter.cancel()
 
     async def run_once(self) -> int:
-        """One round: give up on abandoned claims, then deliver a batch of what is due, most urgent first.
-        Returns how many were handled."""
+        """One round: give up on abandoned claims, then deliver a batch of what is due, most urgent first,
+        ``concurrency`` at a time. Returns how many were handled."""
         now = self.clock()
         await Notification.filter(status=NotificationStatus.SENDING, locked_until__lt=now).update(
             status=NotificationStatus.UNKNOWN, last_error="a worker stopped while sending: not sent again"
         )
-        reserved = await outbox.reserve(now, self.batch, now + self.claim_for)
+        reserved = await outbox.reserve(now, self.batch, now + self.claim_for, self.name)
         if not reserved:
             return 0
         people = {p.id: p for p in await Person.filter(id__in={n.person_id for n in reserved})}
-        queue = list(reserved)
         handled = 0
-        unused: list[int] = []
-
-        async def deliver_in_turn() -> None:
-            nonlocal handled
-            while queue:
-                note = queue.pop(0)
-                if self._stop is not None and self._stop.is_set():
-                    unused.append(note.id)
-                    continue
-                await self._throttle()
-                moment = self.clock()
-                if await outbox.claim(note.id, moment, moment + self.claim_for):
-                    await self._deliver(note, people.get(note.person_id))
-                    handled += 1
-
-        await asyncio.gather(*(deliver_in_turn() for _ in range(min(self.concurrency, len(queue)))))
-        await outbox.release(unused)
+        queue = list(reserved)
+        while queue:
+            if self._stop is not None and self._stop.is_set():
+                await outbox.release([n.id for n in queue], self.name)
+                break
+            allowed = await self._tokens(min(self.concurrency, len(queue)))
+            handled += await self._wave(queue[:allowed], people)
+            queue = queue[allowed:]
         return handled
 
-    async def _throttle(self) -> None:
-        """Wait for a token of the account's rate (shared by every worker through the store)."""
+    async def _wave(self, notes: list[Notification], people: dict[int, Person]) -> int:
+        """Claim a few, send them at once, record the sent ones together (the others one by one)."""
+        moment = self.clock()
+        mine = await outbox.claim([n.id for n in notes], self.name, moment, moment + self.claim_for)
+        claimed = [n for n in notes if n.id in mine]
+        channels = await asyncio.gather(*(self._deliver(n, people.get(n.person_id)) for n in claimed))
+        by_channel: dict[str, list[int]] = {}
+        for note, channel in zip(claimed, channels, strict=True):
+            if channel:
+                by_channel.setdefault(channel, []).append(note.id)
+        await outbox.sent(by_channel, self.name, self.clock())
+        return len(claimed)
+
+    async def _tokens(self, wanted: int) -> int:
+        """How many of ``wanted`` sends the account's rate allows now (at least one: it waits for that
+        one). The tokens are counted in the shared store, so the rate holds across every worker."""
         if self.rate <= 0 or self.store is None:
-            return
+            return wanted
         bucket = f"outbox:rate:{self.client.appid}"
-        while (wait := await self.store.take_token(bucket, self.rate, self.burst)) > 0:
+        while True:
+            allowed = 0
+            while (
+                allowed < wanted and (wait := await self.store.take_token(bucket, self.rate, self.burst)) == 0
+            ):
+                allowed += 1
+            if allowed:
+                return allowed
             await asyncio.sleep(min(wait, 1.0))
 
-    async def _deliver(self, note: Notification, person: Person | None) -> None:
+    async def _deliver(self, note: Notification, person: Person | None) -> str | None:
+        """Send one claimed notification; the channel when it was sent (recorded by the caller with the
+        others of its wave), None when it was not (recorded here: retried, failed, unknown...)."""
         attempts = note.attempts + 1
         try:
             if person is None:
@@ -180,7 +197,8 @@ class OutboxWorker:
                     "notification will be retried", extra={"notification": note.id, "attempts": attempts}
                 )
         else:
-            await self._finish(note, NotificationStatus.SENT, attempts, channel=channel)
+            return channel
+        return None
 
     def _delay(self, attempts: int) -> float:
         """Seconds before the next attempt after ``attempts`` failed ones: doubling, at most MAX_DELAY."""

@@ -311,6 +311,9 @@ class Notification(Model):
     next_attempt_at = fields.DatetimeField(db_index=True)
     # pending: reserved by a worker until then (``storage.outbox.reserve``). sending: its claim ends then
     locked_until = fields.DatetimeField(null=True)
+    worker = fields.CharField(
+        max_length=32, default="", db_default="", description="the worker that reserved or claimed it last"
+    )
     last_error = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)

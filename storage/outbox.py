@@ -16,7 +16,7 @@ from itertools import islice
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from storage.models import Notification, NotificationStatus, Person
@@ -102,13 +102,14 @@ def _chunks(items: Iterable[Outgoing], size: int) -> Iterator[list[Outgoing]]:
         yield batch
 
 
-async def reserve(now: dt.datetime, limit: int, until: dt.datetime) -> list[Notification]:
-    """Reserve for one worker, until ``until``, up to ``limit`` due notifications, most urgent first (then
+async def reserve(now: dt.datetime, limit: int, until: dt.datetime, worker: str) -> list[Notification]:
+    """Reserve for ``worker``, until ``until``, up to ``limit`` due notifications, most urgent first (then
     the longest waiting). On PostgreSQL the rows are read ``FOR UPDATE SKIP LOCKED``: workers reserving at
     the same moment get different rows instead of queueing on the same ones. A reservation only spares the
-    others the work: the worker still takes each one from ``pending`` to ``sending`` with a conditional
-    update before sending it (``claim``), which is what makes a second sending impossible, on SQLite too.
-    A reservation a worker did not use (it stopped, or died) lapses at ``until``."""
+    others the work: the worker still takes its notifications from ``pending`` to ``sending`` with a
+    conditional update before sending them (``claim``), which is what makes a second sending impossible,
+    on SQLite too. A reservation a worker did not use (it stopped, or died) lapses at ``until``, and
+    whoever reserves the notification next stamps it with their own name."""
     free = Q(locked_until=None) | Q(locked_until__lt=now)
     async with in_transaction():
         rows = (
@@ -118,23 +119,43 @@ async def reserve(now: dt.datetime, limit: int, until: dt.datetime) -> list[Noti
             .select_for_update(skip_locked=True)
         )
         if rows:
-            await Notification.filter(id__in=[n.id for n in rows]).update(locked_until=until)
+            await Notification.filter(id__in=[n.id for n in rows]).update(locked_until=until, worker=worker)
     return list(rows)
 
 
-async def claim(notification_id: int, now: dt.datetime, until: dt.datetime) -> bool:
-    """Take one due notification from ``pending`` to ``sending`` (claimed until ``until``); False when
-    another worker has taken it (or it is no longer due)."""
-    return bool(
-        await Notification.filter(
-            id=notification_id, status=NotificationStatus.PENDING, next_attempt_at__lte=now
-        ).update(status=NotificationStatus.SENDING, locked_until=until)
-    )
+async def claim(ids: list[int], worker: str, now: dt.datetime, until: dt.datetime) -> set[int]:
+    """Take those of ``ids`` still reserved by ``worker`` and due from ``pending`` to ``sending`` (claimed
+    until ``until``): one statement when all are (the common case), two otherwise. Returns the ids taken:
+    a notification another worker reserved or took meanwhile is not among them."""
+    if not ids:
+        return set()
+    taken = await Notification.filter(
+        id__in=ids, status=NotificationStatus.PENDING, next_attempt_at__lte=now, worker=worker
+    ).update(status=NotificationStatus.SENDING, locked_until=until)
+    if taken == len(ids):
+        return set(ids)
+    mine: list[Any] = await Notification.filter(
+        id__in=ids, status=NotificationStatus.SENDING, worker=worker, locked_until=until
+    ).values_list("id", flat=True)
+    return {int(i) for i in mine}
 
 
-async def release(notification_ids: list[int]) -> None:
-    """Give back reserved notifications this worker will not send (it is stopping)."""
+async def sent(ids_by_channel: dict[str, list[int]], worker: str, now: dt.datetime) -> None:
+    """Record notifications this worker sent, one statement per channel."""
+    for channel, ids in ids_by_channel.items():
+        if ids:
+            await Notification.filter(id__in=ids, status=NotificationStatus.SENDING, worker=worker).update(
+                status=NotificationStatus.SENT,
+                channel=channel,
+                sent_at=now,
+                locked_until=None,
+                attempts=F("attempts") + 1,
+            )
+
+
+async def release(notification_ids: list[int], worker: str) -> None:
+    """Give back notifications this worker reserved and will not send (it is stopping)."""
     if notification_ids:
-        await Notification.filter(id__in=notification_ids, status=NotificationStatus.PENDING).update(
-            locked_until=None
-        )
+        await Notification.filter(
+            id__in=notification_ids, status=NotificationStatus.PENDING, worker=worker
+        ).update(locked_until=None)

@@ -21,7 +21,7 @@ class NoticeStatus(StrEnum):
     PUBLISHED = "published"
 
 
-# The outbox's priority and topic get database defaults: the rows already there take them.
+# The outbox's new columns get database defaults: the rows already there take them.
 class Migration(migrations.Migration):
     dependencies = [('models', '0010_role_unique_on_sqlite')]
 
@@ -80,6 +80,11 @@ class Migration(migrations.Migration):
             model_name='Notification',
             name='topic',
             field=fields.CharField(default='', description='what a mass sending belongs to (notice:12)', db_default='', max_length=64),
+        ),
+        ops.AddField(
+            model_name='Notification',
+            name='worker',
+            field=fields.CharField(default='', description='the worker that reserved or claimed it last', db_default='', max_length=32),
         ),
         ops.AddIndex(
             model_name='Notification',

@@ -190,7 +190,7 @@ async def test_a_reservation_left_by_a_stopped_worker_lapses_and_is_sent_once(
     for i in range(5):
         await resident("3栋2单元502", f"r{i}", clock)
     await write(clock, "lapsing")
-    reserved = await outbox.reserve(clock.now, 5, clock.now + dt.timedelta(minutes=2))  # then it died
+    reserved = await outbox.reserve(clock.now, 5, clock.now + dt.timedelta(minutes=2), "dead")  # then it died
     assert len(reserved) == 5
     worker = OutboxWorker(client, clock, templates=TEMPLATES)
     assert await worker.run_once() == 0  # reserved by another: left alone
@@ -258,9 +258,9 @@ async def test_a_slow_worker_whose_reservation_lapsed_sends_nothing_another_took
     for i in range(4):
         await resident("3栋2单元502", f"r{i}", clock)
     await write(clock, "slow")
-    slow = await outbox.reserve(clock.now, 4, clock.now + dt.timedelta(minutes=2))  # then it stalls
+    slow = await outbox.reserve(clock.now, 4, clock.now + dt.timedelta(minutes=2), "slow")  # then it stalls
     clock.now += dt.timedelta(minutes=3)
     assert await OutboxWorker(client, clock, templates=TEMPLATES).run_once() == 4  # another takes them
-    taken = [await outbox.claim(n.id, clock.now, clock.now + dt.timedelta(minutes=2)) for n in slow]
-    assert taken == [False] * 4  # the slow one wakes up: each is gone, nothing is sent again
+    taken = await outbox.claim([n.id for n in slow], "slow", clock.now, clock.now + dt.timedelta(minutes=2))
+    assert taken == set()  # the slow one wakes up: each is gone, nothing is sent again
     assert len(fake_api.sent_texts()) == 4
