@@ -2,15 +2,17 @@
 inserted, how fast the outbox workers send them, and how long an urgent notice waits behind the routine one
 already queued.
 
-    python bench/notices.py [--residents 50000] [--workers 2] [--concurrency 8] [--batch 20]
+    python bench/notices.py [--residents 50000] [--workers 2] [--concurrency 16] [--batch 100]
                             [--answer-ms 10] [--rate 0] [--database-url URL] [--redis-url URL]
 
 The fake WeChat API (tests/fake_wechat_api.py) runs in a process of its own and answers each send after
 ``--answer-ms``; each outbox worker is a process of its own (``bot.outbox.OutboxWorker``, as `community-bot
 worker` runs it). Half the residents wrote lately (customer-service message), half did not (template
 message). Once a fifth of the routine notice is sent, an urgent notice goes to one building (1 in 40 of the
-residents). With a PostgreSQL ``--database-url`` (or DATABASE_URL) a fresh database is created for the run
-and dropped after it; without one, a temporary SQLite file. ``--rate`` (sends a second for the account,
+residents). The floor first: the WeChat client alone, without database or outbox, at the same number of
+sends in flight. With a PostgreSQL ``--database-url`` (or DATABASE_URL) a fresh database is created for the
+run and dropped after it; without one, a temporary SQLite file (use ``--workers 1`` there: SQLite has one
+writer, and several processes wait on each other's locks). ``--rate`` (sends a second for the account,
 needs ``--redis-url`` to hold across the workers) is 0, no limit, by default: the figure is what the code
 and the database can do.
 """
@@ -44,7 +46,7 @@ from handlers.notices import workflow
 from handlers.notices.models import Audience
 from handlers.notices.workflow import WriteNotice
 from storage import db
-from storage.kv import open_store
+from storage.kv import MemoryStore, open_store
 from storage.models import Building, Community, Home, Notification, Person, Role, RoleName
 from tests.fake_wechat_api import FakeWeChatAPI
 
@@ -79,11 +81,17 @@ class TimedFake(FakeWeChatAPI):
     async def stats(self, _request: web.Request) -> web.Response:
         return web.json_response({"sends": self.sends})
 
+    async def reset(self, _request: web.Request) -> web.Response:
+        self.sends.clear()
+        self.calls.clear()
+        return web.json_response({})
+
 
 def fake_api(port: int, answer_delay: float) -> None:
     api = TimedFake(answer_delay)
     app = api.app()
     app.router.add_get("/stats", api.stats)
+    app.router.add_post("/reset", api.reset)
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
@@ -157,6 +165,25 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+async def floor(api: str, sends: int, in_flight: int) -> float:
+    """Sends a second of the WeChat client alone (no database, no outbox) at the same concurrency: what
+    this machine and the fake API allow at best."""
+    async with aiohttp.ClientSession() as session:
+        client = WeChatClient(session, MemoryStore(), appid="wx-bench", secret="test-secret", base_url=api)
+        await client.access_token()
+        left = list(range(sends))
+
+        async def send() -> None:
+            while left:
+                await client.send_text(f"floor-{left.pop()}", "【社区通知】基准")
+
+        start = time.perf_counter()
+        await asyncio.gather(*(send() for _ in range(in_flight)))
+        seconds = time.perf_counter() - start
+        await session.post(api + "/reset")
+    return sends / seconds
+
+
 async def stats(api: str) -> list[tuple[float, str, bool]]:
     async with aiohttp.ClientSession() as session, session.get(api + "/stats") as response:
         return [(float(t), str(u), bool(x)) for t, u, x in (await response.json())["sends"]]
@@ -176,6 +203,10 @@ async def run(args: argparse.Namespace, url: str) -> None:
         start = time.perf_counter()
         community_id, staff = await residents(args.residents)
         print(f"{args.residents} residents created in {time.perf_counter() - start:.1f} s")
+        await asyncio.sleep(2)  # the fake API is up
+        best = await floor(api, 5000, args.workers * args.concurrency)
+        in_flight = args.workers * args.concurrency
+        print(f"floor: the WeChat client alone sends {best:,.0f}/s to the fake API ({in_flight} in flight)")
         options = {"concurrency": args.concurrency, "batch": args.batch, "rate": args.rate}
         workers = [
             ctx.Process(target=outbox_worker, args=(url, args.redis_url, api, options, stop))
@@ -268,8 +299,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--residents", type=int, default=50_000)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--batch", type=int, default=20)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--answer-ms", type=float, default=10.0)
     parser.add_argument("--rate", type=float, default=0.0)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
