@@ -81,6 +81,9 @@ class TimedFake(FakeWeChatAPI):
     async def stats(self, _request: web.Request) -> web.Response:
         return web.json_response({"sends": self.sends})
 
+    async def count(self, _request: web.Request) -> web.Response:
+        return web.json_response({"count": len(self.sends)})
+
     async def reset(self, _request: web.Request) -> web.Response:
         self.sends.clear()
         self.calls.clear()
@@ -92,6 +95,7 @@ def fake_api(port: int, answer_delay: float) -> None:
     app = api.app()
     app.router.add_get("/stats", api.stats)
     app.router.add_post("/reset", api.reset)
+    app.router.add_get("/count", api.count)
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
@@ -184,6 +188,11 @@ async def floor(api: str, sends: int, in_flight: int) -> float:
     return sends / seconds
 
 
+async def count(api: str) -> int:
+    async with aiohttp.ClientSession() as session, session.get(api + "/count") as response:
+        return int((await response.json())["count"])
+
+
 async def stats(api: str) -> list[tuple[float, str, bool]]:
     async with aiohttp.ClientSession() as session, session.get(api + "/stats") as response:
         return [(float(t), str(u), bool(x)) for t, u, x in (await response.json())["sends"]]
@@ -233,7 +242,7 @@ async def run(args: argparse.Namespace, url: str) -> None:
             f"routine notice published: {rows} outbox rows in {seconds:.2f} s ({rows / seconds:,.0f} rows/s)"
         )
 
-        while len(await stats(api)) < args.residents // 5:
+        while await count(api) < args.residents // 5:
             await asyncio.sleep(0.05)
         queued = await Notification.filter(topic=f"notice:{routine.id}", status="pending").count()
         urgent_at = time.time()
