@@ -1,5 +1,6 @@
 """The demo's activity (content/demo.yaml `activity`): a bound resident, a wish on the board, an open
-consultation and a notice, made through the same workflows as real ones, so that a newcomer has something to try."""
+consultation and a notice, made through the same workflows as real ones, so that a newcomer has something
+to try."""
 
 from __future__ import annotations
 

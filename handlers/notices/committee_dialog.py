@@ -6,92 +6,26 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass, replace
-from typing import Any
 
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, state
 from bot.messages import Kind
 from handlers.common import formats
 from handlers.common.answers import choose, is_any, is_skip
-from handlers.common.pause import CONTENT, answers
-from handlers.common.rules import Refusal
 from handlers.notices import queries, workflow
 from handlers.notices.audience import Target
-from handlers.notices.queries import Audience, Care
+from handlers.notices.audience_dialog import ask_audience
+from handlers.notices.draft import AUDIENCE, CONFIRM, LINK, RECEIPT, TEXT, TITLE, URGENT, WHEN, NoticeDraft
 from handlers.notices.workflow import WriteNotice
-from handlers.votes.committee_dialog import buildings_named
-from handlers.votes.dialog import read_choices
 from nlp.slots import extract_date, extract_time
 
 router = Router("notices.staff")
 
-TITLE = "notice:title"
-TEXT = "notice:text"
-LINK = "notice:link"
-AUDIENCE = "notice:audience"
-BUILDINGS = "notice:buildings"
-GRIDS = "notice:grids"
-ROLES = "notice:roles"
-CARE = "notice:care"
-URGENT = "notice:urgent"
-WHEN = "notice:when"
-RECEIPT = "notice:receipt"
-CONFIRM = "notice:confirm"
-# the words of a notice (停水通知, 电梯停运) and of its audience (志愿者, 网格) are answers, not requests
-answers(
-    TITLE,
-    TEXT,
-    LINK,
-    AUDIENCE,
-    BUILDINGS,
-    GRIDS,
-    ROLES,
-    CARE,
-    URGENT,
-    WHEN,
-    RECEIPT,
-    CONFIRM,
-    intents=CONTENT | {"notices", "wish_board", "my_grid_worker"},
-)
-
-KINDS = [Audience.COMMUNITY, Audience.BUILDINGS, Audience.GRIDS, Audience.ROLES, Audience.CARE]
-ROLE_CHOICES = ["volunteer", "party_member", "owner", "grid_worker", "property_staff"]
 _LINK = re.compile(r"https?://\S+")
 _NOW = {"现在", "马上", "立即", "立刻", "立即发布", "现在发", "马上发", "现在就发", "发吧", "尽快"}
 _URGENT = {1: ("急", "紧急的", "很急", "加急", "要紧"), 2: ("不急", "一般", "常规", "普通的", "不紧急")}
 _RECEIPT = {1: ("需要", "要", "要回执", "需要的"), 2: ("不需要", "不用", "不要", "不用了")}
 _CONFIRM = {1: ("发布", "发吧", "确认", "确定", "发"), 2: ("取消", "不发了", "先不发")}
-
-
-@dataclass(frozen=True)
-class NoticeDraft:
-    """What the staff member has answered so far (kept in the dialog's data)."""
-
-    title: str = ""
-    text: str = ""
-    link: str = ""
-    audience: str = Audience.COMMUNITY.value
-    targets: tuple[Any, ...] = ()
-    urgent: bool = False
-    publish_at: str = ""  # ISO; empty: now
-    receipt: bool = False
-
-    @classmethod
-    def of(cls, ctx: Context) -> NoticeDraft:
-        data = ctx.dialog.data.get("draft")
-        if not isinstance(data, dict):
-            raise Refusal("notices.write.expired")
-        return cls(**{**data, "targets": tuple(data.get("targets") or ())})
-
-    def then(self, ctx: Context, next_state: str, **changes: Any) -> NoticeDraft:
-        draft = replace(self, **changes)
-        ctx.dialog.set(next_state, draft={**asdict(draft), "targets": list(draft.targets)})
-        return draft
-
-    @property
-    def target_kind(self) -> Audience:
-        return Audience(self.audience)
 
 
 async def _community_or_say(ctx: Context) -> int | None:
@@ -144,110 +78,7 @@ async def link(ctx: Context) -> None:
         ctx.reask("notices.write.link_again")
         return
     NoticeDraft.of(ctx).then(ctx, AUDIENCE, link=found)
-    _ask_audience(ctx)
-
-
-def _kind_labels() -> list[str]:
-    return [content.text(f"notices.write.audience.{k.value}") for k in KINDS]
-
-
-def _ask_audience(ctx: Context, key: str = "notices.write.ask_audience") -> None:
-    ctx.say(key, options=content.numbered(_kind_labels()))
-
-
-@router.handle(state(AUDIENCE), has_text())
-async def audience(ctx: Context) -> None:
-    named = buildings_named(ctx.msg.text, bare=False)  # "3栋 5栋" at once
-    if named:
-        await _audience_then_urgent(ctx, Audience.BUILDINGS, named)
-        return
-    if is_any(ctx.msg.text):  # the whole community is the default
-        ctx.say("common.took_default", value=_kind_labels()[0])
-    choice = 1 if is_any(ctx.msg.text) else choose(ctx.msg.text, _kind_labels())
-    draft = NoticeDraft.of(ctx)
-    if choice == 1:
-        await _audience_then_urgent(ctx, Audience.COMMUNITY, [])
-    elif choice == 2:
-        draft.then(ctx, BUILDINGS)
-        ctx.say("notices.write.ask_buildings")
-    elif choice == 3:
-        person = await ctx.person()
-        grids = await queries.grids(person.community_id)
-        if not grids:
-            ctx.reask("notices.write.no_grids", options=content.numbered(_kind_labels()))
-            return
-        draft.then(ctx, GRIDS)
-        ctx.dialog.update(grids=[g for g, _ in grids], grid_names=[name for _, name in grids])
-        ctx.say("notices.write.ask_grids", options=content.numbered([name for _, name in grids]))
-    elif choice == 4:
-        draft.then(ctx, ROLES)
-        ctx.say("notices.write.ask_roles", options=content.numbered(_role_labels()))
-    elif choice == 5:
-        draft.then(ctx, CARE)
-        ctx.say("notices.write.ask_care", options=content.numbered(_care_labels()))
-    else:
-        ctx.reask("notices.write.audience_again", options=content.numbered(_kind_labels()))
-
-
-@router.handle(state(BUILDINGS), has_text())
-async def buildings(ctx: Context) -> None:
-    numbers = buildings_named(ctx.msg.text, bare=True)
-    if not numbers:
-        ctx.reask("notices.write.buildings_again")
-        return
-    await _audience_then_urgent(ctx, Audience.BUILDINGS, numbers)
-
-
-def _role_labels() -> list[str]:
-    return [queries.role_label(r) for r in ROLE_CHOICES]
-
-
-def _care_labels() -> list[str]:
-    return [queries.care_label(c.value) for c in Care]
-
-
-def _several(ctx: Context, labels: list[str]) -> list[int] | None:
-    """The options picked (0-based): "1", "1 3", "志愿者和业主"."""
-    picked = read_choices(ctx.msg.text, labels)
-    return sorted(set(picked)) if picked else None
-
-
-@router.handle(state(GRIDS), has_text())
-async def grids(ctx: Context) -> None:
-    names = list(ctx.dialog.data.get("grid_names") or [])
-    picked = _several(ctx, names)
-    if picked is None:
-        ctx.reask("notices.write.pick_again", options=content.numbered(names))
-        return
-    ids = list(ctx.dialog.data["grids"])
-    await _audience_then_urgent(ctx, Audience.GRIDS, [ids[i] for i in picked])
-
-
-@router.handle(state(ROLES), has_text())
-async def roles(ctx: Context) -> None:
-    picked = _several(ctx, _role_labels())
-    if picked is None:
-        ctx.reask("notices.write.pick_again", options=content.numbered(_role_labels()))
-        return
-    await _audience_then_urgent(ctx, Audience.ROLES, [ROLE_CHOICES[i] for i in picked])
-
-
-@router.handle(state(CARE), has_text())
-async def care(ctx: Context) -> None:
-    if is_any(ctx.msg.text) or ctx.word in ("全部", "所有", "全部的", "都发"):
-        await _audience_then_urgent(ctx, Audience.CARE, [])
-        return
-    picked = _several(ctx, _care_labels())
-    if picked is None:
-        ctx.reask("notices.write.pick_again", options=content.numbered(_care_labels()))
-        return
-    needs = [c.value for c in Care]
-    await _audience_then_urgent(ctx, Audience.CARE, [needs[i] for i in picked])
-
-
-async def _audience_then_urgent(ctx: Context, kind: Audience, targets: list[Any]) -> None:
-    NoticeDraft.of(ctx).then(ctx, URGENT, audience=kind.value, targets=tuple(targets))
-    ctx.say("notices.write.ask_urgent")
+    ask_audience(ctx)
 
 
 @router.handle(state(URGENT), has_text())

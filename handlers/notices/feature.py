@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from bot.feature import Feature, Job, JobDeps
 from handlers.notices import workflow
 from handlers.notices.api import routes
+from handlers.notices.audience_dialog import router as audience
 from handlers.notices.committee_dialog import router as staff
 from handlers.notices.dialog import router as residents
 
@@ -17,7 +18,7 @@ def _jobs(_deps: JobDeps) -> Sequence[Job]:
 
 feature = Feature(
     "notices",
-    routers=[staff, residents],
+    routers=[staff, audience, residents],
     api=routes.all,
     models="handlers.notices.models",
     periodic=_jobs,
