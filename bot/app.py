@@ -180,6 +180,21 @@ def wechat_client(settings: Settings, session: aiohttp.ClientSession, store: Sto
     )
 
 
+def outbox_worker(
+    settings: Settings, client: WeChatClient, store: Store, clock: Callable[[], dt.datetime]
+) -> OutboxWorker:
+    return OutboxWorker(
+        client,
+        clock,
+        poll=settings.outbox_poll,
+        batch=settings.outbox_batch,
+        concurrency=settings.outbox_concurrency,
+        rate=settings.outbox_rate,
+        burst=settings.outbox_burst,
+        store=store,
+    )
+
+
 @asynccontextmanager
 async def outbox_running(worker: OutboxWorker, settings: Settings) -> AsyncIterator[None]:
     """The outbox worker and the clock-driven jobs as background tasks for the duration of the block."""
@@ -212,8 +227,8 @@ async def run_periodic(
 async def run_outbox_worker(settings: Settings, stop: asyncio.Event) -> None:
     """``community-bot worker``: deliver the outbox without serving WeChat (for larger deployments)."""
     async with open_runtime(settings, prepare=False) as runtime, aiohttp.ClientSession() as session:
-        worker = OutboxWorker(
-            wechat_client(settings, session, runtime.store), china_now, poll=settings.outbox_poll
+        worker = outbox_worker(
+            settings, wechat_client(settings, session, runtime.store), runtime.store, china_now
         )
         await asyncio.gather(worker.run(stop), run_periodic(settings, worker.client, china_now, stop))
 
@@ -283,7 +298,7 @@ def init_app(
             aiohttp.ClientSession() as session,
         ):
             client = wechat_client(settings, session, runtime.store)
-            worker = OutboxWorker(client, clock, poll=settings.outbox_poll)
+            worker = outbox_worker(settings, client, runtime.store, clock)
 
             async def send_later(openid: str, key: str, text: str) -> None:
                 person = await Person.get_or_none(openid=openid)

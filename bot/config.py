@@ -47,6 +47,10 @@ class Settings:
     dedup_ttl: int = 10 * 60
     log_level: str = "INFO"
     outbox_poll: float = 1.0
+    outbox_rate: float = 100.0  # sends a second for the account, across every worker (0: no limit)
+    outbox_burst: int = 0  # sends at once after a quiet spell (0: as many as the rate)
+    outbox_batch: int = 20  # notifications a worker reserves at a time
+    outbox_concurrency: int = 4  # sends in flight at once per worker
     api_rate_limit: int = 120  # requests per minute per signed-in person (or per address without one)
     api_login_rate_limit: int = 20  # logins per minute per address (each costs a jscode2session call)
     trusted_proxies: str = (
@@ -62,6 +66,8 @@ class Settings:
     console_idle: int = 2 * 3600  # seconds without a request before a console session ends
     console_lifetime: int = 12 * 3600  # seconds a console session lasts at most, however busy
     periodic_every: float = 60.0  # seconds between the clock-driven rounds (escalation, auto-close)
+    notices_receipt_hours: float = 2.0  # after this, the grid worker gets who of those with care needs
+    # has not confirmed an urgent notice asking for a receipt (a notice may set its own)
 
     @property
     def effective_database_url(self) -> str:

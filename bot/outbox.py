@@ -1,16 +1,20 @@
-"""Delivering the outbox (``storage.models.Notification``): never lost, never twice.
+"""Delivering the outbox (``storage.models.Notification``): never lost, never twice, the urgent first.
 
-A worker claims due notifications one by one with a conditional update (``pending`` -> ``sending``), so any
-number of workers in any number of processes never send the same one twice; a few sends are in flight at
-once, so that a slow WeChat does not hold a reply behind a whole batch. Within WeChat's 48-hour window
-a customer-service message is sent; outside it (or when WeChat says the window is closed) the template
-message configured in content/notifications.yaml. WeChat failures and time-outs are retried with
-exponential backoff (at most half an hour apart) for a day, so that an outage of WeChat's API loses nothing;
-a notification WeChat refuses for good is recorded as undeliverable, one that keeps failing past the day as
-failed (``community-bot outbox retry`` queues failed ones again). A send that may have reached WeChat
-without an answer (a time-out after sending) is recorded as ``unknown`` and not sent again, and so is a
-``sending`` row a dead worker left behind once its claim expires: WeChat has no idempotency key, so
-sending again could send twice.
+A worker reserves a batch of due notifications, most urgent first (``priority``: an urgent notice before
+everything else waiting, a routine notice to thousands after a single resident's news), with
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL so that workers reserving at once get different rows; then takes
+each one from ``pending`` to ``sending`` with a conditional update just before sending it, so any number
+of workers in any number of processes never send the same one twice. A batch is delivered a few at a time
+(``concurrency``) under a per-account rate (a token bucket in the shared store, so it holds across
+workers). Within WeChat's 48-hour window a customer-service message is sent; outside it (or when WeChat
+says the window is closed) the template message configured in content/notifications.yaml. WeChat failures
+and time-outs are retried with exponential backoff (at most half an hour apart) for a day, so that an
+outage of WeChat's API loses nothing; a notification WeChat refuses for good is recorded as
+undeliverable, one that keeps failing past the day as failed (``community-bot outbox retry`` queues failed
+ones again). A send that may have reached WeChat without an answer (a time-out after sending) is recorded
+as ``unknown`` and not sent again, and so is a ``sending`` row a dead worker left behind once its claim
+expires: WeChat has no idempotency key, so sending again could send twice. What a dead worker had only
+reserved was never sent: its reservation lapses and another worker sends it.
 """
 
 from __future__ import annotations
@@ -18,11 +22,16 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 import content
 from bot.wechat.client import NO_ANSWER, WeChatAPIError, WeChatClient
+from storage import outbox
+from storage.kv import Store
 from storage.models import Notification, NotificationStatus, Person
 
 log = logging.getLogger(__name__)
@@ -46,33 +55,47 @@ class OutboxWorker:
         clock: Callable[[], dt.datetime],
         *,
         batch: int = 20,
-        concurrency: int = 8,
         poll: float = 1.0,
         max_attempts: int | None = None,
         base_delay: float = 10.0,
         give_up_after: dt.timedelta = GIVE_UP_AFTER,
         templates: dict[str, Any] | None = None,
+        concurrency: int = 4,
+        rate: float = 0.0,
+        burst: float = 0.0,
+        store: Store | None = None,
+        claim_for: dt.timedelta = CLAIM_FOR,
     ) -> None:
-        """``templates``: the template messages by key (default: content/notifications.yaml)."""
+        """``templates``: the template messages by key (default: content/notifications.yaml). ``rate``:
+        sends a second for the account at most, in bursts of ``burst``, counted in ``store`` (shared by
+        every worker; 0: no limit). ``concurrency``: sends in flight at once in this worker."""
         self.client = client
         self.templates = (
             templates if templates is not None else content.load_yaml("notifications.yaml")["templates"]
         )
         self.clock = clock
         self.batch = batch
-        self.concurrency = concurrency
         self.poll = poll
         self.max_attempts = max_attempts
         self.base_delay = base_delay
         self.give_up_after = give_up_after
+        self.concurrency = max(1, concurrency)
+        self.rate = rate
+        self.burst = max(1.0, burst or rate)
+        self.store = store
+        self.claim_for = claim_for
+        self.name = f"{socket.gethostname()[:16]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"[:32]
         self._wake = asyncio.Event()
+        self._stop: asyncio.Event | None = None
 
     def wake(self) -> None:
         """Something was just recorded in this process: look now rather than at the next poll."""
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Deliver until ``stop`` is set; the notification in hand is always finished first."""
+        """Deliver until ``stop`` is set; the notifications in hand are always finished first (and what was
+        only reserved is given back)."""
+        self._stop = stop
         while not stop.is_set():
             try:
                 handled = await self.run_once()
@@ -88,41 +111,63 @@ class OutboxWorker:
                 waiter.cancel()
 
     async def run_once(self) -> int:
-        """One round: give up on abandoned claims, then deliver what is due. Returns how many were handled."""
+        """One round: give up on abandoned claims, then deliver a batch of what is due, most urgent first,
+        ``concurrency`` at a time. Returns how many were handled."""
         now = self.clock()
         await Notification.filter(status=NotificationStatus.SENDING, locked_until__lt=now).update(
             status=NotificationStatus.UNKNOWN, last_error="a worker stopped while sending: not sent again"
         )
-        due = (
-            await Notification.filter(status=NotificationStatus.PENDING, next_attempt_at__lte=now)
-            .order_by("next_attempt_at", "id")
-            .limit(self.batch)
-            .values_list("id", flat=True)
-        )
-        # a slow WeChat (seconds per answer) must not queue a resident's reply behind a whole batch:
-        # several sends are in flight at once, each claimed on its own
-        sending = asyncio.Semaphore(self.concurrency)
+        reserved = await outbox.reserve(now, self.batch, now + self.claim_for, self.name)
+        if not reserved:
+            return 0
+        people = {p.id: p for p in await Person.filter(id__in={n.person_id for n in reserved})}
+        handled = 0
+        queue = list(reserved)
+        while queue:
+            if self._stop is not None and self._stop.is_set():
+                await outbox.release([n.id for n in queue], self.name)
+                break
+            allowed = await self._tokens(min(self.concurrency, len(queue)))
+            handled += await self._wave(queue[:allowed], people)
+            queue = queue[allowed:]
+        return handled
 
-        async def claim_and_deliver(notification_id: int) -> bool:
-            async with sending:
-                claimed = await Notification.filter(
-                    id=notification_id, status=NotificationStatus.PENDING
-                ).update(status=NotificationStatus.SENDING, locked_until=self.clock() + CLAIM_FOR)
-                if claimed:
-                    await self._deliver(await Notification.get(id=notification_id))
-                return bool(claimed)
+    async def _wave(self, notes: list[Notification], people: dict[int, Person]) -> int:
+        """Claim a few, send them at once, record the sent ones together (the others one by one)."""
+        moment = self.clock()
+        mine = await outbox.claim([n.id for n in notes], self.name, moment, moment + self.claim_for)
+        claimed = [n for n in notes if n.id in mine]
+        channels = await asyncio.gather(*(self._deliver(n, people.get(n.person_id)) for n in claimed))
+        by_channel: dict[str, list[int]] = {}
+        for note, channel in zip(claimed, channels, strict=True):
+            if channel:
+                by_channel.setdefault(channel, []).append(note.id)
+        await outbox.sent(by_channel, self.name, self.clock())
+        return len(claimed)
 
-        results = await asyncio.gather(
-            *(claim_and_deliver(cast(int, n)) for n in due), return_exceptions=True
-        )
-        for problem in (r for r in results if isinstance(r, BaseException)):
-            log.error("delivering a notification failed", exc_info=problem)
-        return sum(1 for r in results if r is True)
+    async def _tokens(self, wanted: int) -> int:
+        """How many of ``wanted`` sends the account's rate allows now (at least one: it waits for that
+        one). The tokens are counted in the shared store, so the rate holds across every worker."""
+        if self.rate <= 0 or self.store is None:
+            return wanted
+        bucket = f"outbox:rate:{self.client.appid}"
+        while True:
+            allowed = 0
+            while (
+                allowed < wanted and (wait := await self.store.take_token(bucket, self.rate, self.burst)) == 0
+            ):
+                allowed += 1
+            if allowed:
+                return allowed
+            await asyncio.sleep(min(wait, 1.0))
 
-    async def _deliver(self, note: Notification) -> None:
-        person = await Person.get(id=note.person_id)
+    async def _deliver(self, note: Notification, person: Person | None) -> str | None:
+        """Send one claimed notification; the channel when it was sent (recorded by the caller with the
+        others of its wave), None when it was not (recorded here: retried, failed, unknown...)."""
         attempts = note.attempts + 1
         try:
+            if person is None:
+                raise Undeliverable("the person is gone")
             channel = await self._send(note, person)
         except Undeliverable as exc:
             await self._finish(note, NotificationStatus.UNDELIVERABLE, attempts, error=str(exc))
@@ -152,7 +197,8 @@ class OutboxWorker:
                     "notification will be retried", extra={"notification": note.id, "attempts": attempts}
                 )
         else:
-            await self._finish(note, NotificationStatus.SENT, attempts, channel=channel)
+            return channel
+        return None
 
     def _delay(self, attempts: int) -> float:
         """Seconds before the next attempt after ``attempts`` failed ones: doubling, at most MAX_DELAY."""

@@ -32,6 +32,7 @@ FEATURES = (
     "activities",
     "surveys",
     "services",
+    "notices",
 )
 
 

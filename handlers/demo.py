@@ -1,5 +1,6 @@
-"""The demo's activity (content/demo.yaml `activity`): a bound resident, a wish on the board and an open
-consultation, made through the same workflows as real ones, so that a newcomer has something to try."""
+"""The demo's activity (content/demo.yaml `activity`): a bound resident, a wish on the board, an open
+consultation and a notice, made through the same workflows as real ones, so that a newcomer has something
+to try."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import content
+from handlers.notices import workflow as notices
 from handlers.residents import workflow as residents
 from handlers.votes import workflow as votes
 from handlers.votes.models import PassRule, Per
@@ -49,6 +51,17 @@ async def seed_activity(now: dt.datetime) -> None:
                 quorum=float(spec.get("quorum", 0)),
                 rule=PassRule(spec.get("rule", "majority")),
                 approve_option=spec["options"].index("同意") if "同意" in spec["options"] else None,
+            ),
+            now,
+        )
+    for i, spec in enumerate(data.get("notices", [])):
+        await notices.write(
+            notices.WriteNotice(
+                community_id=(await Community.get(code=spec["community"])).id,
+                by=await Person.get(openid=spec["by"]),
+                title=spec["title"],
+                text=spec["text"],
+                source_key=f"demo:notice:{i}",
             ),
             now,
         )

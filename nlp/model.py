@@ -44,6 +44,7 @@ LABELS = (
     "out_of_scope",
     "activity",
     "survey",
+    "notice",
 )
 
 # Openings that say nothing about the request. Longest first; repeated while one matches, so that

@@ -305,3 +305,43 @@ def extract_times(text: str) -> list[dt.time]:
         if when is not None:
             found.append(when)
     return found
+
+
+_NUMERAL = r"[零〇一二两三四五六七八九十\d]{1,3}"
+_HHMM = re.compile(r"(?<!\d)(\d{1,2})\s*[:：]\s*(\d{2})(?!\d)")
+_HOUR = re.compile(rf"({_NUMERAL})\s*[点时](?:\s*(半|一刻|三刻)|\s*({_NUMERAL})\s*分?)?")
+_PM = ("下午", "傍晚", "晚上", "晚", "夜里", "夜间", "今晚", "明晚")
+_NOON = ("中午",)
+
+
+def _small_number(said: str) -> int | None:
+    """8, 十二, 两, 零五: a number of at most three characters."""
+    if said.isdigit():
+        return int(said)
+    digits = digits_from_chinese(said.replace("两", "二").replace("〇", "零"))
+    return int(digits) if digits.isdigit() else None
+
+
+def extract_time(text: str) -> dt.time | None:
+    """The time of day named: 8点, 八点半, 9:30, 上午十点, 下午3点一刻, 晚上8点, 中午12点; None when there
+    is none. 下午 / 晚上 move an hour before 12 to the afternoon."""
+    cleaned = normalize(text)
+    match = _HHMM.search(cleaned)
+    if match:
+        hour, minute = int(match.group(1)), int(match.group(2))
+    else:
+        found = _HOUR.search(cleaned)
+        if found is None:
+            return None
+        said_hour = _small_number(found.group(1))
+        quarter = {"半": 30, "一刻": 15, "三刻": 45}.get(found.group(2) or "", 0)
+        said_minute = _small_number(found.group(3)) if found.group(3) else quarter
+        if said_hour is None or said_minute is None:
+            return None
+        hour, minute = said_hour, said_minute
+        before = cleaned[: found.start()].rstrip()
+        if (hour < 12 and before.endswith(_PM)) or (before.endswith(_NOON) and hour < 6):
+            hour += 12
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    return dt.time(hour, minute)

@@ -60,6 +60,7 @@ LABEL_INTENT: Mapping[str, str] = {
     "vote": "vote",
     "propose": "propose",
     "service": "service",
+    "notice": "notices",
     "status": "my_tickets",
     "bind": "bind",
     "human": "human",

@@ -42,6 +42,12 @@ class Store(Protocol):
         """A mutual-exclusion lock held at most ``timeout`` seconds, waited for at most ``wait``."""
         ...
 
+    async def take_token(self, key: str, rate: float, burst: float) -> float:
+        """Take one token from the bucket ``key``, refilled at ``rate`` tokens a second up to ``burst``
+        (full at first): 0.0 when one was taken, else the seconds until one will be (nothing taken). One
+        bucket for every process sharing the store: a rate limit that holds across workers."""
+        ...
+
     async def ping(self) -> bool: ...
 
     async def close(self) -> None: ...
@@ -58,6 +64,7 @@ class MemoryStore:
         self._clock = clock
         self._data: dict[str, tuple[str, float | None]] = {}
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, when counted)
 
     def _alive(self, key: str) -> str | None:
         item = self._data.get(key)
@@ -99,6 +106,16 @@ class MemoryStore:
             lock = asyncio.Lock()
             self._locks[key] = lock
         return _MemoryLock(lock, wait)
+
+    async def take_token(self, key: str, rate: float, burst: float) -> float:
+        now = self._clock()
+        tokens, at = self._buckets.get(key, (burst, now))
+        tokens = min(burst, tokens + max(0.0, now - at) * rate)
+        if tokens >= 1:
+            self._buckets[key] = (tokens - 1, now)
+            return 0.0
+        self._buckets[key] = (tokens, now)
+        return (1 - tokens) / rate
 
     async def ping(self) -> bool:
         return True
@@ -175,6 +192,10 @@ class RedisStore:
     def lock(self, key: str, *, timeout: float = 30.0, wait: float = 10.0) -> Lock:
         return _RedisLock(self.client, self._k("lock:" + key), timeout, wait)
 
+    async def take_token(self, key: str, rate: float, burst: float) -> float:
+        wait = await self.client.eval(_TAKE_TOKEN, 1, self._k("bucket:" + key), repr(rate), repr(burst))
+        return float(wait)
+
     async def ping(self) -> bool:
         try:
             async with asyncio.timeout(2):
@@ -190,6 +211,21 @@ class RedisStore:
         async for key in self.client.scan_iter(match=self.prefix + "*", count=500):
             await self.client.delete(key)
 
+
+# A token bucket counted on the server's own clock (every worker sees one time), in one atomic step.
+_TAKE_TOKEN = """
+local now = redis.call('TIME')
+now = tonumber(now[1]) + tonumber(now[2]) / 1000000
+local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
+local kept = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens, at = tonumber(kept[1]) or burst, tonumber(kept[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+local wait = 0
+if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+return tostring(wait)
+"""
 
 _KEEPALIVE = {
     option: value

@@ -295,10 +295,25 @@ class Notification(Model):
     template = fields.CharField(max_length=64, default="", description="content/notifications.yaml key")
     template_data: Any = fields.JSONField(default=dict)
     status = fields.CharEnumField(NotificationStatus, max_length=16, default=NotificationStatus.PENDING)
+    priority = fields.SmallIntField(
+        default=5,
+        db_default=5,  # the rows of before, too
+        description="lower goes first: 0 urgent notices, 5 everything else, 9 routine notices",
+    )
+    topic = fields.CharField(
+        max_length=64,
+        default="",
+        db_default="",
+        description="what a mass sending belongs to (notice:12)",
+    )
     channel = fields.CharField(max_length=16, default="", description="custom or template, once sent")
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField(db_index=True)
+    # pending: reserved by a worker until then (``storage.outbox.reserve``). sending: its claim ends then
     locked_until = fields.DatetimeField(null=True)
+    worker = fields.CharField(
+        max_length=32, default="", db_default="", description="the worker that reserved or claimed it last"
+    )
     last_error = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)
@@ -307,7 +322,7 @@ class Notification(Model):
 
     class Meta:
         table = "notification"
-        indexes = (("status", "next_attempt_at"),)
+        indexes = (("status", "priority", "next_attempt_at"), ("topic",))
 
 
 class AuditEntry(Model):

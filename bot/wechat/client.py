@@ -65,6 +65,10 @@ class WeChatClient:
         self._timeout = aiohttp.ClientTimeout(total=timeout, sock_connect=min(3.0, timeout))
 
     @property
+    def appid(self) -> str:
+        return self._appid
+
+    @property
     def configured(self) -> bool:
         return bool(self._appid and self._secret)
 

@@ -72,6 +72,11 @@ def numbered_or_yes_no(text: str, count: int, *, yes: int = 1, no: int | None = 
     return yes if answer else no
 
 
+def is_received(text: str) -> bool:
+    """收到, 已收到, 知道了, 1...: the answer to a notice asking for a receipt."""
+    return _is("received", text)
+
+
 def is_any(text: str) -> bool:
     """随便, 都行, 不限, 无所谓...: "take the default" where a question has one."""
     return _is("any", text)

@@ -200,7 +200,7 @@ def _ask_scope(ctx: Context) -> None:
     )
 
 
-def _buildings_named(text: str, *, bare: bool) -> list[int]:
+def buildings_named(text: str, *, bare: bool) -> list[int]:
     """Building numbers: "3栋 5栋", "三号楼和五号楼"; with ``bare``, also "3 5" (asked for buildings only)."""
     digits = digits_from_chinese(normalize(text))
     if not bare and not _NAMED_BUILDINGS.search(digits):
@@ -212,7 +212,7 @@ def _buildings_named(text: str, *, bare: bool) -> list[int]:
 async def scope(ctx: Context) -> None:
     """1 全社区, 2 指定楼栋 (then which), or the buildings named with 栋 at once: a bare "1" is option 1."""
     labels = [content.text("votes.scope_all"), content.text("votes.scope_some")]
-    named = _buildings_named(ctx.msg.text, bare=False)
+    named = buildings_named(ctx.msg.text, bare=False)
     choice = 1 if is_any(ctx.msg.text) else None if named else choose(ctx.msg.text, labels, synonyms=_SCOPE)
     if is_any(ctx.msg.text):  # the whole community is the default
         ctx.say("common.took_default", value=labels[0])
@@ -229,7 +229,7 @@ async def scope(ctx: Context) -> None:
 
 @router.handle(state(BUILDINGS), has_text())
 async def buildings(ctx: Context) -> None:
-    numbers = _buildings_named(ctx.msg.text, bare=True)
+    numbers = buildings_named(ctx.msg.text, bare=True)
     if not numbers or re.sub(
         r"[\d\s,，、和与及栋号楼幢座以及还有]", "", digits_from_chinese(normalize(ctx.msg.text))
     ):

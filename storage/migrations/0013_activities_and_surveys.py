@@ -44,7 +44,7 @@ class Per(StrEnum):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0011_audit_log')]
+    dependencies = [('models', '0012_notices')]
 
     initial = False
 

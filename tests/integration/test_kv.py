@@ -126,3 +126,47 @@ async def test_a_burst_past_the_pool_waits_for_connections_instead_of_failing() 
     finally:
         await store.flush_prefix()
         await store.close()
+
+
+async def test_a_token_bucket_gives_its_burst_then_says_how_long_to_wait(kv: Store) -> None:
+    # 5 tokens, refilled at one every 100 s: of 20 takes at once, exactly 5 get one
+    waits = await asyncio.gather(*(kv.take_token("wechat", rate=0.01, burst=5) for _ in range(20)))
+    assert waits.count(0.0) == 5
+    assert all(0 < w <= 100 for w in waits if w)
+    assert await kv.take_token("another-account", rate=0.01, burst=5) == 0.0  # a bucket per key
+
+
+async def test_a_token_bucket_refills(kv: Store) -> None:
+    assert await kv.take_token("fast", rate=1000, burst=1) == 0.0
+    assert 0 < await kv.take_token("fast", rate=1000, burst=1) <= 0.001
+    await asyncio.sleep(0.01)
+    assert await kv.take_token("fast", rate=1000, burst=1) == 0.0
+
+
+def test_memory_token_bucket_uses_its_clock() -> None:
+    clock = Clock()
+    store = MemoryStore(clock=clock)
+
+    async def scenario() -> None:
+        assert [await store.take_token("k", rate=2, burst=2) for _ in range(3)] == [0.0, 0.0, 0.5]
+        clock.now += 0.5
+        assert await store.take_token("k", rate=2, burst=2) == 0.0
+        clock.now += 60
+        assert [await store.take_token("k", rate=2, burst=2) for _ in range(3)] == [0.0, 0.0, 0.5]
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.redis_only
+async def test_one_token_bucket_for_every_worker() -> None:
+    prefix = f"cbtest:{uuid.uuid4().hex[:8]}:"
+    workers = [RedisStore(REDIS_URL, prefix=prefix) for _ in range(3)]  # three processes' stores
+    try:
+        waits = await asyncio.gather(
+            *(w.take_token("wechat", rate=0.01, burst=10) for w in workers for _ in range(10))
+        )
+        assert waits.count(0.0) == 10
+    finally:
+        await workers[0].flush_prefix()
+        for w in workers:
+            await w.close()

@@ -1,6 +1,8 @@
+import datetime as dt
+
 import pytest
 
-from nlp.slots import Address, extract_address, extract_choice, extract_mobile, mask_mobile
+from nlp.slots import Address, extract_address, extract_choice, extract_mobile, extract_time, mask_mobile
 
 ADDRESSES = [
     ("3栋2单元502", Address(3, 2, "502")),
@@ -90,3 +92,27 @@ def test_extract_room(text: str, expected: str | None) -> None:
     from nlp.slots import extract_room
 
     assert extract_room(text) == expected
+
+
+TIMES = [
+    ("8点", dt.time(8, 0)),
+    ("明天上午八点", dt.time(8, 0)),
+    ("十点半", dt.time(10, 30)),
+    ("下午三点一刻", dt.time(15, 15)),
+    ("明天下午 3点20分", dt.time(15, 20)),
+    ("晚上8点", dt.time(20, 0)),
+    ("今晚七点半", dt.time(19, 30)),
+    ("12月5日 9:00", dt.time(9, 0)),
+    ("20：30", dt.time(20, 30)),
+    ("中午12点", dt.time(12, 0)),
+    ("中午1点", dt.time(13, 0)),
+    ("3栋", None),
+    ("明天", None),
+    ("现在", None),
+    ("25点", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TIMES)
+def test_extract_time(text: str, expected: dt.time | None) -> None:
+    assert extract_time(text) == expected
