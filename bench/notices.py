@@ -46,7 +46,7 @@ from handlers.notices import workflow
 from handlers.notices.models import Audience
 from handlers.notices.workflow import WriteNotice
 from storage import db
-from storage.kv import MemoryStore, open_store
+from storage.kv import MemoryStore, RedisStore, open_store
 from storage.models import Building, Community, Home, Notification, Person, Role, RoleName
 from tests.fake_wechat_api import FakeWeChatAPI
 
@@ -100,13 +100,15 @@ def fake_api(port: int, answer_delay: float) -> None:
 
 
 # -- an outbox worker, in a process of its own -----------------------------------------------------------
-def outbox_worker(url: str, redis_url: str, api: str, options: dict[str, Any], stop: Any) -> None:
-    asyncio.run(_work(url, redis_url, api, options, stop))
+def outbox_worker(url: str, redis: tuple[str, str], api: str, options: dict[str, Any], stop: Any) -> None:
+    asyncio.run(_work(url, redis, api, options, stop))
 
 
-async def _work(url: str, redis_url: str, api: str, options: dict[str, Any], stop: Any) -> None:
+async def _work(url: str, redis: tuple[str, str], api: str, options: dict[str, Any], stop: Any) -> None:
+    """``redis``: its URL (empty: a store of this process alone) and the run's prefix, shared by the
+    workers as a deployment's are (the access token, the rate's token bucket)."""
     await db.open_db(url)
-    store = open_store(redis_url or None, f"cbbench:{uuid.uuid4().hex[:6]}:")
+    store = open_store(redis[0] or None, redis[1])
     try:
         async with aiohttp.ClientSession() as session:
             client = WeChatClient(session, store, appid="wx-bench", secret="test-secret", base_url=api)
@@ -208,6 +210,7 @@ async def run(args: argparse.Namespace, url: str) -> None:
     fake.start()
     stop = ctx.Event()
     workers: list[Any] = []
+    redis = (args.redis_url, f"cbbench:{uuid.uuid4().hex[:6]}:")
     try:
         start = time.perf_counter()
         community_id, staff = await residents(args.residents)
@@ -218,7 +221,7 @@ async def run(args: argparse.Namespace, url: str) -> None:
         print(f"floor: the WeChat client alone sends {best:,.0f}/s to the fake API ({in_flight} in flight)")
         options = {"concurrency": args.concurrency, "batch": args.batch, "rate": args.rate}
         workers = [
-            ctx.Process(target=outbox_worker, args=(url, args.redis_url, api, options, stop))
+            ctx.Process(target=outbox_worker, args=(url, redis, api, options, stop))
             for _ in range(args.workers)
         ]
         for w in workers:
@@ -269,6 +272,10 @@ async def run(args: argparse.Namespace, url: str) -> None:
             w.join(30)
         fake.terminate()
         await db.close_db()
+        if args.redis_url:
+            shared = RedisStore(*redis)
+            await shared.flush_prefix()
+            await shared.close()
     report(args, sends, urgent.recipients, queued, urgent_at, committed, url)
 
 
