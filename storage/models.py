@@ -263,6 +263,7 @@ class StaffMessage(Model):
     status = fields.CharField(max_length=16, default="open")
     answer = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    answered_at = fields.DatetimeField(null=True)
 
     person_id: int
     community_id: int | None

@@ -16,6 +16,7 @@ from handlers.common.photos import kept_photo
 from handlers.common.rules import Refusal
 from handlers.register import grid_queries as grids
 from handlers.repairs.categories import HANDLER_ROLES, Category, categories
+from handlers.repairs.filters import TicketFilter, overdue_filter
 from handlers.repairs.models import (
     OPEN_STATUSES,
     Ticket,
@@ -37,6 +38,7 @@ __all__ = [
     "TicketFilter",
     "TicketStatus",
     "TicketView",
+    "overdue_filter",
 ]
 
 DUPLICATE_WINDOW = dt.timedelta(days=3)
@@ -187,13 +189,6 @@ def is_overdue(ticket: Ticket, now: dt.datetime) -> bool:
     return ticket.status in OPEN_STATUSES and now > ticket.resolve_by
 
 
-def overdue_filter(now: dt.datetime) -> Q:
-    """``is_overdue`` as a filter."""
-    return Q(status__in=(TicketStatus.SUBMITTED, TicketStatus.REOPENED), respond_by__lt=now) | Q(
-        status__in=OPEN_STATUSES, resolve_by__lt=now
-    )
-
-
 def _place(ticket: Ticket, buildings: dict[int, str]) -> str:
     if ticket.place:
         return ticket.place
@@ -266,14 +261,6 @@ async def detail(seen: Seen, now: dt.datetime) -> TicketDetailView:
 
 
 # -- lists ----------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class TicketFilter:
-    status: TicketStatus | None = None
-    category: str | None = None
-    building: int | None = None  # its number
-    overdue: bool = False
-
-
 async def community_page(
     person: Person,
     community_id: int,
@@ -285,15 +272,9 @@ async def community_page(
 ) -> PageSlice[TicketView]:
     """The community's tickets the staff member sees as staff (``roles``: theirs there), filtered, soonest
     due first, with the reporters' contacts: four statements whatever the page size."""
-    query = Ticket.filter(staff_scope(roles, person.id, community_id), community_id=community_id)
-    if filters.status is not None:
-        query = query.filter(status=filters.status)
-    if filters.category is not None:
-        query = query.filter(category=filters.category)
-    if filters.building is not None:
-        query = query.filter(building__number=filters.building)
-    if filters.overdue:
-        query = query.filter(overdue_filter(now))
+    query = Ticket.filter(
+        staff_scope(roles, person.id, community_id), filters.q(community_id, now), community_id=community_id
+    )
     listed = await page_slice(query, page, per_page, "resolve_by", "id")
     return PageSlice(await views(listed.rows, now, with_contact=True), page, per_page, listed.total)
 
