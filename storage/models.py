@@ -270,6 +270,7 @@ class StaffMessage(Model):
 
     class Meta:
         table = "staff_message"
+        indexes = (("community_id", "created_at"),)
 
 
 class NotificationStatus(StrEnum):

@@ -9,6 +9,7 @@ The definitions are in each subject's module: ``tickets``, ``wishes``, ``consult
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from handlers.figures.consultations import consultations
@@ -47,11 +48,17 @@ async def street_overview(street: StreetOffice, period: Period, now: dt.datetime
 
 
 async def _overview(where: Where, scope: Scope) -> Overview:
-    tickets, ticket_rows, backlog = await section(where)
-    wish_total, wish_rows = await wishes(where)
-    served, served_rows, top = await volunteers(where)
-    consulted, consulted_rows, closed = await consultations(where)
-    messages_total, message_rows = await messages(where)
+    (
+        (tickets, ticket_rows, backlog),
+        (wish_total, wish_rows),
+        (served, served_rows, top),
+        counted,
+        left,
+    ) = await asyncio.gather(
+        section(where), wishes(where), volunteers(where), consultations(where), messages(where)
+    )
+    consulted, consulted_rows, closed = counted
+    messages_total, message_rows = left
     total = Figures(
         tickets=tickets.total,
         overdue_backlog=tickets.overdue_backlog,

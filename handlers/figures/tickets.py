@@ -21,6 +21,7 @@ median statement, whatever the number of tickets or communities.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Mapping
 from typing import Any
@@ -117,29 +118,55 @@ def _sum(rows: Mapping[Any, Counts]) -> dict[str, int]:
 
 
 async def section(where: Where) -> tuple[TicketSection, dict[int, TicketFigures], dict[int, int]]:
-    """The tickets' part of an overview, each community's figures and each one's overdue backlog."""
-    per_community = await _grouped(where, "community_id")
-    medians = await _medians(where, "community_id")
+    """The tickets' part of an overview, each community's figures and each one's overdue backlog; the
+    statements run side by side (PostgreSQL answers them on several connections). Buildings are broken
+    down for one community's staff, handlers for staff: not in 居务公开, and a street office's buildings
+    are its communities' to read."""
+    totals = asyncio.gather(
+        _grouped(where, "community_id"),
+        _medians(where, "community_id"),
+        _medians(where, None),
+        _backlog(where),
+    )
+    staff = where.linked
+    rows = asyncio.gather(
+        _by_category(where),
+        _by_month(where),
+        _by_grid(where),
+        _by_building(where) if staff and where.single else _no_rows(),
+        _by_handler(where) if staff else _no_rows(),
+    )
+    (
+        (per_community, medians, total_median, backlog),
+        (category, month, grid, building, handler),
+    ) = await asyncio.gather(totals, rows)
     communities = {
         cid: figures(per_community.get(cid, {}), medians.get(cid), where.ticket_links(cid))
         for cid in where.ids
     }
-    total = figures(_sum(per_community), (await _medians(where, None)).get(None), where.ticket_links(None))
-    backlog = await _backlog(where)
-    return (
-        TicketSection(
-            total=total,
-            overdue_backlog=sum(backlog.values()),
-            links=where.backlog_links(None),
-            by_category=await _by_category(where),
-            by_month=await _by_month(where),
-            by_grid=await _by_grid(where),
-            by_building=await _by_building(where) if where.linked else [],
-            by_handler=await _by_handler(where) if where.linked else [],
-        ),
-        communities,
-        backlog,
+    total = figures(_sum(per_community), total_median.get(None), where.ticket_links(None))
+    section = TicketSection(
+        total=total,
+        overdue_backlog=sum(backlog.values()),
+        links=where.backlog_links(None),
+        by_category=category,
+        by_month=month,
+        by_grid=grid,
+        by_building=building,
+        by_handler=handler,
     )
+    return section, communities, backlog
+
+
+async def _no_rows() -> list[TicketRow]:
+    return []
+
+
+async def _both(
+    where: Where, group: str, months: list[Period] | None = None
+) -> tuple[dict[Any, Counts], dict[Any, float]]:
+    """A breakdown's counts and medians, side by side."""
+    return await asyncio.gather(_grouped(where, group, months), _medians(where, group, months))
 
 
 async def _backlog(where: Where) -> dict[int, int]:
@@ -167,7 +194,7 @@ def _row(
 
 
 async def _by_category(where: Where) -> list[TicketRow]:
-    counts, medians = await _grouped(where, "category"), await _medians(where, "category")
+    counts, medians = await _both(where, "category")
     known = categories()
     rows = [
         _row(
@@ -185,8 +212,7 @@ async def _by_category(where: Where) -> list[TicketRow]:
 
 async def _by_month(where: Where) -> list[TicketRow]:
     months = where.period.months()
-    counts = await _grouped(where, "month", months)
-    medians = await _medians(where, "month", months)
+    counts, medians = await _both(where, "month", months)
     out = []
     for month in months:
         key = sql.month_key(month)
@@ -198,7 +224,7 @@ async def _by_month(where: Where) -> list[TicketRow]:
 
 
 async def _by_grid(where: Where) -> list[TicketRow]:
-    counts, medians = await _grouped(where, GRID), await _medians(where, GRID)
+    counts, medians = await _both(where, GRID)
     grids = {g.id: g for g in await Grid.filter(community_id__in=where.ids)} if counts else {}
     rows = []
     for key, c in counts.items():
@@ -218,7 +244,7 @@ async def _by_grid(where: Where) -> list[TicketRow]:
 
 
 async def _by_building(where: Where) -> list[TicketRow]:
-    counts, medians = await _grouped(where, "building_id"), await _medians(where, "building_id")
+    counts, medians = await _both(where, "building_id")
     ids = [k for k in counts if k is not None]
     buildings = {b.id: b for b in await Building.filter(id__in=ids)} if ids else {}
     rows = []
@@ -234,7 +260,7 @@ async def _by_building(where: Where) -> list[TicketRow]:
 
 
 async def _by_handler(where: Where) -> list[TicketRow]:
-    counts, medians = await _grouped(where, "assignee_id"), await _medians(where, "assignee_id")
+    counts, medians = await _both(where, "assignee_id")
     ids = [k for k in counts if k is not None]
     names = dict(await Person.filter(id__in=ids).values_list("id", "name")) if ids else {}
     rows = []

@@ -3,7 +3,6 @@ or the public, without), and the links themselves."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from handlers.repairs.filters import TicketFilter
 from storage.models import Community
 
 # a ticket figure -> what its rows are, beside the row's own filter (a rate: its numerator's rows)
-TICKET_ROWS: dict[str, dict[str, Any]] = {
+_TICKET_ROWS: dict[str, dict[str, Any]] = {
     "received": {},
     "done": {"state": "done"},
     "done_rate": {"state": "done"},
@@ -34,6 +33,9 @@ TICKET_ROWS: dict[str, dict[str, Any]] = {
     "median_hours_to_resolve": {"state": "done"},
     "overdue_open": {"overdue": True},
 }
+TICKET_ROWS = {
+    figure: TicketFilter(**rows).params() for figure, rows in _TICKET_ROWS.items()
+}  # as parameters
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,10 @@ class Where:
         """The links of a ticket figures' block: the period, the row's filter and each figure's own."""
         if not self.linked:
             return {}
-        base = dataclasses.replace(row or TicketFilter(), start=self.period.start, end=self.period.end)
+        base = {**(row.params() if row else {}), **self.period.params()}
         code = self.code_of(community_id)
         return {
-            figure: Link(list="tickets", community=code, params=dataclasses.replace(base, **extra).params())
+            figure: Link.model_construct(list="tickets", community=code, params={**base, **extra})
             for figure, extra in TICKET_ROWS.items()
         }
 
