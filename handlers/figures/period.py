@@ -32,8 +32,8 @@ class Period:
         return midnight(self.start, now), midnight(self.end, now)
 
     def params(self) -> dict[str, str]:
-        """The ``start`` and ``end`` parameters (the tickets list's, the figures' own)."""
-        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+        """The period as the console's lists take it: ``from`` its first day ``to`` its last."""
+        return {"from": self.start.isoformat(), "to": (self.end - dt.timedelta(days=1)).isoformat()}
 
     def months(self) -> list[Period]:
         """The calendar months the period touches, each cut to the period (its first and last may be

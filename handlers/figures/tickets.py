@@ -236,11 +236,11 @@ async def _by_grid(where: Where) -> list[TicketRow]:
                 )
             )
         else:
-            row = TicketFilter(grid=grid.code)
+            row = TicketFilter(grid=grid.id)
             rows.append(
-                _row(where, grid.code, grid.name or grid.code, c, medians.get(key), row, grid.community_id)
+                _row(where, grid.id, grid.name or grid.code, c, medians.get(key), row, grid.community_id)
             )
-    return sorted(rows, key=lambda r: (r.key == NONE, r.community or "", r.key))
+    return sorted(rows, key=_in_order)
 
 
 async def _by_building(where: Where) -> list[TicketRow]:
@@ -256,7 +256,12 @@ async def _by_building(where: Where) -> list[TicketRow]:
         else:
             filtered = TicketFilter(building=b.number)
             rows.append(_row(where, b.number, b.label, c, medians.get(key), filtered, b.community_id))
-    return sorted(rows, key=lambda r: (r.key == NONE, r.community or "", int(r.key) if r.key != NONE else 0))
+    return sorted(rows, key=_in_order)
+
+
+def _in_order(row: TicketRow) -> tuple[bool, str, int]:
+    """Grids and buildings by community, then in their order (ids, numbers); the "none" row last."""
+    return (row.key == NONE, row.community or "", 0 if row.key == NONE else int(row.key))
 
 
 async def _by_handler(where: Where) -> list[TicketRow]:
@@ -270,6 +275,6 @@ async def _by_handler(where: Where) -> list[TicketRow]:
         else:
             label = str(names.get(key) or "") or content.text("figures.unnamed_handler", id=key)
         rows.append(
-            _row(where, key, label, c, medians.get(key), TicketFilter(handler=NONE if key is None else key))
+            _row(where, key, label, c, medians.get(key), TicketFilter(assignee=NONE if key is None else key))
         )
     return sorted(rows, key=lambda r: (r.key == NONE, -r.figures.received, r.label))

@@ -3,6 +3,7 @@ or the public, without), and the links themselves."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,8 +17,8 @@ from storage.models import Community
 # a ticket figure -> what its rows are, beside the row's own filter (a rate: its numerator's rows)
 _TICKET_ROWS: dict[str, dict[str, Any]] = {
     "received": {},
-    "done": {"state": "done"},
-    "done_rate": {"state": "done"},
+    "done": {"done": True},
+    "done_rate": {"done": True},
     "responded": {"responded": True},
     "responded_on_time": {"responded_on_time": True},
     "response_rate": {"responded_on_time": True},
@@ -30,7 +31,7 @@ _TICKET_ROWS: dict[str, dict[str, Any]] = {
     "reopened": {"reopened": True},
     "ever_resolved": {"ever_resolved": True},
     "reopen_rate": {"reopened": True},
-    "median_hours_to_resolve": {"state": "done"},
+    "median_hours_to_resolve": {"done": True},
     "overdue_open": {"overdue": True},
 }
 TICKET_ROWS = {
@@ -66,7 +67,8 @@ class Where:
         """The links of a ticket figures' block: the period, the row's filter and each figure's own."""
         if not self.linked:
             return {}
-        base = {**(row.params() if row else {}), **self.period.params()}
+        start, end = self.bounds()
+        base = dataclasses.replace(row or TicketFilter(), since=start, until=end).params()
         code = self.code_of(community_id)
         return {
             figure: Link.model_construct(list="tickets", community=code, params={**base, **extra})
@@ -88,7 +90,11 @@ class Where:
         if not self.linked:
             return {}
         code = self.code_of(community_id)
-        return {"overdue_backlog": Link(list="tickets", community=code, params={"overdue": "true"})}
+        return {
+            "overdue_backlog": Link(
+                list="tickets", community=code, params=TicketFilter(overdue=True).params()
+            )
+        }
 
 
 def ratio(part: int, whole: int, digits: int = 4) -> float | None:

@@ -27,6 +27,7 @@ routes = Routes(
     },
 )
 
+
 class StreetOut(BaseModel):
     code: str
     name: str

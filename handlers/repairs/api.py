@@ -167,7 +167,7 @@ async def community_tickets(call: ApiRequest) -> TicketPage:
     if roles is None:
         raise ApiError(403, "forbidden", content.text("api.forbidden"))
     try:
-        chosen = TicketFilter.from_params(call.query)
+        chosen = TicketFilter.from_params(call.query, call.now())
     except ValueError as wrong:
         raise ApiError(400, "bad_request", content.text("api.bad_parameter", name=str(wrong))) from None
     listed = await queries.community_page(

@@ -1,47 +1,52 @@
-"""What a ticket *is* as a filter, said once: done (办结), on time, responded, rated, satisfied, reopened,
-overdue, received in a period, in a building, a grid, a handler's. The tickets list filters with these,
-and the figures (``handlers.figures``) count with the very same conditions, so a figure and the list its
-link opens cannot disagree.
+"""What a ticket *is* as a filter, said once: done (办结), on time, answered, rated, satisfied, reopened,
+overdue, received in a period, in a building, a grid, a handler's. The tickets lists (the console's page, the
+API) filter with these, and the figures (``handlers.figures``) count with the very same conditions, so a
+figure and the list its link opens cannot disagree.
 
-A list's filter travels as query parameters (``TicketFilter.params`` / ``TicketFilter.from_params``):
+A list's filter travels as query parameters (``TicketFilter.params`` / ``TicketFilter.from_params``), the
+console tickets page's names:
 
-=================  ===========================================================================================
-``status``         one status (submitted, accepted, in_progress, resolved, closed, reopened, rejected, ...)
-``state``          ``open`` (submitted, accepted, in progress, reopened), ``done`` (办结: resolved or closed)
-``category``       a category's key (content/repair_categories.yaml)
-``building``       a building's number, or ``none`` (no building given)
-``grid``           a grid's code, or ``none`` (no building, or a building in no grid)
-``handler``        the assignee's person id, or ``none`` (nobody's yet)
-``start``, ``end`` received on or after ``start`` and before ``end`` (days, YYYY-MM-DD, in China time)
-``overdue``        ``true``: open and past its time to respond or to resolve, now
-``responded``      ``true``: accepted, or rejected / marked a duplicate (a handler answered it)
-``responded_on_time``  ``true``: that answer came at or before ``respond_by``
-``on_time``        ``true``: done, resolved at or before ``resolve_by``
-``rated``          ``true``: the reporter gave stars
-``satisfied``      ``true``: rated 4 or 5
-``reopened``       ``true``: reopened at least once (没修好)
-``ever_resolved``  ``true``: resolved at least once (done now, or reopened since)
-=================  ===========================================================================================
-``false`` (or leaving a flag out) does not filter.
+=====================  ======================================================================================
+``status``             a status (submitted, accepted, in_progress, resolved, closed, ...), ``open``
+                       (submitted, accepted, in progress, reopened), ``done`` (办结: resolved or closed)
+``category``           a category's key (content/repair_categories.yaml)
+``building``           a building's number, or ``none`` (no building given)
+``grid``               a grid's id, or ``none`` (no building, or a building in no grid)
+``handler``            the assignee's person id, or ``none`` (nobody's yet)
+``role``               the pool: property_staff, grid_worker or mediator
+``from``, ``to``       received on ``from`` or later and on ``to`` or earlier (days, YYYY-MM-DD, China time)
+``overdue``            ``1``: open and past its time to respond or to resolve, now
+``responded``          ``1``: a handler answered it (accepted it, or rejected it, or marked it a duplicate)
+``responded_on_time``  ``1``: that answer came at or before ``respond_by``
+``on_time``            ``1``: done, resolved at or before ``resolve_by``
+``rated``              ``1``: the reporter gave stars
+``satisfied``          ``1``: rated 4 or 5
+``reopened``           ``1``: reopened at least once (没修好)
+``ever_resolved``      ``1``: resolved at least once (done now, or reopened since)
+=====================  ======================================================================================
+A flag is set by ``1`` (or ``true``); ``0``, ``false`` or leaving it out does not filter.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from tortoise.expressions import F, Q, Subquery
+from tortoise.queryset import QuerySet
 
 from handlers.register.models import GridBuilding
-from handlers.repairs.models import OPEN_STATUSES, TicketStatus
+from handlers.repairs.models import OPEN_STATUSES, Ticket, TicketStatus
+from storage.models import RoleName
 
 S = TicketStatus
 DONE = (S.RESOLVED, S.CLOSED)  # 办结: resolved, confirmed by the reporter or not
 ANSWERS = (S.REJECTED, S.DUPLICATE)  # a handler's answer without accepting it
 SATISFIED_FROM = 4  # stars that count as satisfied (满意): 4 or 5
 NONE: Literal["none"] = "none"  # a building, grid or handler parameter: tickets without one
+POOLS = (RoleName.PROPERTY_STAFF, RoleName.GRID_WORKER, RoleName.MEDIATOR)
 
 Maybe = int | Literal["none"] | None
 
@@ -95,17 +100,14 @@ def overdue_filter(now: dt.datetime) -> Q:
     )
 
 
-def in_grid(community_id: int, code: str) -> Q:
-    """In a building of the community's grid ``code``; ``none``: no building, or a building in no grid."""
-    if code == NONE:
-        gridded = GridBuilding.filter(grid__community_id=community_id).values("building_id")
-        return Q(building_id=None) | ~Q(building_id__in=Subquery(gridded))
-    mine = GridBuilding.filter(grid__community_id=community_id, grid__code=code).values("building_id")
-    return Q(building_id__in=Subquery(mine))
+def in_grid(grid: int | Literal["none"]) -> Q:
+    """In a building of the grid; ``none``: no building, or a building in no grid."""
+    if grid == NONE:
+        return Q(building_id=None) | ~Q(building_id__in=Subquery(GridBuilding.all().values("building_id")))
+    return Q(building_id__in=Subquery(GridBuilding.filter(grid_id=grid).values("building_id")))
 
 
-FLAGS = {
-    "overdue": None,  # needs the time: see ``TicketFilter.q``
+FLAGS: dict[str, Callable[[], Q]] = {
     "responded": responded,
     "responded_on_time": responded_on_time,
     "on_time": on_time,
@@ -116,18 +118,20 @@ FLAGS = {
 }
 
 
-# -- the list's filter, and its query parameters ----------------------------------------------------------
+# -- the lists' filter, and its query parameters ------------------------------------------------------------
 @dataclass(frozen=True)
 class TicketFilter:
     status: TicketStatus | None = None
     category: str | None = None
     building: Maybe = None  # its number
     overdue: bool = False
-    state: Literal["open", "done"] | None = None
-    grid: str | None = None  # its code, or "none"
-    handler: Maybe = None  # the assignee's person id
-    start: dt.date | None = None
-    end: dt.date | None = None
+    still_open: bool = False  # any of the open statuses
+    done: bool = False  # 办结: resolved or closed
+    grid: Maybe = None  # a grid's id: the tickets of its buildings
+    assignee: Maybe = None  # the handler's person id
+    role: RoleName | None = None  # the pool it is in
+    since: dt.datetime | None = None  # received at or after
+    until: dt.datetime | None = None  # received before
     responded: bool = False
     responded_on_time: bool = False
     on_time: bool = False
@@ -136,70 +140,93 @@ class TicketFilter:
     reopened: bool = False
     ever_resolved: bool = False
 
-    def q(self, community_id: int, now: dt.datetime) -> Q:
-        """The filter as a condition on the tickets of ``community_id`` (days in ``now``'s time zone)."""
+    def q(self, now: dt.datetime) -> Q:
+        """The filter as one condition (``now``: what overdue is measured against)."""
         parts: list[Q] = []
         if self.status is not None:
             parts.append(Q(status=self.status))
-        if self.state is not None:
-            parts.append(Q(status__in=OPEN_STATUSES) if self.state == "open" else done())
+        if self.still_open:
+            parts.append(Q(status__in=OPEN_STATUSES))
+        if self.done:
+            parts.append(done())
         if self.category is not None:
             parts.append(Q(category=self.category))
         if self.building is not None:
             parts.append(Q(building_id=None) if self.building == NONE else Q(building__number=self.building))
         if self.grid is not None:
-            parts.append(in_grid(community_id, self.grid))
-        if self.handler is not None:
-            parts.append(Q(assignee_id=None if self.handler == NONE else self.handler))
-        if self.start is not None:
-            parts.append(Q(created_at__gte=midnight(self.start, now)))
-        if self.end is not None:
-            parts.append(Q(created_at__lt=midnight(self.end, now)))
+            parts.append(in_grid(self.grid))
+        if self.assignee is not None:
+            parts.append(Q(assignee_id=None if self.assignee == NONE else self.assignee))
+        if self.role is not None:
+            parts.append(Q(handler_role=self.role.value))
+        if self.since is not None:
+            parts.append(Q(created_at__gte=self.since))
+        if self.until is not None:
+            parts.append(Q(created_at__lt=self.until))
         if self.overdue:
             parts.append(overdue_filter(now))
-        for flag, condition in FLAGS.items():
-            if condition is not None and getattr(self, flag):
-                parts.append(condition())
+        parts += [condition() for flag, condition in FLAGS.items() if getattr(self, flag)]
         return Q(*parts) if parts else Q()
 
     def params(self) -> dict[str, str]:
-        """The query parameters that give this filter back (``from_params``), the unset ones left out."""
+        """The query parameters that give this filter back (``from_params``), the unset ones left out; the
+        period in whole days (``since`` and ``until`` at midnight, as ``from_params`` makes them)."""
         out: dict[str, str] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value is None or value is False:
-                continue
-            if value is True:
-                out[f.name] = "true"
-            elif isinstance(value, dt.date):
-                out[f.name] = value.isoformat()
-            else:
-                out[f.name] = str(value)
+        status = "open" if self.still_open else "done" if self.done else self.status
+        for name, value in (
+            ("status", status),
+            ("category", self.category),
+            ("building", self.building),
+            ("grid", self.grid),
+            ("handler", self.assignee),
+            ("role", self.role),
+            ("from", self.since.date() if self.since else None),
+            ("to", (self.until - dt.timedelta(days=1)).date() if self.until else None),
+        ):
+            if value is not None:
+                out[name] = value.isoformat() if isinstance(value, dt.date) else str(value)
+        for flag in ("overdue", *FLAGS):
+            if getattr(self, flag):
+                out[flag] = "1"
         return out
 
     @classmethod
-    def from_params(cls, query: Mapping[str, Any]) -> TicketFilter:
-        """The filter of a list's query parameters (already checked against ``PARAMS``); ValueError, with
-        the parameter's name, for a day that does not exist (2026-02-30)."""
-        flags = {name: query.get(name) == "true" for name in FLAGS}
+    def from_params(cls, query: Mapping[str, Any], now: dt.datetime) -> TicketFilter:
+        """The filter of a list's query parameters (checked against ``PARAMS``; days in ``now``'s time
+        zone); ValueError, with the parameter's name, for a day that does not exist (2026-02-30)."""
+        status = query.get("status") or None
+        role = query.get("role") or None
+        until = _day(query, "to", now)
         return cls(
-            status=TicketStatus(query["status"]) if query.get("status") else None,
-            state=query.get("state"),
-            category=query.get("category"),
+            status=TicketStatus(status) if status not in (None, "open", "done") else None,
+            still_open=status == "open",
+            done=status == "done",
+            category=query.get("category") or None,
             building=_maybe_int(query.get("building")),
-            grid=query.get("grid"),
-            handler=_maybe_int(query.get("handler")),
-            start=_day(query, "start"),
-            end=_day(query, "end"),
-            **flags,
+            grid=_maybe_int(query.get("grid")),
+            assignee=_maybe_int(query.get("handler")),
+            role=RoleName(role) if role else None,
+            since=_day(query, "from", now),
+            until=until + dt.timedelta(days=1) if until else None,
+            overdue=_flag(query, "overdue"),
+            **{flag: _flag(query, flag) for flag in FLAGS},
         )
 
 
-def _day(query: Mapping[str, Any], name: str) -> dt.date | None:
+def filtered(query: QuerySet[Ticket], filters: TicketFilter, now: dt.datetime) -> QuerySet[Ticket]:
+    """``query`` narrowed by ``filters`` (every list of tickets, the API's and the console's)."""
+    return query.filter(filters.q(now))
+
+
+def _flag(query: Mapping[str, Any], name: str) -> bool:
+    return str(query.get(name, "")).lower() in ("1", "true")
+
+
+def _day(query: Mapping[str, Any], name: str, now: dt.datetime) -> dt.datetime | None:
     if not query.get(name):
         return None
     try:
-        return dt.date.fromisoformat(query[name])
+        return midnight(dt.date.fromisoformat(query[name]), now)
     except ValueError:
         raise ValueError(name) from None
 
@@ -216,23 +243,27 @@ def midnight(day: dt.date, now: dt.datetime) -> dt.datetime:
 
 
 DAY = r"^\d{4}-\d{2}-\d{2}$"
-_TRUE = {"type": "string", "enum": ["true", "false"]}
-# the list's query parameters: name -> (JSON schema, description)
+_FLAG = {"type": "string", "enum": ["1", "0", "true", "false"]}
+_ID_OR_NONE = {"type": "string", "pattern": r"^([1-9][0-9]{0,8}|none)$"}
+# the lists' query parameters: name -> (JSON schema, description)
 PARAMS: dict[str, tuple[dict[str, Any], str]] = {
-    "status": ({"type": "string", "enum": [s.value for s in TicketStatus]}, "one status"),
-    "state": ({"type": "string", "enum": ["open", "done"]}, "open, or done (办结: resolved or closed)"),
+    "status": (
+        {"type": "string", "enum": [*(s.value for s in TicketStatus), "open", "done"]},
+        "a status, open, or done (办结: resolved or closed)",
+    ),
     "category": ({"type": "string", "pattern": r"^[a-z_]{1,32}$"}, "a category's key"),
     "building": ({"type": "string", "pattern": r"^([1-9][0-9]{0,2}|none)$"}, "its number, or none"),
-    "grid": ({"type": "string", "pattern": r"^[^\s]{1,32}$"}, "a grid's code, or none (in no grid)"),
-    "handler": ({"type": "string", "pattern": r"^([1-9][0-9]{0,8}|none)$"}, "the assignee's id, or none"),
-    "start": ({"type": "string", "pattern": DAY}, "received on or after this day"),
-    "end": ({"type": "string", "pattern": DAY}, "received before this day"),
-    "overdue": (_TRUE, "open and overdue now"),
-    "responded": (_TRUE, "accepted, rejected or marked a duplicate"),
-    "responded_on_time": (_TRUE, "answered at or before its time to respond"),
-    "on_time": (_TRUE, "done, resolved at or before its promised time"),
-    "rated": (_TRUE, "rated by the reporter"),
-    "satisfied": (_TRUE, f"rated {SATISFIED_FROM} or 5"),
-    "reopened": (_TRUE, "reopened at least once"),
-    "ever_resolved": (_TRUE, "resolved at least once (done now, or reopened since)"),
+    "grid": (_ID_OR_NONE, "a grid's id, or none (no building, or a building in no grid)"),
+    "handler": (_ID_OR_NONE, "the assignee's person id, or none (nobody's yet)"),
+    "role": ({"type": "string", "enum": [r.value for r in POOLS]}, "the pool it is in"),
+    "from": ({"type": "string", "pattern": DAY}, "received on this day or later"),
+    "to": ({"type": "string", "pattern": DAY}, "received on this day or earlier"),
+    "overdue": (_FLAG, "open and overdue now"),
+    "responded": (_FLAG, "accepted, rejected or marked a duplicate"),
+    "responded_on_time": (_FLAG, "answered at or before its time to respond"),
+    "on_time": (_FLAG, "done, resolved at or before its promised time"),
+    "rated": (_FLAG, "rated by the reporter"),
+    "satisfied": (_FLAG, f"rated {SATISFIED_FROM} or 5"),
+    "reopened": (_FLAG, "reopened at least once"),
+    "ever_resolved": (_FLAG, "resolved at least once (done now, or reopened since)"),
 }

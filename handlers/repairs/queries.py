@@ -16,7 +16,7 @@ from handlers.common.photos import kept_photo
 from handlers.common.rules import Refusal
 from handlers.register import grid_queries as grids
 from handlers.repairs.categories import HANDLER_ROLES, Category, categories
-from handlers.repairs.filters import TicketFilter, overdue_filter
+from handlers.repairs.filters import TicketFilter, filtered, overdue_filter
 from handlers.repairs.models import (
     OPEN_STATUSES,
     Ticket,
@@ -38,6 +38,7 @@ __all__ = [
     "TicketFilter",
     "TicketStatus",
     "TicketView",
+    "filtered",
     "overdue_filter",
 ]
 
@@ -272,8 +273,8 @@ async def community_page(
 ) -> PageSlice[TicketView]:
     """The community's tickets the staff member sees as staff (``roles``: theirs there), filtered, soonest
     due first, with the reporters' contacts: four statements whatever the page size."""
-    query = Ticket.filter(
-        staff_scope(roles, person.id, community_id), filters.q(community_id, now), community_id=community_id
+    query = filtered(
+        Ticket.filter(staff_scope(roles, person.id, community_id), community_id=community_id), filters, now
     )
     listed = await page_slice(query, page, per_page, "resolve_by", "id")
     return PageSlice(await views(listed.rows, now, with_contact=True), page, per_page, listed.total)

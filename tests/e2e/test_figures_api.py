@@ -127,4 +127,4 @@ async def test_the_routes_are_in_the_openapi_document(api: TestClient[Any, Any])
     assert "security" not in paths[f"{API}/public/communities/{{community}}/figures"]["get"]
     listing = paths[f"{API}/communities/{{community}}/tickets"]["get"]
     ticket_params = {p["name"] for p in listing["parameters"]}
-    assert {"state", "grid", "handler", "start", "end", "on_time", "satisfied", "reopened"} <= ticket_params
+    assert {"grid", "handler", "role", "from", "to", "on_time", "satisfied", "ever_resolved"} <= ticket_params

@@ -28,8 +28,8 @@ from handlers.figures.period import Period, chosen
 from handlers.figures.views import Overview, TicketFigures
 from handlers.register import community_workflow as register
 from handlers.repairs import queries as tickets
-from handlers.repairs.filters import TicketFilter
-from storage.models import Community, Person, StreetOffice
+from handlers.repairs.filters import FLAGS, TicketFilter
+from storage.models import Community, Person, RoleName, StreetOffice
 from storage.roles import roles_of
 from tests.integration.fixed_figures import NOW, PERIOD, at, build, ticket
 from tests.integration.test_votes_queries import statements
@@ -75,7 +75,7 @@ async def test_a_communitys_ticket_figures_are_the_hand_count(seeded: str) -> No
 
 
 async def test_tickets_by_month_category_building_grid_and_handler(seeded: str) -> None:
-    await build()
+    people = await build()
     t = (await community()).tickets
     # October A B; November C (00:30 China time is still October in UTC) D E F G H I
     assert [(r.key, r.label) for r in t.by_month] == [("2026-10", "2026年10月"), ("2026-11", "2026年11月")]
@@ -157,9 +157,10 @@ async def test_tickets_by_month_category_building_grid_and_handler(seeded: str) 
     ]
     assert (t.by_building[0].figures.done, t.by_building[0].figures.overdue_open) == (1, 0)  # A; I not yet
     # G1 (1栋 2栋): A B F H I, done A B H, on time A H, hours 6 20 30 | G2 (3栋): C G | none: D (4栋) E
+    g1_id, g2_id = (g.id for g in people["grids"])
     assert [(r.key, r.label, r.community) for r in t.by_grid] == [
-        ("G1", "第一网格", "xingfuli"),
-        ("G2", "第二网格", "xingfuli"),
+        (str(g1_id), "第一网格", "xingfuli"),
+        (str(g2_id), "第二网格", "xingfuli"),
         ("none", "未划入网格", None),
     ]
     g1, g2, no_grid = (r.figures for r in t.by_grid)
@@ -274,7 +275,7 @@ async def test_the_public_figures_have_no_names_and_no_links(seeded: str) -> Non
     staff = await community()
     assert numbers(public.total.tickets) == numbers(staff.total.tickets)
     assert public.tickets.by_handler == [] and public.tickets.by_building == [] and public.volunteers == []
-    assert [r.key for r in public.tickets.by_grid] == ["G1", "G2", "none"]
+    assert [r.label for r in public.tickets.by_grid] == ["第一网格", "第二网格", "未划入网格"]
     dumped = public.model_dump_json()
     assert '"params"' not in dumped and "王师傅" not in dumped and "赵阿姨" not in dumped
 
@@ -301,14 +302,14 @@ async def test_every_link_opens_exactly_the_rows_its_figure_counts(seeded: str) 
         assert set(block.links) == set(FIGURES)
         for figure, link in block.links.items():
             assert link.list == "tickets" and link.community == "xingfuli"
-            chosen = TicketFilter.from_params(link.params)
+            chosen = TicketFilter.from_params(link.params, NOW)
             listed = await tickets.community_page(committee, home.id, roles, chosen, 1, 1, NOW)
             assert listed.total == getattr(block, counted.get(figure, figure)), (figure, link.params)
             checked += 1
     assert checked == 17 * (1 + 2 + 3 + 5 + 3 + 3)
     backlog = overview.total.links["overdue_backlog"]
     listed = await tickets.community_page(
-        committee, home.id, roles, TicketFilter.from_params(backlog.params), 1, 1, NOW
+        committee, home.id, roles, TicketFilter.from_params(backlog.params, NOW), 1, 1, NOW
     )
     assert listed.total == 5
 
@@ -357,3 +358,27 @@ async def test_the_statements_do_not_grow_with_the_data(seeded: str) -> None:
 )
 def test_the_period_asked(query: dict[str, Any], period: Period) -> None:
     assert chosen(query, NOW.date()) == period
+
+
+def test_a_filter_travels_as_parameters_and_back() -> None:
+    every = TicketFilter(
+        category="lift",
+        building=3,
+        overdue=True,
+        done=True,
+        grid="none",
+        assignee=12,
+        role=RoleName.MEDIATOR,
+        since=at(11, 1, 0, 0),
+        until=at(12, 1, 0, 0),
+        **{flag: True for flag in FLAGS},
+    )
+    params = every.params()
+    assert params["status"] == "done" and (params["from"], params["to"]) == ("2026-11-01", "2026-11-30")
+    assert params["grid"] == "none" and params["handler"] == "12" and params["on_time"] == "1"
+    assert TicketFilter.from_params(params, NOW) == every
+    assert TicketFilter.from_params({"status": "open", "overdue": "true"}, NOW) == TicketFilter(
+        still_open=True, overdue=True
+    )
+    with pytest.raises(ValueError, match="to"):
+        TicketFilter.from_params({"to": "2026-02-30"}, NOW)
