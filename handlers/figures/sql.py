@@ -76,13 +76,20 @@ async def medians(query: QuerySet[Any], group: str | None, value: RawSQL) -> dic
     else:
         rows = inner.values(g=group, v="v")
     sql, params = _parameterized(rows)
-    windowed = (
-        f"SELECT g, v, ROW_NUMBER() OVER (PARTITION BY g ORDER BY v) AS rn, "
-        f"COUNT(*) OVER (PARTITION BY g) AS n FROM ({sql}) AS per_row WHERE v IS NOT NULL"
-    )
-    middle = (
-        f"SELECT g, AVG(v) AS m FROM ({windowed}) AS ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY g"
-    )
+    if dialect() == "sqlite":
+        windowed = (
+            f"SELECT g, v, ROW_NUMBER() OVER (PARTITION BY g ORDER BY v) AS rn, "
+            f"COUNT(*) OVER (PARTITION BY g) AS n FROM ({sql}) AS per_row WHERE v IS NOT NULL"
+        )
+        middle = (
+            f"SELECT g, AVG(v) AS m FROM ({windowed}) AS ranked "
+            "WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY g"
+        )
+    else:
+        middle = (
+            f"SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY v) AS m FROM ({sql}) AS per_row "
+            "WHERE v IS NOT NULL GROUP BY g"
+        )
     found = await connections.get("default").execute_query_dict(middle, params)
     return {None if group is None else row["g"]: number(row["m"]) for row in found}
 
