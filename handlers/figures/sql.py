@@ -4,8 +4,9 @@ median per group.
 - A time between two columns, in hours: ``julianday`` differences on SQLite (which stores ISO text with
   its offset and reads it back right), ``date_part('epoch', ...)`` on PostgreSQL.
 - A number in a JSON column: ``json_extract`` on SQLite, ``->>`` on PostgreSQL (JSONB).
-- Months are bucketed without date functions at all (``month_bucket``): a CASE over the period's month
-  bounds, passed as parameters, so that a month is China's month on both, whatever the server's zone.
+- Months (``month_bucket``) are China's months on both, whatever the server's zone: ``to_char`` at the
+  offset on PostgreSQL; on SQLite a CASE over the period's month bounds, passed as parameters (its own date
+  functions would read the stored offset and answer in UTC).
 - The median of a group (the middle value, or the two middle values' mean): PostgreSQL's ordered-set
   aggregate ``percentile_cont(0.5)``; on SQLite the middle rows by ``ROW_NUMBER()`` and ``COUNT(*)`` over a
   window partitioned by the group (SQLite 3.25+). Both give the same number.
@@ -46,8 +47,14 @@ def json_number(table: str, column: str, key: str) -> RawSQL:
     return RawSQL(f'COALESCE(("{table}"."{column}" ->> \'{key}\')::numeric, 0)')
 
 
-def month_bucket(field: str, months: Sequence[Period], now: dt.datetime) -> Case:
-    """The month a row's ``field`` falls in, as YYYY-MM (NULL outside the months)."""
+def month_bucket(table: str, field: str, months: Sequence[Period], now: dt.datetime) -> Case | RawSQL:
+    """The month (in ``now``'s time zone) a row's ``field`` falls in, as YYYY-MM: on PostgreSQL by
+    ``to_char`` at that offset, on SQLite a CASE over the months (NULL outside them)."""
+    if dialect() != "sqlite":
+        offset = now.utcoffset() or dt.timedelta()
+        hours, minutes = divmod(int(offset.total_seconds()) // 60, 60)  # east of UTC: positive
+        zone = f"{hours:+03d}:{minutes:02d}"
+        return RawSQL(f"to_char(\"{table}\".\"{field}\" AT TIME ZONE INTERVAL '{zone}', 'YYYY-MM')")
     whens = []
     for month in months:
         start, end = month.bounds(now)

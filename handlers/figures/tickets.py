@@ -95,7 +95,7 @@ async def _grouped(where: Where, group: str, months: list[Period] | None = None)
     """The counts of each value of ``group`` (a column, a related column, or ``month``): one statement."""
     query = _received(where)
     if months is not None:
-        query = query.annotate(month=sql.month_bucket("created_at", months, where.now))
+        query = query.annotate(month=sql.month_bucket("ticket", "created_at", months, where.now))
     aggregates = _aggregates(where)
     rows = await query.annotate(**aggregates).group_by(group).values(group, *aggregates)
     return {row[group]: row for row in rows}
@@ -104,7 +104,7 @@ async def _grouped(where: Where, group: str, months: list[Period] | None = None)
 async def _medians(where: Where, group: str | None, months: list[Period] | None = None) -> dict[Any, float]:
     query = _received(where).filter(filters.done())
     if months is not None:
-        query = query.annotate(month=sql.month_bucket("created_at", months, where.now))
+        query = query.annotate(month=sql.month_bucket("ticket", "created_at", months, where.now))
     return await sql.medians(query, group, sql.hours_between("ticket", "created_at", "resolved_at"))
 
 
@@ -122,10 +122,11 @@ async def section(where: Where) -> tuple[TicketSection, dict[int, TicketFigures]
     statements run side by side (PostgreSQL answers them on several connections). Buildings are broken
     down for one community's staff, handlers for staff: not in 居务公开, and a street office's buildings
     are its communities' to read."""
+    single = where.single is not None  # one community: its figures are the total
     totals = asyncio.gather(
         _grouped(where, "community_id"),
         _medians(where, "community_id"),
-        _medians(where, None),
+        _no_medians() if single else _medians(where, None),
         _backlog(where),
     )
     staff = where.linked
@@ -144,7 +145,11 @@ async def section(where: Where) -> tuple[TicketSection, dict[int, TicketFigures]
         cid: figures(per_community.get(cid, {}), medians.get(cid), where.ticket_links(cid))
         for cid in where.ids
     }
-    total = figures(_sum(per_community), total_median.get(None), where.ticket_links(None))
+    median = medians.get(where.ids[0]) if single else total_median.get(None)
+    total = figures(_sum(per_community), median, where.ticket_links(None))
+    if not month:  # a period within one month: that month's figures are the total
+        only = where.period.months()[0]
+        month = [TicketRow(key=sql.month_key(only), label=_month_label(only), figures=total)]
     section = TicketSection(
         total=total,
         overdue_backlog=sum(backlog.values()),
@@ -160,6 +165,10 @@ async def section(where: Where) -> tuple[TicketSection, dict[int, TicketFigures]
 
 async def _no_rows() -> list[TicketRow]:
     return []
+
+
+async def _no_medians() -> dict[Any, float]:
+    return {}
 
 
 async def _both(
@@ -211,16 +220,23 @@ async def _by_category(where: Where) -> list[TicketRow]:
 
 
 async def _by_month(where: Where) -> list[TicketRow]:
+    """Every month of the period, empty ones too (a chart's axis); none for a period within one month
+    (``section`` repeats the total)."""
     months = where.period.months()
+    if len(months) == 1:
+        return []
     counts, medians = await _both(where, "month", months)
     out = []
     for month in months:
         key = sql.month_key(month)
-        label = content.text("figures.month", year=month.start.year, month=month.start.month)
         links = dataclasses.replace(where, period=month).ticket_links(None)
         figures_of = figures(counts.get(key, {}), medians.get(key), links)
-        out.append(TicketRow(key=key, label=label, figures=figures_of))
+        out.append(TicketRow(key=key, label=_month_label(month), figures=figures_of))
     return out
+
+
+def _month_label(month: Period) -> str:
+    return content.text("figures.month", year=month.start.year, month=month.start.month)
 
 
 async def _by_grid(where: Where) -> list[TicketRow]:
