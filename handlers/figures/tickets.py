@@ -5,9 +5,9 @@ of one set and its link opens exactly its rows); only the backlog (``overdue_bac
 open and overdue now, whenever received. The definitions, as a street office's annual assessment reads them:
 
 - 办结率: done (resolved, or closed after a resolve) / received. Rejected, duplicate and withdrawn tickets
-  stay in ``received`` and are not done: the assessment counts what residents asked, and the breakdown
-  by status is one click away in the list.
-- 按时办结率: resolved at or before ``resolve_by`` / done (the register's street figures read it so).
+  stay in ``received`` and are not done: the assessment counts what residents asked (the list filtered
+  by status shows them).
+- 按时办结率: resolved at or before ``resolve_by`` / done (as the street office's first figures read it).
 - 响应及时率: answered (accepted; or rejected or marked a duplicate, which answer it too) at or before
   ``respond_by`` / answered. Unanswered tickets past their time show in ``overdue_open``. A ticket accepted
   again after a reopen counts by that last acceptance.
@@ -16,7 +16,7 @@ open and overdue now, whenever received. The definitions, as a street office's a
 - Median time to resolve: received to its last resolve, in hours, over the done tickets.
 
 Each breakdown (community, category, month, grid, building, handler) is one GROUP BY statement and one
-median statement, whatever the number of tickets or communities.
+median statement, whatever the number of tickets or communities; they run side by side.
 """
 
 from __future__ import annotations

@@ -34,9 +34,8 @@ _TICKET_ROWS: dict[str, dict[str, Any]] = {
     "median_hours_to_resolve": {"done": True},
     "overdue_open": {"overdue": True},
 }
-TICKET_ROWS = {
-    figure: TicketFilter(**rows).params() for figure, rows in _TICKET_ROWS.items()
-}  # as parameters
+# the same as the lists' query parameters
+TICKET_ROWS = {figure: TicketFilter(**rows).params() for figure, rows in _TICKET_ROWS.items()}
 
 
 @dataclass(frozen=True)
