@@ -29,6 +29,7 @@ from typing import Any
 from tortoise.functions import Count, Sum
 
 import content
+from handlers.common import formats
 from handlers.figures import sql
 from handlers.figures.period import Period
 from handlers.figures.views import TicketFigures, TicketRow, TicketSection
@@ -236,7 +237,7 @@ async def _by_month(where: Where) -> list[TicketRow]:
 
 
 def _month_label(month: Period) -> str:
-    return content.text("figures.month", year=month.start.year, month=month.start.month)
+    return formats.month(month.start)
 
 
 async def _by_grid(where: Where) -> list[TicketRow]:
