@@ -26,7 +26,8 @@ READERS = OVERSEERS | {RoleName.GRID_WORKER}  # the committee, the street office
 
 
 async def may_read(person: Person, community_id: int) -> bool:
-    """May read the community's figures with their links (the rows behind them are theirs to see)."""
+    """May read the community's figures (a ``storage.roles.CommunityRule``). The links open the lists as
+    they show the reader: a grid worker following one sees the rows of their own grid among them."""
     return bool(await roles_of(person, community_id) & READERS)
 
 
