@@ -21,7 +21,17 @@ from bot.wechat.client import WeChatClient
 from handlers.common.requests import RequestSource
 
 # the order of routers matters only in the fallback phase: common's catch-all router is marked last
-FEATURES = ("common", "emergency", "residents", "register", "repairs", "wishes", "votes", "services")
+FEATURES = (
+    "common",
+    "emergency",
+    "residents",
+    "register",
+    "repairs",
+    "wishes",
+    "votes",
+    "services",
+    "figures",
+)
 
 
 @functools.cache

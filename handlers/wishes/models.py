@@ -69,7 +69,7 @@ class Wish(Model):
 
     class Meta:
         table = "wish"
-        indexes = (("community_id", "status", "category"),)
+        indexes = (("community_id", "status", "category"), ("community_id", "created_at"))
 
     @property
     def number(self) -> str:
@@ -179,3 +179,4 @@ class ServiceRecord(Model):
     class Meta:
         table = "service_record"
         unique_together = (("wish", "volunteer"),)
+        indexes = (("community_id", "served_on"),)
