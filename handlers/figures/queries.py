@@ -93,3 +93,12 @@ async def _overview(where: Where, scope: Scope) -> Overview:
         volunteers=top,
         consultations=closed,
     )
+
+
+async def community_by_code(code: str) -> Community | None:
+    return await Community.get_or_none(code=code)
+
+
+async def all_communities() -> list[Community]:
+    """Every community, by name: 居务公开's index."""
+    return await Community.all().order_by("name", "id")
