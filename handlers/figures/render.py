@@ -104,7 +104,9 @@ def rows_chart(rows: Sequence[TicketRow], link: Linker, *, horizontal: bool = Fa
     received = [r.figures.received for r in rows]
     done = [r.figures.done for r in rows]
     rate = [None if r.figures.done_rate is None else round(r.figures.done_rate * 100, 1) for r in rows]
-    category_axis = {"type": "category", "data": names, "axisLabel": {"interval": 0, "hideOverlap": True}}
+    # a horizontal chart reads top down (ECharts starts a category axis at the bottom)
+    category_axis = {"type": "category", "data": names, "inverse": horizontal}
+    category_axis["axisLabel"] = {"hideOverlap": True}
     value_axis = [{"type": "value", "minInterval": 1}, {"type": "value", "max": 100, "show": False}]
     option: dict[str, Any] = {
         "tooltip": {"trigger": "axis"},

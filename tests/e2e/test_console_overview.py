@@ -37,7 +37,8 @@ async def signed(sim: WeChatSim, fake_api: FakeWeChatAPI, openid: str) -> Client
 def figure(html: str, label: str) -> tuple[str, str]:
     """The value of a figure's card and its link ("" when none)."""
     found = re.search(
-        rf'figure-label">{re.escape(label)}</div>\s*<(?:a class="figure-value" href="([^"]*)"|div class="figure-value")>([^<]*)<',
+        rf'figure-label">{re.escape(label)}</div>\s*'
+        r'<(?:a class="figure-value" href="([^"]*)"|div class="figure-value")>([^<]*)<',
         html,
     )
     assert found, label
@@ -65,7 +66,8 @@ async def test_the_overview_shows_the_figures_and_links_to_their_rows(
         listed = await client.get(link)
         assert listed.status == 200
         assert len(re.findall(r">(R\d{4}-\d{4})</a>", await listed.text())) == int(received)
-        done, done_link = figure(html, "办结率")
+        done_rate, done_link = figure(html, "办结率")
+        assert done_rate.endswith("%")
         assert "status=done" in done_link and "from=2026-10-01" in done_link and "to=2026-11-30" in done_link
         rows = re.findall(r">(R\d{4}-\d{4})</a>", await (await client.get(done_link)).text())
         assert len(rows) == api["total"]["tickets"]["done"]
