@@ -3,7 +3,9 @@ tickets received over eleven months (and, in proportion, 5,000 wishes with their
 consultations and 10,000 residents' messages), on PostgreSQL. It times every query the overview page runs
 (``handlers.figures.queries.street_overview`` and ``community_overview``: the figures in all, per community,
 by category, month, grid, building and handler, the medians, the backlog, the labels) for this month and for
-the whole year, and prints the median of several runs.
+the whole year, and prints the median of several runs. Then the page itself: the street office's overview
+and 月报 rendered by the app over HTTP (a signed-in street office worker's browser: session, access check,
+the figures, the charts' options, the template), and one community's overview.
 
     python bench/console_figures.py [--database-url postgres://...] [--tickets 100000] [--communities 20]
                                     [--runs 7] [--keep]
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import functools
 import logging
 import os
 import random
@@ -264,8 +267,45 @@ async def run(url: str, tickets: int, communities: int, runs: int) -> None:
         await timed("street office, the year", runs, lambda: queries.street_overview(street, year, NOW))
         await timed("one community, this month", runs, lambda: queries.community_overview(one, month, NOW))
         await timed("one community, the year", runs, lambda: queries.community_overview(one, year, NOW))
+        await pages_over_http(street, one, runs)
     finally:
         await db.close_db()
+
+
+async def pages_over_http(street: StreetOffice, one: Community, runs: int) -> None:
+    """The console's pages as a browser gets them: the app on a local port, a street office worker's
+    session cookie, each page's whole response read."""
+    import aiohttp
+    from aiohttp.test_utils import TestServer
+
+    from bot.app import init_app
+    from bot.config import Settings
+    from bot.console.server import SERVICES
+    from bot.console.sessions import COOKIE, open_session
+    from storage.models import Role, RoleName
+
+    worker = await Person.create(openid="bench-street", name="街道")
+    await Role.create(person=worker, community=one, role=RoleName.STREET_OFFICE)
+    # the outbox worker polls rarely: its statements are not the page's
+    app = init_app(Settings(outbox_poll=3600.0), clock=lambda: NOW, prepare=False, own_database=False)
+    async with TestServer(app) as server:
+        services = app[SERVICES]
+        session = await open_session(services.store, worker.id, services.policy, time.time())
+        cookies = {COOKIE: session.token}
+        async with aiohttp.ClientSession(base_url=str(server.make_url("")), cookies=cookies) as browser:
+
+            async def page(path: str) -> None:
+                async with browser.get(path, allow_redirects=False) as response:
+                    await response.read()
+                    assert response.status == 200, (path, response.status)
+
+            for label, path in (
+                ("page: street office overview, this month", "/console/s/bench/overview"),
+                ("page: street office overview, the year", "/console/s/bench/overview?period=year"),
+                ("page: street office 月报, this month", "/console/s/bench/report"),
+                ("page: one community's overview, the year", "/console/c/bench-0/overview?period=year"),
+            ):
+                await timed(label, runs, functools.partial(page, path))
 
 
 async def db_analyse() -> None:
