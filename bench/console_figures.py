@@ -228,7 +228,8 @@ class Statements(logging.Handler):
         self.count = 0
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.count += record.getMessage().lstrip()[:6].upper() in ("SELECT", "WITH")
+        words = record.getMessage().split(None, 1)
+        self.count += bool(words) and words[0].upper() in ("SELECT", "WITH")
 
 
 async def timed(label: str, runs: int, make: Callable[[], Awaitable[Any]]) -> None:

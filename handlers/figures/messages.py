@@ -43,7 +43,7 @@ def _figures(
 
 
 async def messages(where: Where) -> tuple[MessageFigures, dict[int, MessageFigures]]:
-    """In all and per community: three statements."""
+    """In all and per community: two statements."""
     start, end = where.bounds()
     left = StaffMessage.filter(community_id__in=where.ids, created_at__gte=start, created_at__lt=end)
     sums = {
@@ -54,10 +54,14 @@ async def messages(where: Where) -> tuple[MessageFigures, dict[int, MessageFigur
     rows = await left.annotate(**sums).group_by("community_id").values("community_id", *sums)
     per = {int(r["community_id"]): r for r in rows}
     total = {k: sum(sql.number(r[k] or 0) for r in rows) for k in sums}
-    timed = left.filter(status=ANSWERED, answered_at__not_isnull=True)
-    wait = sql.hours_between("staff_message", "created_at", "answered_at")
-    medians = await sql.medians(timed, "community_id", wait)
-    overall = (await sql.medians(timed, None, wait)).get(None)
+    timed = left.filter(status=ANSWERED, answered_at__not_isnull=True).annotate(
+        x_wait=sql.hours_between("staff_message", "created_at", "answered_at")
+    )
+    waits = await sql.medians_by(
+        timed.values(community="community_id", v="x_wait"), ["community"], total=True
+    )
+    medians = {int(str(k)): m for k, m in waits["community"].items()}
+    overall = waits[sql.TOTAL].get(None)
     return _figures(where, None, total, overall), {
         c: _figures(where, c, per.get(c, {}), medians.get(c)) for c in where.ids
     }

@@ -1,5 +1,5 @@
-"""The few things SQLite and PostgreSQL spell differently, and the one query Tortoise cannot build: a
-median per group.
+"""The few things SQLite and PostgreSQL spell differently, and the queries Tortoise cannot build:
+medians, and several breakdowns of one set of rows in one statement.
 
 - A time between two columns, in hours: ``julianday`` differences on SQLite (which stores ISO text with
   its offset and reads it back right), ``date_part('epoch', ...)`` on PostgreSQL.
@@ -10,6 +10,8 @@ median per group.
 - The median of a group (the middle value, or the two middle values' mean): PostgreSQL's ordered-set
   aggregate ``percentile_cont(0.5)``; on SQLite the middle rows by ``ROW_NUMBER()`` and ``COUNT(*)`` over a
   window partitioned by the group (SQLite 3.25+). Both give the same number.
+- Breakdowns (``sums_by``, ``medians_by``): the rows as a common table expression, grouped by one of its
+  columns (or by several, each a GROUP BY of it in one UNION ALL, keys as text).
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from typing import Any
 
 from tortoise import connections
 from tortoise.expressions import Case, Q, RawSQL, When
-from tortoise.queryset import QuerySet
 
 from handlers.figures.period import Period
 
@@ -72,33 +73,70 @@ def number(value: Any) -> float:
     return float(value) if isinstance(value, Decimal | int | float) else float(str(value))
 
 
-async def medians(query: QuerySet[Any], group: str | None, value: RawSQL) -> dict[Any, float]:
-    """The median of ``value`` over the rows of ``query`` in each ``group`` (a field, a related field
-    or an annotation of ``query``; None: one group, keyed None): one statement."""
-    keys = ("g", "v")
-    inner = query.annotate(v=value)
-    if group is None:
-        inner = inner.annotate(g=RawSQL("0"))
-        rows = inner.values(*keys)
-    else:
-        rows = inner.values(g=group, v="v")
+def flag(condition: Q) -> Case:
+    """1 where ``condition`` holds, else 0: a column to sum."""
+    return Case(When(condition, then=RawSQL("1")), default=RawSQL("0"))  # type: ignore[arg-type]
+
+
+Breakdowns = dict[str, dict[str | None, dict[str, float]]]
+
+
+async def sums_by(rows: Any, dims: Sequence[str], measures: Sequence[str]) -> Breakdowns:
+    """For each of ``dims`` (columns of the values query ``rows``), the sums of ``measures`` (its number
+    columns) per value of that column: one statement, ``rows`` computed once (a common table expression,
+    which PostgreSQL materialises when used more than once) and grouped once per dimension.
+    ``{dim: {value as text (None for NULL): {measure: sum}}}``."""
     sql, params = _parameterized(rows)
-    if dialect() == "sqlite":
-        windowed = (
-            f"SELECT g, v, ROW_NUMBER() OVER (PARTITION BY g ORDER BY v) AS rn, "
-            f"COUNT(*) OVER (PARTITION BY g) AS n FROM ({sql}) AS per_row WHERE v IS NOT NULL"
-        )
-        middle = (
-            f"SELECT g, AVG(v) AS m FROM ({windowed}) AS ranked "
-            "WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY g"
-        )
-    else:
-        middle = (
-            f"SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY v) AS m FROM ({sql}) AS per_row "
-            "WHERE v IS NOT NULL GROUP BY g"
-        )
-    found = await connections.get("default").execute_query_dict(middle, params)
-    return {None if group is None else row["g"]: number(row["m"]) for row in found}
+    sums = ", ".join(f"SUM({m}) AS {m}" for m in measures)
+    branches = [f"SELECT '{d}' AS dim, CAST({d} AS TEXT) AS k, {sums} FROM base GROUP BY {d}" for d in dims]
+    found = await _run(f"WITH base AS ({sql}) " + " UNION ALL ".join(branches), params)
+    out: Breakdowns = {d: {} for d in dims}
+    for row in found:
+        out[row["dim"]][row["k"]] = {m: number(row[m] or 0) for m in measures}
+    return out
+
+
+Medians = dict[str, dict[str | None, float]]
+TOTAL = "total"  # the dimension of one group: every row
+
+
+async def medians_by(rows: Any, dims: Sequence[str], *, where: str = "", total: bool = False) -> Medians:
+    """For each of ``dims`` (columns of the values query ``rows``; ``total``: and over all of them, keyed
+    ``TOTAL`` and None), the median of its column ``v`` per value: one statement. ``where``: a 0/1 column
+    of ``rows`` that must be 1."""
+    sql, params = _parameterized(rows)
+    keep = f"v IS NOT NULL AND {where} = 1" if where else "v IS NOT NULL"
+    groups = [(f"'{d}'", f"CAST({d} AS TEXT)", d) for d in dims]
+    if total:
+        groups.append((f"'{TOTAL}'", "NULL", ""))
+    branches = []
+    for dim, key, by in groups:
+        if dialect() == "sqlite":
+            part = f"PARTITION BY {by} " if by else ""
+            ranked = (
+                f"SELECT {key} AS k, v, ROW_NUMBER() OVER ({part}ORDER BY v) AS rn, "
+                f"COUNT(*) OVER ({part.strip()}) AS n FROM base WHERE {keep}"
+            )
+            branches.append(
+                f"SELECT {dim} AS dim, k, AVG(v) AS m FROM ({ranked}) AS ranked "
+                "WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY k"
+            )
+        else:
+            grouped = f" GROUP BY {by}" if by else ""
+            branches.append(
+                f"SELECT {dim} AS dim, {key} AS k, percentile_cont(0.5) WITHIN GROUP (ORDER BY v) AS m "
+                f"FROM base WHERE {keep}{grouped}"
+            )
+    found = await _run(f"WITH base AS ({sql}) " + " UNION ALL ".join(branches), params)
+    out: Medians = {d: {} for d in (*dims, *([TOTAL] if total else []))}
+    for row in found:
+        if row["m"] is not None:
+            out[row["dim"]][row["k"]] = number(row["m"])
+    return out
+
+
+async def _run(statement: str, params: list[Any]) -> list[dict[str, Any]]:
+    return list(await connections.get("default").execute_query_dict(statement, params))
 
 
 def _parameterized(query: Any) -> tuple[str, list[Any]]:

@@ -15,76 +15,51 @@ open and overdue now, whenever received. The definitions, as a street office's a
 - 返修率: reopened at least once / resolved at least once.
 - Median time to resolve: received to its last resolve, in hours, over the done tickets.
 
-Each breakdown (community, category, month, grid, building, handler) is one GROUP BY statement and one
-median statement, whatever the number of tickets or communities; they run side by side.
+The period's tickets are one row each (``_rows``: its keys, a 0/1 column per condition, the hours to resolve),
+broken down by community, category, month, grid, building and handler: a statement of sums and one of
+medians per breakdown (``sql.sums_by``, ``sql.medians_by``), whatever the number of tickets or communities,
+run side by side with the backlog and the labels.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-from collections.abc import Mapping
 from typing import Any
 
-from tortoise.functions import Count, Sum
+from tortoise.expressions import RawSQL, Subquery
+from tortoise.functions import Count
 
-import content
-from handlers.common import formats
 from handlers.figures import sql
-from handlers.figures.period import Period
+from handlers.figures.ticket_rows import (
+    Labels,
+    by_building,
+    by_category,
+    by_grid,
+    by_handler,
+    by_month,
+    figures,
+)
 from handlers.figures.views import TicketFigures, TicketRow, TicketSection
-from handlers.figures.where import Where, ratio
+from handlers.figures.where import Where
 from handlers.register.models import Grid
 from handlers.repairs import filters
-from handlers.repairs.categories import categories
-from handlers.repairs.filters import NONE, TicketFilter
 from handlers.repairs.models import Ticket
 from storage.models import Building, Person
 
-Counts = Mapping[str, int]
-GRID = "building__grid_link__grid_id"
-
-
-def _aggregates(where: Where) -> dict[str, Any]:
-    return {
-        "received": Count("id"),
-        "done": Count("id", _filter=filters.done()),
-        "responded": Count("id", _filter=filters.responded()),
-        "responded_on_time": Count("id", _filter=filters.responded_on_time()),
-        "on_time": Count("id", _filter=filters.on_time()),
-        "rated": Count("id", _filter=filters.rated()),
-        "stars": Sum("rating"),  # the sum and the count: Avg would be read back as the integer column is
-        "satisfied": Count("id", _filter=filters.satisfied()),
-        "reopened": Count("id", _filter=filters.reopened()),
-        "ever_resolved": Count("id", _filter=filters.ever_resolved()),
-        "overdue_open": Count("id", _filter=filters.overdue_filter(where.now)),
-    }
-
-
-def figures(counts: Counts, median: float | None, links: dict[str, Any]) -> TicketFigures:
-    def n(name: str) -> int:
-        return int(sql.number(counts.get(name) or 0))
-
-    return TicketFigures(
-        received=n("received"),
-        done=n("done"),
-        done_rate=ratio(n("done"), n("received")),
-        responded=n("responded"),
-        responded_on_time=n("responded_on_time"),
-        response_rate=ratio(n("responded_on_time"), n("responded")),
-        on_time=n("on_time"),
-        on_time_rate=ratio(n("on_time"), n("done")),
-        rated=n("rated"),
-        average_rating=ratio(n("stars"), n("rated"), 2),
-        satisfied=n("satisfied"),
-        satisfied_share=ratio(n("satisfied"), n("rated")),
-        reopened=n("reopened"),
-        ever_resolved=n("ever_resolved"),
-        reopen_rate=ratio(n("reopened"), n("ever_resolved")),
-        median_hours_to_resolve=None if median is None else round(median, 1),
-        overdue_open=n("overdue_open"),
-        links=links,
-    )
+# every count a block of figures is made of (``stars``: the sum of the ratings)
+MEASURES = (
+    "received",
+    "done",
+    "responded",
+    "responded_on_time",
+    "on_time",
+    "rated",
+    "stars",
+    "satisfied",
+    "reopened",
+    "ever_resolved",
+    "overdue_open",
+)
 
 
 def _received(where: Where) -> Any:
@@ -92,91 +67,93 @@ def _received(where: Where) -> Any:
     return Ticket.filter(filters.received_between(start, end), community_id__in=where.ids)
 
 
-async def _grouped(where: Where, group: str, months: list[Period] | None = None) -> dict[Any, Counts]:
-    """The counts of each value of ``group`` (a column, a related column, or ``month``): one statement."""
-    query = _received(where)
-    if months is not None:
-        query = query.annotate(month=sql.month_bucket("ticket", "created_at", months, where.now))
-    aggregates = _aggregates(where)
-    rows = await query.annotate(**aggregates).group_by(group).values(group, *aggregates)
-    return {row[group]: row for row in rows}
-
-
-async def _medians(where: Where, group: str | None, months: list[Period] | None = None) -> dict[Any, float]:
-    query = _received(where).filter(filters.done())
-    if months is not None:
-        query = query.annotate(month=sql.month_bucket("ticket", "created_at", months, where.now))
-    return await sql.medians(query, group, sql.hours_between("ticket", "created_at", "resolved_at"))
-
-
-def _sum(rows: Mapping[Any, Counts]) -> dict[str, int]:
-    total: dict[str, int] = {}
-    for row in rows.values():
-        for name, value in row.items():
-            if name != "community_id":
-                total[name] = total.get(name, 0) + int(sql.number(value or 0))
-    return total
+def _rows(where: Where) -> Any:
+    """The period's tickets, one row each: what they are broken down by, a 0/1 column per count (the
+    tickets lists' own conditions) and the hours to resolve."""
+    conditions = {
+        "done": filters.done(),
+        "responded": filters.responded(),
+        "responded_on_time": filters.responded_on_time(),
+        "on_time": filters.on_time(),
+        "rated": filters.rated(),
+        "satisfied": filters.satisfied(),
+        "reopened": filters.reopened(),
+        "ever_resolved": filters.ever_resolved(),
+        "overdue_open": filters.overdue_filter(where.now),
+    }
+    query = _received(where).annotate(
+        x_one=RawSQL("1"),
+        x_month=sql.month_bucket("ticket", "created_at", where.period.months(), where.now),
+        x_hours=sql.hours_between("ticket", "created_at", "resolved_at"),
+        **{f"x_{name}": sql.flag(condition) for name, condition in conditions.items()},
+    )
+    return query.values(
+        community="community_id",
+        category="category",
+        month="x_month",
+        grid="building__grid_link__grid_id",
+        building="building_id",
+        handler="assignee_id",
+        received="x_one",
+        stars="rating",
+        v="x_hours",
+        **{name: f"x_{name}" for name in conditions},
+    )
 
 
 async def section(where: Where) -> tuple[TicketSection, dict[int, TicketFigures], dict[int, int]]:
-    """The tickets' part of an overview, each community's figures and each one's overdue backlog; the
-    statements run side by side (PostgreSQL answers them on several connections). Buildings are broken
-    down for one community's staff, handlers for staff: not in 居务公开, and a street office's buildings
-    are its communities' to read."""
-    single = where.single is not None  # one community: its figures are the total
-    totals = asyncio.gather(
-        _grouped(where, "community_id"),
-        _medians(where, "community_id"),
-        _no_medians() if single else _medians(where, None),
+    """The tickets' part of an overview, each community's figures and each one's overdue backlog: two
+    statements per breakdown and four more, side by side. Buildings are broken down
+    for one community's staff, handlers for staff: not in 居务公开; a street office's buildings are its
+    communities' to read. A period within one month has no month breakdown of its own: its total."""
+    staff, single = where.linked, where.single is not None
+    dims = ["community", "category", "grid"]
+    dims += ["month"] if len(where.period.months()) > 1 else []
+    dims += ["building"] if staff and single else []
+    dims += ["handler"] if staff else []
+    rows = _rows(where)
+    # a statement per breakdown, side by side: PostgreSQL answers each on a connection (and a core) of
+    # its own, where one statement of every breakdown would run on one core
+    sums, middles, backlog, labels = await asyncio.gather(
+        asyncio.gather(*(sql.sums_by(rows, [dim], MEASURES) for dim in dims)),
+        asyncio.gather(
+            *(
+                sql.medians_by(rows, [dim], where="done", total=dim == "community" and not single)
+                for dim in dims
+            )
+        ),
         _backlog(where),
+        _labels(where, with_buildings="building" in dims, with_handlers="handler" in dims),
     )
-    staff = where.linked
-    rows = asyncio.gather(
-        _by_category(where),
-        _by_month(where),
-        _by_grid(where),
-        _by_building(where) if staff and where.single else _no_rows(),
-        _by_handler(where) if staff else _no_rows(),
-    )
-    (
-        (per_community, medians, total_median, backlog),
-        (category, month, grid, building, handler),
-    ) = await asyncio.gather(totals, rows)
+    counted = {dim: part[dim] for dim, part in zip(dims, sums, strict=True)}
+    medians = {dim: found for part in middles for dim, found in part.items()}
+    per_community = {int(str(k)): c for k, c in counted["community"].items()}
+    community_medians = {int(str(k)): m for k, m in medians["community"].items()}
     communities = {
-        cid: figures(per_community.get(cid, {}), medians.get(cid), where.ticket_links(cid))
+        cid: figures(per_community.get(cid, {}), community_medians.get(cid), where.ticket_links(cid))
         for cid in where.ids
     }
-    median = medians.get(where.ids[0]) if single else total_median.get(None)
-    total = figures(_sum(per_community), median, where.ticket_links(None))
-    if not month:  # a period within one month: that month's figures are the total
-        only = where.period.months()[0]
-        month = [TicketRow(key=sql.month_key(only), label=_month_label(only), figures=total)]
+    total_median = community_medians.get(where.ids[0]) if single else medians[sql.TOTAL].get(None)
+    total = figures(_sum(per_community.values()), total_median, where.ticket_links(None))
     section = TicketSection(
         total=total,
         overdue_backlog=sum(backlog.values()),
         links=where.backlog_links(None),
-        by_category=category,
-        by_month=month,
-        by_grid=grid,
-        by_building=building,
-        by_handler=handler,
+        by_category=by_category(where, counted["category"], medians["category"]),
+        by_month=by_month(where, counted.get("month"), medians.get("month"), total),
+        by_grid=by_grid(where, counted["grid"], medians["grid"], labels),
+        by_building=by_building(where, counted["building"], medians["building"], labels)
+        if "building" in dims
+        else [],
+        by_handler=by_handler(where, counted["handler"], medians["handler"], labels)
+        if "handler" in dims
+        else [],
     )
     return section, communities, backlog
 
 
-async def _no_rows() -> list[TicketRow]:
-    return []
-
-
-async def _no_medians() -> dict[Any, float]:
-    return {}
-
-
-async def _both(
-    where: Where, group: str, months: list[Period] | None = None
-) -> tuple[dict[Any, Counts], dict[Any, float]]:
-    """A breakdown's counts and medians, side by side."""
-    return await asyncio.gather(_grouped(where, group, months), _medians(where, group, months))
+def _sum(rows: Any) -> dict[str, float]:
+    return {m: sum(row.get(m, 0) for row in rows) for m in MEASURES}
 
 
 async def _backlog(where: Where) -> dict[int, int]:
@@ -186,112 +163,23 @@ async def _backlog(where: Where) -> dict[int, int]:
     return {int(str(c)): int(str(n)) for c, n in rows}
 
 
-def _row(
-    where: Where,
-    key: Any,
-    label: str,
-    counts: Counts,
-    median: float | None,
-    row: TicketFilter,
-    community_id: int | None = None,
-) -> TicketRow:
-    return TicketRow(
-        key=NONE if key is None else str(key),
-        label=label,
-        community=where.code_of(community_id) if community_id is not None else None,
-        figures=figures(counts, median, where.ticket_links(community_id, row)),
+async def _labels(where: Where, *, with_buildings: bool, with_handlers: bool) -> Labels:
+    """The grids of the communities, the buildings (one community's) and the names of the period's
+    handlers: three statements side by side."""
+
+    async def buildings() -> list[Building]:
+        return list(await Building.filter(community_id__in=where.ids)) if with_buildings else []
+
+    async def handlers() -> list[tuple[int, str]]:
+        if not with_handlers:
+            return []
+        theirs = Subquery(_received(where).filter(assignee_id__not_isnull=True).values("assignee_id"))
+        return [(int(i), str(n)) for i, n in await Person.filter(id__in=theirs).values_list("id", "name")]
+
+    grids, built, named = await asyncio.gather(
+        Grid.filter(community_id__in=where.ids), buildings(), handlers()
     )
+    return Labels(grids={g.id: g for g in grids}, buildings={b.id: b for b in built}, handlers=dict(named))
 
 
-async def _by_category(where: Where) -> list[TicketRow]:
-    counts, medians = await _both(where, "category")
-    known = categories()
-    rows = [
-        _row(
-            where,
-            key,
-            known[key].label if key in known else key,
-            c,
-            medians.get(key),
-            TicketFilter(category=key),
-        )
-        for key, c in counts.items()
-    ]
-    return sorted(rows, key=lambda r: (-r.figures.received, r.key))
-
-
-async def _by_month(where: Where) -> list[TicketRow]:
-    """Every month of the period, empty ones too (a chart's axis); none for a period within one month
-    (``section`` repeats the total)."""
-    months = where.period.months()
-    if len(months) == 1:
-        return []
-    counts, medians = await _both(where, "month", months)
-    out = []
-    for month in months:
-        key = sql.month_key(month)
-        links = dataclasses.replace(where, period=month).ticket_links(None)
-        figures_of = figures(counts.get(key, {}), medians.get(key), links)
-        out.append(TicketRow(key=key, label=_month_label(month), figures=figures_of))
-    return out
-
-
-def _month_label(month: Period) -> str:
-    return formats.month(month.start)
-
-
-async def _by_grid(where: Where) -> list[TicketRow]:
-    counts, medians = await _both(where, GRID)
-    grids = {g.id: g for g in await Grid.filter(community_id__in=where.ids)} if counts else {}
-    rows = []
-    for key, c in counts.items():
-        grid = grids.get(key) if key is not None else None
-        if grid is None:
-            rows.append(
-                _row(
-                    where, None, content.text("figures.no_grid"), c, medians.get(key), TicketFilter(grid=NONE)
-                )
-            )
-        else:
-            row = TicketFilter(grid=grid.id)
-            rows.append(
-                _row(where, grid.id, grid.name or grid.code, c, medians.get(key), row, grid.community_id)
-            )
-    return sorted(rows, key=_in_order)
-
-
-async def _by_building(where: Where) -> list[TicketRow]:
-    counts, medians = await _both(where, "building_id")
-    ids = [k for k in counts if k is not None]
-    buildings = {b.id: b for b in await Building.filter(id__in=ids)} if ids else {}
-    rows = []
-    for key, c in counts.items():
-        b = buildings.get(key) if key is not None else None
-        if b is None:
-            label = content.text("figures.no_building")
-            rows.append(_row(where, None, label, c, medians.get(key), TicketFilter(building=NONE)))
-        else:
-            filtered = TicketFilter(building=b.number)
-            rows.append(_row(where, b.number, b.label, c, medians.get(key), filtered, b.community_id))
-    return sorted(rows, key=_in_order)
-
-
-def _in_order(row: TicketRow) -> tuple[bool, str, int]:
-    """Grids and buildings by community, then in their order (ids, numbers); the "none" row last."""
-    return (row.key == NONE, row.community or "", 0 if row.key == NONE else int(row.key))
-
-
-async def _by_handler(where: Where) -> list[TicketRow]:
-    counts, medians = await _both(where, "assignee_id")
-    ids = [k for k in counts if k is not None]
-    names = dict(await Person.filter(id__in=ids).values_list("id", "name")) if ids else {}
-    rows = []
-    for key, c in counts.items():
-        if key is None:
-            label = content.text("figures.no_handler")
-        else:
-            label = str(names.get(key) or "") or content.text("figures.unnamed_handler", id=key)
-        rows.append(
-            _row(where, key, label, c, medians.get(key), TicketFilter(assignee=NONE if key is None else key))
-        )
-    return sorted(rows, key=lambda r: (r.key == NONE, -r.figures.received, r.label))
+__all__ = ["TicketRow", "figures", "section"]
