@@ -274,26 +274,38 @@ async def run(url: str, tickets: int, communities: int, runs: int) -> None:
 
 
 async def pages_over_http(street: StreetOffice, one: Community, runs: int) -> None:
-    """The console's pages as a browser gets them: the app on a local port, a street office worker's
-    session cookie, each page's whole response read."""
+    """The console's pages as a browser gets them: the console mounted as the app mounts it (sessions,
+    access checks, templates; without the app's outbox worker and clock-driven rounds, which would escalate
+    the bench's overdue tickets while it measures) on a local port, a street office worker's session
+    cookie, each page's whole response read."""
     import aiohttp
+    from aiohttp import web
     from aiohttp.test_utils import TestServer
 
-    from bot.app import init_app
+    import handlers
+    from bot.app import wechat_client
     from bot.config import Settings
-    from bot.console.server import SERVICES
+    from bot.console.core import ConsoleServices
+    from bot.console.server import SERVICES, mount
     from bot.console.sessions import COOKIE, open_session
+    from storage.kv import MemoryStore
     from storage.models import Role, RoleName
 
     worker = await Person.create(openid="bench-street", name="街道")
     await Role.create(person=worker, community=one, role=RoleName.STREET_OFFICE)
-    # the outbox worker polls rarely: its statements are not the page's
-    app = init_app(Settings(outbox_poll=3600.0), clock=lambda: NOW, prepare=False, own_database=False)
-    async with TestServer(app) as server:
-        services = app[SERVICES]
-        session = await open_session(services.store, worker.id, services.policy, time.time())
-        cookies = {COOKIE: session.token}
-        async with aiohttp.ClientSession(base_url=str(server.make_url("")), cookies=cookies) as browser:
+    settings, store = Settings(), MemoryStore()
+    app = web.Application()
+    mount(app, handlers.console_pages())
+    async with aiohttp.ClientSession() as wechat_session:
+        client = wechat_client(settings, wechat_session, store)
+        app[SERVICES] = ConsoleServices(settings, store, client, lambda: NOW, time.time)
+        session = await open_session(store, worker.id, app[SERVICES].policy, time.time())
+        async with (
+            TestServer(app) as server,
+            aiohttp.ClientSession(
+                base_url=str(server.make_url("")), cookies={COOKIE: session.token}
+            ) as browser,
+        ):
 
             async def page(path: str) -> None:
                 async with browser.get(path, allow_redirects=False) as response:

@@ -14,7 +14,7 @@ from bot.console.export import xlsx_response
 from handlers.figures import queries, render
 from handlers.figures.period import Period
 from handlers.figures.render import Chosen, Linker
-from handlers.figures.views import Links, Overview
+from handlers.figures.views import Links, Overview, TicketRow
 
 pages = Pages("figures", refusals={"figures.bad_period": 400})
 COMMUNITY = "/c/{community}"
@@ -64,13 +64,24 @@ async def _overview(call: ConsoleRequest, period: Period) -> Overview:
 def _values(call: ConsoleRequest, overview: Overview) -> dict[str, Any]:
     link = linker(call)
     t = overview.tickets
+    # a street office's: per community, rather than its communities' grids and handlers all in one
+    places: list[tuple[str, list[TicketRow], bool]] = (
+        [
+            (
+                "community",
+                [TicketRow(key=c.community, label=c.name, figures=c.tickets) for c in overview.communities],
+                True,
+            )
+        ]
+        if overview.scope.kind == "street"
+        else [("grid", t.by_grid, True), ("handler", t.by_handler, True)]
+    )
     charts = [
         (key, rows, horizontal)
         for key, rows, horizontal in (
             ("month", t.by_month, False),
             ("category", t.by_category, True),
-            ("grid", t.by_grid, True),
-            ("handler", t.by_handler, True),
+            *places,
         )
         if rows
     ]
