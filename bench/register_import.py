@@ -18,38 +18,17 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-import asyncpg
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fresh_db import drop_database, fresh_database
 
 from handlers.register.import_queries import export_workbook
 from handlers.register.import_workflow import import_register
 from storage import db
 from storage.models import Community
 from tests.register_books import generated
-
-
-async def fresh_database(url: str) -> tuple[str, str]:
-    """(the URL of a new database on the server of ``url``, the maintenance DSN to drop it with)."""
-    base = url.replace("postgres://", "postgresql://", 1).rsplit("/", 1)[0]
-    name = f"cbbench_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(base + "/postgres", timeout=10)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return f"{base}/{name}", base + "/postgres"
-
-
-async def drop_database(url: str, admin: str) -> None:
-    conn = await asyncpg.connect(admin, timeout=10)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-    finally:
-        await conn.close()
 
 
 async def run(url: str, residents: int, buildings: int) -> None:

@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
@@ -198,6 +199,26 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def with_addresses(menu: dict[str, Any], console_url: str) -> dict[str, Any]:
+    """The menu with ``{console_url}`` of its view buttons filled in; without a CONSOLE_URL they are left
+    out (a page WeChat cannot open is worse than no button), with a word on stderr."""
+
+    def filled(buttons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for button in buttons:
+            if "sub_button" in button:
+                button = {**button, "sub_button": filled(button["sub_button"])}
+            elif button.get("type") == "view":
+                if not console_url:
+                    print(f"menu: no CONSOLE_URL, button {button['name']} left out", file=sys.stderr)
+                    continue
+                button = {**button, "url": button["url"].replace("{console_url}", console_url.rstrip("/"))}
+            out.append(button)
+        return out
+
+    return {**menu, "button": filled(menu["button"])}
+
+
 def cmd_menu(args: argparse.Namespace) -> int:
     """Install the account menu from content/wechat_menu.yaml."""
     import aiohttp
@@ -210,7 +231,7 @@ def cmd_menu(args: argparse.Namespace) -> int:
     if not (settings.wechat_appid and settings.wechat_secret):
         print("community-bot menu push: set WECHAT_APPID and WECHAT_SECRET first", file=sys.stderr)
         return 2
-    menu = content.load_yaml("wechat_menu.yaml")
+    menu = with_addresses(content.load_yaml("wechat_menu.yaml"), settings.console_url)
 
     async def push() -> None:
         async with (

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.api.core import ApiRoute
     from bot.config import Settings
-    from bot.console.core import ConsolePage
+    from bot.console.core import ConsolePage, PublicPage
     from bot.dispatcher import Router
     from bot.wechat.client import WeChatClient
     from handlers.common.requests import RequestSource
@@ -37,7 +37,7 @@ class Feature:
     name: str
     routers: Sequence[Router] = ()
     api: Sequence[ApiRoute] = ()
-    console: Sequence[ConsolePage] = ()  # its staff console pages (``bot.console.core.Pages``)
+    console: Sequence[ConsolePage | PublicPage] = ()  # its console pages (``bot.console.core.Pages``)
     models: str | None = None  # the module of its tables, loaded by name by Tortoise
     periodic: Callable[[JobDeps], Sequence[Job]] | None = None
     requests: Sequence[RequestSource] = ()

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.api.core import ApiRoute
 from bot.config import Settings
-from bot.console.core import ConsolePage
+from bot.console.core import ConsolePage, PublicPage
 from bot.dispatcher import Router
 from bot.feature import Feature, Job, JobDeps
 from bot.wechat.client import WeChatClient
@@ -33,6 +33,7 @@ FEATURES = (
     "surveys",
     "services",
     "notices",
+    "figures",
 )
 
 
@@ -49,7 +50,7 @@ def api_routes() -> list[ApiRoute]:
     return [route for f in features() for route in f.api]
 
 
-def console_pages() -> list[ConsolePage]:
+def console_pages() -> list[ConsolePage | PublicPage]:
     return [page for f in features() for page in f.console]
 
 

@@ -263,12 +263,14 @@ class StaffMessage(Model):
     status = fields.CharField(max_length=16, default="open")
     answer = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    answered_at = fields.DatetimeField(null=True)
 
     person_id: int
     community_id: int | None
 
     class Meta:
         table = "staff_message"
+        indexes = (("community_id", "created_at"),)
 
 
 class NotificationStatus(StrEnum):

@@ -42,6 +42,17 @@ class Rendered:
 
 
 PageHandler = Callable[["ConsoleRequest"], Awaitable["Rendered | web.StreamResponse"]]
+PublicHandler = Callable[[web.Request], Awaitable[Rendered]]
+
+
+@dataclass(frozen=True)
+class PublicPage:
+    """A page anyone may open, without signing in (居务公开): its path from the site's root, outside
+    /console; its template extends the ``layout`` it is given (``public/base.html``)."""
+
+    path: str
+    handler: PublicHandler
+    name: str
 
 
 @dataclass(frozen=True)
@@ -75,7 +86,7 @@ class Pages:
     def __init__(self, feature: str, refusals: Mapping[str, int] | None = None) -> None:
         self.feature = feature
         self.refusals = dict(refusals or {})
-        self.all: list[ConsolePage] = []
+        self.all: list[ConsolePage | PublicPage] = []
 
     def add(self, method: str, path: str, name: str, **spec: Any) -> Callable[[PageHandler], PageHandler]:
         def register(handler: PageHandler) -> PageHandler:
@@ -90,6 +101,15 @@ class Pages:
 
     def post(self, path: str, name: str, **spec: Any) -> Callable[[PageHandler], PageHandler]:
         return self.add("POST", path, name, **spec)
+
+    def public(self, path: str, name: str) -> Callable[[PublicHandler], PublicHandler]:
+        """A page without sign-in at ``path`` (from the site's root, e.g. ``/public/{community}``)."""
+
+        def register(handler: PublicHandler) -> PublicHandler:
+            self.all.append(PublicPage(path=path, handler=handler, name=name))
+            return handler
+
+        return register
 
 
 class ConsoleError(Exception):

@@ -31,8 +31,9 @@ SIGN_INS = ("console.signin_qr", "console.signin_code")  # audit actions without
 
 # -- signed in ----------------------------------------------------------------------------------------------
 @PAGES.get("/home", "console.home")
-async def home(call: ConsoleRequest) -> Rendered:
-    """Where the person works: each community and street office, with the pages they may open there."""
+async def home(call: ConsoleRequest) -> Rendered | web.StreamResponse:
+    """Where the person works: each community and street office, with the pages they may open there; one
+    place only: its first page (the overview, for those who read its figures), unless ``?all=1``."""
     communities, streets = await staff_places(call.person)
     places = []
     for community in communities:
@@ -48,6 +49,8 @@ async def home(call: ConsoleRequest) -> Rendered:
             if page.nav and page.scope == "street"
         ]
         places.append((street.name, links))
+    if len(places) == 1 and places[0][1] and not call.query.get("all"):
+        return call.redirect(places[0][1][0][1])
     return Rendered("home.html", {"places": places})
 
 

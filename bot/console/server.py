@@ -23,6 +23,7 @@ from bot.console.core import (
     ConsolePage,
     ConsoleRequest,
     ConsoleServices,
+    PublicPage,
     Rendered,
     url_for,
 )
@@ -68,7 +69,7 @@ def _local(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(CHINA).strftime(fmt) if value is not None else ""
 
 
-def mount(app: web.Application, pages: Sequence[ConsolePage]) -> None:
+def mount(app: web.Application, pages: Sequence[ConsolePage | PublicPage]) -> None:
     """The console's pages, its own (sign-in, home, audit) and the features', and its static files."""
     from bot.console import pages as own
 
@@ -85,11 +86,13 @@ def mount(app: web.Application, pages: Sequence[ConsolePage]) -> None:
     )
     env.globals.update(text=content.text, static=_static_url(versions))
     env.filters["local"] = _local
-    everything = [*own.PAGES.all, *pages]
+    everything = [p for p in (*own.PAGES.all, *pages) if isinstance(p, ConsolePage)]
     app[PAGES] = tuple(everything)
     own.mount_public(app)
     for page in everything:
         app.router.add_route(page.method, PREFIX + page.path, _wrap(page), name=page.name)
+    for public in (p for p in pages if isinstance(p, PublicPage)):
+        app.router.add_get(public.path, _wrap_public(public), name=public.name)
     app.router.add_static(PREFIX + "/static", static_dir(), name="console.static")
 
 
@@ -219,6 +222,26 @@ async def audit(call: ConsoleRequest, outcome: str, detail: str = "", *, always:
         address=call.address,
     )
     await record(entry, call.now())
+
+
+def _wrap_public(page: PublicPage) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        try:
+            rendered = await page.handler(request)
+        except ConsoleError as problem:
+            message = content.text(problem.key, **problem.values)
+            rendered = Rendered("public/error.html", {"message": message}, status=problem.status)
+        values = {
+            "layout": "public/base.html",
+            "url": lambda name, query=None, **parts: url_for(request.app, name, query, **parts),
+            **rendered.context,
+        }
+        response = aiohttp_jinja2.render_template(rendered.template, request, values, status=rendered.status)
+        response.headers["Cache-Control"] = "public, max-age=300"
+        return response
+
+    handle.__name__ = page.handler.__name__
+    return handle
 
 
 # -- rendering --------------------------------------------------------------------------------------------

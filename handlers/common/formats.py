@@ -73,6 +73,11 @@ def day(when: dt.date, *, weekday: bool = True) -> str:
     return f"{text}（周{WEEKDAYS[when.weekday()]}）" if weekday else text
 
 
+def month(when: dt.date) -> str:
+    """2026年11月: a month of figures and reports."""
+    return f"{when.year}年{when.month}月"
+
+
 def day_from(when: dt.date, today: dt.date) -> str:
     """今天, 明天, or the day written out."""
     if when == today:

@@ -21,7 +21,7 @@ async def record_message(person: Person, text: str, now: dt.datetime) -> str:
     """Keep the message for staff and tell those who answer; returns its number (H0012)."""
     async with in_transaction():
         note = await StaffMessage.create(
-            person=person, community_id=person.community_id, text=text.strip()[:2000]
+            person=person, community_id=person.community_id, text=text.strip()[:2000], created_at=now
         )
         if person.community_id is not None:
             for role in await Role.filter(
@@ -50,7 +50,7 @@ async def answer(message_id: int, staff: Person, text: str, now: dt.datetime) ->
     number = number_of(message.id)
     async with in_transaction():
         if not await StaffMessage.filter(id=message.id, status="open").update(
-            status="answered", answer=text.strip()[:2000]
+            status="answered", answer=text.strip()[:2000], answered_at=now
         ):
             raise Refusal("common.already_answered", number=number)
         await notify(

@@ -1,13 +1,10 @@
-"""The street office's and the committee's set-up routes: a street office's communities (and their figures),
-a community's settings, its buildings."""
+"""The street office's and the committee's set-up routes: a street office's communities, a community's
+settings, its buildings. (Their figures are ``handlers.figures``'.)"""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from pydantic import BaseModel, Field
 
-import content
 from bot.api.community import (
     COMMUNITY_CODE,
     COMMUNITY_PARAM,
@@ -16,8 +13,7 @@ from bot.api.community import (
     staff_of,
     street_office_of,
 )
-from bot.api.core import ApiError, ApiRequest, QueryParam, Routes, StrictIn
-from handlers.common.rules import Refusal
+from bot.api.core import ApiRequest, Routes, StrictIn
 from handlers.register import community_queries as queries
 from handlers.register import community_workflow as workflow
 from handlers.register.community_queries import CommunityKind
@@ -30,9 +26,6 @@ routes = Routes(
         "street.no_street": 404,
     },
 )
-
-DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-DEFAULT_DAYS = 30
 
 
 class StreetOut(BaseModel):
@@ -99,23 +92,6 @@ class BuildingOut(BaseModel):
 
 class BuildingsOut(BaseModel):
     items: list[BuildingOut]
-
-
-class FiguresRowOut(BaseModel):
-    community: str
-    name: str
-    received: int
-    resolved: int = Field(description="of those received: resolved (办结)")
-    resolved_rate: float | None = Field(description="办结率: resolved / received")
-    on_time_rate: float | None = Field(description="按时办结率: resolved before the promised time / resolved")
-    average_rating: float | None
-    overdue_open: int = Field(description="open and overdue now, whenever received")
-
-
-class FiguresOut(BaseModel):
-    since: dt.date
-    until: dt.date = Field(description="the last day counted")
-    items: list[FiguresRowOut]
 
 
 def _community(row: queries.Community) -> CommunitySetupOut:
@@ -240,58 +216,6 @@ async def add_buildings(call: ApiRequest) -> BuildingsOut:
 
 def _building(row: queries.BuildingView) -> BuildingOut:
     return BuildingOut(number=row.number, name=row.name, label=row.label, units=row.units, homes=row.homes)
-
-
-@routes.add(
-    "GET",
-    "/streets/{street}/figures",
-    summary="Tickets per community: received, 办结率, 按时办结率, rating, overdue (the street office)",
-    response=FiguresOut,
-    path_params=STREET_PARAM,
-    query=[
-        QueryParam(
-            "since", {"type": "string", "pattern": DAY}, f"first day (default: {DEFAULT_DAYS} days ago)"
-        ),
-        QueryParam("until", {"type": "string", "pattern": DAY}, "last day, included (default: today)"),
-    ],
-    errors=(403, 404),
-)
-async def figures(call: ApiRequest) -> FiguresOut:
-    street = await street_office_of(call)
-    now = call.now()
-    until = _day(call.query.get("until"), "until") or now.date()
-    since = _day(call.query.get("since"), "since") or until - dt.timedelta(days=DEFAULT_DAYS - 1)
-    if since > until:
-        raise Refusal("street.bad_period")
-    start = dt.datetime.combine(since, dt.time(), now.tzinfo)
-    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), now.tzinfo)
-    rows = await queries.figures(street, start, end, now)
-    return FiguresOut(
-        since=since,
-        until=until,
-        items=[
-            FiguresRowOut(
-                community=f.community.code,
-                name=f.community.name,
-                received=f.received,
-                resolved=f.resolved,
-                resolved_rate=f.resolved_rate,
-                on_time_rate=f.on_time_rate,
-                average_rating=f.rating,
-                overdue_open=f.overdue_open,
-            )
-            for f in rows
-        ],
-    )
-
-
-def _day(raw: str | None, name: str) -> dt.date | None:
-    if raw is None:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise ApiError(400, "bad_request", content.text("api.bad_parameter", name=name)) from None
 
 
 async def _fresh(code: str) -> queries.Community:

@@ -1,20 +1,15 @@
 """What the set-up commands and the street office read: street offices and their communities, a community
-with its buildings, counts, grids and staff, and the figures per community a street office follows. Each read
-is a constant number of statements, whatever the number of communities or buildings."""
+with its buildings, counts, grids and staff. Each read is a constant number of statements, whatever the number
+of communities or buildings."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from tortoise.expressions import F
-from tortoise.functions import Count, Sum
-from tortoise.queryset import QuerySet
+from tortoise.functions import Count
 
 from handlers.register.models import Grid, GridBuilding, GridStaff, Household, Resident
-from handlers.repairs.models import Ticket, TicketStatus
-from handlers.repairs.queries import overdue_filter
 from storage.models import (
     Building,
     Community,
@@ -31,13 +26,11 @@ __all__ = [
     "Community",
     "CommunityKind",
     "CommunityView",
-    "Figures",
     "RoleName",
     "StreetView",
 ]
 
 STREET = RoleName.STREET_OFFICE
-DONE = (TicketStatus.RESOLVED, TicketStatus.CLOSED)  # 办结: resolved, confirmed or not
 
 
 # -- street offices ----------------------------------------------------------------------------------------
@@ -215,65 +208,3 @@ async def staff_of(where: Community) -> list[StaffView]:
     return [
         StaffView(p.id, p.name, p.phone, p.openid or p.mp_openid, tuple(held[p.id])) for p in people.values()
     ]
-
-
-# -- figures for the street office -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Figures:
-    """A community's tickets received in a period, and how they were dealt with."""
-
-    community: Community
-    received: int
-    resolved: int  # of those received: resolved (办结), confirmed or not
-    on_time: int  # of those resolved: before their promised time
-    rating: float | None  # the average of their ratings
-    overdue_open: int  # open and overdue now, whenever received
-
-    @property
-    def resolved_rate(self) -> float | None:
-        """办结率."""
-        return round(self.resolved / self.received, 4) if self.received else None
-
-    @property
-    def on_time_rate(self) -> float | None:
-        """按时办结率: resolved on time, of those resolved."""
-        return round(self.on_time / self.resolved, 4) if self.resolved else None
-
-
-async def figures(
-    where: StreetOffice, since: dt.datetime, until: dt.datetime, now: dt.datetime
-) -> list[Figures]:
-    """Each of the street office's communities' figures for tickets received in [since, until): six
-    statements, whatever the number of communities or tickets."""
-    communities = await communities_of(where)
-    ids = [c.id for c in communities]
-    received = Ticket.filter(community_id__in=ids, created_at__gte=since, created_at__lt=until)
-    done = received.filter(status__in=DONE, resolved_at__not_isnull=True)
-    counts = await _counted(received)
-    resolved = await _counted(done)
-    on_time = await _counted(done.filter(resolved_at__lte=F("resolve_by")))
-    late = await _counted(Ticket.filter(overdue_filter(now), community_id__in=ids))
-    rated = (  # the sum and the count: Avg would be read back as the integer column is
-        await received.filter(rating__not_isnull=True)
-        .annotate(total=Sum("rating"), n=Count("id"))
-        .group_by("community_id")
-        .values_list("community_id", "total", "n")
-    )
-    ratings = {int(str(c)): round(int(str(total)) / int(str(n)), 2) for c, total, n in rated}
-    return [
-        Figures(
-            community=c,
-            received=counts.get(c.id, 0),
-            resolved=resolved.get(c.id, 0),
-            on_time=on_time.get(c.id, 0),
-            rating=ratings.get(c.id),
-            overdue_open=late.get(c.id, 0),
-        )
-        for c in communities
-    ]
-
-
-async def _counted(query: QuerySet[Ticket]) -> dict[int, int]:
-    """How many rows of ``query`` each community has: one statement."""
-    rows = await query.annotate(n=Count("id")).group_by("community_id").values_list("community_id", "n")
-    return {int(str(c)): int(str(n)) for c, n in rows}

@@ -20,7 +20,7 @@ from bot.api.core import (
     StrictIn,
     page_of,
 )
-from handlers.repairs import queries, workflow
+from handlers.repairs import filters, queries, workflow
 from handlers.repairs.categories import categories
 from handlers.repairs.queries import RoleName, TicketFilter, TicketStatus, TicketView
 from handlers.repairs.workflow import ReportRepair
@@ -158,10 +158,7 @@ async def report(call: ApiRequest) -> TicketOut:
     errors=(403, 404),
     query=[
         *PAGE_PARAMS,
-        QueryParam("status", {"type": "string", "enum": [s.value for s in TicketStatus]}),
-        QueryParam("category", {"type": "string", "pattern": r"^[a-z_]{1,32}$"}),
-        QueryParam("building", {"type": "integer", "minimum": 1, "maximum": 999}),
-        QueryParam("overdue", {"type": "string", "enum": ["true", "false"]}),
+        *(QueryParam(name, schema, text) for name, (schema, text) in filters.PARAMS.items()),
     ],
 )
 async def community_tickets(call: ApiRequest) -> TicketPage:
@@ -169,14 +166,12 @@ async def community_tickets(call: ApiRequest) -> TicketPage:
     roles = await queries.staff_roles(call.caller, community.id)
     if roles is None:
         raise ApiError(403, "forbidden", content.text("api.forbidden"))
-    filters = TicketFilter(
-        status=TicketStatus(call.query["status"]) if "status" in call.query else None,
-        category=call.query.get("category"),
-        building=int(call.query["building"]) if "building" in call.query else None,
-        overdue=call.query.get("overdue") == "true",
-    )
+    try:
+        chosen = TicketFilter.from_params(call.query, call.now())
+    except ValueError as wrong:
+        raise ApiError(400, "bad_request", content.text("api.bad_parameter", name=str(wrong))) from None
     listed = await queries.community_page(
-        call.caller, community.id, roles, filters, *page_of(call.query), call.now()
+        call.caller, community.id, roles, chosen, *page_of(call.query), call.now()
     )
     return TicketPage(items=[ticket_out(v) for v in listed.rows], **listed.meta)
 

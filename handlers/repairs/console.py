@@ -4,7 +4,7 @@ transfer, resolve with a note and a photo), each through the workflow; the list 
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -16,7 +16,8 @@ from bot.console.core import ConsoleError, ConsoleRequest, Pages, Rendered
 from bot.console.export import xlsx_response
 from handlers.common.rules import Refusal
 from handlers.repairs import queries, staff_queries, workflow
-from handlers.repairs.categories import HANDLER_ROLES, categories
+from handlers.repairs.categories import categories
+from handlers.repairs.filters import PARAMS
 from handlers.repairs.queries import RoleName, Seen, TicketFilter, TicketStatus, TicketView
 
 pages = Pages(
@@ -25,7 +26,7 @@ pages = Pages(
 )
 PER_PAGE = 30
 TICKET = "/c/{community}/tickets/{ticket_id:[0-9]{1,9}}"
-FILTERS = ("status", "category", "building", "grid", "handler", "role", "overdue", "from", "to", "sort")
+FILTERS = (*PARAMS, "sort")  # the query parameters the list reads (and keeps in its links and export)
 PHOTO_LIMIT = 5 * 1024 * 1024
 
 
@@ -34,37 +35,41 @@ def _bad(name: str) -> ConsoleError:
     return ConsoleError(400, "console.bad_parameter", name=name)
 
 
+def _number(call: ConsoleRequest, name: str) -> int | None:
+    raw = call.query.get(name, "")
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        raise _bad(name)
+    return int(raw)
+
+
+def _valid(name: str, raw: str) -> bool:
+    """A parameter as ``filters.PARAMS`` describes it (the API's check), and a category that exists."""
+    schema = PARAMS[name][0]
+    if "enum" in schema and raw not in schema["enum"]:
+        return False
+    if "pattern" in schema and not re.fullmatch(schema["pattern"], raw):
+        return False
+    return name != "category" or raw in categories()
+
+
 def read_filters(call: ConsoleRequest) -> tuple[TicketFilter, str, dict[str, str]]:
-    """The list's filters from the query string (what other pages link with): status (a status, "open"
-    or none), category, building (its number), grid (id), handler (a person's id), role (the pool),
-    overdue=1, from / to (days, both included), sort (due, new, old). Also the values as given."""
+    """The list's filters from the query string (what other pages, the overview's figures among them,
+    link with; ``handlers.repairs.filters`` names them all): status (a status, open or done), category,
+    building, grid, handler (or none), role (the pool), from / to (days, both included), the flags
+    (overdue, responded, on_time, satisfied ... as 1), sort (due, new, old). Also the values as given."""
     given = {name: call.query.get(name, "") for name in FILTERS if call.query.get(name)}
-    status = given.get("status", "")
-    if status and status != "open" and status not in TicketStatus.__members__.values():
-        raise _bad("status")
-    category = given.get("category")
-    if category is not None and category not in categories():
-        raise _bad("category")
-    role = given.get("role")
-    if role is not None and role not in {r.value for r in HANDLER_ROLES.values()}:
-        raise _bad("role")
+    for name, raw in given.items():
+        if name != "sort" and not _valid(name, raw):
+            raise _bad(name)
     sort = given.get("sort", "due")
     if sort not in staff_queries.SORTS:
         raise _bad("sort")
-    until = call.day("to")
-    filters = TicketFilter(
-        status=TicketStatus(status) if status and status != "open" else None,
-        still_open=status == "open",
-        category=category,
-        building=call.number("building"),
-        grid=call.number("grid"),
-        assignee=call.number("handler"),
-        role=RoleName(role) if role else None,
-        overdue=given.get("overdue") == "1",
-        since=call.day("from"),
-        until=until + dt.timedelta(days=1) if until else None,
-    )
-    return filters, sort, given
+    try:
+        return TicketFilter.from_params(given, call.now()), sort, given
+    except ValueError as error:
+        raise _bad(str(error)) from None
 
 
 async def _roles(call: ConsoleRequest) -> set[RoleName]:

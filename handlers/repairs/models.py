@@ -86,7 +86,8 @@ class Ticket(Model):
 
     class Meta:
         table = "ticket"
-        indexes = (("community_id", "status", "category"),)
+        # the second: a period's tickets of a community or a street office (handlers.figures)
+        indexes = (("community_id", "status", "category"), ("community_id", "created_at"))
 
     @property
     def number(self) -> str:

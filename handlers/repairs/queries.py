@@ -9,7 +9,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from tortoise.expressions import Q, Subquery
-from tortoise.queryset import QuerySet
 
 import content
 from bot.api.core import Binary
@@ -17,6 +16,7 @@ from handlers.common.photos import kept_photo
 from handlers.common.rules import Refusal
 from handlers.register import grid_queries as grids
 from handlers.repairs.categories import HANDLER_ROLES, Category, categories
+from handlers.repairs.filters import TicketFilter, filtered, overdue_filter
 from handlers.repairs.models import (
     OPEN_STATUSES,
     Ticket,
@@ -38,6 +38,8 @@ __all__ = [
     "TicketFilter",
     "TicketStatus",
     "TicketView",
+    "filtered",
+    "overdue_filter",
 ]
 
 DUPLICATE_WINDOW = dt.timedelta(days=3)
@@ -192,13 +194,6 @@ def is_overdue(ticket: Ticket, now: dt.datetime) -> bool:
     return ticket.status in OPEN_STATUSES and now > ticket.resolve_by
 
 
-def overdue_filter(now: dt.datetime) -> Q:
-    """``is_overdue`` as a filter."""
-    return Q(status__in=(TicketStatus.SUBMITTED, TicketStatus.REOPENED), respond_by__lt=now) | Q(
-        status__in=OPEN_STATUSES, resolve_by__lt=now
-    )
-
-
 def _place(ticket: Ticket, buildings: dict[int, str]) -> str:
     if ticket.place:
         return ticket.place
@@ -295,45 +290,6 @@ async def detail(seen: Seen, now: dt.datetime) -> TicketDetailView:
 
 
 # -- lists ----------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class TicketFilter:
-    status: TicketStatus | None = None
-    category: str | None = None
-    building: int | None = None  # its number
-    overdue: bool = False
-    still_open: bool = False  # any of the open statuses
-    grid: int | None = None  # a grid's id: the tickets of its buildings
-    assignee: int | None = None  # the handler's person id
-    role: RoleName | None = None  # the pool it is in
-    since: dt.datetime | None = None  # filed at or after
-    until: dt.datetime | None = None  # filed before
-
-
-def filtered(query: QuerySet[Ticket], filters: TicketFilter, now: dt.datetime) -> QuerySet[Ticket]:
-    """``query`` narrowed by ``filters`` (every list of tickets, the API's and the console's)."""
-    if filters.status is not None:
-        query = query.filter(status=filters.status)
-    if filters.still_open:
-        query = query.filter(status__in=OPEN_STATUSES)
-    if filters.category is not None:
-        query = query.filter(category=filters.category)
-    if filters.building is not None:
-        query = query.filter(building__number=filters.building)
-    if filters.overdue:
-        query = query.filter(overdue_filter(now))
-    if filters.grid is not None:
-        query = query.filter(building_id__in=Subquery(grids.buildings_of_grid(filters.grid)))
-    if filters.assignee is not None:
-        query = query.filter(assignee_id=filters.assignee)
-    if filters.role is not None:
-        query = query.filter(handler_role=filters.role.value)
-    if filters.since is not None:
-        query = query.filter(created_at__gte=filters.since)
-    if filters.until is not None:
-        query = query.filter(created_at__lt=filters.until)
-    return query
-
-
 async def community_page(
     person: Person,
     community_id: int,

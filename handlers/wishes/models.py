@@ -69,7 +69,7 @@ class Wish(Model):
 
     class Meta:
         table = "wish"
-        indexes = (("community_id", "status", "category"),)
+        indexes = (("community_id", "status", "category"), ("community_id", "created_at"))
 
     @property
     def number(self) -> str:
@@ -182,3 +182,4 @@ class ServiceRecord(Model):
     class Meta:
         table = "service_record"
         unique_together = (("wish", "volunteer"), ("activity_ref", "volunteer"))
+        indexes = (("community_id", "served_on"),)

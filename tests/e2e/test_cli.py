@@ -229,6 +229,7 @@ async def test_menu_push_installs_the_content_menu(tmp_path: Path, fake_api: Fak
         WECHAT_APPID="wx1",
         WECHAT_SECRET="test-secret",
         WECHAT_API_BASE=fake_api.base_url,
+        CONSOLE_URL="https://sq.example.cn/",
     )
     proc = await start_cli("menu", "push", cwd=tmp_path, env=env)
     out, err = await asyncio.wait_for(proc.communicate(), 60)
@@ -236,8 +237,10 @@ async def test_menu_push_installs_the_content_menu(tmp_path: Path, fake_api: Fak
     assert "menu installed" in out.decode()
     [call] = fake_api.of("/cgi-bin/menu/create")
     keys = [b.get("key") for b in call.body["button"]] + [
-        s["key"] for s in call.body["button"][1]["sub_button"]
+        s.get("key") for s in call.body["button"][1]["sub_button"]
     ]
+    views = [s for b in call.body["button"] for s in b.get("sub_button", []) if s["type"] == "view"]
+    assert views == [{"type": "view", "name": "居务公开", "url": "https://sq.example.cn/public"}]
     assert "MENU_BIND" in keys and "MENU_HELP" in keys
 
 
@@ -247,7 +250,7 @@ def test_every_menu_key_names_an_intent() -> None:
 
     buttons = content.load_yaml("wechat_menu.yaml")["button"]
     keys = [b["key"] for b in buttons if "key" in b] + [
-        s["key"] for b in buttons for s in b.get("sub_button", [])
+        s["key"] for b in buttons for s in b.get("sub_button", []) if s["type"] == "click"
     ]
     for key in keys:
         assert key.removeprefix("MENU_").lower() in classifier().specs, key

@@ -1,5 +1,5 @@
 """The set-up routes: who may read and change a street office's communities, a community's settings and
-buildings, and the street office's figures."""
+buildings (and who may not read the street office's figures: tests/e2e/test_figures_api.py reads them)."""
 
 from __future__ import annotations
 
@@ -127,22 +127,3 @@ async def test_buildings_read_by_staff_added_by_the_committee(api: TestClient[An
         f"{API}/communities/hepingcun/buildings", headers=await as_(api, "demo-street"), json={"spec": "4:2"}
     )
     assert village.status == 422  # a village's groups have no units
-
-
-async def test_figures_for_a_period(api: TestClient[Any, Any]) -> None:
-    street = await as_(api, "demo-street")
-    figures = await api.get(
-        f"{API}/streets/xingfu/figures", headers=street, params={"since": "2026-11-01", "until": "2026-11-30"}
-    )
-    body = await figures.json()
-    assert figures.status == 200 and body["since"] == "2026-11-01" and body["until"] == "2026-11-30"
-    assert {row["community"]: row["received"] for row in body["items"]} == {"hepingcun": 0, "xingfuli": 0}
-    assert body["items"][0]["resolved_rate"] is None
-    default = await (await api.get(f"{API}/streets/xingfu/figures", headers=street)).json()
-    assert default["since"] < default["until"]
-    backwards = await api.get(
-        f"{API}/streets/xingfu/figures", headers=street, params={"since": "2026-12-01", "until": "2026-11-01"}
-    )
-    assert backwards.status == 422
-    not_a_day = await api.get(f"{API}/streets/xingfu/figures", headers=street, params={"since": "2026-13-45"})
-    assert not_a_day.status == 400

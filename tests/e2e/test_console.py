@@ -16,6 +16,8 @@ from tests.e2e.conftest import MakeSim
 from tests.fake_wechat_api import FakeWeChatAPI
 from tests.wechat_sim import WeChatSim
 
+HOME = "/console/home?all=1"  # the list of places (one place alone: its home is its first page)
+
 
 @pytest.fixture
 async def sim(make_sim: MakeSim) -> WeChatSim:
@@ -162,18 +164,18 @@ async def test_sessions_end_when_idle_and_after_their_lifetime(
     fresh.wall_clock = lambda: now[0]  # the console's own clock: WeChat's signatures keep the real one
     await sign_in(client, sim, fake_api, "demo-committee")
     now[0] += fresh.settings.console_idle - 100
-    assert (await client.get("/console/home", allow_redirects=False)).status == 200
+    assert (await client.get(HOME, allow_redirects=False)).status == 200
     now[0] += fresh.settings.console_idle - 100  # busy: the idle clock restarted at the last request
-    assert (await client.get("/console/home", allow_redirects=False)).status == 200
+    assert (await client.get(HOME, allow_redirects=False)).status == 200
     now[0] += fresh.settings.console_idle + 1
-    assert (await client.get("/console/home", allow_redirects=False)).status == 303
+    assert (await client.get(HOME, allow_redirects=False)).status == 303
     await sign_in(client, sim, fake_api, "demo-committee")
     step = fresh.settings.console_idle - 100
     for _ in range(fresh.settings.console_lifetime // step):  # busy all day, never idle for long
         now[0] += step
-        assert (await client.get("/console/home", allow_redirects=False)).status == 200
+        assert (await client.get(HOME, allow_redirects=False)).status == 200
     now[0] += step  # past its lifetime however busy
-    assert (await client.get("/console/home", allow_redirects=False)).status == 303
+    assert (await client.get(HOME, allow_redirects=False)).status == 303
 
 
 async def test_sign_in_pages_ask_wechat_for_few_codes(sim: WeChatSim, fake_api: FakeWeChatAPI) -> None:

@@ -1,5 +1,5 @@
-"""The street office across its communities: it sees and acts on every ticket there, overdue tickets the
-committee has not seen through reach it once, and it follows figures per community."""
+"""The street office across its communities: it sees and acts on every ticket there, and overdue tickets the
+committee has not seen through reach it once (its figures: tests/integration/test_figures.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import datetime as dt
 import pytest
 
 from handlers.common.rules import Refusal
-from handlers.register import community_queries as queries
 from handlers.register import community_workflow as register
 from handlers.repairs import queries as tickets
 from handlers.repairs import workflow
@@ -17,7 +16,6 @@ from handlers.repairs.models import Ticket, TicketEvent, TicketStatus
 from storage.models import Community, Notification, Person, StreetOffice
 from storage.roles import roles_of
 from tests.integration.test_repairs_workflow import T0, new_ticket
-from tests.integration.test_votes_queries import statements
 
 HOUR = dt.timedelta(hours=1)
 WEEK = dt.timedelta(days=7)
@@ -83,48 +81,3 @@ async def test_the_street_office_sees_and_acts_on_every_ticket_of_its_communitie
     # taken by the property staff, still the street office's to move on (as the committee's)
     resolved = await workflow.move(ticket.id, "resolve", street, T0 + HOUR, note="街道协调已修复")
     assert resolved.status is TicketStatus.RESOLVED
-
-
-async def test_figures_per_community(seeded: str) -> None:
-    worker = await Person.get(openid="demo-property")
-    reporter = await Person.get_or_create(openid="resident-1")
-    on_time = await new_ticket(source="m:1")  # resolve by T0 + 24 h
-    late = await new_ticket(source="m:2")
-    await new_ticket(source="m:3")  # still open, overdue by the end
-    for t, at in ((on_time, T0 + 2 * HOUR), (late, T0 + 30 * HOUR)):
-        await workflow.move(t.id, "accept", worker, T0 + HOUR)
-        await workflow.move(t.id, "resolve", worker, at, note="好了")
-    await workflow.rate(on_time.id, reporter[0], 5, "", T0 + 3 * HOUR)
-    await workflow.rate(late.id, reporter[0], 2, "", T0 + 31 * HOUR)
-    street = await StreetOffice.get(code="xingfu")
-    now = T0 + 2 * WEEK
-    rows = await queries.figures(street, T0 - HOUR, T0 + WEEK, now)
-    by_code = {f.community.code: f for f in rows}
-    assert set(by_code) == {"xingfuli", "hepingcun"}
-    xingfuli = by_code["xingfuli"]
-    assert (xingfuli.received, xingfuli.resolved, xingfuli.on_time, xingfuli.overdue_open) == (3, 2, 1, 1)
-    assert xingfuli.resolved_rate == pytest.approx(2 / 3, abs=1e-4) and xingfuli.on_time_rate == 0.5
-    assert xingfuli.rating == 3.5
-    village = by_code["hepingcun"]
-    assert (village.received, village.resolved_rate, village.on_time_rate, village.rating) == (
-        0,
-        None,
-        None,
-        None,
-    )
-    assert (await queries.figures(street, T0 + HOUR, T0 + WEEK, now))[1].received == 0  # received before
-
-
-async def test_figures_are_the_same_statements_for_two_communities_and_for_six(seeded: str) -> None:
-    street = await StreetOffice.get(code="xingfu")
-    await new_ticket()
-    with statements() as sql:
-        few = await queries.figures(street, T0 - HOUR, T0 + WEEK, T0 + WEEK)
-    for n in range(4):
-        await register.create_community(
-            register.CreateCommunity(code=f"more-{n}", name=f"社区{n}", street="xingfu")
-        )
-    with statements() as more_sql:
-        many = await queries.figures(street, T0 - HOUR, T0 + WEEK, T0 + WEEK)
-    assert (len(few), len(many)) == (2, 6)
-    assert len(sql) == len(more_sql) <= 6

@@ -1,0 +1,56 @@
+"""居务公开 (no sign-in): ``/public/<community>``, a community's figures this year (aggregates only: no names,
+no phones, no handler or building breakdown), its recent consultation results, the wish stories residents
+allowed, and its office, hours and phone; ``/public`` lists the communities. Linked from the account's menu
+(``content/wechat_menu.yaml``: ``{console_url}/public``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from aiohttp import web
+
+from bot.console.core import ConsoleError, Pages, Rendered
+from bot.console.server import SERVICES
+from handlers.figures import queries, render
+from handlers.figures.period import Period
+from handlers.votes import queries as votes
+from handlers.wishes import board
+
+pages = Pages("figures_public")
+STORIES = 5
+RESULTS = 5
+CLOSED = "closed"  # the consultations counted and published
+
+
+def _today(request: web.Request) -> dt.datetime:
+    return request.app[SERVICES].clock()
+
+
+@pages.public("/public", "public.index")
+async def index(request: web.Request) -> Rendered:
+    return Rendered("public/index.html", {"communities": await queries.all_communities()})
+
+
+@pages.public("/public/{community}", "public.community")
+async def community_page(request: web.Request) -> Rendered:
+    community = await queries.community_by_code(request.match_info["community"])
+    if community is None:
+        raise ConsoleError(404, "console.no_community")
+    now = _today(request)
+    year = Period.year_of(now.date())
+    overview = await queries.public_overview(community, year, now)
+    closed = await votes.community_page(community, CLOSED, 1, RESULTS)
+    wishes = await board.summary(community.id, stories=STORIES)
+    months = [r for r in overview.tickets.by_month if r.figures.received]
+    return Rendered(
+        "public/community.html",
+        {
+            "c": community,
+            "o": overview,
+            "f": overview.total,
+            "year": now.year,
+            "results": [(view, votes.describe_outcome(view)) for view in closed.rows],
+            "stories": wishes.stories,
+            "month_chart": render.rows_chart(months, lambda links, figure: "") if months else "",
+        },
+    )
