@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from annotated_types import MinLen
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from tortoise.queryset import QuerySet
 
 from bot.api.sessions import SESSION_TTL
@@ -50,30 +51,71 @@ class ErrorOut(BaseModel):
     error: ErrorBody
 
 
+def _typable_text(schema: dict[str, Any]) -> None:
+    """Write into a request body's schema what the server checks of its text (``StrictIn``)."""
+    for prop in schema.get("properties", {}).values():
+        _describe_text(prop)
+
+
+# what str.strip() takes away (control characters aside); any typable character; one that is neither.
+# Written for both Python's and JavaScript's regular expressions.
+_SPACE = r"\t\n\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_TYPABLE = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_SHOWN = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f" + _SPACE + "]"
+
+
+def text_pattern(least: int) -> str:
+    """Text with no control character and, once the spaces around it are stripped, ``least`` or more
+    characters (what ``StrictIn`` takes; ``maxLength`` counts the text as sent)."""
+    if least <= 0:
+        return f"^{_TYPABLE}*$"
+    if least == 1:
+        return f"^[{_SPACE}]*{_SHOWN}(?:{_TYPABLE}*{_SHOWN})?[{_SPACE}]*$"
+    return f"^[{_SPACE}]*{_SHOWN}{_TYPABLE}{{{least - 2},}}{_SHOWN}[{_SPACE}]*$"
+
+
+def _describe_text(prop: dict[str, Any]) -> None:
+    for key in ("anyOf", "oneOf", "allOf"):
+        for option in prop.get(key, []):
+            _describe_text(option)
+    if isinstance(prop.get("items"), dict):
+        _describe_text(prop["items"])
+    if prop.get("type") != "string" or {"pattern", "enum", "const", "format"} & prop.keys():
+        return  # a pattern of its own admits no control character (tests/unit/test_api_text.py checks)
+    prop["pattern"] = text_pattern(int(prop.get("minLength", 0)))
+
+
 class StrictIn(BaseModel):
     """Request bodies refuse unknown fields (a typo is an error, not silently ignored) and text with NUL
-    or other control characters (PostgreSQL refuses NUL in text, and no person types them)."""
+    or other control characters (PostgreSQL refuses NUL in text, and no person types them). Text is kept
+    with the spaces around it stripped, and its ``min_length`` counts what is left; ``max_length`` counts
+    the text as sent. The OpenAPI schema says exactly that (``text_pattern``), so a request the document
+    calls well formed is never refused as malformed."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_typable_text)
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_control_characters(cls, value: Any) -> Any:
-        for text in _strings(value):
-            if _CONTROL.search(text):
-                raise ValueError("control characters are not allowed in text")
+    def _typable(cls, value: Any, info: ValidationInfo) -> Any:
+        metadata = cls.model_fields[str(info.field_name)].metadata
+        least = next((m.min_length for m in metadata if isinstance(m, MinLen)), 0)
+        if type(value) is str:  # not an enum's member, which is a str too
+            return _stripped(value, least)
+        if isinstance(value, list) and any(type(item) is str for item in value):
+            return [_stripped(item, 0) if type(item) is str else item for item in value]
         return value
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
+def _stripped(text: str, least: int) -> str:
+    if _CONTROL.search(text):
+        raise ValueError("control characters are not allowed in text")
+    text = text.strip()
+    if len(text) < least:
+        raise ValueError(f"at least {least} characters besides spaces")
+    return text
 
 
 @dataclass
@@ -152,8 +194,24 @@ class ApiRoute:
     # conflict); declared once per slice by ``Routes(refusals=...)``, documented in the OpenAPI error list
     refusals: dict[str, int] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # what the server checks is what the document says: an integer parameter has both bounds
+        self.path_params = {name: bounded(schema) for name, schema in self.path_params.items()}
+        self.query = [QueryParam(p.name, bounded(p.schema), p.description, p.required) for p in self.query]
+
     def refusal_status(self, key: str) -> int:
         return self.refusals.get(key, 422)
+
+
+# the largest number a path or query parameter takes (nine digits: inside PostgreSQL's integer)
+MAX_PARAMETER = 999_999_999
+
+
+def bounded(schema: dict[str, Any]) -> dict[str, Any]:
+    """An integer parameter's schema with its bounds written out (0 and ``MAX_PARAMETER`` unless given)."""
+    if schema.get("type") != "integer":
+        return schema
+    return {"minimum": 0, "maximum": MAX_PARAMETER, **schema}
 
 
 @dataclass(frozen=True)

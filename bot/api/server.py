@@ -43,6 +43,7 @@ _STATUS_CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    415: "unsupported_media_type",
     422: "rule_violation",
     429: "too_many_requests",
 }
@@ -160,12 +161,17 @@ def _path_values(route: ApiRoute, request: web.Request) -> dict[str, Any]:
     for name, schema in route.path_params.items():
         raw = request.match_info.get(name, "")
         if schema.get("type") == "integer":
-            if not re.fullmatch(r"[0-9]{1,9}", raw):
-                raise _bad("api.bad_parameter", name=name)
-            values[name] = int(raw)
+            values[name] = _checked_integer(name, raw, schema)
         else:
             values[name] = _checked_string(name, raw, schema)
     return values
+
+
+def _checked_integer(name: str, raw: str, schema: dict[str, Any]) -> int:
+    """A number inside the bounds the document gives (``ApiRoute`` writes both out)."""
+    if not re.fullmatch(r"-?[0-9]{1,10}", raw) or not schema["minimum"] <= int(raw) <= schema["maximum"]:
+        raise _bad("api.bad_parameter", name=name)
+    return int(raw)
 
 
 def _checked_string(name: str, raw: str, schema: dict[str, Any]) -> str:
@@ -191,12 +197,7 @@ def _query_values(params: list[QueryParam], request: web.Request) -> dict[str, A
                 values[param.name] = param.schema["default"]
             continue
         if param.schema.get("type") == "integer":
-            if not re.fullmatch(r"-?[0-9]{1,9}", raw):
-                raise _bad("api.bad_parameter", name=param.name)
-            number = int(raw)
-            if number < param.schema.get("minimum", number) or number > param.schema.get("maximum", number):
-                raise _bad("api.bad_parameter", name=param.name)
-            values[param.name] = number
+            values[param.name] = _checked_integer(param.name, raw, param.schema)
         else:
             values[param.name] = _checked_string(param.name, raw, param.schema)
     return values
@@ -211,8 +212,10 @@ async def _upload(request: web.Request, route: ApiRoute) -> Binary:
     except TooLarge:
         raise ApiError(413, "too_large", content.text("api.too_large")) from None
     magic = route.upload_types.get(kind)
-    if magic is None or not data.startswith(magic):
-        raise _bad(route.upload_refused)
+    if magic is None:  # a kind the route does not take
+        raise ApiError(415, "unsupported_media_type", content.text(route.upload_refused))
+    if not data.startswith(magic):  # the declared kind, but the bytes are something else
+        raise ApiError(422, "unreadable_file", content.text(route.upload_refused))
     return Binary(data, kind)
 
 
@@ -238,8 +241,11 @@ def openapi(routes: list[ApiRoute]) -> dict[str, Any]:
 
     def ref(model: type[BaseModel]) -> dict[str, str]:
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        components.update(schema.pop("$defs", {}))
-        components[model.__name__] = schema
+        for name, part in [*schema.pop("$defs", {}).items(), (model.__name__, schema)]:
+            # two slices' models of one name would silently describe one route with the other's fields
+            if components.get(name, part) != part:
+                raise ValueError(f"two API models are named {name}: give one another name")
+            components[name] = part
         return {"$ref": f"#/components/schemas/{model.__name__}"}
 
     error = {"content": {"application/json": {"schema": ref(ErrorOut)}}}
@@ -274,7 +280,7 @@ def openapi(routes: list[ApiRoute]) -> dict[str, Any]:
             }
         codes = set(route.errors) | {429} | {route.refusal_status(key) for key in route.refusals}
         if route.upload:
-            codes.add(413)
+            codes |= {413, 415, 422}
         if route.body or route.upload or route.query or route.path_params:
             codes.add(400)
         if route.auth:

@@ -95,7 +95,7 @@ class ReportIn(StrictIn):
     client_key: str = Field(min_length=8, max_length=64, description="the same key twice files one ticket")
 
 
-class ActionIn(StrictIn):
+class TicketActionIn(StrictIn):
     note: str = Field(default="", max_length=2000)
     rating: int | None = Field(default=None, ge=1, le=5)
     role: RoleName | None = Field(default=None, description="transfer: the role whose pool takes it")
@@ -228,13 +228,13 @@ async def add_photo(call: ApiRequest) -> PhotoOut:
     "/tickets/{ticket_id}/{action}",
     summary="Move a ticket (who may do what: see the states)",
     response=TicketOut,
-    body=ActionIn,
+    body=TicketActionIn,
     errors=(403, 404, 409, 422),
     path_params={**TICKET_PARAM, "action": {"type": "string", "enum": ACTIONS}},
 )
 async def act(call: ApiRequest) -> TicketOut:
     seen = await queries.seen_by(call.caller, call.path["ticket_id"])
-    body: ActionIn = call.body
+    body: TicketActionIn = call.body
     action = call.path["action"]
     ticket_id, now = seen.ticket.id, call.now()
     if action == "confirm":

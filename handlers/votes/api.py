@@ -117,7 +117,7 @@ class ReasonIn(StrictIn):
     reason: str = Field(min_length=2, max_length=500)
 
 
-class HomeIn(StrictIn):
+class ProxyHomeIn(StrictIn):
     building: int = Field(ge=1, le=999)
     unit: int = Field(default=0, ge=0, le=99)
     room: str = Field(pattern=r"^\d{1,5}$")
@@ -127,7 +127,7 @@ class HomeIn(StrictIn):
 class BallotIn(StrictIn):
     choices: list[int] = Field(min_length=1, max_length=10, description="0-based option indexes")
     client_key: str = Field(min_length=8, max_length=64, description="the same key twice is one ballot")
-    for_resident: HomeIn | None = Field(default=None, description="代为登记: a grid worker records it")
+    for_resident: ProxyHomeIn | None = Field(default=None, description="代为登记: a grid worker records it")
 
 
 class BallotOut(BaseModel):

@@ -132,7 +132,7 @@ class PostIn(StrictIn):
     display_name: str = Field(
         default="",
         max_length=16,
-        pattern=r"^[^0-9]*$",
+        pattern=r"^[^0-9\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
         description="how the board names the resident (王女士), no digits; empty: anonymous",
     )
     client_key: str = Field(min_length=8, max_length=64, description="the same key twice posts one wish")
@@ -142,7 +142,7 @@ class ReviseIn(StrictIn):
     description: str = Field(min_length=2, max_length=1000)
 
 
-class ActionIn(StrictIn):
+class WishActionIn(StrictIn):
     note: str = Field(default="", max_length=2000, description="a reason, or what was done (fulfil)")
     public_text: str = Field(default="", max_length=500, description="approve: the committee's edit")
     team: str = Field(default="", max_length=32, description="claim: the group claiming, if any")
@@ -286,7 +286,7 @@ async def wish_photo(call: ApiRequest) -> Binary:
     "/wishes/{wish_id}/{action}",
     summary="Move a wish (review, claim, contact, fulfil, confirm...: who may do what, see the states)",
     response=WishOut,
-    body=ActionIn,
+    body=WishActionIn,
     errors=(403, 404, 409, 422),
     path_params={**WISH_PARAM, "action": {"type": "string", "enum": ACTIONS}},
 )
@@ -295,7 +295,7 @@ async def act(call: ApiRequest) -> WishOut:
     # one they see but may not move this way is forbidden (403)
     wish_id = await queries.known_to(call.caller, call.path["wish_id"])
     action: str = call.path["action"]
-    body: ActionIn = call.body
+    body: WishActionIn = call.body
     caller, now = call.caller, call.now()
     if action == "approve":
         await workflow.approve(wish_id, caller, now, public_text=body.public_text)

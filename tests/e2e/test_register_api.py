@@ -118,6 +118,8 @@ async def test_residents_and_other_communities_are_refused(api: TestClient[Any, 
 async def test_a_body_that_is_not_a_workbook(api: TestClient[Any, Any]) -> None:
     committee = await staff_token(api, "demo-committee")
     status, body = await upload(api, committee, b"name,phone\n", kind="text/csv")
-    assert status == 400 and body["error"]["message"] == "这个文件打不开，请上传 Excel 工作簿（.xlsx）。"
+    assert status == 415 and body["error"]["message"] == "这个文件打不开，请上传 Excel 工作簿（.xlsx）。"
+    status, body = await upload(api, committee, b"GIF87a", kind="application/octet-stream")
+    assert status == 422 and body["error"]["code"] == "unreadable_file"
     status, body = await upload(api, committee, b"PK\x03\x04broken", kind="application/octet-stream")
     assert status == 422 and body["error"]["details"][0]["why"].startswith("这个文件打不开")

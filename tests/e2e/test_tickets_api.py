@@ -195,7 +195,9 @@ async def test_staff_add_a_photo_of_the_work_done(api: TestClient[Any, Any]) -> 
     by_resident = await api.post(url, data=jpeg, headers={**bearer(token), "Content-Type": "image/jpeg"})
     assert by_resident.status == 403
     not_image = await api.post(url, data=b"<html>", headers={**bearer(worker), "Content-Type": "image/jpeg"})
-    assert not_image.status == 400
+    assert not_image.status == 422  # an image by its type, not by its bytes
+    a_page = await api.post(url, data=b"<html>", headers={**bearer(worker), "Content-Type": "text/html"})
+    assert a_page.status == 415
     too_big = await api.post(
         url, data=jpeg + b"0" * (5 * 1024 * 1024), headers={**bearer(worker), "Content-Type": "image/jpeg"}
     )
