@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -96,6 +97,10 @@ class Deployment:
         )
         server = Server(f"bot-{workers}w", cmd, self.bot_env(**extra), cores=cores)
         self.servers.append(server.start(self.workdir))
+        deadline = time.monotonic() + 60
+        while workers > 1 and len(server.pids()) < workers and time.monotonic() < deadline:
+            time.sleep(0.5)  # healthz answered from the first worker up: wait for the others too
+        time.sleep(3 if workers > 1 else 0)
         return server
 
     def floor(self) -> Server:
@@ -137,6 +142,14 @@ class Deployment:
         bound = self.query("bound")
         if bound < count or failed:
             raise RuntimeError(f"{bound} of {count} residents bound, {failed} failed requests: see {bot.log}")
+
+    def introduce_residents(self, bot: Server, count: int, connections: int) -> None:
+        """Make ``count`` residents known to the bot with one 你好 each (not measured)."""
+        load = self.workdir / "load-hello"
+        safe_mode.write_load(load, safe_mode.conversations(self.residents(count), ["你好"], connections))
+        failed = asyncio.run(send_all(bot.url, load))
+        if failed:
+            raise RuntimeError(f"{failed} failed requests introducing the residents: see {bot.log}")
 
     def query(self, what: str) -> Any:
         """A figure read from the database: ``bound`` residents, ``tickets``, ``replies`` (the late replies

@@ -88,9 +88,14 @@ def account(
     outcomes: Path, replies: dict[str, list[str]], owner: dict[str, str], fake: dict[str, Any]
 ) -> dict[str, Any]:
     seen: dict[str, tuple[int, str, float]] = {}
+    sent: dict[str, float] = {}
     for line in outcomes.read_text().splitlines():
-        key, status, kind, ms = line.split()
+        key, status, kind, ms, at = line.split()
         seen[key] = (int(status), kind, float(ms))
+        sent[key] = float(at)
+    start = min(sent.values(), default=0.0)
+    slow = sorted((sent[k] - start) / 1000 for k, (_, _, ms) in seen.items() if ms > 4500)
+    replies = {key: parts for key, parts in replies.items() if key in owner}  # not the capacity runs'
     late = {key for key, parts in replies.items() if "sent" in parts}
     recorded_not_sent = {key for key, parts in replies.items() if "sent" not in parts}
     accepted = {key for key, (status, _, _) in seen.items() if status == 200}
@@ -107,6 +112,8 @@ def account(
         "max_ms": latencies[-1] if latencies else 0,
         "over_4500_ms": sum(ms > 4500 for ms in latencies),
         "over_5000_ms": sum(ms > 5000 for ms in latencies),
+        "over_4500_by_status": dict(Counter(f"{s}{k}" for s, k, ms in seen.values() if ms > 4500)),
+        "over_4500_sent_between_s": (round(slow[0], 1), round(slow[-1], 1)) if slow else None,
         "accepted": len(accepted),
         "answered_in_response": len(sync),
         "answered_later": len(accepted & late - sync),
@@ -123,8 +130,8 @@ def account(
 
 def run_overload(args: argparse.Namespace) -> int:
     with deployment(args.database, postgres_db=args.postgres_db) as deploy:
-        bot = deploy.bot()
-        deploy.bind_residents(bot, args.residents, 32)
+        bot = deploy.bot(**dict(kv.split("=", 1) for kv in args.bot_env))
+        deploy.introduce_residents(bot, args.residents, 32)
         cap = capacity(deploy, bot, args)
         conns = args.overload_connections
         period_ms = conns / (args.overload_factor * cap) * 1000

@@ -4,7 +4,7 @@
 -- request file (conn-NNNN.req, lines "msgid<TAB>path<TAB>body"), sent in order, one request at a time, so
 -- a resident's turns are sequential and every response is the answer to the thread's last request.
 --   wrk -t N -c N -d 5s -s bench/wechat.lua URL -- DIR [record] [period_ms]
--- record=1 keeps one line per message ("msgid status s|r|- latency_ms"); period_ms > 0 paces a connection
+-- record=1 keeps one line per message ("msgid status s|r|- latency_ms sent_ms"); period_ms > 0 paces a connection
 -- to one request every period_ms (an open-loop offered load while the server keeps up).
 -- BENCH_OUT names the JSON file done() writes; BENCH_OUT.outcomes gets the per-message lines.
 
@@ -98,7 +98,7 @@ function response(status, headers, body)
     statuses[tostring(status)] = (statuses[tostring(status)] or 0) + 1
   end
   if record then
-    outcomes[#outcomes + 1] = string.format("%s %d %s %.1f", keys[i], status, kind, ms)
+    outcomes[#outcomes + 1] = string.format("%s %d %s %.1f %.0f", keys[i], status, kind, ms, sent_at)
   end
 end
 
