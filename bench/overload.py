@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import math
 import statistics
+import subprocess
 import time
 from collections import Counter
 from pathlib import Path
@@ -27,7 +28,7 @@ from typing import Any
 
 from bench import safe_mode
 from bench.deploy import Deployment, deployment
-from bench.servers import run_wrk
+from bench.servers import CLIENT_CORES, run_wrk
 
 SCRIPT = ["你好", "帮助", "办居住证要带什么", "取消", "谢谢", "菜单", "法律援助电话", "取消"]
 
@@ -39,6 +40,14 @@ def capacity(deploy: Deployment, bot: Any, args: argparse.Namespace) -> float:
         load = deploy.workdir / "load"
         users = deploy.residents(args.residents)
         safe_mode.write_load(load, safe_mode.conversations(users, SCRIPT, 32))
+        profiler = None
+        if args.profile:  # py-spy on the client's core, collapsed stacks of the serving process
+            profile = deploy.workdir / "overload.folded"
+            profiler = subprocess.Popen(
+                ["taskset", "-c", CLIENT_CORES, "py-spy", "record", "--pid", str(bot.pids()[0]), "--rate", "50",
+                 "--nonblocking", "--format", "raw", "--duration", f"{args.overload_seconds:g}", "-o", str(profile)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
         result = run_wrk(bot.url, load, 32, 2 if n == 0 else args.seconds, deploy.workdir / "cap.json")
         counts = result["counts"]
         rate = counts["responses"] / ((counts["last_ms"] - counts["first_ms"]) / 1000)
@@ -143,11 +152,22 @@ def run_overload(args: argparse.Namespace) -> int:
             f"connections, one request every {period_ms:.0f} ms each, {args.overload_seconds:g} s",
             flush=True,
         )
+        profiler = None
+        if args.profile:  # py-spy on the client's core, collapsed stacks of the serving process
+            profile = deploy.workdir / "overload.folded"
+            profiler = subprocess.Popen(
+                ["taskset", "-c", CLIENT_CORES, "py-spy", "record", "--pid", str(bot.pids()[0]), "--rate", "50",
+                 "--nonblocking", "--format", "raw", "--duration", f"{args.overload_seconds:g}", "-o", str(profile)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
         result = run_wrk(
             bot.url, load, conns, args.overload_seconds, deploy.workdir / "overload.json",
             record=True, period_ms=period_ms, timeout="10s",
         )  # fmt: skip
         ended = time.time()
+        if profiler is not None:
+            profiler.wait()
+            print(f"  profile (collapsed stacks): {deploy.workdir / 'overload.folded'}", flush=True)
         counts = result["counts"]
         offered = counts["sent"] / ((counts["last_ms"] - counts["first_ms"]) / 1000)
         outbox = drain(deploy)
