@@ -178,9 +178,14 @@ class WeChatEndpoint:
         done, _ = await asyncio.wait({task}, timeout=budget)
         if task not in done:
             log.warning("reply deadline passed, answering later", extra={"kind": msg.kind.value})
-            task.add_done_callback(lambda t: self._late(msg, t))
-            # a turn stuck on a dead store or database is given up after a while, not kept forever
-            watchdog = asyncio.get_running_loop().call_later(self.turn_limit, task.cancel)
+
+            def late(done: asyncio.Task[TurnOutcome | None]) -> None:
+                self._late(msg, done)
+
+            task.add_done_callback(late)
+            # a turn stuck on a dead store or database is given up after a while, not kept forever; the
+            # resident is then told, as for a queued turn given up, rather than never answered
+            watchdog = asyncio.get_running_loop().call_later(self.turn_limit, self._give_up, msg, task, late)
             task.add_done_callback(lambda _: watchdog.cancel())
             try:
                 async with asyncio.timeout(_MARK_LATE_LIMIT):
@@ -231,8 +236,20 @@ class WeChatEndpoint:
             return None
 
     def _late(self, msg: IncomingMessage, task: asyncio.Task[TurnOutcome | None]) -> None:
-        if not task.cancelled():
+        if not task.cancelled():  # cancelled: at shutdown (or given up, answered by _give_up)
             self._reply_later(msg, task.result())
+
+    def _give_up(
+        self,
+        msg: IncomingMessage,
+        task: asyncio.Task[TurnOutcome | None],
+        late: Callable[[asyncio.Task[TurnOutcome | None]], None],
+    ) -> None:
+        """A turn answered ``success`` that ran past the turn limit: stopped, and the resident told."""
+        log.warning("a late turn was given up", extra={"kind": msg.kind.value})
+        task.remove_done_callback(late)
+        task.cancel()
+        self._reply_later(msg, None)
 
     def _reply_later(self, msg: IncomingMessage, outcome: TurnOutcome | None) -> None:
         """The reply of a turn WeChat was answered ``success`` for, handed to the outbox."""

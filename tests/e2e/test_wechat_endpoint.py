@@ -426,3 +426,16 @@ async def test_a_retry_of_a_queued_message_is_not_answered_again(
     assert await sim.post(waiting) == (200, "success")
     await asyncio.sleep(0.2)
     assert len(fake_api.sent_texts("o-queued")) == 1
+
+
+async def test_a_late_turn_given_up_tells_the_resident(make_sim: MakeSim, fake_api: FakeWeChatAPI) -> None:
+    # answered `success` at the deadline, then stuck past the turn limit: stopped, and never left unanswered
+    from bot.app import ENDPOINT
+
+    sim = await make_sim("safe", extra_routers=[slow_router(2.0)], reply_deadline=0.2)
+    sim.client.server.app[ENDPOINT].turn_limit = 0.5
+    assert await sim.post(text_xml("o-stuck-late", "慢", next(ids))) == (200, "success")
+    await wait_for(lambda: fake_api.sent_texts("o-stuck-late"), timeout=8)
+    await asyncio.sleep(2.0)  # the turn itself never finishes: nothing more is sent
+    assert len(fake_api.sent_texts("o-stuck-late")) == 1
+    assert "出了点问题" in fake_api.sent_texts("o-stuck-late")[0]
