@@ -40,14 +40,6 @@ def capacity(deploy: Deployment, bot: Any, args: argparse.Namespace) -> float:
         load = deploy.workdir / "load"
         users = deploy.residents(args.residents)
         safe_mode.write_load(load, safe_mode.conversations(users, SCRIPT, 32))
-        profiler = None
-        if args.profile:  # py-spy on the client's core, collapsed stacks of the serving process
-            profile = deploy.workdir / "overload.folded"
-            profiler = subprocess.Popen(
-                ["taskset", "-c", CLIENT_CORES, "py-spy", "record", "--pid", str(bot.pids()[0]), "--rate", "50",
-                 "--nonblocking", "--format", "raw", "--duration", f"{args.overload_seconds:g}", "-o", str(profile)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
         result = run_wrk(bot.url, load, 32, 2 if n == 0 else args.seconds, deploy.workdir / "cap.json")
         counts = result["counts"]
         rate = counts["responses"] / ((counts["last_ms"] - counts["first_ms"]) / 1000)
@@ -155,11 +147,11 @@ def run_overload(args: argparse.Namespace) -> int:
         profiler = None
         if args.profile:  # py-spy on the client's core, collapsed stacks of the serving process
             profile = deploy.workdir / "overload.folded"
+            spy = ["py-spy", "record", "--pid", str(bot.pids()[0]), "--rate", "50", "--nonblocking"]
+            spy += ["--format", "raw", "--duration", f"{args.overload_seconds:g}", "-o", str(profile)]
             profiler = subprocess.Popen(
-                ["taskset", "-c", CLIENT_CORES, "py-spy", "record", "--pid", str(bot.pids()[0]), "--rate", "50",
-                 "--nonblocking", "--format", "raw", "--duration", f"{args.overload_seconds:g}", "-o", str(profile)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
+                ["taskset", "-c", CLIENT_CORES, *spy], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
         result = run_wrk(
             bot.url, load, conns, args.overload_seconds, deploy.workdir / "overload.json",
             record=True, period_ms=period_ms, timeout="10s",
