@@ -24,12 +24,17 @@ async def main(what: str, tag: str) -> Any:
             return dict(Counter(str(getattr(s, "value", s)) for s in rows))
         if what == "replies":
             # the late replies: key reply:<dedup key>:<part>, the dedup key of a text being m:<MsgId>
+            # (each part's status, and "busy" when the reply only asked to send the message again)
+            import content
+
+            busy = content.text("common.busy")
             replies: dict[str, list[str]] = {}
-            for key, status in await Notification.filter(key__startswith="reply:m:").values_list(
-                "key", "status"
-            ):
+            rows = await Notification.filter(key__startswith="reply:m:").values_list("key", "status", "text")
+            for key, status, text in rows:
                 msg_id = str(key).split(":")[2]
                 replies.setdefault(msg_id, []).append(str(getattr(status, "value", status)))
+                if text == busy:
+                    replies[msg_id].append("busy")
             return replies
         raise ValueError(what)
     finally:

@@ -69,6 +69,15 @@ def overload_load(
     return load, owner
 
 
+def listen_overflows() -> int:
+    """Connections the kernel could not queue for accept() (TcpExtListenOverflows, machine-wide)."""
+    lines = Path("/proc/net/netstat").read_text().splitlines()
+    for names, values in zip(lines[::2], lines[1::2], strict=False):
+        if names.startswith("TcpExt:"):
+            return int(dict(zip(names.split()[1:], values.split()[1:], strict=True))["ListenOverflows"])
+    return 0
+
+
 def drain(deploy: Deployment, most: float = 600) -> dict[str, int]:
     """Wait until the queued turns are done and the outbox has sent what it holds."""
     started, last, steady = time.monotonic(), -1, 0
@@ -121,6 +130,7 @@ def account(
         "answered_twice": len(sync & late),
         "never_answered": len(accepted - sync - late),
         "never_answered_recorded_not_sent": len((accepted - sync - late) & recorded_not_sent),
+        "answered_later_busy": len({k for k in accepted & late if "busy" in replies[k]}),
         "late_reply_without_200": len(late - accepted),
         "late_replies_sent": len(late),
         "fake_api_received": sum(received.values()),
@@ -138,6 +148,7 @@ def run_overload(args: argparse.Namespace) -> int:
         period_ms = conns / (args.overload_factor * cap) * 1000
         load, owner = overload_load(deploy, args, period_ms)
         rss_before = bot.rss_mb()
+        overflows = listen_overflows()
         offer = args.overload_factor * cap
         print(
             f"capacity {cap:.0f} msgs/s; offering {args.overload_factor:g}x = {offer:.0f} msgs/s: {conns} "
@@ -161,7 +172,7 @@ def run_overload(args: argparse.Namespace) -> int:
             profiler.wait()
             print(f"  profile (collapsed stacks): {deploy.workdir / 'overload.folded'}", flush=True)
         counts = result["counts"]
-        offered = counts["sent"] / ((counts["last_ms"] - counts["first_ms"]) / 1000)
+        offered = counts["sent"] / args.overload_seconds
         outbox = drain(deploy)
         sent_at = sorted(t - ended for t in deploy.fake_counters()["sent_at"])
         figures = account(
@@ -173,6 +184,7 @@ def run_overload(args: argparse.Namespace) -> int:
             "sent": counts["sent"],
             "no_response": counts["sent"] - counts["responses"],
             "wrk_timeouts": result["errors"]["timeout"],
+            "listen_queue_overflows": listen_overflows() - overflows,  # the kernel's, machine-wide
             "late_replies_after_load_p50_s": statistics.median(sent_at) if sent_at else 0,
             "last_late_reply_after_load_s": sent_at[-1] if sent_at else 0,
             "rss_mb_before": rss_before,
