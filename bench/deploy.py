@@ -187,16 +187,21 @@ class Deployment:
 
 async def send_all(url: str, load: Path) -> int:
     """Send every request of ``load`` (set-up, not measured: wrk runs for a set time, this until done),
-    one connection per file, in order; returns how many were not answered 200."""
+    one connection per file, in order; a 503 is sent again after a while, as WeChat does; returns how many
+    were not answered 200."""
     import aiohttp
 
     async def one(session: aiohttp.ClientSession, path: Path) -> int:
         failed = 0
         for line in path.read_text(encoding="utf-8").splitlines():
             _key, target, body = line.split("\t")
-            async with session.post(url + target, data=body.encode()) as response:
-                await response.read()
-                failed += response.status != 200
+            for attempt in range(20):
+                async with session.post(url + target, data=body.encode()) as response:
+                    await response.read()
+                if response.status != 503:
+                    break
+                await asyncio.sleep(0.5 * (attempt + 1))
+            failed += response.status != 200
         return failed
 
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
