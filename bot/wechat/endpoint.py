@@ -41,6 +41,7 @@ _POLL = 0.05
 _MARK_LATE_LIMIT = 0.5  # seconds: WeChat's deadline is near
 _TURN_LIMIT = 60.0  # seconds a turn that overran the deadline may still take
 _MIN_BUDGET = 0.5  # seconds of the deadline a turn needs to be worth starting in the request
+_SHED_LOG_EVERY = 1.0  # seconds between log lines about refused messages
 
 
 class Overloaded(Exception):
@@ -97,6 +98,7 @@ class WeChatEndpoint:
         self.turn_limit = _TURN_LIMIT  # seconds a turn answered `success` may still take
         self._slots = asyncio.Semaphore(max(1, settings.max_turns))
         self._queued: set[str] = set()  # dedup keys of the turns waiting for a slot
+        self._shed, self._shed_logged = 0, -_SHED_LOG_EVERY  # refused since the last log line, and when
 
     def close(self) -> None:
         self.lag.stop()
@@ -120,18 +122,40 @@ class WeChatEndpoint:
         self.lag.ensure_running()
         arrived = time.monotonic() - self.lag.value  # when it most likely reached us
         try:
+            if self._full():  # refused before any decryption or parsing: shedding must cost little
+                self._check_query(request)
+                raise Overloaded
             body = await self._read_body(request)
             msg, account = self._open(body, request)
+            text = await self._answer(msg, arrived)
         except ProtocolError as exc:
             return self._refuse(exc, request)
-        try:
-            text = await self._answer(msg, arrived)
         except Overloaded:
-            log.warning(
-                "overloaded: message left for WeChat to deliver again", extra={"kind": msg.kind.value}
-            )
+            self._note_shed()
             return web.Response(status=503, headers={"Retry-After": "5"})
         return self._respond(text, msg, account, request)
+
+    def _full(self) -> bool:
+        """No turn slot free and the queue full: any message now would be refused."""
+        return self._slots.locked() and len(self._queued) >= self.settings.turn_backlog
+
+    def _check_query(self, request: web.Request) -> None:
+        """The query string's timestamp and signature (no body needed): a 503 only for WeChat."""
+        q = request.query
+        protocol.check_timestamp(q.get("timestamp", ""), self.clock(), self.settings.timestamp_window)
+        if self.crypto is None or "signature" in q:
+            protocol.check_signature(
+                self.settings.wechat_token, q.get("signature", ""), q.get("timestamp", ""), q.get("nonce", "")
+            )
+
+    def _note_shed(self) -> None:
+        """Count a refused message; logged once a second with the count, never a line per message (under
+        overload, a line per refusal took 8% of the process)."""
+        self._shed += 1
+        now = time.monotonic()
+        if now - self._shed_logged >= _SHED_LOG_EVERY:
+            log.warning("overloaded: messages left for WeChat to deliver again", extra={"count": self._shed})
+            self._shed, self._shed_logged = 0, now
 
     async def _read_body(self, request: web.Request) -> bytes:
         try:
@@ -178,9 +202,14 @@ class WeChatEndpoint:
         done, _ = await asyncio.wait({task}, timeout=budget)
         if task not in done:
             log.warning("reply deadline passed, answering later", extra={"kind": msg.kind.value})
-            task.add_done_callback(lambda t: self._late(msg, t))
-            # a turn stuck on a dead store or database is given up after a while, not kept forever
-            watchdog = asyncio.get_running_loop().call_later(self.turn_limit, task.cancel)
+
+            def late(done: asyncio.Task[TurnOutcome | None]) -> None:
+                self._late(msg, done)
+
+            task.add_done_callback(late)
+            # a turn stuck on a dead store or database is given up after a while, not kept forever; the
+            # resident is then told, as for a queued turn given up, rather than never answered
+            watchdog = asyncio.get_running_loop().call_later(self.turn_limit, self._give_up, msg, task, late)
             task.add_done_callback(lambda _: watchdog.cancel())
             try:
                 async with asyncio.timeout(_MARK_LATE_LIMIT):
@@ -231,8 +260,20 @@ class WeChatEndpoint:
             return None
 
     def _late(self, msg: IncomingMessage, task: asyncio.Task[TurnOutcome | None]) -> None:
-        if not task.cancelled():
+        if not task.cancelled():  # cancelled: at shutdown (or given up, answered by _give_up)
             self._reply_later(msg, task.result())
+
+    def _give_up(
+        self,
+        msg: IncomingMessage,
+        task: asyncio.Task[TurnOutcome | None],
+        late: Callable[[asyncio.Task[TurnOutcome | None]], None],
+    ) -> None:
+        """A turn answered ``success`` that ran past the turn limit: stopped, and the resident told."""
+        log.warning("a late turn was given up", extra={"kind": msg.kind.value})
+        task.remove_done_callback(late)
+        task.cancel()
+        self._reply_later(msg, None)
 
     def _reply_later(self, msg: IncomingMessage, outcome: TurnOutcome | None) -> None:
         """The reply of a turn WeChat was answered ``success`` for, handed to the outbox."""

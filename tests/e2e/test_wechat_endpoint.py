@@ -12,7 +12,7 @@ from bot.dispatcher import Context, Phase, Router, has_text
 from storage.models import Person, StaffMessage
 from tests.e2e.conftest import MakeSim
 from tests.fake_wechat_api import FakeWeChatAPI
-from tests.wechat_sim import TOKEN, event_xml, message_xml, sign, text_xml
+from tests.wechat_sim import TOKEN, WeChatSim, event_xml, message_xml, sign, text_xml
 
 ids = itertools.count(10_000)
 
@@ -426,3 +426,47 @@ async def test_a_retry_of_a_queued_message_is_not_answered_again(
     assert await sim.post(waiting) == (200, "success")
     await asyncio.sleep(0.2)
     assert len(fake_api.sent_texts("o-queued")) == 1
+
+
+async def test_a_late_turn_given_up_tells_the_resident(make_sim: MakeSim, fake_api: FakeWeChatAPI) -> None:
+    # answered `success` at the deadline, then stuck past the turn limit: stopped, and never left unanswered
+    from bot.app import ENDPOINT
+
+    sim = await make_sim("safe", extra_routers=[slow_router(2.0)], reply_deadline=0.2)
+    sim.client.server.app[ENDPOINT].turn_limit = 0.5
+    assert await sim.post(text_xml("o-stuck-late", "慢", next(ids))) == (200, "success")
+    await wait_for(lambda: fake_api.sent_texts("o-stuck-late"), timeout=8)
+    await asyncio.sleep(2.0)  # the turn itself never finishes: nothing more is sent
+    assert len(fake_api.sent_texts("o-stuck-late")) == 1
+    assert "出了点问题" in fake_api.sent_texts("o-stuck-late")[0]
+
+
+async def full_backlog(make_sim: MakeSim) -> tuple[WeChatSim, asyncio.Future[tuple[int, str]]]:
+    """One slow turn running, one queued: the next message finds no slot and a full queue."""
+    sim = await make_sim("safe", extra_routers=[slow_router(1.0)], max_turns=1, turn_backlog=1)
+    running = asyncio.ensure_future(sim.post(text_xml("o-running", "慢", next(ids))))
+    await asyncio.sleep(0.2)
+    assert await sim.post(text_xml("o-queued", "帮助", next(ids))) == (200, "success")
+    return sim, running
+
+
+async def test_refusals_under_overload_are_logged_once_not_per_message(
+    make_sim: MakeSim, caplog: pytest.LogCaptureFixture
+) -> None:
+    sim, running = await full_backlog(make_sim)
+    statuses = [(await sim.post(text_xml(f"o-shed-{i}", "帮助", next(ids))))[0] for i in range(5)]
+    assert statuses == [503] * 5
+    assert len([r for r in caplog.records if "overloaded" in r.getMessage()]) == 1
+    assert (await running)[0] == 200
+
+
+async def test_a_full_backlog_refuses_before_decrypting(make_sim: MakeSim) -> None:
+    sim, running = await full_backlog(make_sim)
+    ts, nonce, garbage = str(int(time.time())), "n", "A" * 64  # signed, but no message inside
+    body = f"<xml><ToUserName>gh</ToUserName><Encrypt><![CDATA[{garbage}]]></Encrypt></xml>"
+    query = {"signature": sign(TOKEN, ts, nonce), "timestamp": ts, "nonce": nonce, "encrypt_type": "aes",
+             "msg_signature": sign(TOKEN, ts, nonce, garbage)}  # fmt: skip
+    assert (await sim.client.post("/wechat", params=query, data=body.encode())).status == 503
+    query["signature"] = "0" * 40  # not WeChat: refused as ever, never told to come back
+    assert (await sim.client.post("/wechat", params=query, data=body.encode())).status == 403
+    assert (await running)[0] == 200
