@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -19,7 +20,6 @@ import pytest
 import redis
 import xmltodict
 
-from storage import db, demo
 from tests.e2e.conftest import make_sim  # noqa: F401  (the real app, as the e2e tests start it)
 from tests.wechat_sim import TOKEN, text_xml
 
@@ -172,11 +172,10 @@ def wait_until(predicate: Callable[[], object], seconds: float = 30.0) -> None:
     raise AssertionError("not in time")
 
 
-async def with_the_demo(url: str) -> None:
-    """A new database brought to the latest migration with the demo communities in it."""
-    await db.upgrade(url)
-    await db.open_db(url)
-    try:
-        await demo.seed_demo()
-    finally:
-        await db.close_db()
+def with_the_demo(env: dict[str, str], cwd: Path) -> None:
+    """A new database brought to the latest migration with the demo communities in it, by the command
+    line as an operator does it (in a process of its own: this one's Tortoise may be set up for SQLite)."""
+    for step in (["db", "upgrade"], ["demo"]):
+        done = subprocess.run([sys.executable, "-m", "bot.cli", *step], cwd=cwd, env=env,
+                              capture_output=True, text=True, timeout=180)  # fmt: skip
+        assert done.returncode == 0, done.stderr

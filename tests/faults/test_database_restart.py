@@ -4,7 +4,6 @@ restart. A private PostgreSQL server is started for this (the shared one is neve
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,7 @@ from tests.wechat_sim import TOKEN
 
 def test_the_database_crashes_and_comes_back(private_postgres: PrivatePostgres, tmp_path: Path) -> None:
     env = clean_env(PYTHONPATH=str(ROOT), DATABASE_URL=private_postgres.url, WECHAT_TOKEN=TOKEN)
-    asyncio.run(with_the_demo(private_postgres.url))  # what `db upgrade` and `demo` do, in this process
+    with_the_demo(env, tmp_path)
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],

@@ -112,7 +112,7 @@ def test_redis_and_postgres_crash_under_load_and_two_workers_carry_on(
         WECHAT_API_BASE=api_base,
         OUTBOX_POLL="0.2",
     )
-    asyncio.run(with_the_demo(private_postgres.url))  # what `db upgrade` and `demo` do, in this process
+    with_the_demo(env, tmp_path)
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--workers", "2", "--host", "127.0.0.1", "--port",
