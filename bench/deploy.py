@@ -115,7 +115,7 @@ class Deployment:
         self.servers.append(server.start(self.workdir))
         return server
 
-    def werobot(self, how: str = "gevent") -> Server:
+    def werobot(self, how: str = "gunicorn") -> Server:
         env = {
             **os.environ,
             "PYTHONPATH": str(ROOT),

@@ -143,7 +143,7 @@ def main() -> int:
     parser.add_argument("--mixes", default="hot,services,first,repair")
     parser.add_argument("--no-werobot", action="store_true")
     parser.add_argument("--no-workers2", action="store_true")
-    parser.add_argument("--werobot-server", choices=["gevent", "gunicorn"], default="gevent")
+    parser.add_argument("--werobot-server", choices=["gunicorn", "gevent"], default="gunicorn")
     parser.add_argument("--overload", action="store_true", help="issue 15's overload run instead")
     parser.add_argument("--overload-connections", type=int, default=1024)
     parser.add_argument("--overload-factor", type=float, default=4.0)
