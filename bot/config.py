@@ -42,6 +42,10 @@ class Settings:
     reply_deadline: float = 4.0
     max_turns: int = 128  # turns running at once per process; past it, answered `success` and queued
     turn_backlog: int = 2000  # queued turns per process; past it, 503 (WeChat delivers the message again)
+    turn_backlog_seconds: float = 3.0  # and no more queued than the turns of this many seconds at the
+    # rate turns are finishing now (the queue is drained within it; a late reply is not a minute late)
+    shed_lag: float = 1.0  # seconds the event loop runs late past which a message is refused (503) before
+    # its body is read: the refusal is cheap, and the loop catches up instead of answering everyone late
     # conversation
     dialog_ttl: int = 30 * 60
     dedup_ttl: int = 10 * 60

@@ -8,8 +8,12 @@ through the customer-service API.
 Under overload the deadline is counted from the request's arrival, not from when its handler began:
 the event loop's lag (how late it runs what is due) is the time a request waited unseen. When the turns
 running reach ``MAX_TURNS``, or too little of the deadline is left, the message is answered ``success``
-at once and its turn queued (its reply goes out as a customer-service message); the queue is bounded by
-``TURN_BACKLOG``, past which the answer is 503 and WeChat delivers the message again.
+at once and its turn queued (its reply goes out as a customer-service message). The queue holds no more
+than ``TURN_BACKLOG`` turns, nor more than ``TURN_BACKLOG_SECONDS`` of work at the rate turns are finishing;
+past it the answer is 503 and WeChat delivers the message again. So is it while the loop keeps running
+later than ``SHED_LAG``: every message then costs the loop more than it has, whether queued or answered,
+and only refusing before the body is read (no decryption, no parsing) lets it catch up before the requests
+waiting unseen pass WeChat's deadline.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -50,12 +55,20 @@ class Overloaded(Exception):
 
 class LoopLag:
     """How late the event loop runs what is due, which is how long a request may have waited before its
-    handler began. Rises at once, falls off gently."""
+    handler began. ``value`` rises at once and falls off gently; ``sustained`` is the least lateness of the
+    last few rounds, high only when the loop is behind round after round (overload), not after one long
+    step (a model loaded, a pause of the machine)."""
 
-    def __init__(self, every: float = 0.05) -> None:
+    def __init__(self, every: float = 0.05, rounds: int = 3) -> None:
         self.every = every
         self.value = 0.0
+        self._recent: deque[float] = deque(maxlen=rounds)
         self._task: asyncio.Task[None] | None = None
+
+    @property
+    def sustained(self) -> float:
+        recent = self._recent
+        return min(recent) if len(recent) == recent.maxlen else 0.0
 
     def ensure_running(self) -> None:
         if self._task is None:
@@ -68,11 +81,37 @@ class LoopLag:
             await asyncio.sleep(self.every)
             late = max(0.0, loop.time() - start - self.every)
             self.value = max(late, self.value * 0.8)
+            self._recent.append(late)
 
     def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
             self._task = None
+
+
+class Throughput:
+    """Turns finished per second over the last ``window`` seconds (or since the first of them, when that
+    is sooner: a burst after a quiet spell is measured from its start)."""
+
+    def __init__(self, window: float = 5.0) -> None:
+        self.window = window
+        self._done: deque[float] = deque()
+
+    def note(self, now: float) -> None:
+        self._done.append(now)
+        self._trim(now)
+
+    def rate(self, now: float) -> float:
+        self._trim(now)
+        if not self._done:
+            return 0.0
+        span = min(self.window, max(0.5, now - self._done[0]))
+        return len(self._done) / span
+
+    def _trim(self, now: float) -> None:
+        done, since = self._done, now - self.window
+        while done and done[0] < since:
+            done.popleft()
 
 
 class WeChatEndpoint:
@@ -98,6 +137,7 @@ class WeChatEndpoint:
         self.turn_limit = _TURN_LIMIT  # seconds a turn answered `success` may still take
         self._slots = asyncio.Semaphore(max(1, settings.max_turns))
         self._queued: set[str] = set()  # dedup keys of the turns waiting for a slot
+        self.finished = Throughput()  # turns finished, for the queue's bound in seconds of work
         self._shed, self._shed_logged = 0, -_SHED_LOG_EVERY  # refused since the last log line, and when
 
     def close(self) -> None:
@@ -122,7 +162,7 @@ class WeChatEndpoint:
         self.lag.ensure_running()
         arrived = time.monotonic() - self.lag.value  # when it most likely reached us
         try:
-            if self._full():  # refused before any decryption or parsing: shedding must cost little
+            if self._shedding():  # refused before any decryption or parsing: shedding must cost little
                 self._check_query(request)
                 raise Overloaded
             body = await self._read_body(request)
@@ -135,9 +175,22 @@ class WeChatEndpoint:
             return web.Response(status=503, headers={"Retry-After": "5"})
         return self._respond(text, msg, account, request)
 
-    def _full(self) -> bool:
-        """No turn slot free and the queue full: any message now would be refused."""
-        return self._slots.locked() and len(self._queued) >= self.settings.turn_backlog
+    def _shedding(self) -> bool:
+        """Refuse whatever comes now: the loop has been behind for several rounds, or no turn slot is free
+        and the queue is full (any message would be refused after its body was read)."""
+        if self.lag.sustained > self.settings.shed_lag:
+            return True
+        return self._slots.locked() and len(self._queued) >= self.backlog_limit()
+
+    def backlog_limit(self) -> int:
+        """How many turns may wait: ``TURN_BACKLOG`` at most, and no more than ``TURN_BACKLOG_SECONDS`` of
+        work at the rate turns are finishing now, though always as many as run at once (a rate not yet
+        known, or turns stuck on a dead store, still leave a queue that one round of slots drains)."""
+        settings = self.settings
+        if settings.turn_backlog_seconds <= 0:
+            return settings.turn_backlog
+        by_rate = int(self.finished.rate(time.monotonic()) * settings.turn_backlog_seconds)
+        return min(settings.turn_backlog, max(settings.max_turns, by_rate))
 
     def _check_query(self, request: web.Request) -> None:
         """The query string's timestamp and signature (no body needed): a 503 only for WeChat."""
@@ -231,7 +284,7 @@ class WeChatEndpoint:
         """Answer ``success`` now and run the turn when a slot is free; its reply goes out later."""
         if msg.dedup_key in self._queued:
             return  # WeChat's retry of a message already waiting here
-        if len(self._queued) >= self.settings.turn_backlog:
+        if len(self._queued) >= self.backlog_limit():
             raise Overloaded
         self._queued.add(msg.dedup_key)
         self.background.spawn(self._queued_turn(msg), name=f"queued:{msg.dedup_key}")
@@ -258,6 +311,8 @@ class WeChatEndpoint:
         except Exception:
             log.exception("conversation turn failed", extra={"kind": msg.kind.value})
             return None
+        finally:
+            self.finished.note(time.monotonic())
 
     def _late(self, msg: IncomingMessage, task: asyncio.Task[TurnOutcome | None]) -> None:
         if not task.cancelled():  # cancelled: at shutdown (or given up, answered by _give_up)

@@ -283,7 +283,9 @@ async def test_past_the_turn_limit_answered_at_once_and_replied_later(
     make_sim: MakeSim, fake_api: FakeWeChatAPI
 ) -> None:
     # one turn at a time: while it runs, others are answered `success` at once and replied to later
-    sim = await make_sim("safe", extra_routers=[slow_router(0.8)], max_turns=1, turn_backlog=2)
+    sim = await make_sim(
+        "safe", extra_routers=[slow_router(0.8)], max_turns=1, turn_backlog=2, turn_backlog_seconds=0
+    )
     busy = asyncio.ensure_future(sim.post(text_xml("o-busy", "慢", next(ids))))
     await asyncio.sleep(0.2)
     waiting = text_xml("o-wait", "帮助", next(ids))
@@ -470,3 +472,73 @@ async def test_a_full_backlog_refuses_before_decrypting(make_sim: MakeSim) -> No
     query["signature"] = "0" * 40  # not WeChat: refused as ever, never told to come back
     assert (await sim.client.post("/wechat", params=query, data=body.encode())).status == 403
     assert (await running)[0] == 200
+
+
+def signed_garbage() -> tuple[dict[str, str], bytes]:
+    """A request WeChat could have signed, with no message inside: refused before decryption, or a 4xx."""
+    ts, nonce, garbage = str(int(time.time())), "n", "A" * 64
+    body = f"<xml><ToUserName>gh</ToUserName><Encrypt><![CDATA[{garbage}]]></Encrypt></xml>"
+    query = {"signature": sign(TOKEN, ts, nonce), "timestamp": ts, "nonce": nonce, "encrypt_type": "aes",
+             "msg_signature": sign(TOKEN, ts, nonce, garbage)}  # fmt: skip
+    return query, body.encode()
+
+
+async def test_a_loop_behind_round_after_round_refuses_before_reading(make_sim: MakeSim) -> None:
+    # overload: every round of the loop runs late, so every request waits unseen; the endpoint refuses
+    # (503, WeChat delivers again) before reading the body, until the loop has caught up
+    sim = await make_sim("safe", shed_lag=0.2)
+    assert (await sim.post(text_xml("o-early", "帮助", next(ids))))[0] == 200  # the lag watch is running
+    stop = asyncio.Event()
+
+    async def hog() -> None:
+        while not stop.is_set():
+            time.sleep(0.3)  # the point: each round of the loop runs 0.3 s late
+            await asyncio.sleep(0)
+
+    hogging = asyncio.ensure_future(hog())
+    await asyncio.sleep(1.5)
+    try:
+        query, body = signed_garbage()
+        assert (await sim.client.post("/wechat", params=query, data=body)).status == 503  # never decrypted
+        assert (await sim.post(text_xml("o-shed", "帮助", next(ids))))[0] == 503
+    finally:
+        stop.set()
+        await hogging
+    await asyncio.sleep(0.5)
+    status, raw = await sim.post(text_xml("o-shed", "帮助", next(ids)))
+    assert status == 200 and "我可以帮您" in sim.reply(raw)["Content"]
+
+
+async def test_one_long_step_of_the_loop_refuses_nothing(make_sim: MakeSim) -> None:
+    sim = await make_sim("safe", shed_lag=0.2)
+    assert (await sim.post(text_xml("o-step", "帮助", next(ids))))[0] == 200
+    await asyncio.sleep(0.2)
+    time.sleep(0.8)  # one long step (a model loaded, the machine paused): not overload
+    status, raw = await sim.post(text_xml("o-step", "帮助", next(ids)))
+    assert status == 200 and "我可以帮您" in sim.reply(raw)["Content"]
+
+
+async def test_the_queue_holds_seconds_of_work_at_the_rate_turns_finish(make_sim: MakeSim) -> None:
+    from bot.app import ENDPOINT
+
+    sim = await make_sim("safe", max_turns=4, turn_backlog=2000, turn_backlog_seconds=3.0)
+    endpoint = sim.client.server.app[ENDPOINT]
+    assert endpoint.backlog_limit() == 4  # no rate known yet: one round of the turn slots
+    now = time.monotonic()
+    for i in range(50):  # 50 turns over the last 5 seconds: 10 a second, 30 in 3 s
+        endpoint.finished.note(now - 4.9 + i * 0.098)
+    assert endpoint.backlog_limit() == 30
+    for _ in range(20_000):  # far faster than the configured bound allows
+        endpoint.finished.note(now)
+    assert endpoint.backlog_limit() == 2000
+
+
+def test_throughput_counts_a_burst_from_its_start() -> None:
+    from bot.wechat.endpoint import Throughput
+
+    meter = Throughput(window=5.0)
+    assert meter.rate(100.0) == 0.0
+    for i in range(10):  # ten turns in the first second of a burst after a quiet spell
+        meter.note(100.0 + i * 0.1)
+    assert meter.rate(101.0) == pytest.approx(10.0)
+    assert meter.rate(106.5) == 0.0  # all older than the window
