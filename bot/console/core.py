@@ -200,6 +200,35 @@ class ConsoleRequest:
         """The query parameters among ``names`` that were given (what an export and the pager carry on)."""
         return {name: self.query[name] for name in names if self.query.get(name)}
 
+    def paged(
+        self, name: str, total: int, per_page: int, given: Mapping[str, str], export: str = ""
+    ) -> dict[str, Any]:
+        """What a list page's pager and export link need: the number of pages of ``total`` rows, each page's
+        address under the page ``name`` with the filters ``given``, and the export ``export`` of the same."""
+        found: dict[str, Any] = {
+            "pages": max(1, -(-total // per_page)),
+            "page_url": lambda n: self.url(name, query={**given, "page": n}),
+        }
+        if export:
+            found["export"] = self.url(export, query=given)
+        return found
+
+    def status_links(
+        self,
+        name: str,
+        statuses: Iterable[str],
+        label: Callable[[str], str],
+        given: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """What a list page's status tabs need: each status with its label, and its address under the page
+        ``name`` (keeping the other filters ``given``, when given)."""
+        kept = dict(given or {})
+        return {
+            "statuses": [(s, label(s)) for s in statuses],
+            "status_label": label,
+            "status_url": lambda s: self.url(name, query={**kept, "status": s}),
+        }
+
     async def tabs(self, *names: str) -> list[tuple[str, str, bool]]:
         """A slice's own tabs: (label, link, current) of each page ``names`` the person may open here."""
         from bot.console.server import PAGES  # the mounted pages (server imports this module)

@@ -42,12 +42,8 @@ async def message_list(call: ConsoleRequest) -> Rendered:
         {
             "listed": listed,
             "given": given,
-            "statuses": [(s, _status(s)) for s in STATUSES],
-            "status_label": _status,
-            "pages": max(1, -(-listed.total // PER_PAGE)),
-            "export": call.url("messages.export", query=given),
-            "page_url": lambda n: call.url("messages.list", query={**given, "page": n}),
-            "status_url": lambda s: call.url("messages.list", query={"status": s}),
+            **call.status_links("messages.list", STATUSES, _status),
+            **call.paged("messages.list", listed.total, PER_PAGE, given, export="messages.export"),
         },
     )
 

@@ -51,9 +51,7 @@ async def _list_context(
         "given": given,
         "buildings": await register_queries.building_choices(call.community.id),
         "grids": await grid_queries.grid_names(call.community.id),
-        "pages": max(1, -(-listed.total // PER_PAGE)),
-        "export": call.url(f"{name}_export", query=given),
-        "page_url": lambda n: call.url(name, query={**given, "page": n}),
+        **call.paged(name, listed.total, PER_PAGE, given, export=f"{name}_export"),
         "action": call.url(name),
     }
 

@@ -93,9 +93,7 @@ async def visits(call: ConsoleRequest) -> Rendered:
             "listed": listed,
             "given": given,
             "grids": codes,
-            "pages": max(1, -(-listed.total // PER_PAGE)),
-            "export": call.url("register.visits_export", query=given),
-            "page_url": lambda n: call.url("register.visits", query={**given, "page": n}),
+            **call.paged("register.visits", listed.total, PER_PAGE, given, export="register.visits_export"),
         },
     )
 

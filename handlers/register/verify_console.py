@@ -53,14 +53,12 @@ async def bindings(call: ConsoleRequest) -> Rendered:
             "tabs": await call.tabs(*TABS),
             "listed": listed,
             "given": given,
-            "statuses": [(s, _status(s)) for s in STATUSES],
-            "status_label": _status,
+            **call.status_links("register.bindings", STATUSES, _status),
             "method_label": _method,
             "committee": await on_committee(call.person, call.community.id),
-            "pages": max(1, -(-listed.total // PER_PAGE)),
-            "export": call.url("register.bindings_export", query=given),
-            "page_url": lambda n: call.url("register.bindings", query={**given, "page": n}),
-            "status_url": lambda s: call.url("register.bindings", query={"status": s}),
+            **call.paged(
+                "register.bindings", listed.total, PER_PAGE, given, export="register.bindings_export"
+            ),
         },
     )
 

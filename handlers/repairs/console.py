@@ -93,9 +93,7 @@ async def ticket_list(call: ConsoleRequest) -> Rendered:
             "given": defaultdict(str, given),  # the template reads the filters not given as ""
             "choices": choices,
             "status_names": dict(choices.statuses),
-            "pages": max(1, -(-listed.total // PER_PAGE)),
-            "export": call.url("tickets.export", query=given),
-            "page_url": lambda n: call.url("tickets.list", query={**given, "page": n}),
+            **call.paged("tickets.list", listed.total, PER_PAGE, given, export="tickets.export"),
         },
     )
 

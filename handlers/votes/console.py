@@ -68,9 +68,7 @@ async def consultation_list(call: ConsoleRequest) -> Rendered:
             "listed": listed,
             "given": given,
             "labels": lambda c: _labels(c, call.now()),
-            "pages": max(1, -(-listed.total // PER_PAGE)),
-            "export": call.url("votes.export", query=given),
-            "page_url": lambda n: call.url("votes.list", query={**given, "page": n}),
+            **call.paged("votes.list", listed.total, PER_PAGE, given, export="votes.export"),
         },
     )
 

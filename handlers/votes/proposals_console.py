@@ -38,12 +38,8 @@ async def proposal_list(call: ConsoleRequest) -> Rendered:
             "tabs": await call.tabs(*TABS),
             "listed": listed,
             "given": given,
-            "statuses": [(s, _status(s)) for s in STATUSES],
-            "status_label": _status,
-            "pages": max(1, -(-listed.total // PER_PAGE)),
-            "export": call.url("votes.proposals_export", query=given),
-            "page_url": lambda n: call.url("votes.proposals", query={**given, "page": n}),
-            "status_url": lambda s: call.url("votes.proposals", query={"status": s}),
+            **call.status_links("votes.proposals", STATUSES, _status),
+            **call.paged("votes.proposals", listed.total, PER_PAGE, given, export="votes.proposals_export"),
         },
     )
 

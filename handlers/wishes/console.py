@@ -71,9 +71,7 @@ async def wish_list(call: ConsoleRequest) -> Rendered:
             "status_label": _status,
             "lapsing": lambda view: staff_queries.lapsing(view, call.now()),
             "sensitive": staff_queries.sensitive,
-            "pages": max(1, -(-listed.total // PER_PAGE)),
-            "export": call.url("wishes.export", query=given),
-            "page_url": lambda n: call.url("wishes.list", query={**given, "page": n}),
+            **call.paged("wishes.list", listed.total, PER_PAGE, given, export="wishes.export"),
             "status_url": lambda s: call.url("wishes.list", query={**given, "status": s}),
         },
     )
@@ -243,9 +241,7 @@ async def records(call: ConsoleRequest) -> Rendered:
             "totals": totals,
             "given": given,
             "confirmed_as": lambda v: content.text(f"wishes.confirmed_as.{v}"),
-            "pages": max(1, -(-listed.total // PER_PAGE)),
-            "export": call.url("wishes.records_export", query=given),
-            "page_url": lambda n: call.url("wishes.records", query={**given, "page": n}),
+            **call.paged("wishes.records", listed.total, PER_PAGE, given, export="wishes.records_export"),
         },
     )
 
