@@ -114,3 +114,24 @@ def _subset(n: int) -> list[tuple[str, str]]:
             taken[label] += 1
             out.append((label, text))
     return out
+
+
+def test_answers_are_read_as_the_dialogs_read_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import datetime as dt
+
+    from bot.nlp_cli import _answers, read_answer
+
+    today = dt.date(2026, 11, 30)  # a Monday
+    assert read_answer("yesno", "是的", today) == "yes"
+    assert read_answer("yesno", "不用了", today) == "no"
+    assert read_answer("option", "按户", today) == "2"
+    assert read_answer("date", "下周五", today) == "2026-12-11"
+    assert read_answer("time", "晚上七点", today) == "19:00"
+    answers = tmp_path / "answers.tsv"
+    answers.write_text("yesno\tyes\t好的\noption\t1\t按户\ndate\t2026-12-11\t随便哪天\n", encoding="utf-8")
+    assert _answers(answers, today, worst=5) == 0
+    printed = capsys.readouterr().out
+    assert "all         3   33.3%        33.3%  33.3%" in printed  # right, asked again, wrong: one each
+    assert "wrong       option          1 got 2" in printed
