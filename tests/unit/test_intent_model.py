@@ -135,3 +135,22 @@ def test_answers_are_read_as_the_dialogs_read_them(
     printed = capsys.readouterr().out
     assert "all         3   33.3%        33.3%  33.3%" in printed  # right, asked again, wrong: one each
     assert "wrong       option          1 got 2" in printed
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("我老伴突然胸口疼得直冒冷汗", True),  # a heart attack's signs
+        ("我妈喘不上气了 嘴唇发紫", True),
+        ("我爸嘴歪了 叫不醒", True),  # a stroke's
+        ("楼下有人受伤了 血流不止", True),
+        ("我妈去年中风了 想找人陪她去复查", False),  # the past, and a wish
+        ("我爸心脏病出院了 想找个志愿者陪他", False),
+        ("跳广场舞的音乐吵得我心烦", False),
+    ],
+)
+def test_signs_of_a_heart_attack_or_stroke_are_danger_signals(text: str, danger: bool) -> None:
+    from bot.app import classifier
+
+    signals = classifier().signals
+    assert signals is not None and signals.found_in(text) is danger
