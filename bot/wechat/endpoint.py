@@ -47,6 +47,7 @@ _MARK_LATE_LIMIT = 0.5  # seconds: WeChat's deadline is near
 _TURN_LIMIT = 60.0  # seconds a turn that overran the deadline may still take
 _MIN_BUDGET = 0.5  # seconds of the deadline a turn needs to be worth starting in the request
 _SHED_LOG_EVERY = 1.0  # seconds between log lines about refused messages
+_CATCH_UP_LIMIT = 10.0  # seconds a queued turn waits at most for the loop to catch up before it starts
 
 
 class Overloaded(Exception):
@@ -292,6 +293,7 @@ class WeChatEndpoint:
     async def _queued_turn(self, msg: IncomingMessage) -> None:
         outcome: TurnOutcome | None = None  # given up: the resident is told to try again, not left waiting
         try:
+            await self._loop_caught_up()
             async with self._slots:
                 try:
                     outcome = await asyncio.wait_for(self._turn(msg, late=True), self.turn_limit)
@@ -304,6 +306,14 @@ class WeChatEndpoint:
         finally:
             self._queued.discard(msg.dedup_key)
         self._reply_later(msg, outcome)
+
+    async def _loop_caught_up(self) -> None:
+        """Wait while the loop runs late round after round: a queued turn's resident has had ``success``
+        and can wait a moment, while every request waiting unseen has its deadline running, and each turn
+        running at once lengthens every round of the loop. Bounded: a queued turn starts within a while."""
+        until = time.monotonic() + _CATCH_UP_LIMIT
+        while self.lag.sustained > self.settings.shed_lag / 2 and time.monotonic() < until:
+            await asyncio.sleep(_POLL)
 
     async def _turn(self, msg: IncomingMessage, late: bool = False) -> TurnOutcome | None:
         try:

@@ -542,3 +542,17 @@ def test_throughput_counts_a_burst_from_its_start() -> None:
         meter.note(100.0 + i * 0.1)
     assert meter.rate(101.0) == pytest.approx(10.0)
     assert meter.rate(106.5) == 0.0  # all older than the window
+
+
+async def test_a_queued_turn_waits_while_the_loop_is_behind(make_sim: MakeSim) -> None:
+    # its resident has had `success`; the requests waiting unseen have their deadline running
+    from bot.app import ENDPOINT
+
+    sim = await make_sim("safe", shed_lag=1.0)
+    endpoint = sim.client.server.app[ENDPOINT]
+    endpoint.lag._recent.extend([0.6, 0.7, 0.6])  # behind round after round (the watch is not running)
+    waiting = asyncio.ensure_future(endpoint._loop_caught_up())
+    await asyncio.sleep(0.3)
+    assert not waiting.done()
+    endpoint.lag._recent.extend([0.0, 0.0, 0.0])  # caught up
+    await asyncio.wait_for(waiting, 1.0)
