@@ -13,7 +13,7 @@ import ipaddress
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from aiohttp import web
 from annotated_types import MinLen
@@ -291,6 +291,19 @@ def bearer_token(request: web.Request) -> str:
     """The token of an ``Authorization: Bearer ...`` header, or ""."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
+
+
+ItemT = TypeVar("ItemT")
+
+
+class Paged(BaseModel, Generic[ItemT]):
+    """One page of a list: its items, which page it is, how many a page holds, and how many in all. Each
+    list's page model is ``class TicketPage(Paged[TicketOut])``: its own name in the OpenAPI document."""
+
+    items: list[ItemT]
+    page: int
+    per_page: int
+    total: int
 
 
 def page_of(query: dict[str, Any]) -> tuple[int, int]:

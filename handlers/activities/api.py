@@ -9,7 +9,7 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from bot.api.community import COMMUNITY_PARAM, community_of
-from bot.api.core import PAGE_PARAMS, ApiRequest, QueryParam, Routes, StrictIn, page_of
+from bot.api.core import PAGE_PARAMS, ApiRequest, Paged, QueryParam, Routes, StrictIn, page_of
 from handlers.activities import queries, workflow
 from handlers.activities.queries import ActivityStatus, ActivityView, Audience, SignupStatus, SignupView
 
@@ -64,11 +64,8 @@ class ActivityList(BaseModel):
     items: list[ActivityOut]
 
 
-class ActivityPage(BaseModel):
-    items: list[ActivityOut]
-    page: int
-    per_page: int
-    total: int
+class ActivityPage(Paged[ActivityOut]):
+    pass
 
 
 class PublishActivityIn(StrictIn):

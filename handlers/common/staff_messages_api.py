@@ -7,7 +7,7 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from bot.api.community import COMMUNITY_PARAM, answerer_of
-from bot.api.core import PAGE_PARAMS, ApiRequest, QueryParam, Routes, StrictIn, page_of
+from bot.api.core import PAGE_PARAMS, ApiRequest, Paged, QueryParam, Routes, StrictIn, page_of
 from handlers.common import queries, workflow
 from handlers.common.queries import MessageView
 
@@ -23,11 +23,8 @@ class MessageOut(BaseModel):
     created_at: dt.datetime
 
 
-class MessagePage(BaseModel):
-    items: list[MessageOut]
-    page: int
-    per_page: int
-    total: int
+class MessagePage(Paged[MessageOut]):
+    pass
 
 
 class AnswerIn(StrictIn):

@@ -9,7 +9,7 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from bot.api.community import COMMUNITY_PARAM, community_of, overseer_of
-from bot.api.core import PAGE_PARAMS, ApiRequest, Routes, StrictIn, page_of
+from bot.api.core import PAGE_PARAMS, ApiRequest, Paged, Routes, StrictIn, page_of
 from handlers.notices import queries, receipt_queries, workflow
 from handlers.notices.queries import Figures, NoticeAudience, NoticeStatus, NoticeView
 from handlers.notices.workflow import WriteNotice
@@ -91,18 +91,12 @@ class StaffNoticeOut(NoticeOut):
     figures: NoticeFiguresOut | None = Field(description="once published")
 
 
-class StaffNoticePage(BaseModel):
-    items: list[StaffNoticeOut]
-    page: int
-    per_page: int
-    total: int
+class StaffNoticePage(Paged[StaffNoticeOut]):
+    pass
 
 
-class PublicNoticePage(BaseModel):
-    items: list[NoticeOut]
-    page: int
-    per_page: int
-    total: int
+class PublicNoticePage(Paged[NoticeOut]):
+    pass
 
 
 class RecipientOut(BaseModel):

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 import content
 from bot.api.community import COMMUNITY_PARAM, community_of
-from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, QueryParam, Routes, StrictIn, page_of
+from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Paged, QueryParam, Routes, StrictIn, page_of
 from handlers.register import grid_queries as queries
 from handlers.register import grid_workflow as workflow
 from handlers.register.grid_queries import VisitView
@@ -132,11 +132,8 @@ class VisitOut(BaseModel):
     follow_up: str
 
 
-class VisitPage(BaseModel):
-    items: list[VisitOut]
-    page: int
-    per_page: int
-    total: int
+class VisitPage(Paged[VisitOut]):
+    pass
 
 
 class FiledIn(StrictIn):

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 import content
 from bot.api.community import COMMUNITY_PARAM, staff_of
-from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, QueryParam, Routes, StrictIn, page_of
+from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Paged, QueryParam, Routes, StrictIn, page_of
 from bot.wechat.client import WeChatAPIError
 from handlers.register import verify_queries as queries
 from handlers.register import verify_workflow as workflow
@@ -52,11 +52,8 @@ class BindingOut(BaseModel):
     members: list[MemberOut] = Field(description="the home's active register members")
 
 
-class BindingPage(BaseModel):
-    items: list[BindingOut]
-    page: int
-    per_page: int
-    total: int
+class BindingPage(Paged[BindingOut]):
+    pass
 
 
 class ConfirmIn(StrictIn):

@@ -15,6 +15,7 @@ from bot.api.core import (
     ApiError,
     ApiRequest,
     Binary,
+    Paged,
     QueryParam,
     Routes,
     StrictIn,
@@ -77,11 +78,8 @@ class TicketDetail(TicketOut):
     photos: list[int] = Field(description="ids of the photos kept so far (GET .../photos/{id})")
 
 
-class TicketPage(BaseModel):
-    items: list[TicketOut]
-    page: int
-    per_page: int
-    total: int
+class TicketPage(Paged[TicketOut]):
+    pass
 
 
 class ReportIn(StrictIn):

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 import content
 import handlers
 from bot.api.community import COMMUNITY_CODE
-from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Routes, StrictIn, bearer_token, page_of
+from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Paged, Routes, StrictIn, bearer_token, page_of
 from bot.api.sessions import create_session, session_key
 from bot.wechat.client import WeChatAPIError
 from handlers.register import verify_queries
@@ -90,11 +90,8 @@ class RequestOut(BaseModel):
     created_at: dt.datetime
 
 
-class RequestPage(BaseModel):
-    items: list[RequestOut]
-    page: int
-    per_page: int
-    total: int
+class RequestPage(Paged[RequestOut]):
+    pass
 
 
 async def me_of(person_id: int) -> MeOut:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 import content
 from bot.api.community import COMMUNITY_PARAM, committee_of
-from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Routes, StrictIn, page_of
+from bot.api.core import PAGE_PARAMS, ApiError, ApiRequest, Paged, Routes, StrictIn, page_of
 from handlers.residents import queries, workflow
 from handlers.residents.queries import RoleName, RoleView
 
@@ -27,11 +27,8 @@ class StaffRoleOut(BaseModel):
     granted_at: dt.datetime
 
 
-class StaffRolePage(BaseModel):
-    items: list[StaffRoleOut]
-    page: int
-    per_page: int
-    total: int
+class StaffRolePage(Paged[StaffRoleOut]):
+    pass
 
 
 class GrantIn(StrictIn):

@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from bot.api.community import COMMUNITY_PARAM, community_of, overseer_of
-from bot.api.core import PAGE_PARAMS, ApiRequest, QueryParam, Routes, StrictIn, page_of
+from bot.api.core import PAGE_PARAMS, ApiRequest, Paged, QueryParam, Routes, StrictIn, page_of
 from handlers.surveys import queries, workflow
 from handlers.surveys.queries import Per, Question, QuestionKind, SurveyStatus, SurveyView, Who
 
@@ -87,11 +87,8 @@ class SurveyList(BaseModel):
     items: list[SurveyOut]
 
 
-class SurveyPage(BaseModel):
-    items: list[SurveyOut]
-    page: int
-    per_page: int
-    total: int
+class SurveyPage(Paged[SurveyOut]):
+    pass
 
 
 class LaunchSurveyIn(StrictIn):

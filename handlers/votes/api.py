@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 import content
 from bot.api.community import COMMUNITY_PARAM, committee_of, community_of
-from bot.api.core import PAGE_PARAMS, ApiRequest, QueryParam, Routes, StrictIn, page_of
+from bot.api.core import PAGE_PARAMS, ApiRequest, Paged, QueryParam, Routes, StrictIn, page_of
 from handlers.votes import queries, workflow
 from handlers.votes.queries import ConsultationStatus, ConsultationView, PassRule, Per, ProposalView, Who
 from handlers.votes.workflow import LaunchConsultation, ProxyVote
@@ -85,11 +85,8 @@ class ConsultationList(BaseModel):
     items: list[ConsultationOut]
 
 
-class ConsultationPage(BaseModel):
-    items: list[ConsultationOut]
-    page: int
-    per_page: int
-    total: int
+class ConsultationPage(Paged[ConsultationOut]):
+    pass
 
 
 class LaunchIn(StrictIn):
@@ -186,11 +183,8 @@ class ProposalOut(BaseModel):
     created_at: dt.datetime
 
 
-class ProposalPage(BaseModel):
-    items: list[ProposalOut]
-    page: int
-    per_page: int
-    total: int
+class ProposalPage(Paged[ProposalOut]):
+    pass
 
 
 def consultation_out(c: ConsultationView, now: dt.datetime, mine: list[int] | None = None) -> ConsultationOut:

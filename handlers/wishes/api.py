@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 import content
 from bot.api.community import COMMUNITY_PARAM, committee_of, community_of
-from bot.api.core import PAGE_PARAMS, ApiRequest, Binary, QueryParam, Routes, StrictIn, page_of
+from bot.api.core import PAGE_PARAMS, ApiRequest, Binary, Paged, QueryParam, Routes, StrictIn, page_of
 from handlers.common.rules import Refusal
 from handlers.wishes import board, queries, workflow
 from handlers.wishes.queries import Beneficiary, WishStatus
@@ -66,11 +66,8 @@ class PublicWishOut(BaseModel):
     overdue: bool
 
 
-class BoardPage(BaseModel):
-    items: list[PublicWishOut]
-    page: int
-    per_page: int
-    total: int
+class BoardPage(Paged[PublicWishOut]):
+    pass
 
 
 class Contact(BaseModel):
@@ -116,11 +113,8 @@ class WishOut(BaseModel):
     photos: list[int]
 
 
-class WishPage(BaseModel):
-    items: list[WishOut]
-    page: int
-    per_page: int
-    total: int
+class WishPage(Paged[WishOut]):
+    pass
 
 
 class PostIn(StrictIn):
@@ -504,11 +498,8 @@ async def community_wishes(call: ApiRequest) -> WishPage:
     return await wish_page(call, listed)
 
 
-class RecordPage(BaseModel):
-    items: list[RecordOut]
-    page: int
-    per_page: int
-    total: int
+class RecordPage(Paged[RecordOut]):
+    pass
 
 
 @routes.add(
