@@ -86,10 +86,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def healthy_answers(port: int, wanted: int, tries: int = 200) -> list[bytes]:
-    """Bodies of up to ``wanted`` 200 answers from /healthz, polling while the server starts."""
+def healthy_answers(port: int, wanted: int, within: float = 90.0) -> list[bytes]:
+    """Bodies of up to ``wanted`` 200 answers from /healthz, polling while the server starts (a liveness
+    bound, not a speed: a start takes seconds, and several on a loaded machine)."""
     bodies: list[bytes] = []
-    for _ in range(tries):
+    until = time.monotonic() + within
+    while time.monotonic() < until:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
                 if response.status == 200:
