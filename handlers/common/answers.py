@@ -53,11 +53,54 @@ def is_skip(text: str) -> bool:
     return _is("skip", text)
 
 
+# where one part of an answer ends and the next begins: "对的 尽快来修", "不对，是5栋不是3栋"
+_CLAUSES = re.compile(r"[\s,，.。!！?？;；、~～…]+")
+_ASKED_BACK = re.compile(r"[?？]\s*$")
+# a first part that only softens what follows: "好的，先不用了" is a no
+_SOFTENERS = frozenset({"好", "好的", "好吧", "行", "行吧", "那好", "嗯", "嗯嗯", "哦", "噢"})
+# in a part after a yes, a word that may take it back: asked again rather than guessed
+_DOUBT = re.compile(r"[不没别甭莫覅冇唔]|但|可是|只是|错|改")
+
+
 def yes_or_no(text: str) -> bool | None:
-    """True for a yes, False for a no, None for anything else."""
+    """True for a yes, False for a no, None for anything else.
+
+    The whole answer first ("是的", "不用了谢谢"). Else an answer in parts: its first part decides, and what
+    follows is a remark or a reason ("对的 尽快来修哈", "不对 是5栋不是3栋"), unless a later part says the
+    opposite: then the first was only a softener ("好的，先不用了": a no) or the answer is unclear ("是的
+    不对 等一下"). A yes followed by a doubt it does not resolve ("对 但是楼号错了", "是的 师傅今天能来不")
+    is asked again: a wrong yes files what the resident did not confirm. A lone part asked back ("嗯？",
+    "是吗？") decides nothing."""
     if is_yes(text):
+        return None if _asked_back(text) else True
+    if is_no(text):
+        return None if _asked_back(text) else False
+    parts = [p for p in _CLAUSES.split(normalize(text)) if p]
+    if len(parts) < 2:
+        return None
+    first = _one_part(parts[0])
+    if first is None:
+        return None
+    read = [(p, _one_part(p)) for p in parts[1:]]
+    later = {said for _, said in read} - {None}
+    if first and later == {False} and _bare(parts[0]).rstrip(_PARTICLES) in _SOFTENERS:
+        return False
+    if (not first) in later:
+        return None
+    if first and any(said is None and _DOUBT.search(p) for p, said in read):
+        return None  # "是的 不过地址不对", "对 就是楼号没写": a yes with a doubt after it is asked again
+    return first
+
+
+def _one_part(part: str) -> bool | None:
+    if is_yes(part):
         return True
-    return False if is_no(text) else None
+    return False if is_no(part) else None
+
+
+def _asked_back(text: str) -> bool:
+    """One short part ending in a question mark: the resident asks rather than answers."""
+    return bool(_ASKED_BACK.search(text)) and len(_CLAUSES.split(text.strip(" ?？"))) == 1
 
 
 def numbered_or_yes_no(text: str, count: int, *, yes: int = 1, no: int | None = 2) -> int | None:
