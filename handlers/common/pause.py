@@ -2,18 +2,23 @@
 the dialog is set aside rather than lost ("刚才的报修还没提交，回复"继续"接着填写"); 继续 takes it up again
 with its question asked again; 取消 leaves everything.
 
-A request is told from an answer by the rules only (``ctx.asks_for``: a command, or a short message the
-keyword rules decide), never by what the model reads into an answer. A step whose answer is free text
+A request is told from an answer by the rules (``ctx.asks_for``: a command, or a short message the
+keyword rules decide), not by what the model reads into an answer. A step whose answer is free text
 (a place, a description, a wish) declares it with ``answers(...)``: there the words of a request
 (灯坏了, 陪老人) are the answer, and only the commands and lookups (我的报修, 帮助, 人工...) change course.
+A step that takes no words but a few (a photo or 跳过) declares it with ``closed(...)``: there a message
+the model is sure of (``SURE``) is a request too ("社区最近有啥活动没" while a photo is asked for), unless
+it is a yes, a no or a skip, or of an intent the step takes as an answer.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import content
 from bot.dispatcher import Context, Phase, Router, command
+from handlers.common.answers import is_skip, yes_or_no
 
 router = Router("common.pause")
 
@@ -23,12 +28,22 @@ _NOT_REQUESTS = frozenset({"cancel", "greet", "thanks", "emergency", "out_of_sco
 CONTENT = frozenset({"repair", "complaint", "wish", "vote", "propose", "service", "office_hours"})
 
 _ANSWERS: dict[str, frozenset[str]] = {}
+_CLOSED: dict[str, re.Pattern[str] | None] = {}  # a closed step, and the words about its own question
+SURE = 0.9  # how sure the model must be that a message in a closed step is a request
 
 
 def answers(*states: str, intents: Iterable[str] = CONTENT) -> None:
     """Declare that in ``states`` a message the rules read as one of ``intents`` is an answer."""
     for name in states:
         _ANSWERS[name] = _ANSWERS.get(name, frozenset()) | frozenset(intents)
+
+
+def closed(*states: str, about: str = "") -> None:
+    """Declare that ``states`` take no words but a few (a photo or 跳过, say): there a message the model is
+    sure is a request changes course as a rule's would, unless it has words ``about`` (a regular
+    expression) the step's own question ("这个怎么拍" while a photo is asked for)."""
+    for name in states:
+        _CLOSED[name] = re.compile(about) if about else None
 
 
 def _new_request(ctx: Context) -> bool:
@@ -38,7 +53,17 @@ def _new_request(ctx: Context) -> bool:
     wanted = ctx.intent
     if wanted is None or wanted in _NOT_REQUESTS or wanted in _ANSWERS.get(dialog.state or "", ()):
         return False
-    return ctx.asks_for(wanted)
+    return ctx.asks_for(wanted) or _sure_in_closed_step(ctx)
+
+
+def _sure_in_closed_step(ctx: Context) -> bool:
+    found, step = ctx.classification, ctx.dialog.state or ""
+    if step not in _CLOSED or found.source != "model" or found.probability < SURE:
+        return False
+    text, about = ctx.msg.text, _CLOSED[step]
+    if about is not None and about.search(text):
+        return False
+    return yes_or_no(text) is None and not is_skip(text)
 
 
 def offer_resume(ctx: Context) -> None:
@@ -87,6 +112,16 @@ async def resume(ctx: Context) -> None:
         ctx.say_text(question)
     else:  # nothing recorded: the step's own handler will ask again on the next answer
         ctx.say("common.resumed")
+
+
+@router.handle(
+    lambda ctx: ctx.msg.has_text and bool(ctx.dialog.paused) and not ctx.dialog.open,
+    lambda ctx: yes_or_no(ctx.msg.text) is True,
+    phase=Phase.COMMAND,
+)
+async def resume_on_yes(ctx: Context) -> None:
+    """A plain yes (行, 好的) right after "回复"继续"接着填写": the resident means to go on."""
+    await resume(ctx)
 
 
 @router.handle(command(*_GO_ON, args=False), lambda ctx: not ctx.dialog.paused and not ctx.dialog.open)

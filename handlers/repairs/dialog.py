@@ -13,9 +13,9 @@ from bot.dialog import Dialog
 from bot.dispatcher import Context, Phase, Router, command, has_text, idle, intent, kind, pattern, state
 from bot.messages import Kind
 from handlers.common import formats
-from handlers.common.answers import choose, is_skip
+from handlers.common.answers import choose, is_skip, yes_or_no
 from handlers.common.corrections import corrected
-from handlers.common.pause import answers
+from handlers.common.pause import answers, closed
 from handlers.repairs import queries, workflow
 from handlers.repairs.categories import Category, categories, categories_for, category_in_text
 from handlers.repairs.queries import TicketView, status_label
@@ -39,6 +39,8 @@ DESCRIBE = "repair:describe"
 REOPEN_PICK = "repair:reopen_pick"
 REOPEN_WHY = "repair:reopen_why"
 answers(CATEGORY, PLACE, DESCRIBE, REOPEN_WHY)  # free text: 灯坏了 there is the answer, not a new report
+answers(PHOTO, intents=("repair", "complaint"))  # "灯在三楼楼梯口" instead of a photo: more description
+closed(PHOTO, about="拍|照|图|相片")  # a photo or 跳过: another clear request is answered, the report kept
 
 _RATE = re.compile(r"^\s*评价\s*([1-5一二三四五])\s*分?\s*(.*)$", re.S)
 # 没修好 [R2611-0003 | 3] [what is still wrong]: a number only when it stands alone (not 3栋...)
@@ -394,12 +396,24 @@ async def photo_at_any_step(ctx: Context) -> None:
         ctx.say_text(ctx.dialog.question)
 
 
+_ASKS = re.compile(r"怎么|咋|如何|怎样|能不能|可不可以|[吗嘛呢]$|[?？]")
+
+
 @router.handle(state(PHOTO), has_text())
 async def photo_text(ctx: Context) -> None:
-    if is_skip(ctx.msg.text):
-        _confirm(ctx, Draft.of(ctx.dialog))
-    else:
+    """跳过 (or 不方便: no photo), a yes (a photo is coming), or more words about the problem ("灯在三楼楼梯
+    口"): added to the description, and the report shown to confirm (a photo may still follow)."""
+    said = ctx.msg.text.strip()
+    answer = yes_or_no(said)
+    draft = Draft.of(ctx.dialog)
+    if is_skip(said) or answer is False:
+        _confirm(ctx, draft)
+    elif answer is True or len(ctx.word) < 2 or _ASKS.search(said):  # "这个怎么拍": still the photo
         ctx.reask("repairs.photo_again")
+    else:
+        draft.description = f"{draft.description}；{said}" if draft.description else said
+        ctx.say("repairs.photo_words_added")
+        _confirm(ctx, draft)
 
 
 def _confirm(ctx: Context, draft: Draft) -> None:
