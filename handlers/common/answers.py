@@ -48,6 +48,11 @@ def is_no(text: str) -> bool:
     return _is("no", text)
 
 
+def is_ack(text: str) -> bool:
+    """好的, 没问题, 嗯嗯...: an acknowledgement, when nothing was asked."""
+    return _is("ack", text)
+
+
 def is_skip(text: str) -> bool:
     """跳过, 没有, 不用了, 无..."""
     return _is("skip", text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.dispatcher import Context, Phase, Router, has_text, idle, intent, kind, state
 from bot.messages import Kind
-from handlers.common.answers import choose
+from handlers.common.answers import choose, is_ack
 from handlers.common.menu import CHOOSE_STATE, MENU_STATE, offer_choices, show_menu
 from handlers.common.staff_messages import HUMAN_STATE, leave_message, start_human
 
@@ -60,6 +60,17 @@ async def greet(ctx: Context) -> None:
 
 @router.handle(intent("chitchat"))
 async def chitchat(ctx: Context) -> None:
+    ctx.say("common.chitchat")
+
+
+@router.handle(
+    has_text(),
+    lambda ctx: ctx.dialog.state in (None, MENU_STATE) and not ctx.dialog.paused,
+    lambda ctx: is_ack(ctx.msg.text),
+    phase=Phase.COMMAND,
+)
+async def acknowledged(ctx: Context) -> None:
+    """ "好的", "没问题" when nothing was asked (after a ticket number, a notice): no request to guess at."""
     ctx.say("common.chitchat")
 
 
