@@ -39,6 +39,8 @@ async def make_sim(
             redis_url=redis_url,
             redis_prefix=prefix,
             outbox_poll=0.05,
+            # a test that is not about shedding is not refused when a loaded machine starves the loop
+            shed_lag=10.0,
         )
         settings = replace(settings, **overrides).validate()
         app = init_app(

@@ -148,7 +148,12 @@ def signed_post(port: int, xml: str) -> tuple[int, str]:
 
 
 def say(port: int, user: str, text: str, msg_id: int) -> str:
-    status, raw = signed_post(port, text_xml(user, text, msg_id))
+    """One message, delivered as WeChat does: again (up to 3 more times) when refused with a 503."""
+    for _ in range(4):
+        status, raw = signed_post(port, text_xml(user, text, msg_id))
+        if status != 503:
+            break
+        time.sleep(1.0)
     assert status == 200, (status, raw)
     return "" if raw == "success" else str(xmltodict.parse(raw)["xml"]["Content"])
 
