@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.feature import Feature, Job, JobDeps
-from handlers.notices import workflow
+from handlers.notices import fanout, workflow
 from handlers.notices.api import routes
 from handlers.notices.audience_dialog import router as audience
 from handlers.notices.committee_dialog import router as staff
@@ -22,5 +22,6 @@ feature = Feature(
     api=routes.all,
     models="handlers.notices.models",
     periodic=_jobs,
+    feeds=[fanout.step],
     configure=workflow.configure,
 )
