@@ -9,6 +9,7 @@ from handlers.notices import fanout, workflow
 from handlers.notices.api import routes
 from handlers.notices.audience_dialog import router as audience
 from handlers.notices.committee_dialog import router as staff
+from handlers.notices.console import pages
 from handlers.notices.dialog import router as residents
 
 
@@ -20,6 +21,7 @@ feature = Feature(
     "notices",
     routers=[staff, audience, residents],
     api=routes.all,
+    console=pages.all,
     models="handlers.notices.models",
     periodic=_jobs,
     feeds=[fanout.step],
