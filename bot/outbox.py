@@ -20,6 +20,7 @@ reserved was never sent: its reservation lapses and another worker sends it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -100,9 +101,10 @@ class OutboxWorker:
         """Deliver until ``stop`` is set; the notifications in hand are always finished first (and what was
         only reserved is given back)."""
         self._stop = stop
+        feeding = asyncio.ensure_future(self._feed_loop(stop)) if self.feeds else None
         while not stop.is_set():
             try:
-                handled = await self.run_once()
+                handled = await self._deliver_batch()
             except Exception:
                 log.exception("outbox round failed")
                 handled = 0
@@ -113,6 +115,18 @@ class OutboxWorker:
             await asyncio.wait(waiters, timeout=self.poll, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
                 waiter.cancel()
+        if feeding is not None:
+            await feeding
+
+    async def _feed_loop(self, stop: asyncio.Event) -> None:
+        """The feeds, beside the sending (not held back by the account's rate): a batch at a time while
+        there is work, then every ``poll`` seconds; each batch fed wakes the sending."""
+        while not stop.is_set():
+            if await self._feed():
+                self._wake.set()
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.poll)
 
     async def run_once(self) -> int:
         """One round: a step of each feed (a batch of a notice's audience into outbox rows), give up on
