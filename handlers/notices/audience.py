@@ -103,7 +103,12 @@ async def recipients_page(target: Target, after: int, limit: int) -> tuple[list[
     # two of the roles, or with two entries in the register); the page is what every source covers
     bounds = [int(rows_[-1]) for rows_ in sources if len(rows_) >= limit]
     bound = min(bounds) if bounds else None
-    if bound is not None and bound <= after + 1:  # a page of one person only (not with real limits)
+    if bound is not None and bound <= after + 1:  # a page of one person's rows (not with real limits)
+        if kind is NoticeAudience.CARE:  # whether they are in it: all their entries
+            every: list[Any] = await Resident.filter(
+                community_id=c, active=True, person_id=bound
+            ).values_list("care", flat=True)
+            care[bound] = any(_cares(needs, wanted) for needs in every)
         bound += 1
     found = {int(cast(Any, i)) for rows_ in sources for i in rows_}
     page = sorted(i for i in found if (bound is None or i < bound) and care.get(i, True))

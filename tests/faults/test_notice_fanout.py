@@ -22,8 +22,8 @@ from tests.e2e.test_cli import ROOT, clean_env
 from tests.fake_wechat_api import FakeWeChatAPI
 from tests.faults.test_outbox_workers import exited, wait_for
 
-RESIDENTS = 1000
-BATCH = 20  # people a worker turns into outbox rows at a time: 50 batches or so
+RESIDENTS = 400
+BATCH = 2  # people a worker turns into outbox rows at a time: 200 batches, long enough to kill one midway
 
 
 def start_worker(database_url: str, api: str) -> subprocess.Popen[bytes]:
@@ -90,7 +90,7 @@ async def test_publish_returns_before_the_fan_out_which_two_workers_finish_once(
     try:
         for _ in range(2400):  # both are at it: some batches done, most not
             await count_rows()
-            if rows >= 4 * BATCH:
+            if rows >= 10 * BATCH:
                 break
             await asyncio.sleep(0.05)
         first.send_signal(signal.SIGKILL)  # midway through the fan-out (its batch in hand is rolled back)

@@ -268,3 +268,36 @@ async def test_a_slow_worker_whose_reservation_lapsed_sends_nothing_another_took
     taken = await outbox.claim([n.id for n in slow], "slow", clock.now, clock.now + dt.timedelta(minutes=2))
     assert taken == set()  # the slow one wakes up: each is gone, nothing is sent again
     assert len(fake_api.sent_texts()) == 4
+
+
+async def test_the_fan_out_pages_make_up_the_audience_whatever_their_size(seeded: str, clock: Clock) -> None:
+    people = [await resident(f"{b}栋1单元10{i}", f"p{b}{i}", clock) for b in (3, 5) for i in range(1, 5)]
+    where = await Community.get(code="xingfuli")
+    for p in people[:5]:  # some hold two of the roles asked for: once each
+        await Role.create(person=p, community=where, role=RoleName.VOLUNTEER)
+        await Role.create(person=p, community=where, role=RoleName.PARTY_MEMBER)
+    for p in people[3:7]:  # 业主 on the register too, and some with two entries there
+        await fx.resident(f"3栋1单元10{people.index(p) % 4 + 1}", p.openid or "", care=["elderly"], person=p)
+        owner = await fx.resident(
+            f"5栋1单元10{people.index(p) % 4 + 1}", "又一户", care=["disabled"], person=p
+        )
+        await owner.__class__.filter(id=owner.id).update(is_owner=True)
+    grid = await fx.grid("G1", [3, 4], name="第一网格")
+    targets = [
+        audience.Target(where.id, NoticeAudience.COMMUNITY, ()),
+        audience.Target(where.id, NoticeAudience.BUILDINGS, (5,)),
+        audience.Target(where.id, NoticeAudience.GRIDS, (grid.id,)),
+        audience.Target(where.id, NoticeAudience.ROLES, ("volunteer", "party_member", "owner")),
+        audience.Target(where.id, NoticeAudience.CARE, ("disabled",)),
+        audience.Target(where.id, NoticeAudience.CARE, ()),
+    ]
+    for target in targets:
+        whole = await audience.recipients(target)
+        assert whole and await audience.count(target) == len(whole), target
+        for size in (1, 2, 3, 1000):
+            found: list[int] = []
+            after: int | None = 0
+            while after is not None:
+                page, after = await audience.recipients_page(target, after, size)
+                found += page
+            assert found == whole, (target, size)  # each once, in order, none missing
