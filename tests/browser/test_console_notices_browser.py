@@ -10,14 +10,18 @@ import re
 
 import pytest
 
+from handlers.notices import workflow as notices
 from handlers.notices.models import Notice, NoticeStatus
+from handlers.notices.workflow import WriteNotice
+from handlers.surveys import workflow as surveys
 from nlp.slots import Address
-from storage.models import Person
+from storage.models import Community, Person
 from tests import grid_fixtures as fx
 from tests.browser.conftest import Tab
 from tests.browser.test_console_browser import OpenTab, base_of
 from tests.console_helpers import CHINA, last_scene, resident, scan
 from tests.e2e.conftest import MakeSim
+from tests.e2e.test_console_satisfaction import answered_quarter
 from tests.fake_wechat_api import FakeWeChatAPI
 from tests.wechat_sim import WeChatSim
 
@@ -93,3 +97,26 @@ async def test_write_and_publish_a_notice_from_the_page(
     found = await grid.text("#main")
     assert "王秀英" in found and "13900000001" in found
     await grid.screenshots("notice-follow-ups")
+
+
+async def test_the_public_page_and_the_overview_with_notices_and_satisfaction(
+    make_sim: MakeSim, fake_api: FakeWeChatAPI, open_tab: OpenTab
+) -> None:
+    s = await answered_quarter()
+    await surveys.sweep(s.closes_at + dt.timedelta(minutes=1))  # closed and published
+    where = await Community.get(code="xingfuli")
+    text = "本周五上午9点起对小区绿化带和地下车库进行消杀，请关好门窗，看管好宠物和儿童。"
+    await notices.write(
+        WriteNotice(where.id, await Person.get(openid="demo-committee"), "小区消杀通知", text, "public-1"),
+        dt.datetime.now(CHINA),
+    )
+    sim = await make_sim("safe")
+    tab: Tab = await open_tab(base_of(sim))
+    assert await tab.goto("/public/xingfuli") == 200
+    page = await tab.text("main")
+    assert "小区消杀通知" in page and "物业服务" in page and "4.00 分" in page
+    await tab.screenshots("public-notices")
+    staff = await signed_in_tab(open_tab, sim, fake_api, "demo-street")
+    assert await staff.goto("/console/s/xingfu/overview") == 200
+    assert "居民满意度测评" in await staff.text("#satisfaction")
+    await staff.screenshots("street-overview-satisfaction")
