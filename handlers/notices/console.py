@@ -20,7 +20,6 @@ from bot.console.export import xlsx_response
 from handlers.common.rules import Refusal
 from handlers.notices import audience, fanout, queries, receipt_queries, workflow
 from handlers.notices.audience import Target
-from handlers.notices.fanout import Progress
 from handlers.notices.queries import Care, Figures, NoticeAudience, NoticeStatus, NoticeView
 from handlers.notices.receipt_queries import follows_up
 from handlers.notices.workflow import WriteNotice
@@ -69,7 +68,6 @@ async def notice_list(call: ConsoleRequest) -> Rendered:
             "labels": lambda n: _view_values(call, n, names),
             "figures": counts,
             "progress": progress,
-            "waiting": lambda n: waiting(n, counts.get(n.id), progress.get(n.id)),
             "pages": max(1, -(-listed.total // PER_PAGE)),
             "export": call.url("notices.export"),
             "page_url": lambda n: call.url("notices.list", query={"page": n}),
@@ -95,9 +93,7 @@ EXPORT_HEADERS = (
 )
 
 
-def export_row(
-    n: NoticeView, f: Figures | None, p: Progress | None, names: dict[int, str]
-) -> tuple[Any, ...]:
+def export_row(n: NoticeView, f: Figures | None, names: dict[int, str]) -> tuple[Any, ...]:
     described = (
         n.number,
         n.title,
@@ -109,16 +105,8 @@ def export_row(
     )
     if n.status is not NoticeStatus.PUBLISHED or f is None:
         return (*described, None, None, None, None, None, None, None)
-    counted = (n.recipients, f.custom, f.template, waiting(n, f, p), f.not_delivered, f.unknown)
+    counted = (n.recipients, f.custom, f.template, f.waiting, f.not_delivered, f.unknown)
     return (*described, *counted, f.confirmed if n.receipt else None)
-
-
-def waiting(n: NoticeView, f: Figures | None, p: Progress | None) -> int:
-    """Not sent yet: waiting in the outbox, and (while the workers are fanning out) not in it yet."""
-    found = f.waiting if f is not None else 0
-    if p is not None and not p.finished:
-        found += max(0, n.recipients - p.recorded)
-    return found
 
 
 @pages.get(
@@ -132,12 +120,12 @@ async def notice_export(call: ConsoleRequest) -> web.Response:
     assert call.community is not None
     rows = await queries.all_for_staff(call.community)
     ids = [n.id for n in rows]
-    counts, progress = await queries.figures(ids), await fanout.progress(ids)
+    counts = await queries.figures(ids)
     names = await queries.grid_names(call.community.id)
     return xlsx_response(
         content.text("notices.console.sheet"),
         EXPORT_HEADERS,
-        (export_row(n, counts.get(n.id), progress.get(n.id), names) for n in rows),
+        (export_row(n, counts.get(n.id), names) for n in rows),
         filename=f"{call.community.name}-通知公告-{call.now():%Y%m%d}.xlsx",
     )
 
@@ -321,7 +309,7 @@ async def detail(call: ConsoleRequest) -> Rendered:
             "found": found,
             "f": found.figures,
             "progress": progress,
-            "waiting": waiting(n, found.figures, progress),
+            "waiting": found.figures.waiting,
             "receipt_time": workflow.receipt_time(n.receipt_hours) if n.receipt else "",
             "status_label": lambda s: content.text(f"notices.console.delivery.{s}"),
             "pages": max(1, -(-found.total // RECIPIENTS_PER_PAGE)),

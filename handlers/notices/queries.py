@@ -21,7 +21,14 @@ from handlers.common import formats
 from handlers.common.rules import Refusal
 from handlers.notices import audience
 from handlers.notices.audience import Target
-from handlers.notices.models import Notice, NoticeAudience, NoticeReceipt, NoticeStatus, number_of
+from handlers.notices.models import (
+    Notice,
+    NoticeAudience,
+    NoticeFanout,
+    NoticeReceipt,
+    NoticeStatus,
+    number_of,
+)
 from handlers.register.models import Care, Grid
 from storage.models import OVERSEERS, Building, Community, Notification, NotificationStatus, Person
 from storage.pages import PageSlice, page_slice
@@ -250,6 +257,7 @@ class Figures:
     by_status: dict[str, int]
     confirmed: int
     sent_by: dict[str, int] = field(default_factory=dict)  # of the sent ones, per channel: custom, template
+    queued: int = 0  # not in the outbox yet: the workers are still fanning the notice out
 
     @property
     def custom(self) -> int:
@@ -272,9 +280,9 @@ class Figures:
 
     @property
     def waiting(self) -> int:
-        return sum(
-            self.by_status.get(s.value, 0) for s in (NotificationStatus.PENDING, NotificationStatus.SENDING)
-        )
+        """Not sent yet: waiting in the outbox, or not in it yet."""
+        waiting = (NotificationStatus.PENDING, NotificationStatus.SENDING)
+        return self.queued + sum(self.by_status.get(s.value, 0) for s in waiting)
 
     @property
     def not_delivered(self) -> int:
@@ -287,7 +295,7 @@ class Figures:
 
 
 async def figures(notice_ids: Sequence[int]) -> dict[int, Figures]:
-    """The delivery figures of several notices: two statements (counted in the database, not row by row:
+    """The delivery figures of several notices: three statements (counted in the database, not row by row:
     a notice to 50,000 residents has 50,000 outbox rows)."""
     if not notice_ids:
         return {}
@@ -312,7 +320,14 @@ async def figures(notice_ids: Sequence[int]) -> dict[int, Figures]:
         .values_list("notice_id", "count")
     )
     confirmed = {int(i): int(n) for i, n in receipts}
-    return {i: Figures(dict(counted[i]), confirmed.get(i, 0), dict(channels[i])) for i in notice_ids}
+    fanning = await NoticeFanout.filter(notice_id__in=list(notice_ids), finished_at=None).values_list(
+        "notice_id", "recorded", "notice__recipients"
+    )
+    queued = {int(i): max(0, int(total) - int(done)) for i, done, total in fanning}
+    return {
+        i: Figures(dict(counted[i]), confirmed.get(i, 0), dict(channels[i]), queued.get(i, 0))
+        for i in notice_ids
+    }
 
 
 async def staff_page(community: Community, page: int, per_page: int) -> PageSlice[NoticeView]:

@@ -14,7 +14,7 @@ import pytest
 from bot.outbox import OutboxWorker
 from bot.wechat.client import WeChatClient
 from handlers.common.rules import Refusal
-from handlers.notices import audience, fanout, workflow
+from handlers.notices import audience, fanout, queries, workflow
 from handlers.notices.models import Notice, NoticeAudience, NoticeReceipt
 from handlers.notices.workflow import WriteNotice
 from handlers.register.models import Grid
@@ -132,7 +132,10 @@ async def test_a_large_audience_is_recorded_in_batches_and_published_once(seeded
     published = await asyncio.gather(*(workflow.publish(notice, clock.now) for _ in range(3)))
     assert sorted(published) == [0, 0, 2500]  # whichever is first: the others publish nothing
     assert not await Notification.filter(topic=f"notice:{notice.id}").exists()  # the workers' to do
+    assert (await queries.figures([notice.id]))[notice.id].waiting == 2500  # not in the outbox yet
     await asyncio.gather(*(fanout.run_all(clock.now) for _ in range(3)))
+    figures = (await queries.figures([notice.id]))[notice.id]
+    assert (figures.waiting, figures.queued, figures.recorded) == (2500, 0, 2500)
     rows = await Notification.filter(topic=f"notice:{notice.id}").count()
     assert rows == 2500 == len(await audience.recipients(audience.Target.of(notice)))
     assert (
