@@ -1,9 +1,12 @@
-"""A notice to 50,000 residents against a fake WeChat API on loopback: how fast its outbox rows are
-inserted, how fast the outbox workers send them, and how long an urgent notice waits behind the routine one
-already queued.
+"""A notice to 50,000 residents against a fake WeChat API on loopback: how long publishing takes (what the
+API's and the console's request awaits), how long the outbox workers take to turn the audience into outbox
+rows (the fan-out, in batches, while they send), how fast they send them, and how long an urgent notice
+waits behind the routine one already queued. The baseline, in the same run: the fan-out done inside the
+request, as publishing did before (the same batches, in this process, no worker running).
 
     python bench/notices.py [--residents 50000] [--workers 2] [--concurrency 16] [--batch 100]
-                            [--answer-ms 10] [--rate 0] [--database-url URL] [--redis-url URL]
+                            [--fanout-batch 2000] [--answer-ms 10] [--rate 0]
+                            [--database-url URL] [--redis-url URL]
 
 The fake WeChat API (tests/fake_wechat_api.py) runs in a process of its own and answers each send after
 ``--answer-ms``; each outbox worker is a process of its own (``bot.outbox.OutboxWorker``, as `community-bot
@@ -42,8 +45,8 @@ from bench.register_import import drop_database, fresh_database
 from bot.app import china_now
 from bot.outbox import OutboxWorker
 from bot.wechat.client import WeChatClient
-from handlers.notices import workflow
-from handlers.notices.models import Audience
+from handlers.notices import fanout, workflow
+from handlers.notices.models import NoticeAudience, NoticeFanout
 from handlers.notices.workflow import WriteNotice
 from storage import db
 from storage.kv import MemoryStore, RedisStore, open_store
@@ -100,11 +103,15 @@ def fake_api(port: int, answer_delay: float) -> None:
 
 
 # -- an outbox worker, in a process of its own -----------------------------------------------------------
-def outbox_worker(url: str, redis: tuple[str, str], api: str, options: dict[str, Any], stop: Any) -> None:
-    asyncio.run(_work(url, redis, api, options, stop))
+def outbox_worker(
+    url: str, redis: tuple[str, str], api: str, options: dict[str, Any], stop: Any, ready: Any
+) -> None:
+    asyncio.run(_work(url, redis, api, options, stop, ready))
 
 
-async def _work(url: str, redis: tuple[str, str], api: str, options: dict[str, Any], stop: Any) -> None:
+async def _work(
+    url: str, redis: tuple[str, str], api: str, options: dict[str, Any], stop: Any, ready: Any
+) -> None:
     """``redis``: its URL (empty: a store of this process alone) and the run's prefix, shared by the
     workers as a deployment's are (the access token, the rate's token bucket)."""
     await db.open_db(url)
@@ -112,8 +119,12 @@ async def _work(url: str, redis: tuple[str, str], api: str, options: dict[str, A
     try:
         async with aiohttp.ClientSession() as session:
             client = WeChatClient(session, store, appid="wx-bench", secret="test-secret", base_url=api)
-            worker = OutboxWorker(client, china_now, poll=0.05, templates=TEMPLATES, store=store, **options)
+            fanout.configure(options.pop("fanout_batch"))
+            worker = OutboxWorker(
+                client, china_now, poll=0.05, templates=TEMPLATES, store=store, feeds=[fanout.step], **options
+            )
             stopping = asyncio.Event()
+            ready.set()  # imported and connected: the clock may start
 
             async def watch() -> None:
                 while not stop.is_set():
@@ -190,6 +201,19 @@ async def floor(api: str, sends: int, in_flight: int) -> float:
     return sends / seconds
 
 
+async def api_up(api: str, seconds: float = 120) -> None:
+    """Wait for the fake API's process to answer (its imports take a while on a busy machine)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            await count(api)
+            return
+        except aiohttp.ClientError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.2)
+
+
 async def count(api: str) -> int:
     async with aiohttp.ClientSession() as session, session.get(api + "/count") as response:
         return int((await response.json())["count"])
@@ -211,22 +235,31 @@ async def run(args: argparse.Namespace, url: str) -> None:
     stop = ctx.Event()
     workers: list[Any] = []
     redis = (args.redis_url, f"cbbench:{uuid.uuid4().hex[:6]}:")
+    timings: dict[str, float] = {}
     try:
         start = time.perf_counter()
         community_id, staff = await residents(args.residents)
         print(f"{args.residents} residents created in {time.perf_counter() - start:.1f} s")
-        await asyncio.sleep(2)  # the fake API is up
+        await api_up(api)
         best = await floor(api, 5000, args.workers * args.concurrency)
         in_flight = args.workers * args.concurrency
         print(f"floor: the WeChat client alone sends {best:,.0f}/s to the fake API ({in_flight} in flight)")
-        options = {"concurrency": args.concurrency, "batch": args.batch, "rate": args.rate}
+        options = {
+            "concurrency": args.concurrency,
+            "batch": args.batch,
+            "rate": args.rate,
+            "fanout_batch": args.fanout_batch,
+        }
+        readies = [ctx.Event() for _ in range(args.workers)]
         workers = [
-            ctx.Process(target=outbox_worker, args=(url, redis, api, options, stop))
-            for _ in range(args.workers)
+            ctx.Process(target=outbox_worker, args=(url, redis, api, options, stop, ready))
+            for ready in readies
         ]
         for w in workers:
             w.start()
-        await asyncio.sleep(5)  # the workers are up (imports, connections) before the clock starts
+        while not all(r.is_set() for r in readies):  # the workers are up before the clock starts
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1)
 
         start = time.perf_counter()
         routine = await workflow.write(
@@ -239,10 +272,22 @@ async def run(args: argparse.Namespace, url: str) -> None:
             ),
             china_now(),
         )
-        seconds = time.perf_counter() - start
-        rows = await Notification.filter(topic=f"notice:{routine.id}").count()
+        timings["publish"] = time.perf_counter() - start
+        rows_then = await Notification.filter(topic=f"notice:{routine.id}").count()
         print(
-            f"routine notice published: {rows} outbox rows in {seconds:.2f} s ({rows / seconds:,.0f} rows/s)"
+            f"routine notice to {routine.recipients} residents published in "
+            f"{timings['publish'] * 1000:.0f} ms "
+            f"({rows_then} outbox rows then: the fan-out is the workers')"
+        )
+        while not await NoticeFanout.filter(notice_id=routine.id, finished_at__not_isnull=True).exists():
+            await asyncio.sleep(0.05)
+        timings["fanout"] = time.perf_counter() - start
+        rows = await Notification.filter(topic=f"notice:{routine.id}").count()
+        job = await NoticeFanout.get(notice_id=routine.id)
+        print(
+            f"fan-out by the workers: {rows} outbox rows in {timings['fanout']:.2f} s after publishing "
+            f"({rows / timings['fanout']:,.0f} rows/s, {job.batches} batches of {args.fanout_batch}, "
+            f"while sending; {await count(api)} sent by then)"
         )
 
         while await count(api) < args.residents // 5:
@@ -256,7 +301,7 @@ async def run(args: argparse.Namespace, url: str) -> None:
                 "1栋紧急停水通知",
                 "1栋供水管爆裂，现紧急停水抢修，请提前储水。",
                 "bench-urgent",
-                audience=Audience.BUILDINGS,
+                audience=NoticeAudience.BUILDINGS,
                 targets=(1,),
                 urgent=True,
             ),
@@ -266,6 +311,10 @@ async def run(args: argparse.Namespace, url: str) -> None:
         while await Notification.filter(status__in=["pending", "sending"]).exists():
             await asyncio.sleep(0.2)
         sends = await stats(api)
+        stop.set()
+        for w in workers:
+            w.join(30)
+        await baseline(community_id, staff, timings)
     finally:
         stop.set()
         for w in workers:
@@ -277,6 +326,30 @@ async def run(args: argparse.Namespace, url: str) -> None:
             await shared.flush_prefix()
             await shared.close()
     report(args, sends, urgent.recipients, queued, urgent_at, committed, url)
+    print(
+        f"publishing: {timings['publish'] * 1000:.0f} ms now, against {timings['inline']:.2f} s with the "
+        f"fan-out in the request (baseline, no worker running): "
+        f"{timings['inline'] / timings['publish']:,.0f}x"
+    )
+
+
+async def baseline(community_id: int, staff: Person, timings: dict[str, float]) -> None:
+    """The fan-out inside the request, as publishing did before: the same notice, published, then its
+    batches run here at once (no worker running); its rows are deleted after (nothing is sent)."""
+    start = time.perf_counter()
+    notice = await workflow.write(
+        WriteNotice(
+            community_id, staff, "基准：旧的发布方式", "同一批居民，在请求内写入发件箱。", "bench-inline"
+        ),
+        china_now(),
+    )
+    await fanout.run_all(china_now())
+    timings["inline"] = time.perf_counter() - start
+    rows = await Notification.filter(topic=f"notice:{notice.id}").count()
+    print(
+        f"baseline: publishing with the fan-out in the request took {timings['inline']:.2f} s ({rows} rows)"
+    )
+    await Notification.filter(topic=f"notice:{notice.id}").delete()
 
 
 def report(
@@ -317,6 +390,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--fanout-batch", type=int, default=2000)
     parser.add_argument("--answer-ms", type=float, default=10.0)
     parser.add_argument("--rate", type=float, default=0.0)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))

@@ -192,6 +192,7 @@ def outbox_worker(
         rate=settings.outbox_rate,
         burst=settings.outbox_burst,
         store=store,
+        feeds=handlers.outbox_feeds(),
     )
 
 

@@ -72,6 +72,7 @@ class Settings:
     periodic_every: float = 60.0  # seconds between the clock-driven rounds (escalation, auto-close)
     notices_receipt_hours: float = 2.0  # after this, the grid worker gets who of those with care needs
     # has not confirmed an urgent notice asking for a receipt (a notice may set its own)
+    notices_fanout_batch: int = 2000  # residents an outbox worker turns into outbox rows at a time
 
     @property
     def effective_database_url(self) -> str:

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from handlers.common.requests import RequestSource
 
 Job = Callable[[dt.datetime], Awaitable[object]]
+# a feed of the outbox: turns some waiting work into outbox rows (a notice's audience, a batch at a time);
+# every outbox worker calls it each round; returns how much it did (0: nothing waits)
+Feed = Callable[[dt.datetime], Awaitable[int]]
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Feature:
     console: Sequence[ConsolePage | PublicPage] = ()  # its console pages (``bot.console.core.Pages``)
     models: str | None = None  # the module of its tables, loaded by name by Tortoise
     periodic: Callable[[JobDeps], Sequence[Job]] | None = None
+    feeds: Sequence[Feed] = ()  # run by the outbox workers (``bot.outbox.OutboxWorker``), each round
     requests: Sequence[RequestSource] = ()
     # intent -> {keyword: weight}: words from the slice's own content that point to its intents
     keywords: Callable[[], Mapping[str, Mapping[str, int]]] | None = None

@@ -20,12 +20,13 @@ reserved was never sent: its reservation lapses and another worker sends it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import content
@@ -65,10 +66,13 @@ class OutboxWorker:
         burst: float = 0.0,
         store: Store | None = None,
         claim_for: dt.timedelta = CLAIM_FOR,
+        feeds: Sequence[Callable[[dt.datetime], Awaitable[int]]] = (),
     ) -> None:
         """``templates``: the template messages by key (default: content/notifications.yaml). ``rate``:
         sends a second for the account at most, in bursts of ``burst``, counted in ``store`` (shared by
-        every worker; 0: no limit). ``concurrency``: sends in flight at once in this worker."""
+        every worker; 0: no limit). ``concurrency``: sends in flight at once in this worker. ``feeds``:
+        what turns waiting work into outbox rows (a notice's audience, a batch at a time), called each
+        round before the batch is reserved (``bot.feature.Feed``)."""
         self.client = client
         self.templates = (
             templates if templates is not None else content.load_yaml("notifications.yaml")["templates"]
@@ -84,6 +88,7 @@ class OutboxWorker:
         self.burst = max(1.0, burst or rate)
         self.store = store
         self.claim_for = claim_for
+        self.feeds = tuple(feeds)
         self.name = f"{socket.gethostname()[:16]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"[:32]
         self._wake = asyncio.Event()
         self._stop: asyncio.Event | None = None
@@ -96,9 +101,10 @@ class OutboxWorker:
         """Deliver until ``stop`` is set; the notifications in hand are always finished first (and what was
         only reserved is given back)."""
         self._stop = stop
+        feeding = asyncio.ensure_future(self._feed_loop(stop)) if self.feeds else None
         while not stop.is_set():
             try:
-                handled = await self.run_once()
+                handled = await self._deliver_batch()
             except Exception:
                 log.exception("outbox round failed")
                 handled = 0
@@ -109,10 +115,36 @@ class OutboxWorker:
             await asyncio.wait(waiters, timeout=self.poll, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
                 waiter.cancel()
+        if feeding is not None:
+            await feeding
+
+    async def _feed_loop(self, stop: asyncio.Event) -> None:
+        """The feeds, beside the sending (not held back by the account's rate): a batch at a time while
+        there is work, then every ``poll`` seconds; each batch fed wakes the sending."""
+        while not stop.is_set():
+            if await self._feed():
+                self._wake.set()
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.poll)
 
     async def run_once(self) -> int:
-        """One round: give up on abandoned claims, then deliver a batch of what is due, most urgent first,
-        ``concurrency`` at a time. Returns how many were handled."""
+        """One round: a step of each feed (a batch of a notice's audience into outbox rows), give up on
+        abandoned claims, then deliver a batch of what is due, most urgent first, ``concurrency`` at a
+        time. Returns how many were handled (rows fed and notifications sent)."""
+        fed = await self._feed()
+        return fed + await self._deliver_batch()
+
+    async def _feed(self) -> int:
+        fed = 0
+        for feed in self.feeds:
+            try:
+                fed += await feed(self.clock())
+            except Exception:  # a feed that fails leaves the sending alone; its work waits for the next round
+                log.exception("outbox feed failed", extra={"feed": getattr(feed, "__name__", "?")})
+        return fed
+
+    async def _deliver_batch(self) -> int:
         now = self.clock()
         await Notification.filter(status=NotificationStatus.SENDING, locked_until__lt=now).update(
             status=NotificationStatus.UNKNOWN, last_error="a worker stopped while sending: not sent again"

@@ -16,7 +16,7 @@ from bot.api.core import ApiRoute
 from bot.config import Settings
 from bot.console.core import ConsolePage, PublicPage
 from bot.dispatcher import Router
-from bot.feature import Feature, Job, JobDeps
+from bot.feature import Feature, Feed, Job, JobDeps
 from bot.wechat.client import WeChatClient
 from handlers.common.requests import RequestSource
 
@@ -70,6 +70,11 @@ def request_sources() -> list[RequestSource]:
 def periodic_jobs(settings: Settings, wechat: WeChatClient) -> list[Job]:
     deps = JobDeps(settings, wechat)
     return [job for f in features() if f.periodic for job in f.periodic(deps)]
+
+
+def outbox_feeds() -> list[Feed]:
+    """What the outbox workers turn into outbox rows, round by round (a notice's audience)."""
+    return [feed for f in features() for feed in f.feeds]
 
 
 def intent_keywords() -> dict[str, dict[str, int]]:

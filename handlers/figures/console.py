@@ -11,7 +11,7 @@ from aiohttp import web
 import content
 from bot.console.core import ConsoleError, ConsoleRequest, Pages, Rendered
 from bot.console.export import xlsx_response
-from handlers.figures import queries, render
+from handlers.figures import queries, render, satisfaction
 from handlers.figures.period import Period
 from handlers.figures.render import Chosen, Linker
 from handlers.figures.views import Links, Overview, TicketRow
@@ -52,6 +52,20 @@ def linker(call: ConsoleRequest) -> Linker:
         return call.url(page, query=found.params, community=found.community)
 
     return link
+
+
+async def _satisfaction(call: ConsoleRequest, period: Period) -> dict[str, Any]:
+    """The quarterly satisfaction survey's scores, as the overview and the report show them."""
+    if call.community is not None:
+        found = await satisfaction.of_community(call.community, period, call.now())
+    else:
+        assert call.street is not None
+        found = await satisfaction.of_street(call.street, period, call.now())
+    return {
+        "s": found,
+        "topics": [(t, satisfaction.topic_label(t)) for t in satisfaction.TOPICS],
+        "quarter_label": satisfaction.quarter_label,
+    }
 
 
 async def _overview(call: ConsoleRequest, period: Period) -> Overview:
@@ -111,6 +125,7 @@ async def overview_page(call: ConsoleRequest) -> Rendered:
         "figures/overview.html",
         {
             **_values(call, overview),
+            **await _satisfaction(call, chosen.period),
             "chosen": chosen,
             "given": {"from": "", "to": "", **chosen.params},
             "export": call.url(export, query=chosen.params),
@@ -135,6 +150,7 @@ async def report_page(call: ConsoleRequest) -> Rendered:
         "figures/report.html",
         {
             **_values(call, overview),
+            **await _satisfaction(call, month),
             "month": month,
             "month_title": Chosen(month, {}).title,
             "months": render.recent_months(call.now().date()),

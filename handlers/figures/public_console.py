@@ -1,6 +1,7 @@
 """居务公开 (no sign-in): ``/public/<community>``, a community's figures this year (aggregates only: no names,
-no phones, no handler or building breakdown), its recent consultation results, the wish stories residents
-allowed, and its office, hours and phone; ``/public`` lists the communities. Linked from the account's menu
+no phones, no handler or building breakdown), its latest quarterly satisfaction scores, its recent public
+notices, its recent consultation results, the wish stories residents allowed, and its office, hours and
+phone; ``/public`` lists the communities. Linked from the account's menu
 (``content/wechat_menu.yaml``: ``{console_url}/public``)."""
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ from aiohttp import web
 
 from bot.console.core import ConsoleError, Pages, Rendered
 from bot.console.server import SERVICES
-from handlers.figures import queries, render
+from handlers.figures import queries, render, satisfaction
 from handlers.figures.period import Period
+from handlers.notices import queries as notices
 from handlers.votes import queries as votes
 from handlers.wishes import board
 
 pages = Pages("figures_public")
 STORIES = 5
 RESULTS = 5
+NOTICES = 5
 CLOSED = "closed"  # the consultations counted and published
 
 
@@ -41,6 +44,8 @@ async def community_page(request: web.Request) -> Rendered:
     overview = await queries.public_overview(community, year, now)
     closed = await votes.community_page(community, CLOSED, 1, RESULTS)
     wishes = await board.summary(community.id, stories=STORIES)
+    published = await notices.public_page(community, 1, NOTICES)
+    scores = await satisfaction.of_community(community, year, now)
     months = [r for r in overview.tickets.by_month if r.figures.received]
     return Rendered(
         "public/community.html",
@@ -51,6 +56,10 @@ async def community_page(request: web.Request) -> Rendered:
             "year": now.year,
             "results": [(view, votes.describe_outcome(view)) for view in closed.rows],
             "stories": wishes.stories,
+            "notices": [(n, notices.when(n), notices.heading(n)) for n in published.rows],
+            "s": scores,
+            "topics": [(t, satisfaction.topic_label(t)) for t in satisfaction.TOPICS],
+            "quarter_label": satisfaction.quarter_label,
             "month_chart": render.rows_chart(months, lambda links, figure: "") if months else "",
         },
     )

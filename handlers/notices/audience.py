@@ -65,6 +65,70 @@ async def recipients(target: Target) -> list[int]:
     return sorted({int(cast(Any, i)) for i in found})
 
 
+async def recipients_page(target: Target, after: int, limit: int) -> tuple[list[int], int | None]:
+    """The next people of the audience after person id ``after``, in id order (about ``limit`` of them),
+    and the ``after`` of the page that follows (None: this was the last). The pages together are
+    ``recipients``; a person who joins or leaves meanwhile is counted where the pages are then. One or two
+    statements, whatever the size of the audience."""
+    c, kind, wanted = target.community_id, target.audience, list(target.targets)
+    homes = Person.filter(home__community_id=c, id__gt=after).order_by("id").limit(limit)
+    sources: list[list[Any]]
+    care: dict[int, bool] = {}
+    if kind is NoticeAudience.COMMUNITY:
+        sources = [await homes.values_list("id", flat=True)]
+    elif kind is NoticeAudience.BUILDINGS:
+        sources = [await homes.filter(home__building__number__in=wanted).values_list("id", flat=True)]
+    elif kind is NoticeAudience.GRIDS:
+        buildings = GridBuilding.filter(grid_id__in=wanted, grid__community_id=c).values("building_id")
+        sources = [await homes.filter(home__building_id__in=Subquery(buildings)).values_list("id", flat=True)]
+    elif kind is NoticeAudience.ROLES:
+        roles = Role.filter(community_id=c, role__in=wanted, person_id__gt=after)
+        sources = [await roles.order_by("person_id").limit(limit).values_list("person_id", flat=True)]
+        if RoleName.OWNER.value in wanted:  # 业主 as the register has them too
+            owners = Resident.filter(community_id=c, active=True, is_owner=True, person_id__gt=after)
+            sources.append(
+                await owners.order_by("person_id").limit(limit).values_list("person_id", flat=True)
+            )
+    else:  # the care needs are JSON: a page of the register's people, their needs matched here
+        rows: list[Any] = (
+            await Resident.filter(community_id=c, active=True, person_id__gt=after)
+            .order_by("person_id")
+            .limit(limit)
+            .values_list("person_id", "care")
+        )
+        for person, needs in rows:
+            care[int(person)] = care.get(int(person), False) or _cares(needs, wanted)
+        sources = [[person for person, _ in rows]]
+    # a source that filled its page covers the ids below its last one (which may go on: a person holding
+    # two of the roles, or with two entries in the register); the page is what every source covers
+    bounds = [int(rows_[-1]) for rows_ in sources if len(rows_) >= limit]
+    bound = min(bounds) if bounds else None
+    if bound is not None and bound <= after + 1:  # a page of one person's rows (not with real limits)
+        if kind is NoticeAudience.CARE:  # whether they are in it: all their entries
+            every: list[Any] = await Resident.filter(
+                community_id=c, active=True, person_id=bound
+            ).values_list("care", flat=True)
+            care[bound] = any(_cares(needs, wanted) for needs in every)
+        bound += 1
+    found = {int(cast(Any, i)) for rows_ in sources for i in rows_}
+    page = sorted(i for i in found if (bound is None or i < bound) and care.get(i, True))
+    return page, None if bound is None else bound - 1
+
+
+async def count(target: Target) -> int:
+    """How many people the audience reaches now: one statement (a count, for the usual audiences)."""
+    c, kind, wanted = target.community_id, target.audience, list(target.targets)
+    homes = Person.filter(home__community_id=c)
+    if kind is NoticeAudience.COMMUNITY:
+        return await homes.count()
+    if kind is NoticeAudience.BUILDINGS:
+        return await homes.filter(home__building__number__in=wanted).count()
+    if kind is NoticeAudience.GRIDS:
+        buildings = GridBuilding.filter(grid_id__in=wanted, grid__community_id=c).values("building_id")
+        return await homes.filter(home__building_id__in=Subquery(buildings)).count()
+    return len(await recipients(target))
+
+
 @dataclass(frozen=True)
 class Reader:
     """What decides which of a community's notices a person may read: where they live, their grid, their

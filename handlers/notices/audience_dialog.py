@@ -23,7 +23,7 @@ KINDS = [
     NoticeAudience.ROLES,
     NoticeAudience.CARE,
 ]
-ROLE_CHOICES = ["volunteer", "party_member", "owner", "grid_worker", "property_staff"]
+ROLE_CHOICES = queries.ROLE_CHOICES
 
 
 def _kind_labels() -> list[str]:

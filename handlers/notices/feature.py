@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.feature import Feature, Job, JobDeps
-from handlers.notices import workflow
+from handlers.notices import fanout, workflow
 from handlers.notices.api import routes
 from handlers.notices.audience_dialog import router as audience
 from handlers.notices.committee_dialog import router as staff
+from handlers.notices.console import pages
 from handlers.notices.dialog import router as residents
 
 
@@ -20,7 +21,9 @@ feature = Feature(
     "notices",
     routers=[staff, audience, residents],
     api=routes.all,
+    console=pages.all,
     models="handlers.notices.models",
     periodic=_jobs,
+    feeds=[fanout.step],
     configure=workflow.configure,
 )

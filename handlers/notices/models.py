@@ -76,6 +76,29 @@ def number_of(notice_id: int, created_at: dt.datetime) -> str:
     return f"N{created_at:%y%m}-{notice_id:04d}"
 
 
+class NoticeFanout(Model):
+    """A published notice's audience, still to be turned into outbox rows: the outbox workers take it a
+    batch at a time (``handlers.notices.fanout``), the request that published it does not wait for them.
+    ``after_person`` is how far it went: the batches go in person id order."""
+
+    id = fields.IntField(primary_key=True)
+    notice: fields.OneToOneRelation[Notice] = fields.OneToOneField(
+        "models.Notice", related_name="fanout", on_delete=fields.CASCADE
+    )
+    priority = fields.SmallIntField(description="the outbox's: urgent notices are expanded first")
+    after_person = fields.IntField(default=0, description="the last person given a row so far")
+    recorded = fields.IntField(default=0, description="outbox rows offered so far")
+    batches = fields.IntField(default=0)
+    created_at = fields.DatetimeField()
+    finished_at = fields.DatetimeField(null=True)
+
+    notice_id: int
+
+    class Meta:
+        table = "notice_fanout"
+        indexes = (("finished_at", "priority", "id"),)
+
+
 class NoticeReceipt(Model):
     """A resident said they received a notice (收到, 1)."""
 

@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.common import formats
+from handlers.common.rules import Refusal
 from handlers.notices import audience
 from handlers.notices.audience import CaredFor
-from handlers.notices.models import NoticeReceipt
-from handlers.notices.queries import Figures, NoticeView, care_label, figures, topic_of
-from storage.models import Building, Notification
+from handlers.notices.models import Notice, NoticeReceipt, NoticeStatus
+from handlers.notices.queries import Figures, NoticeView, care_label, figures, topic_of, view_of
+from handlers.register.grid_queries import buildings_of_staff
+from storage.models import OVERSEERS, Building, Notification, Person, RoleName
 from storage.pages import page_slice
+from storage.roles import roles_of
 
 
 @dataclass(frozen=True)
@@ -118,3 +121,47 @@ def _unconfirmed(c: CaredFor, building: str, sent_to: set[int]) -> Unconfirmed:
         on_wechat=c.person_id is not None and c.person_id in sent_to,
         building_id=c.building_id,
     )
+
+
+# -- the residents to call or visit, as each staff member may see them ------------------------------------
+FOLLOW_UP_NOTICES = 10  # the most recent notices asking for a receipt that the list looks at
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A notice asking for a receipt, and those of its residents with care needs who have not confirmed it
+    that the reader is to call or visit."""
+
+    notice: NoticeView
+    residents: list[Unconfirmed]
+
+
+async def follows_up(person: Person, community_id: int) -> bool:
+    """Calls or visits the residents who have not confirmed: the committee and the street office (every
+    one), grid workers (those of their grids)."""
+    return bool(await roles_of(person, community_id) & (OVERSEERS | {RoleName.GRID_WORKER}))
+
+
+async def follow_ups(person: Person, community_id: int, limit: int = FOLLOW_UP_NOTICES) -> list[FollowUp]:
+    """The community's most recent published notices asking for a receipt, each with its residents with
+    care needs who have not confirmed it: every one for the committee and the street office, a grid
+    worker's own grids' for a grid worker; Refusal for anyone else. Five statements a notice, at most
+    ``limit`` notices."""
+    held = await roles_of(person, community_id)
+    if not held & (OVERSEERS | {RoleName.GRID_WORKER}):
+        raise Refusal("notices.staff_only")
+    mine: set[int] | None = None  # None: every building
+    if not held & OVERSEERS:
+        rows: list[Any] = await buildings_of_staff(person.id, community_id)
+        mine = {int(r["building_id"]) for r in rows}
+    notices = (
+        await Notice.filter(community_id=community_id, receipt=True, status=NoticeStatus.PUBLISHED)
+        .order_by("-published_at", "-id")
+        .limit(limit)
+    )
+    found = []
+    for notice in notices:
+        view = view_of(notice)
+        missing = await unconfirmed_care(view)
+        found.append(FollowUp(view, [u for u in missing if mine is None or u.building_id in mine]))
+    return found

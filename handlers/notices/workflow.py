@@ -3,10 +3,10 @@ outbox, take residents' receipts; on the clock, publish what is due and give eac
 residents with care needs who have not confirmed.
 
 Authorisation lives here: the committee and the street office of the community write its notices.
-Publishing is one transaction: the notice turns ``published`` (a conditional update, so that however many
-workers run the clock, one publishes) and every resident of its audience gets one outbox row, inserted in
-batches (``storage.outbox.notify_many``). Urgent notices go to the head of the outbox's queue, routine ones
-after everything else waiting.
+Publishing returns at once: the notice turns ``published`` (a conditional update, so that however many
+workers run the clock, one publishes) with its fan-out job in the same transaction; the outbox workers
+then turn its audience into outbox rows in batches (``handlers.notices.fanout``). Urgent notices go to the
+head of the outbox's queue, routine ones after everything else waiting.
 """
 
 from __future__ import annotations
@@ -23,23 +23,23 @@ import content
 from bot.config import Settings
 from handlers.common import formats
 from handlers.common.rules import Refusal
-from handlers.notices import audience, queries, receipt_queries
+from handlers.notices import audience, fanout, queries, receipt_queries
 from handlers.notices.models import Notice, NoticeAudience, NoticeReceipt, NoticeStatus
-from handlers.notices.queries import NoticeView, key_of, topic_of, view_of
+from handlers.notices.queries import NoticeView, topic_of, view_of
 from handlers.notices.receipt_queries import Unconfirmed
 from handlers.register.grid_queries import grid_staff_for_building
 from handlers.register.models import Care, Grid
 from storage.db import once
 from storage.models import Building, Person, Role, RoleName
-from storage.outbox import ROUTINE, URGENT, Outgoing, notify, notify_many
+from storage.outbox import URGENT, notify
 
-PUSH_LIMIT = 500  # characters of the text in the pushed message; the chat and the API show it all
 FOLLOW_UP_LINES = 30  # residents named in one message to a grid worker
 _settings = {"receipt_hours": 2.0}
 
 
 def configure(settings: Settings) -> None:
     _settings["receipt_hours"] = settings.notices_receipt_hours
+    fanout.configure(settings.notices_fanout_batch)
 
 
 def default_receipt_hours() -> float:
@@ -142,49 +142,28 @@ async def _checked_targets(community_id: int, kind: NoticeAudience, wanted: tupl
 
 # -- publishing ------------------------------------------------------------------------------------------
 async def publish(notice: Notice, now: dt.datetime) -> int:
-    """Send the notice to everyone in its audience, once (whichever worker is first); returns how many
-    it was sent to (0 when it had been published already)."""
-    view = view_of(notice)
-    people = await audience.recipients(view.target)
-    community = await queries.community_name(notice.community_id)
-    text = pushed_text(view, community)
-    data = {
-        "title": queries.heading(view),
-        "community": community,
-        "time": formats.day_time(now, weekday=False),
-        "summary": formats.clip(view.text, 60),
-        "remark": content.text(
-            "notices.template_remark_receipt" if view.receipt else "notices.template_remark"
-        ),
-    }
+    """Publish the notice, once (whichever worker or request is first), and start its fan-out: the outbox
+    workers turn its audience into outbox rows in the background (``handlers.notices.fanout``); returns
+    how many residents the audience reaches now (0 when it had been published already)."""
+    reach = await audience.count(view_of(notice).target)
     async with in_transaction():
         if not await Notice.filter(id=notice.id, status=NoticeStatus.SCHEDULED).update(
-            status=NoticeStatus.PUBLISHED, published_at=now, recipients=len(people)
+            status=NoticeStatus.PUBLISHED, published_at=now, recipients=reach
         ):
             return 0
-        await notify_many(
-            (Outgoing(p, key_of(view.id, p), text, "notice", data) for p in people),
-            now=now,
-            priority=URGENT if view.urgent else ROUTINE,
-            topic=topic_of(view.id),
-        )
-    return len(people)
+        await fanout.start(notice, now)
+    return reach
 
 
-def pushed_text(n: NoticeView, community: str) -> str:
-    """The customer-service message: the heading, the text (clipped, with how to read it all), the link,
-    the receipt request, and who sends it."""
-    body = formats.clip(n.text, PUSH_LIMIT)
-    heading = "notices.pushed_heading_urgent" if n.urgent else "notices.pushed_heading"
-    parts = [content.text(heading, title=n.title), body]
-    if body != " ".join(n.text.split()):
-        parts.append(content.text("notices.pushed_more"))
-    if n.link:
-        parts.append(content.text("notices.link_line", link=n.link))
-    if n.receipt:
-        parts.append(content.text("notices.receipt_asked"))
-    parts.append(content.text("notices.pushed_signature", community=community))
-    return "\n".join(parts)
+async def publish_now(person: Person, notice_id: int, now: dt.datetime) -> Notice:
+    """A scheduled notice published now rather than at its time, by the staff who write the community's
+    notices; the notice as it is then (published already: as it was)."""
+    n = await queries.for_staff(person, notice_id)
+    notice = await Notice.get(id=n.id)
+    if n.status is NoticeStatus.SCHEDULED:
+        await Notice.filter(id=n.id, status=NoticeStatus.SCHEDULED).update(publish_at=now)
+        await publish(notice, now)
+    return await Notice.get(id=n.id)
 
 
 async def publish_due(now: dt.datetime) -> int:
@@ -227,8 +206,11 @@ async def follow_up(now: dt.datetime) -> int:
     committee, where a building has none) which of its residents with care needs have not confirmed.
     Returns how many staff were told."""
     told = 0
+    expanding = await fanout.unfinished()
     for notice in await Notice.filter(receipt=True, status=NoticeStatus.PUBLISHED, followed_up_at=None):
         assert notice.published_at is not None
+        if notice.id in expanding:
+            continue  # not everyone has it yet: who has not confirmed is not known
         if notice.published_at + dt.timedelta(hours=notice.receipt_hours) > now:
             continue
         if not await Notice.filter(id=notice.id, followed_up_at=None).update(followed_up_at=now):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.runtime import Conversations
-from handlers.notices import workflow
+from handlers.notices import fanout, workflow
 from handlers.notices.models import Notice, NoticeAudience, NoticeReceipt, NoticeStatus
 from handlers.notices.workflow import WriteNotice
 from storage.models import Community, Notification, Person
@@ -31,7 +31,9 @@ async def write(clock: Clock, **changes: object) -> Notice:
         "source_key": f"test:{clock.now.timestamp()}:{changes.get('title', '')}",
     }
     spec.update(changes)
-    return await workflow.write(WriteNotice(**spec), clock.now)  # type: ignore[arg-type]
+    notice = await workflow.write(WriteNotice(**spec), clock.now)  # type: ignore[arg-type]
+    await fanout.run_all(clock.now)  # what the outbox workers do in the background
+    return notice
 
 
 async def test_the_committee_writes_an_urgent_notice_step_by_step(conv: Conversations, clock: Clock) -> None:
@@ -59,6 +61,7 @@ async def test_the_committee_writes_an_urgent_notice_step_by_step(conv: Conversa
         True,
         2,
     )
+    await fanout.run_all(clock.now)  # what the outbox workers do in the background
     rows = await Notification.filter(topic=f"notice:{notice.id}").order_by("person_id")
     assert {r.person_id for r in rows} == {
         (await Person.get(openid=c.user)).id for c in (in_3, in_5)
@@ -96,6 +99,7 @@ async def test_a_routine_notice_for_later_goes_out_on_the_clock(conv: Conversati
     clock.now += dt.timedelta(hours=1)
     await workflow.sweep(clock.now)
     await workflow.sweep(clock.now)  # a second round (or worker) publishes nothing again
+    await fanout.run_all(clock.now)
     rows = await Notification.filter(topic=f"notice:{notice.id}")
     assert len(rows) == 1 and rows[0].priority == ROUTINE
     assert (await Notice.get(id=notice.id)).status == NoticeStatus.PUBLISHED
@@ -133,6 +137,7 @@ async def test_audiences_in_the_chat_a_grid_roles_and_care_needs(conv: Conversat
     )
     notice = await Notice.get(title="燃气检修")
     assert not notice.public  # about care needs: never public
+    await fanout.run_all(clock.now)
     [row] = await Notification.filter(topic=f"notice:{notice.id}")
     assert row.person_id == alone.id and row.person_id != (await Person.get(openid=in_4.user)).id
 

@@ -14,7 +14,7 @@ import pytest
 from bot.outbox import OutboxWorker
 from bot.wechat.client import WeChatClient
 from handlers.common.rules import Refusal
-from handlers.notices import audience, workflow
+from handlers.notices import audience, fanout, queries, workflow
 from handlers.notices.models import Notice, NoticeAudience, NoticeReceipt
 from handlers.notices.workflow import WriteNotice
 from handlers.register.models import Grid
@@ -65,7 +65,9 @@ async def write(clock: Clock, key: str, **changes: object) -> Notice:
         "source_key": key,
     }
     spec.update(changes)
-    return await workflow.write(WriteNotice(**spec), clock.now)  # type: ignore[arg-type]
+    notice = await workflow.write(WriteNotice(**spec), clock.now)  # type: ignore[arg-type]
+    await fanout.run_all(clock.now)  # what the outbox workers do in the background
+    return notice
 
 
 async def sent_to(notice: Notice) -> set[str]:
@@ -129,6 +131,11 @@ async def test_a_large_audience_is_recorded_in_batches_and_published_once(seeded
     clock.now += dt.timedelta(hours=1)
     published = await asyncio.gather(*(workflow.publish(notice, clock.now) for _ in range(3)))
     assert sorted(published) == [0, 0, 2500]  # whichever is first: the others publish nothing
+    assert not await Notification.filter(topic=f"notice:{notice.id}").exists()  # the workers' to do
+    assert (await queries.figures([notice.id]))[notice.id].waiting == 2500  # not in the outbox yet
+    await asyncio.gather(*(fanout.run_all(clock.now) for _ in range(3)))
+    figures = (await queries.figures([notice.id]))[notice.id]
+    assert (figures.waiting, figures.queued, figures.recorded) == (2500, 0, 2500)
     rows = await Notification.filter(topic=f"notice:{notice.id}").count()
     assert rows == 2500 == len(await audience.recipients(audience.Target.of(notice)))
     assert (
@@ -264,3 +271,36 @@ async def test_a_slow_worker_whose_reservation_lapsed_sends_nothing_another_took
     taken = await outbox.claim([n.id for n in slow], "slow", clock.now, clock.now + dt.timedelta(minutes=2))
     assert taken == set()  # the slow one wakes up: each is gone, nothing is sent again
     assert len(fake_api.sent_texts()) == 4
+
+
+async def test_the_fan_out_pages_make_up_the_audience_whatever_their_size(seeded: str, clock: Clock) -> None:
+    people = [await resident(f"{b}栋1单元10{i}", f"p{b}{i}", clock) for b in (3, 5) for i in range(1, 5)]
+    where = await Community.get(code="xingfuli")
+    for p in people[:5]:  # some hold two of the roles asked for: once each
+        await Role.create(person=p, community=where, role=RoleName.VOLUNTEER)
+        await Role.create(person=p, community=where, role=RoleName.PARTY_MEMBER)
+    for p in people[3:7]:  # 业主 on the register too, and some with two entries there
+        await fx.resident(f"3栋1单元10{people.index(p) % 4 + 1}", p.openid or "", care=["elderly"], person=p)
+        owner = await fx.resident(
+            f"5栋1单元10{people.index(p) % 4 + 1}", "又一户", care=["disabled"], person=p
+        )
+        await owner.__class__.filter(id=owner.id).update(is_owner=True)
+    grid = await fx.grid("G1", [3, 4], name="第一网格")
+    targets = [
+        audience.Target(where.id, NoticeAudience.COMMUNITY, ()),
+        audience.Target(where.id, NoticeAudience.BUILDINGS, (5,)),
+        audience.Target(where.id, NoticeAudience.GRIDS, (grid.id,)),
+        audience.Target(where.id, NoticeAudience.ROLES, ("volunteer", "party_member", "owner")),
+        audience.Target(where.id, NoticeAudience.CARE, ("disabled",)),
+        audience.Target(where.id, NoticeAudience.CARE, ()),
+    ]
+    for target in targets:
+        whole = await audience.recipients(target)
+        assert whole and await audience.count(target) == len(whole), target
+        for size in (1, 2, 3, 1000):
+            found: list[int] = []
+            after: int | None = 0
+            while after is not None:
+                page, after = await audience.recipients_page(target, after, size)
+                found += page
+            assert found == whole, (target, size)  # each once, in order, none missing
