@@ -165,14 +165,36 @@ def extract_choice(text: str, count: int) -> int | None:
 
 
 _WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
-_RELATIVE_DAY = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
+_RELATIVE_DAY = {
+    "今天": 0,
+    "今日": 0,
+    "今儿": 0,
+    "今早": 0,
+    "今晚": 0,
+    "明天": 1,
+    "明日": 1,
+    "明儿": 1,
+    "明早": 1,
+    "明晚": 1,
+    "后天": 2,
+    "后儿": 2,
+    "大后天": 3,
+}
 _WEEK_WORD = re.compile(r"(下下|下个?|这个?|本)?(?:周|星期|礼拜)([一二三四五六日天末])")
 _MONTH_DAY = re.compile(r"(?:(\d{1,2})\s*月\s*)(\d{1,2})\s*[日号]?")
+# a day of a month named by where it is: 下个月15号, 这个月20日, 本月底 is a span (``_span``)
+_MONTH_AHEAD_DAY = re.compile(r"(下下|下个?|这个?|本)月\s*(\d{1,2})\s*[日号]?(?![\d楼栋单组号])")
+# a date in figures: 2026-12-10, 2026/12/10, 2026.12.10, 12/10, 12.10 (not a price, a share or a time)
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d.:/\-])(?:(?P<year>20\d{2})\s*[-/.年]\s*)?(?P<month>\d{1,2})\s*[/.]\s*(?P<day>\d{1,2})"
+    r"(?![\d.%:/元块个小斤米])"
+)
+_ISO_DATE = re.compile(r"(?<!\d)(?P<year>20\d{2})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)")
 _DAY_ONLY = re.compile(r"(?<![\d月])(\d{1,2})\s*[日号](?!\s*[楼栋单])")
 
 
 _AHEAD = re.compile(
-    r"(?<![\d月])(\d{1,3}|半|两)\s*(天|日(?=\s*(?:后|内|之内|以内))|个?\s*(?:周|星期|礼拜)(?![一二三四五六日天末])|个\s*月)"
+    r"(?<![\d月])(\d{1,3}|半|两)\s*(天|日(?=\s*(?:后|内|之内|以内))|个?\s*(?:周|星期|礼拜)(?![一二三四五六日天末])|个\s*半?\s*月)"
 )
 _THIS_WEEK = re.compile(r"(这个?|本)(?:周|星期|礼拜)(?:内|之内|以内)?(?![一二三四五六日天末])")
 _NEXT_WEEK = re.compile(r"下个?(?:周|星期|礼拜)(?:内|之内|以内)?(?![一二三四五六日天末])")
@@ -190,10 +212,12 @@ def _span(cleaned: str, today: dt.date) -> dt.date | None:
     if re.search(r"下个?月(?:底|末)", cleaned):
         return _month_end(today, 1)
     if re.search(r"下个?月初", cleaned):
-        return _month_end(today).replace(day=1) + dt.timedelta(days=1 + 4)
+        return _month_end(today) + dt.timedelta(days=5)  # the 5th of next month
+    if re.search(r"下个?月中", cleaned):
+        return _month_end(today) + dt.timedelta(days=15)
     if re.search(r"(?:这个?|本)?月(?:底|末)", cleaned):
         return _month_end(today)
-    if "月中" in cleaned and today.day <= 15:
+    if "月中" in cleaned and today.day <= 15 and not re.search(r"\d月中", cleaned):
         return today.replace(day=15)
     if re.search(r"年(?:底|末)", cleaned):
         return dt.date(today.year, 12, 31)
@@ -208,6 +232,8 @@ def _ahead(today: dt.date, amount: str, unit: str) -> dt.date:
     """7天, 3日内, 一周, 两个星期, 一个月, 半个月: that long from today."""
     half = amount == "半"
     count = 0 if half else 2 if amount == "两" else int(amount)
+    if unit.endswith("个半月"):  # 一个半月
+        return today + dt.timedelta(days=30 * count + 15)
     if unit.endswith("月"):
         return today + dt.timedelta(days=15 if half else 30 * count)
     if unit.endswith(("周", "星期", "礼拜")):
@@ -243,6 +269,24 @@ def extract_date(text: str, today: dt.date) -> dt.date | None:
     span_ahead = _AHEAD.search(digits)
     if span_ahead:
         return _ahead(today, span_ahead.group(1), span_ahead.group(2))
+    match = _MONTH_AHEAD_DAY.search(digits)
+    if match:
+        months = {"下下": 2, "这": 0, "这个": 0, "本": 0}.get(match.group(1), 1)
+        first = _month_end(today, months - 1) + dt.timedelta(days=1) if months else today.replace(day=1)
+        try:
+            return first.replace(day=int(match.group(2)))
+        except ValueError:
+            return None
+    match = _ISO_DATE.search(digits) or _NUMERIC_DATE.search(digits)
+    if match:
+        year = int(match.group("year")) if match.group("year") else None
+        try:
+            found = dt.date(year or today.year, int(match.group("month")), int(match.group("day")))
+        except ValueError:
+            return None
+        if year is None and found < today:
+            found = found.replace(year=today.year + 1)
+        return found
     match = _MONTH_DAY.search(digits)
     if match:
         month, day = int(match.group(1)), int(match.group(2))
@@ -269,49 +313,35 @@ def extract_date(text: str, today: dt.date) -> dt.date | None:
 
 
 # -- times of day ------------------------------------------------------------------------------------------
-_PERIOD = r"(?P<period>凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|晚)?"
+# One set of rules for every time of day a dialog reads (an activity's start and end, a notice's hour):
+# 14:00, 9点, 九点半, 3点20分, 三点一刻, 十点差一刻, 8点钟, 3pm; a period word in front moves an hour before
+# 12 to the afternoon (下午 / 晚上 / 今晚) or past noon (中午1点), and carries over to the times after it
+# ("下午2点到4点" is 14:00 and 16:00). Chinese numerals are read here, not by cn2an, which takes 点 for a
+# decimal point ("两点十分" is not 2.10).
+_NUM = r"[零〇一二两三四五六七八九十\d]{1,3}"
+_PM = ("下午", "傍晚", "晚上", "夜里", "夜间", "今晚", "明晚", "昨晚", "晚")
+_NIGHT = ("晚上", "夜里", "夜间", "今晚", "明晚", "昨晚")
+_NOON = ("中午", "晌午")
+_SMALL_HOURS = ("凌晨", "半夜")  # 半夜十二点 is 0:00
+_PERIOD = (
+    r"(?P<period>凌晨|半夜|清早|一早|早上|早晨|今早|明早|上午|中午|晌午|下午|傍晚|晚上|夜里|夜间|今晚|明晚|昨晚"
+    r"|(?<![最提])早|(?<![最太])晚)?"
+)
 _CLOCK = re.compile(
     _PERIOD
-    + r"\s*(?P<hour>\d{1,2})\s*"
-    + r"(?:[:：](?P<minute>\d{2})|点\s*(?:(?P<half>半)|(?P<m2>\d{1,2})\s*分?)?|时)"
+    + r"\s*(?:"
+    + r"(?<![\d.:：])(?P<hh>\d{1,2})\s*[:：]\s*(?P<mm>\d{2})(?![\d.])"
+    + r"|(?<![\d零〇一二两三四五六七八九十])(?P<hour>"
+    + _NUM
+    + r")\s*(?:点钟?|时(?![间候]|半会))(?![点儿])\s*(?:(?P<half>半)|(?P<quarter>一刻|三刻)"
+    + r"|差\s*(?:(?P<less_quarter>一刻)|(?P<less>"
+    + _NUM
+    + r")\s*分?)|过?\s*(?P<minute>"
+    + _NUM
+    + r")\s*分?(?!钟))?"
+    + r"|(?<![\d.])(?P<ampm_hour>\d{1,2})\s*(?P<ampm>a\.?m\.?|p\.?m\.?)(?![a-z])"
+    + r")"
 )
-_AFTERNOON = ("下午", "傍晚", "晚上", "夜里", "晚")
-
-
-def _clock(match: re.Match[str]) -> dt.time | None:
-    hour = int(match.group("hour"))
-    minute = int(match.group("minute") or match.group("m2") or (30 if match.group("half") else 0))
-    period = match.group("period") or ""
-    if (period in _AFTERNOON and hour < 12) or (period == "中午" and hour < 6):
-        hour += 12
-    if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        return None
-    return dt.time(hour, minute)
-
-
-def extract_times(text: str) -> list[dt.time]:
-    """The times of day said, in order: "14:00", "下午2点", "上午9点半", "晚上7点30分", "9点到11点" (a
-    period carries over to the time after it: "下午2点到4点" is 14:00 and 16:00)."""
-    digits = digits_from_chinese(normalize(text).replace("两点", "二点"))
-    found: list[dt.time] = []
-    period = ""
-    for match in _CLOCK.finditer(digits):
-        if match.group("period"):
-            period = match.group("period")
-        elif period and not match.group("minute"):
-            digits_said = match.group(0)
-            match = _CLOCK.match(period + digits_said) or match
-        when = _clock(match)
-        if when is not None:
-            found.append(when)
-    return found
-
-
-_NUMERAL = r"[零〇一二两三四五六七八九十\d]{1,3}"
-_HHMM = re.compile(r"(?<!\d)(\d{1,2})\s*[:：]\s*(\d{2})(?!\d)")
-_HOUR = re.compile(rf"({_NUMERAL})\s*[点时](?:\s*(半|一刻|三刻)|\s*({_NUMERAL})\s*分?)?")
-_PM = ("下午", "傍晚", "晚上", "晚", "夜里", "夜间", "今晚", "明晚")
-_NOON = ("中午",)
 
 
 def _small_number(said: str) -> int | None:
@@ -322,26 +352,75 @@ def _small_number(said: str) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
-def extract_time(text: str) -> dt.time | None:
-    """The time of day named: 8点, 八点半, 9:30, 上午十点, 下午3点一刻, 晚上8点, 中午12点; None when there
-    is none. 下午 / 晚上 move an hour before 12 to the afternoon."""
-    cleaned = normalize(text)
-    match = _HHMM.search(cleaned)
-    if match:
-        hour, minute = int(match.group(1)), int(match.group(2))
+def _clock(match: re.Match[str], period: str) -> dt.time | None:
+    """The time a match of ``_CLOCK`` names, in the period said before it (its own or one carried over)."""
+    if match.group("hh"):
+        hour, minute = int(match.group("hh")), int(match.group("mm"))
+    elif match.group("ampm_hour"):
+        hour, minute = int(match.group("ampm_hour")), 0
+        if match.group("ampm").startswith("p") and hour < 12:
+            hour += 12
+        elif match.group("ampm").startswith("a") and hour == 12:
+            hour = 0
+        return dt.time(hour, minute) if hour <= 23 else None
     else:
-        found = _HOUR.search(cleaned)
-        if found is None:
-            return None
-        said_hour = _small_number(found.group(1))
-        quarter = {"半": 30, "一刻": 15, "三刻": 45}.get(found.group(2) or "", 0)
-        said_minute = _small_number(found.group(3)) if found.group(3) else quarter
+        said_hour = _small_number(match.group("hour"))
+        quarter = {"一刻": 15, "三刻": 45}.get(match.group("quarter") or "", 0)
+        said_minute = (
+            _small_number(match.group("minute"))
+            if match.group("minute")
+            else 30
+            if match.group("half")
+            else quarter
+        )
         if said_hour is None or said_minute is None:
             return None
         hour, minute = said_hour, said_minute
-        before = cleaned[: found.start()].rstrip()
-        if (hour < 12 and before.endswith(_PM)) or (before.endswith(_NOON) and hour < 6):
-            hour += 12
+        less = 15 if match.group("less_quarter") else _small_number(match.group("less") or "0")
+        if less is None or (less and (minute or not 0 < less < 60 or hour == 0)):
+            return None
+        if less:  # 十点差一刻: a quarter to ten
+            hour, minute = hour - 1, 60 - less
+    if period in _NIGHT and hour <= 4:
+        pass  # 晚上一点: the small hours, not 13:00
+    elif (period in _PM and hour < 12) or (period in _NOON and hour < 6):
+        hour += 12
+    elif period in _SMALL_HOURS and hour == 12:
+        hour = 0
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
         return None
     return dt.time(hour, minute)
+
+
+_VAGUE_BEFORE = tuple("快慢多少好有差大小高低近远再早晚")
+
+
+def _vague(text: str, match: re.Match[str]) -> bool:
+    """快一点 / 晚一点 / 早一点: "a little", not one o'clock."""
+    if match.group("hour") != "一" or not match.group(0).endswith("点"):
+        return False
+    before = text[: match.start("hour")].rstrip()
+    return before.endswith(_VAGUE_BEFORE)
+
+
+def extract_times(text: str) -> list[dt.time]:
+    """Every time of day said, in order: "14:00", "下午2点", "上午9点半", "晚上7点30分", "9点到11点",
+    "下午2点到4点" (14:00 and 16:00), "3pm"; a time that cannot be ("25点") is left out."""
+    found: list[dt.time] = []
+    period = ""
+    cleaned = normalize(text)
+    for match in _CLOCK.finditer(cleaned):
+        if _vague(cleaned, match):
+            continue
+        period = match.group("period") or period
+        when = _clock(match, period)
+        if when is not None:
+            found.append(when)
+    return found
+
+
+def extract_time(text: str) -> dt.time | None:
+    """The (first) time of day named: 8点, 八点半, 9:30, 上午十点, 下午3点一刻, 晚上8点, 中午12点, 下午3:30;
+    None when there is none."""
+    times = extract_times(text)
+    return times[0] if times else None

@@ -13,7 +13,14 @@ import content
 from nlp.slots import extract_choice
 from nlp.tokenize import normalize, strip_punctuation
 
-_PARTICLES = "啊呀吧哦呢啦嘛哈了"
+_PARTICLES = "啊呀吧哦呢啦嘛哈了呗"
+# what may stand before an answer ("嗯，是的", "那行") or after it ("不用了，谢谢") without changing it
+_LEADING = frozenset({"嗯", "嗯嗯", "哦", "噢", "喔", "额", "呃", "那", "那就", "那么", "唔"})
+_POLITE_NO = frozenset({"好的", "好吧", "好", "行吧"})  # "好的，先不用了" is a no
+_TRAILING = frozenset(
+    {"谢谢", "谢谢你", "谢谢您", "谢啦", "谢了", "多谢", "麻烦了", "麻烦你了", "辛苦了", "辛苦"}
+)
+_LONGEST_COMPOUND = 16
 
 
 def _words(kind: str) -> frozenset[str]:
@@ -23,7 +30,8 @@ def _words(kind: str) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=256)
 def _bare_set(words: tuple[object, ...]) -> frozenset[str]:
-    return frozenset(_bare(str(word)) for word in words)
+    # an emoji (👌) has no bare form: it stays as it is
+    return frozenset(_bare(str(word)) or normalize(str(word)) for word in words)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -32,10 +40,45 @@ def _bare(text: str) -> str:
     return strip_punctuation(normalize(text))
 
 
+def _forms(bare: str) -> list[str]:
+    """The answer and the answer without its trailing particles, one at a time ("算了吧" -> 算了 -> 算)."""
+    forms = [bare]
+    while forms[-1] and forms[-1][-1] in _PARTICLES:
+        forms.append(forms[-1][:-1])
+    return forms
+
+
+def _compound(bare: str, words: frozenset[str], kind: str) -> bool:
+    """Words of one list said together ("可以可以", "好的没问题", "嗯是的", "不用了谢谢"), each perhaps with
+    its particle; a 嗯 / 那 before them and a 谢谢 after them change nothing. Not for figures ("11")."""
+    if not bare or len(bare) > _LONGEST_COMPOUND or any(ch.isdigit() for ch in bare):
+        return False
+    leading = _LEADING | (_POLITE_NO if kind == "no" else frozenset())
+    # reach[i]: the first i characters are read, and how: 0 nothing yet, 1 fillers only, 2 an answer said
+    reach: dict[int, int] = {0: 0}
+    for start in range(len(bare)):
+        said = reach.get(start)
+        if said is None:
+            continue
+        if said == 2 and bare[start] in _PARTICLES + "的":  # "没问题的", "ok的"
+            reach[start + 1] = max(reach.get(start + 1, 0), 2)
+        for end in range(start + 1, len(bare) + 1):
+            piece = bare[start:end]
+            if piece in words:
+                reach[end] = 2
+            elif said < 2 and piece in leading:
+                reach[end] = max(reach.get(end, 0), 1)
+            elif said == 2 and piece in _TRAILING:
+                reach[end] = max(reach.get(end, 0), 2)
+    return reach.get(len(bare)) == 2
+
+
 def _is(kind: str, text: str) -> bool:
-    bare = _bare(text)
+    bare = _bare(text) or normalize(text).replace(" ", "")  # an emoji alone (👌) is its own form
     words = _words(kind)
-    return bool(bare) and (bare in words or bare.rstrip(_PARTICLES) in words)
+    if not bare:
+        return False
+    return any(form in words for form in _forms(bare)) or _compound(bare, words, kind)
 
 
 def is_yes(text: str) -> bool:
@@ -133,7 +176,14 @@ def is_any(text: str) -> bool:
 # -- numbered questions ---------------------------------------------------------------------------------
 # what people put around a pick: "我选第二个吧", "就投同意", "那就三分之二的"
 _LEAD = re.compile(r"^(?:那就|那|就|我|我们)*(?:选择|选|要|投|是|用|按)?")
-_TAIL = re.compile(r"(?:那个|这个|那项|这项|那一项|这一项|的|吧|啊|呀|哦|呢|啦|嘛|了)+$")
+_TAIL = re.compile(r"(?:那个|这个|那项|这项|那一项|这一项|那种|的|吧|啊|呀|哦|呢|啦|嘛|了|呗)+$")
+# an option named by where it stands in the list: the first, the last, and of two, the one before or after
+_FIRST = re.compile(r"^(?:头一?个|最前面?|最上面|第一个?|开头|顶上)$")
+_LAST = re.compile(r"^(?:最后面?(?:一个|一项|一条)?|最下面|末一?个|末尾|倒数第一个?|最末)$")
+_FIRST_OF_TWO = re.compile(r"^(?:前面?|上面|前者|前一个|左边)$")
+_LAST_OF_TWO = re.compile(r"^(?:后面?|下面|后者|后一个|右边)$")
+_MIDDLE = re.compile(r"^(?:中间|当中)$")
+_FROM_END = re.compile(r"^倒数第(\d|[一二两三四五六七八九])个?$")
 _ORDINAL = re.compile(
     r"^第?(\d{1,2}|[一二两三四五六七八九十幺]|十[一二三四五六七八九])(?:个|项|号|条|种|位|点|分|星)?$"
 )
@@ -153,9 +203,10 @@ def ordinal(text: str, count: int) -> int | None:
     found = extract_choice(text, count)
     if found is not None:
         return found
-    match = _ORDINAL.match(_core(text))
+    core = _core(text)
+    match = _ORDINAL.match(core)
     if match is None:
-        return None
+        return _position(core, count)
     said = match.group(1)
     if said.isdigit():
         value = int(said)
@@ -164,6 +215,28 @@ def ordinal(text: str, count: int) -> int | None:
     else:
         value = _CN_DIGIT[said]
     return value if 1 <= value <= count else None
+
+
+def _position(core: str, count: int) -> int | None:
+    """头一个, 最后一个, 倒数第二个; of two options 前面那个 / 后面那个; of three 中间那个."""
+    if count < 2:
+        return None
+    if _FIRST.match(core):
+        return 1
+    if _LAST.match(core):
+        return count
+    if count == 2 and _FIRST_OF_TWO.match(core):
+        return 1
+    if count == 2 and _LAST_OF_TWO.match(core):
+        return 2
+    if count == 3 and _MIDDLE.match(core):
+        return 2
+    match = _FROM_END.match(core)
+    if match:
+        said = match.group(1)
+        back = int(said) if said.isdigit() else _CN_DIGIT[said]
+        return count - back + 1 if 1 <= back <= count else None
+    return None
 
 
 def _parts(label: str) -> list[str]:

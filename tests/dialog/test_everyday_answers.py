@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.runtime import Conversations
+from handlers.activities.models import Signup
+from handlers.notices.models import Notice, NoticeStatus
 from handlers.repairs.models import Ticket
 from handlers.votes.models import Ballot, Consultation, PassRule, Per, Who
 from handlers.wishes.models import Wish
+from tests.dialog.test_activities import publish
 from tests.dialog.test_votes import launch
 from tests.helpers import Chat, Clock, bound
 
@@ -148,3 +151,34 @@ async def test_the_menu_pick_in_words(conv: Conversations) -> None:
     chat = await bound(conv)
     await chat.run([("菜单", "1 报修"), ("第一个吧", "哪一类问题")])
     await chat.run([("取消", "已取消"), ("菜单", "1 报修"), ("两", "帮您登记投诉")])
+
+
+async def test_an_activity_sign_up_answered_in_everyday_words(conv: Conversations, clock: Clock) -> None:
+    a = await publish(clock)
+    keen = await bound(conv, "resident-1", "3栋2单元502")
+    await keen.run([("社区活动", a.number), ("1", "要报名吗"), ("好嘞，谢谢！", "报名成功")])
+    busy = await bound(conv, "resident-2", "3栋2单元501")
+    await busy.run([("社区活动", a.number), ("第一个吧", "要报名吗"), ("先不了", "先不报名")])
+    late = await bound(conv, "resident-3", "3栋2单元601")
+    await late.run([("社区活动", a.number), ("1", "要报名吗"), ("嗯嗯，可以可以", "报名成功")])
+    assert await Signup.filter(activity=a).count() == 2
+
+
+async def test_a_notice_for_an_afternoon_hour_written_with_a_colon(conv: Conversations, clock: Clock) -> None:
+    await bound(conv, "resident-3", "3栋2单元502")
+    committee = Chat(conv, "demo-committee")
+    await committee.run(
+        [
+            ("发通知", "标题"),
+            ("垃圾分类宣传", "正文"),
+            ("本周六上午在小区广场开展垃圾分类宣传活动，欢迎参加。", "附件"),
+            ("没有", "发给哪些居民"),
+            ("1", "紧急吗"),
+            ("普通", "什么时候发布"),
+            ("明天下午3:30", "需要居民回复"),  # 15:30, not 03:30
+            ("不用了，谢谢", "11月25日（周三） 15:30"),
+            ("确认无误", "15:30 发布"),
+        ]
+    )
+    notice = await Notice.get(title="垃圾分类宣传")
+    assert notice.status == NoticeStatus.SCHEDULED

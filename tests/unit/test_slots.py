@@ -2,7 +2,15 @@ import datetime as dt
 
 import pytest
 
-from nlp.slots import Address, extract_address, extract_choice, extract_mobile, extract_time, mask_mobile
+from nlp.slots import (
+    Address,
+    extract_address,
+    extract_choice,
+    extract_mobile,
+    extract_time,
+    extract_times,
+    mask_mobile,
+)
 
 ADDRESSES = [
     ("3栋2单元502", Address(3, 2, "502")),
@@ -110,9 +118,50 @@ TIMES = [
     ("明天", None),
     ("现在", None),
     ("25点", None),
+    # one parser for activities and notices: the period also applies to a time written with a colon
+    ("下午3:30", dt.time(15, 30)),
+    ("晚8:00", dt.time(20, 0)),
+    ("明早九点半", dt.time(9, 30)),
+    ("后天下午三点", dt.time(15, 0)),
+    ("两点十分", dt.time(2, 10)),  # not cn2an's 2.10
+    ("下午两点零五", dt.time(14, 5)),
+    ("八点四十五", dt.time(8, 45)),
+    ("十点差一刻", dt.time(9, 45)),
+    ("七点钟", dt.time(7, 0)),
+    ("3pm", dt.time(15, 0)),
+    ("10 am", dt.time(10, 0)),
+    ("晚上一点", dt.time(1, 0)),  # the small hours
+    ("半夜十二点", dt.time(0, 0)),
+    ("快一点", None),  # "a little faster", not one o'clock
+    ("晚一点再发", None),
+    ("有时间吗", None),
+    ("3个小时", None),
+]
+
+TIME_SPANS = [
+    ("12月5日下午2点到4点", [dt.time(14, 0), dt.time(16, 0)]),
+    ("周六 9:00-11:30", [dt.time(9, 0), dt.time(11, 30)]),
+    ("下午2:00-4:00", [dt.time(14, 0), dt.time(16, 0)]),
+    ("上午九点到十一点半", [dt.time(9, 0), dt.time(11, 30)]),
+    ("今晚7点到9点", [dt.time(19, 0), dt.time(21, 0)]),
+    ("下午两点一刻至三点三刻", [dt.time(14, 15), dt.time(15, 45)]),
+    ("14:00-16:00", [dt.time(14, 0), dt.time(16, 0)]),
+    ("明天", []),
+    ("25点到26点", []),
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), TIMES)
 def test_extract_time(text: str, expected: dt.time | None) -> None:
     assert extract_time(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), TIME_SPANS)
+def test_extract_times(text: str, expected: list[dt.time]) -> None:
+    assert extract_times(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), TIMES)
+def test_one_time_is_the_first_of_the_times(text: str, expected: dt.time | None) -> None:
+    times = extract_times(text)
+    assert (times[0] if times else None) == expected
