@@ -178,6 +178,9 @@ _RELATIVE_DAY = {
     "明晚": 1,
     "后天": 2,
     "后儿": 2,
+    "后日": 2,
+    "明朝": 1,  # 吴语 and 粤语: tomorrow (明朝, 听日), the day after (後日 is 后日)
+    "听日": 1,
     "大后天": 3,
 }
 _WEEK_WORD = re.compile(r"(下下|下个?|这个?|本)?(?:周|星期|礼拜)([一二三四五六日天末])")
@@ -241,12 +244,28 @@ def _ahead(today: dt.date, amount: str, unit: str) -> dt.date:
     return today + dt.timedelta(days=count)
 
 
+# days named by their festival, always on the same date: the next one (today included)
+_FIXED_DAYS = {"元旦": (1, 1), "平安夜": (12, 24), "圣诞": (12, 25), "国庆": (10, 1), "劳动节": (5, 1),
+               "五一": (5, 1), "儿童节": (6, 1), "六一": (6, 1), "教师节": (9, 10)}  # fmt: skip
+
+
+def _fixed_day(cleaned: str, today: dt.date) -> dt.date | None:
+    for word, (month, day) in _FIXED_DAYS.items():
+        if word in cleaned:
+            found = dt.date(today.year, month, day)
+            return found if found >= today else found.replace(year=today.year + 1)
+    return None
+
+
 def extract_date(text: str, today: dt.date) -> dt.date | None:
     """The day a resident names, read forward from ``today``: 明天, 周六, 下周三, 这周末, 12月5日, 20号,
     月底(前), 下个月底, 年底, 这周内, 下周; or a span from today: 7天, 3日内, 一周, 两个星期, 一个月.
     A weekday means the next such day (today included); a date already past means next year's (or
     next month's, for a bare day)."""
-    cleaned = normalize(text)
+    cleaned = normalize(text).replace("後", "后")
+    festival = _fixed_day(cleaned, today)
+    if festival is not None:
+        return festival
     for word in sorted(_RELATIVE_DAY, key=len, reverse=True):
         if word in cleaned:
             return today + dt.timedelta(days=_RELATIVE_DAY[word])
@@ -319,12 +338,13 @@ def extract_date(text: str, today: dt.date) -> dt.date | None:
 # ("下午2点到4点" is 14:00 and 16:00). Chinese numerals are read here, not by cn2an, which takes 点 for a
 # decimal point ("两点十分" is not 2.10).
 _NUM = r"[零〇一二两三四五六七八九十\d]{1,3}"
-_PM = ("下午", "傍晚", "晚上", "夜里", "夜间", "今晚", "明晚", "昨晚", "晚")
+_PM = ("下午", "下半天", "下昼", "后晌", "傍晚", "晚上", "夜里", "夜间", "今晚", "明晚", "昨晚", "晚")
 _NIGHT = ("晚上", "夜里", "夜间", "今晚", "明晚", "昨晚")
 _NOON = ("中午", "晌午")
 _SMALL_HOURS = ("凌晨", "半夜")  # 半夜十二点 is 0:00
 _PERIOD = (
-    r"(?P<period>凌晨|半夜|清早|一早|早上|早晨|今早|明早|上午|中午|晌午|下午|傍晚|晚上|夜里|夜间|今晚|明晚|昨晚"
+    r"(?P<period>凌晨|半夜|清早|一早|早上|早晨|今早|明早|上午|上半天|上昼|中午|晌午|下午|下半天|下昼|后晌|傍晚"
+    r"|晚上|夜里|夜间|今晚|明晚|昨晚"
     r"|(?<![最提])早|(?<![最太])晚)?"
 )
 _CLOCK = re.compile(

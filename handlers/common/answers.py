@@ -74,11 +74,18 @@ def _compound(bare: str, words: frozenset[str], kind: str) -> bool:
 
 
 def _is(kind: str, text: str) -> bool:
+    return _said(kind, text) or _said_together(kind, text)
+
+
+def _said(kind: str, text: str) -> bool:
+    """The answer is one of ``kind``'s words (with its particles)."""
     bare = _bare(text) or normalize(text).replace(" ", "")  # an emoji alone (👌) is its own form
-    words = _words(kind)
-    if not bare:
-        return False
-    return any(form in words for form in _forms(bare)) or _compound(bare, words, kind)
+    return bool(bare) and any(form in _words(kind) for form in _forms(bare))
+
+
+def _said_together(kind: str, text: str) -> bool:
+    bare = _bare(text) or normalize(text).replace(" ", "")
+    return bool(bare) and _compound(bare, _words(kind), kind)
 
 
 def is_yes(text: str) -> bool:
@@ -119,6 +126,9 @@ def yes_or_no(text: str) -> bool | None:
     不对 等一下"). A yes followed by a doubt it does not resolve ("对 但是楼号错了", "是的 师傅今天能来不")
     is asked again: a wrong yes files what the resident did not confirm. A lone part asked back ("嗯？",
     "是吗？") decides nothing."""
+    said_yes, said_no = _said("yes", text), _said("no", text)
+    if said_yes != said_no:  # one word of one list: the words together below come second ("唔要" is no)
+        return None if _asked_back(text) else said_yes
     if is_yes(text):
         return None if _asked_back(text) else True
     if is_no(text):
@@ -175,7 +185,7 @@ def is_any(text: str) -> bool:
 
 # -- numbered questions ---------------------------------------------------------------------------------
 # what people put around a pick: "我选第二个吧", "就投同意", "那就三分之二的"
-_LEAD = re.compile(r"^(?:那就|那|就|我|我们)*(?:选择|选|要|投|是|用|按)?")
+_LEAD = re.compile(r"^(?:那就|那|就|我|我们|俺|咱|咱们)*(?:选择|选|要|投|是|用|按)?")
 _TAIL = re.compile(r"(?:那个|这个|那项|这项|那一项|这一项|那种|的|吧|啊|呀|哦|呢|啦|嘛|了|呗)+$")
 # an option named by where it stands in the list: the first, the last, and of two, the one before or after
 _FIRST = re.compile(r"^(?:头一?个|最前面?|最上面|第一个?|开头|顶上)$")

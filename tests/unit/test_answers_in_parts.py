@@ -30,3 +30,52 @@ def test_a_confirmation_reads_the_parts_too() -> None:
     labels = ["提交", "修改描述"]
     assert choose("对的 尽快来修哈", labels, yes=1, no=2) == 1
     assert choose("对 但是楼号错了", labels, yes=1, no=2) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("冇问题", True),  # 粤语: no problem
+        ("系", True),
+        ("唔要", False),  # 粤语 唔 is "not", not a filler before 要
+        ("覅了", False),  # 吴语
+        ("伐要了", False),
+        ("甭了", False),
+        ("算球了", False),
+        ("别提交", False),
+        ("交了吧", True),
+    ],
+)
+def test_dialects_and_the_verb_itself(text: str, meant: bool) -> None:
+    assert yes_or_no(text) is meant
+
+
+@pytest.mark.parametrize(
+    ("text", "option"),
+    [
+        ("以户为单位", 2),
+        ("每家投一票", 2),
+        ("人人一票 租户也是人嘛", 1),
+        ("只有房主能投", 3),
+        ("俺选二号", 2),
+    ],
+)
+def test_a_way_of_counting_in_a_residents_words(text: str, option: int) -> None:
+    import content
+
+    labels = [content.text(k) for k in ("votes.per.person", "votes.per.household", "votes.who.owners")]
+    assert choose(text, labels) == option
+
+
+def test_festival_days_and_dialect_words_for_days_and_afternoons() -> None:
+    import datetime as dt
+
+    from nlp.slots import extract_date, extract_time
+
+    today = dt.date(2026, 11, 30)
+    assert extract_date("元旦前", today) == dt.date(2027, 1, 1)
+    assert extract_date("平安夜之前", today) == dt.date(2026, 12, 24)
+    assert extract_date("听日", today) == extract_date("明朝", today) == dt.date(2026, 12, 1)
+    assert extract_date("後日啦", today) == dt.date(2026, 12, 2)
+    assert extract_time("下半天两点") == dt.time(14, 0)
+    assert extract_time("下昼三点") == extract_time("后晌三点") == dt.time(15, 0)
