@@ -101,7 +101,8 @@ def _label(key: str) -> str:
 
 
 def rows_chart(rows: Sequence[TicketRow], link: Linker, *, horizontal: bool = False) -> str:
-    """Received and done per row (a bar each), and 办结率 on a second axis; a bar links to its rows."""
+    """Received and done per row (a bar each), and 办结率 on a second axis (in percent); a bar, or a point of
+    the rate, links to its rows."""
     names = [r.label for r in rows]
     received = [r.figures.received for r in rows]
     done = [r.figures.done for r in rows]
@@ -110,12 +111,13 @@ def rows_chart(rows: Sequence[TicketRow], link: Linker, *, horizontal: bool = Fa
     category_axis = {"type": "category", "data": names, "inverse": horizontal}
     category_axis["axisLabel"] = {"hideOverlap": True}
     count_axis = {"type": "value", "minInterval": 1}
+    rate_name = content.text("figures.console.rate_axis")
     # 办结率's own axis, on the right, named and read in percent
     rate_axis = {
         "type": "value",
         "min": 0,
         "max": 100,
-        "name": content.text("figures.console.rate_axis"),
+        "name": rate_name,
         "nameLocation": "middle",
         "nameGap": 36,
         "axisLabel": {"formatter": "{value}%"},
@@ -134,11 +136,13 @@ def rows_chart(rows: Sequence[TicketRow], link: Linker, *, horizontal: bool = Fa
         ],
     }
     if not horizontal:
-        option["series"].append({"name": rate_axis["name"], "type": "line", "yAxisIndex": 1, "data": rate})
+        option["series"].append({"name": rate_name, "type": "line", "yAxisIndex": 1, "data": rate})
     links = {
         _label("received"): [link(r.figures.links, "received") for r in rows],
         _label("done"): [link(r.figures.links, "done") for r in rows],
     }
+    if not horizontal:  # a point of the rate: the rows it is the share of
+        links[rate_name] = [link(r.figures.links, "done_rate") for r in rows]
     return json.dumps({"option": option, "links": links}, ensure_ascii=False)
 
 

@@ -91,6 +91,15 @@ async def test_the_overview_shows_the_figures_and_links_to_their_rows(
         report = await client.get("/console/c/xingfuli/report", params={"month": "2026-11"})
         text = await report.text()
         assert report.status == 200 and "幸福里社区2026年11月工作月报" in text and "print.css" in text
+        # every figure of the report's tables opens its rows: November's lifts done C, lighting overdue E G
+        for label, column, rows in (("电梯", 1, 1), ("公共照明", 6, 2)):
+            line = re.search(rf"<tr><th>{label}</th>(.*?)</tr>", text)
+            assert line is not None, label
+            cells = re.findall(r'<td>(?:<a href="([^"]*)">)?([^<]*)', line.group(1))
+            href, value = cells[column]
+            assert value == str(rows) and href, (label, cells)
+            listed = await (await client.get(href.replace("&amp;", "&"))).text()
+            assert len(re.findall(r">(R\d{4}-\d{4})</a>", listed)) == rows
 
 
 async def test_who_may_open_the_overview(sim: WeChatSim, fake_api: FakeWeChatAPI) -> None:
