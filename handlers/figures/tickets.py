@@ -111,12 +111,14 @@ async def section(where: Where) -> tuple[TicketSection, dict[int, TicketFigures]
     breakdowns' sums and medians (``sql.breakdowns``: one statement on PostgreSQL, two on SQLite), the
     backlog and the grids side by side, then the names of the handlers found. Buildings are broken down
     for one community's staff, handlers for staff: not in 居务公开; a street office's buildings are its
-    communities' to read. A period within one month has no month breakdown of its own: its total."""
+    communities' to read; grids and handlers unless ``where.by_place`` is off. A period within one month has
+    no month breakdown of its own: its total."""
     staff, single = where.linked, where.single is not None
-    dims = ["community", "category", "grid"]
+    dims = ["community", "category"]
+    dims += ["grid"] if where.by_place else []
     dims += ["month"] if len(where.period.months()) > 1 else []
     dims += ["building"] if staff and single else []
-    dims += ["handler"] if staff else []
+    dims += ["handler"] if staff and where.by_place else []
     (counted, medians), backlog, places = await asyncio.gather(
         sql.breakdowns(
             _rows(where), dims, MEASURES, where="done", keys={"month": sql.month_text}, parts=PARTS
@@ -138,7 +140,7 @@ async def section(where: Where) -> tuple[TicketSection, dict[int, TicketFigures]
         links=where.backlog_links(None),
         by_category=by_category(where, counted["category"], medians["category"]),
         by_month=by_month(where, counted.get("month"), medians.get("month"), total),
-        by_grid=by_grid(where, counted["grid"], medians["grid"], labels),
+        by_grid=by_grid(where, counted["grid"], medians["grid"], labels) if "grid" in dims else [],
         by_building=by_building(where, counted["building"], medians["building"], labels)
         if "building" in dims
         else [],

@@ -48,6 +48,7 @@ class Where:
     period: Period
     now: dt.datetime
     linked: bool = True  # staff: every figure links to its rows; the public: no links
+    by_place: bool = True  # broken down by grid and handler (a street office's overview page: per community)
 
     @property
     def ids(self) -> list[int]:

@@ -268,6 +268,14 @@ async def test_the_street_office_in_all_and_per_community(seeded: str) -> None:
     assert village.tickets.links["done"].community == "hepingcun"
     assert overview.total.tickets.links["done"].community is None
     assert [r.community for r in overview.tickets.by_grid] == ["xingfuli", "xingfuli", None]
+    # the street office's overview page: the same figures, without the grids and handlers it does not show
+    page = await queries.street_overview(street, PERIOD, NOW, by_place=False)
+    assert page.tickets.by_grid == [] and page.tickets.by_handler == []
+    assert page.total == overview.total and page.communities == overview.communities
+    assert (page.tickets.by_month, page.tickets.by_category) == (
+        overview.tickets.by_month,
+        overview.tickets.by_category,
+    )
 
 
 async def test_a_period_cut_mid_month_and_an_empty_one(seeded: str) -> None:
