@@ -8,11 +8,13 @@ and 月报 rendered by the app over HTTP (a signed-in street office worker's bro
 the figures, the charts' options, the template), and one community's overview.
 
     python bench/console_figures.py [--database-url postgres://...] [--tickets 100000] [--communities 20]
-                                    [--runs 7] [--keep]
+                                    [--runs 7] [--keep | --reuse NAME]
 
 A fresh database is created on the server of ``--database-url`` (or DATABASE_URL) for the run and dropped
 after it (``--keep``: left, to EXPLAIN its queries); the rows are inserted with ``bulk_create`` and the
-tables analysed before timing.
+tables analysed before timing. ``--reuse NAME``: time a database a run with ``--keep`` left (its name is
+printed), without inserting anything or dropping it: two versions of the code timed on the same rows, one
+after the other.
 """
 
 from __future__ import annotations
@@ -251,16 +253,20 @@ async def timed(label: str, runs: int, make: Callable[[], Awaitable[Any]]) -> No
     )
 
 
-async def run(url: str, tickets: int, communities: int, runs: int) -> None:
+async def run(url: str, tickets: int, communities: int, runs: int, *, reuse: bool = False) -> None:
     await db.upgrade(url)
     await db.open_db(url)
     try:
-        rng = random.Random(7)
-        start = time.perf_counter()
-        street = await StreetOffice.create(code="bench", name="基准街道")
-        for n in range(communities):
-            await community(rng, street, n, tickets // communities)
-        print(f"inserted {await Ticket.all().count():,} tickets in {time.perf_counter() - start:.1f} s")
+        if reuse:
+            street = await StreetOffice.get(code="bench")
+            print(f"reused {await Ticket.all().count():,} tickets")
+        else:
+            rng = random.Random(7)
+            start = time.perf_counter()
+            street = await StreetOffice.create(code="bench", name="基准街道")
+            for n in range(communities):
+                await community(rng, street, n, tickets // communities)
+            print(f"inserted {await Ticket.all().count():,} tickets in {time.perf_counter() - start:.1f} s")
         await db_analyse()
         one = await Community.get(code="bench-0")
         month, year = Period.month_of(NOW.date()), Period.year_of(NOW.date())
@@ -291,8 +297,9 @@ async def pages_over_http(street: StreetOffice, one: Community, runs: int) -> No
     from storage.kv import MemoryStore
     from storage.models import Role, RoleName
 
-    worker = await Person.create(openid="bench-street", name="街道")
-    await Role.create(person=worker, community=one, role=RoleName.STREET_OFFICE)
+    worker, made = await Person.get_or_create(openid="bench-street", defaults={"name": "街道"})
+    if made:
+        await Role.create(person=worker, community=one, role=RoleName.STREET_OFFICE)
     settings, store = Settings(), MemoryStore()
     app = web.Application()
     mount(app, handlers.console_pages())
@@ -334,9 +341,15 @@ def main() -> None:
     parser.add_argument("--communities", type=int, default=20)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the database (to EXPLAIN its queries)")
+    parser.add_argument("--reuse", metavar="NAME", help="time a database --keep left, as it is")
     args = parser.parse_args()
     if not args.database_url or db.is_sqlite(args.database_url):
         parser.error("a PostgreSQL --database-url (or DATABASE_URL) is needed")
+    if args.reuse:
+        url = args.database_url.rsplit("/", 1)[0] + "/" + args.reuse
+        print(f"database: PostgreSQL {url.rsplit('@', 1)[-1]} (reused)")
+        asyncio.run(run(url, args.tickets, args.communities, args.runs, reuse=True))
+        return
     url, admin = asyncio.run(fresh_database(args.database_url))
     print(f"database: PostgreSQL {url.rsplit('@', 1)[-1]}")
     try:

@@ -68,11 +68,11 @@ async def _satisfaction(call: ConsoleRequest, period: Period) -> dict[str, Any]:
     }
 
 
-async def _overview(call: ConsoleRequest, period: Period) -> Overview:
+async def _overview(call: ConsoleRequest, period: Period, *, by_place: bool = True) -> Overview:
     if call.community is not None:
         return await queries.community_overview(call.community, period, call.now())
     assert call.street is not None
-    return await queries.street_overview(call.street, period, call.now())
+    return await queries.street_overview(call.street, period, call.now(), by_place=by_place)
 
 
 def _values(call: ConsoleRequest, overview: Overview) -> dict[str, Any]:
@@ -118,7 +118,8 @@ def _values(call: ConsoleRequest, overview: Overview) -> dict[str, Any]:
 # -- the overview -------------------------------------------------------------------------------------------
 async def overview_page(call: ConsoleRequest) -> Rendered:
     chosen = _chosen(call)
-    overview = await _overview(call, chosen.period)
+    # a street office's page shows its communities, not their grids and handlers: not counted for it
+    overview = await _overview(call, chosen.period, by_place=False)
     export = "figures.export" if call.community is not None else "figures.street_export"
     report = "figures.report" if call.community is not None else "figures.street_report"
     return Rendered(

@@ -24,6 +24,11 @@ class Period:
         return cls(first, _next_month(first))
 
     @classmethod
+    def quarter_of(cls, day: dt.date) -> Period:
+        first = dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+        return cls(first, _next_month(_next_month(_next_month(first))))
+
+    @classmethod
     def year_of(cls, day: dt.date) -> Period:
         return cls(dt.date(day.year, 1, 1), dt.date(day.year + 1, 1, 1))
 

@@ -1,12 +1,14 @@
-"""居务公开 (no sign-in): ``/public/<community>``, a community's figures this year (aggregates only: no names,
-no phones, no handler or building breakdown), its latest quarterly satisfaction scores, its recent public
-notices, its recent consultation results, the wish stories residents allowed, and its office, hours and
-phone; ``/public`` lists the communities. Linked from the account's menu
+"""居务公开 (no sign-in): ``/public/<community>``, a community's figures (aggregates only: no names, no
+phones, no handler or building breakdown) of this year, or of this quarter or month as the resident picks
+(``?period=quarter``), its latest quarterly satisfaction scores, its recent public notices, its recent
+consultation results, the wish stories residents allowed, and its office, hours and phone; ``/public``
+lists the communities. Linked from the account's menu
 (``content/wechat_menu.yaml``: ``{console_url}/public``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -23,6 +25,12 @@ STORIES = 5
 RESULTS = 5
 NOTICES = 5
 CLOSED = "closed"  # the consultations counted and published
+# the periods a resident may pick, the first the default: (parameter, the period of a day)
+PERIODS: dict[str, Callable[[dt.date], Period]] = {
+    "year": Period.year_of,
+    "quarter": Period.quarter_of,
+    "month": Period.month_of,
+}
 
 
 def _today(request: web.Request) -> dt.datetime:
@@ -39,21 +47,28 @@ async def community_page(request: web.Request) -> Rendered:
     community = await queries.community_by_code(request.match_info["community"])
     if community is None:
         raise ConsoleError(404, "console.no_community")
+    kind = request.query.get("period") or next(iter(PERIODS))
+    if kind not in PERIODS:
+        raise ConsoleError(400, "console.bad_parameter", name="period")
     now = _today(request)
-    year = Period.year_of(now.date())
-    overview = await queries.public_overview(community, year, now)
+    period = PERIODS[kind](now.date())
+    overview = await queries.public_overview(community, period, now)
     closed = await votes.community_page(community, CLOSED, 1, RESULTS)
     wishes = await board.summary(community.id, stories=STORIES)
     published = await notices.public_page(community, 1, NOTICES)
-    scores = await satisfaction.of_community(community, year, now)
+    scores = await satisfaction.of_community(community, period, now)
     months = [r for r in overview.tickets.by_month if r.figures.received]
+    if len(period.months()) == 1:
+        months = []  # a month's figures are their own month: no chart
     return Rendered(
         "public/community.html",
         {
             "c": community,
             "o": overview,
             "f": overview.total,
-            "year": now.year,
+            "period": kind,
+            "periods": list(PERIODS),
+            "title": render.Chosen(period, {}).title,
             "results": [(view, votes.describe_outcome(view)) for view in closed.rows],
             "stories": wishes.stories,
             "notices": [(n, notices.when(n), notices.heading(n)) for n in published.rows],

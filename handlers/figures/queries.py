@@ -41,10 +41,13 @@ async def public_overview(community: Community, period: Period, now: dt.datetime
     return await _overview(where, Scope(kind="community", code=community.code, name=community.name))
 
 
-async def street_overview(street: StreetOffice, period: Period, now: dt.datetime) -> Overview:
-    """Every community of the street office, in all and one by one (none yet: all zero)."""
+async def street_overview(
+    street: StreetOffice, period: Period, now: dt.datetime, *, by_place: bool = True
+) -> Overview:
+    """Every community of the street office, in all and one by one (none yet: all zero). ``by_place``
+    off: without the breakdowns by grid and handler (every community's, in one list each)."""
     communities = await Community.filter(street_office_id=street.id).order_by("name", "id")
-    where = Where({c.id: c for c in communities}, period, now)
+    where = Where({c.id: c for c in communities}, period, now, by_place=by_place)
     return await _overview(where, Scope(kind="street", code=street.code, name=street.name))
 
 

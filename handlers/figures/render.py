@@ -40,6 +40,8 @@ class Chosen:
         start, last = self.period.start, self.period.end - dt.timedelta(days=1)
         if Period.month_of(start) == self.period:
             return formats.month(start)
+        if Period.quarter_of(start) == self.period:
+            return content.text("figures.console.quarter", year=start.year, quarter=(start.month + 2) // 3)
         if Period.year_of(start) == self.period:
             return content.text("figures.console.year", year=start.year)
         return content.text("figures.console.span", start=start.isoformat(), last=last.isoformat())
@@ -99,7 +101,8 @@ def _label(key: str) -> str:
 
 
 def rows_chart(rows: Sequence[TicketRow], link: Linker, *, horizontal: bool = False) -> str:
-    """Received and done per row (a bar each), and 办结率 on a second axis; a bar links to its rows."""
+    """Received and done per row (a bar each), and 办结率 on a second axis (in percent); a bar, or a point of
+    the rate, links to its rows."""
     names = [r.label for r in rows]
     received = [r.figures.received for r in rows]
     done = [r.figures.done for r in rows]
@@ -107,26 +110,39 @@ def rows_chart(rows: Sequence[TicketRow], link: Linker, *, horizontal: bool = Fa
     # a horizontal chart reads top down (ECharts starts a category axis at the bottom)
     category_axis = {"type": "category", "data": names, "inverse": horizontal}
     category_axis["axisLabel"] = {"hideOverlap": True}
-    value_axis = [{"type": "value", "minInterval": 1}, {"type": "value", "max": 100, "show": False}]
+    count_axis = {"type": "value", "minInterval": 1}
+    rate_name = content.text("figures.console.rate_axis")
+    # 办结率's own axis, on the right, named and read in percent
+    rate_axis = {
+        "type": "value",
+        "min": 0,
+        "max": 100,
+        "name": rate_name,
+        "nameLocation": "middle",
+        "nameGap": 36,
+        "axisLabel": {"formatter": "{value}%"},
+        "splitLine": {"show": False},
+    }
     option: dict[str, Any] = {
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
-        "grid": {"left": 8, "right": 8, "top": 32, "bottom": 8, "containLabel": True},
-        "xAxis": value_axis[0] if horizontal else category_axis,
-        "yAxis": category_axis if horizontal else value_axis,
+        # room on the right for the rate axis's name (containLabel keeps the ticks' labels in, not names)
+        "grid": {"left": 8, "right": 8 if horizontal else 28, "top": 32, "bottom": 8, "containLabel": True},
+        "xAxis": count_axis if horizontal else category_axis,
+        "yAxis": category_axis if horizontal else [count_axis, rate_axis],
         "series": [
             {"name": _label("received"), "type": "bar", "data": received},
             {"name": _label("done"), "type": "bar", "data": done},
         ],
     }
     if not horizontal:
-        option["series"].append(
-            {"name": _label("done_rate") + "%", "type": "line", "yAxisIndex": 1, "data": rate}
-        )
+        option["series"].append({"name": rate_name, "type": "line", "yAxisIndex": 1, "data": rate})
     links = {
         _label("received"): [link(r.figures.links, "received") for r in rows],
         _label("done"): [link(r.figures.links, "done") for r in rows],
     }
+    if not horizontal:  # a point of the rate: the rows it is the share of
+        links[rate_name] = [link(r.figures.links, "done_rate") for r in rows]
     return json.dumps({"option": option, "links": links}, ensure_ascii=False)
 
 

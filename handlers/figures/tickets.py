@@ -16,17 +16,18 @@ open and overdue now, whenever received. The definitions, as a street office's a
 - Median time to resolve: received to its last resolve, in hours, over the done tickets.
 
 The period's tickets are one row each (``_rows``: its keys, a 0/1 column per condition, the hours to resolve),
-broken down by community, category, month, grid, building and handler: a statement of sums and one of
-medians per breakdown (``sql.sums_by``, ``sql.medians_by``), whatever the number of tickets or communities,
-run side by side with the backlog and the labels.
+broken down by community, category, month, grid, building and handler, sums and medians (``sql.breakdowns``:
+on PostgreSQL one statement, one pass over the rows), whatever the number of tickets or communities, run
+side by side with the backlog and the grids.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
-from tortoise.expressions import RawSQL, Subquery
+from tortoise.expressions import RawSQL
 from tortoise.functions import Count
 
 from handlers.figures import sql
@@ -45,6 +46,10 @@ from handlers.register.models import Grid
 from handlers.repairs import filters
 from handlers.repairs.models import Ticket
 from storage.models import Building, Person
+
+# PostgreSQL: the breakdowns in three statements side by side, each on a connection (and a core) of its own;
+# each reads the period's rows once; on a busy machine three finish sooner than one (bench/console_figures.py)
+PARTS = 3
 
 # every count a block of figures is made of (``stars``: the sum of the ratings)
 MEASURES = (
@@ -102,46 +107,40 @@ def _rows(where: Where) -> Any:
 
 
 async def section(where: Where) -> tuple[TicketSection, dict[int, TicketFigures], dict[int, int]]:
-    """The tickets' part of an overview, each community's figures and each one's overdue backlog: two
-    statements per breakdown and four more, side by side. Buildings are broken down
+    """The tickets' part of an overview, each community's figures and each one's overdue backlog: the
+    breakdowns' sums and medians (``sql.breakdowns``: one statement on PostgreSQL, two on SQLite), the
+    backlog and the grids side by side, then the names of the handlers found. Buildings are broken down
     for one community's staff, handlers for staff: not in 居务公开; a street office's buildings are its
-    communities' to read. A period within one month has no month breakdown of its own: its total."""
+    communities' to read; grids and handlers unless ``where.by_place`` is off. A period within one month has
+    no month breakdown of its own: its total."""
     staff, single = where.linked, where.single is not None
-    dims = ["community", "category", "grid"]
+    dims = ["community", "category"]
+    dims += ["grid"] if where.by_place else []
     dims += ["month"] if len(where.period.months()) > 1 else []
     dims += ["building"] if staff and single else []
-    dims += ["handler"] if staff else []
-    rows = _rows(where)
-    # a statement per breakdown, side by side: PostgreSQL answers each on a connection (and a core) of
-    # its own, where one statement of every breakdown would run on one core
-    sums, middles, backlog, labels = await asyncio.gather(
-        asyncio.gather(*(sql.sums_by(rows, [dim], MEASURES) for dim in dims)),
-        asyncio.gather(
-            *(
-                sql.medians_by(rows, [dim], where="done", total=dim == "community" and not single)
-                for dim in dims
-            )
+    dims += ["handler"] if staff and where.by_place else []
+    (counted, medians), backlog, places = await asyncio.gather(
+        sql.breakdowns(
+            _rows(where), dims, MEASURES, where="done", keys={"month": sql.month_text}, parts=PARTS
         ),
         _backlog(where),
-        _labels(where, with_buildings="building" in dims, with_handlers="handler" in dims),
+        _places(where, with_buildings="building" in dims),
     )
-    counted = {dim: part[dim] for dim, part in zip(dims, sums, strict=True)}
-    medians = {dim: found for part in middles for dim, found in part.items()}
+    labels = Labels(*places, handlers=await _handlers(counted.get("handler", {})))
     per_community = {int(str(k)): c for k, c in counted["community"].items()}
     community_medians = {int(str(k)): m for k, m in medians["community"].items()}
     communities = {
         cid: figures(per_community.get(cid, {}), community_medians.get(cid), where.ticket_links(cid))
         for cid in where.ids
     }
-    total_median = community_medians.get(where.ids[0]) if single else medians[sql.TOTAL].get(None)
-    total = figures(_sum(per_community.values()), total_median, where.ticket_links(None))
+    total = figures(_sum(per_community.values()), medians[sql.TOTAL].get(None), where.ticket_links(None))
     section = TicketSection(
         total=total,
         overdue_backlog=sum(backlog.values()),
         links=where.backlog_links(None),
         by_category=by_category(where, counted["category"], medians["category"]),
         by_month=by_month(where, counted.get("month"), medians.get("month"), total),
-        by_grid=by_grid(where, counted["grid"], medians["grid"], labels),
+        by_grid=by_grid(where, counted["grid"], medians["grid"], labels) if "grid" in dims else [],
         by_building=by_building(where, counted["building"], medians["building"], labels)
         if "building" in dims
         else [],
@@ -163,23 +162,22 @@ async def _backlog(where: Where) -> dict[int, int]:
     return {int(str(c)): int(str(n)) for c, n in rows}
 
 
-async def _labels(where: Where, *, with_buildings: bool, with_handlers: bool) -> Labels:
-    """The grids of the communities, the buildings (one community's) and the names of the period's
-    handlers: three statements side by side."""
+async def _places(where: Where, *, with_buildings: bool) -> tuple[dict[int, Grid], dict[int, Building]]:
+    """The grids of the communities and the buildings (one community's): two statements side by side."""
 
     async def buildings() -> list[Building]:
         return list(await Building.filter(community_id__in=where.ids)) if with_buildings else []
 
-    async def handlers() -> list[tuple[int, str]]:
-        if not with_handlers:
-            return []
-        theirs = Subquery(_received(where).filter(assignee_id__not_isnull=True).values("assignee_id"))
-        return [(int(i), str(n)) for i, n in await Person.filter(id__in=theirs).values_list("id", "name")]
+    grids, built = await asyncio.gather(Grid.filter(community_id__in=where.ids), buildings())
+    return {g.id: g for g in grids}, {b.id: b for b in built}
 
-    grids, built, named = await asyncio.gather(
-        Grid.filter(community_id__in=where.ids), buildings(), handlers()
-    )
-    return Labels(grids={g.id: g for g in grids}, buildings={b.id: b for b in built}, handlers=dict(named))
+
+async def _handlers(found: Mapping[str | None, Any]) -> dict[int, str]:
+    """The names of the handlers of a breakdown (person id -> name): one statement, none without any."""
+    ids = [int(k) for k in found if k is not None]
+    if not ids:
+        return {}
+    return {int(i): str(n) for i, n in await Person.filter(id__in=ids).values_list("id", "name")}
 
 
 __all__ = ["TicketRow", "figures", "section"]

@@ -36,6 +36,10 @@ _TICKET_ROWS: dict[str, dict[str, Any]] = {
 }
 # the same as the lists' query parameters
 TICKET_ROWS = {figure: TicketFilter(**rows).params() for figure, rows in _TICKET_ROWS.items()}
+# the distinct rows, each with the figures whose rows they are (a rate and its numerator share a link)
+_SHARED: dict[tuple[tuple[str, str], ...], list[str]] = {}
+for _figure, _params in TICKET_ROWS.items():
+    _SHARED.setdefault(tuple(sorted(_params.items())), []).append(_figure)
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class Where:
     period: Period
     now: dt.datetime
     linked: bool = True  # staff: every figure links to its rows; the public: no links
+    by_place: bool = True  # broken down by grid and handler (a street office's overview page: per community)
 
     @property
     def ids(self) -> list[int]:
@@ -69,10 +74,12 @@ class Where:
         start, end = self.bounds()
         base = dataclasses.replace(row or TicketFilter(), since=start, until=end).params()
         code = self.code_of(community_id)
-        return {
-            figure: Link.model_construct(list="tickets", community=code, params={**base, **extra})
-            for figure, extra in TICKET_ROWS.items()
-        }
+        shared: Links = {}  # one link for the figures of the same rows (a street office's year: thousands)
+        for extra, figures in _SHARED.items():
+            # validated: pydantic 2 builds a small model faster this way than by model_construct
+            link = Link(list="tickets", community=code, params={**base, **dict(extra)})
+            shared |= dict.fromkeys(figures, link)
+        return {figure: shared[figure] for figure in TICKET_ROWS}
 
     def links(self, name: ListName, community_id: int | None, rows: Mapping[str, Mapping[str, str]]) -> Links:
         """Links to another list than tickets: figure -> that list's parameters, with the period's."""

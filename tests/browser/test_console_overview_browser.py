@@ -91,6 +91,15 @@ async def test_the_public_page_on_a_phone(sim: WeChatSim, open_tab: OpenTab) -> 
     assert await tab.goto("/public/xingfuli") == 200
     assert "幸福里党群服务中心一楼" in await tab.text("main")
     await tab.screenshots("public")
+    # the resident picks the quarter, then the month: the same page, the figures of that period
+    await tab.do(lambda p: p.click(".periods a:has-text('本季度')"))
+    await tab.wait_for_path("/public/xingfuli?period=quarter")
+    assert "季度诉求办理情况" in await tab.text("main")
+    assert await tab.text(".periods a[aria-current]") == "本季度"
+    await tab.screenshots("public-quarter")
+    await tab.do(lambda p: p.click(".periods a:has-text('本月')"))
+    await tab.wait_for_path("/public/xingfuli?period=month")
+    assert "月诉求办理情况" in await tab.text("main")
     await tab.goto("/public")
     await tab.do(lambda p: p.click("a:has-text('幸福里社区')"))
     await tab.wait_for_path("/public/xingfuli")

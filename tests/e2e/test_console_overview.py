@@ -3,6 +3,7 @@ on the page against the fixed data, a figure's link opened as the tickets page, 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -10,12 +11,15 @@ import openpyxl
 import pytest
 from aiohttp import ClientSession
 
+from handlers.figures import queries
+from handlers.figures.period import Period
+from handlers.figures.render import Chosen
 from handlers.wishes.models import Wish, WishStatus
 from storage.models import Community
 from tests.console_helpers import browser, sign_in
 from tests.e2e.conftest import MakeSim
 from tests.fake_wechat_api import FakeWeChatAPI
-from tests.integration.fixed_figures import build
+from tests.integration.fixed_figures import CST, build
 from tests.wechat_sim import WeChatSim
 
 OVERVIEW = "/console/c/xingfuli/overview"
@@ -87,6 +91,15 @@ async def test_the_overview_shows_the_figures_and_links_to_their_rows(
         report = await client.get("/console/c/xingfuli/report", params={"month": "2026-11"})
         text = await report.text()
         assert report.status == 200 and "幸福里社区2026年11月工作月报" in text and "print.css" in text
+        # every figure of the report's tables opens its rows: November's lifts done C, lighting overdue E G
+        for label, column, rows in (("电梯", 1, 1), ("公共照明", 6, 2)):
+            line = re.search(rf"<tr><th>{label}</th>(.*?)</tr>", text)
+            assert line is not None, label
+            cells = re.findall(r'<td>(?:<a href="([^"]*)">)?([^<]*)', line.group(1))
+            href, value = cells[column]
+            assert value == str(rows) and href, (label, cells)
+            listed = await (await client.get(href.replace("&amp;", "&"))).text()
+            assert len(re.findall(r">(R\d{4}-\d{4})</a>", listed)) == rows
 
 
 async def test_who_may_open_the_overview(sim: WeChatSim, fake_api: FakeWeChatAPI) -> None:
@@ -146,3 +159,25 @@ async def test_the_public_page_shows_no_personal_data(sim: WeChatSim) -> None:
     assert (await sim.client.get("/public/nowhere")).status == 404
     index = await sim.client.get("/public")
     assert index.status == 200 and "/public/xingfuli" in await index.text()
+
+
+async def test_the_public_page_for_the_period_a_resident_picks(sim: WeChatSim) -> None:
+    await build()
+    home = await Community.get(code="xingfuli")
+    now = dt.datetime.now(CST)  # the app's clock
+    for kind, period in (
+        ("month", Period.month_of(now.date())),
+        ("quarter", Period.quarter_of(now.date())),
+        ("year", Period.year_of(now.date())),
+    ):
+        page = await sim.client.get("/public/xingfuli", params={"period": kind})
+        html = await page.text()
+        assert page.status == 200 and f"{Chosen(period, {}).title}诉求办理情况" in html
+        assert f'href="?period={kind}" aria-current="true"' in html and html.count("aria-current") == 1
+        received = (await queries.public_overview(home, period, now)).total.tickets.received
+        assert f'figure-value">{received} 件<' in html
+        for personal in ("报修人", "王师傅", "赵阿姨", "/console/c/"):
+            assert personal not in html, personal
+    default = await (await sim.client.get("/public/xingfuli")).text()  # this year
+    assert 'href="?period=year" aria-current="true"' in default
+    assert (await sim.client.get("/public/xingfuli", params={"period": "week"})).status == 400

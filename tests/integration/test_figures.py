@@ -25,6 +25,7 @@ import pytest
 
 from handlers.figures import queries
 from handlers.figures.period import Period, chosen
+from handlers.figures.render import Chosen
 from handlers.figures.views import Overview, TicketFigures
 from handlers.register import community_workflow as register
 from handlers.repairs import queries as tickets
@@ -267,6 +268,48 @@ async def test_the_street_office_in_all_and_per_community(seeded: str) -> None:
     assert village.tickets.links["done"].community == "hepingcun"
     assert overview.total.tickets.links["done"].community is None
     assert [r.community for r in overview.tickets.by_grid] == ["xingfuli", "xingfuli", None]
+    # the street office's overview page: the same figures, without the grids and handlers it does not show
+    page = await queries.street_overview(street, PERIOD, NOW, by_place=False)
+    assert page.tickets.by_grid == [] and page.tickets.by_handler == []
+    assert page.total == overview.total and page.communities == overview.communities
+    assert (page.tickets.by_month, page.tickets.by_category) == (
+        overview.tickets.by_month,
+        overview.tickets.by_category,
+    )
+
+
+async def test_a_period_cut_mid_month_and_an_empty_one(seeded: str) -> None:
+    await build()
+    home = await Community.get(code="xingfuli")
+    street = await StreetOffice.get(code="xingfu")
+    # 15 October to 15 November: B (Oct 20); C (Nov 1 00:30 China time) D E F G; not A (Oct 10) nor H (Nov 20)
+    cut = Period(at(10, 15).date(), at(11, 16).date())
+    t = (await queries.community_overview(home, cut, NOW)).tickets
+    assert [(r.key, r.figures.received, r.figures.median_hours_to_resolve) for r in t.by_month] == [
+        ("2026-10", 1, 30.0),
+        ("2026-11", 5, 10.0),
+    ]
+    assert (t.total.received, t.total.done, t.total.median_hours_to_resolve) == (6, 2, 20.0)  # B 30, C 10
+    # a year without tickets: nothing counted, no median, every month shown; the backlog is of now
+    empty = Period.year_of(at(1, 1).date().replace(year=2025))
+    for overview in (
+        await queries.community_overview(home, empty, NOW),
+        await queries.street_overview(street, empty, NOW),
+    ):
+        total = overview.tickets.total
+        assert (total.received, total.done, total.done_rate, total.median_hours_to_resolve) == (
+            0,
+            0,
+            None,
+            None,
+        )
+        assert [r.figures.received for r in overview.tickets.by_month] == [0] * 12
+        assert overview.tickets.by_category == [] and overview.tickets.by_handler == []
+        assert overview.total.overdue_backlog == 5
+    assert [c.tickets.received for c in (await queries.street_overview(street, empty, NOW)).communities] == [
+        0,
+        0,
+    ]
 
 
 async def test_the_public_figures_have_no_names_and_no_links(seeded: str) -> None:
@@ -358,6 +401,13 @@ async def test_the_statements_do_not_grow_with_the_data(seeded: str) -> None:
 )
 def test_the_period_asked(query: dict[str, Any], period: Period) -> None:
     assert chosen(query, NOW.date()) == period
+
+
+def test_a_quarter_and_its_title() -> None:
+    assert Period.quarter_of(at(11, 30).date()) == Period(at(10, 1).date(), at(10, 1).date().replace(2027, 1))
+    assert Period.quarter_of(at(1, 1).date()) == Period(at(1, 1).date(), at(4, 1).date())
+    assert Chosen(Period.quarter_of(at(5, 20).date()), {}).title == "2026年第2季度"
+    assert Chosen(Period.month_of(at(5, 20).date()), {}).title == "2026年5月"
 
 
 def test_a_filter_travels_as_parameters_and_back() -> None:
