@@ -108,3 +108,10 @@ async def test_a_complaint_that_starts_with_a_command_word_is_no_command(conv: C
     chat = await bound(conv)
     reply = await chat.say("意见很大，物业天天不打扫楼道，垃圾堆着没人管")
     assert "留意见" not in reply and "帮您登记" in reply  # a complaint, filed as one
+
+
+async def test_wanting_to_be_a_volunteer_is_no_wish(conv: Conversations) -> None:
+    chat = await bound(conv)
+    for said in ["我想当志愿者", "想做志愿者"]:
+        reply = await chat.say(said)
+        assert "心愿墙" in reply and "帮您发布一个微心愿" not in reply, said
