@@ -90,7 +90,15 @@ def main() -> int:
             spy = None
             if recorded and not args.no_spy:
                 cmd = ["taskset", "-c", CLIENT_CORES, "py-spy", "record", "--pid", str(pid), "--rate", "100"]
-                cmd += ["--nonblocking", "--format", "raw", "--duration", f"{args.seconds:g}", "-o", str(folded)]
+                cmd += [
+                    "--nonblocking",
+                    "--format",
+                    "raw",
+                    "--duration",
+                    f"{args.seconds:g}",
+                    "-o",
+                    str(folded),
+                ]
                 spy = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             out = deploy.workdir / f"{name}-{mix}.json"
             cpu = cpu_seconds(pid)

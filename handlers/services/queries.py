@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storage.db import first_by
 from storage.models import Community, Person
 
 DEFAULT = "_default"  # the catalog of a resident not bound to a community yet
@@ -11,5 +12,5 @@ async def catalog_code(person: Person) -> str:
     """The code of the resident's community, whose catalog answers them; DEFAULT when unbound."""
     if person.community_id is None:
         return DEFAULT
-    community = await Community.get_or_none(id=person.community_id)
+    community = await first_by(Community, "id", person.community_id)
     return community.code if community is not None else DEFAULT
