@@ -30,15 +30,8 @@ _DETAIL_WORDS = {"详情", "详细", "全部", "看详情", "查看详情", "详
 _HOLIDAY_WORDS = {"五一": "劳动节", "十一": "国庆节", "过年": "春节", "新年": "元旦"}
 
 
-_CODES = "services:codes"  # in ctx.data: community id -> code, read once a turn (a question reads it twice)
-
-
 async def community_code(ctx: Context) -> str:
-    person = await ctx.person()
-    codes: dict[int | None, str] = ctx.data.setdefault(_CODES, {})
-    if person.community_id not in codes:  # keyed by the community: a binding within the turn is seen
-        codes[person.community_id] = await catalog_code(person)
-    return codes[person.community_id]
+    return await catalog_code(await ctx.person())
 
 
 # what a question asks about, in the order a short card leads with it (the words that ask for it)
