@@ -73,6 +73,9 @@ class Server:
     def rss_mb(self) -> list[float]:
         return [rss_mb(pid) for pid in self.pids()]
 
+    def pss_mb(self) -> list[float]:
+        return [pss_mb(pid) for pid in self.pids()]
+
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return
@@ -98,6 +101,18 @@ def rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional set size of a process, in MB: its pages shared with others (workers forked after the
+    preload) counted as a share, so the workers' PSS add up to what they take together."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass

@@ -125,9 +125,9 @@ def print_table(
         rate = f"{r['msgs_per_s']:7.0f} ({lo:5.0f}-{hi:5.0f})"
         share = f"{r['share']:8.0%} ({slo:4.0%}-{shi:4.0%})"
         print(f"{label:22}{rate}{share}{r['p50_ms']:9.1f}{r['p99_ms']:7.1f} ({plo:4.0f}-{phi:4.0f}){extra}")
-    print("resident memory after the runs (VmRSS, MB per serving process):")
+    print("memory after the runs, MB per serving process (VmRSS; PSS, shared pages counted as a share):")
     for name, sizes in memory.items():
-        print(f"  {name:22}" + ", ".join(f"{s:.0f}" for s in sizes))
+        print(f"  {name:30}" + ", ".join(f"{s:.0f}" for s in sizes))
 
 
 def main() -> int:
@@ -178,7 +178,7 @@ def main() -> int:
                 for name, server in servers:
                     current[f"{name}/{mix}"] = measure(deploy, server, mix, args, f"r{n}/{name}/{mix}")
             rounds.append(current)
-        memory = {"floor": floor.rss_mb(), "bot (1 worker)": bot.rss_mb()}
+        memory = {"floor": floor.rss_mb(), "bot (1 worker)": bot.rss_mb(), "bot (1 worker) PSS": bot.pss_mb()}
         if peer:
             memory["werobot"] = peer.rss_mb()
         if not args.no_workers2:
@@ -189,6 +189,7 @@ def main() -> int:
                 for mix in mixes:
                     rounds[n][f"bot-2w/{mix}"] = measure(deploy, bot2, mix, args, f"r{n}/bot-2w/{mix}")
             memory["bot (2 workers)"] = bot2.rss_mb()
+            memory["bot (2 workers) PSS"] = bot2.pss_mb()
         outbox = deploy.query("outbox")
     results = summary(rounds)
     print_table(results, memory, args)

@@ -148,6 +148,7 @@ async def open_runtime(
     """``own_database=False``: the caller has opened the database and will close it (Tortoise's connections
     are per process; tests that run two apps side by side, standing for two workers, share them)."""
     handlers.configure(settings)
+    classifier()  # jieba's dictionary and the model now (~1 s), not during the first residents' turns
     if prepare:
         await prepare_database(settings, seed_demo=seed_demo)
     if own_database:

@@ -7,12 +7,14 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import logging
 import multiprocessing
 import multiprocessing.connection
 import os
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,12 +46,31 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def preload(settings: Settings) -> None:
+    """What every worker reads and never writes, loaded before serving: the features, the catalogs and
+    their search, jieba's dictionary and the intent model (most of a worker's memory). Then moved out of
+    the garbage collector's reach (``gc.freeze``): its full collections no longer walk them (a pause on
+    the hot path), and after a fork they no longer write to these pages, which stay shared between the
+    workers (copy-on-write) instead of being copied into each."""
+    import handlers
+    from bot.app import classifier, init_app  # noqa: F401  (the app's modules too)
+
+    handlers.configure(settings)
+    classifier()
+    gc.collect()
+    gc.freeze()
+
+
 def _serve_one(settings: Settings, host: str, port: int, reuse_port: bool, prepare: bool) -> None:
     from aiohttp import web
 
     from bot.app import init_app
 
+    if multiprocessing.parent_process() is not None:  # a forked worker: not the supervisor's handlers
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_DFL)
     setup_logging(settings.log_level)
+    preload(settings)  # done already when forked from the supervisor: then instant
     app = init_app(settings, prepare=prepare)
     loop = fast_event_loop()
     stopping = False
@@ -149,7 +170,11 @@ def _supervise(settings: Settings, host: str, port: int, workers: int) -> int:
     """Run ``workers`` processes on one port (SO_REUSEPORT). SIGTERM / SIGINT are passed on, so each
     finishes its replies in flight; when one worker dies the others are stopped too and the exit code
     says so, for the service manager to restart the whole."""
-    ctx = multiprocessing.get_context("spawn")
+    # forked after the preload, the workers share its pages (a worker's own memory is then what it
+    # writes); spawned (a fresh interpreter each) only if some thread runs here, which a fork would break
+    preload(settings)
+    forked = threading.active_count() == 1
+    ctx = multiprocessing.get_context("fork") if forked else multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_serve_one, args=(settings, host, port, True, False)) for _ in range(workers)]
     stopping = False
 

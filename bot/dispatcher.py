@@ -112,19 +112,21 @@ class Context:
     async def person(self) -> Person:
         """The sender, loaded (or created) on first use: many turns never need the database."""
         if self._person is None:
+            from storage.db import first_by
             from storage.models import Person
 
-            self._person = await Person.get_or_none(openid=self.msg.user) or await _create_person(
+            self._person = await first_by(Person, "openid", self.msg.user) or await _create_person(
                 self.msg.user
             )
         return self._person
 
     async def touch_person(self) -> None:
         """Record that the person wrote now (WeChat's 48-hour customer-service window)."""
+        from storage.db import first_by
         from storage.models import Person
 
         now = self.now()
-        person = await Person.get_or_none(openid=self.msg.user)
+        person = await first_by(Person, "openid", self.msg.user)
         if person is None:
             person = await _create_person(self.msg.user, last_message_at=now)
         else:

@@ -57,26 +57,37 @@ class Bm25Index:
         for fields in self._tf:
             df.update({term for counter in fields.values() for term in counter})
         self._idf = {t: math.log(1 + (self.count - n + 0.5) / (n + 0.5)) for t, n in df.items()}
+        # a term's share of each document's score depends on nothing else: computed once, per term, for
+        # the documents holding it (a question then touches only its terms' documents)
+        self._postings: dict[str, list[tuple[int, float]]] = {}
+        for index, fields in enumerate(self._tf):
+            for term in sorted({term for counter in fields.values() for term in counter}):
+                self._postings.setdefault(term, []).append((index, self._share(index, term)))
+
+    def _share(self, index: int, term: str) -> float:
+        weighted = 0.0
+        for name, weight in self.weights.items():
+            tf = self._tf[index][name][term]
+            if tf:
+                norm = 1 - self.b + self.b * self._length[index][name] / self._average[name]
+                weighted += weight * tf / norm
+        return self._idf[term] * weighted / (self.k1 + weighted)
 
     def score(self, index: int, terms: Iterable[str]) -> float:
         total = 0.0
         for term in set(terms):
-            idf = self._idf.get(term)
-            if idf is None:
-                continue
-            weighted = 0.0
-            for name, weight in self.weights.items():
-                tf = self._tf[index][name][term]
-                if tf:
-                    norm = 1 - self.b + self.b * self._length[index][name] / self._average[name]
-                    weighted += weight * tf / norm
-            total += idf * weighted / (self.k1 + weighted)
+            if term in self._idf:
+                total += self._share(index, term)
         return total
 
     def search(self, terms: Sequence[str], limit: int = 3) -> list[Hit]:
-        """The best ``limit`` documents with a positive score, best first (ties: earlier document first)."""
-        scored = [Hit(i, self.score(i, terms)) for i in range(self.count)]
-        ranked = sorted((h for h in scored if h.score > 0), key=lambda h: (-h.score, h.index))
+        """The best ``limit`` documents with a positive score, best first (ties: earlier document first);
+        the same sums as ``score`` (a term's shares added in the same order), over the postings."""
+        totals: dict[int, float] = {}
+        for term in set(terms):
+            for index, share in self._postings.get(term, ()):
+                totals[index] = totals.get(index, 0.0) + share
+        ranked = sorted((Hit(i, t) for i, t in totals.items() if t > 0), key=lambda h: (-h.score, h.index))
         return ranked[:limit]
 
 

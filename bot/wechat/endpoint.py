@@ -25,7 +25,6 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from wechatpy.crypto import WeChatCrypto
 
 import content
 from bot.background import Background
@@ -130,7 +129,7 @@ class WeChatEndpoint:
         self.background = background
         self.clock = clock
         self.crypto = (
-            WeChatCrypto(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)
+            protocol.SafeMode(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)
             if settings.safe_mode
             else None
         )
@@ -231,7 +230,7 @@ class WeChatEndpoint:
                 protocol.check_signature(
                     settings.wechat_token, q["signature"], q["timestamp"], q.get("nonce", "")
                 )
-            xml = protocol.decrypt(self.crypto, settings.wechat_appid, settings.wechat_token, body, q)
+            xml = self.crypto.decrypt(body, q)
         else:
             protocol.check_signature(
                 settings.wechat_token, q.get("signature", ""), q.get("timestamp", ""), q.get("nonce", "")
@@ -382,7 +381,7 @@ class WeChatEndpoint:
         now = int(self.clock())
         xml = protocol.render_text(account, msg.user, text, now)
         if self.crypto is not None:
-            xml = self.crypto.encrypt_message(xml, request.query.get("nonce", ""), str(now))
+            xml = self.crypto.encrypt(xml, request.query.get("nonce", ""), str(now))
         return web.Response(text=xml, content_type="application/xml")
 
     @staticmethod

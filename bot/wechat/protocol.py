@@ -6,21 +6,22 @@ with an HTTP status, never an unhandled exception (see WECHAT.md for what fuzzin
 
 from __future__ import annotations
 
+import base64
 import binascii
 import hashlib
 import hmac
 import re
+import secrets
 import struct
 from collections.abc import Mapping
 from typing import Any
 from xml.parsers.expat import ExpatError
 
 import xmltodict
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from wechatpy import parse_message
-from wechatpy.crypto import PrpCrypto, WeChatCrypto
-from wechatpy.exceptions import InvalidAppIdException
+from wechatpy.crypto import WeChatCrypto
 from wechatpy.messages import BaseMessage
-from wechatpy.replies import TextReply
 
 from bot.messages import EventName, IncomingMessage, Kind, Location
 
@@ -67,31 +68,56 @@ def _encrypted_field(body: bytes) -> object:
         raise ProtocolError(400, f"malformed envelope: {type(exc).__name__}") from None
 
 
-def decrypt(crypto: WeChatCrypto, appid: str, token: str, body: bytes, query: Mapping[str, str]) -> str:
-    """Decrypt a safe-mode body; the signature is checked here (constant time) before any AES work."""
-    msg_signature = query.get("msg_signature", "")
-    timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
-    encrypted = _encrypted_field(body)
-    if not isinstance(encrypted, str) or not msg_signature:
-        raise ProtocolError(400 if msg_signature else 403, "malformed envelope or missing msg_signature")
-    if not hmac.compare_digest(sign(token, timestamp, nonce, encrypted).encode(), msg_signature.encode()):
-        raise ProtocolError(403, "bad msg_signature")
-    try:
-        # the signature was checked above: decrypt directly rather than through decrypt_message,
-        # which would compute it a second time
-        return str(PrpCrypto(crypto.key).decrypt(encrypted, appid))
-    except InvalidAppIdException:
-        raise ProtocolError(403, "message for another appid") from None
-    except (
-        struct.error,
-        UnicodeDecodeError,
-        ValueError,
-        binascii.Error,
-        IndexError,
-        KeyError,
-        TypeError,
-    ) as exc:
-        raise ProtocolError(400, f"cannot decrypt: {type(exc).__name__}") from None
+class SafeMode:
+    """WeChat's safe-mode envelope (AES-256-CBC, the key's first 16 bytes as IV, PKCS#7 to 32 bytes), as
+    wechatpy's ``WeChatCrypto`` does it, with the cipher built once rather than per message (wechatpy makes
+    a new ``PrpCrypto`` and AES cipher for every decrypt and every encrypt)."""
+
+    def __init__(self, token: str, aes_key: str, appid: str) -> None:
+        key = WeChatCrypto(token, aes_key, appid).key  # wechatpy's own checks of the key
+        self.token = token
+        self.appid = appid
+        self._appid = appid.encode()
+        self._cipher = Cipher(algorithms.AES(key), modes.CBC(key[:16]))
+
+    def decrypt(self, body: bytes, query: Mapping[str, str]) -> str:
+        """Decrypt a safe-mode body; the signature is checked here (constant time) before any AES work."""
+        msg_signature = query.get("msg_signature", "")
+        timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
+        encrypted = _encrypted_field(body)
+        if not isinstance(encrypted, str) or not msg_signature:
+            raise ProtocolError(400 if msg_signature else 403, "malformed envelope or missing msg_signature")
+        if not hmac.compare_digest(
+            sign(self.token, timestamp, nonce, encrypted).encode(), msg_signature.encode()
+        ):
+            raise ProtocolError(403, "bad msg_signature")
+        try:
+            decryptor = self._cipher.decryptor()
+            plain = decryptor.update(base64.b64decode(encrypted)) + decryptor.finalize()
+            content = plain[16 : -plain[-1]]
+            (length,) = struct.unpack(">I", content[:4])
+            xml = content[4 : length + 4].decode()
+            appid = content[length + 4 :].decode()
+        except (struct.error, UnicodeDecodeError, ValueError, binascii.Error, IndexError, TypeError) as exc:
+            raise ProtocolError(400, f"cannot decrypt: {type(exc).__name__}") from None
+        if appid != self.appid:
+            raise ProtocolError(403, "message for another appid")
+        return xml
+
+    def encrypt(self, xml: str, nonce: str, timestamp: str) -> str:
+        """The reply envelope, as ``WeChatCrypto.encrypt_message`` writes it."""
+        text = xml.encode()
+        prefix = secrets.token_hex(8).encode()  # 16 random bytes WeChat ignores
+        raw = prefix + struct.pack(">I", len(text)) + text + self._appid
+        pad = 32 - len(raw) % 32
+        encryptor = self._cipher.encryptor()
+        sealed = encryptor.update(raw + bytes([pad]) * pad) + encryptor.finalize()
+        encrypt = base64.b64encode(sealed).decode()
+        signature = sign(self.token, timestamp, nonce, encrypt)
+        return (
+            f"<xml>\n<Encrypt><![CDATA[{encrypt}]]></Encrypt>\n<MsgSignature><![CDATA[{signature}]]>"
+            f"</MsgSignature>\n<TimeStamp>{timestamp}</TimeStamp>\n<Nonce><![CDATA[{nonce}]]></Nonce>\n</xml>"
+        )
 
 
 _EVENTS = {
@@ -208,8 +234,12 @@ def escape_cdata(text: str) -> str:
 
 
 def render_text(account: str, user: str, text: str, now: int) -> str:
-    reply = TextReply(source=account, target=user, content=escape_cdata(text), time=now)
-    return str(reply.render())
+    """A text reply, as wechatpy's ``TextReply(...).render()`` writes it (tests/unit/test_protocol.py)."""
+    return (
+        f"<xml>\n<MsgType><![CDATA[text]]></MsgType>\n<Content><![CDATA[{escape_cdata(text)}]]></Content>\n"
+        f"<FromUserName><![CDATA[{account}]]></FromUserName>\n<ToUserName><![CDATA[{user}]]></ToUserName>\n"
+        f"<CreateTime>{int(now)}</CreateTime>\n</xml>"
+    )
 
 
 def split_text(text: str, limit: int = MAX_REPLY_BYTES) -> list[str]:

@@ -1,7 +1,9 @@
 import pytest
+import xmltodict
+from wechatpy.crypto import WeChatCrypto
 
 from bot.messages import EventName, Kind
-from bot.wechat.protocol import ProtocolError, escape_cdata, parse, render_text, split_text
+from bot.wechat.protocol import ProtocolError, SafeMode, escape_cdata, parse, render_text, split_text
 from tests.wechat_sim import event_xml, message_xml, text_xml
 
 
@@ -108,8 +110,6 @@ def test_cdata_escaped_in_replies() -> None:
     rendered = render_text("gh", "o1", "a]]><x>b", 1)
     assert "]]]]><![CDATA[>" in rendered
     assert escape_cdata("]]>") == "]]]]><![CDATA[>"
-    import xmltodict
-
     assert xmltodict.parse(rendered)["xml"]["Content"] == "a]]><x>b"
 
 
@@ -129,3 +129,48 @@ def test_split_one_long_line() -> None:
 
 def test_short_text_is_one_chunk() -> None:
     assert split_text("你好") == ["你好"]
+
+
+@pytest.mark.parametrize("text", ["好的", "a]]><x>b", "第一行\n第二行 & <b>", ""])
+def test_rendered_reply_is_what_wechatpy_renders(text: str) -> None:
+    from wechatpy.replies import TextReply
+
+    expected = TextReply(source="gh_1", target="o-user", content=escape_cdata(text), time=1700000000).render()
+    assert render_text("gh_1", "o-user", text, 1700000000) == expected
+
+
+def _safe_mode() -> tuple[SafeMode, WeChatCrypto]:
+    key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+    return SafeMode("tok", key, "wxappid0001"), WeChatCrypto("tok", key, "wxappid0001")
+
+
+def test_safe_mode_reads_what_wechatpy_seals_and_wechatpy_reads_ours() -> None:
+    ours, theirs = _safe_mode()
+    xml = "<xml><Content><![CDATA[楼道灯坏了]]></Content></xml>"
+    sealed = theirs.encrypt_message(xml, "n1", "1700000000")
+    fields = xmltodict.parse(sealed)["xml"]
+    query = {"msg_signature": fields["MsgSignature"], "timestamp": "1700000000", "nonce": "n1"}
+    assert (
+        ours.decrypt(f"<xml><Encrypt><![CDATA[{fields['Encrypt']}]]></Encrypt></xml>".encode(), query) == xml
+    )
+    reply = ours.encrypt(xml, "n2", "1700000001")
+    fields = xmltodict.parse(reply)["xml"]
+    assert theirs.decrypt_message(reply, fields["MsgSignature"], "1700000001", "n2") == xml
+    # wechatpy's envelope, field for field (its random prefix differs, so its Encrypt and signature do)
+    shape = theirs.encrypt_message(xml, "n2", "1700000001")
+    sealed = xmltodict.parse(shape)["xml"]
+    expected = shape.replace(sealed["Encrypt"], fields["Encrypt"])
+    assert reply == expected.replace(sealed["MsgSignature"], fields["MsgSignature"])
+
+
+def test_safe_mode_refuses_another_appid_and_a_bad_signature() -> None:
+    ours, _ = _safe_mode()
+    other = WeChatCrypto("tok", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "wxother")
+    sealed = xmltodict.parse(other.encrypt_message("<xml/>", "n", "1"))["xml"]
+    body = f"<xml><Encrypt><![CDATA[{sealed['Encrypt']}]]></Encrypt></xml>".encode()
+    with pytest.raises(ProtocolError) as err:
+        ours.decrypt(body, {"msg_signature": sealed["MsgSignature"], "timestamp": "1", "nonce": "n"})
+    assert err.value.status == 403
+    with pytest.raises(ProtocolError) as err:
+        ours.decrypt(body, {"msg_signature": "0" * 40, "timestamp": "1", "nonce": "n"})
+    assert (err.value.status, err.value.reason) == (403, "bad msg_signature")

@@ -50,3 +50,16 @@ def test_questions_never_tuned_on_mostly_find_their_entry_and_rarely_a_wrong_one
         wrong += bool(found) and found[0].key != key
     assert len(HOLDOUT) >= 30
     assert right / len(HOLDOUT) >= 0.75 and wrong / len(HOLDOUT) <= 0.1, (right, wrong)
+
+
+def test_the_postings_rank_as_scoring_every_entry_would() -> None:
+    """The search sums precomputed shares over the question's terms: the same scores, to the last bit, and
+    the same order as scoring every entry of the catalog one by one."""
+    from nlp.search import query_terms
+
+    index = search._index("xingfuli")
+    for question in [q for q, _ in QUESTIONS] + [q for q, _ in HOLDOUT] + ["今天天气不错", "股票怎么买"]:
+        terms = query_terms(question, search.tokenizer().tokens, search.stopwords())
+        every = [(i, index.bm25.score(i, terms)) for i in range(index.bm25.count)]
+        expected = sorted(((i, s) for i, s in every if s > 0), key=lambda h: (-h[1], h[0]))[:3]
+        assert [(h.index, h.score) for h in index.bm25.search(terms, 3)] == expected, question
