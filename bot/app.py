@@ -333,10 +333,10 @@ def init_app(
                 yield
                 await background.drain()  # finish the turns in flight; their late replies join the outbox
                 app[ENDPOINT].close()
-                try:
-                    await worker.run_once()  # and go out now, before the database and store close
-                except Exception:  # a store or database gone: what is left goes out after the restart
-                    log.exception("the outbox's last round before stopping failed")
+            try:
+                await worker.last_round()  # and go out now, before the database and store close
+            except Exception:  # a store or database gone: what is left goes out after the restart
+                log.exception("the outbox's last round before stopping failed")
 
     app.cleanup_ctx.append(resources)
 

@@ -128,6 +128,13 @@ class OutboxWorker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.poll)
 
+    async def last_round(self) -> int:
+        """After ``run`` has stopped: one more whole round for what was recorded meanwhile (the late replies
+        of the turns finished at shutdown), sent rather than given back. Never beside ``run``: both would
+        reserve under this worker's name, and ``run`` gives back what it holds when it stops."""
+        self._stop = None
+        return await self.run_once()
+
     async def run_once(self) -> int:
         """One round: a step of each feed (a batch of a notice's audience into outbox rows), give up on
         abandoned claims, then deliver a batch of what is due, most urgent first, ``concurrency`` at a
