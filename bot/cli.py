@@ -14,10 +14,13 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
+
+if TYPE_CHECKING:
+    from bot.metrics import SharedFolder
 
 log = logging.getLogger("community_bot")
 
@@ -148,7 +151,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _supervise(settings: Settings, host: str, port: int, workers: int) -> int:
     """Run ``workers`` processes on one port (SO_REUSEPORT). SIGTERM / SIGINT are passed on, so each
     finishes its replies in flight; when one worker dies the others are stopped too and the exit code
-    says so, for the service manager to restart the whole."""
+    says so, for the service manager to restart the whole. The workers share their metrics through a
+    folder set in their environment before they start (``bot.metrics``)."""
+    from bot.metrics import SharedFolder
+
+    with SharedFolder() as metrics:
+        log.info("worker metrics", extra={"folder": metrics.path, "temporary": metrics.owned})
+        return _run_workers(settings, host, port, workers, metrics)
+
+
+def _run_workers(settings: Settings, host: str, port: int, workers: int, metrics: SharedFolder) -> int:
     ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_serve_one, args=(settings, host, port, True, False)) for _ in range(workers)]
     stopping = False
@@ -176,6 +188,7 @@ def _supervise(settings: Settings, host: str, port: int, workers: int) -> int:
         stop(signal.SIGTERM, None)
     for proc in procs:
         proc.join(timeout=30)
+        metrics.worker_stopped(proc.pid)
         log.info("worker stopped", extra={"pid": proc.pid, "exitcode": proc.exitcode})
     # a worker stopped before it had installed its own handler ends by the signal itself: still a stop
     return 0 if stopping and all(proc.exitcode in (0, -signal.SIGTERM) for proc in procs) else 1
