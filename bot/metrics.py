@@ -47,10 +47,9 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from redis.exceptions import RedisError
 from tortoise import exceptions as orm
-from tortoise.functions import Count, Min
 
 from bot.api.core import IPNetwork, bearer_token, client_address, proxy_networks
-from storage.models import Notification, NotificationStatus
+from storage import outbox
 
 log = logging.getLogger(__name__)
 
@@ -197,38 +196,29 @@ class _Together:
 async def outbox_families() -> list[Metric]:
     """The outbox read when scraped: notifications waiting (pending) or being sent, and how long the oldest
     pending one has waited. Nothing when the database does not answer in time (the failure is logged)."""
-    open_ = [NotificationStatus.PENDING, NotificationStatus.SENDING]
     try:
         async with asyncio.timeout(_SCRAPE_QUERY_LIMIT):
-            rows = (
-                await Notification.filter(status__in=open_)
-                .annotate(n=Count("id"), oldest=Min("created_at"))
-                .group_by("status")
-                .values("status", "n", "oldest")
-            )
+            now = await outbox.waiting()
     except Exception:
         log.exception("metrics: the outbox could not be read")
         return []
-    found = {str(getattr(r["status"], "value", r["status"])): r for r in rows}
     depth = GaugeMetricFamily(
         "community_bot_outbox_notifications",
         "Outbox notifications not yet delivered, by status (read from the database when scraped)",
         labels=["status"],
     )
-    for status in open_:
-        row = found.get(status.value)
-        depth.add_metric([status.value], float(row["n"]) if row else 0.0)
-    oldest = found.get(NotificationStatus.PENDING.value, {}).get("oldest")
+    depth.add_metric(["pending"], float(now.pending))
+    depth.add_metric(["sending"], float(now.sending))
     age = GaugeMetricFamily(
         "community_bot_outbox_oldest_pending_seconds",
         "Seconds since the oldest pending outbox notification was recorded (0 when none is pending)",
-        value=_age(oldest),
+        value=_age(now.oldest_pending),
     )
     return [depth, age]
 
 
-def _age(oldest: object) -> float:
-    if not isinstance(oldest, dt.datetime):
+def _age(oldest: dt.datetime | None) -> float:
+    if oldest is None:
         return 0.0
     if oldest.tzinfo is None:  # SQLite hands back naive UTC in some configurations
         oldest = oldest.replace(tzinfo=dt.UTC)
