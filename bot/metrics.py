@@ -165,7 +165,7 @@ class Metrics:
             except web.HTTPException as exc:
                 self.request(request.method, route_of(request), exc.status)
                 raise
-            except BaseException:
+            except Exception:  # aiohttp answers 500 (a cancelled request is answered nothing: not counted)
                 self.request(request.method, route_of(request), 500)
                 raise
             self.request(request.method, route_of(request), response.status)
