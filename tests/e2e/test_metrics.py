@@ -180,6 +180,20 @@ async def test_a_database_error_is_counted_once(make_sim: MakeSim) -> None:
     assert value(samples, "community_bot_dependency_errors_total", dependency="redis") == 0
 
 
+async def test_a_refused_connection_counts_for_whose_connection_it_was() -> None:
+    import aiohttp
+    import asyncpg
+
+    port = free_port()  # nothing listens there
+    with pytest.raises(OSError) as database:
+        await asyncpg.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres", timeout=5)
+    assert dependency_of(database.value) == "database"
+    async with aiohttp.ClientSession() as session:  # WeChat's API, say: neither the database nor Redis
+        with pytest.raises(aiohttp.ClientConnectionError) as other:
+            await session.get(f"http://127.0.0.1:{port}/")
+    assert dependency_of(other.value) is None
+
+
 async def test_overload_counts_queued_and_shed_messages(make_sim: MakeSim) -> None:
     sim = await make_sim("safe", extra_routers=[slow_router(1.0)], max_turns=1, turn_backlog=1)
     running = asyncio.ensure_future(sim.post(text_xml("o-running", "慢", next(ids))))
