@@ -58,7 +58,8 @@ PATH = "/metrics"
 # seconds from a message's arrival to its reply; WeChat's deadline is 5 s (REPLY_DEADLINE 4 s by default)
 TURN_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 10.0, 30.0, 60.0)
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-_SCRAPE_QUERY_LIMIT = 2.0  # seconds the outbox query may take before a scrape goes without it
+_SCRAPE_QUERY_LIMIT = 5.0  # seconds the outbox query may take before a scrape goes without it (Prometheus
+# gives a scrape 10 s by default)
 
 
 def multiprocess() -> bool:
@@ -199,6 +200,9 @@ async def outbox_families() -> list[Metric]:
     try:
         async with asyncio.timeout(_SCRAPE_QUERY_LIMIT):
             now = await outbox.waiting()
+    except TimeoutError:
+        log.warning("metrics: the outbox was not read in time", extra={"seconds": _SCRAPE_QUERY_LIMIT})
+        return []
     except Exception:
         log.exception("metrics: the outbox could not be read")
         return []

@@ -324,6 +324,6 @@ def test_two_workers_add_up_in_one_scrape(tmp_path: Path) -> None:
         _, err = proc.communicate(timeout=40)
         asyncio.run(forget(prefix))
     assert proc.returncode == 0, err
-    assert "Traceback" not in err
+    assert "Traceback" not in err, err[max(0, err.find("Traceback") - 1000) :][:4000]
     [folder] = re.findall(r'"folder": "([^"]+)"', err)
     assert "community-bot-metrics-" in folder and not Path(folder).exists()  # its own folder, removed
