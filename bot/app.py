@@ -36,6 +36,9 @@ from bot.console.server import SERVICES as CONSOLE_SERVICES
 from bot.console.server import mount as mount_console
 from bot.dispatcher import Dispatcher, Router, Services
 from bot.logs import request_id
+from bot.metrics import PATH as METRICS_PATH
+from bot.metrics import Access, Metrics
+from bot.metrics import handler as metrics_handler
 from bot.outbox import OutboxWorker
 from bot.runtime import Conversations
 from bot.wechat.client import WeChatClient
@@ -182,7 +185,11 @@ def wechat_client(settings: Settings, session: aiohttp.ClientSession, store: Sto
 
 
 def outbox_worker(
-    settings: Settings, client: WeChatClient, store: Store, clock: Callable[[], dt.datetime]
+    settings: Settings,
+    client: WeChatClient,
+    store: Store,
+    clock: Callable[[], dt.datetime],
+    metrics: Metrics | None = None,
 ) -> OutboxWorker:
     return OutboxWorker(
         client,
@@ -194,6 +201,7 @@ def outbox_worker(
         burst=settings.outbox_burst,
         store=store,
         feeds=handlers.outbox_feeds(),
+        metrics=metrics,
     )
 
 
@@ -227,10 +235,16 @@ async def run_periodic(
 
 
 async def run_outbox_worker(settings: Settings, stop: asyncio.Event) -> None:
-    """``community-bot worker``: deliver the outbox without serving WeChat (for larger deployments)."""
-    async with open_runtime(settings, prepare=False) as runtime, aiohttp.ClientSession() as session:
+    """``community-bot worker``: deliver the outbox without serving WeChat (for larger deployments). Its
+    counts reach ``/metrics`` when it shares the server's PROMETHEUS_MULTIPROC_DIR (same host)."""
+    metrics = Metrics()
+    async with (
+        metrics.watch_errors(),
+        open_runtime(settings, prepare=False) as runtime,
+        aiohttp.ClientSession() as session,
+    ):
         worker = outbox_worker(
-            settings, wechat_client(settings, session, runtime.store), runtime.store, china_now
+            settings, wechat_client(settings, session, runtime.store), runtime.store, china_now, metrics
         )
         await asyncio.gather(worker.run(stop), run_periodic(settings, worker.client, china_now, stop))
 
@@ -241,6 +255,7 @@ RUNTIME = web.AppKey("runtime", Runtime)
 ENDPOINT = web.AppKey("endpoint", WeChatEndpoint)
 BACKGROUND = web.AppKey("background", Background)
 WECHAT = web.AppKey("wechat", WeChatClient)
+METRICS = web.AppKey("metrics", Metrics)
 
 
 _ID_PREFIX = uuid.uuid4().hex[:8]  # per process; the counter makes each request's id unique and cheap
@@ -259,7 +274,7 @@ async def request_ids(
     finally:
         request_id.reset(token)
     response.headers["X-Request-Id"] = rid
-    if request.path != "/healthz":
+    if request.path not in ("/healthz", METRICS_PATH):
         log.info(
             "request",
             extra={
@@ -283,12 +298,17 @@ def init_app(
     extra_routers: Sequence[Router] = (),
     own_database: bool = True,
 ) -> web.Application:
-    app = web.Application(middlewares=[request_ids, api_errors], client_max_size=settings.max_body_bytes)
+    metrics = Metrics()
+    app = web.Application(
+        middlewares=[metrics.middleware(), request_ids, api_errors], client_max_size=settings.max_body_bytes
+    )
     app[SETTINGS] = settings
+    app[METRICS] = metrics
 
     async def resources(app: web.Application) -> AsyncIterator[None]:
         background = Background()
         async with (
+            metrics.watch_errors(),
             open_runtime(
                 settings,
                 clock=clock,
@@ -300,7 +320,7 @@ def init_app(
             aiohttp.ClientSession() as session,
         ):
             client = wechat_client(settings, session, runtime.store)
-            worker = outbox_worker(settings, client, runtime.store, clock)
+            worker = outbox_worker(settings, client, runtime.store, clock, metrics)
 
             async def send_later(openid: str, key: str, text: str) -> None:
                 person = await Person.get_or_none(openid=openid)
@@ -311,7 +331,7 @@ def init_app(
             app[BACKGROUND] = background
             app[WECHAT] = client
             app[ENDPOINT] = WeChatEndpoint(
-                settings, runtime.conversations, send_later, background, wall_clock
+                settings, runtime.conversations, send_later, background, wall_clock, metrics
             )
             app[API_SERVICES] = ApiServices(
                 store=runtime.store,
@@ -355,6 +375,9 @@ def init_app(
     app.router.add_get(settings.wechat_path, wechat_get)
     app.router.add_post(settings.wechat_path, wechat_post)
     app.router.add_get("/healthz", healthz)
+    trusted = proxy_networks(settings.trusted_proxies)
+    access = Access(settings.metrics_token, settings.metrics_networks, trusted)
+    app.router.add_get(METRICS_PATH, metrics_handler(metrics, access))  # not part of the API's document
     mount_api(app, handlers.api_routes())
     mount_console(app, handlers.console_pages())
     return app

@@ -16,10 +16,13 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
+
+if TYPE_CHECKING:
+    from bot.metrics import SharedFolder
 
 log = logging.getLogger("community_bot")
 
@@ -169,7 +172,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _supervise(settings: Settings, host: str, port: int, workers: int) -> int:
     """Run ``workers`` processes on one port (SO_REUSEPORT). SIGTERM / SIGINT are passed on, so each
     finishes its replies in flight; when one worker dies the others are stopped too and the exit code
-    says so, for the service manager to restart the whole."""
+    says so, for the service manager to restart the whole. The workers share their metrics through a
+    folder set in their environment before they start (``bot.metrics``), and before the preload."""
+    from bot.metrics import SharedFolder
+
+    with SharedFolder() as metrics:
+        log.info("worker metrics", extra={"folder": metrics.path, "temporary": metrics.owned})
+        return _run_workers(settings, host, port, workers, metrics)
+
+
+def _run_workers(settings: Settings, host: str, port: int, workers: int, metrics: SharedFolder) -> int:
     # forked after the preload, the workers share its pages (a worker's own memory is then what it
     # writes); spawned (a fresh interpreter each) only if some thread runs here, which a fork would break
     preload(settings)
@@ -201,6 +213,7 @@ def _supervise(settings: Settings, host: str, port: int, workers: int) -> int:
         stop(signal.SIGTERM, None)
     for proc in procs:
         proc.join(timeout=30)
+        metrics.worker_stopped(proc.pid)
         log.info("worker stopped", extra={"pid": proc.pid, "exitcode": proc.exitcode})
     # a worker stopped before it had installed its own handler ends by the signal itself: still a stop
     return 0 if stopping and all(proc.exitcode in (0, -signal.SIGTERM) for proc in procs) else 1

@@ -60,6 +60,9 @@ class Settings:
     trusted_proxies: str = (
         ""  # comma-separated addresses or networks of our reverse proxies (X-Forwarded-For)
     )
+    # GET /metrics (Prometheus): with this bearer token from anywhere, else only from these networks
+    metrics_token: str = field(default="", repr=False)
+    metrics_networks: str = "127.0.0.0/8, ::1"
     repairs_autoclose_days: int = 7  # a resolved ticket nobody confirmed closes itself after this
     repairs_street_after_hours: int = 48  # escalated to the committee and still open: then the street office
     content_dir: str = (
@@ -102,11 +105,12 @@ class Settings:
                 )
             if not self.wechat_appid:
                 raise ConfigError("WECHAT_APPID is needed in safe mode (WECHAT_AES_KEY is set)")
-        for part in filter(None, (p.strip() for p in self.trusted_proxies.split(","))):
-            try:
-                ipaddress.ip_network(part, strict=False)
-            except ValueError as exc:
-                raise ConfigError(f"TRUSTED_PROXIES: {part!r} is not an address or a network") from exc
+        for name in ("trusted_proxies", "metrics_networks"):
+            for part in filter(None, (p.strip() for p in getattr(self, name).split(","))):
+                try:
+                    ipaddress.ip_network(part, strict=False)
+                except ValueError as exc:
+                    raise ConfigError(f"{name.upper()}: {part!r} is not an address or a network") from exc
         if self.console_url and not self.console_url.startswith(("http://", "https://")):
             raise ConfigError("CONSOLE_URL must start with https:// (or http:// for a local trial)")
         if not self.wechat_path.startswith("/"):

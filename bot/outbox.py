@@ -30,6 +30,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import content
+from bot.metrics import Metrics
 from bot.wechat.client import NO_ANSWER, WeChatAPIError, WeChatClient
 from storage import outbox
 from storage.kv import Store
@@ -67,6 +68,7 @@ class OutboxWorker:
         store: Store | None = None,
         claim_for: dt.timedelta = CLAIM_FOR,
         feeds: Sequence[Callable[[dt.datetime], Awaitable[int]]] = (),
+        metrics: Metrics | None = None,
     ) -> None:
         """``templates``: the template messages by key (default: content/notifications.yaml). ``rate``:
         sends a second for the account at most, in bursts of ``burst``, counted in ``store`` (shared by
@@ -89,6 +91,7 @@ class OutboxWorker:
         self.store = store
         self.claim_for = claim_for
         self.feeds = tuple(feeds)
+        self.metrics = metrics or Metrics()  # deliveries by result
         self.name = f"{socket.gethostname()[:16]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"[:32]
         self._wake = asyncio.Event()
         self._stop: asyncio.Event | None = None
@@ -153,9 +156,10 @@ class OutboxWorker:
 
     async def _deliver_batch(self) -> int:
         now = self.clock()
-        await Notification.filter(status=NotificationStatus.SENDING, locked_until__lt=now).update(
+        abandoned = await Notification.filter(status=NotificationStatus.SENDING, locked_until__lt=now).update(
             status=NotificationStatus.UNKNOWN, last_error="a worker stopped while sending: not sent again"
         )
+        self.metrics.delivered("unknown", count=abandoned)
         reserved = await outbox.reserve(now, self.batch, now + self.claim_for, self.name)
         if not reserved:
             return 0
@@ -182,6 +186,8 @@ class OutboxWorker:
             if channel:
                 by_channel.setdefault(channel, []).append(note.id)
         await outbox.sent(by_channel, self.name, self.clock())
+        for channel, ids in by_channel.items():
+            self.metrics.delivered("sent", channel, len(ids))
         return len(claimed)
 
     async def _tokens(self, wanted: int) -> int:
@@ -237,6 +243,7 @@ class OutboxWorker:
                     locked_until=None,
                     last_error=str(exc),
                 )
+                self.metrics.delivered("retry")
                 log.warning(
                     "notification will be retried", extra={"notification": note.id, "attempts": attempts}
                 )
@@ -290,6 +297,7 @@ class OutboxWorker:
         if error:
             values["last_error"] = error
         await Notification.filter(id=note.id).update(**values)
+        self.metrics.delivered(status.value, channel or "none")
         if status is not NotificationStatus.SENT:
             log.warning("notification not delivered", extra={"notification": note.id, "status": status.value})
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
+from tortoise.functions import Count, Min
 from tortoise.transactions import in_transaction
 
 from storage.models import Notification, NotificationStatus, Person
@@ -159,3 +160,32 @@ async def release(notification_ids: list[int], worker: str) -> None:
         await Notification.filter(
             id__in=notification_ids, status=NotificationStatus.PENDING, worker=worker
         ).update(locked_until=None)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What the outbox has not delivered yet (``/metrics``)."""
+
+    pending: int
+    sending: int
+    oldest_pending: dt.datetime | None  # when the longest-waiting pending one was recorded
+
+
+async def waiting() -> Waiting:
+    """One statement on the status index, however many were sent before."""
+    rows = (
+        await Notification.filter(status__in=[NotificationStatus.PENDING, NotificationStatus.SENDING])
+        .annotate(n=Count("id"), oldest=Min("created_at"))
+        .group_by("status")
+        .values("status", "n", "oldest")
+    )
+    found = {str(getattr(r["status"], "value", r["status"])): r for r in rows}
+    pending, sending = (
+        found.get(NotificationStatus.PENDING.value),
+        found.get(NotificationStatus.SENDING.value),
+    )
+    return Waiting(
+        pending=int(pending["n"]) if pending else 0,
+        sending=int(sending["n"]) if sending else 0,
+        oldest_pending=pending["oldest"] if pending else None,
+    )

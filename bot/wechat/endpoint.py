@@ -31,6 +31,7 @@ from bot.background import Background
 from bot.config import Settings
 from bot.httputil import TooLarge, read_limited
 from bot.messages import IncomingMessage
+from bot.metrics import Metrics
 from bot.runtime import Conversations, TurnOutcome
 from bot.wechat import protocol
 from bot.wechat.protocol import ProtocolError
@@ -122,8 +123,10 @@ class WeChatEndpoint:
         send_later: SendLater,
         background: Background,
         clock: Callable[[], float] = time.time,
+        metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
+        self.metrics = metrics or Metrics()
         self.conversations = conversations
         self.send_later = send_later
         self.background = background
@@ -171,6 +174,7 @@ class WeChatEndpoint:
         except ProtocolError as exc:
             return self._refuse(exc, request)
         except Overloaded:
+            self.metrics.shed.inc()
             self._note_shed()
             return web.Response(status=503, headers={"Retry-After": "5"})
         return self._respond(text, msg, account, request)
@@ -247,14 +251,15 @@ class WeChatEndpoint:
         started = time.monotonic()
         budget = self.settings.reply_deadline - (started - arrived)
         if budget < min(_MIN_BUDGET, self.settings.reply_deadline / 2) or self._slots.locked():
-            self._queue(msg)
+            self._queue(msg, arrived)
             return None
         await self._slots.acquire()  # free: not locked, and nothing awaited since
-        task = self.background.spawn(self._turn(msg), name=f"turn:{msg.dedup_key}")
+        task = self.background.spawn(self._turn(msg, arrived), name=f"turn:{msg.dedup_key}")
         task.add_done_callback(lambda _: self._slots.release())
         done, _ = await asyncio.wait({task}, timeout=budget)
         if task not in done:
             log.warning("reply deadline passed, answering later", extra={"kind": msg.kind.value})
+            self.metrics.late("deadline")
 
             def late(done: asyncio.Task[TurnOutcome | None]) -> None:
                 self._late(msg, done)
@@ -280,22 +285,23 @@ class WeChatEndpoint:
             self.background.spawn(self._send_all(msg, chunks[1:], first=2), name="reply-rest")
         return chunks[0] if chunks else None
 
-    def _queue(self, msg: IncomingMessage) -> None:
+    def _queue(self, msg: IncomingMessage, arrived: float) -> None:
         """Answer ``success`` now and run the turn when a slot is free; its reply goes out later."""
         if msg.dedup_key in self._queued:
             return  # WeChat's retry of a message already waiting here
         if len(self._queued) >= self.backlog_limit():
             raise Overloaded
         self._queued.add(msg.dedup_key)
-        self.background.spawn(self._queued_turn(msg), name=f"queued:{msg.dedup_key}")
+        self.metrics.late("queued")
+        self.background.spawn(self._queued_turn(msg, arrived), name=f"queued:{msg.dedup_key}")
 
-    async def _queued_turn(self, msg: IncomingMessage) -> None:
+    async def _queued_turn(self, msg: IncomingMessage, arrived: float) -> None:
         outcome: TurnOutcome | None = None  # given up: the resident is told to try again, not left waiting
         try:
             await self._loop_caught_up()
             async with self._slots:
                 try:
-                    outcome = await asyncio.wait_for(self._turn(msg, late=True), self.turn_limit)
+                    outcome = await asyncio.wait_for(self._turn(msg, arrived, late=True), self.turn_limit)
                 except TimeoutError:
                     log.warning("a queued turn was given up", extra={"kind": msg.kind.value})
         except asyncio.CancelledError:
@@ -314,14 +320,19 @@ class WeChatEndpoint:
         while self.lag.sustained > self.settings.shed_lag / 2 and time.monotonic() < until:
             await asyncio.sleep(_POLL)
 
-    async def _turn(self, msg: IncomingMessage, late: bool = False) -> TurnOutcome | None:
+    async def _turn(self, msg: IncomingMessage, arrived: float, late: bool = False) -> TurnOutcome | None:
+        """The turn, timed from the message's arrival (a repeated delivery is no turn of its own)."""
+        outcome: TurnOutcome | None = None
         try:
-            return await self.conversations.turn(msg, late=late)
+            outcome = await self.conversations.turn(msg, late=late)
+            return outcome
         except Exception:
             log.exception("conversation turn failed", extra={"kind": msg.kind.value})
             return None
         finally:
             self.finished.note(time.monotonic())
+            if outcome is None or not outcome.duplicate:
+                self.metrics.turn(arrived)
 
     def _late(self, msg: IncomingMessage, task: asyncio.Task[TurnOutcome | None]) -> None:
         if not task.cancelled():  # cancelled: at shutdown (or given up, answered by _give_up)
