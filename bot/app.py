@@ -262,6 +262,15 @@ _ID_PREFIX = uuid.uuid4().hex[:8]  # per process; the counter makes each request
 _ids = itertools.count(1)
 
 
+def _new_id_prefix() -> None:
+    """A worker forked after the preload takes a prefix of its own (else two workers give the same ids)."""
+    global _ID_PREFIX, _ids
+    _ID_PREFIX, _ids = uuid.uuid4().hex[:8], itertools.count(1)
+
+
+os.register_at_fork(after_in_child=_new_id_prefix)
+
+
 @web.middleware
 async def request_ids(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
