@@ -23,7 +23,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import hmac
-import ipaddress
 import logging
 import os
 import sqlite3
@@ -48,7 +47,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from redis.exceptions import RedisError
 from tortoise import exceptions as orm
 
-from bot.api.core import IPNetwork, bearer_token, client_address, proxy_networks
+from bot.api.core import IPNetwork, address_within, bearer_token, client_address, proxy_networks
 from storage import outbox
 
 log = logging.getLogger(__name__)
@@ -339,19 +338,9 @@ class Access:
         if not self.networks:
             return False
         forwarded = any(name in request.headers for name in _FORWARDING)
-        if forwarded and not _within(request.remote or "", self.trusted):
+        if forwarded and not address_within(request.remote or "", self.trusted):
             return False
-        return _within(client_address(request, self.trusted), self.networks)
-
-
-def _within(address: str, networks: Iterable[IPNetwork]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return any(ip in net for net in networks)
+        return address_within(client_address(request, self.trusted), self.networks)
 
 
 def handler(metrics: Metrics, access: Access) -> Callable[[web.Request], Awaitable[web.Response]]:

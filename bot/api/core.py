@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -258,7 +258,7 @@ def client_address(request: web.Request, trusted: tuple[IPNetwork, ...]) -> str:
     # the client's must not leave the client's first line to be read as the proxy's
     lines = request.headers.getall("X-Forwarded-For", [])
     hops = [part.strip() for line in lines for part in line.split(",") if part.strip()]
-    while _trusted(remote, trusted) and hops:
+    while address_within(remote, trusted) and hops:
         remote = hops.pop()
     return remote
 
@@ -277,7 +277,8 @@ def rate_key(address: str) -> str:
     return str(ip)
 
 
-def _trusted(address: str, networks: tuple[IPNetwork, ...]) -> bool:
+def address_within(address: str, networks: Iterable[IPNetwork]) -> bool:
+    """The address (an IPv4 one mapped into IPv6 taken as IPv4) is in one of ``networks``."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

@@ -68,9 +68,7 @@ async def notice_list(call: ConsoleRequest) -> Rendered:
             "labels": lambda n: _view_values(call, n, names),
             "figures": counts,
             "progress": progress,
-            "pages": max(1, -(-listed.total // PER_PAGE)),
-            "export": call.url("notices.export"),
-            "page_url": lambda n: call.url("notices.list", query={"page": n}),
+            **call.paged("notices.list", listed.total, PER_PAGE, {}, export="notices.export"),
         },
     )
 
