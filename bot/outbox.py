@@ -29,6 +29,8 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from tortoise.exceptions import OperationalError
+
 import content
 from bot.metrics import Metrics
 from bot.wechat.client import NO_ANSWER, WeChatAPIError, WeChatClient
@@ -48,6 +50,16 @@ REFUSED_FOR_GOOD = {40003, 43004, 43019, 40037, 47003}  # bad openid, unfollowed
 
 class Undeliverable(Exception):
     pass
+
+
+def _log_failure(message: str, exc: Exception, **extra: object) -> None:
+    """A round that failed is done again at the next one. SQLite's "database is locked", when several
+    workers share one file and write at once, is that and nothing more: a warning; anything else, with
+    its traceback."""
+    if isinstance(exc, OperationalError) and "database is locked" in str(exc):
+        log.warning(f"{message}: the database was busy, done again next round", extra=extra)
+    else:
+        log.exception(message, extra=extra)
 
 
 class OutboxWorker:
@@ -108,8 +120,8 @@ class OutboxWorker:
         while not stop.is_set():
             try:
                 handled = await self._deliver_batch()
-            except Exception:
-                log.exception("outbox round failed")
+            except Exception as exc:
+                _log_failure("outbox round failed", exc)
                 handled = 0
             if handled:
                 continue
@@ -150,8 +162,10 @@ class OutboxWorker:
         for feed in self.feeds:
             try:
                 fed += await feed(self.clock())
-            except Exception:  # a feed that fails leaves the sending alone; its work waits for the next round
-                log.exception("outbox feed failed", extra={"feed": getattr(feed, "__name__", "?")})
+            except (
+                Exception
+            ) as exc:  # a feed that fails leaves the sending alone; its work waits for the next round
+                _log_failure("outbox feed failed", exc, feed=getattr(feed, "__name__", "?"))
         return fed
 
     async def _deliver_batch(self) -> int:
