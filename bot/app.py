@@ -39,7 +39,7 @@ from bot.logs import request_id
 from bot.metrics import PATH as METRICS_PATH
 from bot.metrics import Access, Metrics
 from bot.metrics import handler as metrics_handler
-from bot.outbox import OutboxWorker
+from bot.outbox import OutboxWorker, log_round_failure
 from bot.runtime import Conversations
 from bot.wechat.client import WeChatClient
 from bot.wechat.endpoint import WeChatEndpoint
@@ -364,8 +364,8 @@ def init_app(
                 app[ENDPOINT].close()
             try:
                 await worker.last_round()  # and go out now, before the database and store close
-            except Exception:  # a store or database gone: what is left goes out after the restart
-                log.exception("the outbox's last round before stopping failed")
+            except Exception as exc:  # a store or database gone: what is left goes out after the restart
+                log_round_failure("the outbox's last round before stopping failed", exc)
 
     app.cleanup_ctx.append(resources)
 

@@ -52,12 +52,12 @@ class Undeliverable(Exception):
     pass
 
 
-def _log_failure(message: str, exc: Exception, **extra: object) -> None:
+def log_round_failure(message: str, exc: Exception, **extra: object) -> None:
     """A round that failed is done again at the next one. SQLite's "database is locked", when several
     workers share one file and write at once, is that and nothing more: a warning; anything else, with
     its traceback."""
     if isinstance(exc, OperationalError) and "database is locked" in str(exc):
-        log.warning(f"{message}: the database was busy, done again next round", extra=extra)
+        log.warning(f"{message}: the database was busy; done again later", extra=extra)
     else:
         log.exception(message, extra=extra)
 
@@ -121,7 +121,7 @@ class OutboxWorker:
             try:
                 handled = await self._deliver_batch()
             except Exception as exc:
-                _log_failure("outbox round failed", exc)
+                log_round_failure("outbox round failed", exc)
                 handled = 0
             if handled:
                 continue
@@ -165,7 +165,7 @@ class OutboxWorker:
             except (
                 Exception
             ) as exc:  # a feed that fails leaves the sending alone; its work waits for the next round
-                _log_failure("outbox feed failed", exc, feed=getattr(feed, "__name__", "?"))
+                log_round_failure("outbox feed failed", exc, feed=getattr(feed, "__name__", "?"))
         return fed
 
     async def _deliver_batch(self) -> int:
