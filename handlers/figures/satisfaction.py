@@ -101,7 +101,7 @@ async def of_street(street: StreetOffice, period: Period, now: dt.datetime) -> S
 def quarter_label(quarter: str) -> str:
     """2026Q4 as people write it (2026年第4季度)."""
     year, _, number = quarter.partition("Q")
-    return content.text("figures.satisfaction.quarter", year=year, quarter=number) if number else quarter
+    return content.text("figures.console.quarter", year=year, quarter=number) if number else quarter
 
 
 def topic_label(topic: str) -> str:
