@@ -210,8 +210,19 @@ def _month_end(day: dt.date, months_ahead: int = 0) -> dt.date:
     return first - dt.timedelta(days=1)
 
 
+_NAMED_MONTH_PART = re.compile(r"(?<![\d下本这个])(\d{1,2})\s*月(?:份)?(底|末|中|初)")
+
+
 def _span(cleaned: str, today: dt.date) -> dt.date | None:
     """The last day of a span named: 月底(前), 下个月底, 下个月初, 月中, 年底, 这周内, 下周."""
+    named = _NAMED_MONTH_PART.search(digits_from_chinese(cleaned))
+    if named:  # 12月底, 一月中, 3月初: that month's (this year's, or next year's once it is over)
+        month, part = int(named.group(1)), named.group(2)
+        if not 1 <= month <= 12:
+            return None
+        year = today.year if month >= today.month else today.year + 1
+        first = dt.date(year, month, 1)
+        return _month_end(first) if part in "底末" else first.replace(day=15 if part == "中" else 5)
     if re.search(r"下个?月(?:底|末)", cleaned):
         return _month_end(today, 1)
     if re.search(r"下个?月初", cleaned):
@@ -220,8 +231,8 @@ def _span(cleaned: str, today: dt.date) -> dt.date | None:
         return _month_end(today) + dt.timedelta(days=15)
     if re.search(r"(?:这个?|本)?月(?:底|末)", cleaned):
         return _month_end(today)
-    if "月中" in cleaned and today.day <= 15 and not re.search(r"\d月中", cleaned):
-        return today.replace(day=15)
+    if "月中" in cleaned:  # this month's middle, or next month's once it is past
+        return today.replace(day=15) if today.day <= 15 else _month_end(today) + dt.timedelta(days=15)
     if re.search(r"年(?:底|末)", cleaned):
         return dt.date(today.year, 12, 31)
     if _THIS_WEEK.search(cleaned):
@@ -338,19 +349,27 @@ def extract_date(text: str, today: dt.date) -> dt.date | None:
 # ("下午2点到4点" is 14:00 and 16:00). Chinese numerals are read here, not by cn2an, which takes 点 for a
 # decimal point ("两点十分" is not 2.10).
 _NUM = r"[零〇一二两三四五六七八九十\d]{1,3}"
-_PM = ("下午", "下半天", "下昼", "后晌", "傍晚", "晚上", "夜里", "夜间", "今晚", "明晚", "昨晚", "晚")
-_NIGHT = ("晚上", "夜里", "夜间", "今晚", "明晚", "昨晚")
+_PM: tuple[str, ...] = ("下午", "下半天", "下半日", "后半天", "后半晌", "下昼", "晏昼", "后晌", "傍晚")
+_PM += ("晚上", "晚黑", "晚头", "夜里", "夜间", "今晚", "明晚", "昨晚", "晚")
+_NIGHT = ("晚上", "晚黑", "晚头", "夜里", "夜间", "今晚", "明晚", "昨晚")
 _NOON = ("中午", "晌午")
 _SMALL_HOURS = ("凌晨", "半夜")  # 半夜十二点 is 0:00
 _PERIOD = (
-    r"(?P<period>凌晨|半夜|清早|一早|早上|早晨|今早|明早|上午|上半天|上昼|中午|晌午|下午|下半天|下昼|后晌|傍晚"
-    r"|晚上|夜里|夜间|今晚|明晚|昨晚"
+    r"(?P<period>凌晨|半夜|清早|一早|早上|早晨|朝早|今早|明早|上午|上半天|上半日|上昼|中午|晌午|下午|下半天|下半日"
+    r"|后半天|后半晌|下昼|晏昼|后晌|傍晚|晚上|晚黑|晚头|夜里|夜间|今晚|明晚|昨晚"
     r"|(?<![最提])早|(?<![最太])晚)?"
 )
 _CLOCK = re.compile(
     _PERIOD
     + r"\s*(?:"
     + r"(?<![\d.:：])(?P<hh>\d{1,2})\s*[:：]\s*(?P<mm>\d{2})(?![\d.])"
+    + r"(?:\s*(?P<hh_ampm>a\.?m\.?|p\.?m\.?)(?![a-z]))?"
+    + r"|差\s*(?:(?P<before_quarter>一刻)|(?P<before>"
+    + _NUM
+    + r")\s*分钟?)"
+    + r"\s*(?P<before_hour>"
+    + _NUM
+    + r")\s*点钟?"
     + r"|(?<![\d零〇一二两三四五六七八九十])(?P<hour>"
     + _NUM
     + r")\s*(?:点钟?|时(?![间候]|半会))(?![点儿])\s*(?:(?P<half>半)|(?P<quarter>一刻|三刻)"
@@ -374,15 +393,20 @@ def _small_number(said: str) -> int | None:
 
 def _clock(match: re.Match[str], period: str) -> dt.time | None:
     """The time a match of ``_CLOCK`` names, in the period said before it (its own or one carried over)."""
+    bare = not period  # no 上午 / 下午 said: 1 to 5 o'clock is the afternoon (两点半 is 14:30)
     if match.group("hh"):
         hour, minute = int(match.group("hh")), int(match.group("mm"))
+        if match.group("hh_ampm"):
+            return _ampm(hour, minute, match.group("hh_ampm"))
+        bare = bare and not match.group("hh").startswith("0")  # 02:30 is a 24-hour clock
+    elif match.group("before_hour"):  # 差一刻三点, 差五分四点: before the hour
+        said_hour = _small_number(match.group("before_hour"))
+        less = 15 if match.group("before_quarter") else _small_number(match.group("before") or "")
+        if said_hour is None or less is None or not 0 < less < 60 or not 0 < said_hour <= 24:
+            return None
+        hour, minute = said_hour - 1, 60 - less
     elif match.group("ampm_hour"):
-        hour, minute = int(match.group("ampm_hour")), 0
-        if match.group("ampm").startswith("p") and hour < 12:
-            hour += 12
-        elif match.group("ampm").startswith("a") and hour == 12:
-            hour = 0
-        return dt.time(hour, minute) if hour <= 23 else None
+        return _ampm(int(match.group("ampm_hour")), 0, match.group("ampm"))
     else:
         said_hour = _small_number(match.group("hour"))
         quarter = {"一刻": 15, "三刻": 45}.get(match.group("quarter") or "", 0)
@@ -407,9 +431,20 @@ def _clock(match: re.Match[str], period: str) -> dt.time | None:
         hour += 12
     elif period in _SMALL_HOURS and hour == 12:
         hour = 0
+    elif bare and 1 <= hour <= 5:
+        hour += 12
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
         return None
     return dt.time(hour, minute)
+
+
+def _ampm(hour: int, minute: int, said: str) -> dt.time | None:
+    """3pm, 7:30pm, 12am."""
+    if said.startswith("p") and hour < 12:
+        hour += 12
+    elif said.startswith("a") and hour == 12:
+        hour = 0
+    return dt.time(hour, minute) if hour <= 23 and minute <= 59 else None
 
 
 _VAGUE_BEFORE = tuple("快慢多少好有差大小高低近远再早晚")
@@ -428,7 +463,7 @@ def extract_times(text: str) -> list[dt.time]:
     "下午2点到4点" (14:00 and 16:00), "3pm"; a time that cannot be ("25点") is left out."""
     found: list[dt.time] = []
     period = ""
-    cleaned = normalize(text)
+    cleaned = normalize(text).replace("點", "点").replace("鐘", "钟")
     for match in _CLOCK.finditer(cleaned):
         if _vague(cleaned, match):
             continue

@@ -15,10 +15,14 @@ from nlp.tokenize import normalize, strip_punctuation
 
 _PARTICLES = "啊呀吧哦呢啦嘛哈了呗"
 # what may stand before an answer ("嗯，是的", "那行") or after it ("不用了，谢谢") without changing it
-_LEADING = frozenset({"嗯", "嗯嗯", "哦", "噢", "喔", "额", "呃", "那", "那就", "那么", "唔"})
+_LEADING = frozenset(
+    {"嗯", "嗯嗯", "哦", "噢", "喔", "额", "呃", "那", "那就", "那么", "唔"}
+    | {"em", "emm", "emmm", "emmmm", "hmm"}
+)
 _POLITE_NO = frozenset({"好的", "好吧", "好", "行吧"})  # "好的，先不用了" is a no
 _TRAILING = frozenset(
     {"谢谢", "谢谢你", "谢谢您", "谢啦", "谢了", "多谢", "麻烦了", "麻烦你了", "辛苦了", "辛苦"}
+    | {"唔该", "唔该晒", "多谢晒", "谢谢侬", "感谢", "麻烦你们了", "辛苦你们了", "别问了"}
 )
 _LONGEST_COMPOUND = 16
 
@@ -34,10 +38,20 @@ def _bare_set(words: tuple[object, ...]) -> frozenset[str]:
     return frozenset(_bare(str(word)) or normalize(str(word)) for word in words)
 
 
+# traditional characters residents of Hong Kong, Macao, Taiwan and abroad type (對啊, 沒錯, 係呀), as the
+# simplified ones the word lists hold
+_TRADITIONAL = str.maketrans(
+    "對沒錯係說這個謝嗎還們認確誤問題會來發樣無讓請幫給過時點開關門燈話聽現實經為麼煩辦報幹邊兩選項號單樓棟層戶業員區網與後東"
+    "車長頭電見幾萬條種書應該當從將處歡聯絡續繼寫碼帶證須呢嘅囉喇嚟咗",
+    "对没错系说这个谢吗还们认确误问题会来发样无让请帮给过时点开关门灯话听现实经为么烦办报干边两选项号单楼栋层户业员区网与后东"
+    "车长头电见几万条种书应该当从将处欢联络续继写码带证须呢嘅啰喇嚟咗",
+)
+
+
 @functools.lru_cache(maxsize=8192)
 def _bare(text: str) -> str:
     """A pure function of the text, kept: the same labels and words are bared on every answer."""
-    return strip_punctuation(normalize(text))
+    return strip_punctuation(normalize(text).translate(_TRADITIONAL))
 
 
 def _forms(bare: str) -> list[str]:
@@ -114,10 +128,12 @@ _ASKED_BACK = re.compile(r"[?？]\s*$")
 # a first part that only softens what follows: "好的，先不用了" is a no
 _SOFTENERS = frozenset({"好", "好的", "好吧", "行", "行吧", "那好", "嗯", "嗯嗯", "哦", "噢"})
 # in a part after a yes, a word that may take it back: asked again rather than guessed
-_DOUBT = re.compile(r"[不没别甭莫覅冇唔]|但|可是|只是|错|改")
+_DOUBT = re.compile(r"[不没别甭莫覅冇唔]|但|可是|只是|错|改|想想|考虑|等等|等一下|稍等|再看|问问|商量")
+# a question in what follows a first word said without a pause ("提交了多久能来修", "取消了还能再报吗")
+_QUESTION = re.compile(r"[吗么嘛?？]|多久|什么|啥|怎么|几|哪|谁|能不能|会不会|要不要|还能|为什么|咋")
 
 
-def yes_or_no(text: str) -> bool | None:
+def yes_or_no(text: str, *, run_on: bool = True) -> bool | None:
     """True for a yes, False for a no, None for anything else.
 
     The whole answer first ("是的", "不用了谢谢"). Else an answer in parts: its first part decides, and what
@@ -125,7 +141,13 @@ def yes_or_no(text: str) -> bool | None:
     opposite: then the first was only a softener ("好的，先不用了": a no) or the answer is unclear ("是的
     不对 等一下"). A yes followed by a doubt it does not resolve ("对 但是楼号错了", "是的 师傅今天能来不")
     is asked again: a wrong yes files what the resident did not confirm. A lone part asked back ("嗯？",
-    "是吗？") decides nothing."""
+    "是吗？") decides nothing.
+
+    ``run_on`` also reads an answer that runs on without a pause ("不对不对我说的是三单元": a no) and one
+    that names a mistake ("地址不是这个": a no); a numbered question, whose options are named, does not
+    ("不要匿名" is no answer to "1 显示王女士 ... 3 匿名", not its no)."""
+    if _A_NOT_A.search(_bare(text)):
+        return None  # "对不对", "取消不取消", "有没有": a question
     said_yes, said_no = _said("yes", text), _said("no", text)
     if said_yes != said_no:  # one word of one list: the words together below come second ("唔要" is no)
         return None if _asked_back(text) else said_yes
@@ -134,26 +156,68 @@ def yes_or_no(text: str) -> bool | None:
     if is_no(text):
         return None if _asked_back(text) else False
     parts = [p for p in _CLAUSES.split(normalize(text)) if p]
-    if len(parts) < 2:
-        return None
-    first = _one_part(parts[0])
+    if run_on and parts and _one_part(parts[0]) is None:  # said without a pause: "不对不对我说的是三单元"
+        parts[:1] = _leading_answer(parts[0])
+    first = _one_part(parts[0]) if len(parts) >= 2 else None
     if first is None:
-        return None
+        return _names_a_mistake(text) if run_on else None
     read = [(p, _one_part(p)) for p in parts[1:]]
     later = {said for _, said in read} - {None}
     if first and later == {False} and _bare(parts[0]).rstrip(_PARTICLES) in _SOFTENERS:
         return False
     if (not first) in later:
         return None
-    if first and any(said is None and _DOUBT.search(p) for p, said in read):
+    if first and any(said is None and _DOUBT.search(p) and _bare(p) not in _TRAILING for p, said in read):
         return None  # "是的 不过地址不对", "对 就是楼号没写": a yes with a doubt after it is asked again
     return first
 
 
+# what is wrong, named ("地址不是这个", "门牌号写错了 应该是502"): a no, when nothing in the answer says yes
+_MISTAKE = re.compile(r"(?<![没无冇])(?:写|选|填|弄|搞|打|记)?错了?|不对|有误|不是这个|不正确|\bwrong\b")
+
+
+_NO_MISTAKE = re.compile(r"[没无冇]有?(?:写|选|填|弄|搞|打|记)?错|无误")
+_HEDGE = re.compile(r"好像|可能|也许|不确定|不知道|说不好")
+
+
+def _names_a_mistake(text: str) -> bool | None:
+    said = normalize(text)
+    if not _MISTAKE.search(_NO_MISTAKE.sub("", said)) or _QUESTION.search(said) or _HEDGE.search(said):
+        return None
+    if _A_NOT_A.search(_bare(text)):
+        return None
+    parts = [p for p in _CLAUSES.split(normalize(text)) if p]
+    return None if any(_one_part(p) for p in parts) else False
+
+
+_LONGEST_LEADING = 8
+_A_NOT_A = re.compile(r"(?<!不)(.{1,2})[不没]\1")  # 对不对, 要不要, 取消不取消; not 不用不用
+_ASKS = tuple("吗么嘛不没")  # "对吗", "可以不", "好没": a question, not an answer with a remark
+
+
+def _leading_answer(part: str) -> list[str]:
+    """A part that begins with an answer of two characters or more and goes on without a pause ("对的就是
+    楼道那个灯", "不是楼道灯", "不用了我自己弄"): the answer, and the rest as a part of its own. A part
+    that asks ("对吗", "可以不") or begins with a one-character word ("是谁", "好多") is kept whole."""
+    bare = _bare(part)
+    for end in range(min(len(bare) - 1, _LONGEST_LEADING), 1, -1):
+        head, rest = bare[:end], bare[end:]
+        if _one_part(head) is not None:
+            if rest.startswith(_ASKS) or _QUESTION.search(rest):
+                break
+            return [head, rest]
+    return [part]
+
+
 def _one_part(part: str) -> bool | None:
-    if is_yes(part):
-        return True
-    return False if is_no(part) else None
+    """One part read as a whole answer is: a word of one list, else words of one list said together."""
+    said_yes, said_no = _said("yes", part), _said("no", part)
+    if said_yes != said_no:  # "唔系" is a no, though 唔 may lead a yes ("唔，好的")
+        return said_yes
+    if said_yes:
+        return None
+    together_yes, together_no = _said_together("yes", part), _said_together("no", part)
+    return together_yes if together_yes != together_no else None
 
 
 def _asked_back(text: str) -> bool:
@@ -185,7 +249,7 @@ def is_any(text: str) -> bool:
 
 # -- numbered questions ---------------------------------------------------------------------------------
 # what people put around a pick: "我选第二个吧", "就投同意", "那就三分之二的"
-_LEAD = re.compile(r"^(?:那就|那|就|我|我们|俺|咱|咱们)*(?:选择|选|要|投|是|用|按)?")
+_LEAD = re.compile(r"^(?:那就|那|就|我|我们|俺|咱|咱们)*(?:选择|选项|选|要|投|是|用|按|option|no|number)?")
 _TAIL = re.compile(r"(?:那个|这个|那项|这项|那一项|这一项|那种|的|吧|啊|呀|哦|呢|啦|嘛|了|呗)+$")
 # an option named by where it stands in the list: the first, the last, and of two, the one before or after
 _FIRST = re.compile(r"^(?:头一?个|最前面?|最上面|第一个?|开头|顶上)$")
@@ -208,12 +272,29 @@ def _core(text: str) -> str:
     return core or bare.rstrip(_PARTICLES)
 
 
+_KEYCAP = str.maketrans("", "", "\ufe0f\u20e3")  # 2️⃣ is 2, a variation selector and a keycap
+_ENGLISH = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "first": "1",
+            "second": "2", "third": "3"}  # fmt: skip
+# a pick said last, after a hesitation: "1还是2……算了选2", "1、2都不好 选3"
+_LAST_PICK = re.compile(
+    r"(?:算了|还是|就|那就)?(?:选|投)\s*(?:第)?\s*(\d{1,2}|[一二两三四五六七八九])\s*(?:个|项|号)?[吧啊呀了]*$"
+)
+
+
 def ordinal(text: str, count: int) -> int | None:
-    """A number among ``1..count``: "2", "第二个", "第2个", "选一", "二", "两", "2号", "①"."""
+    """A number among ``1..count``: "2", "第二个", "第2个", "选一", "二", "两", "2号", "①", "2️⃣",
+    "选项二", "option 2", "two"; and a pick said last after a hesitation ("1还是2……算了选2")."""
+    text = text.translate(_KEYCAP)
     found = extract_choice(text, count)
     if found is not None:
         return found
     core = _core(text)
+    core = _ENGLISH.get(core, core)
+    last = _LAST_PICK.search(_bare(text))
+    if last is not None and _ORDINAL.match(core) is None:
+        said = last.group(1)
+        value = int(said) if said.isdigit() else _CN_DIGIT[said]
+        return value if 1 <= value <= count else None
     match = _ORDINAL.match(core)
     if match is None:
         return _position(core, count)
@@ -315,7 +396,7 @@ def choose(
         return scores.index(best) + 1
     if best:
         return None  # two options fit as well: ask again rather than guess
-    answer = yes_or_no(text)
+    answer = yes_or_no(text, run_on=False)
     if answer is True:
         return yes
     return no if answer is False else None

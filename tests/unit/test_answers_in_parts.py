@@ -79,3 +79,55 @@ def test_festival_days_and_dialect_words_for_days_and_afternoons() -> None:
     assert extract_date("後日啦", today) == dt.date(2026, 12, 2)
     assert extract_time("下半天两点") == dt.time(14, 0)
     assert extract_time("下昼三点") == extract_time("后晌三点") == dt.time(15, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an answer that runs on without a pause: its first words decide, the rest is a remark
+        ("不对不对是五单元不是四单元", False),
+        ("对的就是单元门口那盏灯", True),
+        ("不用了我让儿子弄", False),
+        ("不是客厅 是厨房漏水", False),
+        # ... unless the rest asks, or the answer is itself a question
+        ("提交了大概几天能修好", None),
+        ("对吗", None),
+        ("可以不", None),
+        ("取消不取消都一样", None),
+        ("是谁", None),  # a one-character word does not lead an answer
+        ("好多天了", None),
+        # a mistake named is a no; a mistake denied or wondered about is not
+        ("房号写错了", False),
+        ("电话不是这个", False),
+        ("没写错", True),
+        ("写错了吗", None),
+        ("好像对又好像不对", None),
+        # traditional characters, dialects, Latin letters, a thank-you after, a hesitation after
+        ("對的 沒錯", True),
+        ("系呀 冇错", True),
+        ("弗对额", False),
+        ("仲未", False),
+        ("bu yong", False),
+        ("好嘅 唔该晒", True),
+        ("嗯 我再想想", None),
+        ("不用改", True),
+        ("可是", None),
+    ],
+)
+def test_answers_said_without_a_pause_or_in_another_voice(text: str, expected: bool | None) -> None:
+    assert yes_or_no(text) is expected
+
+
+def test_a_numbered_question_does_not_read_a_run_on_no_as_its_no_option() -> None:
+    # "不要匿名" is not the anonymous option 3, though a plain no would be
+    labels = ["王女士", "王先生", "匿名"]
+    assert choose("不要匿名", labels, no=3) is None
+    assert choose("不要", labels, no=3) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "option"),
+    [("2️⃣", 2), ("选项三", 3), ("option 1", 1), ("two", 2), ("1还是3……算了选3", 3), ("二三都不行 选1", 1)],
+)
+def test_options_named_by_keycaps_english_or_last(text: str, option: int) -> None:
+    assert choose(text, ["一人一票", "一户一票", "仅限业主"]) == option

@@ -123,7 +123,25 @@ TIMES = [
     ("晚8:00", dt.time(20, 0)),
     ("明早九点半", dt.time(9, 30)),
     ("后天下午三点", dt.time(15, 0)),
-    ("两点十分", dt.time(2, 10)),  # not cn2an's 2.10
+    ("两点十分", dt.time(14, 10)),  # not cn2an's 2.10; and with no 上午 said, not ten past two at night
+    # 1 to 5 o'clock with no period said is the afternoon: no one meets at 3 at night
+    ("两点半", dt.time(14, 30)),
+    ("三点三刻", dt.time(15, 45)),
+    ("1点", dt.time(13, 0)),
+    ("02:30", dt.time(2, 30)),  # a 24-hour clock
+    ("2:30", dt.time(14, 30)),
+    ("凌晨3点", dt.time(3, 0)),
+    ("早上5点", dt.time(5, 0)),
+    ("四点差五分", dt.time(15, 55)),
+    ("差一刻三点", dt.time(14, 45)),  # the "before" said first
+    ("差五分十点", dt.time(9, 55)),
+    ("7:30pm", dt.time(19, 30)),
+    ("8:00 am", dt.time(8, 0)),
+    # dialect periods: Cantonese 晏昼 (afternoon), 晚黑 (evening); 下半日, 后半晌
+    ("晏昼两点半", dt.time(14, 30)),
+    ("晚黑八点", dt.time(20, 0)),
+    ("下半日两点", dt.time(14, 0)),
+    ("后半晌三点", dt.time(15, 0)),
     ("下午两点零五", dt.time(14, 5)),
     ("八点四十五", dt.time(8, 45)),
     ("十点差一刻", dt.time(9, 45)),
