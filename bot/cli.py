@@ -96,6 +96,7 @@ def _serve_one(settings: Settings, host: str, port: int, reuse_port: bool, prepa
         host=host,
         port=port,
         reuse_port=reuse_port,
+        backlog=settings.listen_backlog,
         print=None,
         shutdown_timeout=15,
         access_log=None,

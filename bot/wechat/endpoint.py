@@ -5,15 +5,19 @@ dedup, then the conversation turn under WeChat's 5-second deadline. Every protoc
 with a log line; a turn that overruns the deadline is answered ``success`` and its reply sent later
 through the customer-service API.
 
-Under overload the deadline is counted from the request's arrival, not from when its handler began:
-the event loop's lag (how late it runs what is due) is the time a request waited unseen. When the turns
-running reach ``MAX_TURNS``, or too little of the deadline is left, the message is answered ``success``
-at once and its turn queued (its reply goes out as a customer-service message). The queue holds no more
-than ``TURN_BACKLOG`` turns, nor more than ``TURN_BACKLOG_SECONDS`` of work at the rate turns are finishing;
-past it the answer is 503 and WeChat delivers the message again. So is it while the loop keeps running
-later than ``SHED_LAG``: every message then costs the loop more than it has, whether queued or answered,
-and only refusing before the body is read (no decryption, no parsing) lets it catch up before the requests
-waiting unseen pass WeChat's deadline.
+Under overload the deadline is counted from the request's arrival, not from when its handler began: the
+kernel's account of when the request's bytes arrived, or else the event loop's lag (how late it runs what is
+due), is the time a request waited unseen. When the turns running reach ``MAX_TURNS``, or too little of the
+deadline is left, the message is answered ``success`` at once and its turn queued (its reply goes out as a
+customer-service message). The queue holds no more than ``TURN_BACKLOG`` turns, nor more than
+``TURN_BACKLOG_SECONDS`` of work at the rate turns are finishing; past it the answer is 503 and WeChat
+delivers the message again. So is it for a message that waited unseen longer than ``SHED_WAIT`` (the kernel
+tells how long ago the request's bytes arrived: ``TCP_INFO``), and while the loop keeps running later than
+``SHED_LAG``: every message then costs the loop more than it has, whether queued or answered, and only
+refusing before the body is read (no decryption, no parsing) lets it catch up before the requests waiting
+unseen pass WeChat's deadline. Refusing the stale ones keeps the wait near ``SHED_WAIT`` however many arrive
+(the idea of CoDel: act on how long work waited, not on how much waits), and it sees the requests that waited
+in the kernel's listen queue, which the loop's lag does not.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from aiohttp import web
 import content
 from bot.background import Background
 from bot.config import Settings
-from bot.httputil import TooLarge, read_limited
+from bot.httputil import TooLarge, read_limited, unseen_for
 from bot.messages import IncomingMessage
 from bot.metrics import Metrics
 from bot.runtime import Conversations, TurnOutcome
@@ -163,9 +167,11 @@ class WeChatEndpoint:
     # -- POST: messages and events ------------------------------------------------------------------
     async def receive(self, request: web.Request) -> web.Response:
         self.lag.ensure_running()
-        arrived = time.monotonic() - self.lag.value  # when it most likely reached us
+        waited = unseen_for(request)  # as the kernel tells; else the loop's lag is the best guess
+        arrived = time.monotonic() - max(self.lag.value, waited or 0.0)  # when it reached us
         try:
-            if self._shedding():  # refused before any decryption or parsing: shedding must cost little
+            # refused before any decryption or parsing: shedding must cost little
+            if self._shedding() or (waited is not None and waited > self.settings.shed_wait):
                 self._check_query(request)
                 raise Overloaded
             body = await self._read_body(request)

@@ -556,3 +556,52 @@ async def test_a_queued_turn_waits_while_the_loop_is_behind(make_sim: MakeSim) -
     assert not waiting.done()
     endpoint.lag._recent.extend([0.0, 0.0, 0.0])  # caught up
     await asyncio.wait_for(waiting, 1.0)
+
+
+async def _raw_post(sim: WeChatSim, xml: str, *, stall: float) -> int:
+    """POST a message over a socket of its own, then hold the event loop for ``stall`` seconds before the
+    server may see it: the request's bytes wait in the kernel, unseen by the loop, as under overload."""
+    from urllib.parse import urlencode
+
+    ts, nonce = str(int(time.time())), "n0nce"
+    body, params = sim.envelope(xml, ts, nonce)
+    data = body.encode()
+    server = sim.client.server
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    head = (
+        f"POST /wechat?{urlencode(params)} HTTP/1.1\r\nHost: {server.host}\r\n"
+        f"Content-Type: text/xml\r\nContent-Length: {len(data)}\r\nConnection: close\r\n\r\n"
+    )
+    writer.write(head.encode() + data)  # in the kernel at once: the socket's buffer is empty
+    time.sleep(stall)  # the point: the loop runs nothing meanwhile (one long step, not overload)
+    status_line = await reader.readline()
+    writer.close()
+    return int(status_line.split()[1])
+
+
+async def test_a_message_that_waited_unseen_too_long_is_refused_before_reading(make_sim: MakeSim) -> None:
+    # the kernel tells how long ago the request's bytes arrived (TCP_INFO); the loop's lag cannot see a
+    # request that waited in the listen queue, and one long step of the loop is no overload
+    sim = await make_sim("safe", shed_wait=0.3)
+    assert (await sim.post(text_xml("o-wait", "帮助", next(ids))))[0] == 200
+    assert await _raw_post(sim, text_xml("o-wait", "帮助", next(ids)), stall=0.6) == 503
+    assert await _raw_post(sim, text_xml("o-wait", "帮助", next(ids)), stall=0.0) == 200
+
+
+async def test_the_deadline_counts_from_when_the_bytes_arrived(make_sim: MakeSim) -> None:
+    # a message that waited unseen for most of WeChat's deadline is answered `success` at once and its
+    # turn queued (the reply follows as a customer-service message), not started with no time left
+    sim = await make_sim("safe", shed_wait=10.0, reply_deadline=1.0)
+    assert (await sim.post(text_xml("o-late", "帮助", next(ids))))[0] == 200
+    from bot.app import ENDPOINT
+
+    endpoint = sim.client.server.app[ENDPOINT]
+    endpoint.lag.stop()  # only the kernel's account may tell: the loop's lag watch would see the stall too
+
+    def queued() -> float:
+        name, labels = "community_bot_late_replies_total", {"reason": "queued"}
+        return endpoint.metrics.registry.get_sample_value(name, labels) or 0.0
+
+    before = queued()
+    assert await _raw_post(sim, text_xml("o-late", "帮助", next(ids)), stall=0.8) == 200
+    assert queued() == before + 1
