@@ -42,6 +42,10 @@ def cmd_nlp(args: argparse.Namespace) -> int:
         print(f"softmax temperature (fitted out of fold): {model.temperature}")
         print(f"wrote {out}")
         return 0
+    if args.action == "conversations":
+        from bot.conversation_eval import evaluate
+
+        return evaluate(Path(args.file) if args.file else CONVERSATIONS, args.worst)
     model = IntentModel.load(Path(args.model)) if args.model else IntentModel.load()
     if args.action == "why":
         return _why(model, " ".join(args.text))
@@ -100,6 +104,7 @@ def _eval(model: IntentModel, path: Path, worst: int) -> int:
 
 
 ANSWERS = Path(__file__).resolve().parent.parent / "nlp" / "corpus" / "blind_answers_2611.tsv"
+CONVERSATIONS = Path(__file__).resolve().parent.parent / "nlp" / "corpus" / "blind_conversations.txt"
 # the questions the answers reply to: a confirmation, read by the shared yes/no vocabulary every
 # confirmation falls back on (content/answers.yaml), and the numbered choice of a consultation's way of
 # counting, with the owners-only rule beside it, as the launch dialog labels them
@@ -161,15 +166,16 @@ def _answers(path: Path, today: dt.date, worst: int) -> int:
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     nlp = sub.add_parser("nlp", help="train, evaluate and explain the intent model")
-    nlp.add_argument("action", choices=["train", "eval", "why", "answers"])
+    nlp.add_argument("action", choices=["train", "eval", "why", "answers", "conversations"])
     nlp.add_argument("text", nargs="*", help="why: the message")
     nlp.add_argument("--out", help="train: where to write the weights (default: the shipped model)")
     nlp.add_argument("--model", help="eval / why: a weights file other than the shipped one")
     nlp.add_argument(
         "--file",
         help="eval: a label<TAB>message file (default: nlp/corpus/heldout.tsv); answers: a "
-        "kind<TAB>expected<TAB>answer file (default: nlp/corpus/blind_answers_2611.tsv)",
+        "kind<TAB>expected<TAB>answer file (default: nlp/corpus/blind_answers_2611.tsv); conversations: "
+        "a file of whole conversations (default: nlp/corpus/blind_conversations.txt)",
     )
     nlp.add_argument("--today", help="answers: the day the answers were written for (YYYY-MM-DD)")
-    nlp.add_argument("--worst", type=int, default=25, help="eval: how many mistakes to list")
+    nlp.add_argument("--worst", type=int, default=25, help="eval / answers / conversations: mistakes listed")
     nlp.set_defaults(func=cmd_nlp)
