@@ -6,8 +6,10 @@ beyond reading the content."""
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
 import content
 from nlp.slots import extract_choice
@@ -146,6 +148,16 @@ def yes_or_no(text: str, *, run_on: bool = True) -> bool | None:
     ``run_on`` also reads an answer that runs on without a pause ("不对不对我说的是三单元": a no) and one
     that names a mistake ("地址不是这个": a no); a numbered question, whose options are named, does not
     ("不要匿名" is no answer to "1 显示王女士 ... 3 匿名", not its no)."""
+    found = _yes_or_no(text, run_on)
+    if found is not None or not run_on or _QUESTION.search(normalize(text)):
+        return found  # a question is not read for slips: 是吗 is no 是嘛
+    if any(_one_part(p) is not None for p in _CLAUSES.split(normalize(text)) if p):
+        return None  # words of an answer said, yet unclear: not made clear by reading slips into the rest
+    heard = {_yes_or_no(reading, run_on) for reading in _heard_as(text)} - {None}
+    return heard.pop() if len(heard) == 1 else None
+
+
+def _yes_or_no(text: str, run_on: bool) -> bool | None:
     if _A_NOT_A.search(_bare(text)):
         return None  # "对不对", "取消不取消", "有没有": a question
     said_yes, said_no = _said("yes", text), _said("no", text)
@@ -207,6 +219,55 @@ def _leading_answer(part: str) -> list[str]:
                 break
             return [head, rest]
     return [part]
+
+
+# -- homophones: what a pinyin keyboard or voice input wrote for an everyday answer ---------------------
+_SYLLABLES = Path(__file__).resolve().parents[2] / "nlp" / "data" / "syllables.txt"
+_MOST_READINGS = 32
+
+
+@functools.cache
+def _syllable_of() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for line in _SYLLABLES.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            syllable, chars = line.split("\t")
+            found.update(dict.fromkeys(chars, syllable))
+    return found
+
+
+@functools.lru_cache(maxsize=4)
+def _answer_chars(words: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """The characters of the everyday answers by syllable: 'shi' -> (是, 时...)."""
+    syllable_of = _syllable_of()
+    by: dict[str, set[str]] = {}
+    for ch in "".join(words):
+        if ch in syllable_of and ch not in _PARTICLES:
+            by.setdefault(syllable_of[ch], set()).add(ch)
+    return {syllable: tuple(sorted(chars)) for syllable, chars in by.items()}
+
+
+def _heard_as(text: str) -> list[str]:
+    """The answer with each character the answers never use replaced by one they use that sounds the same
+    (事的 -> 是的, 队的队的 -> 对的对的, 确人提交 -> 确认提交): every such reading that changes at most half
+    of it, or none when there are too many. A single character is not read so (十 is not 是)."""
+    said = normalize(text).translate(_TRADITIONAL)  # the pauses kept: they part an answer
+    bare = _bare(text)
+    words = _words("yes") | _words("no")
+    by = _answer_chars(words)
+    known = {ch for chars in by.values() for ch in chars}
+    syllable_of = _syllable_of()
+    choices = [
+        (ch,) if ch in known or ch not in syllable_of else by.get(syllable_of[ch], (ch,)) for ch in said
+    ]
+    count = 1
+    for options in choices:
+        count *= len(options)
+    if len(bare) < 2 or count > _MOST_READINGS:
+        return []
+    readings = ["".join(chosen) for chosen in itertools.product(*choices)]
+    # a slip changes a character here and there; one that changes most is another word (事实 is no 是是)
+    return [r for r in readings if 0 < sum(a != b for a, b in zip(r, said, strict=True)) * 2 <= len(bare)]
 
 
 def _one_part(part: str) -> bool | None:

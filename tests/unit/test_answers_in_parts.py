@@ -131,3 +131,38 @@ def test_a_numbered_question_does_not_read_a_run_on_no_as_its_no_option() -> Non
 )
 def test_options_named_by_keycaps_english_or_last(text: str, option: int) -> None:
     assert choose(text, ["一人一票", "一户一票", "仅限业主"]) == option
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # slips of a pinyin keyboard or of voice input: a character that sounds the same
+        ("事的", True),
+        ("队的 麻烦了", True),
+        ("确人提交", True),
+        ("部用了", False),
+        ("不队", False),
+        # ... but not a real word, a single character or a question
+        ("事实", None),
+        ("十", None),
+        ("市吗", None),
+    ],
+)
+def test_homophones_typed_for_an_answer(text: str, expected: bool | None) -> None:
+    assert yes_or_no(text) is expected
+
+
+def test_every_character_of_the_answers_has_its_syllable() -> None:
+    # nlp/data/syllables.txt is written by nlp/homophones_build.py: a new word needs it written again
+    import content
+    from handlers.common.answers import _syllable_of
+
+    answers = content.load_yaml("answers.yaml")
+    missing = {
+        ch
+        for kind in ("yes", "no", "skip", "ack")
+        for word in answers[kind]
+        for ch in str(word)
+        if "\u4e00" <= ch <= "\u9fff" and ch not in _syllable_of()
+    }
+    assert not missing, f"run nlp/homophones_build.py: {''.join(sorted(missing))}"
