@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from bot.feature import Feature
-from handlers.figures import console, public_console
+from handlers.figures import console, public_console, street_lists
 from handlers.figures.api import routes
 
-feature = Feature("figures", api=routes.all, console=[*console.pages.all, *public_console.pages.all])
+feature = Feature(
+    "figures",
+    api=routes.all,
+    console=[*console.pages.all, *public_console.pages.all, *street_lists.pages.all],
+)
