@@ -162,7 +162,7 @@ def _show(value: Cell) -> str:
     return str(value)
 
 
-def _render(
+async def _render(
     call: ConsoleRequest, listing: Listing, place: Place, listed: PageSlice[Any], lines: list[Line]
 ) -> Rendered:
     given = {k: v for k, v in listing.given.items() if v}
@@ -172,6 +172,7 @@ def _render(
             "l": listing,
             "w": lambda key, **values: words(f"{listing.kind}.{key}", **values),
             "note": words(listing.kind).get("order", ""),
+            "tabs": await call.tabs(*WISH_TABS) if listing.page in WISH_TABS else [],
             "words": words,
             "headers": [words("community"), *words(f"{listing.kind}.headers")],
             "lines": lines,
@@ -179,6 +180,7 @@ def _render(
             "show": _show,
             "given": defaultdict(str, given),  # the template reads the filters not given as ""
             "communities": [(c.code, c.name) for c in place.communities.values()],
+            "linked": any(line.link for line in lines),
             "unlinked": any(not line.link for line in lines),
             **call.paged(listing.page, listed.total, PER_PAGE, given, export=listing.export),
         },
@@ -261,7 +263,7 @@ async def tickets(call: ConsoleRequest) -> Rendered:
     page = call.number("page") or 1
     listed = await ticket_queries.street_ticket_page(place.ids, filters, sort, page, PER_PAGE, call.now())
     lines = [_ticket_line(place, call, cid, view) for cid, view in listed.rows]
-    return _render(call, listing, place, listed, lines)
+    return await _render(call, listing, place, listed, lines)
 
 
 @pages.get(STREET + "/tickets/export", "street.tickets_export", audit=True, title="repairs.console_exported")
@@ -272,6 +274,7 @@ async def tickets_export(call: ConsoleRequest) -> web.Response:
 
 
 # -- wishes -------------------------------------------------------------------------------------------------
+WISH_TABS = ("street.wishes", "street.records")  # as the community's wishes pages: its tabs
 WISH_STATUSES = ("submitted", "changes", "open", "claimed", "fulfilled", "confirmed", "declined", "withdrawn")
 
 
@@ -318,12 +321,18 @@ def _wish_line(place: Place, call: ConsoleRequest, view: Any) -> Line:
     return Line(place.name(wish.community_id), cells, link)
 
 
-@pages.get(STREET + "/wishes", "street.wishes", nav="console.nav.wishes", nav_order=30)
+@pages.get(
+    STREET + "/wishes",
+    "street.wishes",
+    nav="console.nav.wishes",
+    nav_order=30,
+    tab="wishes.console_tab.list",
+)
 async def wishes(call: ConsoleRequest) -> Rendered:
     listing, place, filters = await _wishes(call)
     page = call.number("page") or 1
     listed = await wish_queries.street_wish_page(call.person, place.ids, filters, page, PER_PAGE)
-    return _render(call, listing, place, listed, [_wish_line(place, call, v) for v in listed.rows])
+    return await _render(call, listing, place, listed, [_wish_line(place, call, v) for v in listed.rows])
 
 
 @pages.get(STREET + "/wishes/export", "street.wishes_export", audit=True, title="wishes.console_exported")
@@ -366,7 +375,7 @@ def _record_line(place: Place, call: ConsoleRequest, row: wish_queries.StreetRec
     return Line(place.name(community_id), cells, link)
 
 
-@pages.get(STREET + "/service-records", "street.records")
+@pages.get(STREET + "/service-records", "street.records", tab="wishes.console_tab.records")
 async def records(call: ConsoleRequest) -> Rendered:
     listing, place, filters = await _records(call)
     page = call.number("page") or 1
@@ -375,7 +384,7 @@ async def records(call: ConsoleRequest) -> Rendered:
         (getattr(totals, key), words(f"records.totals.{key}"))
         for key in ("records", "volunteers", "hours", "points")
     ]
-    return _render(call, listing, place, listed, [_record_line(place, call, r) for r in listed.rows])
+    return await _render(call, listing, place, listed, [_record_line(place, call, r) for r in listed.rows])
 
 
 @pages.get(
@@ -436,7 +445,9 @@ async def consultations(call: ConsoleRequest) -> Rendered:
     listing, place, filters = await _consultations(call)
     page = call.number("page") or 1
     listed = await vote_lists.street_consultation_page(place.ids, filters, page, PER_PAGE)
-    return _render(call, listing, place, listed, [_consultation_line(place, call, i) for i in listed.rows])
+    return await _render(
+        call, listing, place, listed, [_consultation_line(place, call, i) for i in listed.rows]
+    )
 
 
 @pages.get(
@@ -499,7 +510,7 @@ async def messages(call: ConsoleRequest) -> Rendered:
     listing, place, status, (since, until) = await _messages(call)
     page = call.number("page") or 1
     listed = await message_queries.street_message_page(place.ids, status, since, until, page, PER_PAGE)
-    return _render(call, listing, place, listed, [_message_line(place, call, r) for r in listed.rows])
+    return await _render(call, listing, place, listed, [_message_line(place, call, r) for r in listed.rows])
 
 
 @pages.get(STREET + "/messages/export", "street.messages_export", audit=True, title="common.console_exported")

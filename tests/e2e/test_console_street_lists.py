@@ -28,7 +28,7 @@ from tests.wechat_sim import WeChatSim
 
 STREET = "/console/s/xingfu"
 OCT_NOV = {"period": "custom", "from": "2026-10-01", "to": "2026-11-30"}
-TABLE = re.compile(r'<table class="list" id="street-(\w+)">.*?<tbody>(.*?)</tbody>', re.S)
+TABLE = re.compile(r'<table class="list street" id="street-(\w+)">.*?<tbody>(.*?)</tbody>', re.S)
 
 
 @pytest.fixture
