@@ -108,16 +108,26 @@ async def _rows(messages: list[StaffMessage]) -> list[MessageRow]:
 
 
 async def message_rows_page(
-    community_id: int, status: str, page: int, per_page: int
+    community_id: int,
+    status: str,
+    page: int,
+    per_page: int,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
 ) -> PageSlice[MessageRow]:
-    """A page of a community's messages for staff with who left them: four statements."""
-    listed = await page_slice(_of(community_id, status), page, per_page, *_order(status))
+    """A page of a community's messages for staff with who left them (left in [since, until) when
+    given): four statements."""
+    query = _of_street([community_id], status, since, until)
+    listed = await page_slice(query, page, per_page, *_order(status))
     return PageSlice(await _rows(listed.rows), page, per_page, listed.total)
 
 
-async def message_rows(community_id: int, status: str) -> list[MessageRow]:
+async def message_rows(
+    community_id: int, status: str, since: dt.datetime | None = None, until: dt.datetime | None = None
+) -> list[MessageRow]:
     """The whole filtered list in the page's order (the export)."""
-    return await _rows(await _of(community_id, status).order_by(*_order(status)).limit(EXPORT_LIMIT))
+    query = _of_street([community_id], status, since, until)
+    return await _rows(await query.order_by(*_order(status)).limit(EXPORT_LIMIT))
 
 
 # -- a street office's: its communities' messages, read only ------------------------------------------------

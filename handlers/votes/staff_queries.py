@@ -32,9 +32,11 @@ class Listed:
     eligible: int | None
 
 
-def _consultations(community_id: int, status: str) -> QuerySet[Consultation]:
-    query = Consultation.filter(community_id=community_id)
-    return query.filter(status=status) if status else query
+def _consultations(
+    community_id: int, status: str, since: dt.datetime | None = None, until: dt.datetime | None = None
+) -> QuerySet[Consultation]:
+    """The community's, of a status (or all), closed in [since, until) when given (what a figure links)."""
+    return _of_street([community_id], StreetFilter(status, since, until))
 
 
 async def _with_turnout(community_id: int, views: list[ConsultationView]) -> list[Listed]:
@@ -56,17 +58,28 @@ async def _with_turnout(community_id: int, views: list[ConsultationView]) -> lis
     return out
 
 
-async def consultation_page(community_id: int, status: str, page: int, per_page: int) -> PageSlice[Listed]:
+async def consultation_page(
+    community_id: int,
+    status: str,
+    page: int,
+    per_page: int,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> PageSlice[Listed]:
     """A page of the community's consultations, newest first: two statements, and the open ones' turnout
     in four more."""
-    listed = await page_slice(_consultations(community_id, status), page, per_page, "-created_at", "-id")
+    query = _consultations(community_id, status, since, until)
+    listed = await page_slice(query, page, per_page, "-created_at", "-id")
     views = [view_of(c) for c in listed.rows]
     return PageSlice(await _with_turnout(community_id, views), page, per_page, listed.total)
 
 
-async def consultation_rows(community_id: int, status: str) -> list[Listed]:
+async def consultation_rows(
+    community_id: int, status: str, since: dt.datetime | None = None, until: dt.datetime | None = None
+) -> list[Listed]:
     """The whole filtered list in the page's order (the export)."""
-    rows = await _consultations(community_id, status).order_by("-created_at", "-id").limit(EXPORT_LIMIT)
+    query = _consultations(community_id, status, since, until)
+    rows = await query.order_by("-created_at", "-id").limit(EXPORT_LIMIT)
     return await _with_turnout(community_id, [view_of(c) for c in rows])
 
 

@@ -98,11 +98,11 @@ async def street_wish_rows(
     )
 
 
-async def counts(community_id: int) -> Counter[str]:
-    """How many wishes the community has in each state: one statement."""
-    return Counter(
-        str(s) for s in await Wish.filter(community_id=community_id).values_list("status", flat=True)
-    )
+async def counts(community_id: int, filters: WishFilter | None = None) -> Counter[str]:
+    """How many wishes the community has in each state (posted in the filter's days, when it has them): one
+    statement."""
+    days = WishFilter(since=filters.since, until=filters.until) if filters is not None else WishFilter()
+    return Counter(str(s) for s in await _listed(community_id, days).values_list("status", flat=True))
 
 
 def lapsing(view: queries.WishView, now: dt.datetime) -> bool:
