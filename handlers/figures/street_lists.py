@@ -23,7 +23,7 @@ import content
 from bot.console.core import ConsoleError, ConsoleRequest, Pages, Rendered
 from bot.console.export import Cell, xlsx_response
 from handlers.common import queries as message_queries
-from handlers.register.models import Grid
+from handlers.figures import queries
 from handlers.repairs import staff_queries as ticket_queries
 from handlers.repairs.categories import categories
 from handlers.repairs.console import export_row as ticket_cells
@@ -36,7 +36,7 @@ from handlers.votes import staff_queries as vote_lists
 from handlers.wishes import staff_queries as wish_queries
 from handlers.wishes.rules import rules
 from handlers.wishes.workflow import status_label as wish_status
-from storage.models import STAFF_ROLES, Community, Person, Role, RoleName
+from storage.models import STAFF_ROLES, Community, RoleName
 from storage.pages import PageSlice
 from storage.roles import MESSAGE_ANSWERERS
 
@@ -93,14 +93,7 @@ class Place:
 
 async def _place(call: ConsoleRequest) -> Place:
     assert call.street is not None
-    rows = await Role.filter(person_id=call.person.id, community__street_office_id=call.street.id).values(
-        "community_id", "role"
-    )
-    roles: dict[int, set[RoleName]] = {}
-    for row in rows:
-        roles.setdefault(int(row["community_id"]), set()).add(RoleName(row["role"]))
-    ids = [cid for cid, held in roles.items() if RoleName.STREET_OFFICE in held]
-    found = await Community.filter(id__in=ids).order_by("name", "id") if ids else []
+    found, roles = await queries.street_roles(call.person, call.street)
     communities = {c.id: c for c in found}
     chosen = call.query.get("community", "")
     if chosen and chosen not in {c.code for c in communities.values()}:
@@ -207,20 +200,17 @@ async def _ticket_kept(given: Mapping[str, str]) -> list[Kept]:
         Kept(flag, "1", words(f"tickets.kept.{flag}")) for flag in FLAGS if given.get(flag) in ("1", "true")
     ]
     grid, handler = given.get("grid", ""), given.get("handler", "")
-    if grid:
-        found = await Grid.get_or_none(id=int(grid)) if grid != NONE else None
-        name = (found.name or found.code) if found is not None else grid
+    if grid == NONE:
+        kept.append(Kept("grid", grid, words("tickets.no_grid")))
+    elif grid:
         kept.append(
-            Kept("grid", grid, words("tickets.no_grid") if grid == NONE else words("tickets.grid", name=name))
+            Kept("grid", grid, words("tickets.grid", name=await queries.grid_name(int(grid)) or grid))
         )
-    if handler:
-        person = await Person.get_or_none(id=int(handler)) if handler != NONE else None
-        label = (
-            words("tickets.no_handler")
-            if handler == NONE
-            else words("tickets.handler", name=(person.name if person else "") or f"#{handler}")
-        )
-        kept.append(Kept("handler", handler, label))
+    if handler == NONE:
+        kept.append(Kept("handler", handler, words("tickets.no_handler")))
+    elif handler:
+        name = await queries.person_name(int(handler)) or f"#{handler}"
+        kept.append(Kept("handler", handler, words("tickets.handler", name=name)))
     if building := given.get("building", ""):
         label = (
             words("tickets.no_building") if building == NONE else words("tickets.building", number=building)

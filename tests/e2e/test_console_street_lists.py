@@ -140,7 +140,7 @@ async def test_every_figure_of_the_street_report_links(sim: WeChatSim, fake_api:
         shown = cards(text)
         assert all(link for label, (_, link) in shown.items() if "满意度" not in label), shown
         # every cell of the category, grid and handler tables links; a count opens exactly its rows
-        checked = 0
+        checked = named = 0
         tables = re.findall(r"<h2>按(?:类别|网格|处理人)</h2>\s*<table[^>]*>(.*?)</table>", text, re.S)
         assert len(tables) == 3
         for table in tables:
@@ -151,10 +151,13 @@ async def test_every_figure_of_the_street_report_links(sim: WeChatSim, fake_api:
                     href, value = cells[column]
                     href = markup.unescape(href)
                     if href.startswith(STREET):
-                        _, rows, _ = await rows_of(client, href)
+                        _, rows, page = await rows_of(client, href)
                         assert len(rows) == int(value), (href, value)
                         checked += 1
-        assert checked >= 9
+                        if "handler=" in href and "handler=none" not in href:  # the condition, named
+                            assert re.search(r'name="handler" value="\d+" checked>处理人：\w+<', page), href
+                            named += 1
+        assert checked >= 9 and named >= 2
 
 
 async def test_the_community_filter_the_export_and_the_rows_links(
