@@ -159,7 +159,7 @@ async def street_message_page(
     per_page: int,
 ) -> PageSlice[StreetMessage]:
     """A page of the messages left in a street office's communities, in the community page's order (left
-    in ``since`` to ``until``): four statements."""
+    in ``since`` to ``until``): three statements."""
     query = _of_street(community_ids, status, since, until)
     listed = await page_slice(query, page, per_page, *_order(status))
     return PageSlice(await _street_rows(listed.rows), page, per_page, listed.total)
@@ -168,7 +168,7 @@ async def street_message_page(
 async def street_message_rows(
     community_ids: Sequence[int], status: str, since: dt.datetime | None, until: dt.datetime | None
 ) -> list[StreetMessage]:
-    """The whole filtered list in the page's order (the export): three statements."""
+    """The whole filtered list in the page's order (the export): two statements."""
     query = _of_street(community_ids, status, since, until).order_by(*_order(status)).limit(EXPORT_LIMIT)
     return await _street_rows(await query)
 
