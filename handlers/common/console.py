@@ -6,10 +6,12 @@ API's rule; the property company's staff and mediators never read them."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from aiohttp import web
 
 import content
-from bot.console.core import ConsoleRequest, Pages, Rendered
+from bot.console.core import ConsoleError, ConsoleRequest, Pages, Rendered
 from bot.console.export import xlsx_response
 from handlers.common import queries, workflow
 from storage.roles import answers_messages
@@ -23,6 +25,14 @@ def _status(value: str) -> str:
     return content.text(f"common.console_status.{value}")
 
 
+def _left_between(call: ConsoleRequest) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """``from`` and ``to`` (days, both included): the messages left then (what a figure links)."""
+    since, last = call.day("from"), call.day("to")
+    if since is not None and last is not None and since > last:
+        raise ConsoleError(400, "console.bad_parameter", name="to")
+    return since, last + dt.timedelta(days=1) if last is not None else None
+
+
 @pages.get(
     "/c/{community}/messages",
     "messages.list",
@@ -33,16 +43,20 @@ def _status(value: str) -> str:
 async def message_list(call: ConsoleRequest) -> Rendered:
     assert call.community is not None
     status = call.choice("status", [*STATUSES, "all"], default="open")
-    given = {"status": status}
+    since, until = _left_between(call)
+    days = call.given("from", "to")
+    given = {"status": status, **days}
     page = call.number("page") or 1
     chosen = "" if status == "all" else status
-    listed = await queries.message_rows_page(call.community.id, chosen, page, PER_PAGE)
+    listed = await queries.message_rows_page(call.community.id, chosen, page, PER_PAGE, since, until)
     return Rendered(
         "messages/list.html",
         {
             "listed": listed,
             "given": given,
-            **call.status_links("messages.list", STATUSES, _status),
+            "days": days,
+            "all_days": call.url("messages.list", query={"status": status}),
+            **call.status_links("messages.list", STATUSES, _status, days),
             **call.paged("messages.list", listed.total, PER_PAGE, given, export="messages.export"),
         },
     )
@@ -58,8 +72,11 @@ async def message_list(call: ConsoleRequest) -> Rendered:
 async def message_export(call: ConsoleRequest) -> web.Response:
     assert call.community is not None
     status = call.choice("status", [*STATUSES, "all"], default="open")
-    call.audit_detail = f"status={status}"
-    rows = await queries.message_rows(call.community.id, "" if status == "all" else status)
+    since, until = _left_between(call)
+    call.audit_detail = "&".join(
+        f"{k}={v}" for k, v in {"status": status, **call.given("from", "to")}.items()
+    )
+    rows = await queries.message_rows(call.community.id, "" if status == "all" else status, since, until)
     return xlsx_response(
         content.text("common.console_sheet"),
         ("编号", "居民", "电话", "住址", "留言", "状态", "答复", "留言时间"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tortoise.queryset import QuerySet
@@ -107,16 +108,69 @@ async def _rows(messages: list[StaffMessage]) -> list[MessageRow]:
 
 
 async def message_rows_page(
-    community_id: int, status: str, page: int, per_page: int
+    community_id: int,
+    status: str,
+    page: int,
+    per_page: int,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
 ) -> PageSlice[MessageRow]:
-    """A page of a community's messages for staff with who left them: four statements."""
-    listed = await page_slice(_of(community_id, status), page, per_page, *_order(status))
+    """A page of a community's messages for staff with who left them (left in [since, until) when
+    given): four statements."""
+    query = _of_street([community_id], status, since, until)
+    listed = await page_slice(query, page, per_page, *_order(status))
     return PageSlice(await _rows(listed.rows), page, per_page, listed.total)
 
 
-async def message_rows(community_id: int, status: str) -> list[MessageRow]:
+async def message_rows(
+    community_id: int, status: str, since: dt.datetime | None = None, until: dt.datetime | None = None
+) -> list[MessageRow]:
     """The whole filtered list in the page's order (the export)."""
-    return await _rows(await _of(community_id, status).order_by(*_order(status)).limit(EXPORT_LIMIT))
+    query = _of_street([community_id], status, since, until)
+    return await _rows(await query.order_by(*_order(status)).limit(EXPORT_LIMIT))
+
+
+# -- a street office's: its communities' messages, read only ------------------------------------------------
+StreetMessage = tuple[int | None, MessageRow]  # the community's id, the message
+
+
+def _of_street(
+    community_ids: Sequence[int], status: str, since: dt.datetime | None, until: dt.datetime | None
+) -> QuerySet[StaffMessage]:
+    query = StaffMessage.filter(community_id__in=list(community_ids))
+    if status:
+        query = query.filter(status=status)
+    if since is not None:
+        query = query.filter(created_at__gte=since)
+    return query.filter(created_at__lt=until) if until is not None else query
+
+
+async def _street_rows(messages: list[StaffMessage]) -> list[StreetMessage]:
+    rows = await _rows(messages)
+    return [(m.community_id, row) for m, row in zip(messages, rows, strict=True)]
+
+
+async def street_message_page(
+    community_ids: Sequence[int],
+    status: str,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    page: int,
+    per_page: int,
+) -> PageSlice[StreetMessage]:
+    """A page of the messages left in a street office's communities, in the community page's order (left
+    in ``since`` to ``until``): three statements."""
+    query = _of_street(community_ids, status, since, until)
+    listed = await page_slice(query, page, per_page, *_order(status))
+    return PageSlice(await _street_rows(listed.rows), page, per_page, listed.total)
+
+
+async def street_message_rows(
+    community_ids: Sequence[int], status: str, since: dt.datetime | None, until: dt.datetime | None
+) -> list[StreetMessage]:
+    """The whole filtered list in the page's order (the export): two statements."""
+    query = _of_street(community_ids, status, since, until).order_by(*_order(status)).limit(EXPORT_LIMIT)
+    return await _street_rows(await query)
 
 
 async def message_of(community_id: int, message_id: int) -> MessageView:

@@ -40,16 +40,22 @@ def _month(call: ConsoleRequest) -> Period:
 
 
 def linker(call: ConsoleRequest) -> Linker:
-    """A figure's link as the address of the console page of its list ("" when there is none: a street
-    office's whole, which no one community's list shows, or a list without a console page)."""
+    """A figure's link as the address of the console page of its list: a community's, or for a street
+    office's whole (``community`` None) the street office's list of all its communities ("" when there is
+    none: a list without a console page)."""
     mounted = call.request.app.router.named_resources()
 
     def link(links: Links, figure: str) -> str:
         found = links.get(figure)
-        page = render.LIST_PAGES.get(found.list, "") if found is not None else ""
-        if found is None or found.community is None or page not in mounted:
+        if found is None:
             return ""
-        return call.url(page, query=found.params, community=found.community)
+        if found.community is None:
+            page = render.STREET_LIST_PAGES.get(found.list, "")
+            if call.street is None or page not in mounted:
+                return ""
+            return call.url(page, query=found.params, street=call.street.code)
+        page = render.LIST_PAGES.get(found.list, "")
+        return call.url(page, query=found.params, community=found.community) if page in mounted else ""
 
     return link
 

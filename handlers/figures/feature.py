@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from bot.feature import Feature
-from handlers.figures import console, public_console
+from handlers.figures import console, public_console, street_pages, street_tickets
 from handlers.figures.api import routes
 
-feature = Feature("figures", api=routes.all, console=[*console.pages.all, *public_console.pages.all])
+feature = Feature(
+    "figures",
+    api=routes.all,
+    console=[
+        *console.pages.all,
+        *public_console.pages.all,
+        *street_tickets.pages.all,
+        *street_pages.pages.all,
+    ],
+)

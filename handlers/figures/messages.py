@@ -32,7 +32,7 @@ def _figures(
             "staff_messages",
             community_id,
             {
-                "received": {},
+                "received": {"status": "all"},  # the messages list shows those waiting unless told
                 "answered": {"status": ANSWERED},
                 "answered_share": {"status": ANSWERED},
                 "waiting": {"status": OPEN},

@@ -19,7 +19,8 @@ from handlers.figures.tickets import section
 from handlers.figures.views import CommunityFigures, Figures, Overview, PeriodOut, Scope
 from handlers.figures.where import Where
 from handlers.figures.wishes import volunteers, wishes
-from storage.models import OVERSEERS, Community, Person, RoleName, StreetOffice
+from handlers.register.models import Grid
+from storage.models import OVERSEERS, Community, Person, Role, RoleName, StreetOffice
 from storage.roles import roles_of
 
 READERS = OVERSEERS | {RoleName.GRID_WORKER}  # the committee, the street office, grid workers
@@ -96,6 +97,31 @@ async def _overview(where: Where, scope: Scope) -> Overview:
         volunteers=top,
         consultations=closed,
     )
+
+
+async def street_roles(
+    person: Person, street: StreetOffice
+) -> tuple[list[Community], dict[int, set[RoleName]]]:
+    """The street office's communities where the person holds its role (by name), and the person's roles in
+    each community of the street office: two statements (the street office's lists)."""
+    rows = await Role.filter(person_id=person.id, community__street_office_id=street.id).values(
+        "community_id", "role"
+    )
+    roles: dict[int, set[RoleName]] = {}
+    for row in rows:
+        roles.setdefault(int(row["community_id"]), set()).add(RoleName(row["role"]))
+    ids = [cid for cid, held in roles.items() if RoleName.STREET_OFFICE in held]
+    return (list(await Community.filter(id__in=ids).order_by("name", "id")) if ids else []), roles
+
+
+async def grid_name(grid_id: int) -> str | None:
+    found = await Grid.get_or_none(id=grid_id)
+    return (found.name or found.code) if found is not None else None
+
+
+async def person_name(person_id: int) -> str | None:
+    found = await Person.get_or_none(id=person_id)
+    return found.name if found is not None else None
 
 
 async def community_by_code(code: str) -> Community | None:

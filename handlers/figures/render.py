@@ -16,13 +16,21 @@ from handlers.common.rules import Refusal
 from handlers.figures.period import Period, chosen
 from handlers.figures.views import Figures, Links, Overview, TicketFigures, TicketRow
 
-# the console page of each list a figure links to (a page not mounted: the figure is shown unlinked)
+# the console page of each list a figure links to (a page not mounted: the figure is shown unlinked), a
+# community's, and a street office's for its whole (``handlers.figures.street_lists``)
 LIST_PAGES = {
     "tickets": "tickets.list",
     "wishes": "wishes.list",
     "service_records": "wishes.records",
     "consultations": "votes.list",
     "staff_messages": "messages.list",
+}
+STREET_LIST_PAGES = {
+    "tickets": "street.tickets",
+    "wishes": "street.wishes",
+    "service_records": "street.records",
+    "consultations": "street.consultations",
+    "staff_messages": "street.messages",
 }
 PERIODS = ("month", "last_month", "year", "custom")
 Linker = Callable[[Links, str], str]

@@ -41,7 +41,7 @@ def _wish_figures(where: Where, community_id: int | None, row: Mapping[str, Any]
             "wishes",
             community_id,
             {
-                "received": {},
+                "received": {"status": "all"},  # the wishes list shows the review queue unless told
                 "fulfilled": {"status": WishStatus.CONFIRMED.value},
                 "fulfilled_rate": {"status": WishStatus.CONFIRMED.value},
                 "average_days_to_fulfil": {"status": WishStatus.CONFIRMED.value},

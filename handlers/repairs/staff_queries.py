@@ -5,7 +5,7 @@ the rule of the chat and the API."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from tortoise.expressions import Case, When
@@ -40,6 +40,10 @@ def _ranked(
 ) -> QuerySet[Ticket]:
     """The tickets the staff member sees as staff there, filtered, ranked: overdue 0, open 1, the rest 2."""
     seen = Ticket.filter(staff_scope(roles, person.id, community_id), community_id=community_id)
+    return _in_rank(seen, filters, now)
+
+
+def _in_rank(seen: QuerySet[Ticket], filters: TicketFilter, now: dt.datetime) -> QuerySet[Ticket]:
     return filtered(seen, filters, now).annotate(
         rank=Case(When(overdue_filter(now), then="0"), When(status__in=OPEN_STATUSES, then="1"), default="2")
     )
@@ -74,6 +78,38 @@ async def ticket_rows(
     query = _ranked(person, community_id, roles, filters, now)
     rows = await query.order_by("rank", *SORTS.get(sort, SORTS["due"])).limit(EXPORT_LIMIT)
     return await views(rows, now, with_contact=True)
+
+
+# -- a street office's: every ticket of its communities (it oversees them all) -----------------------------
+StreetTicket = tuple[int, TicketView]  # the community's id, the ticket
+
+
+async def _with_community(rows: Sequence[Ticket], now: dt.datetime) -> list[StreetTicket]:
+    seen = await views(rows, now, with_contact=True)
+    return [(t.community_id, view) for t, view in zip(rows, seen, strict=True)]
+
+
+async def street_ticket_page(
+    community_ids: Sequence[int],
+    filters: TicketFilter,
+    sort: str,
+    page: int,
+    per_page: int,
+    now: dt.datetime,
+) -> PageSlice[StreetTicket]:
+    """A page of the tickets of the communities, in the community list's order: four statements."""
+    query = _in_rank(Ticket.filter(community_id__in=list(community_ids)), filters, now)
+    listed = await page_slice(query, page, per_page, "rank", *SORTS.get(sort, SORTS["due"]))
+    return PageSlice(await _with_community(listed.rows, now), page, per_page, listed.total)
+
+
+async def street_ticket_rows(
+    community_ids: Sequence[int], filters: TicketFilter, sort: str, now: dt.datetime
+) -> list[StreetTicket]:
+    """The whole list in the page's order (the export): three statements."""
+    query = _in_rank(Ticket.filter(community_id__in=list(community_ids)), filters, now)
+    rows = await query.order_by("rank", *SORTS.get(sort, SORTS["due"])).limit(EXPORT_LIMIT)
+    return await _with_community(rows, now)
 
 
 # -- what the forms offer ----------------------------------------------------------------------------------

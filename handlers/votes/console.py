@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 import content
-from bot.console.core import ConsoleRequest, Pages, Rendered, moment
+from bot.console.core import ConsoleError, ConsoleRequest, Pages, Rendered, moment
 from bot.console.export import xlsx_response
 from handlers.common.rules import Refusal
 from handlers.votes import queries, staff_queries, workflow
@@ -47,6 +47,14 @@ def _labels(c: ConsultationView, now: dt.datetime) -> dict[str, str]:
     }
 
 
+def _closed_between(call: ConsoleRequest) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """``from`` and ``to`` (days, both included): the consultations closed then (what a figure links)."""
+    since, last = call.day("from"), call.day("to")
+    if since is not None and last is not None and since > last:
+        raise ConsoleError(400, "console.bad_parameter", name="to")
+    return since, last + dt.timedelta(days=1) if last is not None else None
+
+
 @pages.get(
     "/c/{community}/consultations",
     "votes.list",
@@ -58,9 +66,10 @@ def _labels(c: ConsultationView, now: dt.datetime) -> dict[str, str]:
 async def consultation_list(call: ConsoleRequest) -> Rendered:
     assert call.community is not None
     status = call.choice("status", STATUSES)
-    given = call.given("status")
+    since, until = _closed_between(call)
+    given = call.given("status", "from", "to")
     page = call.number("page") or 1
-    listed = await staff_queries.consultation_page(call.community.id, status, page, PER_PAGE)
+    listed = await staff_queries.consultation_page(call.community.id, status, page, PER_PAGE, since, until)
     return Rendered(
         "votes/list.html",
         {
@@ -104,8 +113,9 @@ def export_row(item: Listed, now: dt.datetime) -> tuple[Any, ...]:
 async def consultation_export(call: ConsoleRequest) -> web.Response:
     assert call.community is not None
     status = call.choice("status", STATUSES)
-    call.audit_detail = f"status={status}" if status else ""
-    rows = await staff_queries.consultation_rows(call.community.id, status)
+    since, until = _closed_between(call)
+    call.audit_detail = "&".join(f"{k}={v}" for k, v in call.given("status", "from", "to").items())
+    rows = await staff_queries.consultation_rows(call.community.id, status, since, until)
     return xlsx_response(
         content.text("votes.console_sheet"),
         EXPORT_HEADERS,

@@ -68,6 +68,7 @@ class ConsultationView:
     status_note: str
     created_at: dt.datetime
     result: TallyResult | None  # only once closed
+    closed_at: dt.datetime | None = None  # when it was closed (counted) or cancelled
 
 
 def view_of(c: Consultation) -> ConsultationView:
@@ -91,6 +92,7 @@ def view_of(c: Consultation) -> ConsultationView:
         status_note=c.status_note,
         created_at=c.created_at,
         result=TallyResult.from_json(c.result) if c.result else None,
+        closed_at=c.closed_at,
     )
 
 

@@ -5,6 +5,8 @@ buildings the launch form offers, a proposal to launch from. Who took part (neve
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tortoise.queryset import QuerySet
@@ -30,9 +32,11 @@ class Listed:
     eligible: int | None
 
 
-def _consultations(community_id: int, status: str) -> QuerySet[Consultation]:
-    query = Consultation.filter(community_id=community_id)
-    return query.filter(status=status) if status else query
+def _consultations(
+    community_id: int, status: str, since: dt.datetime | None = None, until: dt.datetime | None = None
+) -> QuerySet[Consultation]:
+    """The community's, of a status (or all), closed in [since, until) when given (what a figure links)."""
+    return _of_street([community_id], StreetFilter(status, since, until))
 
 
 async def _with_turnout(community_id: int, views: list[ConsultationView]) -> list[Listed]:
@@ -54,18 +58,69 @@ async def _with_turnout(community_id: int, views: list[ConsultationView]) -> lis
     return out
 
 
-async def consultation_page(community_id: int, status: str, page: int, per_page: int) -> PageSlice[Listed]:
+async def consultation_page(
+    community_id: int,
+    status: str,
+    page: int,
+    per_page: int,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> PageSlice[Listed]:
     """A page of the community's consultations, newest first: two statements, and the open ones' turnout
     in four more."""
-    listed = await page_slice(_consultations(community_id, status), page, per_page, "-created_at", "-id")
+    query = _consultations(community_id, status, since, until)
+    listed = await page_slice(query, page, per_page, "-created_at", "-id")
     views = [view_of(c) for c in listed.rows]
     return PageSlice(await _with_turnout(community_id, views), page, per_page, listed.total)
 
 
-async def consultation_rows(community_id: int, status: str) -> list[Listed]:
+async def consultation_rows(
+    community_id: int, status: str, since: dt.datetime | None = None, until: dt.datetime | None = None
+) -> list[Listed]:
     """The whole filtered list in the page's order (the export)."""
-    rows = await _consultations(community_id, status).order_by("-created_at", "-id").limit(EXPORT_LIMIT)
+    query = _consultations(community_id, status, since, until)
+    rows = await query.order_by("-created_at", "-id").limit(EXPORT_LIMIT)
     return await _with_turnout(community_id, [view_of(c) for c in rows])
+
+
+# -- a street office's: its communities' consultations, read only ----------------------------------------
+@dataclass(frozen=True)
+class StreetFilter:
+    status: str = ""  # a ConsultationStatus value, or "" for every one
+    since: dt.datetime | None = None  # closed (counted) at or after
+    until: dt.datetime | None = None  # closed before
+
+
+def _of_street(community_ids: Sequence[int], filters: StreetFilter) -> QuerySet[Consultation]:
+    query = Consultation.filter(community_id__in=list(community_ids))
+    if filters.status:
+        query = query.filter(status=filters.status)
+    if filters.since is not None:
+        query = query.filter(closed_at__gte=filters.since)
+    if filters.until is not None:
+        query = query.filter(closed_at__lt=filters.until)
+    return query
+
+
+def _published(views: list[ConsultationView]) -> list[Listed]:
+    """Each with the turnout its result published (the open ones' is counted on the community's page)."""
+    return [
+        Listed(c, c.result.turnout, c.result.eligible) if c.result else Listed(c, None, None) for c in views
+    ]
+
+
+async def street_consultation_page(
+    community_ids: Sequence[int], filters: StreetFilter, page: int, per_page: int
+) -> PageSlice[Listed]:
+    """A page of the consultations of a street office's communities, newest first: two statements."""
+    listed = await page_slice(_of_street(community_ids, filters), page, per_page, "-created_at", "-id")
+    return PageSlice(_published([view_of(c) for c in listed.rows]), page, per_page, listed.total)
+
+
+async def street_consultation_rows(community_ids: Sequence[int], filters: StreetFilter) -> list[Listed]:
+    """The whole filtered list in the page's order (the export): one statement."""
+    query = _of_street(community_ids, filters).order_by("-created_at", "-id").limit(EXPORT_LIMIT)
+    return _published([view_of(c) for c in await query])
 
 
 async def of_community(community_id: int, consultation_id: int) -> Listed:

@@ -6,6 +6,7 @@ filters; every action goes through the workflow (the edited text is checked by i
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from aiohttp import web
@@ -34,10 +35,19 @@ SHOWN = ("submitted", "changes", "open", "claimed", "fulfilled", "confirmed", "d
 
 
 def _filters(call: ConsoleRequest) -> tuple[WishFilter, dict[str, str]]:
+    """The state (the review queue unless told), the category, and the days posted (``from``, ``to``: both
+    included; what a figure's link carries)."""
     status = call.choice("status", [*SHOWN, "all"], default="submitted")
     category = call.choice("category", rules().categories)
-    given = call.given("category") | {"status": status}
-    return WishFilter(status="" if status == "all" else status, category=category), given
+    since, last = call.day("from"), call.day("to")
+    if since is not None and last is not None and since > last:
+        raise ConsoleError(400, "console.bad_parameter", name="to")
+    until = last + dt.timedelta(days=1) if last is not None else None
+    given = call.given("category", "from", "to") | {"status": status}
+    filters = WishFilter(
+        status="" if status == "all" else status, category=category, since=since, until=until
+    )
+    return filters, given
 
 
 def _status(value: str) -> str:
@@ -57,7 +67,7 @@ async def wish_list(call: ConsoleRequest) -> Rendered:
     filters, given = _filters(call)
     page = call.number("page") or 1
     listed = await staff_queries.wish_page(call.person, call.community.id, filters, page, PER_PAGE)
-    counted = await staff_queries.counts(call.community.id)
+    counted = await staff_queries.counts(call.community.id, filters)
     return Rendered(
         "wishes/list.html",
         {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tortoise.queryset import QuerySet
@@ -40,14 +41,24 @@ LAPSING_SOON = dt.timedelta(days=2)  # a claim not yet contacted this close to i
 class WishFilter:
     status: str = ""  # a WishStatus value, or "" for every state
     category: str = ""
+    since: dt.datetime | None = None  # posted at or after
+    until: dt.datetime | None = None  # posted before
 
 
 def _listed(community_id: int, filters: WishFilter) -> QuerySet[Wish]:
-    query = Wish.filter(community_id=community_id)
+    return _of([community_id], filters)
+
+
+def _of(community_ids: Sequence[int], filters: WishFilter) -> QuerySet[Wish]:
+    query = Wish.filter(community_id__in=list(community_ids))
     if filters.status:
         query = query.filter(status=filters.status)
     if filters.category:
         query = query.filter(category=filters.category)
+    if filters.since is not None:
+        query = query.filter(created_at__gte=filters.since)
+    if filters.until is not None:
+        query = query.filter(created_at__lt=filters.until)
     return query
 
 
@@ -67,11 +78,31 @@ async def wish_rows(viewer: Person, community_id: int, filters: WishFilter) -> l
     return await queries.wish_views(viewer, rows)
 
 
-async def counts(community_id: int) -> Counter[str]:
-    """How many wishes the community has in each state: one statement."""
-    return Counter(
-        str(s) for s in await Wish.filter(community_id=community_id).values_list("status", flat=True)
+async def street_wish_page(
+    viewer: Person, community_ids: Sequence[int], filters: WishFilter, page: int, per_page: int
+) -> PageSlice[queries.WishView]:
+    """A page of the wishes of a street office's communities, in the community list's order: six
+    statements whatever its size (``view.wish.community_id`` says whose)."""
+    order = ORDERS.get(filters.status, ORDERS[""])
+    listed = await page_slice(_of(community_ids, filters), page, per_page, *order)
+    return PageSlice(await queries.wish_views(viewer, listed.rows), page, per_page, listed.total)
+
+
+async def street_wish_rows(
+    viewer: Person, community_ids: Sequence[int], filters: WishFilter
+) -> list[queries.WishView]:
+    """The whole filtered list in the page's order (the export): five statements."""
+    order = ORDERS.get(filters.status, ORDERS[""])
+    return await queries.wish_views(
+        viewer, await _of(community_ids, filters).order_by(*order).limit(EXPORT_LIMIT)
     )
+
+
+async def counts(community_id: int, filters: WishFilter | None = None) -> Counter[str]:
+    """How many wishes the community has in each state (posted in the filter's days, when it has them): one
+    statement."""
+    days = WishFilter(since=filters.since, until=filters.until) if filters is not None else WishFilter()
+    return Counter(str(s) for s in await _listed(community_id, days).values_list("status", flat=True))
 
 
 def lapsing(view: queries.WishView, now: dt.datetime) -> bool:
@@ -160,7 +191,11 @@ class RecordFilter:
 
 
 def _records(community_id: int, filters: RecordFilter) -> QuerySet[ServiceRecord]:
-    query = ServiceRecord.filter(community_id=community_id)
+    return _records_of([community_id], filters)
+
+
+def _records_of(community_ids: Sequence[int], filters: RecordFilter) -> QuerySet[ServiceRecord]:
+    query = ServiceRecord.filter(community_id__in=list(community_ids))
     if filters.volunteer:
         query = query.filter(volunteer_name__icontains=filters.volunteer)
     if filters.since is not None:
@@ -184,14 +219,45 @@ async def record_page(
     """A page of the record, newest first, and the filtered totals: four statements."""
     query = _records(community_id, filters)
     listed = await page_slice(query, page, per_page, "-served_on", "-id")
-    summed = await query.values_list("volunteer_name", "hours", "points")
-    totals = RecordTotals(
-        records=listed.total,
-        volunteers=len({name for name, _, _ in summed}),
+    totals = await _totals(query, listed.total)
+    return PageSlice(await board.record_views(listed.rows), page, per_page, listed.total), totals
+
+
+async def _totals(query: QuerySet[ServiceRecord], records: int) -> RecordTotals:
+    """The filtered record's sums: one statement. Volunteers are people (as the figures count them), not
+    names: two namesakes are two (a record whose person is gone: counted, as there, in no one)."""
+    summed = await query.values_list("volunteer_id", "hours", "points")
+    return RecordTotals(
+        records=records,
+        volunteers=len({person for person, _, _ in summed if person is not None}),
         hours=round(sum(float(h) for _, h, _ in summed), 2),
         points=sum(int(p) for _, _, p in summed),
     )
-    return PageSlice(await board.record_views(listed.rows), page, per_page, listed.total), totals
+
+
+StreetRecord = tuple[int, int | None, board.RecordView]  # the community's id, the wish's id, the line
+
+
+async def _street_records(records: Sequence[ServiceRecord]) -> list[StreetRecord]:
+    views = await board.record_views(records)
+    return [(r.community_id, r.wish_id, view) for r, view in zip(records, views, strict=True)]
+
+
+async def street_record_page(
+    community_ids: Sequence[int], filters: RecordFilter, page: int, per_page: int
+) -> tuple[PageSlice[StreetRecord], RecordTotals]:
+    """A page of the record of a street office's communities, newest first, and the filtered totals:
+    four statements."""
+    query = _records_of(community_ids, filters)
+    listed = await page_slice(query, page, per_page, "-served_on", "-id")
+    totals = await _totals(query, listed.total)
+    return PageSlice(await _street_records(listed.rows), page, per_page, listed.total), totals
+
+
+async def street_record_rows(community_ids: Sequence[int], filters: RecordFilter) -> list[StreetRecord]:
+    """The filtered record in the page's order (the export): two statements."""
+    rows = await _records_of(community_ids, filters).order_by("-served_on", "-id").limit(EXPORT_LIMIT)
+    return await _street_records(rows)
 
 
 async def record_rows(community_id: int, filters: RecordFilter) -> list[board.RecordView]:

@@ -53,6 +53,34 @@ async def test_the_street_office_overview(sim: WeChatSim, fake_api: FakeWeChatAP
     assert await tab.do(lambda p: p.locator("#communities tbody tr").count()) == 2
     await tab.do(lambda p: p.wait_for_function(CHARTS_DRAWN.format(n=2)))
     await tab.screenshots("street-overview")
+    # a street-wide total opens the street office's list of its rows, every community's
+    received = await tab.text(".figure:has-text('收到诉求') .figure-value")
+    await tab.do(lambda p: p.click(".figure:has-text('收到诉求') a.figure-value"))
+    await tab.wait_for_path("/console/s/xingfu/tickets?")
+    listed = await tab.do(lambda p: p.locator("#street-tickets tbody tr").all_inner_texts())
+    assert str(len(listed)) == received.strip() == "10"
+    assert any("和平村" in row for row in listed) and any("幸福里社区" in row for row in listed)
+    await tab.screenshots("street-tickets")
+    # the community filter (htmx swaps the list in), then a ticket opened in its community's pages
+    await tab.do(lambda p: p.select_option("select[name=community]", "hepingcun"))
+    await tab.do(lambda p: p.wait_for_url(lambda url: "community=hepingcun" in url))
+    await tab.do(
+        lambda p: p.wait_for_function("document.querySelectorAll('#street-tickets tbody tr').length == 1")
+    )
+    await tab.do(lambda p: p.click("#street-tickets tbody a"))
+    await tab.wait_for_path("/console/c/hepingcun/tickets/")
+    assert "工单 Z" in await tab.text("#main")
+    # a wish figure: the street's wishes
+    await tab.goto("/console/s/xingfu/overview" + OCT_NOV)
+    await tab.do(lambda p: p.click(".figure:has-text('收到心愿') a.figure-value"))
+    await tab.wait_for_path("/console/s/xingfu/wishes?")
+    assert await tab.do(lambda p: p.locator("#street-wishes tbody tr").count()) == 4
+    await tab.screenshots("street-wishes")
+    for kind in ("service-records", "consultations", "messages"):  # the other lists the figures open
+        assert await tab.goto(f"/console/s/xingfu/{kind}?from=2026-10-01&to=2026-11-30") == 200
+        assert await tab.do(lambda p: p.locator("table.list tbody tr").count()) >= 2
+        await tab.screenshots(f"street-{kind}")
+    await tab.goto("/console/s/xingfu/overview" + OCT_NOV)
     await tab.do(lambda p: p.click("#communities a:has-text('幸福里社区')"))
     await tab.wait_for_path("/console/c/xingfuli/overview?")
     assert "幸福里社区 · 2026-10-01 至 2026-11-30" in await tab.text("h1")
