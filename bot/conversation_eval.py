@@ -6,7 +6,8 @@ Each conversation names the resident's home, what should come of it (``expect:``
 not used). Each runs on a fresh copy of the demo database, as a new resident bound to that home, so that one
 conversation's report is no duplicate for the next. Then the database says what came of it: a ticket with
 its category and place, a wish, the household's vote, a message for the staff, or nothing; for a service
-question or an emergency, the bot's replies must name the keyword or the number.
+question, the replies or the catalog entries they show must name the keyword; for an emergency, the replies
+must give the number (and any ticket filed must be the emergency's own).
 
     ## c01
     home: 3栋2单元502
@@ -126,11 +127,24 @@ async def _judge(conv: Conversation, person_id: int, replies: list[str]) -> tupl
         return messages >= 1 and not tickets and not wishes, found
     if conv.kind == "nothing":
         return not filed, found
-    keyword = want.get("keyword") or want.get("number", "")
-    return (
-        bool(keyword) and keyword in said and not tickets and not wishes,
-        found + f" (replies name {keyword}: {keyword in said})",
-    )
+    if conv.kind == "emergency":  # the grid worker told at the resident's word files an emergency ticket
+        number = want.get("number", "")
+        named = bool(number) and number in said
+        urgent_only = all(t.category == "emergency" for t in tickets)
+        return named and urgent_only and not wishes, f"{found} (the replies name {number}: {named})"
+    keyword = want.get("keyword", "")
+    named = bool(keyword) and (keyword in said or keyword in _entries_shown(said))
+    return named and not tickets and not wishes, f"{found} (the replies name {keyword}: {named})"
+
+
+def _entries_shown(said: str) -> str:
+    """The catalog entries the replies showed (their 【name】), as text: an answer about 残疾人证办理 is the
+    answer to a question about 残疾证, though the reply does not spell it so."""
+    import content
+
+    entries = content.load_yaml("services/catalog.yaml")["entries"]
+    shown = set(re.findall(r"【([^】]+)】", said))
+    return "\n".join(str(entry) for entry in entries.values() if entry.get("name") in shown)
 
 
 async def run_one(conv: Conversation, template: Path, workdir: Path) -> Outcome:
