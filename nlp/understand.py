@@ -87,6 +87,7 @@ class Understood(Classification):
     label: str | None = None
     probability: float = 0.0
     emergency: bool = False
+    signal: bool = False  # a danger signal (content/emergency.yaml) in the words, not only the model
     source: str = "rule"  # rule, model, none
     prediction: Prediction | None = field(default=None, compare=False)
 
@@ -158,10 +159,10 @@ class Understanding:
         bare = strip_punctuation(stripped)
         prediction = self.model.predict_cleaned(fold_numbers(stripped))
         p_emergency = prediction.probability_of("emergency")
-        if p_emergency >= EMERGENCY_AT or (
-            p_emergency >= self.signals.floor and self.signals.found_in(normal)
-        ):
-            return self._model("emergency", prediction, emergency=True)
+        if p_emergency >= self.signals.floor:
+            signal = self.signals.found_in(normal)
+            if signal or p_emergency >= EMERGENCY_AT:
+                return self._model("emergency", prediction, emergency=True, signal=signal)
         best, p = prediction.label, prediction.probability
         short = len(bare) <= SHORT
         if not short and p >= SURE and best not in REFINES and not bare.startswith(self._command_starts):
@@ -196,7 +197,9 @@ class Understanding:
             return self._model(self._refined(best, rule), prediction)
         return Understood(None, label=best, probability=p, source="none", prediction=prediction)
 
-    def _model(self, intent: str, prediction: Prediction, *, emergency: bool = False) -> Understood:
+    def _model(
+        self, intent: str, prediction: Prediction, *, emergency: bool = False, signal: bool = False
+    ) -> Understood:
         return Understood(
             intent,
             0,
@@ -204,6 +207,7 @@ class Understanding:
             label=prediction.label,
             probability=prediction.probability,
             emergency=emergency,
+            signal=signal,
             source="model",
             prediction=prediction,
         )

@@ -19,5 +19,5 @@ def show_menu(ctx: Context, intro_key: str = "common.menu_intro") -> None:
 def offer_choices(ctx: Context, intents: list[str]) -> None:
     """'Did you mean' as a numbered choice instead of a guess."""
     labels = [ctx.services.classifier.label(name) for name in intents]
-    ctx.dialog.set(CHOOSE_STATE, options=intents)
+    ctx.dialog.set(CHOOSE_STATE, options=intents, said=ctx.msg.text[:500])
     ctx.say("common.did_you_mean", options=content.numbered(labels))

@@ -4,7 +4,8 @@ then, for a bound resident, the offer to tell the grid worker, which files a top
 from __future__ import annotations
 
 from bot.dispatcher import Context, Phase, Router, has_text, state
-from handlers.common.answers import choose
+from handlers.common.answers import choose, yes_or_no
+from handlers.common.menu import CHOOSE_STATE, MENU_STATE
 from handlers.emergency import workflow
 
 router = Router("emergency")
@@ -14,14 +15,22 @@ _TELL = {1: ("通知", "通知他", "通知吧", "快通知", "叫人", "来人"
 
 
 def _is_emergency(ctx: Context) -> bool:
-    """An emergency, except the answer to the offer itself ("要，快点，着火了" accepts it)."""
-    return ctx.msg.has_text and ctx.dialog.state != OFFER and ctx.classification.emergency
+    """An emergency, except the answer to the offer itself ("要，快点，着火了" accepts it), and except the
+    answer to an open question that only the model took for one: "提交提交 快点来人啊" at a report's
+    confirmation is a resident in a hurry (a danger signal in the words is an emergency in any answer)."""
+    if not ctx.msg.has_text or ctx.dialog.state == OFFER or not ctx.classification.emergency:
+        return False
+    asked = ctx.dialog.state not in (None, MENU_STATE, CHOOSE_STATE)
+    signal = getattr(ctx.classification, "signal", True)
+    return not (asked and not signal and yes_or_no(ctx.msg.text) is not None)
 
 
 @router.handle(_is_emergency, phase=Phase.GLOBAL)
 async def emergency(ctx: Context) -> None:
     text = ctx.msg.text.strip()
-    ctx.say(f"emergency.{workflow.kind_of(text)}")
+    # "您是想：1 投诉 2 紧急求助" asked about the message before: its words say which number is needed
+    before = str(ctx.dialog.data.get("said") or "") if ctx.dialog.state == CHOOSE_STATE else ""
+    ctx.say(f"emergency.{workflow.kind_of(text, before)}")
     person = await ctx.person()
     ctx.dialog.clear()
     if person.home_id is None:

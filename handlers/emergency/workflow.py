@@ -11,11 +11,14 @@ from handlers.repairs.models import Ticket
 from storage.models import Home, Person
 
 
-def kind_of(text: str) -> str:
-    """The first kind (content/emergency.yaml) whose words the message holds; medical otherwise."""
-    for kind, spec in content.load_yaml("emergency.yaml")["kinds"].items():
-        if any(word in text for word in spec["words"]):
-            return str(kind)
+def kind_of(text: str, before: str = "") -> str:
+    """The first kind (content/emergency.yaml) whose words the message holds, else the message ``before``
+    it (the one the resident was asked about: "有人在撬门锁" then "他还在"); medical otherwise."""
+    kinds = content.load_yaml("emergency.yaml")["kinds"].items()
+    for said in (text, before):
+        for kind, spec in kinds:
+            if any(word in said for word in spec["words"]):
+                return str(kind)
     return "medical"
 
 

@@ -115,3 +115,29 @@ async def test_wanting_to_be_a_volunteer_is_no_wish(conv: Conversations) -> None
     for said in ["我想当志愿者", "想做志愿者"]:
         reply = await chat.say(said)
         assert "心愿墙" in reply and "帮您发布一个微心愿" not in reply, said
+
+
+async def test_a_break_in_gives_the_police_number(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("有个人在撬隔壁的门锁 他家没人")
+    assert "110" in reply and "120" not in reply
+
+
+async def test_the_number_comes_from_the_message_asked_about(conv: Conversations) -> None:
+    # "您是想：1 投诉 2 紧急求助" about a message, then words that say nothing of what happened
+    from handlers.emergency import workflow
+
+    assert workflow.kind_of("我不敢出去 他还在", "楼下有人鬼鬼祟祟在门口转") == "crime"
+    assert workflow.kind_of("快来", "我妈晕倒了") == "medical"
+
+
+async def test_a_hurried_yes_at_a_confirmation_is_no_emergency(conv: Conversations) -> None:
+    # only the model took "快点来人" for an emergency; the words hold no danger signal, and they answer
+    chat = await bound(conv)
+    await chat.run([("厨房水管漏水了", "3栋2单元"), ("是的", "照片"), ("跳过", "请核对")])
+    reply = await chat.say("提交提交 快点来人啊")
+    assert "已提交" in reply and "120" not in reply
+    assert await Ticket.filter(category="emergency").count() == 0
+    # a danger signal in an answer is an emergency whatever was asked
+    await chat.run([("楼道灯坏了", "3栋2单元"), ("是的", "照片")])
+    assert "120" in await chat.say("好的 我爸晕倒了")

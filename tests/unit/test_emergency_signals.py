@@ -20,6 +20,8 @@ SIGNALS = EmergencySignals.from_mapping(content.load_yaml("emergency.yaml"))
         "老伴喊不醒了",
         "邻居大爷躺在楼梯上 人没反应",
         "电梯困人了",
+        "有人在撬我们楼下那家的防盗门",
+        "好像有小偷翻窗进了隔壁",
     ],
 )
 def test_danger_is_a_signal(text: str) -> None:
