@@ -9,14 +9,19 @@ _MARKER = re.compile(r"(?:不对|不是|错了|说错了|搞错了|改成|改为
 _LEAD = re.compile(r"^[\s，,。.！!、:：]*(?:是|在|要|就)?")
 
 
+_BUT_IS = re.compile(r"[，,\s]*(?:而)?是")  # "不是我们单元，是隔壁1单元": what it is, after what it is not
+
+
 def corrected(text: str) -> str | None:
-    """The words after the last correction word, when there are some ("不对，月底前就行" -> "月底前就行");
-    None when the answer corrects nothing (or only says no: "不对")."""
-    found = list(_MARKER.finditer(text))
-    if not found:
-        return None
-    rest = _LEAD.sub("", text[found[-1].end() :]).strip()
-    return rest or None
+    """The words after the last correction word that has some after it ("不对，月底前就行" -> "月底前就行";
+    "哦不对 是5栋1单元 刚才看错了" -> "5栋1单元 刚才看错了"), and of "不是X，是Y" the Y; None when the answer
+    corrects nothing (or only says no: "不对")."""
+    for found in reversed(list(_MARKER.finditer(text))):
+        rest = _LEAD.sub("", text[found.end() :]).strip()
+        if rest:
+            but = _BUT_IS.search(rest) if found.group(0) == "不是" else None
+            return rest[but.end() :].strip() or rest if but else rest
+    return None
 
 
 def latest(text: str) -> str:

@@ -52,6 +52,15 @@ JUST_NOTIFIED = dt.timedelta(days=1)
 # a ticket number, not a date or a time ("开始3号以后都行" is no command)
 _STAFF = re.compile(r"^\s*(接单|开始|完成|办结)\s*(?:R?\d{4}-)?(\d+)(?![\d号日月点天])\s*(.*)$", re.S | re.I)
 # the options of each numbered question, and the words that stand for them besides their labels
+# at "是您家所在的 3栋2单元 吗？": the resident's own place said in words, another place named, or none
+_OUR_PLACE = re.compile(
+    r"^(?:是|对|嗯|就)?.{0,3}(?:我们|我家|咱们?|俺们?|阿拉|我哋)(?:这|那)?(?:个|栋|单元|楼)"
+)
+_ELSEWHERE = re.compile(
+    r"[东南西北]门|大门|门口|路边|马路|路上|道上|那条道|广场|花园|绿化带|地下室|车库|停车场|楼顶|天台|"
+    r"健身|球场|小区外|外面|对面|隔壁|旁边|附近"
+)
+_NO_PLACE = re.compile(r"整个小区|全小区|不是哪个地方|没有具体(?:位置|地方)|不是具体|到处都")
 _HOME_PLACE = {
     1: ("就是", "就是这", "就在这", "是这里", "在家这边", "家里", "本单元"),
     2: ("别的地方", "其他地方", "别处", "不在这", "换地方", "换"),
@@ -227,11 +236,23 @@ async def report(ctx: Context) -> None:
         await ctx.services.store.delete(f"repairs:photo:{ctx.msg.user}")
         draft.photo = earlier_photo
     draft.keep(ctx.dialog, CATEGORY)
-    found = category_in_text(ctx.msg.text, kind) if ctx.msg.has_text else None
+    found = _category_said(ctx.msg.text, draft) if ctx.msg.has_text else None
     if found is None:
         _ask_category(ctx, kind)
         return
     await _with_category(ctx, draft, found)
+
+
+def _category_said(text: str, draft: Draft) -> Category | None:
+    """The category the words name: among the report's kind first ("投诉物业换个灯泡" is about the company),
+    else any that is filed here ("部电梯成日响警报", taken for a complaint, is a lift to repair): the report
+    then takes that category's kind."""
+    found = category_in_text(text, draft.report) or category_in_text(text)
+    if found is None or found.kind == "emergency":
+        return None
+    if found not in categories_for(draft.report):
+        draft.report = "complaint" if found.kind != "repair" else "repair"
+    return found
 
 
 def _ask_category(ctx: Context, kind: str) -> None:
@@ -249,12 +270,16 @@ async def category_answer(ctx: Context) -> None:
     options = categories_for(draft.report)
     labels = [c.label for c in options]
     choice = choose(ctx.msg.text, labels)
-    found = options[choice - 1] if choice else category_in_text(ctx.msg.text, draft.report)
+    # the answer's words, or the report's and the answer's together ("楼道里垃圾" to a list of repairs)
+    said = ctx.msg.text.strip()
+    found = options[choice - 1] if choice else _category_said(f"{said} {draft.description}", draft)
     if found is None:
         ctx.reask("repairs.category_again", options=content.numbered(labels))
         return
     if not draft.description:
-        draft.description = ctx.msg.text.strip()
+        draft.description = said
+    elif not choice and said not in draft.description:  # more about the problem: kept with it
+        draft.description = f"{draft.description}；{said}"
     await _with_category(ctx, draft, found)
 
 
@@ -286,7 +311,16 @@ async def home_place_answer(ctx: Context) -> None:
         await _take_place(ctx, fix)
         return
     draft = Draft.of(ctx.dialog)
-    choice = choose(ctx.msg.text, ["是的", "不是，换个位置"], synonyms=_HOME_PLACE, yes=1, no=2)
+    said = ctx.msg.text.strip()
+    if _NO_PLACE.search(said):  # "不是哪个地方，就是整个小区物业的服务态度问题"
+        await _with_place(ctx, draft, None, 0, content.text("repairs.place_whole_estate"))
+        return
+    choice = choose(said, ["是的", "不是，换个位置"], synonyms=_HOME_PLACE, yes=1, no=2)
+    if choice is None and _OUR_PLACE.search(said) and yes_or_no(said) is not False:
+        choice = 1  # "是我们单元，五楼到六楼那里", "对就是我们这栋"
+    if choice != 1 and _ELSEWHERE.search(said):  # "就东门进来那条道", "不是，北门外面": the place itself
+        await _take_place(ctx, fix or said)
+        return
     if choice == 1:
         await _with_place(ctx, draft, draft.home_building, draft.home_unit, draft.home_where)
     elif choice == 2:
@@ -320,8 +354,12 @@ async def _take_place(ctx: Context, words: str) -> None:
         return
     said = extract_address(text)
     draft = Draft.of(ctx.dialog)
+    if said.empty and _NO_PLACE.search(text):  # "没有具体位置，整个小区都这样"
+        await _with_place(ctx, draft, None, 0, content.text("repairs.place_whole_estate"))
+        return
     building = await queries.building_written((await ctx.person()).community_id, said)
-    if building is None and said.room and not said.has_building:  # 楼上1802: in the resident's building
+    if building is None and (said.room or said.unit) and not said.has_building:
+        # 楼上1802, 隔壁1单元的楼道: in the resident's own building
         await _with_place(ctx, draft, draft.home_building, said.unit or draft.home_unit, text[:60])
         return
     await _with_place(ctx, draft, building.id if building else None, said.unit or 0, text[:60])
@@ -397,6 +435,11 @@ async def photo_at_any_step(ctx: Context) -> None:
 
 
 _ASKS = re.compile(r"怎么|咋|如何|怎样|能不能|可不可以|[吗嘛呢]$|[?？]")
+# no photo, said in a resident's words: "跳过 我不会拍", "没图", "照片在我老公手机里 先跳过", "不会弄照片"
+_NO_PHOTO = re.compile(
+    r"跳过|略过|没[有得]?(?:图|照片|相片|拍)|冇(?:相|图|影)|(?:不会|不方便|没法|拍不了|弄不了)(?:拍|弄|发)?"
+    r"(?:照|图|相)?|照片.{0,8}(?:不在|没在|手机里)|先不(?:拍|发)"
+)
 
 
 @router.handle(state(PHOTO), has_text())
@@ -406,7 +449,7 @@ async def photo_text(ctx: Context) -> None:
     said = ctx.msg.text.strip()
     answer = yes_or_no(said)
     draft = Draft.of(ctx.dialog)
-    if is_skip(said) or answer is False:
+    if is_skip(said) or answer is False or _NO_PHOTO.search(said):
         _confirm(ctx, draft)
     elif answer is True or len(ctx.word) < 2 or _ASKS.search(said):  # "这个怎么拍": still the photo
         ctx.reask("repairs.photo_again")

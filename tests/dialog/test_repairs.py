@@ -191,3 +191,50 @@ async def test_duplicates_by_shared_location(conv: Conversations) -> None:
     far = await bound(conv, "resident-3", "3栋3单元301")
     await far.run([("井盖坏了", "1 是的"), ("2", "具体位置")])
     assert "拍张照片" in await far.location(25.05000, 102.72000, "北门")  # over a kilometre away
+
+
+async def test_a_report_in_residents_own_words_reaches_a_ticket(conv: Conversations) -> None:
+    # the category named only in the answer to the list, from another kind than the list offered
+    chat = await bound(conv)
+    await chat.run([("报修", "哪一类问题"), ("楼梯拐角有人扔了垃圾 好几天了", "3栋2单元")])
+    # the home's unit said in words, then no photo said in words
+    await chat.run([("是我们单元，一楼那里", "照片"), ("没图 我不会弄", "请核对")])
+    assert "没图" not in (await chat.say("提交"))
+    ticket = await Ticket.get(reporter__openid=chat.user)
+    assert ticket.category == "sanitation" and "垃圾" in ticket.description
+    assert "没图" not in ticket.description
+
+
+async def test_another_place_answered_at_the_home_question(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run([("路灯不亮了", "3栋2单元"), ("是北门外面那一排", "照片"), ("跳过", "北门外面那一排")])
+    await chat.say("提交")
+    ticket = await Ticket.get(reporter__openid=chat.user)
+    assert ticket.building_id is None and "北门" in ticket.place
+
+
+async def test_the_next_unit_of_ones_own_building(conv: Conversations) -> None:
+    chat = await bound(conv)  # 3栋2单元502
+    await chat.run([("楼道水管在滴水", "3栋2单元"), ("不是我们单元 是隔壁1单元", "照片"), ("跳过", "请核对")])
+    await chat.say("提交")
+    ticket = await Ticket.get(reporter__openid=chat.user).prefetch_related("building")
+    assert ticket.building is not None and ticket.building.number == 3 and ticket.unit == 1
+
+
+async def test_no_place_in_particular(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run([("物业电话永远没人接", "3栋2单元"), ("不是哪个地方 整个小区都这样", "照片")])
+
+
+async def test_a_place_corrected_at_the_confirmation_with_a_remark_after(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run([("6栋1单元的楼道灯坏了", "照片"), ("跳过", "6栋1单元")])
+    await chat.run([("啊不对 是6栋2单元 我记错了", "6栋2单元"), ("提交", "已提交")])
+    ticket = await Ticket.get(reporter__openid=chat.user)
+    assert ticket.unit == 2
+
+
+async def test_a_complaint_that_names_a_thing_to_repair_is_a_repair(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("投诉一下 那个电梯老是发出警报声 吓人")
+    assert "电梯" in reply and "是哪一类问题" not in reply
