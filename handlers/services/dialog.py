@@ -82,6 +82,41 @@ async def detail(ctx: Context) -> None:
         ctx.say_text(card(cat, entry))
 
 
+def _about_the_card(ctx: Context) -> bool:
+    """After a card, a question about it ("要带照片吗", "都要带啥东西", "几点上班"): what it asks of that
+    entry, unless the search is sure of another entry (then it is a new question: ``card_question``)."""
+    text = ctx.msg.text
+    if not any(mark in text for mark in (*_QUESTION, "?", "？", "呢")):
+        return False  # "我想去报修" names a place word, and asks nothing of the card
+    if ctx.classification.label not in (None, "service"):
+        return False
+    return any(word in text for _, words in _ASKED for word in words) or any(
+        word in text for word in _CARD_WORDS
+    )
+
+
+_CARD_WORDS = ("照片", "复印件", "东西", "费用", "收费", "多少钱", "要钱", "多久", "几天")
+
+
+@router.handle(state(DETAIL), has_text(), _about_the_card)
+async def card_question(ctx: Context) -> None:
+    code = await community_code(ctx)
+    found = search.ask(code, ctx.msg.text)
+    if found.sure and found.entries[0].key != ctx.dialog.data.get("key"):  # a new question after all
+        await answer(ctx, found)
+        return
+    cat = catalog(code)
+    entry = cat.entries.get(ctx.dialog.data["key"])
+    if entry is None:
+        ctx.dialog.clear()
+        show_menu(ctx, "common.not_understood")
+        return
+    asked = [field for field, words in _ASKED if any(w in ctx.msg.text for w in words)]
+    # what to bring is the usual follow-up: "要带照片吗" is about the documents
+    question = ctx.msg.text if asked else f"{ctx.msg.text} 带"
+    show_card(ctx, cat, entry, question)
+
+
 def card(cat: Catalog, entry: Entry) -> str:
     """The whole card (what "详情" shows)."""
     shown = cat.resolved(entry)

@@ -173,3 +173,17 @@ async def test_the_right_outside_line_when_nothing_fits(
 
     assert search.ask("xingfuli", question).none  # else the catalog answers it
     assert line in await (await bound(conv)).say(question)
+
+
+async def test_a_question_about_the_card_just_shown(conv: Conversations) -> None:
+    # "要带照片吗" after a card is about that entry, not a new question nobody can answer
+    chat = await bound(conv)
+    reply = await chat.say("老年卡在哪里办")
+    assert "老年" in reply
+    reply = await chat.say("那要带照片吗")
+    assert "答不上来" not in reply and "老年" in reply and ("带" in reply or "材料" in reply)
+    reply = await chat.say("要多少钱呢")
+    assert "答不上来" not in reply and "老年" in reply
+    # a new request after a card is not read as a question about it
+    reply = await chat.say("我想去报修 楼道灯坏了")
+    assert "公共照明" in reply
