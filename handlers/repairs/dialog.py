@@ -52,6 +52,7 @@ JUST_NOTIFIED = dt.timedelta(days=1)
 # a ticket number, not a date or a time ("开始3号以后都行" is no command)
 _STAFF = re.compile(r"^\s*(接单|开始|完成|办结)\s*(?:R?\d{4}-)?(\d+)(?![\d号日月点天])\s*(.*)$", re.S | re.I)
 # the options of each numbered question, and the words that stand for them besides their labels
+_BROKEN = re.compile(r"坏了|坏掉|不亮|不动了|停了|停运|漏水|漏了|爆了|故障|卡住|打不开|关不上|掉下来|塌了")
 # at "是您家所在的 3栋2单元 吗？": the resident's own place said in words, another place named, or none
 _OUR_PLACE = re.compile(
     r"^(?:是|对|嗯|就)?.{0,3}(?:我们|我家|咱们?|俺们?|阿拉|我哋)(?:这|那)?(?:个|栋|单元|楼)"
@@ -244,10 +245,12 @@ async def report(ctx: Context) -> None:
 
 
 def _category_said(text: str, draft: Draft) -> Category | None:
-    """The category the words name: among the report's kind first ("投诉物业换个灯泡" is about the company),
-    else any that is filed here ("部电梯成日响警报", taken for a complaint, is a lift to repair): the report
-    then takes that category's kind."""
-    found = category_in_text(text, draft.report) or category_in_text(text)
+    """The category the words name: a thing broken first; then among the report's kind ("投诉物业换个灯泡"
+    is about the company); else any that is filed here ("部电梯成日响警报", taken for a complaint, is a
+    lift to repair): the report then takes that category's kind."""
+    broken = category_in_text(text, "repair") if _BROKEN.search(text) else None
+    # "电梯又坏了，物业到底管不管": a thing broken is repaired first, whoever the resident blames for it
+    found = broken or category_in_text(text, draft.report) or category_in_text(text)
     if found is None or found.kind == "emergency":
         return None
     if found not in categories_for(draft.report):

@@ -238,3 +238,12 @@ async def test_a_complaint_that_names_a_thing_to_repair_is_a_repair(conv: Conver
     chat = await bound(conv)
     reply = await chat.say("投诉一下 那个电梯老是发出警报声 吓人")
     assert "电梯" in reply and "是哪一类问题" not in reply
+
+
+async def test_a_thing_broken_is_repaired_whoever_is_blamed(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("投诉物业 单元的电梯又坏了 这周第二次")
+    assert "电梯" in reply and "物业服务" not in reply
+    await chat.say("取消")
+    reply = await chat.say("投诉物业换个灯泡拖了一个月")  # nothing broken said: the company is the matter
+    assert "物业服务" in reply
