@@ -89,9 +89,10 @@ def worker(args: argparse.Namespace) -> None:
     steps.mark("handlers.configure (catalogs, their search and its tokenizer)")
     from nlp import tokenize
 
-    if hasattr(tokenize, "_dictionary"):
-        tokenize._dictionary()
-        steps.mark("jieba's dictionary")
+    for name in ("_table", "_dictionary"):  # this version's, or the one before it
+        if hasattr(tokenize, name):
+            getattr(tokenize, name)()
+            steps.mark("jieba's dictionary")
     from nlp.model import intent_model
 
     intent_model()
@@ -183,10 +184,11 @@ def driver(args: argparse.Namespace) -> int:
         deploy.bind_residents(server, args.residents, min(args.connections, args.residents))
         load = deploy.workdir / "load-few"
         users = deploy.residents(args.residents)
-        plans = [[(user, text) for text in script] for user, script in zip(users, SCRIPTS * 100, strict=False)]
+        plans = [[(u, text) for text in script] for u, script in zip(users, SCRIPTS * 100, strict=False)]
         safe_mode.write_load(load, plans)
         failed = asyncio.run(send_all(server.url, load))
-        few = measure(f"after binding {args.residents} residents and {sum(map(len, plans))} messages ({failed} failed)")
+        sent = sum(map(len, plans))
+        few = measure(f"after binding {args.residents} residents and {sent} messages ({failed} failed)")
         for key in ("top_filename", "top_lineno"):
             if key in few:
                 print(f"tracemalloc ({few['traced_mb']:.1f} MB traced), top by {key}:")
@@ -201,7 +203,8 @@ def driver(args: argparse.Namespace) -> int:
             out = deploy.workdir / "burst.json"
             result = run_wrk(server.url, load, args.connections, args.burst_seconds, out, timeout="5s")
             counts = result["counts"]
-            print(f"\nburst: {args.connections} connections, {args.burst_seconds:g} s, {counts['responses']} answers")
+            answers = counts["responses"]
+            print(f"\nburst: {args.connections} connections, {args.burst_seconds:g} s: {answers} answers")
             measure("after the burst")
             time.sleep(5)
             measure("5 s later")
@@ -211,7 +214,9 @@ def driver(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("role", nargs="?", default="driver", choices=["driver", "worker"])
     parser.add_argument("--trace", action="store_true", help="tracemalloc in the worker (its RSS grows)")
     parser.add_argument("--trace-frames", type=int, default=1)
