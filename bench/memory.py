@@ -33,7 +33,7 @@ IMPORT_GROUPS = (
     ("cryptography, wechatpy", ("cryptography", "wechatpy", "wechatpy.crypto")),
     ("pydantic", ("pydantic",)),
     ("redis", ("redis", "redis.asyncio")),
-    ("jieba (code only)", ("jieba",)),
+    ("jieba (code only)", ("nlp.wordtable", "jieba")),
     ("jinja2, aiohttp_jinja2", ("jinja2", "aiohttp_jinja2")),
     ("prometheus_client", ("prometheus_client",)),
     ("yaml, cn2an", ("yaml", "cn2an")),
@@ -71,7 +71,9 @@ def worker(args: argparse.Namespace) -> None:
         if name == "openpyxl" and not args.import_openpyxl:
             continue
         for module in modules:
-            importlib.import_module(module)
+            found = importlib.import_module(module)
+            if hasattr(found, "import_jieba"):
+                found.import_jieba()  # as the bot imports it (this version: without pkg_resources)
         steps.mark(f"import {name}")
     import bot.cli
     from bot.config import load_settings
