@@ -41,6 +41,30 @@ IMPORT_GROUPS = (
 )
 
 
+def mappings() -> dict[str, float]:
+    """Resident MB by kind of mapping: the main heap, other anonymous memory (Python's arenas, numpy's
+    big arrays, threads' malloc arenas and stacks), files (the interpreter and the extension modules);
+    and the biggest anonymous ones (size in MB: resident MB)."""
+    kinds: dict[str, float] = {}
+    kind, size, biggest = "", 0, []
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        parts = line.split()
+        if "-" in parts[0] and not parts[0].endswith(":"):
+            name = parts[5] if len(parts) > 5 else ""
+            kind = (
+                "files" if name and not name.startswith("[") else "heap" if name == "[heap]" else "anonymous"
+            )
+        elif parts[0] == "Size:":
+            size = int(parts[1])
+        elif parts[0] == "Rss:":
+            kinds[kind] = kinds.get(kind, 0.0) + int(parts[1]) / 1024
+            if kind == "anonymous":
+                biggest.append((int(parts[1]), size))
+    for rss, size in sorted(biggest, reverse=True)[:6]:
+        kinds[f"  {size / 1024:.0f} MB mapping"] = rss / 1024
+    return kinds
+
+
 def rss_kb() -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -120,10 +144,15 @@ def worker(args: argparse.Namespace) -> None:
         await stop.wait()
         await runner.cleanup()
 
+    snapshots: list[tracemalloc.Snapshot] = []
+
     def report() -> None:
         gc.collect()
+        if args.malloc_stats:
+            sys._debugmallocstats()  # to the worker's log: pymalloc's arenas, used and free
         out: dict[str, Any] = {
             "rss_mb": rss_kb() / 1024,
+            "mappings": mappings(),
             "steps": steps.rows,
             "modules": sorted({m.split(".")[0] for m in sys.modules}),
         }
@@ -135,6 +164,12 @@ def worker(args: argparse.Namespace) -> None:
             for key in ("filename", "lineno"):
                 stats = snapshot.statistics(key)[: args.top]
                 out[f"top_{key}"] = [(str(s.traceback[0]), s.size / 1024 / 1024, s.count) for s in stats]
+            if snapshots:  # what grew since the first report (the preloaded worker)
+                grown = snapshot.compare_to(snapshots[0], "lineno")[: args.top]
+                out["top_grown"] = [
+                    (str(s.traceback[0]), s.size_diff / 1024 / 1024, s.count_diff) for s in grown
+                ]
+            snapshots.append(snapshot)
         Path(args.report).write_text(json.dumps(out, ensure_ascii=False))
 
     loop.add_signal_handler(signal.SIGUSR1, report)
@@ -162,6 +197,7 @@ def driver(args: argparse.Namespace) -> int:
         deploy.prepare()
         cmd = python(__file__, "worker", "--port", "{port}", "--report", str(report), "--top", str(args.top))
         cmd += ["--trace"] if args.trace else []
+        cmd += ["--malloc-stats"] if args.malloc_stats else []
         cmd += ["--import-openpyxl"] if args.import_openpyxl else []
         server = Server("memory-worker", cmd, deploy.bot_env())
         deploy.servers.append(server.start(deploy.workdir))
@@ -176,14 +212,15 @@ def driver(args: argparse.Namespace) -> int:
                 time.sleep(0.1)
             time.sleep(0.2)
             found: dict[str, Any] = json.loads(report.read_text())
-            print(f"\n== {when}: VmRSS {found['rss_mb']:.1f} MB", flush=True)
+            kinds = ", ".join(f"{k} {v:.1f}" for k, v in found["mappings"].items())
+            print(f"\n== {when}: VmRSS {found['rss_mb']:.1f} MB ({kinds})", flush=True)
             return found
 
         first = measure("preloaded, before any message")
         print(f"{'step':64}{'VmRSS MB':>10}{'+MB':>8}")
         for name, total, grown in first["steps"]:
             print(f"{name:64}{total:10.1f}{grown:8.1f}")
-        deploy.bind_residents(server, args.residents, min(args.connections, args.residents))
+        deploy.bind_residents(server, args.residents, min(32, args.residents))
         load = deploy.workdir / "load-few"
         users = deploy.residents(args.residents)
         plans = [[(u, text) for text in script] for u, script in zip(users, SCRIPTS * 100, strict=False)]
@@ -191,7 +228,7 @@ def driver(args: argparse.Namespace) -> int:
         failed = asyncio.run(send_all(server.url, load))
         sent = sum(map(len, plans))
         few = measure(f"after binding {args.residents} residents and {sent} messages ({failed} failed)")
-        for key in ("top_filename", "top_lineno"):
+        for key in ("top_filename", "top_lineno", "top_grown"):
             if key in few:
                 print(f"tracemalloc ({few['traced_mb']:.1f} MB traced), top by {key}:")
                 for where, size, count in few[key]:
@@ -213,6 +250,7 @@ def driver(args: argparse.Namespace) -> int:
         return 0
     finally:
         deploy.close()
+        print(f"(the worker's log: {deploy.workdir}/memory-worker.log)")
 
 
 def main() -> int:
@@ -222,6 +260,7 @@ def main() -> int:
     parser.add_argument("role", nargs="?", default="driver", choices=["driver", "worker"])
     parser.add_argument("--trace", action="store_true", help="tracemalloc in the worker (its RSS grows)")
     parser.add_argument("--trace-frames", type=int, default=1)
+    parser.add_argument("--malloc-stats", action="store_true", help="pymalloc's statistics in the log")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--import-openpyxl", action="store_true", help="import openpyxl as a step too")
     parser.add_argument("--burst-seconds", type=float, default=0)
