@@ -30,10 +30,10 @@ IMPORT_GROUPS = (
     ("aiohttp, uvloop", ("aiohttp", "aiohttp.web", "uvloop")),
     ("tortoise (+ asyncpg, aiosqlite, pypika)", ("tortoise", "tortoise.contrib.postgres", "aiosqlite")),
     ("numpy", ("numpy",)),
-    ("cryptography, wechatpy", ("cryptography", "wechatpy", "wechatpy.crypto")),
+    ("cryptography, wechatpy", ("cryptography", "bot.wechat.wechatpy_parts|wechatpy.crypto")),
     ("pydantic", ("pydantic",)),
     ("redis", ("redis", "redis.asyncio")),
-    ("jieba (code only)", ("nlp.wordtable", "jieba")),
+    ("jieba (code only)", ("nlp.wordtable|jieba", "jieba")),
     ("jinja2, aiohttp_jinja2", ("jinja2", "aiohttp_jinja2")),
     ("prometheus_client", ("prometheus_client",)),
     ("yaml, cn2an", ("yaml", "cn2an")),
@@ -94,8 +94,12 @@ def worker(args: argparse.Namespace) -> None:
     for name, modules in IMPORT_GROUPS:
         if name == "openpyxl" and not args.import_openpyxl:
             continue
-        for module in modules:
-            found = importlib.import_module(module)
+        for names in modules:  # "this version's|the one before it"
+            module, _, before = names.partition("|")
+            try:
+                found = importlib.import_module(module)
+            except ModuleNotFoundError:
+                found = importlib.import_module(before)
             if hasattr(found, "import_jieba"):
                 found.import_jieba()  # as the bot imports it (this version: without pkg_resources)
         steps.mark(f"import {name}")
