@@ -173,10 +173,9 @@ class WordTable:
         if not 0 < len(word) <= PACKED:
             return None
         key = 1
-        for ch in word:
-            code = ord(ch)
-            i = int(self.charmap[code]) if code < _BMP else 0
-            if not i:
+        for ch in word.translate(self._ids):  # a character beyond the BMP stays itself: no id
+            i = ord(ch)
+            if not i or i > MAX_IDS:
                 return None
             key = key << CHAR_BITS | i
         return key
@@ -199,7 +198,7 @@ class WordTable:
         key = self.pack(word)
         if key is None:
             return self.long.get(word)
-        at = int(np.searchsorted(self.keys, np.uint64(key)))
+        at = int(self.keys.searchsorted(np.uint64(key)))
         return int(self.freqs[at]) if int(self.keys[at]) == key else None
 
     def fragments(self, sentence: str) -> np.ndarray | None:
