@@ -213,10 +213,11 @@ class WordTable:
         windows = _WINDOWS[:n] if n <= len(_WINDOWS) else _windows(n)
         return (ids[windows] @ _SHIFTS).ravel()
 
-    def find(self, keys: np.ndarray) -> tuple[list[bool], list[int]]:
-        """For each key: whether the table holds it, and its frequency (0 when not)."""
+    def find(self, keys: np.ndarray) -> list[int]:
+        """For each key: its frequency, or -1 when the table does not hold it."""
         at = np.searchsorted(self.keys, keys)
-        return (self.keys[at] == keys).tolist(), self.freqs[at].tolist()
+        found: list[int] = np.where(self.keys[at] == keys, self.freqs[at], np.int64(-1)).tolist()
+        return found
 
 
 def import_jieba() -> Any:
@@ -338,17 +339,19 @@ def compact_jieba(table: WordTable) -> Any:
             keys = freq.table.fragments(sentence)
             if keys is None:
                 return super().get_DAG(sentence)
-            found, freqs = freq.table.find(keys)
-            if freq.own_packed:  # this tokenizer's own entries, over the table's
+            freqs = freq.table.find(keys)
+            own = freq.own_packed
+            if own:  # this tokenizer's own entries, over the table's
                 if len(keys) <= _FEW:
-                    own = freq.own_packed
-                    for j, key in enumerate(keys.tolist()):
-                        mine = own.get(key)
-                        if mine is not None:
-                            found[j], freqs[j] = True, mine
+                    listed = keys.tolist()
+                    if not own.keys().isdisjoint(listed):
+                        for j, key in enumerate(listed):
+                            mine = own.get(key)
+                            if mine is not None:
+                                freqs[j] = mine
                 else:
                     for j in freq.own_found(keys):
-                        found[j], freqs[j] = True, freq.own_packed[int(keys[j])]
+                        freqs[j] = own[int(keys[j])]
             n = len(sentence)
             dag = Dag()
             for k in range(n):
@@ -356,22 +359,22 @@ def compact_jieba(table: WordTable) -> Any:
                 fs: list[int] = []
                 length = 0
                 for length in range(1, min(PACKED, n - k) + 1):
-                    j = PACKED * k + length - 1
-                    if not found[j]:
+                    f = freqs[PACKED * k + length - 1]
+                    if f < 0:  # no entry: nor any longer one here (every prefix of an entry is one)
                         length = 0
                         break
-                    if freqs[j]:
+                    if f:
                         ends.append(k + length - 1)
-                        fs.append(freqs[j])
+                        fs.append(f)
                 if length == PACKED:  # a longer word may start here
                     i = k + PACKED
                     while i < n:
-                        f = freq.long(sentence[k : i + 1])
-                        if f is None:
+                        found = freq.long(sentence[k : i + 1])
+                        if found is None:
                             break
-                        if f:
+                        if found:
                             ends.append(i)
-                            fs.append(f)
+                            fs.append(found)
                         i += 1
                 if not ends:
                     ends, fs = [k], [1]  # jieba: the character alone, scored as frequency 1
