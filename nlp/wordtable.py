@@ -113,7 +113,7 @@ class WordTable:
         cache = _jieba_cache()
         try:
             return cls.load(cache)
-        except (OSError, ValueError, KeyError):
+        except Exception:  # none yet, or not readable (another version, a truncated file): build it
             pass
         root = str(Path(__file__).resolve().parent.parent)
         path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
@@ -123,7 +123,7 @@ class WordTable:
         )
         try:
             return cls.load(cache)
-        except (OSError, ValueError, KeyError) as exc:
+        except Exception as exc:
             log_.warning(
                 "jieba's table built in this process (not cached)",
                 extra={"path": str(cache), "error": str(exc), "child": done.stderr[-2000:]},

@@ -7,6 +7,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from nlp import train as training
@@ -117,3 +118,14 @@ def test_entries_and_prefixes(tmp_path: Path) -> None:
         freq["卫生"] = 4  # a tokenizer's own word, with a character the table has not seen
         freq["卫生所"] = 1
         assert freq.get("卫生所") == 1 and Frequencies(loaded).get("卫生所") is None
+
+
+def test_a_cache_that_does_not_load_is_built_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nlp import wordtable
+
+    cache = tmp_path / "jieba.npz"
+    cache.write_bytes(b"half a file")
+    monkeypatch.setattr(wordtable, "_jieba_cache", lambda: cache)
+    table = WordTable.load_jieba()  # built by a child process, which writes the cache anew
+    assert table.total == _table().total and np.array_equal(table.keys, _table().keys)
+    assert WordTable.load(cache).long == _table().long
