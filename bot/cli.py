@@ -61,7 +61,18 @@ def preload(settings: Settings) -> None:
     handlers.configure(settings)
     classifier()
     gc.collect()
+    give_back_freed_memory()
     gc.freeze()
+
+
+def give_back_freed_memory() -> None:
+    """Return to the system what the loading freed but glibc's malloc keeps in the heap (the YAML's and the
+    model file's temporaries: about 7 MB), so that it is neither resident nor copied into every worker.
+    Nothing where the C library is not glibc."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _serve_one(settings: Settings, host: str, port: int, reuse_port: bool, prepare: bool) -> None:

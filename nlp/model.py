@@ -19,6 +19,7 @@ import math
 import operator
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,6 +163,88 @@ def ngrams(cleaned: str) -> list[str]:
     return [*cleaned, *bigrams, *trigrams, *_WECHAT_CODE.findall(cleaned)]
 
 
+_BITS = np.uint64(21)  # a code point + 1 (never 0): below 2**21
+_END = np.uint64(2**64 - 1)
+
+
+class Vocabulary:
+    """The model's n-grams -> their columns, without a Python string each (106,000 of them: 15 MB as a
+    dict). An n-gram of 1 to 3 characters (all but the WeChat codes) is one integer, its code points + 1
+    side by side, 21 bits each: exact for any text, and never ambiguous (an n-gram of n characters lies in
+    [2**(21(n-1)), 2**(21n))). The integers are sorted, their columns beside them; the longer n-grams, a
+    few hundred WeChat codes ([微笑]), stay a dict."""
+
+    def __init__(self, codes: np.ndarray) -> None:
+        """``codes``: the code points of the n-grams in column order, each followed by a newline."""
+        ends = np.flatnonzero(codes == 10)
+        starts = np.concatenate([[0], ends[:-1] + 1])
+        lengths = ends - starts
+        short = np.flatnonzero(lengths <= 3)
+        keys = np.zeros(len(short), dtype=np.uint64)
+        for i in range(3):
+            has = lengths[short] > i
+            digit = codes[np.minimum(starts[short] + i, len(codes) - 1)].astype(np.uint64) + np.uint64(1)
+            keys = np.where(has, keys << _BITS | digit, keys)
+        order = np.argsort(keys)
+        self.keys = np.append(keys[order], _END)
+        self.columns = np.append(short[order], -1).astype(np.int32)
+        self.long = {
+            codes[starts[i] : ends[i]].tobytes().decode("utf-32-le", "surrogatepass"): int(i)
+            for i in np.flatnonzero(lengths > 3)
+        }
+        self.size = len(lengths)
+
+    @classmethod
+    def from_words(cls, words: Mapping[str, int]) -> Vocabulary:
+        ordered = sorted(words, key=words.__getitem__)
+        if [words[w] for w in ordered] != list(range(len(ordered))):
+            raise ValueError("the columns must be 0 to n - 1")
+        return cls(_codes("".join(w + "\n" for w in ordered)))
+
+    def __len__(self) -> int:
+        return self.size
+
+    def columns_of(self, cleaned: str) -> list[int]:
+        """The columns of the known n-grams of ``cleaned``, in the order of ``ngrams(cleaned)``."""
+        codes = _codes(cleaned).astype(np.uint64) + np.uint64(1)
+        bigrams = codes[:-1] << _BITS | codes[1:]
+        wanted = np.concatenate([codes, bigrams, bigrams[:-1] << _BITS | codes[2:]])
+        at = np.searchsorted(self.keys, wanted)
+        found: list[int] = self.columns[at[self.keys[at] == wanted]].tolist()
+        for code in _WECHAT_CODE.findall(cleaned):
+            column = self.get(code)
+            if column is not None:
+                found.append(column)
+        return found
+
+    def get(self, gram: str) -> int | None:
+        """``gram``'s column, if the model knows it."""
+        if len(gram) > 3 or not gram:
+            return self.long.get(gram)
+        key = 0
+        for ch in gram:
+            key = key << 21 | (ord(ch) + 1)
+        at = int(np.searchsorted(self.keys, np.uint64(key)))
+        return int(self.columns[at]) if int(self.keys[at]) == key else None
+
+    def words(self) -> list[str]:
+        """Every n-gram, in column order."""
+        found = [""] * self.size
+        for key, column in zip(self.keys[:-1].tolist(), self.columns[:-1].tolist(), strict=True):
+            chars = []
+            while key:
+                chars.append(chr((key & 0x1FFFFF) - 1))
+                key >>= 21
+            found[column] = "".join(reversed(chars))
+        for word, column in self.long.items():
+            found[column] = word
+        return found
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
 @dataclass(frozen=True, eq=False)
 class Prediction:
     """The best label and its probability; every label's probability (``ranked``: best first)."""
@@ -190,31 +273,38 @@ class Prediction:
 
 
 class IntentModel:
-    """Scoring only: vocabulary, idf, weights, bias and temperature, as trained."""
+    """Scoring only: vocabulary, idf, weights, bias and temperature, as trained.
+
+    idf and weights are kept in the precision they come in (float32 and float16 as shipped: 4 MB rather
+    than 13 MB in float64) and the rows a message needs are made float64 when scoring it: the same
+    numbers, so the same sums, as when the whole was float64."""
 
     def __init__(
         self,
         labels: tuple[str, ...],
-        vocabulary: dict[str, int],
+        vocabulary: Mapping[str, int] | Vocabulary,
         idf: np.ndarray,
         weights: np.ndarray,
         bias: np.ndarray,
         temperature: float,
     ) -> None:
         self.labels = labels
-        self.vocabulary = vocabulary
-        self.idf = idf.astype(np.float64)
-        self.weights = weights.astype(np.float64)  # (features, labels)
+        self.vocabulary = (
+            vocabulary if isinstance(vocabulary, Vocabulary) else Vocabulary.from_words(vocabulary)
+        )
+        self.idf = idf
+        self.weights = weights  # (features, labels)
         self.bias = bias.astype(np.float64)
         self.temperature = float(temperature)
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> IntentModel:
         with np.load(path, allow_pickle=False) as data:
-            words = str(data["vocabulary"]).split("\n")
+            # the n-grams straight from the array's code points: no string made for each
+            words = np.frombuffer(data["vocabulary"].tobytes(), dtype=np.uint32)
             return cls(
                 labels=tuple(str(data["labels"]).split("\n")),
-                vocabulary={w: i for i, w in enumerate(words)},
+                vocabulary=Vocabulary(np.append(words[: np.flatnonzero(words)[-1] + 1], np.uint32(10))),
                 idf=data["idf"],
                 weights=data["weights"],
                 bias=data["bias"],
@@ -223,7 +313,7 @@ class IntentModel:
 
     def save(self, path: Path) -> None:
         """Deterministic bytes for the same model (``np.savez_compressed`` of sorted, fixed-type arrays)."""
-        words = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+        words = self.vocabulary.words()
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as out:
             np.savez_compressed(
@@ -238,16 +328,14 @@ class IntentModel:
 
     def features(self, cleaned: str) -> tuple[list[int], np.ndarray]:
         """The known n-grams' columns of a cleaned text and their TF-IDF values, L2-normalised."""
-        found: Counter[int | None] = Counter(map(self.vocabulary.get, ngrams(cleaned)))
-        found.pop(None, None)
-        counts: dict[int, int] = found  # type: ignore[assignment]  # None is gone
+        counts = Counter(self.vocabulary.columns_of(cleaned))  # first seen first, as ngrams() lists them
         if not counts:
             return [], np.zeros(0)
         columns = list(counts)
         tf = np.fromiter(
             (_TF[c] if c < 64 else 1.0 + math.log(c) for c in counts.values()), float, len(counts)
         )
-        values = tf * self.idf[columns]
+        values = tf * self.idf[columns].astype(np.float64)
         return columns, values / math.sqrt(values @ values)
 
     def logits(self, text: str) -> np.ndarray:
@@ -257,7 +345,7 @@ class IntentModel:
         columns, values = self.features(cleaned)
         if not columns:
             return self.bias.copy()
-        return values @ self.weights[columns] + self.bias
+        return values @ self.weights[columns].astype(np.float64) + self.bias
 
     def predict(self, text: str) -> Prediction:
         return self.predict_cleaned(clean(text))
@@ -271,9 +359,10 @@ class IntentModel:
         """The n-grams that pushed ``text`` towards ``label`` most (and against it, negative)."""
         columns, values = self.features(clean(text))
         column = self.labels.index(label)
-        words = {i: w for w, i in self.vocabulary.items() if i in set(columns)}
+        words = self.vocabulary.words()
         pushes = [
-            (words[c], float(v * self.weights[c, column])) for c, v in zip(columns, values, strict=True)
+            (words[c], float(v * float(self.weights[c, column])))
+            for c, v in zip(columns, values, strict=True)
         ]
         return sorted(pushes, key=lambda p: -abs(p[1]))[:top]
 

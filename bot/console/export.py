@@ -2,6 +2,7 @@
 
 A list page builds its rows with the same filters as the page shows, and hands them here with the column
 headers: ``xlsx_response("工单", headers, rows)``. Times are written in China time (Excel has no time zones).
+openpyxl (5 MB) is imported by the first export, not by every serving process.
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from aiohttp import web
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+
+if TYPE_CHECKING:
+    from openpyxl.cell import WriteOnlyCell
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -23,6 +24,8 @@ Cell = str | int | float | bool | dt.datetime | dt.date | None
 
 
 def _cell(sheet: Any, value: Cell) -> WriteOnlyCell:
+    from openpyxl.cell import WriteOnlyCell
+
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         value = value.astimezone(CHINA).replace(tzinfo=None)
     cell = WriteOnlyCell(sheet, value=value)
@@ -34,6 +37,10 @@ def _cell(sheet: Any, value: Cell) -> WriteOnlyCell:
 
 
 def workbook_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
     bold = Font(bold=True)

@@ -19,11 +19,9 @@ from xml.parsers.expat import ExpatError
 
 import xmltodict
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from wechatpy import parse_message
-from wechatpy.crypto import WeChatCrypto
-from wechatpy.messages import BaseMessage
 
 from bot.messages import EventName, IncomingMessage, Kind, Location
+from bot.wechat.wechatpy_parts import BaseMessage, WeChatCrypto, parse_message
 
 MAX_REPLY_BYTES = 2048
 _ENCRYPT = re.compile(rb"<Encrypt><!\[CDATA\[([A-Za-z0-9+/=]{1,65536})\]\]></Encrypt>")

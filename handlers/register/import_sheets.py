@@ -3,6 +3,7 @@
 Sheets: 房屋 (buildings, units, rooms), 住户 (households and residents), 网格 (grids, their buildings and
 grid workers), 楼栋长 (building heads), and 说明 (what each column means). A sheet's header row names its
 columns (found in the first rows, so a title row above it is fine); the order of the columns is free.
+openpyxl (5 MB) is imported when a workbook is read or written, not by every serving process.
 """
 
 from __future__ import annotations
@@ -12,15 +13,14 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
+from typing import TYPE_CHECKING, Any
 
 import content
 from handlers.register.models import Care, Residence
 from nlp.slots import parse_mobile as parse_phone  # a register cell is one mobile or none
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -279,6 +279,9 @@ class NotAWorkbook(Exception):
 
 def read_workbook(data: bytes) -> tuple[dict[str, Sheet], list[tuple[str, int, str]]]:
     """The register's sheets in ``data`` (an .xlsx), and the header problems: (sheet, row, missing column)."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, KeyError, ValueError, OSError) as exc:
@@ -327,12 +330,16 @@ def _read_sheet(name: str, rows: Iterable[Sequence[Any]]) -> tuple[Sheet, list[s
 
 
 # -- writing ------------------------------------------------------------------------------------------
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+def _header_style(cell: Any) -> None:
+    from openpyxl.styles import Font, PatternFill
+
+    cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
 
 
 def write_workbook(rows: Mapping[str, Iterable[Sequence[object]]], guide: bool = True) -> bytes:
     """A workbook of the register's sheets (header row, then ``rows[sheet]``) and, with ``guide``, 说明."""
+    from openpyxl import Workbook
+
     book = Workbook()
     book.remove(book.active)
     for name, columns in LAYOUT.items():
@@ -340,7 +347,7 @@ def write_workbook(rows: Mapping[str, Iterable[Sequence[object]]], guide: bool =
         sheet.append([c.name for c in columns])
         for index, column in enumerate(columns, start=1):
             cell = sheet.cell(row=1, column=index)
-            cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+            _header_style(cell)
             sheet.column_dimensions[cell.column_letter].width = column.width
             # everything as text: Excel must not turn 13912345678 into 1.39E+10 or 0502 into 502
             sheet.column_dimensions[cell.column_letter].number_format = "@"
@@ -355,11 +362,13 @@ def write_workbook(rows: Mapping[str, Iterable[Sequence[object]]], guide: bool =
 
 
 def _write_guide(book: Workbook) -> None:
+    from openpyxl.styles import Alignment
+
     texts = content.load_yaml("register_workbook.yaml")
     sheet = book.create_sheet(GUIDE, 0)
     sheet.append(texts["guide_header"])
     for cell in sheet[1]:
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+        _header_style(cell)
     for name, columns in LAYOUT.items():
         for column in columns:
             guide = texts["guide"][name][column.name]
