@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from handlers.wishes.dialog import family_in
+from handlers.wishes.reading import family_in
 from handlers.wishes.rules import rules
 from handlers.wishes.service_dialog import parse_hours
 from nlp.privacy import inspect, redact
