@@ -111,6 +111,7 @@ _HIDE = re.compile(
     r"|(?:名字?|姓名|称呼|名儿)(?:就|也)?(?:不|别|甭|覅|唔|免)"
     r"|保密|隐藏|隐名|不署名|无名氏"
 )
+_SURNAME_ONLY = re.compile(r"(?:显示|写|留|用|署)(?:个|上|我的?|俺的?)?姓(?!名)")
 _SHOW = re.compile(r"显示|写上|写出来|公开|署名|留名|写名|写姓|写我")
 _MISTAKE = re.compile(r"不对|不是|错了|搞错|弄错|改一下|改下|要改|修改")
 # around a 称呼: "就写王阿姨吧", "叫我小陈就行", "显示为李老师"
@@ -132,6 +133,9 @@ def naming_in(text: str) -> Naming | None:
     anonymous = _anonymous(said)
     if anonymous is not None:
         return Naming("hidden" if anonymous else "shown")  # "不要匿名": shown
+    only = _SURNAME_ONLY.search(said)
+    if only and not _HIDE.search(said[max(0, only.start() - 3) : only.end()]):  # not "别写我姓"
+        return Naming("shown")  # "不用写全名，显示姓就行": the surname, which they did not say
     if _HIDE.search(said) or is_any(said):  # 随便: the safe default
         return Naming("hidden")
     name = _own_name(said)

@@ -187,5 +187,5 @@ async def test_a_date_corrected_in_the_answer_to_the_name(conv: Conversations) -
 
 async def test_how_often_is_no_deadline(conv: Conversations) -> None:
     chat = await bound(conv)
-    await chat.run([("想找人每周六上午陪我爸下下棋", ["时间：不限时间", "称呼"]), ("匿名", "已提交")])
+    await chat.run([("想找人每周六上午陪我爸下下棋", ["时间：不限", "称呼"]), ("匿名", "已提交")])
     assert (await Wish.get()).wanted_by is None
