@@ -172,7 +172,7 @@ def _summary(data: dict[str, object]) -> str:
     said = content.text(
         "wishes.summary",
         who=_who(str(data.get("beneficiary", "self")), str(data.get("relation", ""))),
-        when=_when(data.get("wanted_by")),  # type: ignore[arg-type]
+        when=_when(str(data["wanted_by"]) if data.get("wanted_by") else None),
     )
     return f"{said}\n{content.text('wishes.privacy_note')}" if _personal(data) else said
 
