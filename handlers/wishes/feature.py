@@ -12,6 +12,8 @@ from handlers.wishes.api import routes
 from handlers.wishes.console import pages
 from handlers.wishes.dialog import router as residents
 from handlers.wishes.models import WishPhoto
+from handlers.wishes.post_dialog import router as posting
+from handlers.wishes.reading import words
 from handlers.wishes.rules import rules
 from handlers.wishes.service_dialog import router as service
 
@@ -32,12 +34,13 @@ def _keywords() -> Mapping[str, Mapping[str, int]]:
 
 def _reload() -> Sequence[str]:
     rules.cache_clear()
+    words.cache_clear()
     return []
 
 
 feature = Feature(
     "wishes",
-    routers=[service, residents],
+    routers=[service, residents, posting],
     api=routes.all,
     console=pages.all,
     models="handlers.wishes.models",

@@ -32,10 +32,8 @@ async def test_a_wish_answered_in_words(conv: Conversations) -> None:
     chat = await bound(conv)
     await chat.run(
         [
-            ("想找人教我妈用智能手机", "希望什么时候之前"),
-            ("月底前", "称呼"),
-            ("随便", ["按默认", "显示为：一位居民", "11月30日前"]),
-            ("好的", "已提交"),
+            ("想找人月底前教我妈用智能手机", ["11月30日前", "称呼"]),
+            ("随便", ["按默认", "已提交", "匿名"]),
         ]
     )
     wish = await Wish.get()
@@ -47,10 +45,8 @@ async def test_a_wish_for_family_by_next_month_end(conv: Conversations) -> None:
     await chat.run(
         [
             ("想请人帮忙修一下自行车", "为谁"),
-            ("家里人", "什么时候之前"),
-            ("下个月底", "称呼"),
-            ("不显示", "12月31日前"),
-            ("对", "已提交"),
+            ("家里人，下个月底前就行", ["为谁：家人", "12月31日前", "称呼"]),
+            ("不显示", "已提交"),
         ]
     )
     wish = await Wish.get()

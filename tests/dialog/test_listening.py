@@ -104,7 +104,7 @@ async def test_a_follower_sees_the_ticket_in_my_tickets(conv: Conversations) -> 
 
 async def test_a_wish_not_done_then_the_explanation(conv: Conversations) -> None:
     resident = await bound(conv)
-    await resident.run([("希望有人周六陪我妈去医院复查", "称呼"), ("匿名", "核对"), ("1", "已提交，心愿号")])
+    await resident.run([("希望有人周六陪我妈去医院复查", "称呼"), ("匿名", "已提交，心愿号")])
     wish = await Wish.get()
     await Chat(conv, "demo-committee").say(f"通过 {wish.number}")
     volunteer = Chat(conv, "demo-volunteer")
@@ -120,10 +120,9 @@ async def test_a_correction_inside_an_answer_changes_what_it_corrects(conv: Conv
     chat = await bound(conv)
     await chat.run(
         [
-            ("希望有人周六陪我妈去医院复查", "称呼"),
-            ("匿名", "时间：11月28日前"),
-            ("啊不对，月底前就行", ["时间：11月30日前", "为谁：家人（母亲）"]),
-            ("1", "已提交"),
+            ("希望有人周六陪我妈去医院复查", ["时间：11月28日前", "称呼"]),
+            ("啊不对，月底前就行", ["时间：11月30日前", "为谁：家人（母亲）", "称呼"]),
+            ("匿名", "已提交"),
         ]
     )
     assert (await Wish.get()).wanted_by == dt.date(2026, 11, 30)
@@ -182,4 +181,4 @@ async def test_a_photo_where_words_are_asked_keeps_the_wish(conv: Conversations)
     await chat.run([("我想许个心愿", "请说说您的心愿")])
     reply = await chat.image()
     assert "过期" not in reply and "刚才填的都还在" in reply and "请说说您的心愿" in reply
-    await chat.run([("想请人教我用智能手机挂号", "为谁")])
+    await chat.run([("想请人教我用智能手机挂号", ["为谁：本人", "称呼"])])

@@ -14,9 +14,12 @@ async def posted(conv: Conversations) -> tuple[Chat, Wish]:
     chat = await bound(conv)
     await chat.run(
         [
-            ("希望有人周六陪我妈去医院复查", ["帮您发布一个微心愿（助医陪护）", "称呼"]),
-            ("匿名", ["为谁：家人（母亲）", "时间：11月28日前", "显示为：一位居民"]),
-            ("1", "已提交，心愿号 W2611-"),
+            # the wish said back as understood, then how to be named, then filed (CONVERSATIONS.md)
+            (
+                "希望有人周六陪我妈去医院复查",
+                ["帮您发布一个微心愿（助医陪护）", "为谁：家人（母亲）", "时间：11月28日前", "称呼"],
+            ),
+            ("匿名", ["已提交，心愿号 W2611-", "匿名"]),
         ]
     )
     return chat, await Wish.get()
@@ -37,15 +40,32 @@ async def test_each_missing_piece_is_asked_and_wrong_answers_asked_again(conv: C
         [
             ("我想许个心愿", "请说说您的心愿"),
             ("嗯", "一句话"),
-            ("想请人教我用智能手机挂号", ["技能帮忙", "为谁"]),
-            ("随便", ["1 我自己", "2 家里人"]),
-            ("1", "什么时候之前"),
-            ("过几天吧", "没看懂这个日期"),
-            ("不限", "怎么称呼您"),
-            ("王阿姨", ["为谁：本人", "时间：不限时间", "显示为：王阿姨"]),
+            ("想请人教用智能手机挂号", ["技能帮忙", "为谁"]),  # no "I", no family member: asked
+            ("1", ["为谁：本人", "时间：不限", "怎么称呼您"]),
+            ("过几天吧", "请回复您的姓"),
+            ("王阿姨", ["已提交", '显示为"王阿姨"']),
+        ]
+    )
+    wish = await Wish.get()
+    assert (wish.category, wish.beneficiary, wish.display_name, wish.wanted_by) == (
+        "skills",
+        "self",
+        "王阿姨",
+        None,
+    )
+
+
+async def test_a_confirmation_where_the_resident_has_not_seen_it_all(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("我想许个心愿", "请说说您的心愿"),
+            ("想请人教用智能手机挂号", "为谁"),
+            # the name said instead of for whom: for whom guessed in the same turn, so shown before filing
+            ("叫我王阿姨", ["先按为您本人", "为谁：本人", "显示为：王阿姨", "1 提交"]),
             ("让我想想", "1 提交"),
             ("2", "请说说您的心愿"),
-            # for whom and by when are in the words, the name was given: straight to the confirmation
+            # a description given again, the name kept: shown before filing
             ("孩子想要几本课外书，12月5日前", ["助学辅导", "为谁：家人（孩子）", "12月5日前", "王阿姨"]),
             ("1", "已提交"),
         ]
@@ -62,15 +82,12 @@ async def test_a_date_that_passed_before_the_confirmation_is_asked_again(
     clock.now = dt.datetime(2026, 11, 24, 23, 50, tzinfo=CST)
     chat = await bound(conv)
     await chat.run(
-        [
-            ("希望今天有人陪我妈去医院复查", ["助医陪护", "称呼"]),
-            ("匿名", ["为谁：家人（母亲）", "时间：11月24日前"]),
-        ]
+        [("希望今天有人陪我妈去医院复查", ["助医陪护", "为谁：家人（母亲）", "时间：11月24日前", "称呼"])]
     )
     clock.now += dt.timedelta(minutes=20)  # 00:10 on the 25th
     replies = await chat.run(
         [
-            ("1", ["日期已经过去", "什么时候之前"]),
+            ("匿名", ["日期已经过去", "什么时候之前"]),
             ("1", "没看懂这个日期"),  # still at the date step: not the error sentence, not a new wish
             ("周六", ["陪我妈去医院复查", "为谁：家人（母亲）", "时间：11月28日前", "显示为：一位居民"]),
             ("1", "已提交"),
@@ -85,10 +102,11 @@ async def test_personal_data_is_kept_off_the_board_and_noted(conv: Conversations
     chat = await bound(conv)
     await chat.run(
         [
-            ("孩子想要几本课外书，送到3栋2单元502，电话13812345678", ["助学辅导", "什么时候"]),
-            ("不限", "称呼"),
-            ("匿名", ["心愿墙上不会显示"]),
-            ("1", "已提交"),
+            (
+                "孩子想要几本课外书，送到3栋2单元502，电话13812345678",
+                ["助学辅导", "心愿墙上不会显示", "称呼"],
+            ),
+            ("匿名", "已提交"),
         ]
     )
     wish = await Wish.get()
@@ -178,7 +196,7 @@ async def test_a_volunteer_who_posted_cannot_claim_their_own(conv: Conversations
     assert person.community_id is not None
     # the demo volunteer has no home: binding comes first, then the wish carries on
     await volunteer.run([("孩子想要几本课外书", "绑定"), ("1", "门牌"), ("3栋1单元301", "核对")])
-    await volunteer.run([("1", "不限"), ("不限", "称呼"), ("3", "请核对"), ("1", "已提交")])
+    await volunteer.run([("1", "姓氏"), ("3", "已提交")])
     wish = await Wish.get()
     await Chat(conv, "demo-committee").say(f"通过 {wish.number}")
     assert "自己发布的心愿" in await volunteer.say(f"认领 {wish.number}")
@@ -206,8 +224,9 @@ async def test_changes_asked_then_revised_then_declined(conv: Conversations) -> 
 
 async def test_approval_is_refused_while_the_public_text_holds_a_sensitive_word(conv: Conversations) -> None:
     chat = await bound(conv)
-    await chat.run([("希望有人借钱给我买轮椅", "什么时候"), ("不限", "称呼")])  # "给我": for oneself
-    await chat.run([("匿名", "核对"), ("1", "已提交")])
+    await chat.run(
+        [("希望有人借钱给我买轮椅", ["为谁：本人", "称呼"]), ("匿名", "已提交")]
+    )  # "给我": oneself
     committee = Chat(conv, "demo-committee")
     assert "请核对" in await committee.say("心愿审核")  # the list flags it
     assert "修改公开内容" in await committee.say("通过 1")
@@ -242,7 +261,7 @@ async def test_a_lapsed_claim_returns_the_wish_first_in_line(conv: Conversations
     _, wish = await posted(conv)
     committee = Chat(conv, "demo-committee")
     chat = await bound(conv, "resident-2", "3栋1单元101")
-    await chat.run([("孩子想要几本课外书", "什么时候"), ("不限", "称呼"), ("匿名", "核对"), ("1", "已提交")])
+    await chat.run([("孩子想要几本课外书", "称呼"), ("匿名", "已提交")])
     other = await Wish.get(resident__openid="resident-2")
     await committee.say(f"通过 {wish.number}")
     clock.now += dt.timedelta(hours=1)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from handlers.wishes.dialog import family_in
+from handlers.wishes.reading import deadline_in, family_in, naming_in, speaks_of_self
 from handlers.wishes.rules import rules
 from handlers.wishes.service_dialog import parse_hours
 from nlp.privacy import inspect, redact
@@ -106,3 +106,48 @@ def test_parse_hours(text: str, hours: float | None) -> None:
 def test_category_and_family_from_words(text: str, category: str, relation: str) -> None:
     assert rules().category_in_text(text).key == category
     assert family_in(text) == relation
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind", "value"),
+    [
+        ("匿名就中", "hidden", ""),
+        ("名字就别写了", "hidden", ""),
+        ("不要匿名", "shown", ""),
+        ("可以显示", "shown", ""),
+        ("好的 麻烦帮我发出去", "shown", ""),
+        ("不用写全名，显示姓就行", "shown", ""),
+        ("免贵姓王", "surname", "王"),
+        ("我姓欧阳", "surname", "欧阳"),
+        ("别写我姓张", "hidden", ""),
+        ("就写刘大姐吧", "name", "刘大姐"),
+        ("叫我Anna吧", "name", "Anna"),
+        ("老妈", None, ""),
+        ("快点帮我弄好", None, ""),
+        ("不对", None, ""),
+    ],
+)
+def test_how_to_be_named_from_the_answer(answer: str, kind: str | None, value: str) -> None:
+    found = naming_in(answer)
+    assert ((found.kind, found.value) if found else (None, "")) == (kind, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "relation", "own"),
+    [
+        ("我老婆刚做完手术，想找人帮忙买菜", "老伴", True),
+        ("儿媳妇想学做饭", "孩子", False),  # the first named: 儿媳, not 媳妇
+        ("咱一个人住，想找人换个灯泡", "", True),
+        ("想找人帮忙修一下自行车", "", False),
+    ],
+)
+def test_for_whom_from_the_words(text: str, relation: str, own: bool) -> None:
+    assert (family_in(text), speaks_of_self(text)) == (relation, own)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [("一个星期一次", None), ("每周六上午陪我爸下棋", None), ("周六上午陪我爸下棋", dt.date(2026, 11, 28))],
+)
+def test_how_often_is_no_deadline(text: str, day: dt.date | None) -> None:
+    assert deadline_in(text, dt.date(2026, 11, 24)) == day
