@@ -10,6 +10,7 @@ from handlers.votes.api import routes
 from handlers.votes.committee_dialog import router as committee
 from handlers.votes.console import pages
 from handlers.votes.dialog import router as residents
+from handlers.votes.offers import router as offers
 from handlers.votes.participants_console import participant_pages
 from handlers.votes.proposals_console import pages as proposal_pages
 
@@ -20,7 +21,7 @@ def _jobs(_deps: JobDeps) -> Sequence[Job]:
 
 feature = Feature(
     "votes",
-    routers=[committee, residents],
+    routers=[committee, residents, offers],
     api=routes.all,
     console=[*pages.all, *participant_pages.all, *proposal_pages.all],
     models="handlers.votes.models",
