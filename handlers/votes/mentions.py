@@ -26,8 +26,8 @@ _SHORTEST = 2  # a shared piece of one character (装, 车) names nothing
 
 # a question: an answer from the background, or an opinion for the committee, never a proposal or a vote
 _QUESTION = re.compile(
-    r"[?？]|吗|请问|想问|问一下|会不会|能不能|是不是|有没有|要不要|怎么|为什么|为啥|什么|多少|多久|几时|"
-    r"哪|谁|咋|啥|如何"
+    r"[?？]|吗|请问|想问|问一下|会不会|能不能|是不是|有没有|要不要|为什么|为啥|多久|几时|哪|谁|如何|"
+    r"(?<![没不])(?:怎么|什么|多少|咋|啥)"  # 没什么意见, 不怎么懂: no question
 )
 # putting the vote off: no ballot, not an abstention (弃权 is an answer; 先不投了 is none)
 _LATER = re.compile(
