@@ -23,13 +23,11 @@ PICK = "idle:vote:pick"  # the list is shown: a new request is as welcome as a p
 BALLOT = "vote:ballot"
 CONFIRM = "vote:confirm"  # a vote read from a sentence, to be confirmed before it is cast
 COMMENT = "vote:comment"
-PROPOSAL = "vote:proposal"
-answers(BALLOT, CONFIRM, COMMENT, PROPOSAL)  # 同意 / an opinion / a topic: answers, not new requests
+answers(BALLOT, CONFIRM, COMMENT)  # 同意 / an opinion / a topic: answers, not new requests
 LAST_TTL = 7 * 24 * 3600
 
 # the command word stands alone or is followed by a colon or a space ("意见很大，物业..." is no comment)
 _COMMENT = re.compile(r"^\s*(?:意见|评论|留言意见)(?:\s*[:：]\s*|\s+|$)(.*)$", re.S)
-_PROPOSAL_LEAD = re.compile(r"^\s*(?:我想|我要)?(?:提个|提一个|提)?(?:建议|议题|提议)\s*[:：，,]?\s*")
 _NUMBERS = re.compile(r"\d{1,2}")
 _SEPARATORS = re.compile(r"[\s,，、和与及+跟还有]+")
 # words that say the sentence is about voting, so that an option's word in it is a vote ("选择弃权")
@@ -42,14 +40,15 @@ def _last_key(ctx: Context) -> str:
 
 
 def title_words(ctx: Context) -> mentions.Words:
-    """How a title is cut into words (jieba with the community dictionary): 充电棚 names 东门加装非机动车充电棚,
-    车充电 does not."""
+    """How a title is cut into words (jieba with the community dictionary): 充电棚 names
+    东门加装非机动车充电棚, 车充电 does not."""
     return ctx.services.classifier.tokenizer.words
 
 
 async def open_list(ctx: Context) -> None:
-    """投票 / 议事 (registered last: "议事结果", "意见 ..." also read as this intent); a sentence that names a
-    consultation ("东门充电棚那个投票") shows it, and one that also chooses ("...，我家同意") asks to confirm."""
+    """投票 / 议事 (registered last: "议事结果", "意见 ..." also read as this intent); a sentence that
+    names a consultation ("东门充电棚那个投票") shows it, one that also chooses ("...我家同意") asks to
+    confirm."""
     if await require_home(ctx, then="vote") is None:
         return
     person = await ctx.person()
@@ -404,33 +403,4 @@ async def check_result(ctx: Context) -> None:
     ctx.say("votes.verified" if valid else "votes.not_verified", title=c.title, digest=digest)
 
 
-# -- proposals -------------------------------------------------------------------------------------------
-async def propose(ctx: Context) -> None:
-    """ "我建议..." (registered last: the commands above must win)."""
-    if await require_home(ctx, then="propose") is None:
-        return
-    said = _PROPOSAL_LEAD.sub("", ctx.msg.text.strip())
-    if len(strip_punctuation(said)) < 4:
-        ctx.dialog.clear()
-        ctx.dialog.set(PROPOSAL, source=ctx.msg.dedup_key)
-        ctx.say("votes.ask_proposal")
-        return
-    await _save_proposal(ctx, ctx.msg.text.strip(), ctx.msg.dedup_key)
-
-
-@router.handle(state(PROPOSAL), has_text())
-async def proposal_answer(ctx: Context) -> None:
-    if len(strip_punctuation(ctx.msg.text)) < 4:
-        ctx.reask("votes.proposal_too_short")
-        return
-    await _save_proposal(ctx, ctx.msg.text.strip(), ctx.msg.dedup_key)
-
-
-async def _save_proposal(ctx: Context, text: str, source: str) -> None:
-    ctx.dialog.clear()
-    proposal = await workflow.propose(await ctx.person(), text, f"chat:{source}", ctx.now())
-    ctx.say("votes.proposal_saved", number=proposal.number)
-
-
 router.handle(intent("vote"), idle())(open_list)
-router.handle(intent("propose"), idle())(propose)

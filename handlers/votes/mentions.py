@@ -1,6 +1,7 @@
-"""What a resident's own words say about the consultations open to them: which one they name (by words of
-its title: 充电棚, 东门, 加装电梯...), which option they choose in a sentence ("东门充电棚那个投票，我家同意"),
-whether they ask a question about it, or put the vote off ("回去商量商量再说，先不投了"). Pure: no I/O."""
+"""What a resident's own words say about the consultations open to them: which one they name (by words
+of its title: 充电棚, 东门, 加装电梯...), which option they choose in a sentence ("东门充电棚那个投票，
+我家同意"), whether they ask a question about it, or put the vote off ("回去商量商量再说，先不投了").
+Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -143,5 +144,5 @@ def is_question(text: str) -> bool:
 
 
 def puts_off(text: str) -> bool:
-    """"先不投了", "回去跟家里人商量商量再说", "过两天再投": the resident will vote later, or not at all."""
+    """ "先不投了", "回去跟家里人商量商量再说", "过两天再投": the resident will vote later, or not at all."""
     return bool(_LATER.search(normalize(text)))

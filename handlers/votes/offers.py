@@ -17,7 +17,9 @@ router = Router("votes.offers", last=True)
 
 # what a message may have seemed to be when it speaks of a consultation's subject: a request in words,
 # never a command, a lookup or an emergency (those come first and stay theirs)
-_MAY_BE_ABOUT = frozenset({"repair", "complaint", "propose", "wish", "service", "chitchat", "out_of_scope", None})
+_MAY_BE_ABOUT = frozenset(
+    {"repair", "complaint", "propose", "wish", "service", "chitchat", "out_of_scope", None}
+)
 _SUBJECT = 3  # characters of a title's own subject (充电棚): 充电 alone or 东门 alone name nothing
 _CHECKED = "votes_offer_checked"
 
@@ -52,7 +54,9 @@ async def _offered(ctx: Context) -> bool:
     if named is None:
         return False
     c = found[named.index]
-    if c.id not in {o.id for o in await queries.open_to(person, now)} or await queries.has_voted(person, c.id):
+    if c.id not in {o.id for o in await queries.open_to(person, now)} or await queries.has_voted(
+        person, c.id
+    ):
         return False
     choice = mentions.option_in(text, c.options, named.pieces)
     if choice is not None:

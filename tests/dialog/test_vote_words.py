@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from bot.runtime import Conversations
-from handlers.votes.models import Ballot, Comment, Consultation, Proposal
 from handlers.repairs.models import Ticket
+from handlers.votes.models import Ballot, Comment, Consultation, Proposal
+from storage.models import StaffMessage
 from tests.dialog.test_votes import launch
 from tests.helpers import Clock, bound
 
@@ -49,7 +50,9 @@ async def test_a_sentence_that_names_the_consultation_and_chooses_is_confirmed(
 async def test_the_only_open_consultation_is_that_vote(conv: Conversations, clock: Clock) -> None:
     c = await lockers(clock)
     chat = await bound(conv, "r-1", "3栋2单元502")
-    await chat.run([("那个投票我支持", ["请确认", LOCKERS]), ("2", "1 同意  2 不同意  3 弃权"), ("2", "不同意")])
+    await chat.run(
+        [("那个投票我支持", ["请确认", LOCKERS]), ("2", "1 同意  2 不同意  3 弃权"), ("2", "不同意")]
+    )
     assert await choices(c) == [[1]]
 
 
@@ -74,7 +77,13 @@ async def test_an_option_before_the_consultation_is_kept_for_it(conv: Conversati
     await launch(clock)
     c = await lockers(clock)
     chat = await bound(conv, "r-1", "3栋2单元502")
-    await chat.run([("我投反对票", ['您要为哪个议事投"不同意"', "回复序号"]), ("2", ["请确认", LOCKERS]), ("1", "不同意")])
+    await chat.run(
+        [
+            ("我投反对票", ['您要为哪个议事投"不同意"', "回复序号"]),
+            ("2", ["请确认", LOCKERS]),
+            ("1", "不同意"),
+        ]
+    )
     assert await choices(c) == [[1]]
 
 
@@ -99,7 +108,11 @@ async def test_an_option_said_at_the_list_of_one(conv: Conversations, clock: Clo
     c = await lockers(clock)
     chat = await bound(conv, "r-1", "3栋2单元502")
     await chat.run(
-        [("投票", "回复序号"), ("这事我不太懂，投弃权吧", ["请确认", '"弃权"']), ("好的，谢谢", "已记录您家的投票：弃权")]
+        [
+            ("投票", "回复序号"),
+            ("这事我不太懂，投弃权吧", ["请确认", '"弃权"']),
+            ("好的，谢谢", "已记录您家的投票：弃权"),
+        ]
     )
     assert await choices(c) == [[2]]
 
@@ -144,3 +157,16 @@ async def test_a_message_about_the_subject_is_offered_the_consultation_first(
     assert "征求意见" not in await third.say("南门的路灯坏了")
     fourth = await bound(conv, "r-4", "3栋1单元103")
     assert "征求意见" not in await fourth.say("楼道里快递包裹堆了一地，过不去人")
+
+
+async def test_a_question_is_no_proposal(conv: Conversations) -> None:
+    asking = await bound(conv, "r-1", "3栋2单元502")
+    await asking.run(
+        [("广场舞的音量能不能小一点？", ["像是一个问题", "1 转给工作人员"]), ("转给工作人员吧", "已为您留言")]
+    )
+    assert await StaffMessage.filter(person__openid="r-1", text__contains="广场舞").exists()
+    assert not await Proposal.exists()
+    proposing = await bound(conv, "r-2", "3栋1单元101")
+    await proposing.run([("广场舞的音量能不能小一点？", "像是一个问题"), ("2", "谢谢您的建议，编号 P2611-")])
+    await proposing.run([("楼下的花坛能不能改成停车位啊？", "谢谢您的建议")])  # a proposal, asked
+    assert await Proposal.filter(person__openid="r-2").count() == 2
