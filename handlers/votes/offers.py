@@ -37,6 +37,7 @@ def _may_be_about(ctx: Context) -> bool:
 async def offer(ctx: Context) -> None:
     ctx.data[_CHECKED] = True
     if not await _offered(ctx):
+        ctx.handled_phase = None  # the handler that takes it says which phase did (a refusal reads it)
         await ctx.dispatcher.feed(ctx)  # as if this step were not there
 
 
