@@ -23,7 +23,7 @@ PICK = "idle:vote:pick"  # the list is shown: a new request is as welcome as a p
 BALLOT = "vote:ballot"
 CONFIRM = "vote:confirm"  # a vote read from a sentence, to be confirmed before it is cast
 COMMENT = "vote:comment"
-answers(BALLOT, CONFIRM, COMMENT)  # 同意 / an opinion / a topic: answers, not new requests
+answers(BALLOT, CONFIRM, COMMENT)  # 同意 / an opinion: answers, not new requests
 LAST_TTL = 7 * 24 * 3600
 
 # the command word stands alone or is followed by a colon or a space ("意见很大，物业..." is no comment)
@@ -289,10 +289,16 @@ async def ballot(ctx: Context) -> None:
         ctx.dialog.clear()
         await open_list(ctx)
         return
-    if picked is None or (mentions.is_question(text) and len(strip_punctuation(text)) > 6):
+    if picked is None or _asks(text, c.options):
         await _not_a_choice(ctx, c, text)  # "不同意的话费用谁出？" asks, it does not vote
         return
     await _cast(ctx, c, picked)
+
+
+def _asks(text: str, options: tuple[str, ...]) -> bool:
+    """A question, and more than a number or an option's label with a question mark ("2？")."""
+    bare = strip_punctuation(normalize(text))
+    return mentions.is_question(text) and not bare.isdigit() and bare not in options
 
 
 async def _not_a_choice(ctx: Context, c: ConsultationView, text: str) -> None:

@@ -170,3 +170,19 @@ async def test_a_question_is_no_proposal(conv: Conversations) -> None:
     await proposing.run([("广场舞的音量能不能小一点？", "像是一个问题"), ("2", "谢谢您的建议，编号 P2611-")])
     await proposing.run([("楼下的花坛能不能改成停车位啊？", "谢谢您的建议")])  # a proposal, asked
     assert await Proposal.filter(person__openid="r-2").count() == 2
+
+
+async def test_a_question_at_the_options_votes_nothing(conv: Conversations, clock: Clock) -> None:
+    c = await lockers(clock)
+    chat = await bound(conv, "r-1", "3栋2单元502")
+    await chat.run(
+        [
+            ("投票", "回复序号"),
+            ("1", "1 同意"),
+            ("同意的话要不要每家出钱啊", ["居民免费取件", "1 同意"]),
+            ("快递柜离3栋远不远？", "意见记下"),  # it names the consultation: kept for the committee
+            ("3？", "弃权"),
+        ]
+    )
+    assert await choices(c) == [[2]]
+    assert await Comment.filter(consultation=c).count() == 1
