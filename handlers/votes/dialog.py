@@ -116,15 +116,15 @@ async def _from_words(ctx: Context, found: list[ConsultationView], said: str) ->
 async def about(
     ctx: Context, c: ConsultationView, said: str, pieces: tuple[str, ...] = (), *, pending: str = ""
 ) -> None:
-    """Words about one consultation: an option chosen is confirmed, a question answered (and kept as an
-    opinion), anything else shows it."""
+    """Words about one consultation (naming it in ``pieces``): an option chosen is confirmed, a question
+    answered (and kept as an opinion when it names it), anything else shows it."""
     choice = mentions.option_in(said, c.options, pieces)
     if choice is None and pending:
         choice = mentions.option_in(pending, c.options)
     if choice is not None:
         await confirm_choice(ctx, c, choice)
     elif mentions.is_question(said):
-        await _answer(ctx, c, said, noted=True)
+        await _answer(ctx, c, said, noted=bool(pieces))  # kept when it names the consultation
     else:
         await _show(ctx, c)
 
@@ -142,8 +142,11 @@ def _picked(ctx: Context) -> dict[str, object] | bool:
     named = mentions.named(text, titles, options, words=title_words(ctx))
     if named is not None:
         return {"picked": named.index + 1, "words": True, "pieces": named.pieces}
-    chosen = len(ids) == 1 and options and mentions.option_in(text, options[0]) is not None
-    if chosen and (ctx.intent in (None, "vote") or _VOTING.search(text)):
+    # of the only one listed, an option said or a question asked ("那个棚子建在哪里啊？")
+    said = len(ids) == 1 and (
+        mentions.is_question(text) or bool(options and mentions.option_in(text, options[0]) is not None)
+    )
+    if said and (ctx.intent in (None, "vote", "propose") or _VOTING.search(text)):
         return {"picked": 1, "words": True, "pieces": ()}
     if mentions.puts_off(text):
         return {"later": True}

@@ -28,11 +28,12 @@ _SHORTEST = 2  # a shared piece of one character (装, 车) names nothing
 # a question: an answer from the background, or an opinion for the committee, never a proposal or a vote
 _QUESTION = re.compile(
     r"[?？]|吗|请问|想问|问一下|会不会|能不能|是不是|有没有|要不要|为什么|为啥|多久|几时|哪|谁|如何|"
-    r"(?<![没不])(?:怎么|什么|多少|咋|啥)"  # 没什么意见, 不怎么懂: no question
+    r"(?<![没不])(?:怎么|什么|多少|咋|啥)|"  # 没什么意见, 不怎么懂: no question
+    r"([^\s不没])[不没]\1"  # 贵不贵, 远不远
 )
 # putting the vote off: no ballot, not an abstention (弃权 is an answer; 先不投了 is none)
 _LATER = re.compile(
-    r"不投了|先不(?:投|选|表态|决定)|暂(?:时|且)?不(?:投|选)|(?:商量|考虑|研究|想想|看看|问问|合计)\S{0,6}再(?:说|投|定|决定)|"
+    r"不投(?:了|啦|咯|喽|吧|$)|先不(?:投|选|表态|决定)|暂(?:时|且)?不(?:投|选)|(?:商量|考虑|研究|想想|看看|问问|合计)\S{0,6}再(?:说|投|定|决定)|"
     r"再说吧?$|以后再|回头再|改天|晚点再?投|过(?:两|几|些)天|下次再|等\S{0,10}再(?:投|说|定|决定)|还没想好|没想好"
 )
 

@@ -124,6 +124,7 @@ async def test_an_option_said_at_the_list_of_one(conv: Conversations, clock: Clo
         ([("投票", "回复序号"), ("1", "1 同意")], "等我问问老伴再投"),
         ([("投票", "回复序号")], "先不投了，过两天再说"),
         ([("快递柜那个我同意", "请确认")], "没想好，回头再说吧"),
+        ([("议事", "回复序号"), ("1", "1 同意")], "不投"),
     ],
 )
 async def test_putting_the_vote_off_is_no_abstention(
@@ -186,3 +187,21 @@ async def test_a_question_at_the_options_votes_nothing(conv: Conversations, cloc
     )
     assert await choices(c) == [[2]]
     assert await Comment.filter(consultation=c).count() == 1
+
+
+async def test_a_question_at_a_list_of_one_is_about_it(conv: Conversations, clock: Clock) -> None:
+    c = await lockers(clock)
+    chat = await bound(conv, "r-1", "3栋2单元502")
+    await chat.run(
+        [
+            ("议事", "回复序号"),
+            (
+                "那个柜子放在哪儿啊？",
+                ["南门内侧", '回复"意见 您的问题"', "1 同意"],
+            ),  # names nothing: not kept
+            ("取件贵不贵", "居民免费取件"),
+            ("没什么意见，同意", "已记录您家的投票：同意"),
+        ]
+    )
+    assert await choices(c) == [[0]]
+    assert not await Comment.exists() and not await Proposal.exists()

@@ -61,7 +61,12 @@ def test_putting_off(said: str, later: bool) -> None:
 
 @pytest.mark.parametrize(
     ("said", "asks"),
-    [("请问充电棚建好以后会占用现在的机动车位吗？", True), ("费用谁出", True), ("没什么意见，同意", False)],
+    [
+        ("请问充电棚建好以后会占用现在的机动车位吗？", True),
+        ("费用谁出", True),
+        ("收费贵不贵", True),
+        ("没什么意见，同意", False),
+    ],
 )
 def test_questions(said: str, asks: bool) -> None:
     assert mentions.is_question(said) is asks
