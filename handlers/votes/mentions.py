@@ -33,8 +33,9 @@ _QUESTION = re.compile(
 )
 # putting the vote off: no ballot, not an abstention (弃权 is an answer; 先不投了 is none)
 _LATER = re.compile(
-    r"不投(?:了|啦|咯|喽|吧|$)|先不(?:投|选|表态|决定)|暂(?:时|且)?不(?:投|选)|(?:商量|考虑|研究|想想|看看|问问|合计)\S{0,6}再(?:说|投|定|决定)|"
-    r"再说吧?$|以后再|回头再|改天|晚点再?投|过(?:两|几|些)天|下次再|等\S{0,10}再(?:投|说|定|决定)|还没想好|没想好"
+    r"不投(?:了|啦|咯|喽|吧|$)|先不(?:投|选|表态|决定)|暂(?:时|且)?不(?:投|选)|"
+    r"(?:商量|考虑|研究|想想|看看|问问|合计)\S{0,6}再(?:说|投|定|决定)|再说吧?$|以后再|回头再|改天|"
+    r"晚点再?投|过(?:两|几|些)天|下次再|等\S{0,10}再(?:投|说|定|决定)|还没想好|没想好"
 )
 
 
@@ -145,5 +146,6 @@ def is_question(text: str) -> bool:
 
 
 def puts_off(text: str) -> bool:
-    """ "先不投了", "回去跟家里人商量商量再说", "过两天再投": the resident will vote later, or not at all."""
-    return bool(_LATER.search(normalize(text)))
+    """ "先不投了", "回去跟家里人商量商量再说", "过两天再投": the resident will vote later, or not at all;
+    a question is none ("建好以后再收费吗？")."""
+    return bool(_LATER.search(normalize(text))) and not is_question(text)

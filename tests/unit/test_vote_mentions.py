@@ -53,6 +53,7 @@ def test_the_option_a_sentence_chooses(said: str, option: int | None) -> None:
         ("还没想好", True),
         ("弃权", False),
         ("我再想想", False),  # asked again with the options, as before
+        ("建好以后再收费吗？", False),  # a question
     ],
 )
 def test_putting_off(said: str, later: bool) -> None:
