@@ -308,7 +308,10 @@ async def _not_a_choice(ctx: Context, c: ConsultationView, text: str) -> None:
     if mentions.puts_off(text):
         await _later(ctx, c)
         return
-    if "offered" in ctx.dialog.data and yes_or_no(text) is False:  # "不是": the request it seemed to be
+    names_it = mentions.mention(text, 0, c.title, c.options, title_words(ctx)).named >= 2
+    if "offered" in ctx.dialog.data and (
+        yes_or_no(text) is False or not (names_it or mentions.is_question(text))
+    ):  # "不是", or more of what it seemed to be ("车位被占三天了"): that request, in its words
         offered, words = ctx.dialog.data.get("offered"), str(ctx.dialog.data.get("words") or "")
         if offered:
             await ctx.redirect(str(offered), words)
@@ -317,8 +320,7 @@ async def _not_a_choice(ctx: Context, c: ConsultationView, text: str) -> None:
             ctx.say("votes.offer_declined")
         return
     if mentions.is_question(text):
-        named = mentions.mention(text, 0, c.title, c.options, title_words(ctx))
-        await _answer(ctx, c, text, noted=named.named >= 2)
+        await _answer(ctx, c, text, noted=names_it)
         return
     ctx.reask("votes.pick_again", options=content.numbered(list(c.options)))
 
