@@ -8,10 +8,10 @@ import re
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, pattern, state
 from handlers.common import formats
-from handlers.common.answers import choose
+from handlers.common.answers import choose, yes_or_no
 from handlers.common.pause import answers
 from handlers.residents.dialog import require_home
-from handlers.votes import queries, workflow
+from handlers.votes import mentions, queries, workflow
 from handlers.votes.queries import ConsultationView, Per
 from nlp.slots import digits_from_chinese
 from nlp.tokenize import normalize, strip_punctuation
@@ -21,24 +21,34 @@ router.menu_entry("vote", order=40)
 
 PICK = "idle:vote:pick"  # the list is shown: a new request is as welcome as a pick
 BALLOT = "vote:ballot"
+CONFIRM = "vote:confirm"  # a vote read from a sentence, to be confirmed before it is cast
 COMMENT = "vote:comment"
-PROPOSAL = "vote:proposal"
-answers(BALLOT, COMMENT, PROPOSAL)  # 同意 / an opinion / a topic: answers, not new requests
+answers(BALLOT, CONFIRM, COMMENT)  # 同意 / an opinion: answers, not new requests
 LAST_TTL = 7 * 24 * 3600
 
 # the command word stands alone or is followed by a colon or a space ("意见很大，物业..." is no comment)
 _COMMENT = re.compile(r"^\s*(?:意见|评论|留言意见)(?:\s*[:：]\s*|\s+|$)(.*)$", re.S)
-_PROPOSAL_LEAD = re.compile(r"^\s*(?:我想|我要)?(?:提个|提一个|提)?(?:建议|议题|提议)\s*[:：，,]?\s*")
 _NUMBERS = re.compile(r"\d{1,2}")
 _SEPARATORS = re.compile(r"[\s,，、和与及+跟还有]+")
+# words that say the sentence is about voting, so that an option's word in it is a vote ("选择弃权")
+_VOTING = re.compile(r"投|选|票|表态|这件事|这事|这个|那个|议事")
+_RECHOOSE = {2: ("重选", "重新选", "换一个", "选错了", "改一下")}
 
 
 def _last_key(ctx: Context) -> str:
     return f"votes:last:{ctx.msg.user}"
 
 
+def title_words(ctx: Context) -> mentions.Words:
+    """How a title is cut into words (jieba with the community dictionary): 充电棚 names
+    东门加装非机动车充电棚, 车充电 does not."""
+    return ctx.services.classifier.tokenizer.words
+
+
 async def open_list(ctx: Context) -> None:
-    """投票 / 议事 (registered last: "议事结果", "意见 ..." also read as this intent)."""
+    """投票 / 议事 (registered last: "议事结果", "意见 ..." also read as this intent); a sentence that
+    names a consultation ("东门充电棚那个投票") shows it, one that also chooses ("...我家同意") asks to
+    confirm."""
     if await require_home(ctx, then="vote") is None:
         return
     person = await ctx.person()
@@ -46,7 +56,15 @@ async def open_list(ctx: Context) -> None:
     if not found:
         ctx.say("votes.none_open")
         return
-    mine = await queries.my_choices(person, [c.id for c in found])
+    said = ctx.msg.text.strip() if ctx.msg.has_text else ""
+    if said and await _from_words(ctx, found, said):
+        return
+    await _list(ctx, found)
+
+
+async def _list(ctx: Context, found: list[ConsultationView], pending: str = "") -> None:
+    """The numbered list; ``pending``: a sentence that chose an option without saying for which one."""
+    mine = await queries.my_choices(await ctx.person(), [c.id for c in found])
     lines = []
     for i, c in enumerate(found, start=1):
         voted = content.text("votes.voted_mark") if c.id in mine else ""
@@ -54,35 +72,185 @@ async def open_list(ctx: Context) -> None:
         per = content.text(f"votes.per.{c.per.value}")
         lines.append(f"{i} " + content.text("votes.list_line", title=c.title, close=close, per=per) + voted)
     ctx.dialog.clear()
-    ctx.dialog.set(PICK, ids=[c.id for c in found], titles=[c.title for c in found])
-    ctx.say("votes.open_list", lines="\n".join(lines))
+    ctx.dialog.set(
+        PICK,
+        ids=[c.id for c in found],
+        titles=[c.title for c in found],
+        options=[list(c.options) for c in found],
+        pending=pending,
+    )
+    choice = _option_of(pending, found) if pending else None
+    if choice is not None:
+        ctx.say("votes.which_for_choice", choice=choice, lines="\n".join(lines))
+    else:
+        ctx.say("votes.open_list", lines="\n".join(lines))
 
 
-def _picked(ctx: Context) -> dict[str, int] | bool:
-    """A number or (a part of) a title from the list; anything else is a new request (the list is idle)."""
+def _option_of(said: str, found: list[ConsultationView]) -> str | None:
+    """The label a sentence chose in any of ``found`` (for saying it back)."""
+    for c in found:
+        index = mentions.option_in(said, c.options)
+        if index is not None:
+            return c.options[index]
+    return None
+
+
+async def _from_words(ctx: Context, found: list[ConsultationView], said: str) -> bool:
+    """A request to vote in words: the consultation it names (or the only one), the option it chooses."""
+    named = mentions.named(said, [c.title for c in found], [c.options for c in found], words=title_words(ctx))
+    if named is not None:
+        await about(ctx, found[named.index], said, named.pieces)
+        return True
+    if len(found) == 1 and mentions.option_in(said, found[0].options) is not None:
+        await about(ctx, found[0], said)
+        return True
+    if _option_of(said, found) is not None:
+        await _list(ctx, found, pending=said)
+        return True
+    if mentions.puts_off(said):
+        await _later(ctx, found[0] if len(found) == 1 else None)
+        return True
+    return False
+
+
+async def about(
+    ctx: Context, c: ConsultationView, said: str, pieces: tuple[str, ...] = (), *, pending: str = ""
+) -> None:
+    """Words about one consultation (naming it in ``pieces``): an option chosen is confirmed, a question
+    answered (and kept as an opinion when it names it), anything else shows it."""
+    choice = mentions.option_in(said, c.options, pieces)
+    if choice is None and pending:
+        choice = mentions.option_in(pending, c.options)
+    if choice is not None:
+        await confirm_choice(ctx, c, choice)
+    elif mentions.is_question(said):
+        await _answer(ctx, c, said, noted=bool(pieces))  # kept when it names the consultation
+    else:
+        await _show(ctx, c)
+
+
+def _picked(ctx: Context) -> dict[str, object] | bool:
+    """A number or (a part of) a title from the list, words naming one (就是那个充电棚咯), an option said of
+    the only one (选择弃权), or the vote put off; anything else is a new request (the list is idle)."""
     ids = list(ctx.dialog.data.get("ids") or [])
     titles = list(ctx.dialog.data.get("titles") or [""] * len(ids))
-    choice = choose(ctx.msg.text, titles, loose=False) if titles else None
-    return {"picked": choice} if choice else False
+    options = list(ctx.dialog.data.get("options") or [[] for _ in ids])
+    text = ctx.msg.text
+    choice = choose(text, titles, loose=False) if titles else None
+    if choice:
+        return {"picked": choice, "words": False, "pieces": ()}
+    named = mentions.named(text, titles, options, words=title_words(ctx))
+    if named is not None:
+        return {"picked": named.index + 1, "words": True, "pieces": named.pieces}
+    # of the only one listed, an option said or a question asked ("那个棚子建在哪里啊？")
+    said = len(ids) == 1 and (
+        mentions.is_question(text) or bool(options and mentions.option_in(text, options[0]) is not None)
+    )
+    if said and (ctx.intent in (None, "vote", "propose") or _VOTING.search(text)):
+        return {"picked": 1, "words": True, "pieces": ()}
+    if mentions.puts_off(text):
+        return {"later": True}
+    return False
 
 
 @router.handle(state(PICK), has_text(), _picked)
 async def pick(ctx: Context) -> None:
     ids = ctx.dialog.data["ids"]
-    await _show(ctx, await queries.consultation(ids[ctx.data["picked"] - 1]))
+    if ctx.data.get("later"):
+        await _later(ctx, await queries.find(ids[0]) if len(ids) == 1 else None)
+        return
+    c = await queries.consultation(ids[ctx.data["picked"] - 1])
+    pending = str(ctx.dialog.data.get("pending") or "")
+    if ctx.data["words"]:  # what else the words say: an option, a question
+        await about(ctx, c, ctx.msg.text, tuple(ctx.data["pieces"]), pending=pending)
+    elif pending:  # "同意" said before the number: to confirm
+        await about(ctx, c, pending)
+    else:
+        await _show(ctx, c)
 
 
-async def _show(ctx: Context, c: ConsultationView) -> None:
+async def _show(ctx: Context, c: ConsultationView, *, offered: str | None = None, words: str = "") -> None:
+    """The consultation and its options; ``offered``: shown for a message that seemed to be another
+    request (of that intent, None: not understood), which "不是" takes up again in ``words``."""
     await queries.may_vote(await ctx.person(), c, ctx.now())  # a home still to verify is told here
     how = content.text("votes.how_multi", most=c.max_choices) + "\n" if c.max_choices > 1 else ""
     ctx.dialog.clear()
     ctx.dialog.set(BALLOT, consultation=c.id)
+    if words:
+        ctx.dialog.update(offered=offered, words=words)
+        ctx.say("votes.offer")
     ctx.say(
         "votes.detail",
         title=c.title,
         background=formats.remark(c.background, empty=""),
         options=content.numbered(list(c.options)),
         how=how,
+    )
+    if words:
+        ctx.say("votes.offer_way_out")
+
+
+async def show_offered(ctx: Context, c: ConsultationView, intent: str | None, words: str) -> None:
+    await _show(ctx, c, offered=intent, words=words)
+
+
+async def confirm_choice(ctx: Context, c: ConsultationView, choice: int) -> None:
+    """A vote read from a sentence is said back before it is cast: "请确认：为"…"投"同意"。"."""
+    person = await ctx.person()
+    await queries.may_vote(person, c, ctx.now())
+    label = c.options[choice]
+    if (await queries.my_choices(person, [c.id])).get(c.id) == [choice]:
+        ctx.dialog.clear()
+        ctx.say("votes.already_chose", title=c.title, choice=label)
+        return
+    ctx.dialog.clear()
+    ctx.dialog.set(CONFIRM, consultation=c.id, choice=choice)
+    ctx.say("votes.confirm_vote", title=c.title, choice=label)
+
+
+@router.handle(state(CONFIRM), has_text())
+async def confirm(ctx: Context) -> None:
+    c = await queries.consultation(ctx.dialog.data["consultation"])
+    choice = int(ctx.dialog.data["choice"])
+    text = ctx.msg.text
+    other = mentions.option_in(text, c.options)
+    if other is not None and other != choice:  # "不对，是不同意": that one, said back again
+        await confirm_choice(ctx, c, other)
+        return
+    step = 1 if other == choice else choose(text, ["确认", "重新选择"], synonyms=_RECHOOSE, yes=1, no=2)
+    if step == 1:
+        await _cast(ctx, c, [choice])
+    elif step == 2:
+        await _show(ctx, c)
+    elif mentions.puts_off(text):
+        await _later(ctx, c)
+    else:
+        ctx.reask("votes.confirm_again", choice=c.options[choice])
+
+
+async def _later(ctx: Context, c: ConsultationView | None) -> None:
+    """Not now ("回去商量商量再说，先不投了"): no ballot, and the deadline said."""
+    ctx.dialog.clear()
+    if c is None:
+        ctx.say("votes.later_any")
+    else:
+        ctx.say("votes.later", title=c.title, close=queries.close_label(c))
+
+
+async def _answer(ctx: Context, c: ConsultationView, said: str, *, noted: bool) -> None:
+    """A question about the consultation: its background, and (``noted``) the question kept as an opinion
+    for the committee; the resident stays at its options."""
+    person = await ctx.person()
+    await queries.may_vote(person, c, ctx.now())
+    if noted:
+        await workflow.comment(c.id, person, said, ctx.now())
+    ctx.dialog.clear()
+    ctx.dialog.set(BALLOT, consultation=c.id)
+    ctx.say(
+        "votes.question_noted" if noted else "votes.question_answer",
+        title=c.title,
+        background=formats.remark(c.background),
+        options=content.numbered(list(c.options)),
     )
 
 
@@ -114,8 +282,9 @@ def _trimmed(text: str) -> str:
 @router.handle(state(BALLOT), has_text())
 async def ballot(ctx: Context) -> None:
     c = await queries.consultation(ctx.dialog.data["consultation"])
-    picked = read_choices(ctx.msg.text, list(c.options))
-    said = _COMMENT.match(ctx.msg.text)
+    text = ctx.msg.text
+    picked = read_choices(text, list(c.options))
+    said = _COMMENT.match(text)
     if picked is None and said:  # an opinion on the consultation being read
         await _comment(ctx, said)
         return
@@ -123,9 +292,40 @@ async def ballot(ctx: Context) -> None:
         ctx.dialog.clear()
         await open_list(ctx)
         return
-    if picked is None:
-        ctx.reask("votes.pick_again", options=content.numbered(list(c.options)))
+    if picked is None or _asks(text, c.options):
+        await _not_a_choice(ctx, c, text)  # "不同意的话费用谁出？" asks, it does not vote
         return
+    await _cast(ctx, c, picked)
+
+
+def _asks(text: str, options: tuple[str, ...]) -> bool:
+    """A question, and more than a number or an option's label with a question mark ("2？")."""
+    bare = strip_punctuation(normalize(text))
+    return mentions.is_question(text) and not bare.isdigit() and bare not in options
+
+
+async def _not_a_choice(ctx: Context, c: ConsultationView, text: str) -> None:
+    if mentions.puts_off(text):
+        await _later(ctx, c)
+        return
+    names_it = mentions.mention(text, 0, c.title, c.options, title_words(ctx)).named >= 2
+    if "offered" in ctx.dialog.data and (
+        yes_or_no(text) is False or not (names_it or mentions.is_question(text))
+    ):  # "不是", or more of what it seemed to be ("车位被占三天了"): that request, in its words
+        offered, words = ctx.dialog.data.get("offered"), str(ctx.dialog.data.get("words") or "")
+        if offered:
+            await ctx.redirect(str(offered), words)
+        else:
+            ctx.dialog.clear()
+            ctx.say("votes.offer_declined")
+        return
+    if mentions.is_question(text):
+        await _answer(ctx, c, text, noted=names_it)
+        return
+    ctx.reask("votes.pick_again", options=content.numbered(list(c.options)))
+
+
+async def _cast(ctx: Context, c: ConsultationView, picked: list[int]) -> None:
     await workflow.cast(c.id, await ctx.person(), picked, ctx.now(), source_key=f"chat:{ctx.msg.dedup_key}")
     ctx.dialog.clear()
     await ctx.services.store.set(_last_key(ctx), str(c.id), LAST_TTL)
@@ -214,33 +414,4 @@ async def check_result(ctx: Context) -> None:
     ctx.say("votes.verified" if valid else "votes.not_verified", title=c.title, digest=digest)
 
 
-# -- proposals -------------------------------------------------------------------------------------------
-async def propose(ctx: Context) -> None:
-    """ "我建议..." (registered last: the commands above must win)."""
-    if await require_home(ctx, then="propose") is None:
-        return
-    said = _PROPOSAL_LEAD.sub("", ctx.msg.text.strip())
-    if len(strip_punctuation(said)) < 4:
-        ctx.dialog.clear()
-        ctx.dialog.set(PROPOSAL, source=ctx.msg.dedup_key)
-        ctx.say("votes.ask_proposal")
-        return
-    await _save_proposal(ctx, ctx.msg.text.strip(), ctx.msg.dedup_key)
-
-
-@router.handle(state(PROPOSAL), has_text())
-async def proposal_answer(ctx: Context) -> None:
-    if len(strip_punctuation(ctx.msg.text)) < 4:
-        ctx.reask("votes.proposal_too_short")
-        return
-    await _save_proposal(ctx, ctx.msg.text.strip(), ctx.msg.dedup_key)
-
-
-async def _save_proposal(ctx: Context, text: str, source: str) -> None:
-    ctx.dialog.clear()
-    proposal = await workflow.propose(await ctx.person(), text, f"chat:{source}", ctx.now())
-    ctx.say("votes.proposal_saved", number=proposal.number)
-
-
 router.handle(intent("vote"), idle())(open_list)
-router.handle(intent("propose"), idle())(propose)

@@ -265,6 +265,17 @@ async def _open_at(community_id: int | None, place: VoterPlace, now: dt.datetime
     return [c for c in found if (r := refusal_for(c, place, now)) is None or _waits_for_home(r)]
 
 
+async def open_in(community_id: int | None, now: dt.datetime) -> list[ConsultationView]:
+    """The community's open consultations, whoever may vote in them: one statement (a message is checked
+    against their titles before anyone's eligibility is)."""
+    if community_id is None:
+        return []
+    found = await Consultation.filter(community_id=community_id, status=S.OPEN, closes_at__gt=now).order_by(
+        "closes_at", "id"
+    )
+    return [view_of(c) for c in found]
+
+
 async def open_to(person: Person, now: dt.datetime) -> list[ConsultationView]:
     """The consultations of the person's community they may vote in now, soonest close first: three
     statements however many there are."""
