@@ -18,6 +18,7 @@ from handlers.residents import dialog as residents
 from handlers.votes import committee_dialog as launch
 from handlers.votes.dialog import read_choices
 from handlers.wishes import dialog as wishes
+from handlers.wishes import post_dialog as wish_posting
 from nlp.slots import extract_date
 
 TODAY = dt.date(2026, 11, 24)  # a Tuesday
@@ -315,9 +316,9 @@ CHOICE_TABLES = [
     (CHANGE_HOME, ["更换住址", "不用了"], residents._CHANGE, 1, 2),
     (BIND_CONFIRM, ["确认", "重新填写"], residents._CONFIRM, 1, 2),
     (COMMUNITY, COMMUNITIES, residents.community_words(COMMUNITIES), None, None),
-    (WISH_WHO, ["我自己", "家里人"], wishes._WHO, None, None),
-    (WISH_NAME, ["王女士", "王先生", "匿名"], wishes._NAME, None, 3),
-    (WISH_CONFIRM, ["提交", "重新描述"], wishes._CONFIRM_WORDS, 1, 2),
+    (WISH_WHO, ["我自己", "家里人"], wish_posting._WHO, None, None),
+    (WISH_NAME, ["王女士", "王先生", "匿名"], wish_posting._NAME, None, 3),
+    (WISH_CONFIRM, ["提交", "重新描述"], wish_posting._CONFIRM_WORDS, 1, 2),
     (WISH_STORY, ["可以", "不公开"], wishes._STORY, 1, 2),
     (PER, PER_LABELS, {}, None, None),
     (WHO, WHO_LABELS, {}, None, None),
