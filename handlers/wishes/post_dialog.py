@@ -251,6 +251,18 @@ async def when_answer(ctx: Context) -> None:
     await _next(ctx)
 
 
+# "算了算了 他爸说寒假自己教 不用发了": the wish itself is dropped, not a name declined (nothing is filed)
+_DROPPED = re.compile(
+    r"算了|不(?:用|要|想|需要|必)?(?:发|发布|许|登记|提交|报)了|先不(?:发|许|登记)|不麻烦(?:你们)?了"
+)
+
+
+@router.handle(state(NAME), has_text(), lambda ctx: bool(_DROPPED.search(ctx.msg.text)))
+async def wish_dropped(ctx: Context) -> None:
+    ctx.dialog.clear()
+    ctx.say("wishes.dropped")
+
+
 @router.handle(state(NAME), has_text())
 async def name_answer(ctx: Context) -> None:
     text = ctx.msg.text

@@ -189,3 +189,19 @@ async def test_how_often_is_no_deadline(conv: Conversations) -> None:
     chat = await bound(conv)
     await chat.run([("想找人每周六上午陪我爸下下棋", ["时间：不限", "称呼"]), ("匿名", "已提交")])
     assert (await Wish.get()).wanted_by is None
+
+
+async def test_a_wish_dropped_at_the_name_question_is_not_filed(conv: Conversations) -> None:
+    # "不用发了" drops the wish; it is no "不用写名字"
+    chat = await described(conv, "想找个大学生给我女儿辅导物理", ["称呼"])
+    reply = await chat.say("算了 她舅舅说他来教 不用发了")
+    assert "不发布" in reply and "心愿号" not in reply
+    assert await Wish.filter(resident__openid=chat.user).count() == 0
+
+
+async def test_a_name_after_a_yes(conv: Conversations) -> None:
+    chat = await described(conv, "俺腰疼下不了楼 想请人帮俺取个快递", ["称呼"])
+    reply = await chat.say("中 就写李嬢嬢吧")
+    assert "心愿号" in reply
+    wish = await Wish.get(resident__openid=chat.user)
+    assert wish.display_name == "李嬢嬢"
