@@ -52,15 +52,18 @@ JUST_NOTIFIED = dt.timedelta(days=1)
 # a ticket number, not a date or a time ("开始3号以后都行" is no command)
 _STAFF = re.compile(r"^\s*(接单|开始|完成|办结)\s*(?:R?\d{4}-)?(\d+)(?![\d号日月点天])\s*(.*)$", re.S | re.I)
 # the options of each numbered question, and the words that stand for them besides their labels
+_CATCH_ALL = {"repair": "facility", "complaint": "property_service"}
 _BROKEN = re.compile(r"坏了|坏掉|不亮|不动了|停了|停运|漏水|漏了|爆了|故障|卡住|打不开|关不上|掉下来|塌了")
 # at "是您家所在的 3栋2单元 吗？": the resident's own place said in words, another place named, or none
 _OUR_PLACE = re.compile(
-    r"^(?:是|对|嗯|就)?.{0,3}(?:我们|我家|咱们?|俺们?|阿拉|我哋)(?:这|那)?(?:个|栋|单元|楼)"
+    r"(?:我们|咱们?|俺们?|阿拉|我哋)(?:这|那)?(?:个|栋|单元|楼)|我家|我们家|俺家|屋头|屋里"
 )
+_NOT_OURS = re.compile(r"不是|不在|别的|隔壁|对面")
 _ELSEWHERE = re.compile(
     r"[东南西北]门|大门|门口|路边|马路|路上|道上|那条道|广场|花园|绿化带|地下室|车库|停车场|楼顶|天台|"
     r"健身|球场|小区外|外面|对面|隔壁|旁边|附近"
 )
+_SUBMIT = re.compile(r"^(?:好了?|对|是的|没问题|行)?[\s，,]*(?:确认)?提交")
 _NO_PLACE = re.compile(r"整个小区|全小区|不是哪个地方|没有具体(?:位置|地方)|不是具体|到处都")
 _HOME_PLACE = {
     1: ("就是", "就是这", "就在这", "是这里", "在家这边", "家里", "本单元"),
@@ -94,6 +97,7 @@ class Draft:
     latitude: float | None = None
     longitude: float | None = None
     duplicate: int | None = None  # the neighbour's ticket offered to follow
+    no_photo: bool = False  # said before the photo was asked for ("这个没有照片，跳过")
 
     @classmethod
     def of(cls, dialog: Dialog) -> Draft:
@@ -276,7 +280,12 @@ async def category_answer(ctx: Context) -> None:
     # the answer's words, or the report's and the answer's together ("楼道里垃圾" to a list of repairs)
     said = ctx.msg.text.strip()
     found = options[choice - 1] if choice else _category_said(f"{said} {draft.description}", draft)
+    if found is None and ctx.dialog.data.get("category_asked_again"):
+        # asked twice: filed under the kind's general category, which the handler corrects if need be
+        found = categories()[_CATCH_ALL["complaint" if draft.report != "repair" else "repair"]]
+        ctx.say("repairs.category_default", category=found.label)
     if found is None:
+        ctx.dialog.update(category_asked_again=True)
         ctx.reask("repairs.category_again", options=content.numbered(labels))
         return
     if not draft.description:
@@ -319,8 +328,20 @@ async def home_place_answer(ctx: Context) -> None:
         await _with_place(ctx, draft, None, 0, content.text("repairs.place_whole_estate"))
         return
     choice = choose(said, ["是的", "不是，换个位置"], synonyms=_HOME_PLACE, yes=1, no=2)
-    if choice is None and _OUR_PLACE.search(said) and yes_or_no(said) is not False:
-        choice = 1  # "是我们单元，五楼到六楼那里", "对就是我们这栋"
+    ours = _OUR_PLACE.search(said)
+    if (
+        choice is None
+        and ours
+        and not _NOT_OURS.search(said[: ours.start()])
+        and yes_or_no(said) is not False
+    ):
+        choice = 1  # "是我们单元，五楼到六楼那里", "废话 当然是我们单元的", "是我家 就二楼"
+    if choice is None and (_NO_PHOTO.search(said) or is_skip(said) or _SUBMIT.search(said)):
+        # the resident is a step ahead ("这个没有照片，跳过", "提交 赶紧修"): the place suggested, no photo
+        # asked for; the report is shown before it is filed, the place in it
+        draft.no_photo = True
+        await _with_place(ctx, draft, draft.home_building, draft.home_unit, draft.home_where)
+        return
     if choice != 1 and _ELSEWHERE.search(said):  # "就东门进来那条道", "不是，北门外面": the place itself
         await _take_place(ctx, fix or said)
         return
@@ -394,7 +415,7 @@ async def _with_place(ctx: Context, draft: Draft, building_id: int | None, unit:
 
 
 def _ask_photo(ctx: Context, draft: Draft) -> None:
-    if draft.photo:  # sent before the words ("[photo]" then "这个漏水谁管")
+    if draft.photo or draft.no_photo:  # sent before the words ("[photo]" then "这个漏水谁管"), or declined
         _confirm(ctx, draft)
         return
     ctx.dialog.set(PHOTO)
@@ -450,6 +471,8 @@ async def photo_text(ctx: Context) -> None:
     """跳过 (or 不方便: no photo), a yes (a photo is coming), or more words about the problem ("灯在三楼楼梯
     口"): added to the description, and the report shown to confirm (a photo may still follow)."""
     said = ctx.msg.text.strip()
+    if await _place_corrected(ctx):  # "不好意思说错了，是5栋1单元": the place, not a no to a photo
+        return
     answer = yes_or_no(said)
     draft = Draft.of(ctx.dialog)
     if is_skip(said) or answer is False or _NO_PHOTO.search(said):

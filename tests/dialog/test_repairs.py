@@ -247,3 +247,31 @@ async def test_a_thing_broken_is_repaired_whoever_is_blamed(conv: Conversations)
     await chat.say("取消")
     reply = await chat.say("投诉物业换个灯泡拖了一个月")  # nothing broken said: the company is the matter
     assert "物业服务" in reply
+
+
+async def test_a_resident_a_step_ahead_at_the_place_question(conv: Conversations) -> None:
+    # "没照片 跳过" answers the photo question not yet asked: the suggested place, no photo, the report shown
+    chat = await bound(conv)
+    await chat.run([("单元门禁坏了 刷卡没反应", "3栋2单元"), ("门禁拍了也看不出啥 跳过", "请核对")])
+    await chat.run([("提交", "已提交")])
+    ticket = await Ticket.get(reporter__openid=chat.user)
+    assert ticket.unit == 2 and ticket.category == "facility"
+
+
+async def test_our_place_in_strong_words(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run([("楼道灯又不亮了", "3栋2单元"), ("废话 当然是我们单元的", "照片")])
+
+
+async def test_a_place_corrected_at_the_photo_question(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run([("6栋2单元门口的灯不亮", "照片"), ("不好意思说错了，是6栋1单元", "6栋1单元")])
+    await chat.run([("提交", "已提交")])
+    ticket = await Ticket.get(reporter__openid=chat.user)
+    assert ticket.unit == 1
+
+
+async def test_a_category_not_named_twice_is_filed_under_the_general_one(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run([("报修", "哪一类问题"), ("就那个东西嘛", "没认出")])
+    await chat.run([("你们来看看就知道了", ['先按"公共设施"', "3栋2单元"])])
