@@ -46,7 +46,7 @@ class Settings:
     # rate turns are finishing now (the queue is drained within it; a late reply is not a minute late)
     shed_lag: float = 1.0  # seconds the event loop runs late past which a message is refused (503) before
     # its body is read: the refusal is cheap, and the loop catches up instead of answering everyone late
-    listen_backlog: int = 4096  # connections the kernel holds until accepted (capped by net.core.somaxconn):
+    listen_backlog: int = 128  # connections the kernel holds until accepted (capped by net.core.somaxconn):
     # a full queue drops a new connection's handshake, and its request then waits seconds for a resend
     shed_wait: float = 1.0  # seconds a message waited unseen (in the kernel's queues and the loop), as the
     # kernel tells (TCP_INFO), past which it is refused (503) before its body is read: the wait stays short
