@@ -9,9 +9,17 @@ dispatched as if this step were not there.
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+from typing import Any
+
+from tortoise.signals import post_delete, post_save
+
 from bot.dispatcher import Context, Phase, Router, has_text, idle
 from handlers.votes import mentions, queries
 from handlers.votes.dialog import confirm_choice, show_offered, title_words
+from handlers.votes.models import Consultation
+from handlers.votes.queries import ConsultationView
 
 router = Router("votes.offers", last=True)
 
@@ -41,10 +49,38 @@ async def offer(ctx: Context) -> None:
         await ctx.dispatcher.feed(ctx)  # as if this step were not there
 
 
+# The open consultations of each community, kept a little while: this step looks at every idle message,
+# and one statement each was a quarter of a service question's cost (bench/wrk.py, services mix). What it
+# offers is checked live before anything is offered (open_to, has_voted); a consultation saved or deleted
+# in this process clears the copy, one changed by another process is seen within _OPEN_FOR seconds.
+_OPEN_FOR = 30.0
+_open: dict[int, tuple[float, list[ConsultationView]]] = {}
+
+
+async def _open_in(community_id: int | None, now: dt.datetime) -> list[ConsultationView]:
+    if community_id is None:
+        return []
+    kept = _open.get(community_id)
+    if kept is None or kept[0] <= time.monotonic():
+        kept = (time.monotonic() + _OPEN_FOR, await queries.open_in(community_id, now))
+        _open[community_id] = kept
+    return [c for c in kept[1] if c.closes_at > now]
+
+
+@post_save(Consultation)
+async def _saved(_sender: type[Consultation], *_args: Any, **_kwargs: Any) -> None:
+    _open.clear()
+
+
+@post_delete(Consultation)
+async def _deleted(_sender: type[Consultation], *_args: Any, **_kwargs: Any) -> None:
+    _open.clear()
+
+
 async def _offered(ctx: Context) -> bool:
     person = await ctx.person()
     now = ctx.now()
-    found = await queries.open_in(person.community_id, now)
+    found = await _open_in(person.community_id, now)
     if not found:
         return False
     text = ctx.msg.text
