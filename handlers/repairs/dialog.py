@@ -51,7 +51,6 @@ _REOPEN = re.compile(
 JUST_NOTIFIED = dt.timedelta(days=1)
 # a ticket number, not a date or a time ("开始3号以后都行" is no command)
 _STAFF = re.compile(r"^\s*(接单|开始|完成|办结)\s*(?:R?\d{4}-)?(\d+)(?![\d号日月点天])\s*(.*)$", re.S | re.I)
-# the options of each numbered question, and the words that stand for them besides their labels
 _CATCH_ALL = {"repair": "facility", "complaint": "property_service"}
 _BROKEN = re.compile(r"坏了|坏掉|不亮|不动了|停了|停运|漏水|漏了|爆了|故障|卡住|打不开|关不上|掉下来|塌了")
 # at "是您家所在的 3栋2单元 吗？": the resident's own place said in words, another place named, or none
@@ -65,6 +64,7 @@ _ELSEWHERE = re.compile(
 )
 _SUBMIT = re.compile(r"^(?:好了?|对|是的|没问题|行)?[\s，,]*(?:确认)?提交")
 _NO_PLACE = re.compile(r"整个小区|全小区|不是哪个地方|没有具体(?:位置|地方)|不是具体|到处都")
+# the options of each numbered question, and the words that stand for them besides their labels
 _HOME_PLACE = {
     1: ("就是", "就是这", "就在这", "是这里", "在家这边", "家里", "本单元"),
     2: ("别的地方", "其他地方", "别处", "不在这", "换地方", "换"),
@@ -282,7 +282,7 @@ async def category_answer(ctx: Context) -> None:
     found = options[choice - 1] if choice else _category_said(f"{said} {draft.description}", draft)
     if found is None and ctx.dialog.data.get("category_asked_again"):
         # asked twice: filed under the kind's general category, which the handler corrects if need be
-        found = categories()[_CATCH_ALL["complaint" if draft.report != "repair" else "repair"]]
+        found = categories()[_CATCH_ALL[draft.report]]
         ctx.say("repairs.category_default", category=found.label)
     if found is None:
         ctx.dialog.update(category_asked_again=True)
@@ -324,8 +324,8 @@ async def home_place_answer(ctx: Context) -> None:
         return
     draft = Draft.of(ctx.dialog)
     said = ctx.msg.text.strip()
-    if _NO_PLACE.search(said):  # "不是哪个地方，就是整个小区物业的服务态度问题"
-        await _with_place(ctx, draft, None, 0, content.text("repairs.place_whole_estate"))
+    if _NO_PLACE.search(said):  # "不是哪个地方，就是整个小区物业的服务态度问题": _take_place knows it
+        await _take_place(ctx, said)
         return
     choice = choose(said, ["是的", "不是，换个位置"], synonyms=_HOME_PLACE, yes=1, no=2)
     ours = _OUR_PLACE.search(said)
