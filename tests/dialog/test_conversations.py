@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.app import build_conversations
 from bot.dispatcher import Context, Phase, Router
 from bot.messages import EventName, Kind
@@ -9,7 +11,7 @@ from bot.runtime import Conversations
 from handlers.residents.dialog import require_home
 from storage.kv import Store
 from storage.models import Community, Person, StaffMessage
-from tests.helpers import Chat
+from tests.helpers import CST, Chat
 
 
 async def test_follow_greets_with_menu(conversations: Conversations) -> None:
@@ -244,4 +246,5 @@ async def test_a_command_refused_in_the_middle_of_a_dialog_leaves_that_dialog_as
     await chat.run([("希望有人周六陪我妈去医院复查", "称呼")])
     refused = await chat.say("认领 W2611-0001")
     assert "称呼" not in refused and "出了点问题" not in refused
-    await chat.run([("匿名", ["已提交，心愿号 W2611-", "匿名"])])
+    month = dt.datetime.now(CST).strftime("%y%m")  # this conversation runs on the real clock
+    await chat.run([("匿名", [f"已提交，心愿号 W{month}-", "匿名"])])
