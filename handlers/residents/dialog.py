@@ -137,7 +137,13 @@ async def community_answer(ctx: Context) -> None:
     names = [next((c.name for c in offered if c.id == i), "") for i in ids]
     choice = choose(ctx.msg.text, names, synonyms=community_words(names))  # "1", "幸福里", "我住幸福里"
     picked = [c for c in offered if choice and c.id == ids[choice - 1]]
-    if not picked:
+    said = extract_address(ctx.msg.text)
+    if not picked and not said.empty:  # "3栋2单元502": the one community where that home exists, if one
+        homes = {c.id for c in await workflow.communities_with(said)}
+        picked = [c for c in offered if c.id in homes]
+        if len(picked) == 1:
+            ctx.dialog.update(said=ctx.msg.text)  # read again as the answer to the address question
+    if len(picked) != 1:
         ctx.reask("residents.community_again", options=content.numbered(names))
         return
     await _ask_address(ctx, picked[0].id, picked[0].name)

@@ -199,3 +199,16 @@ async def test_a_repair_place_with_only_a_room_is_in_the_residents_building(conv
     ticket = await Ticket.get(reporter__openid=chat.user)
     home = await Building.get(community__code="xingfuli", number=3)
     assert ticket.building_id == home.id and ticket.unit == 2
+
+
+async def test_a_home_given_when_the_community_is_asked(conv: Conversations) -> None:
+    # "3栋2单元502" to "请问您住在哪个社区？": the one community where that home exists (it looped before)
+    await Chat(conv).run(
+        [
+            ("绑定", "哪个社区"),
+            ("3栋2单元502", "请核对：幸福里社区 3栋2单元502"),
+            ("对的", "绑定成功"),
+        ]
+    )
+    # a home that exists in no community is asked about again
+    await Chat(conv, "resident-2").run([("绑定", "哪个社区"), ("99栋1单元101", "没找到这个社区")])
