@@ -12,6 +12,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable
+from pathlib import Path
 
 from nlp.wordtable import WordTable, compact_jieba
 
@@ -20,8 +21,19 @@ _PUNCT_CATEGORIES = ("P", "S", "Z", "C")
 
 
 def normalize(text: str) -> str:
-    """Full-width to half-width (NFKC), lower-case Latin, collapse spaces."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().lower()
+    """Full-width to half-width (NFKC), lower-case Latin, collapse spaces, and the slips of voice input
+    read as the word meant (楼到的灯 -> 楼道的灯, 题交 -> 提交: ``nlp/data/slips.txt``)."""
+    said = _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().lower()
+    for slip, meant in _slips():
+        said = slip.sub(meant, said)
+    return said
+
+
+@functools.cache
+def _slips() -> tuple[tuple[re.Pattern[str], str], ...]:
+    lines = (Path(__file__).parent / "data" / "slips.txt").read_text(encoding="utf-8").splitlines()
+    pairs = [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
+    return tuple((re.compile(slip), meant) for slip, meant in pairs)
 
 
 def strip_punctuation(text: str) -> str:

@@ -14,13 +14,21 @@ _BUT_IS = re.compile(r"[，,\s]*(?:而)?是")  # "不是我们单元，是隔壁
 
 def corrected(text: str) -> str | None:
     """The words after the last correction word that has some after it ("不对，月底前就行" -> "月底前就行";
-    "哦不对 是5栋1单元 刚才看错了" -> "5栋1单元 刚才看错了"), and of "不是X，是Y" the Y; None when the answer
-    corrects nothing (or only says no: "不对")."""
-    for found in reversed(list(_MARKER.finditer(text))):
+    "哦不对 是5栋1单元 刚才看错了" -> "5栋1单元 刚才看错了"), of "不是X，是Y" the Y, of "打错了 是Y 不是X"
+    the Y; None when the answer corrects nothing (or only says no: "不对")."""
+    markers = list(_MARKER.finditer(text))
+    for index in range(len(markers) - 1, -1, -1):
+        found = markers[index]
         rest = _LEAD.sub("", text[found.end() :]).strip()
         if rest:
             but = _BUT_IS.search(rest) if found.group(0) == "不是" else None
-            return rest[but.end() :].strip() or rest if but else rest
+            if but:
+                return rest[but.end() :].strip() or rest
+            if found.group(0) == "不是" and index:  # "打错了 是3单元 不是2单元": what it is comes before
+                before = _LEAD.sub("", text[markers[index - 1].end() : found.start()]).strip(" ，,。.")
+                if before:
+                    return before
+            return rest
     return None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.dispatcher import Context, Phase, Router, has_text, idle, intent, kind, state
 from bot.messages import Kind
 from handlers.common.answers import choose, is_ack
@@ -9,6 +11,12 @@ from handlers.common.menu import CHOOSE_STATE, MENU_STATE, offer_choices, show_m
 from handlers.common.staff_messages import HUMAN_STATE, leave_message, start_human
 
 router = Router("common.fallback", last=True)
+# "你是机器人啊还是真人": a question about the account; "不要机器人 我要找真人" asks for a person
+_BOT_OR_PERSON = re.compile(r"是(?:不是)?(?:机器人|真人)(?:吗|嘛|啊|呀|还是)|机器人还是|是人还是|自动回复吗")
+# nothing for staff after all: the whole answer dismisses, or goes on to say the resident was only looking
+_NOTHING_TO_SAY = re.compile(
+    r"^\W*(?:没事|没什么事|没啥事|不用了|没有了|算了)[\W了啦哈的没事]*(?:$|我?(?:就|只)是?(?:看看|试试|随便|测试))"
+)
 
 
 def _picked(ctx: Context) -> dict[str, str] | bool:
@@ -29,6 +37,10 @@ async def pick(ctx: Context) -> None:
 
 @router.handle(state(HUMAN_STATE), has_text())
 async def human_message(ctx: Context) -> None:
+    if _NOTHING_TO_SAY.search(ctx.msg.text):  # "没事没事 我就是看看这个怎么用的": no message for staff
+        ctx.dialog.clear()
+        ctx.say("common.human_not_needed")
+        return
     await leave_message(ctx)
 
 
@@ -39,6 +51,9 @@ async def human_needs_text(ctx: Context) -> None:
 
 @router.handle(intent("human"))
 async def human(ctx: Context) -> None:
+    if _BOT_OR_PERSON.search(ctx.msg.text):  # "你是机器人啊还是真人在后面打字": asked, not asked for
+        ctx.say("common.am_i_a_bot")
+        return
     start_human(ctx)
 
 

@@ -17,6 +17,13 @@ OPEN_SHOWN = 10
 
 router = Router("common.staff_messages")
 _ANSWER = re.compile(r"^\s*答复\s*(?:留言)?\s*H?0*(\d{1,9})\s*(.*)$", re.I | re.S)
+# the message said with the request: "请帮我留言：我退休了，想报名当楼栋长", "转告网格员，明天上午我不在家"
+_LEAVE = re.compile(
+    r"^\W*(?:(?:好的?|嗯|那)\W*)?(?:请|麻烦)?(?:你|您)?(?:帮我|给我|帮忙|我要|我想)?"
+    r"(?:留(?:个|一下|一句)?言|留句话|转告(?:一下)?(?:社区|工作人员|网格员)?)"
+    r"\s*[:：，,]\s*(\S.{5,})",
+    re.S,
+)
 
 
 def start_human(ctx: Context) -> None:
@@ -29,6 +36,11 @@ async def leave_message(ctx: Context) -> None:
     number = await workflow.record_message(await ctx.person(), ctx.msg.text, ctx.now())
     ctx.dialog.clear()
     ctx.say("common.human_done", number=number)
+
+
+@router.handle(pattern(_LEAVE))
+async def leave_with_request(ctx: Context) -> None:
+    await leave_message(ctx)
 
 
 # -- staff in the chat -------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass
 
 import content
+from nlp.tokenize import normalize
 from storage.models import RoleName
 
 HANDLER_ROLES = {
@@ -64,12 +65,23 @@ def categories_for(report: str) -> list[Category]:
     return [c for c in categories().values() if c.kind in kinds]
 
 
-def category_in_text(text: str, report: str | None = None) -> Category | None:
-    """The category whose keywords the text mentions most (longer keywords weigh more), among those of
-    ``report`` when given ("投诉物业换个灯泡" is about the property company, not the lamp); None if none."""
-    best: tuple[int, Category] | None = None
-    for category in categories_for(report) if report else categories().values():
+def _best(text: str, among: list[Category]) -> tuple[int, Category | None]:
+    best: tuple[int, Category | None] = (0, None)
+    for category in among:
         score = sum(len(word) for word in category.keywords if word in text)
-        if score and (best is None or score > best[0]):
+        if score > best[0]:
             best = (score, category)
-    return best[1] if best else None
+    return best
+
+
+def category_in_text(text: str, report: str | None = None, *, strict: bool = False) -> Category | None:
+    """The category whose keywords the text mentions most (longer keywords weigh more), among those of
+    ``report`` when given ("投诉物业换个灯泡" is about the property company, not the lamp), unless another
+    kind's category is named at least twice as strongly ("1单元门口的垃圾桶三天没清运，招苍蝇" reported as a
+    repair is rubbish, not the unit door; ``strict``: only the report's kind); None if none."""
+    text = normalize(text)  # 电体 is 电梯
+    everywhere = _best(text, list(categories().values()))
+    if not report:
+        return everywhere[1]
+    own = _best(text, categories_for(report))
+    return everywhere[1] if everywhere[0] >= 2 * own[0] and not strict else own[1]

@@ -23,6 +23,7 @@ from handlers.repairs.workflow import ReportRepair
 from handlers.residents import workflow as residents
 from handlers.residents.dialog import require_home
 from nlp.slots import extract_address, extract_choice
+from nlp.tokenize import normalize
 
 router = Router("repairs")
 router.menu_entry("repair", order=10)
@@ -62,7 +63,21 @@ _ELSEWHERE = re.compile(
     r"[东南西北]门|大门|门口|路边|马路|路上|道上|那条道|广场|花园|绿化带|地下室|车库|停车场|楼顶|天台|"
     r"健身|球场|小区外|外面|对面|隔壁|旁边|附近"
 )
-_SUBMIT = re.compile(r"^(?:好了?|对|是的|没问题|行)?[\s，,]*(?:确认)?提交")
+# "提交咯", "对 提交", "行 整吧 提交", "确认送出": filed as it stands, whatever step it is said at
+# ("先别提交", "等会再提交", "提交照片" are not)
+# a place of the estate that belongs to no building, named in the report ("西门那块草坪上到处是塑料袋"): taken
+# as the place instead of asking about the resident's own unit, unless the words are about indoors
+_LANDMARK = re.compile(
+    r"(?:小区)?(?:[东南西北]大?门|大门|正门|后门|中心花园|花园|广场(?!舞)|草坪|绿化带|停车场|地下车库|车库|篮球场|球场|"
+    r"健身区|凉亭|门卫|岗亭|小区外面?|外面(?:的|那条)?马路|马路(?:上|边|对面))(?!舞)(?:那块|那边|这边|那儿|旁边|附近|口|外面|外|里面|内)?的?(?:草坪|绿化带|花坛|空地|路|道)?"
+)
+_INDOORS = re.compile(r"楼道|楼梯|我家|家里|屋里|屋头|电梯|楼上|楼下|单元")
+_SUBMIT = re.compile(
+    r"(?<![不别没再])(?:确认|直接|赶紧|马上)?(?:提交|送出)(?!照片|图|相片)|交上去|报上去|(?:先|直接|就这样|那就)交|"
+    r"(?<![不别没再])交了?吧|交交"
+)
+# "是不是我们单元还能是哪" , "不是对门还能是哪家": a yes asked back
+_OBVIOUSLY = re.compile(r"不是.{0,8}还(?:能|会|可能)是|除了.{0,6}还(?:能|会)是|废话")
 _NO_PLACE = re.compile(r"整个小区|全小区|不是哪个地方|没有具体(?:位置|地方)|不是具体|到处都")
 # the options of each numbered question, and the words that stand for them besides their labels
 _HOME_PLACE = {
@@ -74,7 +89,7 @@ _DUPLICATE = {
     2: ("单独报修", "单独", "不一样", "另外报", "重新报", "不是一个"),
 }
 _CONFIRM = {
-    1: ("提交", "确认提交", "没问题提交", "可以提交"),
+    1: ("提交", "确认提交", "没问题提交", "可以提交", "送出", "确认送出"),
     2: ("修改", "改一下", "改", "重新描述", "重写", "修改一下"),
 }
 
@@ -98,6 +113,7 @@ class Draft:
     longitude: float | None = None
     duplicate: int | None = None  # the neighbour's ticket offered to follow
     no_photo: bool = False  # said before the photo was asked for ("这个没有照片，跳过")
+    submit: bool = False  # "提交" said before the report was shown: filed once the place is settled
 
     @classmethod
     def of(cls, dialog: Dialog) -> Draft:
@@ -252,7 +268,7 @@ def _category_said(text: str, draft: Draft) -> Category | None:
     """The category the words name: a thing broken first; then among the report's kind ("投诉物业换个灯泡"
     is about the company); else any that is filed here ("部电梯成日响警报", taken for a complaint, is a
     lift to repair): the report then takes that category's kind."""
-    broken = category_in_text(text, "repair") if _BROKEN.search(text) else None
+    broken = category_in_text(text, "repair", strict=True) if _BROKEN.search(text) else None
     # "电梯又坏了，物业到底管不管": a thing broken is repaired first, whoever the resident blames for it
     found = broken or category_in_text(text, draft.report) or category_in_text(text)
     if found is None or found.kind == "emergency":
@@ -308,6 +324,10 @@ async def _with_category(ctx: Context, draft: Draft, category: Category) -> None
         where = formats.home(building.label, said.unit)
         await _with_place(ctx, draft, building.id, said.unit or 0, where)
         return
+    landmark = _LANDMARK.search(draft.description)
+    if landmark and not _INDOORS.search(draft.description):
+        await _with_place(ctx, draft, None, 0, landmark.group())
+        return
     home = await residents.home_of(person)
     assert home is not None
     draft.home_building, draft.home_unit = home.building.id, home.unit
@@ -328,6 +348,8 @@ async def home_place_answer(ctx: Context) -> None:
         await _take_place(ctx, said)
         return
     choice = choose(said, ["是的", "不是，换个位置"], synonyms=_HOME_PLACE, yes=1, no=2)
+    if _OBVIOUSLY.search(said):  # "不是对门还能是哪家": a yes, for all its 不是
+        choice = 1
     ours = _OUR_PLACE.search(said)
     if (
         choice is None
@@ -336,10 +358,15 @@ async def home_place_answer(ctx: Context) -> None:
         and yes_or_no(said) is not False
     ):
         choice = 1  # "是我们单元，五楼到六楼那里", "废话 当然是我们单元的", "是我家 就二楼"
-    if choice is None and (_NO_PHOTO.search(said) or is_skip(said) or _SUBMIT.search(said)):
-        # the resident is a step ahead ("这个没有照片，跳过", "提交 赶紧修"): the place suggested, no photo
-        # asked for; the report is shown before it is filed, the place in it
+    if _no_photo(said):  # "是的，在三楼，没拍照片": not asked for a photo afterwards
         draft.no_photo = True
+    if choice == 1 and _submits(said):  # "好 提交 拍谢": the place is the home's, and the report filed
+        draft.no_photo = draft.submit = True
+    if choice is None and (draft.no_photo or is_skip(said) or _submits(said)):
+        # the resident is a step ahead ("这个没有照片，跳过", "提交 赶紧修"): the place suggested, no photo
+        # asked for; the report is shown before it is filed, or filed at once when 提交 was said
+        draft.no_photo = True
+        draft.submit = _submits(said)
         await _with_place(ctx, draft, draft.home_building, draft.home_unit, draft.home_where)
         return
     if choice != 1 and _ELSEWHERE.search(said):  # "就东门进来那条道", "不是，北门外面": the place itself
@@ -411,10 +438,22 @@ async def _with_place(ctx: Context, draft: Draft, building_id: int | None, unit:
                 status=status_label(first.status),
             )
             return
-    _ask_photo(ctx, draft)
+    await _ask_photo(ctx, draft)
 
 
-def _ask_photo(ctx: Context, draft: Draft) -> None:
+def _submits(text: str) -> bool:
+    """提交 said in a part of the answer that asks nothing ("那就这样交吧，调解的时候能不能别吵起来啊")."""
+    return any(_SUBMIT.search(part) and not _ASKS.search(part) for part in _PARTS.split(normalize(text)))
+
+
+def _no_photo(text: str) -> bool:
+    return bool(_NO_PHOTO.search(normalize(text)))
+
+
+async def _ask_photo(ctx: Context, draft: Draft) -> None:
+    if draft.submit:
+        await _file(ctx, draft, shown=False)
+        return
     if draft.photo or draft.no_photo:  # sent before the words ("[photo]" then "这个漏水谁管"), or declined
         _confirm(ctx, draft)
         return
@@ -432,7 +471,7 @@ async def duplicate_answer(ctx: Context) -> None:
         ctx.dialog.clear()
         ctx.say("repairs.following", number=ticket.number)
     elif choice == 2:
-        _ask_photo(ctx, draft)
+        await _ask_photo(ctx, draft)
     else:
         ctx.reask("repairs.duplicate_again")
 
@@ -462,7 +501,12 @@ _ASKS = re.compile(r"怎么|咋|如何|怎样|能不能|可不可以|[吗嘛呢]
 # no photo, said in a resident's words: "跳过 我不会拍", "没图", "照片在我老公手机里 先跳过", "不会弄照片"
 _NO_PHOTO = re.compile(
     r"跳过|略过|没[有得]?(?:图|照片|相片|拍)|冇(?:相|图|影)|(?:不会|不方便|没法|拍不了|弄不了)(?:拍|弄|发)?"
-    r"(?:照|图|相)?|照片.{0,8}(?:不在|没在|手机里)|先不(?:拍|发)"
+    r"(?:照|图|相)?|照片.{0,8}(?:不在|没在|手机里)|先不(?:拍|发)|不(?:拍|发)了?|没空拍|无法度拍|照片没有"
+)
+_PARTS = re.compile(r"[\s,，.。!！?？;；~～…]+")
+# the photo on its way: "等一下我下楼去拍", "稍等 这就拍"
+_PHOTO_COMING = re.compile(
+    r"^(?:好的?|行|嗯|可以)?[\s，,]*(?:等(?:一)?下|稍等|等会儿?|待会儿?|马上|这就|我去|现在就)\S{0,6}拍"
 )
 
 
@@ -475,14 +519,30 @@ async def photo_text(ctx: Context) -> None:
         return
     answer = yes_or_no(said)
     draft = Draft.of(ctx.dialog)
-    if is_skip(said) or answer is False or _NO_PHOTO.search(said):
+    if _submits(said):  # "提交", "没有 直接提交吧": no photo, and filed as it stands
+        await _file(ctx, draft, shown=False)
+    elif is_skip(said) or answer is False or _no_photo(said):
         _confirm(ctx, draft)
+    elif _PHOTO_COMING.search(normalize(said)):
+        ctx.say("repairs.photo_wait")
     elif answer is True or len(ctx.word) < 2 or _ASKS.search(said):  # "这个怎么拍": still the photo
         ctx.reask("repairs.photo_again")
     else:
         draft.description = f"{draft.description}；{said}" if draft.description else said
+        await _place_refined(ctx, draft, said)
         ctx.say("repairs.photo_words_added")
         _confirm(ctx, draft)
+
+
+async def _place_refined(ctx: Context, draft: Draft, said: str) -> None:
+    """ "1单元 单元门上面那个灯" about a report placed in 2栋: the unit the place lacked."""
+    address = extract_address(said)
+    if draft.building is None or draft.unit or not address.unit or address.has_building:
+        return
+    building = await queries.building_by_id(draft.building)
+    if building is not None and (not building.units or address.unit <= building.units):
+        draft.unit = address.unit
+        draft.where = formats.home(building.label, address.unit)
 
 
 def _confirm(ctx: Context, draft: Draft) -> None:
@@ -502,7 +562,14 @@ def _confirm(ctx: Context, draft: Draft) -> None:
 async def confirm(ctx: Context) -> None:
     if await _place_corrected(ctx):
         return
-    choice = choose(ctx.msg.text, ["提交", "修改描述"], synonyms=_CONFIRM, yes=1, no=2)
+    said = ctx.msg.text.strip()
+    if _no_photo(said) and not _submits(said):  # "没拍 跳过": the photo question, a step behind
+        ctx.say("repairs.no_photo_noted")
+        ctx.reask("repairs.confirm_again")
+        return
+    choice = choose(said, ["提交", "修改描述"], synonyms=_CONFIRM, yes=1, no=2)
+    if choice is None and _submits(said) and yes_or_no(said) is not False:
+        choice = 1  # "要得 交上去 莫讲是我报的啊", "交交交"
     if choice == 2:
         ctx.dialog.set(DESCRIBE)
         ctx.say("repairs.ask_description")
@@ -510,7 +577,11 @@ async def confirm(ctx: Context) -> None:
     if choice != 1:
         ctx.reask("repairs.confirm_again")
         return
-    draft = Draft.of(ctx.dialog)
+    await _file(ctx, Draft.of(ctx.dialog), shown=True)
+
+
+async def _file(ctx: Context, draft: Draft, *, shown: bool) -> None:
+    """The ticket filed; ``shown``: the report was shown to confirm, else what was filed is said with it."""
     person = await ctx.person()
     assert person.community_id is not None  # require_home saw to it
     category = categories()[draft.category]
@@ -532,23 +603,35 @@ async def confirm(ctx: Context) -> None:
     )
     ctx.dialog.clear()
     who = content.text(f"repairs.handler.{category.handler}")
+    if not shown:
+        ctx.say("repairs.filed_as", category=category.label, where=draft.where)
     ctx.say(
         "repairs.submitted", number=ticket.number, who=who, hours=formats.hours(category.resolution_hours)
     )
+    if category.outside:  # not the community's own: passed on, and the resident may call too
+        ctx.say_text(category.outside)
 
 
 async def _place_corrected(ctx: Context) -> bool:
     """ "不对，是5栋1单元": the place changes, the rest of the report stays (False: nothing corrected)."""
     fix = corrected(ctx.msg.text)
     said = extract_address(fix) if fix else None
-    if fix is None or said is None or said.building is None:
-        return False
-    building = await queries.building_numbered((await ctx.person()).community_id, said.building)
-    if building is None:
+    if fix is None or said is None or (said.building is None and not said.unit):
         return False
     draft = Draft.of(ctx.dialog)
-    draft.building, draft.unit, draft.where = building.id, said.unit or 0, fix.strip("。.！!")[:60]
+    if said.building is not None:
+        building = await queries.building_numbered((await ctx.person()).community_id, said.building)
+    else:  # "打错了 是3单元": another unit of the same building
+        building = await queries.building_by_id(draft.building) if draft.building else None
+    if building is None:
+        return False
+    where = fix.strip("。.！!")[:60] if said.building is not None else formats.home(building.label, said.unit)
+    draft.building, draft.unit, draft.where = building.id, said.unit or 0, where
     draft.latitude = draft.longitude = None
+    if ctx.dialog.state == PHOTO:  # the photo question is still open: asked again with the new place
+        draft.keep(ctx.dialog)
+        ctx.say("repairs.place_changed_photo", where=draft.where)
+        return True
     _confirm(ctx, draft)
     return True
 
@@ -556,7 +639,11 @@ async def _place_corrected(ctx: Context) -> bool:
 @router.handle(state(DESCRIBE), has_text())
 async def describe(ctx: Context) -> None:
     draft = Draft.of(ctx.dialog)
-    draft.description = ctx.msg.text.strip()
+    said = ctx.msg.text.strip()
+    if draft.description and yes_or_no(said, run_on=False) is True and _submits(said):
+        await _file(ctx, draft, shown=True)  # "对 提交": the description shown stands, not "对 提交"
+        return
+    draft.description = said
     found = category_in_text(ctx.msg.text, draft.report)
     if found is not None and found.key != draft.category and found.role is not None:
         draft.category = found.key

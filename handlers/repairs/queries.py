@@ -363,6 +363,10 @@ async def building_written(community_id: int | None, address: Address) -> Buildi
     return await building_numbered(community_id, address.building)
 
 
+async def building_by_id(building_id: int) -> Building | None:
+    return await Building.get_or_none(id=building_id)
+
+
 async def building_numbered(community_id: int | None, number: int | None) -> Building | None:
     if community_id is None or number is None:
         return None

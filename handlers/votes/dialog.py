@@ -299,9 +299,13 @@ async def ballot(ctx: Context) -> None:
 
 
 def _asks(text: str, options: tuple[str, ...]) -> bool:
-    """A question, and more than a number or an option's label with a question mark ("2？")."""
+    """A question, and more than a number or an option's label with a question mark ("2？"); an answer
+    whose last part chooses, with no question in it, asks nothing ("我也住不了多久了…我弃权")."""
     bare = strip_punctuation(normalize(text))
-    return mentions.is_question(text) and not bare.isdigit() and bare not in options
+    if not mentions.is_question(text) or bare.isdigit() or bare in options:
+        return False
+    last = [p for p in _SEPARATORS.split(_trimmed(text)) if p][-1:]
+    return not (last and choose(last[0], list(options)) and not mentions.is_question(last[0]))
 
 
 async def _not_a_choice(ctx: Context, c: ConsultationView, text: str) -> None:

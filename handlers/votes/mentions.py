@@ -29,7 +29,7 @@ _SHORTEST = 2  # a shared piece of one character (装, 车) names nothing
 _QUESTION = re.compile(
     r"[?？]|吗|请问|想问|问一下|会不会|能不能|是不是|有没有|要不要|为什么|为啥|多久|几时|哪|谁|如何|"
     r"(?<![没不])(?:怎么|什么|多少|咋|啥)|"  # 没什么意见, 不怎么懂: no question
-    r"([^\s不没])[不没]\1"  # 贵不贵, 远不远
+    r"([^\s不没])[不没]\1(?!\S{0,2}(?:都|也|无所谓|随便|没所谓|没关系))"  # 贵不贵 (建不建都行: none)
 )
 # putting the vote off: no ballot, not an abstention (弃权 is an answer; 先不投了 is none)
 _LATER = re.compile(

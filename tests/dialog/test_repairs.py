@@ -88,10 +88,13 @@ async def test_a_duplicate_is_offered_and_followed(conv: Conversations) -> None:
     assert await Ticket.all().count() == 2
 
 
-async def test_outside_the_community_points_to_12345(conv: Conversations) -> None:
+async def test_a_road_outside_is_passed_on_by_the_grid_worker_and_12345_named(conv: Conversations) -> None:
     chat = await bound(conv)
-    assert "12345" in await chat.say("小区外面马路上有个大坑要报修")
-    assert await Ticket.all().count() == 0
+    reply = await chat.say("小区外面马路上有个大坑要报修")
+    assert "是您家所在的" not in reply and "照片" in reply
+    await chat.run([("跳过", "位置：小区外面马路"), ("1", ["工单号", "网格员会上报", "12345"])])
+    ticket = await Ticket.get()
+    assert ticket.category == "road" and ticket.handler_role == "grid_worker" and ticket.building_id is None
 
 
 async def test_staff_accept_resolve_then_the_resident_rates(conv: Conversations) -> None:

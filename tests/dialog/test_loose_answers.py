@@ -1,0 +1,203 @@
+"""Residents who answer loosely, a step ahead or a step behind, in voice input or dialect: 提交 said before
+the report was shown files it; a photo declined late is no request to edit; a place corrected or made more
+precise at the photo step is taken; a landmark of the estate is the place; the bot's questions about itself
+are answered, and a message said with the request is kept. Every example here is written for this file."""
+
+from __future__ import annotations
+
+from bot.runtime import Conversations
+from handlers.repairs.models import Ticket
+from handlers.votes.models import Ballot
+from nlp.tokenize import normalize
+from storage.models import StaffMessage
+from tests.dialog.test_vote_words import LOCKERS, lockers
+from tests.helpers import Clock, bound
+
+
+async def _ticket(user: str) -> Ticket:
+    return await Ticket.filter(reporter__openid=user).prefetch_related("building").get()
+
+
+async def test_submit_said_at_the_photo_step_files_the_report_and_says_what_was_filed(
+    conv: Conversations,
+) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("楼道灯坏了", "是您家所在的"),
+            ("是的", "照片"),
+            ("没拍 直接提交吧", ['按"公共照明，3栋2单元"为您提交', "工单号"]),
+        ]
+    )
+    ticket = await _ticket(chat.user)
+    assert ticket.category == "lighting" and ticket.unit == 2
+
+
+async def test_a_yes_with_submit_at_the_place_question_files_at_the_home(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run([("单元门口的路灯不亮了", "是您家所在的"), ("好 提交 辛苦了", "工单号")])
+    assert (await _ticket(chat.user)).unit == 2
+    # "先别提交" is no submit: the photo is asked for as usual
+    other = await bound(conv, "r-2", "5栋1单元101")
+    await other.run([("楼道灯坏了", "是您家所在的"), ("是的 先别提交", "照片")])
+    assert not await Ticket.filter(reporter__openid="r-2").exists()
+
+
+async def test_no_photo_said_with_the_place_is_not_asked_again(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.run([("楼道灯坏了", "是您家所在的"), ("对 在四楼 没拍照片", "请核对")])
+    assert "方便拍张照片" not in reply[-1]
+
+
+async def test_a_photo_on_its_way_is_waited_for(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("楼道灯坏了", "是您家所在的"),
+            ("是的", "照片"),
+            ("等一下我下楼去拍", "拍好直接发过来"),
+            ("腿脚不方便 不拍了", "请核对"),
+            ("确认", "工单号"),
+        ]
+    )
+    assert (await _ticket(chat.user)).description == "楼道灯坏了"  # "我下楼去拍" is no description
+
+
+async def test_a_photo_declined_at_the_confirmation_is_no_request_to_edit(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("楼道灯坏了", "是您家所在的"),
+            ("是的", "照片"),
+            ("灯在三楼拐角", "请核对"),
+            ("没拍 跳过", ["不附照片", "1 提交"]),
+            ("交上去吧", "工单号"),
+        ]
+    )
+    assert (await _ticket(chat.user)).description == "楼道灯坏了；灯在三楼拐角"
+
+
+async def test_a_yes_and_submit_when_a_description_is_asked_keeps_the_description(
+    conv: Conversations,
+) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("楼道灯坏了", "是您家所在的"),
+            ("是的", "照片"),
+            ("跳过", "请核对"),
+            ("2", "重新描述"),
+            ("对 提交", "工单号"),
+        ]
+    )
+    assert (await _ticket(chat.user)).description == "楼道灯坏了"
+
+
+async def test_another_unit_said_at_the_photo_step_changes_the_place_and_the_photo_is_still_asked(
+    conv: Conversations,
+) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("4栋1单元楼梯口堆了好多纸箱", "照片"),
+            ("哎呀打错了 是2单元 不是1单元", ["位置改为 4栋2单元", "照片"]),
+            ("没有照片", "位置：4栋2单元"),
+            ("提交", "工单号"),
+        ]
+    )
+    ticket = await _ticket(chat.user)
+    assert ticket.building.number == 4 and ticket.unit == 2
+
+
+async def test_a_unit_said_at_the_photo_step_makes_the_place_precise(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("5栋门口那盏灯晚上不亮", "照片"),
+            ("2单元 就单元门顶上那个", "位置：5栋2单元"),
+            ("提交", "工单号"),
+        ]
+    )
+    ticket = await _ticket(chat.user)
+    assert ticket.building.number == 5 and ticket.unit == 2
+
+
+async def test_a_landmark_of_the_estate_is_the_place(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("北门那块绿化带里全是垃圾袋，好久没人清了")
+    assert "是您家所在的" not in reply and "照片" in reply
+    await chat.run([("跳过", "位置：北门那块绿化带"), ("提交", "工单号")])
+    ticket = await Ticket.get(reporter__openid=chat.user)
+    assert ticket.category == "sanitation" and ticket.building_id is None
+    # 广场舞 is a dance, not the square: the resident's home is asked about
+    dancer = await bound(conv, "r-2", "3栋1单元101")
+    assert "是您家所在的" in await dancer.say("楼下广场舞的音响太吵了，天天闹到十点")
+
+
+async def test_what_is_reported_decides_the_category_more_than_where_it_is(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run([("单元门口的垃圾桶一个礼拜没人清运了，招苍蝇", "环境卫生")])
+    dog = await bound(conv, "r-2", "3栋1单元101")
+    await dog.run([("对门养的狗子一晚上叫个不停，家里也没人管", "宠物扰民")])
+    parked = await bound(conv, "r-3", "3栋1单元102")
+    await parked.run([("单元门口的坡道天天被电动车堵住，推婴儿车过不去", "乱停车")])
+
+
+async def test_voice_input_slips_are_read_as_the_words_meant(conv: Conversations) -> None:
+    assert normalize("我们楼到的等坏了") == "我们楼道的灯坏了"
+    assert normalize("从三楼到四楼") == "从三楼到四楼"  # a floor range stays
+    assert normalize("电体门关不上 没有找片 题交") == "电梯门关不上 没有照片 提交"
+    chat = await bound(conv)
+    await chat.run(
+        [("我们楼到的等坏了好几天", "公共照明"), ("是的", "照片"), ("条过", "请核对"), ("体交", "工单号")]
+    )
+
+
+async def test_an_option_said_with_a_remark_or_a_negation_is_read_right(
+    conv: Conversations, clock: Clock
+) -> None:
+    c = await lockers(clock)
+    doubter = await bound(conv, "r-1", "3栋1单元101")
+    await doubter.run([("投票", LOCKERS), ("1", "1 同意"), ("我是不太赞成的 南门太窄了", "不同意")])
+    leaving = await bound(conv, "r-2", "3栋2单元502")
+    await leaving.run(
+        [("投票", LOCKERS), ("1", "1 同意"), ("我住不了多久了 装不装都行 我弃权", "已记录您家的投票：弃权")]
+    )
+    assert sorted(b.choices for b in await Ballot.filter(consultation=c)) == [[1], [2]]
+
+
+async def test_a_message_said_with_the_request_is_kept_and_a_question_about_the_bot_is_answered(
+    conv: Conversations,
+) -> None:
+    chat = await bound(conv)
+    await chat.run([("请帮我留言：明天上午家里没人，师傅下午再来修", "已为您留言")])
+    assert (await StaffMessage.get()).text.endswith("师傅下午再来修")
+    curious = await bound(conv, "r-2", "3栋1单元101")
+    await curious.run([("你是机器人啊还是真人在回", "自动回复")])
+    await curious.run([("人工", "请直接说说您的问题"), ("没事没事 我就是看看怎么用", "有需要随时找我")])
+    assert await StaffMessage.all().count() == 1
+    # "不要机器人 我要找真人" asks for a person
+    await curious.run([("不要机器人 我要找真人", "请直接说说您的问题")])
+
+
+async def test_smoke_gives_the_fire_line_and_a_cantonese_lift_the_lift_line(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("楼道里全是烟 呛得人眼泪直流")
+    assert "119" in reply and "120" not in reply.split("119")[0]
+    await chat.say("不用")
+    assert "96333" in await chat.say("有人困咗喺𨋢入面出唔嚟")
+
+
+async def test_a_vaccination_question_finds_the_clinic(conv: Conversations) -> None:
+    chat = await bound(conv)
+    assert "预防接种" in await chat.say("宝宝满月了要去哪里打疫苗")
+
+
+async def test_a_yes_asked_back_at_the_place_question_takes_the_home(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("对门那家天天半夜摔东西吵架，想请社区来调解", "是您家所在的"),
+            ("不是我们单元还能是哪 就对门", "照片"),
+        ]
+    )
