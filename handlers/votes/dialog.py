@@ -8,7 +8,7 @@ import re
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, pattern, state
 from handlers.common import formats
-from handlers.common.answers import choose, yes_or_no
+from handlers.common.answers import choose, ordinal, yes_or_no
 from handlers.common.pause import answers
 from handlers.residents.dialog import require_home
 from handlers.votes import mentions, queries, workflow
@@ -139,6 +139,10 @@ def _picked(ctx: Context) -> dict[str, object] | bool:
     choice = choose(text, titles, loose=False) if titles else None
     if choice:
         return {"picked": choice, "words": False, "pieces": ()}
+    first = _SEPARATORS.split(normalize(text).strip(), maxsplit=1)
+    led = ordinal(first[0], len(ids)) if len(first) == 2 else None
+    if led:  # "第一个 顺便问下几号截止啊": the pick, then what else the words say
+        return {"picked": led, "words": True, "pieces": ()}
     named = mentions.named(text, titles, options, words=title_words(ctx))
     if named is not None:
         return {"picked": named.index + 1, "words": True, "pieces": named.pieces}

@@ -201,3 +201,23 @@ async def test_a_yes_asked_back_at_the_place_question_takes_the_home(conv: Conve
             ("不是我们单元还能是哪 就对门", "照片"),
         ]
     )
+
+
+async def test_a_pick_from_the_list_with_a_question_after_it_opens_the_consultation(
+    conv: Conversations, clock: Clock
+) -> None:
+    c = await lockers(clock)
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("投票", LOCKERS),
+            ("第一个 另外问下啥时候截止", LOCKERS),
+            ("跟老伴商量过了 那就同意", "已记录您家的投票：同意"),
+        ]
+    )
+    assert [b.choices for b in await Ballot.filter(consultation=c)] == [[0]]
+
+
+async def test_the_door_of_a_unit_as_a_place_is_no_broken_door(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run([("2单元门口的无障碍坡道老被电动车堵着，轮椅出不去", "乱停车")])
