@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import cn2an
 
+from nlp.sounds import day_heard, numerals_heard
 from nlp.tokenize import normalize
 
 _CN_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千廿幺]")
@@ -272,8 +273,14 @@ def extract_date(text: str, today: dt.date) -> dt.date | None:
     """The day a resident names, read forward from ``today``: 明天, 周六, 下周三, 这周末, 12月5日, 20号,
     月底(前), 下个月底, 年底, 这周内, 下周; or a span from today: 7天, 3日内, 一周, 两个星期, 一个月.
     A weekday means the next such day (today included); a date already past means next year's (or
-    next month's, for a bare day)."""
+    next month's, for a bare day); a day typed by sound ("下周散", "期号") as meant."""
     cleaned = normalize(text).replace("後", "后")
+    heard = day_heard(cleaned)  # "下周散" is 下周三, not next week
+    found = _date_in(heard, today) if heard != cleaned else None
+    return found if found is not None else _date_in(cleaned, today)
+
+
+def _date_in(cleaned: str, today: dt.date) -> dt.date | None:
     festival = _fixed_day(cleaned, today)
     if festival is not None:
         return festival
@@ -461,9 +468,15 @@ def _vague(text: str, match: re.Match[str]) -> bool:
 def extract_times(text: str) -> list[dt.time]:
     """Every time of day said, in order: "14:00", "下午2点", "上午9点半", "晚上7点30分", "9点到11点",
     "下午2点到4点" (14:00 and 16:00), "3pm"; a time that cannot be ("25点") is left out."""
+    cleaned = normalize(text).replace("點", "点").replace("鐘", "钟")
+    found = _times_in(cleaned)
+    heard = numerals_heard(cleaned)
+    return found if found or heard == cleaned else _times_in(heard)  # "下午散点": typed by sound
+
+
+def _times_in(cleaned: str) -> list[dt.time]:
     found: list[dt.time] = []
     period = ""
-    cleaned = normalize(text).replace("點", "点").replace("鐘", "钟")
     for match in _CLOCK.finditer(cleaned):
         if _vague(cleaned, match):
             continue

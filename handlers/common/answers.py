@@ -9,10 +9,10 @@ import functools
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 
 import content
 from nlp.slots import extract_choice
+from nlp.sounds import syllable_of
 from nlp.tokenize import normalize, strip_punctuation
 
 _PARTICLES = "啊呀吧哦呢啦嘛哈了呗"
@@ -222,28 +222,17 @@ def _leading_answer(part: str) -> list[str]:
 
 
 # -- homophones: what a pinyin keyboard or voice input wrote for an everyday answer ---------------------
-_SYLLABLES = Path(__file__).resolve().parents[2] / "nlp" / "data" / "syllables.txt"
 _MOST_READINGS = 32
-
-
-@functools.cache
-def _syllable_of() -> dict[str, str]:
-    found: dict[str, str] = {}
-    for line in _SYLLABLES.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            syllable, chars = line.split("\t")
-            found.update(dict.fromkeys(chars, syllable))
-    return found
 
 
 @functools.lru_cache(maxsize=4)
 def _answer_chars(words: frozenset[str]) -> dict[str, tuple[str, ...]]:
     """The characters of the everyday answers by syllable: 'shi' -> (是, 时...)."""
-    syllable_of = _syllable_of()
+    sounds = syllable_of()
     by: dict[str, set[str]] = {}
     for ch in "".join(words):
-        if ch in syllable_of and ch not in _PARTICLES:
-            by.setdefault(syllable_of[ch], set()).add(ch)
+        if ch in sounds and ch not in _PARTICLES:
+            by.setdefault(sounds[ch], set()).add(ch)
     return {syllable: tuple(sorted(chars)) for syllable, chars in by.items()}
 
 
@@ -256,10 +245,8 @@ def _heard_as(text: str) -> list[str]:
     words = _words("yes") | _words("no")
     by = _answer_chars(words)
     known = {ch for chars in by.values() for ch in chars}
-    syllable_of = _syllable_of()
-    choices = [
-        (ch,) if ch in known or ch not in syllable_of else by.get(syllable_of[ch], (ch,)) for ch in said
-    ]
+    sounds = syllable_of()
+    choices = [(ch,) if ch in known or ch not in sounds else by.get(sounds[ch], (ch,)) for ch in said]
     count = 1
     for options in choices:
         count *= len(options)
@@ -426,6 +413,38 @@ def _score(text: str, words: Iterable[str], loose: bool) -> int:
     return best
 
 
+def _pick(text: str, options: list[list[str]], loose: bool) -> int | None:
+    """The option picked (1-based), None when two fit as well, 0 when none does."""
+    found = ordinal(text, len(options))
+    if found is not None:
+        return found
+    said, whole = _core(text), _bare(text)
+    scores = [max(_score(said, w, loose), _score(whole, w, loose)) if said else 0 for w in options]
+    best = max(scores, default=0)
+    if not best:
+        return 0
+    return scores.index(best) + 1 if scores.count(best) == 1 else None  # a tie: ask again, not guess
+
+
+_NUMERAL_CHARS = "一二三四五六七八九十"
+
+
+def _heard_for_options(text: str, options: list[list[str]]) -> str:
+    """The answer with each character no option uses replaced by the one character of the labels (or
+    numeral) that sounds the same, where there is only one: "衣人衣票" -> "一人一票", "选伞" -> "选三"."""
+    sounds = syllable_of()
+    known = set("".join(word for words in options for word in words)) | set(_NUMERAL_CHARS)
+    by: dict[str, set[str]] = {}
+    for ch in set("".join(words[0] for words in options if words)) | set(_NUMERAL_CHARS):
+        if ch in sounds:
+            by.setdefault(sounds[ch], set()).add(ch)
+    heard = []
+    for ch in normalize(text):
+        alike = by.get(sounds.get(ch, ""), set()) if ch not in known else set()
+        heard.append(next(iter(alike)) if len(alike) == 1 else ch)
+    return "".join(heard)
+
+
 def choose(
     text: str,
     labels: Sequence[str],
@@ -443,20 +462,16 @@ def choose(
     ``loose`` also finds a label inside a longer sentence ("我不同意加装"); steps where a new request is as
     welcome as a pick (a menu, a list) pass ``loose=False``: the answer must be the label or a part of it.
     """
-    found = ordinal(text, len(labels))
-    if found is not None:
-        return found
-    said = _core(text)
-    whole = _bare(text)
-    scores: list[int] = []
-    for index, label in enumerate(labels, start=1):
-        words = _parts(label) + _vocabulary(label) + [_bare(w) for w in (synonyms or {}).get(index, ())]
-        scores.append(max(_score(said, words, loose), _score(whole, words, loose)) if said else 0)
-    best = max(scores, default=0)
-    if best and scores.count(best) == 1:
-        return scores.index(best) + 1
-    if best:
-        return None  # two options fit as well: ask again rather than guess
+    options = [
+        _parts(label) + _vocabulary(label) + [_bare(w) for w in (synonyms or {}).get(index, ())]
+        for index, label in enumerate(labels, start=1)
+    ]
+    picked = _pick(text, options, loose)
+    heard = _heard_for_options(text, options) if not picked else text  # "衣人衣票", "选伞": typed by sound
+    if heard != normalize(text):
+        picked = _pick(heard, options, loose) or picked
+    if picked != 0:
+        return picked
     answer = yes_or_no(text, run_on=False)
     if answer is True:
         return yes

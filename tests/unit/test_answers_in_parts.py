@@ -155,7 +155,7 @@ def test_homophones_typed_for_an_answer(text: str, expected: bool | None) -> Non
 def test_every_character_of_the_answers_has_its_syllable() -> None:
     # nlp/data/syllables.txt is written by nlp/homophones_build.py: a new word needs it written again
     import content
-    from handlers.common.answers import _syllable_of
+    from nlp.sounds import syllable_of
 
     answers = content.load_yaml("answers.yaml")
     missing = {
@@ -163,6 +163,6 @@ def test_every_character_of_the_answers_has_its_syllable() -> None:
         for kind in ("yes", "no", "skip", "ack")
         for word in answers[kind]
         for ch in str(word)
-        if "\u4e00" <= ch <= "\u9fff" and ch not in _syllable_of()
+        if "\u4e00" <= ch <= "\u9fff" and ch not in syllable_of()
     }
     assert not missing, f"run nlp/homophones_build.py: {''.join(sorted(missing))}"
