@@ -468,7 +468,7 @@ def _vague(text: str, match: re.Match[str]) -> bool:
 def extract_times(text: str) -> list[dt.time]:
     """Every time of day said, in order: "14:00", "下午2点", "上午9点半", "晚上7点30分", "9点到11点",
     "下午2点到4点" (14:00 and 16:00), "3pm"; a time that cannot be ("25点") is left out."""
-    cleaned = normalize(text).replace("點", "点").replace("鐘", "钟")
+    cleaned = normalize(text)
     found = _times_in(cleaned)
     heard = numerals_heard(cleaned)
     return found if found or heard == cleaned else _times_in(heard)  # "下午散点": typed by sound

@@ -21,12 +21,19 @@ _PUNCT_CATEGORIES = ("P", "S", "Z", "C")
 
 
 def normalize(text: str) -> str:
-    """Full-width to half-width (NFKC), lower-case Latin, collapse spaces, and the slips of voice input
-    read as the word meant (楼到的灯 -> 楼道的灯, 题交 -> 提交: ``nlp/data/slips.txt``)."""
-    said = _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().lower()
+    """Full-width to half-width (NFKC), lower-case Latin, collapse spaces, traditional characters as the
+    simplified ones (電梯 -> 电梯: ``nlp/data/traditional.txt``), and the slips of voice input read as the
+    word meant (楼到的灯 -> 楼道的灯, 题交 -> 提交: ``nlp/data/slips.txt``)."""
+    said = _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().lower().translate(_simplified())
     for slip, meant in _slips():
         said = slip.sub(meant, said)
     return said
+
+
+@functools.cache
+def _simplified() -> dict[int, str]:
+    lines = (Path(__file__).parent / "data" / "traditional.txt").read_text(encoding="utf-8").splitlines()
+    return {ord(line[0]): line[2] for line in lines if line and not line.startswith("#")}
 
 
 @functools.cache

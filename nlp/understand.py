@@ -99,15 +99,18 @@ class EmergencySignals:
     patterns: Sequence[re.Pattern[str]] = ()
     hedges: re.Pattern[str] | None = None
     floor: float = 0.01
+    ordinary: re.Pattern[str] | None = None  # a thing broken, not a danger: only a signal makes it one
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, object]) -> EmergencySignals:
         signals = data.get("signals") or []
         hedges = str(data.get("hedges") or "")
+        ordinary = str(data.get("ordinary") or "")
         return cls(
             patterns=tuple(re.compile(str(p)) for p in signals),  # type: ignore[attr-defined]
             hedges=re.compile(f"({hedges})$") if hedges else None,
             floor=float(data.get("signal_floor", 0.01)),  # type: ignore[arg-type]
+            ordinary=re.compile(ordinary) if ordinary else None,
         )
 
     def found_in(self, text: str) -> bool:
@@ -161,7 +164,8 @@ class Understanding:
         p_emergency = prediction.probability_of("emergency")
         if p_emergency >= self.signals.floor:
             signal = self.signals.found_in(normal)
-            if signal or p_emergency >= EMERGENCY_AT:
+            ordinary = self.signals.ordinary is not None and self.signals.ordinary.search(normal)
+            if signal or (p_emergency >= EMERGENCY_AT and not ordinary):
                 return self._model("emergency", prediction, emergency=True, signal=signal)
         best, p = prediction.label, prediction.probability
         short = len(bare) <= SHORT

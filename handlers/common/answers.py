@@ -40,20 +40,10 @@ def _bare_set(words: tuple[object, ...]) -> frozenset[str]:
     return frozenset(_bare(str(word)) or normalize(str(word)) for word in words)
 
 
-# traditional characters residents of Hong Kong, Macao, Taiwan and abroad type (對啊, 沒錯, 係呀), as the
-# simplified ones the word lists hold
-_TRADITIONAL = str.maketrans(
-    "對沒錯係說這個謝嗎還們認確誤問題會來發樣無讓請幫給過時點開關門燈話聽現實經為麼煩辦報幹邊兩選項號單樓棟層戶業員區網與後東"
-    "車長頭電見幾萬條種書應該當從將處歡聯絡續繼寫碼帶證須呢嘅囉喇嚟咗",
-    "对没错系说这个谢吗还们认确误问题会来发样无让请帮给过时点开关门灯话听现实经为么烦办报干边两选项号单楼栋层户业员区网与后东"
-    "车长头电见几万条种书应该当从将处欢联络续继写码带证须呢嘅啰喇嚟咗",
-)
-
-
 @functools.lru_cache(maxsize=8192)
 def _bare(text: str) -> str:
     """A pure function of the text, kept: the same labels and words are bared on every answer."""
-    return strip_punctuation(normalize(text).translate(_TRADITIONAL))
+    return strip_punctuation(normalize(text))  # traditional characters (對啊, 係呀) as simplified
 
 
 def _forms(bare: str) -> list[str]:
@@ -240,7 +230,7 @@ def _heard_as(text: str) -> list[str]:
     """The answer with each character the answers never use replaced by one they use that sounds the same
     (事的 -> 是的, 队的队的 -> 对的对的, 确人提交 -> 确认提交): every such reading that changes at most half
     of it, or none when there are too many. A single character is not read so (十 is not 是)."""
-    said = normalize(text).translate(_TRADITIONAL)  # the pauses kept: they part an answer
+    said = normalize(text)  # the pauses kept: they part an answer
     bare = _bare(text)
     words = _words("yes") | _words("no")
     by = _answer_chars(words)

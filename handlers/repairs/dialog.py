@@ -71,10 +71,11 @@ _LANDMARK = re.compile(
     r"(?:小区)?(?:[东南西北]大?门|大门|正门|后门|中心花园|花园|广场(?!舞)|草坪|绿化带|停车场|地下车库|车库|篮球场|球场|"
     r"健身区|凉亭|门卫|岗亭|小区外面?|外面(?:的|那条)?马路|马路(?:上|边|对面))(?!舞)(?:那块|那边|这边|那儿|旁边|附近|口|外面|外|里面|内)?的?(?:草坪|绿化带|花坛|空地|路|道)?"
 )
+_WHERE_I_AM = re.compile(r"我(?:在|住|家在|家住)")
 _INDOORS = re.compile(r"楼道|楼梯|我家|家里|屋里|屋头|电梯|楼上|楼下|单元")
 _SUBMIT = re.compile(
     r"(?<![不别没再])(?:确认|直接|赶紧|马上)?(?:提交|送出)(?!照片|图|相片)|交上去|报上去|(?:先|直接|就这样|那就)交|"
-    r"(?<![不别没再])交了?吧|交交"
+    r"(?<![不别没再])交了?吧|交交|(?:赶紧|快点?)交|就(?:这样|这么)发|发出去|(?:这|咯|那|介)样交|^交[吧了啦咯哈呗]*$"
 )
 # "是不是我们单元还能是哪" , "不是对门还能是哪家": a yes asked back
 _OBVIOUSLY = re.compile(r"不是.{0,8}还(?:能|会|可能)是|除了.{0,6}还(?:能|会)是|废话")
@@ -89,7 +90,7 @@ _DUPLICATE = {
     2: ("单独报修", "单独", "不一样", "另外报", "重新报", "不是一个"),
 }
 _CONFIRM = {
-    1: ("提交", "确认提交", "没问题提交", "可以提交", "送出", "确认送出"),
+    1: ("提交", "确认提交", "没问题提交", "可以提交", "送出", "确认送出", "交", "交吧", "发吧", "就这样发"),
     2: ("修改", "改一下", "改", "重新描述", "重写", "修改一下"),
 }
 
@@ -300,7 +301,11 @@ async def category_answer(ctx: Context) -> None:
         # asked twice: filed under the kind's general category, which the handler corrects if need be
         found = categories()[_CATCH_ALL[draft.report]]
         ctx.say("repairs.category_default", category=found.label)
-    if found is None:
+    if found is None:  # more about the problem ("不是我们楼 是二栋楼门口"): kept with it, for its place
+        if said not in draft.description:
+            draft.description = f"{draft.description}；{said}" if draft.description else said
+        draft.no_photo = draft.no_photo or _no_photo(said)
+        draft.keep(ctx.dialog)
         ctx.dialog.update(category_asked_again=True)
         ctx.reask("repairs.category_again", options=content.numbered(labels))
         return
@@ -308,6 +313,7 @@ async def category_answer(ctx: Context) -> None:
         draft.description = said
     elif not choice and said not in draft.description:  # more about the problem: kept with it
         draft.description = f"{draft.description}；{said}"
+    draft.no_photo = draft.no_photo or _no_photo(said)
     await _with_category(ctx, draft, found)
 
 
@@ -347,7 +353,14 @@ async def home_place_answer(ctx: Context) -> None:
     if _NO_PLACE.search(said):  # "不是哪个地方，就是整个小区物业的服务态度问题": _take_place knows it
         await _take_place(ctx, said)
         return
+    named, home = extract_address(fix or said), extract_address(draft.home_where)
+    if named.building not in (None, home.building) or named.unit not in (None, home.unit):
+        await _take_place(ctx, fix or said)  # "3栋撒 挨到自行车棚那个", "二单元 五楼还是六楼": that place
+        return
     choice = choose(said, ["是的", "不是，换个位置"], synonyms=_HOME_PLACE, yes=1, no=2)
+    first = _PARTS.split(normalize(said))[0]
+    if choice == 2 and yes_or_no(first, run_on=False) and (_OUR_PLACE.search(said) or _ASKS.search(said)):
+        choice = 1  # "对 402 就我们单元 物业不是规定八点以后吗": the yes first, the 不是 in a question
     if _OBVIOUSLY.search(said):  # "不是对门还能是哪家": a yes, for all its 不是
         choice = 1
     ours = _OUR_PLACE.search(said)
@@ -446,6 +459,15 @@ def _submits(text: str) -> bool:
     return any(_SUBMIT.search(part) and not _ASKS.search(part) for part in _PARTS.split(normalize(text)))
 
 
+def _dropped(ctx: Context, said: str) -> bool:
+    """ "师傅已经来修了 那不报了 算了": the report left, and said so (False: it goes on)."""
+    if not _DROPPED.search(normalize(said)) or _submits(said):
+        return False
+    ctx.dialog.clear()
+    ctx.say("repairs.dropped")
+    return True
+
+
 def _no_photo(text: str) -> bool:
     return bool(_NO_PHOTO.search(normalize(text)))
 
@@ -501,12 +523,16 @@ _ASKS = re.compile(r"怎么|咋|如何|怎样|能不能|可不可以|[吗嘛呢]
 # no photo, said in a resident's words: "跳过 我不会拍", "没图", "照片在我老公手机里 先跳过", "不会弄照片"
 _NO_PHOTO = re.compile(
     r"跳过|略过|没[有得]?(?:图|照片|相片|拍)|冇(?:相|图|影)|(?:不会|不方便|没法|拍不了|弄不了)(?:拍|弄|发)?"
-    r"(?:照|图|相)?|照片.{0,8}(?:不在|没在|手机里)|先不(?:拍|发)|不(?:拍|发)了?|没空拍|无法度拍|照片没有"
+    r"(?:照|图|相)?|照片.{0,8}(?:不在|没在|手机里)|先不(?:拍|发)|不(?:拍|发)了?|没空拍|无法度拍|照片没有|拍(?:啥|什么|个啥)|有啥好拍|拍不(?:了|清)"
+    r"|不要(?:照片|图)|照片不要|发不(?:出去|了)|莫拍|嫑(?:照片|拍)|(?:不想|懒得)\S{0,3}拍"
 )
 _PARTS = re.compile(r"[\s,，.。!！?？;；~～…]+")
+# the report dropped after all, said last ("…应该就是来修这个的 那不报了 算了")
+_DROPPED = re.compile(r"(?:不报了|不弄了|不修了|不用报了|不交了|不提交了|不用修了|算了吧?|取消吧?)\W*$")
 # the photo on its way: "等一下我下楼去拍", "稍等 这就拍"
 _PHOTO_COMING = re.compile(
     r"^(?:好的?|行|嗯|可以)?[\s，,]*(?:等(?:一)?下|稍等|等会儿?|待会儿?|马上|这就|我去|现在就)\S{0,6}拍"
+    r"|^(?:等一下|等下|稍等|等等|等会儿?)[哦喔噢啊呀哈啦嘛~～!！。.…\s]*$"
 )
 
 
@@ -519,6 +545,8 @@ async def photo_text(ctx: Context) -> None:
         return
     answer = yes_or_no(said)
     draft = Draft.of(ctx.dialog)
+    if _dropped(ctx, said):
+        return
     if _submits(said):  # "提交", "没有 直接提交吧": no photo, and filed as it stands
         await _file(ctx, draft, shown=False)
     elif is_skip(said) or answer is False or _no_photo(said):
@@ -563,6 +591,8 @@ async def confirm(ctx: Context) -> None:
     if await _place_corrected(ctx):
         return
     said = ctx.msg.text.strip()
+    if _dropped(ctx, said):
+        return
     if _no_photo(said) and not _submits(said):  # "没拍 跳过": the photo question, a step behind
         ctx.say("repairs.no_photo_noted")
         ctx.reask("repairs.confirm_again")
@@ -616,8 +646,8 @@ async def _place_corrected(ctx: Context) -> bool:
     """ "不对，是5栋1单元": the place changes, the rest of the report stays (False: nothing corrected)."""
     fix = corrected(ctx.msg.text)
     said = extract_address(fix) if fix else None
-    if fix is None or said is None or (said.building is None and not said.unit):
-        return False
+    if fix is None or said is None or (said.building is None and not said.unit) or _WHERE_I_AM.search(fix):
+        return False  # "不是我们楼的 我在三栋六楼看得清清楚楚": where the resident is, not the place
     draft = Draft.of(ctx.dialog)
     if said.building is not None:
         building = await queries.building_numbered((await ctx.person()).community_id, said.building)
@@ -625,8 +655,14 @@ async def _place_corrected(ctx: Context) -> bool:
         building = await queries.building_by_id(draft.building) if draft.building else None
     if building is None:
         return False
-    where = fix.strip("。.！!")[:60] if said.building is not None else formats.home(building.label, said.unit)
-    draft.building, draft.unit, draft.where = building.id, said.unit or 0, where
+    unit = said.unit or 0
+    if building.id == draft.building and not unit:  # "不是我家那栋 是五栋的": the place as it was
+        unit = draft.unit
+    if said.building is None or unit != (said.unit or 0):
+        where = formats.home(building.label, unit)
+    else:
+        where = fix.strip("。.！!")[:60]
+    draft.building, draft.unit, draft.where = building.id, unit, where
     draft.latitude = draft.longitude = None
     if ctx.dialog.state == PHOTO:  # the photo question is still open: asked again with the new place
         draft.keep(ctx.dialog)

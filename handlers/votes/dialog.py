@@ -20,6 +20,7 @@ router = Router("votes")
 router.menu_entry("vote", order=40)
 
 PICK = "idle:vote:pick"  # the list is shown: a new request is as welcome as a pick
+VOTED = "idle:vote:voted"  # just voted: "哎呀不对 … 那就弃权吧" changes it; anything else is a new request
 BALLOT = "vote:ballot"
 CONFIRM = "vote:confirm"  # a vote read from a sentence, to be confirmed before it is cast
 COMMENT = "vote:comment"
@@ -33,6 +34,8 @@ _SEPARATORS = re.compile(r"[\s,，、和与及+跟还有]+")
 # words that say the sentence is about voting, so that an option's word in it is a vote ("选择弃权")
 _VOTING = re.compile(r"投|选|票|表态|这件事|这事|这个|那个|议事")
 _RECHOOSE = {2: ("重选", "重新选", "换一个", "选错了", "改一下")}
+_THIS_ONE = re.compile(r"^(?:先)?(?:看看|看下|看一下|瞧瞧|了解下|说说)?(?:这个|这事|这件事|详情|详细)\W*$")
+_CHANGED_MIND = re.compile(r"不对|改成|改为|改投|换成|还是|算了|等下|等等|反悔|重新|我俩意见")
 
 
 def _last_key(ctx: Context) -> str:
@@ -317,6 +320,9 @@ async def _not_a_choice(ctx: Context, c: ConsultationView, text: str) -> None:
         await _later(ctx, c)
         return
     names_it = mentions.mention(text, 0, c.title, c.options, title_words(ctx)).named >= 2
+    if _THIS_ONE.search(normalize(text)):  # "看看这个": the consultation shown, its options again
+        ctx.reask("votes.pick_again", options=content.numbered(list(c.options)))
+        return
     if "offered" in ctx.dialog.data and (
         yes_or_no(text) is False or not (names_it or mentions.is_question(text))
     ):  # "不是", or more of what it seemed to be ("车位被占三天了"): that request, in its words
@@ -336,6 +342,8 @@ async def _not_a_choice(ctx: Context, c: ConsultationView, text: str) -> None:
 async def _cast(ctx: Context, c: ConsultationView, picked: list[int]) -> None:
     await workflow.cast(c.id, await ctx.person(), picked, ctx.now(), source_key=f"chat:{ctx.msg.dedup_key}")
     ctx.dialog.clear()
+    if c.max_choices == 1:
+        ctx.dialog.set(VOTED, consultation=c.id, options=list(c.options))
     await ctx.services.store.set(_last_key(ctx), str(c.id), LAST_TTL)
     labels = "、".join(c.options[i] for i in sorted(set(picked)))
     ctx.say("votes.recorded_household" if c.per == Per.HOUSEHOLD else "votes.recorded_person", choice=labels)
@@ -345,6 +353,22 @@ async def _last(ctx: Context) -> ConsultationView | None:
     """The consultation the resident last voted in (or, failing that, their newest ballot's), still open."""
     remembered = await ctx.services.store.get(_last_key(ctx))
     return await queries.last_voted(await ctx.person(), int(remembered) if remembered else None, ctx.now())
+
+
+def _changed_mind(ctx: Context) -> dict[str, object] | bool:
+    """Right after a vote, a change of mind whose last part chooses ("等下…还是改成不同意")."""
+    options = list(ctx.dialog.data.get("options") or [])
+    if not options or not _CHANGED_MIND.search(ctx.msg.text):
+        return False
+    parts = [p for p in _SEPARATORS.split(_trimmed(ctx.msg.text)) if p]
+    picked = choose(parts[-1], options) if parts else None
+    return {"picked": picked - 1} if picked else False
+
+
+@router.handle(state(VOTED), has_text(), _changed_mind)
+async def change_of_mind(ctx: Context) -> None:
+    c = await queries.consultation(int(ctx.dialog.data["consultation"]))
+    await _cast(ctx, c, [int(ctx.data["picked"])])
 
 
 @router.handle(command("改票", "修改投票", "重新投票", args=False))

@@ -138,7 +138,8 @@ def naming_in(text: str) -> Naming | None:
         return Naming("shown")  # "不用写全名，显示姓就行": the surname, which they did not say
     if _HIDE.search(said) or is_any(said):  # 随便: the safe default
         return Naming("hidden")
-    name = _own_name(said) or _own_name(_after_a_yes(said))  # "要得 就写王嬢嬢嘛"
+    # "要得 就写王嬢嬢嘛", "写王奶奶 有人来了打我电话就行"
+    name = _own_name(said) or _own_name(_after_a_yes(said)) or _own_name(_named_first(said))
     if name:
         return Naming("name", name)
     if _MISTAKE.search(said):
@@ -155,6 +156,12 @@ def _after_a_yes(said: str) -> str:
     """What follows a first part that is a yes ("好的，就写李老师吧" -> "就写李老师吧"), or ""."""
     parts = [p for p in re.split(r"[\s,，.。!！、~～]+", said) if p]
     return " ".join(parts[1:]) if len(parts) > 1 and yes_or_no(parts[0]) is True else ""
+
+
+def _named_first(said: str) -> str:
+    """A first part that writes a name ("写王奶奶 有人来了打我电话就行" -> "写王奶奶"), or ""."""
+    parts = [p for p in re.split(r"[\s,，.。!！、~～]+", said) if p]
+    return parts[0] if len(parts) > 1 and re.match(r"(?:就|那就)?(?:写|显示|署名)", parts[0]) else ""
 
 
 def surname_of(name: str) -> str:

@@ -221,3 +221,113 @@ async def test_a_pick_from_the_list_with_a_question_after_it_opens_the_consultat
 async def test_the_door_of_a_unit_as_a_place_is_no_broken_door(conv: Conversations) -> None:
     chat = await bound(conv)
     await chat.run([("2单元门口的无障碍坡道老被电动车堵着，轮椅出不去", "乱停车")])
+
+
+async def test_a_burst_pipe_outdoors_is_a_repair_not_an_emergency(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("花园边上那根水管爆了 水一直哗哗往外冒")
+    assert "120" not in reply and "照片" in reply
+    # with people in danger it is one
+    await chat.say("取消")
+    assert "120" in await chat.say("水管爆了 我爸滑倒在地上起不来了")
+
+
+async def test_traditional_characters_are_read_as_simplified(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("我們單元的電梯這兩天一直有異響", "电梯"),
+            ("是的", "照片"),
+            ("沒有照片", "核对"),
+            ("確認送出", "工单号"),
+        ]
+    )
+
+
+async def test_another_building_or_unit_named_at_the_place_question_is_the_place(conv: Conversations) -> None:
+    chat = await bound(conv)  # 3栋2单元502
+    await chat.run(
+        [
+            ("后面那栋楼门口堆了好多垃圾 都招老鼠了", "是您家所在的"),
+            ("4栋撒 挨着车棚那边", "照片"),
+            ("提交", "工单号"),
+        ]
+    )
+    ticket = await _ticket(chat.user)
+    assert ticket.building.number == 4 and ticket.unit == 0
+    neighbour = await bound(conv, "r-2", "5栋2单元301")
+    await neighbour.run(
+        [("隔壁单元天天在阳台上熏腊肉 烟大得很", "是您家所在的"), ("一单元 五楼那家", "照片")]
+    )
+    await neighbour.run([("直接交", "工单号")])
+    ticket = await _ticket("r-2")
+    assert ticket.building.number == 5 and ticket.unit == 1
+
+
+async def test_a_yes_first_then_a_question_with_a_no_in_it_is_a_yes(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [("楼上装修一大早就上电钻", "是您家所在的"), ("对 就我们单元 不是说八点以后才能干吗", "照片")]
+    )
+
+
+async def test_a_report_dropped_at_the_photo_step_is_not_filed(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("楼道灯又坏了", "是您家所在的"),
+            ("嗯", "照片"),
+            ("哦 物业师傅扛着梯子上来了 应该就是来修的 那不报了 算了", "先不报了"),
+        ]
+    )
+    assert not await Ticket.filter(reporter__openid=chat.user).exists()
+
+
+async def test_a_place_said_at_the_category_question_is_kept(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [("我要投诉", "哪一类"), ("不是我们楼 是5栋楼门口那块", "没认出"), ("不知道 你们看着办", "先按")]
+    )
+    reply = await chat.say("跳过")
+    assert "位置：5栋" in reply
+    await chat.run([("提交", "工单号")])
+    assert (await _ticket(chat.user)).building.number == 5
+
+
+async def test_the_same_building_said_again_keeps_its_unit_and_where_the_resident_is_is_no_place(
+    conv: Conversations,
+) -> None:
+    chat = await bound(conv)
+    await chat.run([("5栋2单元电梯老是卡在三楼", "照片"), ("对 不是我家那栋 是五栋的", "照片")])
+    await chat.run([("没拍", "位置：5栋2单元"), ("提交", "工单号")])
+    other = await bound(conv, "r-2", "3栋1单元101")
+    await other.run(
+        [("举报 4栋2单元顶楼私搭了一间铁皮房", "照片"), ("对 不是我们楼的 我在三栋看得清清楚楚", "照片")]
+    )
+    await other.run([("跳过", "1 提交"), ("提交", "工单号")])
+    ticket = await _ticket("r-2")
+    assert ticket.building.number == 4 and ticket.unit == 2
+
+
+async def test_a_change_of_mind_right_after_voting_changes_the_vote(
+    conv: Conversations, clock: Clock
+) -> None:
+    c = await lockers(clock)
+    chat = await bound(conv)
+    await chat.run([("投票", LOCKERS), ("1", "1 同意"), ("同意", "已记录您家的投票：同意")])
+    await chat.run([("等等 我老伴说南门太挤了 还是改成不同意", "已记录您家的投票：不同意")])
+    assert [b.choices for b in await Ballot.filter(consultation=c).order_by("id")] == [[0], [1]]
+    # anything else after a vote is a new request
+    assert "是您家所在的" in await chat.say("楼道灯坏了")
+
+
+async def test_a_message_for_the_grid_worker_is_left_for_staff(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.say("帮我找下网格员，跟她说我家下个月租出去了，租客信息过两天送来")
+    assert "租出去了" in (await StaffMessage.get()).text
+
+
+async def test_work_hours_in_a_story_are_no_question_about_office_hours(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("孩子三点半放学 我们六点才下班 社区的四点半课堂还收人吗")
+    assert "办公时间" not in reply and "儿童之家" in reply

@@ -205,3 +205,10 @@ async def test_a_name_after_a_yes(conv: Conversations) -> None:
     assert "心愿号" in reply
     wish = await Wish.get(resident__openid=chat.user)
     assert wish.display_name == "李嬢嬢"
+
+
+async def test_a_name_written_first_with_a_remark_after_it(conv: Conversations) -> None:
+    chat = await described(conv, "想请人帮忙把我妈的轮椅抬下五楼 她想去公园坐坐", ["称呼"])
+    reply = await chat.say("写刘婆婆 来之前给我打个电话就行")
+    assert "心愿号" in reply
+    assert (await Wish.get(resident__openid=chat.user)).display_name == "刘婆婆"
