@@ -9,6 +9,7 @@ _MARKER = re.compile(r"(?:不对|不是|错了|说错了|搞错了|改成|改为
 _LEAD = re.compile(r"^[\s，,。.！!、:：]*(?:是|在|要|就)?")
 
 
+_AFFIRMED = re.compile(r"^[\s，,。.！!]*(?:就是|是|在)")
 _BUT_IS = re.compile(r"[，,\s]*(?:而)?是")  # "不是我们单元，是隔壁1单元": what it is, after what it is not
 
 
@@ -24,10 +25,11 @@ def corrected(text: str) -> str | None:
             but = _BUT_IS.search(rest) if found.group(0) == "不是" else None
             if but:
                 return rest[but.end() :].strip() or rest
-            if found.group(0) == "不是" and index:  # "打错了 是3单元 不是2单元": what it is comes before
-                before = _LEAD.sub("", text[markers[index - 1].end() : found.start()]).strip(" ，,。.")
-                if before:
-                    return before
+            if found.group(0) == "不是":  # "打错了 是3单元 不是2单元", "是8栋 不是3栋": what it is, before
+                start = markers[index - 1].end() if index else 0
+                before = text[start : found.start()]
+                if _AFFIRMED.match(before) and _LEAD.sub("", before).strip(" ，,。."):
+                    return _LEAD.sub("", before).strip(" ，,。.")
             return rest
     return None
 

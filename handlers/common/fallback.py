@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.dispatcher import Context, Phase, Router, has_text, idle, intent, kind, state
+from bot.dispatcher import Context, Phase, Router, has_text, idle, intent, kind, pattern, state
 from bot.messages import Kind
 from handlers.common.answers import choose, is_ack
 from handlers.common.menu import CHOOSE_STATE, MENU_STATE, offer_choices, show_menu
@@ -14,9 +14,9 @@ router = Router("common.fallback", last=True)
 # "你是机器人啊还是真人": a question about the account; "不要机器人 我要找真人" asks for a person
 _BOT_OR_PERSON = re.compile(r"是(?:不是)?(?:机器人|真人)(?:吗|嘛|啊|呀|还是)|机器人还是|是人还是|自动回复吗")
 # nothing for staff after all: the whole answer dismisses, or goes on to say the resident was only looking
-_NOTHING_TO_SAY = re.compile(
-    r"^\W*(?:没事|没什么事|没啥事|不用了|没有了|算了)[\W了啦哈的没事]*(?:$|我?(?:就|只)是?(?:看看|试试|随便|测试))"
-)
+_LOOKING = r"[\W了啦哈的没事]*(?:$|我?(?:就|只)是?(?:看看|试试|随便|测试))"
+_NOTHING_TO_SAY = re.compile(r"^\W*(?:没事|没什么事|没啥事|不用了|没有了|算了)" + _LOOKING)
+_JUST_LOOKING = re.compile(r"^\W*(?:没事|没什么事|没啥事)" + _LOOKING)  # with nothing asked: a kind word
 
 
 def _picked(ctx: Context) -> dict[str, str] | bool:
@@ -33,6 +33,16 @@ def _picked(ctx: Context) -> dict[str, str] | bool:
 async def pick(ctx: Context) -> None:
     if not await ctx.redirect(ctx.data["picked"]):
         show_menu(ctx)
+
+
+def _nothing_open(ctx: Context) -> bool:
+    return ctx.dialog.state is None  # not even an offer waiting for its yes or no ("不用了" answers it)
+
+
+@router.handle(pattern(_JUST_LOOKING), _nothing_open)
+async def nothing_to_say(ctx: Context) -> None:
+    """ "没事 就是看看这个怎么用": a kind word, not a question handed to staff."""
+    ctx.say("common.human_not_needed")
 
 
 @router.handle(state(HUMAN_STATE), has_text())

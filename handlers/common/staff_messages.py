@@ -18,6 +18,12 @@ OPEN_SHOWN = 10
 router = Router("common.staff_messages")
 _ANSWER = re.compile(r"^\s*答复\s*(?:留言)?\s*H?0*(\d{1,9})\s*(.*)$", re.I | re.S)
 # the message said with the request: "请帮我留言：我退休了，想报名当楼栋长", "转告网格员，明天上午我不在家"
+# a person asked for at the start of a message, and what follows ("找个真人 我上个月报的…")
+_PERSON_WANTED = re.compile(
+    r"^\W*(?:能不能|能否|可以|可不可以|我要|我想|麻烦)?(?:找|转|叫)(?:个|一下)?(?:真人|人工|工作人员|活人)"
+    r"[吗呢吧啊\s,，.。!！?？]*(.*)$",
+    re.S,
+)
 _LEAVE = re.compile(
     r"^\W*(?:(?:好的?|嗯|那)\W*)?(?:请|麻烦)?(?:你|您)?(?:帮我|给我|帮忙|我要|我想)?"
     r"(?:留(?:个|一下|一句)?言|留句话|转告(?:一下)?(?:社区|工作人员|网格员)?)"
@@ -44,6 +50,16 @@ async def leave_message(ctx: Context) -> None:
 @router.handle(pattern(_LEAVE))
 async def leave_with_request(ctx: Context) -> None:
     await leave_message(ctx)
+
+
+@router.handle(pattern(_PERSON_WANTED))
+async def person_wanted(ctx: Context) -> None:
+    """ "能不能找个真人 我上个月报的楼顶漏水到现在都没人来看": a person asked for, and what for said with it:
+    the message is left at once; with nothing more said, the resident is asked for it."""
+    if len(ctx.data["match"].group(1).strip()) >= 6:
+        await leave_message(ctx)
+    else:
+        start_human(ctx)
 
 
 # -- staff in the chat -------------------------------------------------------------------------------------

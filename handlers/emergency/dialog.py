@@ -4,13 +4,14 @@ then, for a bound resident, the offer to tell the grid worker, which files a top
 from __future__ import annotations
 
 from bot.dispatcher import Context, Phase, Router, has_text, state
-from handlers.common.answers import choose, yes_or_no
+from handlers.common.answers import choose, is_skip, yes_or_no
 from handlers.common.menu import CHOOSE_STATE, MENU_STATE
 from handlers.emergency import workflow
 
 router = Router("emergency")
 
 OFFER = "emergency:offer"
+SURE_IN_A_DIALOG = 0.6  # the model's emergency probability that interrupts an open question without a signal
 _TELL = {1: ("通知", "通知他", "通知吧", "快通知", "叫人", "来人", "要", "需要", "麻烦了", "快点")}
 
 
@@ -22,7 +23,13 @@ def _is_emergency(ctx: Context) -> bool:
         return False
     asked = ctx.dialog.state not in (None, MENU_STATE, CHOOSE_STATE)
     signal = getattr(ctx.classification, "signal", True)
-    return not (asked and not signal and yes_or_no(ctx.msg.text) is not None)
+    if not asked or signal:
+        return True
+    # only the model, at an open question: an answer to it is no emergency ("手机快没电了 不拍" at the
+    # photo step), and the model must be sure
+    prediction = getattr(ctx.classification, "prediction", None)
+    sure = prediction is None or prediction.probability_of("emergency") >= SURE_IN_A_DIALOG
+    return sure and yes_or_no(ctx.msg.text) is None and not is_skip(ctx.msg.text)
 
 
 @router.handle(_is_emergency, phase=Phase.GLOBAL)

@@ -41,7 +41,8 @@ REOPEN_PICK = "repair:reopen_pick"
 REOPEN_WHY = "repair:reopen_why"
 answers(CATEGORY, PLACE, DESCRIBE, REOPEN_WHY)  # free text: 灯坏了 there is the answer, not a new report
 answers(PHOTO, intents=("repair", "complaint"))  # "灯在三楼楼梯口" instead of a photo: more description
-closed(PHOTO, about="拍|照|图|相片")  # a photo or 跳过: another clear request is answered, the report kept
+# a photo or 跳过 (or 提交): another clear request is answered, the report kept
+closed(PHOTO, about="拍|照|图|相片|提交|交|登记|报上去|发")
 
 _RATE = re.compile(r"^\s*评价\s*([1-5一二三四五])\s*分?\s*(.*)$", re.S)
 # 没修好 [R2611-0003 | 3] [what is still wrong]: a number only when it stands alone (not 3栋...)
@@ -71,11 +72,14 @@ _LANDMARK = re.compile(
     r"(?:小区)?(?:[东南西北]大?门|大门|正门|后门|中心花园|花园|广场(?!舞)|草坪|绿化带|停车场|地下车库|车库|篮球场|球场|"
     r"健身区|凉亭|门卫|岗亭|小区外面?|外面(?:的|那条)?马路|马路(?:上|边|对面))(?!舞)(?:那块|那边|这边|那儿|旁边|附近|口|外面|外|里面|内)?的?(?:草坪|绿化带|花坛|空地|路|道)?"
 )
+_OUTSIDE_A_BUILDING = re.compile(r"门口|门前|后面|后头|前面|楼下|空地|外面|外头|旁边|边上|周围|楼顶|天台")
+_A_ROOM = re.compile(r"(?<![\d栋单元号])[1-9]\d{2,3}(?![\d栋单元])")  # 302, 1801: a room, alone
 _WHERE_I_AM = re.compile(r"我(?:在|住|家在|家住)")
 _INDOORS = re.compile(r"楼道|楼梯|我家|家里|屋里|屋头|电梯|楼上|楼下|单元")
 _SUBMIT = re.compile(
     r"(?<![不别没再])(?:确认|直接|赶紧|马上)?(?:提交|送出)(?!照片|图|相片)|交上去|报上去|(?:先|直接|就这样|那就)交|"
-    r"(?<![不别没再])交了?吧|交交|(?:赶紧|快点?)交|就(?:这样|这么)发|发出去|(?:这|咯|那|介)样交|^交[吧了啦咯哈呗]*$"
+    r"(?<![不别没再])交了?吧|交交|(?:赶紧|快点?)交|就(?:这样|这么)发|发出去|发过去|(?:这|咯|那|介)样交|^交[吧了啦咯哈呗]*$"
+    r"|登记吧|(?:先|帮我|给我|你先)登记|报上去|(?:赶紧|快点?)报|报吧|^发[吧了啦呗]*$"
 )
 # "是不是我们单元还能是哪" , "不是对门还能是哪家": a yes asked back
 _OBVIOUSLY = re.compile(r"不是.{0,8}还(?:能|会|可能)是|除了.{0,6}还(?:能|会)是|废话")
@@ -90,7 +94,7 @@ _DUPLICATE = {
     2: ("单独报修", "单独", "不一样", "另外报", "重新报", "不是一个"),
 }
 _CONFIRM = {
-    1: ("提交", "确认提交", "没问题提交", "可以提交", "送出", "确认送出", "交", "交吧", "发吧", "就这样发"),
+    1: ("提交", "确认提交", "没问题提交", "可以提交", "送出", "确认送出", "交", "交吧", "发", "发吧"),
     2: ("修改", "改一下", "改", "重新描述", "重写", "修改一下"),
 }
 
@@ -253,6 +257,8 @@ async def report(ctx: Context) -> None:
         return
     ctx.dialog.clear()
     draft = Draft(description=ctx.msg.text.strip(), report=kind, source=ctx.msg.dedup_key)
+    if ctx.msg.has_text:  # "…谁都能进 没照片 直接提交": said with the report, done once the place is settled
+        draft.no_photo, draft.submit = _no_photo(ctx.msg.text), _submits(ctx.msg.text)
     earlier_photo = await ctx.services.store.get(f"repairs:photo:{ctx.msg.user}")
     if earlier_photo:
         await ctx.services.store.delete(f"repairs:photo:{ctx.msg.user}")
@@ -326,16 +332,18 @@ async def _with_category(ctx: Context, draft: Draft, category: Category) -> None
     person = await ctx.person()
     said = extract_address(draft.description)
     building = await queries.building_written(person.community_id, said)
+    home = await residents.home_of(person)
+    assert home is not None
     if building is not None:
-        where = formats.home(building.label, said.unit)
-        await _with_place(ctx, draft, building.id, said.unit or 0, where)
+        unit = said.unit or 0
+        if not unit and building.id == home.building.id and not _OUTSIDE_A_BUILDING.search(draft.description):
+            unit = home.unit  # "3栋电梯又停了" from 3栋2单元: the resident's own unit
+        await _with_place(ctx, draft, building.id, unit, formats.home(building.label, unit))
         return
     landmark = _LANDMARK.search(draft.description)
     if landmark and not _INDOORS.search(draft.description):
         await _with_place(ctx, draft, None, 0, landmark.group())
         return
-    home = await residents.home_of(person)
-    assert home is not None
     draft.home_building, draft.home_unit = home.building.id, home.unit
     draft.home_where = formats.home(home.building.label, home.unit)
     draft.keep(ctx.dialog, HOME_PLACE)
@@ -358,6 +366,8 @@ async def home_place_answer(ctx: Context) -> None:
         await _take_place(ctx, fix or said)  # "3栋撒 挨到自行车棚那个", "二单元 五楼还是六楼": that place
         return
     choice = choose(said, ["是的", "不是，换个位置"], synonyms=_HOME_PLACE, yes=1, no=2)
+    if choice is None and (named.room or _A_ROOM.search(said)) and not _NOT_OURS.search(said):
+        choice = 1  # "就302 天天这样": a room of the resident's own unit
     first = _PARTS.split(normalize(said))[0]
     if choice == 2 and yes_or_no(first, run_on=False) and (_OUR_PLACE.search(said) or _ASKS.search(said)):
         choice = 1  # "对 402 就我们单元 物业不是规定八点以后吗": the yes first, the 不是 in a question
@@ -525,7 +535,9 @@ _NO_PHOTO = re.compile(
     r"跳过|略过|没[有得]?(?:图|照片|相片|拍)|冇(?:相|图|影)|(?:不会|不方便|没法|拍不了|弄不了)(?:拍|弄|发)?"
     r"(?:照|图|相)?|照片.{0,8}(?:不在|没在|手机里)|先不(?:拍|发)|不(?:拍|发)了?|没空拍|无法度拍|照片没有|拍(?:啥|什么|个啥)|有啥好拍|拍不(?:了|清)"
     r"|不要(?:照片|图)|照片不要|发不(?:出去|了)|莫拍|嫑(?:照片|拍)|(?:不想|懒得)\S{0,3}拍"
+    r"|这次没有|下(?:回|次)再?(?:拍|录|发)|不知道(?:咋|怎么)发|哪有空|没空"
 )
+_CONFIRMED = re.compile(r"^(?:确认|确定|确认无误)[吧了啦哈\s!！。.,，]*(?:麻烦|谢谢|尽快|快点|辛苦)?")
 _PARTS = re.compile(r"[\s,，.。!！?？;；~～…]+")
 # the report dropped after all, said last ("…应该就是来修这个的 那不报了 算了")
 _DROPPED = re.compile(r"(?:不报了|不弄了|不修了|不用报了|不交了|不提交了|不用修了|算了吧?|取消吧?)\W*$")
@@ -547,7 +559,7 @@ async def photo_text(ctx: Context) -> None:
     draft = Draft.of(ctx.dialog)
     if _dropped(ctx, said):
         return
-    if _submits(said):  # "提交", "没有 直接提交吧": no photo, and filed as it stands
+    if _submits(said) or _CONFIRMED.match(normalize(said)):  # "提交", "确认": no photo, filed as it stands
         await _file(ctx, draft, shown=False)
     elif is_skip(said) or answer is False or _no_photo(said):
         _confirm(ctx, draft)

@@ -146,6 +146,8 @@ def _picked(ctx: Context) -> dict[str, object] | bool:
     led = ordinal(first[0], len(ids)) if len(first) == 2 else None
     if led:  # "第一个 顺便问下几号截止啊": the pick, then what else the words say
         return {"picked": led, "words": True, "pieces": ()}
+    if len(ids) == 1 and _THIS_ONE.search(normalize(text)):  # "看一下这个": the only one listed
+        return {"picked": 1, "words": False, "pieces": ()}
     named = mentions.named(text, titles, options, words=title_words(ctx))
     if named is not None:
         return {"picked": named.index + 1, "words": True, "pieces": named.pieces}

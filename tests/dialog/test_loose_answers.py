@@ -331,3 +331,54 @@ async def test_work_hours_in_a_story_are_no_question_about_office_hours(conv: Co
     chat = await bound(conv)
     reply = await chat.say("孩子三点半放学 我们六点才下班 社区的四点半课堂还收人吗")
     assert "办公时间" not in reply and "儿童之家" in reply
+
+
+async def test_terse_everyday_answers_file_the_report(conv: Conversations) -> None:
+    chat = await bound(conv)  # 3栋2单元502
+    await chat.run([("3栋电梯又停了", "照片"), ("没拍", "位置：3栋2单元"), ("发", "工单号")])
+    assert (await _ticket(chat.user)).unit == 2  # the resident's own unit of the building named
+    other = await bound(conv, "r-2", "5栋2单元301")
+    await other.run(
+        [("楼上半夜还在打钻", "是您家所在的"), ("就401 天天这样", "照片"), ("拍啥 声音拍不出来", "核对")]
+    )
+    await other.run([("赶紧报 咋这么磨叽", "工单号")])
+
+
+async def test_no_photo_and_submit_said_with_the_report_file_it_once_the_place_is_settled(
+    conv: Conversations,
+) -> None:
+    chat = await bound(conv)
+    await chat.run([("单元门禁坏了 刷卡没反应 没照片 直接提交", "是您家所在的"), ("对的 赶紧修", "工单号")])
+    assert (await _ticket(chat.user)).category == "facility"
+
+
+async def test_is_not_x_after_the_place_said_keeps_the_place(conv: Conversations) -> None:
+    chat = await bound(conv)  # 3栋
+    await chat.run([("8栋门口天天停一排车 推轮椅都出不来", "照片"), ("是8栋 不是俺们3栋", "照片")])
+    await chat.run([("跳过", ["类别：乱停车", "位置：8栋"]), ("提交", "工单号")])
+    assert (await _ticket(chat.user)).building.number == 8
+
+
+async def test_a_person_asked_for_with_the_reason_leaves_the_message(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("能不能找个真人 我上个月报的楼顶漏水到现在都没人来看")
+    assert "已为您留言" in reply
+    assert "楼顶漏水" in (await StaffMessage.get()).text
+    await chat.run([("找个工作人员", "请直接说说您的问题")])
+
+
+async def test_just_looking_gets_a_kind_word(conv: Conversations) -> None:
+    chat = await bound(conv)
+    assert "有需要随时找我" in await chat.say("没事 就是看看这个怎么用")
+    assert await StaffMessage.all().count() == 0
+
+
+async def test_smoke_and_burning_plastic_give_the_fire_line(conv: Conversations) -> None:
+    chat = await bound(conv)
+    assert "119" in await chat.say("楼道里有烟 一股烧塑料的味道")
+
+
+async def test_look_at_this_opens_the_only_consultation_listed(conv: Conversations, clock: Clock) -> None:
+    await lockers(clock)
+    chat = await bound(conv)
+    await chat.run([("议事", LOCKERS), ("看一下这个", ["1 同意", LOCKERS])])
