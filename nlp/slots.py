@@ -390,6 +390,9 @@ _CLOCK = re.compile(
 )
 
 
+_FIVES = re.compile(r"[一二三四五六七八九]")  # 点 and one numeral, no 分: the numeral on the dial
+
+
 def _small_number(said: str) -> int | None:
     """8, 十二, 两, 零五: a number of at most three characters."""
     if said.isdigit():
@@ -424,6 +427,8 @@ def _clock(match: re.Match[str], period: str) -> dt.time | None:
             if match.group("half")
             else quarter
         )
+        if _FIVES.fullmatch(match.group("minute") or "") and not re.search(r"[过分]", match.group(0)):
+            said_minute = (said_minute or 0) * 5  # Cantonese 两点三: 2:15 (the minute hand's numeral)
         if said_hour is None or said_minute is None:
             return None
         hour, minute = said_hour, said_minute
@@ -489,6 +494,10 @@ def _times_in(cleaned: str) -> list[dt.time]:
 
 def extract_time(text: str) -> dt.time | None:
     """The (first) time of day named: 8点, 八点半, 9:30, 上午十点, 下午3点一刻, 晚上8点, 中午12点, 下午3:30;
-    None when there is none."""
+    of a start and an end, the start ("晚上9点前结束 7点开始" is 19:00); None when there is none."""
     times = extract_times(text)
+    start = text.find("开始")
+    if len(times) > 1 and start > 0:
+        before = extract_times(text[:start])
+        return before[-1] if before else times[0]
     return times[0] if times else None

@@ -6,6 +6,7 @@ from nlp.slots import (
     Address,
     extract_address,
     extract_choice,
+    extract_date,
     extract_mobile,
     extract_time,
     extract_times,
@@ -183,3 +184,36 @@ def test_extract_times(text: str, expected: list[dt.time]) -> None:
 def test_one_time_is_the_first_of_the_times(text: str, expected: dt.time | None) -> None:
     times = extract_times(text)
     assert (times[0] if times else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("下午散点", "15:00"),  # numerals typed by sound before 点
+        ("上午酒店半", "09:30"),
+        ("晚上期点", "19:00"),
+        ("一会儿点个外卖", None),  # 儿 sounds like 二 but is no numeral here
+        ("两点三", "14:15"),  # Cantonese: the numeral the minute hand points at
+        ("三点过五分", "15:05"),
+        ("晚上9点前结束 7点开始", "19:00"),  # of an end and a start, the start
+    ],
+)
+def test_times_typed_by_sound_said_in_cantonese_or_with_an_end(text: str, expected: str | None) -> None:
+    found = extract_time(text)
+    assert (found.strftime("%H:%M") if found else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("下周散", "2026-12-09"), ("期号之前", "2026-12-07"), ("下周", "2026-12-13"), ("我觉得挺好", None)],
+)
+def test_days_typed_by_sound(text: str, expected: str | None) -> None:
+    found = extract_date(text, dt.date(2026, 11, 30))
+    assert (found.isoformat() if found else None) == expected
+
+
+def test_options_typed_by_sound() -> None:
+    from handlers.common.answers import choose
+
+    labels = ["一人一票", "一户一票", "仅限业主"]
+    assert [choose(t, labels) for t in ("衣人衣票", "一互一票", "选伞")] == [1, 2, 3]
