@@ -36,7 +36,8 @@ async def pick(ctx: Context) -> None:
 
 
 def _nothing_open(ctx: Context) -> bool:
-    return ctx.dialog.state is None  # not even an offer waiting for its yes or no ("不用了" answers it)
+    # nothing asked but the menu: not an offer waiting for its yes or no ("不用了" answers it)
+    return ctx.dialog.state in (None, MENU_STATE)
 
 
 @router.handle(pattern(_JUST_LOOKING), _nothing_open)

@@ -370,6 +370,8 @@ async def test_a_person_asked_for_with_the_reason_leaves_the_message(conv: Conve
 async def test_just_looking_gets_a_kind_word(conv: Conversations) -> None:
     chat = await bound(conv)
     assert "有需要随时找我" in await chat.say("没事 就是看看这个怎么用")
+    await chat.say("在吗")  # the menu shown: the same
+    assert "有需要随时找我" in await chat.say("没事 随便看看")
     assert await StaffMessage.all().count() == 0
 
 
