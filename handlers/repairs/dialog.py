@@ -64,8 +64,6 @@ _ELSEWHERE = re.compile(
     r"[东南西北]门|大门|门口|路边|马路|路上|道上|那条道|广场|花园|绿化带|地下室|车库|停车场|楼顶|天台|"
     r"健身|球场|小区外|外面|对面|隔壁|旁边|附近"
 )
-# "提交咯", "对 提交", "行 整吧 提交", "确认送出": filed as it stands, whatever step it is said at
-# ("先别提交", "等会再提交", "提交照片" are not)
 # a place of the estate that belongs to no building, named in the report ("西门那块草坪上到处是塑料袋"): taken
 # as the place instead of asking about the resident's own unit, unless the words are about indoors
 _LANDMARK = re.compile(
@@ -76,10 +74,12 @@ _OUTSIDE_A_BUILDING = re.compile(r"门口|门前|后面|后头|前面|楼下|空
 _A_ROOM = re.compile(r"(?<![\d栋单元号])[1-9]\d{2,3}(?![\d栋单元])")  # 302, 1801: a room, alone
 _WHERE_I_AM = re.compile(r"我(?:在|住|家在|家住)")
 _INDOORS = re.compile(r"楼道|楼梯|我家|家里|屋里|屋头|电梯|楼上|楼下|单元")
+# "提交咯", "对 提交", "行 整吧 提交", "确认送出": filed as it stands, whatever step it is said at
+# ("先别提交", "等会再提交", "提交照片" are not)
 _SUBMIT = re.compile(
     r"(?<![不别没再])(?:确认|直接|赶紧|马上)?(?:提交|送出)(?!照片|图|相片)|交上去|报上去|(?:先|直接|就这样|那就)交|"
     r"(?<![不别没再])交了?吧|交交|(?:赶紧|快点?)交|就(?:这样|这么)发|发出去|发过去|(?:这|咯|那|介)样交|^交[吧了啦咯哈呗]*$"
-    r"|登记吧|(?:先|帮我|给我|你先)登记|报上去|(?:赶紧|快点?)报|报吧|^发[吧了啦呗]*$"
+    r"|登记吧|(?:先|帮我|给我|你先)登记|(?:赶紧|快点?)报|报吧|^发[吧了啦呗]*$"
 )
 # "是不是我们单元还能是哪" , "不是对门还能是哪家": a yes asked back
 _OBVIOUSLY = re.compile(r"不是.{0,8}还(?:能|会|可能)是|除了.{0,6}还(?:能|会)是|废话")
@@ -257,8 +257,9 @@ async def report(ctx: Context) -> None:
         return
     ctx.dialog.clear()
     draft = Draft(description=ctx.msg.text.strip(), report=kind, source=ctx.msg.dedup_key)
-    if ctx.msg.has_text:  # "…谁都能进 没照片 直接提交": said with the report, done once the place is settled
-        draft.no_photo, draft.submit = _no_photo(ctx.msg.text), _submits(ctx.msg.text)
+    if ctx.msg.has_text:  # "…谁都能进 没照片 直接提交": said last, done once the place is settled
+        parts = [p for p in _PARTS.split(normalize(ctx.msg.text)) if p]  # not "我想提交个报修 灯坏了"
+        draft.no_photo, draft.submit = _no_photo(ctx.msg.text), bool(parts) and _submits(parts[-1])
     earlier_photo = await ctx.services.store.get(f"repairs:photo:{ctx.msg.user}")
     if earlier_photo:
         await ctx.services.store.delete(f"repairs:photo:{ctx.msg.user}")
@@ -381,11 +382,12 @@ async def home_place_answer(ctx: Context) -> None:
         and yes_or_no(said) is not False
     ):
         choice = 1  # "是我们单元，五楼到六楼那里", "废话 当然是我们单元的", "是我家 就二楼"
-    if _no_photo(said):  # "是的，在三楼，没拍照片": not asked for a photo afterwards
+    no_photo = _no_photo(said)
+    if no_photo:  # "是的，在三楼，没拍照片": not asked for a photo afterwards
         draft.no_photo = True
     if choice == 1 and _submits(said):  # "好 提交 拍谢": the place is the home's, and the report filed
         draft.no_photo = draft.submit = True
-    if choice is None and (draft.no_photo or is_skip(said) or _submits(said)):
+    if choice is None and (no_photo or is_skip(said) or _submits(said)):
         # the resident is a step ahead ("这个没有照片，跳过", "提交 赶紧修"): the place suggested, no photo
         # asked for; the report is shown before it is filed, or filed at once when 提交 was said
         draft.no_photo = True
@@ -535,7 +537,7 @@ _NO_PHOTO = re.compile(
     r"跳过|略过|没[有得]?(?:图|照片|相片|拍)|冇(?:相|图|影)|(?:不会|不方便|没法|拍不了|弄不了)(?:拍|弄|发)?"
     r"(?:照|图|相)?|照片.{0,8}(?:不在|没在|手机里)|先不(?:拍|发)|不(?:拍|发)了?|没空拍|无法度拍|照片没有|拍(?:啥|什么|个啥)|有啥好拍|拍不(?:了|清)"
     r"|不要(?:照片|图)|照片不要|发不(?:出去|了)|莫拍|嫑(?:照片|拍)|(?:不想|懒得)\S{0,3}拍"
-    r"|这次没有|下(?:回|次)再?(?:拍|录|发)|不知道(?:咋|怎么)发|哪有空|没空"
+    r"|这次没有|下(?:回|次)再?(?:拍|录|发)|不知道(?:咋|怎么)发|哪有空拍"
 )
 _CONFIRMED = re.compile(r"^(?:确认|确定|确认无误)[吧了啦哈\s!！。.,，]*(?:麻烦|谢谢|尽快|快点|辛苦)?")
 _PARTS = re.compile(r"[\s,，.。!！?？;；~～…]+")
