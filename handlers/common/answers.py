@@ -457,9 +457,10 @@ def choose(
         for index, label in enumerate(labels, start=1)
     ]
     picked = _pick(text, options, loose)
-    heard = _heard_for_options(text, options) if not picked else text  # "衣人衣票", "选伞": typed by sound
-    if heard != normalize(text):
-        picked = _pick(heard, options, loose) or picked
+    if not picked:  # "衣人衣票", "选伞": typed by sound
+        heard = _heard_for_options(text, options)
+        if heard != normalize(text):
+            picked = _pick(heard, options, loose) or picked
     if picked != 0:
         return picked
     answer = yes_or_no(text, run_on=False)

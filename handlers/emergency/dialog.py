@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.dispatcher import Context, Phase, Router, has_text, state
 from handlers.common.answers import choose, is_skip, yes_or_no
-from handlers.common.menu import CHOOSE_STATE, MENU_STATE
+from handlers.common.menu import CHOOSE_STATE
 from handlers.emergency import workflow
 
 router = Router("emergency")
@@ -21,7 +21,7 @@ def _is_emergency(ctx: Context) -> bool:
     confirmation is a resident in a hurry (a danger signal in the words is an emergency in any answer)."""
     if not ctx.msg.has_text or ctx.dialog.state == OFFER or not ctx.classification.emergency:
         return False
-    asked = ctx.dialog.state not in (None, MENU_STATE, CHOOSE_STATE)
+    asked = ctx.dialog.open  # a question waits (a menu shown, a list, a vote just cast are none)
     signal = getattr(ctx.classification, "signal", True)
     if not asked or signal:
         return True
