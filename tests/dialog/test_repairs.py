@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+
+import pytest
 
 from bot.runtime import Conversations
 from handlers.repairs.models import Ticket, TicketFollower, TicketPhoto, TicketStatus
@@ -95,6 +98,20 @@ async def test_a_road_outside_is_passed_on_by_the_grid_worker_and_12345_named(co
     await chat.run([("跳过", "位置：小区外面马路"), ("1", ["工单号", "网格员会上报", "12345"])])
     ticket = await Ticket.get()
     assert ticket.category == "road" and ticket.handler_role == "grid_worker" and ticket.building_id is None
+
+
+async def test_a_category_a_deployment_sets_as_municipal_is_not_filed(
+    conv: Conversations, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from handlers.repairs import categories as kinds
+
+    shipped = kinds.categories()
+    municipal = dict(shipped, road=dataclasses.replace(shipped["road"], handler="municipal"))
+    monkeypatch.setattr(kinds, "categories", lambda: municipal)
+    chat = await bound(conv)
+    reply = await chat.say("小区外面马路上有个大坑要报修")
+    assert shipped["road"].outside in reply
+    assert await Ticket.all().count() == 0
 
 
 async def test_staff_accept_resolve_then_the_resident_rates(conv: Conversations) -> None:
