@@ -45,7 +45,7 @@ async def test_a_yes_with_submit_at_the_place_question_files_at_the_home(conv: C
 
 async def test_no_photo_said_with_the_place_is_not_asked_again(conv: Conversations) -> None:
     chat = await bound(conv)
-    reply = await chat.run([("楼道灯坏了", "是您家所在的"), ("对 在四楼 没拍照片", "请核对")])
+    reply = await chat.run([("楼道灯坏了", "是您家所在的"), ("是的 在四楼 没拍照片", "请核对")])
     assert "方便拍张照片" not in reply[-1]
 
 
@@ -211,7 +211,7 @@ async def test_a_pick_from_the_list_with_a_question_after_it_opens_the_consultat
     await chat.run(
         [
             ("投票", LOCKERS),
-            ("第一个 另外问下啥时候截止", LOCKERS),
+            ("第一个 顺便问下几号截止啊 我得问问老伴", LOCKERS),
             ("跟老伴商量过了 那就同意", "已记录您家的投票：同意"),
         ]
     )
