@@ -24,23 +24,30 @@ def normalize(text: str) -> str:
     """Full-width to half-width (NFKC), lower-case Latin, collapse spaces, traditional characters as the
     simplified ones (電梯 -> 电梯: ``nlp/data/traditional.txt``), and the slips of voice input read as the
     word meant (楼到的灯 -> 楼道的灯, 题交 -> 提交: ``nlp/data/slips.txt``)."""
-    said = _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().lower().translate(_simplified())
-    for slip, meant in _slips():
-        said = slip.sub(meant, said)
+    said = _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().lower()
+    table, any_traditional = _simplified()
+    if any_traditional.search(said):  # a scan in C first: most messages hold no traditional character
+        said = said.translate(table)
+    slips, any_slip = _slips()
+    if any_slip.search(said):  # one search for all: most messages hold none
+        for slip, meant in slips:
+            said = slip.sub(meant, said)
     return said
 
 
 @functools.cache
-def _simplified() -> dict[int, str]:
+def _simplified() -> tuple[dict[int, str], re.Pattern[str]]:
     lines = (Path(__file__).parent / "data" / "traditional.txt").read_text(encoding="utf-8").splitlines()
-    return {ord(line[0]): line[2] for line in lines if line and not line.startswith("#")}
+    table = {ord(line[0]): line[2] for line in lines if line and not line.startswith("#")}
+    return table, re.compile("[" + "".join(chr(c) for c in table) + "]")
 
 
 @functools.cache
-def _slips() -> tuple[tuple[re.Pattern[str], str], ...]:
+def _slips() -> tuple[tuple[tuple[re.Pattern[str], str], ...], re.Pattern[str]]:
     lines = (Path(__file__).parent / "data" / "slips.txt").read_text(encoding="utf-8").splitlines()
     pairs = [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
-    return tuple((re.compile(slip), meant) for slip, meant in pairs)
+    found = tuple((re.compile(slip), meant) for slip, meant in pairs)
+    return found, re.compile("|".join(slip for slip, _ in pairs))
 
 
 def strip_punctuation(text: str) -> str:

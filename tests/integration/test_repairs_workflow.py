@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -63,11 +64,24 @@ async def test_report_files_once_with_promised_times_and_tells_the_pool(seeded: 
     assert await TicketEvent.filter(ticket=ticket, action="submit").count() == 1
 
 
-async def test_outside_the_community_is_not_filed(seeded: str) -> None:
+async def test_a_municipal_category_is_not_filed(seeded: str) -> None:
+    # the demo's road is passed on by the grid worker; a deployment may set it (or another) as municipal
+    community = await Community.get(code="xingfuli")
+    person, _ = await Person.get_or_create(openid="resident-1")
+    municipal = dataclasses.replace(categories()["road"], handler="municipal")
+    report = ReportRepair(
+        reporter=person,
+        community_id=community.id,
+        category=municipal,
+        description="路上有坑",
+        source_key="m:road",
+    )
     with pytest.raises(Refusal) as err:
-        await new_ticket("road")
+        await workflow.report(report, T0)
     assert "12345" in str(err.value.values["text"])
     assert await Ticket.all().count() == 0
+    road = await new_ticket("road", source="m:road-2", building=None)
+    assert road.handler_role == "grid_worker"
 
 
 async def test_the_whole_life_with_a_rating(seeded: str) -> None:
