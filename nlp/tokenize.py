@@ -20,13 +20,14 @@ _SPACE = re.compile(r"\s+")
 _PUNCT_CATEGORIES = ("P", "S", "Z", "C")
 
 
+@functools.lru_cache(maxsize=4096)  # a turn reads its message in many places: normalized once
 def normalize(text: str) -> str:
     """Full-width to half-width (NFKC), lower-case Latin, collapse spaces, traditional characters as the
     simplified ones (電梯 -> 电梯: ``nlp/data/traditional.txt``), and the slips of voice input read as the
     word meant (楼到的灯 -> 楼道的灯, 题交 -> 提交: ``nlp/data/slips.txt``)."""
     said = _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().lower()
-    table, any_traditional = _simplified()
-    if any_traditional.search(said):  # a scan in C first: most messages hold no traditional character
+    table, traditional = _simplified()
+    if not traditional.isdisjoint(said):  # a scan in C first: most messages hold no traditional character
         said = said.translate(table)
     slips, any_slip = _slips()
     if any_slip.search(said):  # one search for all: most messages hold none
@@ -36,10 +37,10 @@ def normalize(text: str) -> str:
 
 
 @functools.cache
-def _simplified() -> tuple[dict[int, str], re.Pattern[str]]:
+def _simplified() -> tuple[dict[int, str], frozenset[str]]:
     lines = (Path(__file__).parent / "data" / "traditional.txt").read_text(encoding="utf-8").splitlines()
     table = {ord(line[0]): line[2] for line in lines if line and not line.startswith("#")}
-    return table, re.compile("[" + "".join(chr(c) for c in table) + "]")
+    return table, frozenset(chr(c) for c in table)
 
 
 @functools.cache
