@@ -98,6 +98,7 @@ class EmergencySignals:
 
     patterns: Sequence[re.Pattern[str]] = ()
     hedges: re.Pattern[str] | None = None
+    hedges_after: re.Pattern[str] | None = None  # "着火了都跑不出去": what would follow, not what is
     floor: float = 0.01
     ordinary: re.Pattern[str] | None = None  # a thing broken, not a danger: only a signal makes it one
 
@@ -105,10 +106,12 @@ class EmergencySignals:
     def from_mapping(cls, data: Mapping[str, object]) -> EmergencySignals:
         signals = data.get("signals") or []
         hedges = str(data.get("hedges") or "")
+        after = str(data.get("hedges_after") or "")
         ordinary = str(data.get("ordinary") or "")
         return cls(
             patterns=tuple(re.compile(str(p)) for p in signals),  # type: ignore[attr-defined]
             hedges=re.compile(f"({hedges})$") if hedges else None,
+            hedges_after=re.compile(f"^({after})") if after else None,
             floor=float(data.get("signal_floor", 0.01)),  # type: ignore[arg-type]
             ordinary=re.compile(ordinary) if ordinary else None,
         )
@@ -117,7 +120,10 @@ class EmergencySignals:
         for pattern in self.patterns:
             for hit in pattern.finditer(text):
                 before = text[max(0, hit.start() - 6) : hit.start()]
-                if self.hedges is None or not self.hedges.search(before):
+                after = text[hit.end() : hit.end() + 10]
+                if self.hedges is not None and self.hedges.search(before):
+                    continue
+                if self.hedges_after is None or not self.hedges_after.search(after):
                     return True
         return False
 

@@ -9,7 +9,8 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
-from tortoise.models import Model
+
+from storage.base import Model
 
 
 class RoleName(StrEnum):

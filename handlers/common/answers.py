@@ -435,6 +435,15 @@ def _heard_for_options(text: str, options: list[list[str]]) -> str:
     return "".join(heard)
 
 
+_DIALECT_NOT = re.compile(r"唔(?!该|好意思)|冇|勿|覅|甭")
+_STANDARD_NOT = {"唔": "不", "冇": "没", "勿": "不", "覅": "不", "甭": "不用"}
+
+
+def _standard_negations(text: str) -> str:
+    """Dialect negations as 不 / 没, so that a label is found negated: "我唔同意" is 不同意, not 同意."""
+    return _DIALECT_NOT.sub(lambda m: _STANDARD_NOT[m.group()], text)
+
+
 def choose(
     text: str,
     labels: Sequence[str],
@@ -456,7 +465,7 @@ def choose(
         _parts(label) + _vocabulary(label) + [_bare(w) for w in (synonyms or {}).get(index, ())]
         for index, label in enumerate(labels, start=1)
     ]
-    picked = _pick(text, options, loose)
+    picked = _pick(_standard_negations(text), options, loose)
     if not picked:  # "衣人衣票", "选伞": typed by sound
         heard = _heard_for_options(text, options)
         if heard != normalize(text):

@@ -29,9 +29,15 @@ def _picked(ctx: Context) -> dict[str, str] | bool:
     return {"picked": options[choice - 1]} if choice else False
 
 
+# a pick at "did you mean" takes up the words offered: "楼道里堆满纸箱" then "投诉" is not asked again
+_TAKES_WORDS = frozenset({"repair", "complaint", "wish", "service"})
+
+
 @router.handle(state(MENU_STATE, CHOOSE_STATE), _picked)
 async def pick(ctx: Context) -> None:
-    if not await ctx.redirect(ctx.data["picked"]):
+    picked = ctx.data["picked"]
+    said = str(ctx.dialog.data.get("said") or "") if picked in _TAKES_WORDS else ""
+    if not await ctx.redirect(picked, said):
         show_menu(ctx)
 
 

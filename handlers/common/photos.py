@@ -7,11 +7,10 @@ import datetime as dt
 import logging
 from typing import Any
 
-from tortoise.models import Model
-
 import content
 from bot.api.core import ApiError, Binary
 from bot.wechat.client import WeChatAPIError, WeChatClient
+from storage.base import Model
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 
-from bot.dispatcher import Context, Router, command, idle, pattern
+from bot.dispatcher import Context, Router, command, idle, pattern, state
 from handlers.common import formats, queries, workflow
+from handlers.common.menu import CHOOSE_STATE
 from handlers.common.pause import answers
 from storage.roles import answers_messages
 
@@ -25,14 +26,32 @@ _PERSON_WANTED = re.compile(
     re.S,
 )
 _LEAVE = re.compile(
-    r"^\W*(?:(?:好的?|嗯|那)\W*)?(?:请|麻烦)?(?:你|您)?(?:帮我|给我|帮忙|我要|我想)?"
-    r"(?:留(?:个|一下|一句)?言|留句话|转告(?:一下)?(?:社区|工作人员|网格员)?)"
+    r"^\W*(?:(?:你好|您好|好的?|嗯|那)\W*)?(?:请|麻烦)?(?:你|您)?(?:帮我|给我|帮忙|我要|我想)?"
+    r"(?:留(?:个|一下|一句)?言|留句话|(?:转告|转达|带个话|捎个话)(?:一下)?给?(?:我们|咱们?|俺们?)?的?"
+    r"(?:社区|工作人员|网格员|居委会|书记)?)"
     r"\s*[:：，,]\s*(\S.{5,})"
     # "帮我找一下我们的网格员王姐，跟她说我家这套房下个月租出去了": a message for the person named
     r"|^.{0,20}?(?:网格员|居委会|社区|工作人员|楼长|书记).{0,12}?(?:跟|和|给|告诉)(?:她|他|他们)?"
     r"(?:说|讲|带个话|捎个话)(?![了过])(?:一下|一声)?\s*[:：，,]?\s*(\S.{5,})",
     re.S,
 )
+
+
+# a message for staff announced, to come next: "我是老张家的闺女 人在外地 想给社区留个言"
+_WILL_LEAVE = re.compile(
+    r"^.{0,40}?(?:想|要|能|可以|得)(?:给|跟|向)(?:社区|网格员|居委会|工作人员|书记|你们|楼长)"
+    r"留(?:个|一下|一句|句)?(?:言|话)\W*$",
+    re.S,
+)
+# at "您是想：…", the words already said are the message: "留言就可以，谢谢"
+_JUST_A_MESSAGE = re.compile(
+    r"^\W*(?:就|那就|帮我)?(?:留(?:个|一下)?言|转告|转达)(?:就(?:可以|行|好)了?)?\W*(?:谢谢\W*)?$"
+)
+
+
+@router.handle(pattern(_WILL_LEAVE))
+async def will_leave(ctx: Context) -> None:
+    start_human(ctx)
 
 
 def start_human(ctx: Context) -> None:
@@ -65,9 +84,11 @@ async def person_wanted(ctx: Context) -> None:
 # -- staff in the chat -------------------------------------------------------------------------------------
 @router.handle(command("留言", "居民留言", "待答复留言", args=False), idle())
 async def open_messages(ctx: Context) -> None:
+    """Staff: the messages waiting for an answer. A resident: "留言" leaves one (at "您是想：…", what was
+    just said is the message)."""
     person = await ctx.person()
     if not await answers_messages(person, person.community_id):
-        ctx.say("common.staff_only")
+        await _resident_leaves(ctx)
         return
     count, waiting = await queries.open_messages(person.community_id, OPEN_SHOWN)
     if not waiting:
@@ -75,6 +96,25 @@ async def open_messages(ctx: Context) -> None:
         return
     lines = [f"{m.number} {formats.clip(m.text, 40)}" for m in waiting]
     ctx.say("common.open_messages", lines="\n".join(lines), more=max(0, count - OPEN_SHOWN))
+
+
+def _just_a_message(ctx: Context) -> bool:
+    return bool(ctx.msg.has_text and _JUST_A_MESSAGE.match(ctx.msg.text))
+
+
+@router.handle(state(CHOOSE_STATE), _just_a_message)
+async def offered_words_left(ctx: Context) -> None:
+    await _resident_leaves(ctx)
+
+
+async def _resident_leaves(ctx: Context) -> None:
+    said = str(ctx.dialog.data.get("said") or "") if ctx.dialog.state == CHOOSE_STATE else ""
+    if not said:
+        start_human(ctx)
+        return
+    number = await workflow.record_message(await ctx.person(), said, ctx.now())
+    ctx.dialog.clear()
+    ctx.say("common.human_done", number=number)
 
 
 @router.handle(pattern(_ANSWER))

@@ -11,8 +11,8 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
-from tortoise.models import Model
 
+from storage.base import Model
 from storage.models import Building, Community, Home, Person
 
 

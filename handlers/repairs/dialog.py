@@ -15,6 +15,7 @@ from bot.messages import Kind
 from handlers.common import formats
 from handlers.common.answers import choose, is_skip, yes_or_no
 from handlers.common.corrections import corrected
+from handlers.common.menu import CHOOSE_STATE
 from handlers.common.pause import answers, closed
 from handlers.repairs import queries, workflow
 from handlers.repairs.categories import Category, categories, categories_for, category_in_text
@@ -270,6 +271,29 @@ async def report(ctx: Context) -> None:
         _ask_category(ctx, kind)
         return
     await _with_category(ctx, draft, found)
+
+
+def _report_goes_on(ctx: Context) -> dict[str, str] | bool:
+    """At "您是想：1 报修 2 投诉", an answer that goes on with the report instead of picking ("嗯哪 是1单元",
+    "对 没照片"): when the report's words name a category, that category's kind is the pick."""
+    options = set(ctx.dialog.data.get("options") or ())
+    said = str(ctx.dialog.data.get("said") or "")
+    if not said or not options or not options <= {"repair", "complaint"} or not ctx.msg.has_text:
+        return False
+    answer = ctx.msg.text
+    if choose(answer, ["报修", "投诉"], loose=False):  # a pick, the fallback's
+        return False
+    if not (yes_or_no(answer) or is_skip(answer) or _no_photo(answer) or not extract_address(answer).empty):
+        return False
+    found = category_in_text(f"{said} {answer}")
+    if found is None or found.kind == "emergency":
+        return False
+    return {"goes_on": "repair" if found.kind == "repair" else "complaint", "said": f"{said}，{answer}"}
+
+
+@router.handle(state(CHOOSE_STATE), _report_goes_on)
+async def report_goes_on(ctx: Context) -> None:
+    await ctx.redirect(ctx.data["goes_on"], ctx.data["said"])
 
 
 def _category_said(text: str, draft: Draft) -> Category | None:

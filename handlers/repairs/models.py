@@ -6,8 +6,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from tortoise import fields
-from tortoise.models import Model
 
+from storage.base import Model
 from storage.models import Building, Community, Person
 
 if TYPE_CHECKING:

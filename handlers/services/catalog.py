@@ -14,8 +14,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 import content
 
 log = logging.getLogger(__name__)
@@ -113,7 +111,7 @@ def _read(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+        data = content.read_yaml(fh) or {}
     if not isinstance(data, dict):
         raise CatalogError([Problem(str(path), "not a mapping")])
     return data

@@ -7,9 +7,9 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
-from tortoise.models import Model
 
 from handlers.votes.models import Per, Who
+from storage.base import Model
 from storage.models import Community, Person
 
 __all__ = ["Per", "QuestionKind", "Survey", "SurveyResponse", "SurveySlot", "SurveyStatus", "Who"]

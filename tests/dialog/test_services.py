@@ -80,7 +80,9 @@ async def test_nothing_fits_says_so_and_hands_the_question_to_a_person(conv: Con
     )
     told = await Notification.get(person__openid="resident-1", key__startswith="staff_message:")
     assert "社区不提供投资建议" in told.text and "H0001" in told.text
-    assert "社区工作人员身份" in await chat.say("留言")
+    # 留言 from a resident is no list of messages: it leaves one
+    assert "请直接说说您的问题" in await chat.say("留言")
+    await chat.say("取消")
     assert "不能答复" in await chat.say("答复 H0001 我自己答")
 
 
