@@ -3,6 +3,8 @@ then, for a bound resident, the offer to tell the grid worker, which files a top
 
 from __future__ import annotations
 
+import re
+
 from bot.dispatcher import Context, Phase, Router, has_text, state
 from handlers.common.answers import choose, is_skip, yes_or_no
 from handlers.common.menu import CHOOSE_STATE
@@ -12,6 +14,7 @@ router = Router("emergency")
 
 OFFER = "emergency:offer"
 SURE_IN_A_DIALOG = 0.6  # the model's emergency probability that interrupts an open question without a signal
+_FIRST_PART = re.compile(r"[\s,，.。!！;；、]+")
 _TELL = {1: ("通知", "通知他", "通知吧", "快通知", "叫人", "来人", "要", "需要", "麻烦了", "快点")}
 
 
@@ -29,7 +32,8 @@ def _is_emergency(ctx: Context) -> bool:
     # photo step), and the model must be sure
     prediction = getattr(ctx.classification, "prediction", None)
     sure = prediction is None or prediction.probability_of("emergency") >= SURE_IN_A_DIALOG
-    return sure and yes_or_no(ctx.msg.text) is None and not is_skip(ctx.msg.text)
+    first = _FIRST_PART.split(ctx.msg.text.strip(), maxsplit=1)[0]  # "跳过 水已经流到门口了快点": answered
+    return sure and not any(yes_or_no(said) is not None or is_skip(said) for said in (ctx.msg.text, first))
 
 
 @router.handle(_is_emergency, phase=Phase.GLOBAL)

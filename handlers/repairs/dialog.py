@@ -23,7 +23,7 @@ from handlers.repairs.queries import TicketView, status_label
 from handlers.repairs.workflow import ReportRepair
 from handlers.residents import workflow as residents
 from handlers.residents.dialog import require_home
-from nlp.slots import extract_address, extract_choice
+from nlp.slots import digits_from_chinese, extract_address, extract_choice
 from nlp.tokenize import normalize
 
 router = Router("repairs")
@@ -55,7 +55,9 @@ JUST_NOTIFIED = dt.timedelta(days=1)
 # a ticket number, not a date or a time ("开始3号以后都行" is no command)
 _STAFF = re.compile(r"^\s*(接单|开始|完成|办结)\s*(?:R?\d{4}-)?(\d+)(?![\d号日月点天])\s*(.*)$", re.S | re.I)
 _CATCH_ALL = {"repair": "facility", "complaint": "property_service"}
-_BROKEN = re.compile(r"坏了|坏掉|不亮|不动了|停了|停运|漏水|漏了|爆了|故障|卡住|打不开|关不上|掉下来|塌了")
+_BROKEN = re.compile(
+    r"坏了|坏掉|坏咗|不亮|不动了|停了|停运|漏水|漏了|爆了|故障|卡住|打不开|关不上|掉下来|塌了"
+)
 # at "是您家所在的 3栋2单元 吗？": the resident's own place said in words, another place named, or none
 _OUR_PLACE = re.compile(
     r"(?:我们|咱们?|俺们?|阿拉|我哋)(?:这|那)?(?:个|栋|单元|楼)|我家|我们家|俺家|屋头|屋里"
@@ -71,6 +73,21 @@ _LANDMARK = re.compile(
     r"(?:小区)?(?:[东南西北]大?门|大门|正门|后门|中心花园|花园|广场(?!舞)|草坪|绿化带|停车场|地下车库|车库|篮球场|球场|"
     r"健身区|凉亭|门卫|岗亭|小区外面?|外面(?:的|那条)?马路|马路(?:上|边|对面))(?!舞)(?:那块|那边|这边|那儿|旁边|附近|口|外面|外|里面|内)?的?(?:草坪|绿化带|花坛|空地|路|道)?"
 )
+_BUILDING_SAID = re.compile(r"(不是|不在|并非)?\s*(\d{1,2})\s*(?:栋|幢|号楼|号|楼)")
+
+
+def _named_instead(said: str) -> str | None:
+    """The words from the building named that is not the one denied ("不是6栋，饭馆在7栋楼下" -> "7栋楼下…"),
+    when the answer denies one building and names one other; else None."""
+    cleaned = digits_from_chinese(normalize(said))
+    named = list(_BUILDING_SAID.finditer(cleaned))
+    denied = {m.group(2) for m in named if m.group(1)}
+    others = [m for m in named if not m.group(1) and m.group(2) not in denied]
+    if not denied or len({m.group(2) for m in others}) != 1:
+        return None
+    return cleaned[others[0].start() :]
+
+
 _OUTSIDE_A_BUILDING = re.compile(r"门口|门前|后面|后头|前面|楼下|空地|外面|外头|旁边|边上|周围|楼顶|天台")
 _A_ROOM = re.compile(r"(?<![\d栋单元号])[1-9]\d{2,3}(?![\d栋单元])")  # 302, 1801: a room, alone
 _WHERE_I_AM = re.compile(r"我(?:在|住|家在|家住)")
@@ -278,7 +295,10 @@ def _report_goes_on(ctx: Context) -> dict[str, str] | bool:
     "对 没照片"): when the report's words name a category, that category's kind is the pick."""
     options = set(ctx.dialog.data.get("options") or ())
     said = str(ctx.dialog.data.get("said") or "")
-    if not said or not options or not options <= {"repair", "complaint"} or not ctx.msg.has_text:
+    # "1 紧急求助 2 报修" too: a burst pipe's place said is the repair going on (danger words are the
+    # emergency's, answered first in any state)
+    reports = {"repair", "complaint"}
+    if not said or not options & reports or not options <= reports | {"emergency"} or not ctx.msg.has_text:
         return False
     answer = ctx.msg.text
     if choose(answer, ["报修", "投诉"], loose=False):  # a pick, the fallback's
@@ -377,6 +397,10 @@ async def _with_category(ctx: Context, draft: Draft, category: Category) -> None
 
 @router.handle(state(HOME_PLACE), has_text())
 async def home_place_answer(ctx: Context) -> None:
+    instead = _named_instead(ctx.msg.text)
+    if instead:  # "不是6栋，饭馆在7栋楼下": the building not denied
+        await _take_place(ctx, instead)
+        return
     fix = corrected(ctx.msg.text)
     if fix and len(fix) >= 2 and not extract_address(fix).empty:  # "不是，5栋1单元门口": the place itself
         await _take_place(ctx, fix)
@@ -386,9 +410,11 @@ async def home_place_answer(ctx: Context) -> None:
     if _NO_PLACE.search(said):  # "不是哪个地方，就是整个小区物业的服务态度问题": _take_place knows it
         await _take_place(ctx, said)
         return
-    named, home = extract_address(fix or said), extract_address(draft.home_where)
+    # "不是我家，我爸住5栋2单元，我是他女儿": the correction word's words hold no place, the answer does
+    words = fix if fix and not extract_address(fix).empty else said
+    named, home = extract_address(words), extract_address(draft.home_where)
     if named.building not in (None, home.building) or named.unit not in (None, home.unit):
-        await _take_place(ctx, fix or said)  # "3栋撒 挨到自行车棚那个", "二单元 五楼还是六楼": that place
+        await _take_place(ctx, words)  # "3栋撒 挨到自行车棚那个", "二单元 五楼还是六楼": that place
         return
     choice = choose(said, ["是的", "不是，换个位置"], synonyms=_HOME_PLACE, yes=1, no=2)
     if choice is None and (named.room or _A_ROOM.search(said)) and not _NOT_OURS.search(said):

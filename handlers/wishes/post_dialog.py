@@ -252,8 +252,10 @@ async def when_answer(ctx: Context) -> None:
 
 
 # "算了算了 他爸说寒假自己教 不用发了": the wish itself is dropped, not a name declined (nothing is filed)
+# "不用了不用了 取消吧", "我儿子周末回来 他去拿就行了": someone of the family will do it
 _DROPPED = re.compile(
     r"算了|不(?:用|要|想|需要|必)?(?:发|发布|许|登记|提交|报)了|先不(?:发|许|登记)|不麻烦(?:你们)?了"
+    r"|取消|撤销|不用了?\W*不用了|(?:自己|他|她|儿子|女儿|孩子|家里人|家人|老伴)\S{0,4}?(?:去|来)\S{0,3}就(?:行|好|可以)了?"
 )
 
 

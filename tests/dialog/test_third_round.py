@@ -126,3 +126,86 @@ async def test_the_everyday_words_of_complaints_find_their_category(conv: Conver
             reply = await chat.say("是的")
         await chat.run([("跳过", "请核对"), ("提交", "工单号")])
         assert (await _ticket(chat.user)).category == category, words
+
+
+async def test_a_place_said_when_asked_emergency_or_repair_goes_on_with_the_repair(
+    conv: Conversations,
+) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("车库门口有根管子爆了 水喷得到处都是", ["您是想", "紧急求助", "报修"]),
+            ("嗯 就地下车库进口那儿", "照片"),
+            ("没拍 提交", "工单号"),
+        ]
+    )
+    assert (await _ticket(chat.user)).category == "water"
+
+
+async def test_what_to_tell_the_staff_said_first_is_left(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "8栋301")
+    reply = await chat.say("我是8栋301的房东 下个月有新租客住进来 得跟管出租房登记的工作人员报备一下")
+    assert "H" in reply and "更换" not in reply  # a message, not a change of the landlord's home
+    assert "新租客" in (await StaffMessage.get(person__openid=chat.user)).text
+
+
+async def test_a_wish_called_off_at_the_name_question_is_not_filed(conv: Conversations) -> None:
+    from handlers.wishes.models import Wish
+
+    chat = await bound(conv)
+    await chat.run([("想找个志愿者周六陪我去社区医院打针", "怎么称呼您")])
+    await chat.say("不用了不用了 取消吧 谢谢你们")
+    other = await bound(conv, "r-2", "5栋1单元101")
+    await other.run([("想请志愿者帮我去药房拿个药", "怎么称呼您")])
+    await other.say("等下 我女儿说下班她去拿就行")
+    assert not await Wish.filter(resident__openid__in=[chat.user, other.user]).exists()
+
+
+async def test_a_skip_with_hurry_at_the_photo_step_is_no_emergency(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run([("楼道里水管爆了 哗哗的", "是您家所在的"), ("对", "照片")])
+    reply = await chat.say("跳过 水都快漫到电梯口了 快点")
+    assert "120" not in reply and "请核对" in reply
+
+
+async def test_a_home_denied_and_another_named_is_the_place(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "1栋1单元101")
+    await chat.run(
+        [
+            ("我妈跟对门为了鞋柜的事吵了好几回了 想请社区调解一下", "是您家所在的"),
+            ("不是我家，我妈一个人住4栋1单元，我是她儿子", "照片"),
+            ("跳过", "请核对"),
+            ("提交", "工单号"),
+        ]
+    )
+    ticket = await _ticket(chat.user)
+    assert (ticket.building.number, ticket.unit) == (4, 1)
+    other = await bound(conv, "r-2", "6栋1单元101")
+    await other.run(
+        [
+            ("楼下烧烤店的烟管子正对着我家窗户 一晚上都是油烟味", "是您家所在的"),
+            ("不是6栋，烧烤店在7栋底下，烟管子是从7栋那边伸出来的", "照片"),
+            ("跳过", "请核对"),
+            ("提交", "工单号"),
+        ]
+    )
+    assert (await _ticket(other.user)).building.number == 7
+
+
+async def test_more_everyday_words_find_their_category(conv: Conversations) -> None:
+    said = {
+        "我哋单元道门个闭门器坏咗 成日嘭嘭声": "facility",
+        "楼上晒被子的水滴到我家阳台 跟她说了 人家还跟我吵": "dispute",
+        "花坛后面有人倒了一堆装修垃圾 碎瓷砖水泥袋子都有": "sanitation",
+        "有人天天喂流浪猫 现在半夜一群猫在叫": "pets",
+        "楼梯间里停了好几辆自行车 防火门也被顶着关不上": "corridor",
+        "物业前台那个小伙子一直玩手机 问他事情理都不理": "property_service",
+        "外面的车天天停在北门口 把门堵了一半": "parking",
+    }
+    for number, (words, category) in enumerate(said.items()):
+        chat = await bound(conv, f"r-{number}", f"3栋2单元{501 + number}")
+        reply = await chat.say(words)
+        if "是您家所在的" in reply:
+            reply = await chat.say("是的")
+        await chat.run([("跳过", "请核对"), ("提交", "工单号")])
+        assert (await _ticket(chat.user)).category == category, words
