@@ -28,6 +28,12 @@ _NOT_REQUESTS = frozenset({"cancel", "greet", "thanks", "emergency", "out_of_sco
 CONTENT = frozenset({"repair", "complaint", "wish", "vote", "propose", "service", "office_hours"})
 
 _ANSWERS: dict[str, frozenset[str]] = {}
+_QUESTIONS: set[str] = set()  # steps where a question about a service is a request, whatever else it is
+# a question, not a statement: "社区有没有托管的地方", "失业金怎么领", "能送上门吗"
+_A_QUESTION = re.compile(
+    r"[吗?？]|怎么|咋|哪里|哪儿|在哪|多少|能不能|可不可以|有没有|有无|什么时候|几点|几年级"
+)
+SURE_QUESTION = 0.6  # how sure the model must be that such a question is about a service
 _CLOSED: dict[str, re.Pattern[str] | None] = {}  # a closed step, and the words about its own question
 SURE = 0.9  # how sure the model must be that a message in a closed step is a request
 
@@ -36,6 +42,13 @@ def answers(*states: str, intents: Iterable[str] = CONTENT) -> None:
     """Declare that in ``states`` a message the rules read as one of ``intents`` is an answer."""
     for name in states:
         _ANSWERS[name] = _ANSWERS.get(name, frozenset()) | frozenset(intents)
+
+
+def questions(*states: str) -> None:
+    """Declare that in ``states`` a question the model takes for a service question is a request, though
+    the step takes other words as answers ("社区有没有四点半课堂" at "是哪一类问题？", "有老年食堂吗" at
+    "怎么称呼您？"): it is answered and the step kept."""
+    _QUESTIONS.update(states)
 
 
 def closed(*states: str, about: str = "") -> None:
@@ -51,9 +64,18 @@ def _new_request(ctx: Context) -> bool:
     if not dialog.open or not ctx.msg.has_text:
         return False
     wanted = ctx.intent
+    if wanted == "service" and _service_question(ctx):
+        return True
     if wanted is None or wanted in _NOT_REQUESTS or wanted in _ANSWERS.get(dialog.state or "", ()):
         return False
     return ctx.asks_for(wanted) or _sure_in_closed_step(ctx)
+
+
+def _service_question(ctx: Context) -> bool:
+    found = ctx.classification
+    if ctx.dialog.state not in _QUESTIONS or not _A_QUESTION.search(ctx.msg.text):
+        return False
+    return found.source != "model" or found.probability >= SURE_QUESTION
 
 
 def _sure_in_closed_step(ctx: Context) -> bool:
@@ -116,11 +138,12 @@ async def resume(ctx: Context) -> None:
 
 @router.handle(
     lambda ctx: ctx.msg.has_text and bool(ctx.dialog.paused) and not ctx.dialog.open,
-    lambda ctx: yes_or_no(ctx.msg.text) is True,
+    lambda ctx: yes_or_no(ctx.msg.text) is True and not _A_QUESTION.search(ctx.msg.text),
     phase=Phase.COMMAND,
 )
 async def resume_on_yes(ctx: Context) -> None:
-    """A plain yes (行, 好的) right after "回复"继续"接着填写": the resident means to go on."""
+    """A plain yes (行, 好的) right after "回复"继续"接着填写": the resident means to go on ("对了 社区有老年
+    食堂吗" is a question, not a yes)."""
     await resume(ctx)
 
 

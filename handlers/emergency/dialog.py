@@ -39,8 +39,11 @@ def _is_emergency(ctx: Context) -> bool:
 @router.handle(_is_emergency, phase=Phase.GLOBAL)
 async def emergency(ctx: Context) -> None:
     text = ctx.msg.text.strip()
-    # "您是想：1 投诉 2 紧急求助" asked about the message before: its words say which number is needed
-    before = str(ctx.dialog.data.get("said") or "") if ctx.dialog.state == CHOOSE_STATE else ""
+    # "您是想：1 投诉 2 紧急求助" asked about the message before, or a report being filled ("电梯卡在两层
+    # 中间了" then "我和宝宝在里面 救命"): its words say which number is needed
+    data = ctx.dialog.data
+    asked_about = data.get("said") if ctx.dialog.state == CHOOSE_STATE else data.get("description")
+    before = str(asked_about or "")
     ctx.say(f"emergency.{workflow.kind_of(text, before)}")
     person = await ctx.person()
     ctx.dialog.clear()

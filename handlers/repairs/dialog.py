@@ -16,7 +16,7 @@ from handlers.common import formats
 from handlers.common.answers import choose, is_skip, yes_or_no
 from handlers.common.corrections import corrected
 from handlers.common.menu import CHOOSE_STATE
-from handlers.common.pause import answers, closed
+from handlers.common.pause import answers, closed, questions
 from handlers.repairs import queries, workflow
 from handlers.repairs.categories import Category, categories, categories_for, category_in_text
 from handlers.repairs.queries import TicketView, status_label
@@ -41,6 +41,7 @@ DESCRIBE = "repair:describe"
 REOPEN_PICK = "repair:reopen_pick"
 REOPEN_WHY = "repair:reopen_why"
 answers(CATEGORY, PLACE, DESCRIBE, REOPEN_WHY)  # free text: 灯坏了 there is the answer, not a new report
+questions(CATEGORY)  # "社区有没有托管的地方" at "是哪一类问题？": answered, the report kept
 answers(PHOTO, intents=("repair", "complaint"))  # "灯在三楼楼梯口" instead of a photo: more description
 # a photo or 跳过 (or 提交): another clear request is answered, the report kept
 closed(PHOTO, about="拍|照|图|相片|提交|交|登记|报上去|发")
@@ -88,6 +89,7 @@ def _named_instead(said: str) -> str | None:
     return cleaned[others[0].start() :]
 
 
+_RHETORICAL = re.compile(r"(?:这|那|这还|那还)不是.{1,10}[吗嘛么]")
 _OUTSIDE_A_BUILDING = re.compile(r"门口|门前|后面|后头|前面|楼下|空地|外面|外头|旁边|边上|周围|楼顶|天台")
 _A_ROOM = re.compile(r"(?<![\d栋单元号])[1-9]\d{2,3}(?![\d栋单元])")  # 302, 1801: a room, alone
 _WHERE_I_AM = re.compile(r"我(?:在|住|家在|家住)")
@@ -422,6 +424,8 @@ async def home_place_answer(ctx: Context) -> None:
     first = _PARTS.split(normalize(said))[0]
     if choice == 2 and yes_or_no(first, run_on=False) and (_OUR_PLACE.search(said) or _ASKS.search(said)):
         choice = 1  # "对 402 就我们单元 物业不是规定八点以后吗": the yes first, the 不是 in a question
+    if choice == 2 and _RHETORICAL.search(said) and not _ELSEWHERE.search(said):
+        choice = None  # "这不是作死吗 新闻天天报": a remark, not a no (the question is asked again)
     if _OBVIOUSLY.search(said):  # "不是对门还能是哪家": a yes, for all its 不是
         choice = 1
     ours = _OUR_PLACE.search(said)
@@ -696,6 +700,7 @@ async def _file(ctx: Context, draft: Draft, *, shown: bool) -> None:
         ctx.now(),
     )
     ctx.dialog.clear()
+    ctx.dialog.update(filed=ticket.number)  # no step open; a late "跳过" or "提交" is told it is done
     who = content.text(f"repairs.handler.{category.handler}")
     if not shown:
         ctx.say("repairs.filed_as", category=category.label, where=draft.where)
@@ -704,6 +709,20 @@ async def _file(ctx: Context, draft: Draft, *, shown: bool) -> None:
     )
     if category.outside:  # not the community's own: passed on, and the resident may call too
         ctx.say_text(category.outside)
+
+
+def _late_step_answer(ctx: Context) -> bool:
+    """Just after filing, with no step open, an answer to a step already passed ("跳过 太臭了不想凑近拍",
+    "ok 提交"): the report is filed, not started again."""
+    if ctx.dialog.state is not None or not ctx.dialog.data.get("filed") or not ctx.msg.has_text:
+        return False
+    parts = [p for p in _PARTS.split(normalize(ctx.msg.text)) if p][:2]  # "ok 提交", "跳过 太臭了"
+    return any(_submits(p) or is_skip(p) or _no_photo(p) for p in parts)
+
+
+@router.handle(_late_step_answer, phase=Phase.DIALOG)
+async def already_filed(ctx: Context) -> None:
+    ctx.say("repairs.already_filed", number=ctx.dialog.data["filed"])
 
 
 async def _place_corrected(ctx: Context) -> bool:

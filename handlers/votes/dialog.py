@@ -35,7 +35,7 @@ _SEPARATORS = re.compile(r"[\s,，、和与及+跟还有]+")
 _VOTING = re.compile(r"投|选|票|表态|这件事|这事|这个|那个|议事")
 _RECHOOSE = {2: ("重选", "重新选", "换一个", "选错了", "改一下")}
 _THIS_ONE = re.compile(r"^(?:先)?(?:看看|看下|看一下|瞧瞧|了解下|说说)?(?:这个|这事|这件事|详情|详细)\W*$")
-_CHANGED_MIND = re.compile(r"不对|改成|改为|改投|换成|还是|算了|等下|等等|反悔|重新|我俩意见")
+_CHANGED_MIND = re.compile(r"不对|改|换成|还是|算了|等下|等等|反悔|重新|我俩意见")
 
 
 def _last_key(ctx: Context) -> str:
@@ -358,12 +358,13 @@ async def _last(ctx: Context) -> ConsultationView | None:
 
 
 def _changed_mind(ctx: Context) -> dict[str, object] | bool:
-    """Right after a vote, a change of mind whose last part chooses ("等下…还是改成不同意")."""
+    """Right after a vote, a change of mind that chooses: in its last part ("等下…还是改成不同意"), or as
+    the one option it names ("算了算了 改弃权 跟我老公意见不统一", "我老婆话要投同意 改咗佢啦")."""
     options = list(ctx.dialog.data.get("options") or [])
     if not options or not _CHANGED_MIND.search(ctx.msg.text):
         return False
     parts = [p for p in _SEPARATORS.split(_trimmed(ctx.msg.text)) if p]
-    picked = choose(parts[-1], options) if parts else None
+    picked = (choose(parts[-1], options) if parts else None) or choose(ctx.msg.text, options)
     return {"picked": picked - 1} if picked else False
 
 

@@ -9,7 +9,7 @@ from bot.runtime import Conversations
 from handlers.repairs.models import Ticket
 from handlers.votes.models import Ballot
 from storage.models import StaffMessage
-from tests.dialog.test_vote_words import LOCKERS, lockers
+from tests.dialog.test_vote_words import LOCKERS, choices, lockers
 from tests.helpers import Clock, bound
 
 # the shipped model cannot tell a repair from a complaint here: the bot asks "您是想：1 报修 2 投诉"
@@ -209,3 +209,81 @@ async def test_more_everyday_words_find_their_category(conv: Conversations) -> N
             reply = await chat.say("是的")
         await chat.run([("跳过", "请核对"), ("提交", "工单号")])
         assert (await _ticket(chat.user)).category == category, words
+
+
+async def test_a_late_skip_or_submit_after_filing_files_nothing_more(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("5栋楼下的垃圾桶满出来好几天了", "照片"),
+            ("跳过", "请核对"),
+            ("对", "工单号"),
+            ("跳过 太臭了不想凑近拍", ["已经提交了", "不用再提交"]),
+            ("ok 提交", "已经提交了"),
+        ]
+    )
+    assert await Ticket.filter(reporter__openid=chat.user).count() == 1
+
+
+async def test_nobody_trapped_is_no_emergency_and_a_burst_pipe_in_the_stairway_is_a_repair(
+    conv: Conversations,
+) -> None:
+    chat = await bound(conv)
+    await chat.run([("帮我报个修 电梯门关不严 一直开开关关", "是您家所在的"), ("对", "照片")])
+    reply = await chat.say("里面没人困 照片跳过")
+    assert "96333" not in reply and "120" not in reply and "请核对" in reply
+    other = await bound(conv, "r-2", "5栋1单元101")
+    reply = await other.say("二楼楼道的水管爆了 水哗哗地淌")
+    assert "120" not in reply and "119" not in reply
+
+
+async def test_someone_in_the_lift_of_a_lift_report_is_given_the_lift_line(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.say("电梯卡在两层中间了 门打不开")
+    reply = await chat.say("我和孩子在里面 按警铃没人应 救命")
+    assert "96333" in reply and "请马上拨打 120" not in reply
+
+
+async def test_a_change_of_mind_after_voting_names_its_option_anywhere(
+    conv: Conversations, clock: Clock
+) -> None:
+    c = await lockers(clock)
+    chat = await bound(conv, "r-1", "3栋1单元101")
+    await chat.run([("投票", LOCKERS), ("1", "1 同意"), ("不同意吧", "已记录您家的投票：不同意")])
+    await chat.say("算了算了 改弃权 家里意见不统一 hh")
+    assert (await choices(c))[-1] == [2]
+    cantonese = await bound(conv, "r-2", "3栋1单元102")
+    await cantonese.run([("投票", LOCKERS), ("1", "1 同意"), ("弃权", "已记录您家的投票：弃权")])
+    await cantonese.say("我老公话要投同意 改咗佢啦")
+    assert (await choices(c))[-1] == [0]
+
+
+async def test_a_service_question_at_the_category_or_name_step_is_answered_and_the_form_kept(
+    conv: Conversations,
+) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("小孩放学三点半 我们六点才下班")
+    if "是哪一类问题" in reply:  # taken for a complaint: the question after it is still answered
+        reply = await chat.say("社区有没有托管孩子的地方 四点半课堂那种")
+        assert "儿童之家" in reply and "还没提交" in reply
+    wish = await bound(conv, "r-2", "5栋1单元101")
+    await wish.run([("想找个志愿者陪我妈下周去医院复查", "怎么称呼您")])
+    reply = await wish.say("对了 社区有老年食堂吗 能送餐上门吗")
+    assert "食堂" in reply or "助餐" in reply
+    assert "继续" in reply
+
+
+async def test_words_of_the_young_find_the_matter(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("啊啊啊 楼梯拐角有只死老鼠")
+    assert "不在社区服务的范围" not in reply
+    neighbours = await bound(conv, "r-2", "3栋3单元501")
+    await neighbours.run(
+        [("对门装了个摄像头正对着我家门口", "是您家所在的"), ("是", "照片"), ("跳过", "邻里纠纷")]
+    )
+    stairway = await bound(conv, "r-3", "3栋3单元502")
+    await stairway.run([("我们单元楼道被人堆满了纸箱和旧沙发", "楼道堆物和消防隐患")])
+    remark = await bound(conv, "r-4", "7栋1单元101")
+    await remark.run([("有人把电瓶车推进楼道里充电 线从窗户拉下来的", "是您家所在的")])
+    reply = await remark.say("这不是作死吗 新闻天天报")
+    assert "请告诉我具体位置" not in reply
