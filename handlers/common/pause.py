@@ -46,8 +46,8 @@ def answers(*states: str, intents: Iterable[str] = CONTENT) -> None:
 
 def questions(*states: str) -> None:
     """Declare that in ``states`` a question the model takes for a service question is a request, though
-    the step takes other words as answers ("社区有没有四点半课堂" at "是哪一类问题？", "有老年食堂吗" at
-    "怎么称呼您？"): it is answered and the step kept."""
+    the step takes other words as answers ("社区有没有四点半课堂" at "是哪一类问题？"): it is answered and
+    the step kept."""
     _QUESTIONS.update(states)
 
 

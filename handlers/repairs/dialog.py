@@ -74,7 +74,9 @@ _LANDMARK = re.compile(
     r"(?:小区)?(?:[东南西北]大?门|大门|正门|后门|中心花园|花园|广场(?!舞)|草坪|绿化带|停车场|地下车库|车库|篮球场|球场|"
     r"健身区|凉亭|门卫|岗亭|小区外面?|外面(?:的|那条)?马路|马路(?:上|边|对面))(?!舞)(?:那块|那边|这边|那儿|旁边|附近|口|外面|外|里面|内)?的?(?:草坪|绿化带|花坛|空地|路|道)?"
 )
-_BUILDING_SAID = re.compile(r"(不是|不在|并非)?\s*(\d{1,2})\s*(?:栋|幢|号楼|号|楼)")
+_BUILDING_SAID = re.compile(
+    r"(不是|不在|并非)?\s*(?:俺们|我们|咱们?|我家|俺家|阿拉)?的?\s*(\d{1,2})\s*(?:栋|幢|号楼|号|楼)"
+)
 
 
 def _named_instead(said: str) -> str | None:
@@ -484,6 +486,8 @@ async def _take_place(ctx: Context, words: str) -> None:
         return
     said = extract_address(text)
     draft = Draft.of(ctx.dialog)
+    if _no_photo(text):  # "小广场上 靠东边那两个 没有照片": not asked for one afterwards
+        draft.no_photo = True
     if said.empty and _NO_PLACE.search(text):  # "没有具体位置，整个小区都这样"
         await _with_place(ctx, draft, None, 0, content.text("repairs.place_whole_estate"))
         return
@@ -727,7 +731,7 @@ async def already_filed(ctx: Context) -> None:
 
 async def _place_corrected(ctx: Context) -> bool:
     """ "不对，是5栋1单元": the place changes, the rest of the report stays (False: nothing corrected)."""
-    fix = corrected(ctx.msg.text)
+    fix = _named_instead(ctx.msg.text) or corrected(ctx.msg.text)  # "五栋一单元 不是俺们二栋的": 五栋
     said = extract_address(fix) if fix else None
     if fix is None or said is None or (said.building is None and not said.unit) or _WHERE_I_AM.search(fix):
         return False  # "不是我们楼的 我在三栋六楼看得清清楚楚": where the resident is, not the place

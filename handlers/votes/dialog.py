@@ -33,7 +33,9 @@ _NUMBERS = re.compile(r"\d{1,2}")
 _SEPARATORS = re.compile(r"[\s,，、和与及+跟还有]+")
 # words that say the sentence is about voting, so that an option's word in it is a vote ("选择弃权")
 _VOTING = re.compile(r"投|选|票|表态|这件事|这事|这个|那个|议事")
-_RECHOOSE = {2: ("重选", "重新选", "换一个", "选错了", "改一下")}
+_RECHOOSE = {
+    2: ("重选", "重新选", "换一个", "选错了", "改一下", "改票", "我要改票", "改一改", "等会儿", "等一下")
+}
 _THIS_ONE = re.compile(r"^(?:先)?(?:看看|看下|看一下|瞧瞧|了解下|说说)?(?:这个|这事|这件事|详情|详细)\W*$")
 _CHANGED_MIND = re.compile(r"不对|改|换成|还是|算了|等下|等等|反悔|重新|我俩意见")
 
@@ -223,8 +225,11 @@ async def confirm(ctx: Context) -> None:
     choice = int(ctx.dialog.data["choice"])
     text = ctx.msg.text
     other = mentions.option_in(text, c.options)
-    if other is not None and other != choice:  # "不对，是不同意": that one, said back again
-        await confirm_choice(ctx, c, other)
+    if other is not None and other != choice:
+        if mentions.is_question(text):  # "不同意的话费用谁出？": that one said back, to be sure
+            await confirm_choice(ctx, c, other)
+        else:  # "不对，是不同意", "那我改票 不同意": the other option, chosen as plainly as from the list
+            await _cast(ctx, c, [other])
         return
     step = 1 if other == choice else choose(text, ["确认", "重新选择"], synonyms=_RECHOOSE, yes=1, no=2)
     if step == 1:

@@ -25,6 +25,12 @@ _PROPOSAL_LEAD = re.compile(r"^\s*(?:我想|我要)?(?:提个|提一个|提)?(?:
 _PROPOSES = re.compile(
     r"建议|提议|议题|希望|最好|应该|可以考虑|能不能.{0,12}(?:装|建|修|增加|设|搞|办|改|换|加|开|拆|挪)"
 )
+# a suggestion announced, to come next: "我有个建议想跟居委会说说 可以留言吗"
+_ANNOUNCES = re.compile(
+    r"^\W*(?:你好|您好)?\W*(?:我|俺)?(?:这里|这边)?(?:有|想提|想说|要提)(?:个|一个|一点|几个|条|点)?"
+    r"(?:小)?(?:建议|意见|想法|提议)(?:想|要)?(?:跟|给|向|和)?(?:居委会|社区|你们|领导|书记|网格员)?"
+    r"(?:说说|说一下|提提|提一下|反映一下|反映|讲讲|说)?\W*(?:可以留言吗|能留言吗|可以吗|行吗|能说吗|怎么提|找谁)?\W*$"
+)
 _WHICH = ["转给工作人员", "登记为建议"]
 _WHICH_WORDS = {1: ("问问题", "问题", "问一下", "工作人员", "转给", "人工"), 2: ("建议", "提议", "登记")}
 
@@ -35,7 +41,7 @@ async def propose(ctx: Context) -> None:
         return
     text = ctx.msg.text.strip()
     said = _PROPOSAL_LEAD.sub("", text)
-    if len(strip_punctuation(said)) < 4:
+    if len(strip_punctuation(said)) < 4 or _ANNOUNCES.match(text):
         ctx.dialog.clear()
         ctx.dialog.set(PROPOSAL, source=ctx.msg.dedup_key)
         ctx.say("votes.ask_proposal")

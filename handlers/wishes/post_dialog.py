@@ -20,7 +20,7 @@ from bot.dispatcher import Context, Router, has_text, idle, intent, state
 from handlers.common import formats
 from handlers.common.answers import choose, is_any, yes_or_no
 from handlers.common.corrections import corrected
-from handlers.common.pause import answers, questions
+from handlers.common.pause import answers
 from handlers.common.rules import Refusal
 from handlers.register import verify_queries
 from handlers.residents.dialog import require_home
@@ -51,7 +51,6 @@ NAME = "wish:name"
 CONFIRM = "wish:confirm"
 # free text: 陪老人 there is the answer, not a new wish; and asking for a wish there asks for this one
 answers(WHAT, WHO)
-questions(NAME, WHEN)  # "社区有老年食堂吗" while the wish waits for a name: answered, the wish kept
 answers(NAME, CONFIRM, intents={"wish"})
 PENDING_TTL = 1800
 

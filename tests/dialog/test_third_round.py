@@ -258,19 +258,15 @@ async def test_a_change_of_mind_after_voting_names_its_option_anywhere(
     assert (await choices(c))[-1] == [0]
 
 
-async def test_a_service_question_at_the_category_or_name_step_is_answered_and_the_form_kept(
+async def test_a_service_question_at_the_category_step_is_answered_and_the_report_kept(
     conv: Conversations,
 ) -> None:
     chat = await bound(conv)
-    reply = await chat.say("小孩放学三点半 我们六点才下班")
-    if "是哪一类问题" in reply:  # taken for a complaint: the question after it is still answered
-        reply = await chat.say("社区有没有托管孩子的地方 四点半课堂那种")
-        assert "儿童之家" in reply and "还没提交" in reply
-    wish = await bound(conv, "r-2", "5栋1单元101")
-    await wish.run([("想找个志愿者陪我妈下周去医院复查", "怎么称呼您")])
-    reply = await wish.say("对了 社区有老年食堂吗 能送餐上门吗")
-    assert "食堂" in reply or "助餐" in reply
-    assert "继续" in reply
+    await chat.run([("投诉", "是哪一类问题")])
+    reply = await chat.say("对了 社区有没有托管孩子的地方 四点半课堂那种")
+    assert "儿童之家" in reply and "还没提交" in reply
+    # the words of a category are still the answer there
+    await chat.run([("继续", "是哪一类问题"), ("楼上天天半夜蹦迪", "噪音扰民")])
 
 
 async def test_words_of_the_young_find_the_matter(conv: Conversations) -> None:
@@ -287,3 +283,57 @@ async def test_words_of_the_young_find_the_matter(conv: Conversations) -> None:
     await remark.run([("有人把电瓶车推进楼道里充电 线从窗户拉下来的", "是您家所在的")])
     reply = await remark.say("这不是作死吗 新闻天天报")
     assert "请告诉我具体位置" not in reply
+
+
+async def test_chest_pain_with_sweat_is_an_emergency(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("我老公说胸口闷得慌 满头大汗 脸色发白")
+    assert "120" in reply
+    # chest pain of the past, asked about: no emergency
+    other = await bound(conv, "r-2", "5栋1单元101")
+    assert "120" not in await other.say("上个月胸口疼住过院 现在复查去哪里挂号")
+
+
+async def test_a_message_for_a_named_grid_worker_is_asked_for(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "4栋1单元101")  # a building with no grid worker of its own
+    await chat.run([("请帮我给网格员小李留个言", "请直接说说"), ("我妈下周住院 上门走访那天家里没人", "H")])
+
+
+async def test_another_option_named_at_the_confirmation_is_cast(conv: Conversations, clock: Clock) -> None:
+    c = await lockers(clock)
+    chat = await bound(conv, "r-1", "3栋1单元101")
+    await chat.run(
+        [
+            ("快递柜那个我投同意", ["请确认", '"同意"']),
+            ("等一下 家里人说不行 改票", "1 同意"),
+            ("不同意 听她的", "已记录您家的投票：不同意"),
+        ]
+    )
+    assert (await choices(c))[-1] == [1]
+    asks = await bound(conv, "r-2", "3栋1单元102")
+    await asks.run([("快递柜那个我投同意", "请确认"), ("不同意的话快递放哪", ['"不同意"', "请确认"])])
+
+
+async def test_my_own_building_denied_at_the_photo_step_keeps_the_one_named(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "2栋1单元101")
+    await chat.run(
+        [
+            ("五栋一单元那电梯又趴窝了 爬了七楼", "照片"),
+            ("嗯呐 五栋一单元 不是俺们二栋的", "照片"),
+            ("照片没有", "请核对"),
+            ("提交", "工单号"),
+        ]
+    )
+    ticket = await _ticket(chat.user)
+    assert (ticket.building.number, ticket.unit) == (5, 1)
+
+
+async def test_no_photo_said_with_the_place_is_not_asked_for(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run([("路灯坏了两个晚上了", "是您家所在的"), ("不是不是", "具体位置")])
+    assert "请核对" in await chat.say("小广场靠东边那两个 没有照片")
+
+
+async def test_a_suggestion_announced_is_asked_for(conv: Conversations) -> None:
+    chat = await bound(conv)
+    assert "请说说您的建议" in await chat.say("我有个建议想跟居委会说说 可以留言吗")

@@ -40,8 +40,7 @@ async def test_a_sentence_that_names_the_consultation_and_chooses_is_confirmed(
     await cantonese.run(
         [
             ("快递柜嘅事，我哋屋企反对", ["请确认", '"不同意"']),
-            ("唔系，都系弃权啦", '"弃权"'),  # another option said back: confirmed anew
-            ("系", "已记录您家的投票：弃权"),
+            ("唔系，都系弃权啦", "已记录您家的投票：弃权"),  # another option named: chosen, as from the list
         ]
     )
     assert await choices(c) == [[0], [2]]
