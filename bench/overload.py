@@ -165,9 +165,10 @@ def run_overload(args: argparse.Namespace) -> int:
             profiler = subprocess.Popen(
                 ["taskset", "-c", CLIENT_CORES, *spy], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
+        start_in = max(2000.0, conns * 4.0) if args.client_start_ms is None else args.client_start_ms
         result = run_wrk(
             bot.url, load, conns, args.overload_seconds, deploy.workdir / "overload.json",
-            record=True, period_ms=period_ms, timeout="10s",
+            record=True, period_ms=period_ms, timeout="10s", start_in_ms=start_in,
         )  # fmt: skip
         ended = time.time()
         if profiler is not None:

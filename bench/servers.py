@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import signal
 import socket
@@ -133,14 +134,19 @@ def run_wrk(
     record: bool = False,
     period_ms: float = 0.0,
     timeout: str = "10s",
+    start_in_ms: float = 0.0,
 ) -> dict[str, Any]:
-    """One wrk run over the request files in ``load_dir``; wrk on its own core, a thread per connection."""
+    """One wrk run over the request files in ``load_dir``; wrk on its own core, a thread per connection.
+    ``start_in_ms`` (paced runs): no connection sends before then, so that the threads' own start (each
+    reads and formats its requests: seconds of the client's core for a thousand threads) is over before
+    the first request, and no answer's time includes a client thread still waiting for the core."""
     env = {**os.environ, "BENCH_OUT": str(out)}
+    start_at = time.monotonic() * 1000 + start_in_ms if start_in_ms else 0.0  # CLOCK_MONOTONIC, as the Lua's
     cmd = [
         "taskset", "-c", CLIENT_CORES, "wrk",
-        "-t", str(connections), "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", timeout,
-        "-s", str(BENCH / "wechat.lua"), url + "/wechat",
-        "--", str(load_dir), "1" if record else "0", f"{period_ms:g}",
+        "-t", str(connections), "-c", str(connections), "-d", f"{math.ceil(seconds + start_in_ms / 1000)}s",
+        "--timeout", timeout, "-s", str(BENCH / "wechat.lua"), url + "/wechat",
+        "--", str(load_dir), "1" if record else "0", f"{period_ms:g}", f"{start_at:.0f}",
     ]  # fmt: skip
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if done.returncode != 0 or not out.exists():

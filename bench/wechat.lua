@@ -32,7 +32,7 @@ end
 -- thread environment
 local requests, keys = {}, {}
 local n, i = 0, 0
-local record, period, sent_at, last_sent = false, 0, 0, nil
+local record, period, sent_at, last_sent, start_at = false, 0, 0, nil, 0
 counts = { sent = 0, responses = 0, replied = 0, success = 0, other = 0, exhausted = 0, max_ms = 0,
            first_ms = 0, last_ms = 0 }
 statuses = {}
@@ -42,6 +42,7 @@ function init(args)
   local dir = args[1]
   record = args[2] == "1"
   period = tonumber(args[3] or "0") or 0
+  start_at = tonumber(args[4] or "0") or 0 -- CLOCK_MONOTONIC ms before which nothing is sent
   local path = string.format("%s/conn-%04d.req", dir, tid)
   local f = assert(io.open(path, "r"))
   for line in f:lines() do
@@ -55,7 +56,9 @@ function init(args)
   if period > 0 then
     delay = function()
       if last_sent == nil then
-        return math.random(0, period) -- spread the connections' first sends over one period
+        -- after every thread's start (start_at), the connections' first sends spread over one period
+        local wait = start_at - now_ms() + math.random(0, period)
+        return wait > 0 and wait or 0
       end
       local wait = last_sent + period - now_ms()
       return wait > 0 and wait or 0

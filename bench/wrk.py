@@ -148,6 +148,11 @@ def main() -> int:
     parser.add_argument("--overload-connections", type=int, default=1024)
     parser.add_argument("--overload-factor", type=float, default=4.0)
     parser.add_argument("--overload-seconds", type=float, default=30)
+    parser.add_argument(
+        "--client-start-ms", type=float, default=None,
+        help="--overload: no request before this many ms after wrk starts (default 4 ms a connection, at"
+        " least 2 s: the client's threads have started; 0: each sends as soon as its thread is up)",
+    )  # fmt: skip
     parser.add_argument("--profile", action="store_true", help="py-spy the bot during --overload")
     parser.add_argument("--bot-env", action="append", default=[], help="KEY=VALUE for the bot (--overload)")
     args = parser.parse_args()
