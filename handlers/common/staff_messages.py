@@ -46,6 +46,7 @@ _WILL_LEAVE = re.compile(
     r"\S{0,4}?留(?:个|一下|一句|句)?(?:言|话)\W*$",
     re.S,
 )
+_ASKS_A_MESSAGE = re.compile(r"留(?:个|一下)?言|转告|转达|带个话")
 # at "您是想：…", the words already said are the message: "留言就可以，谢谢"
 _JUST_A_MESSAGE = re.compile(
     r"^\W*(?:就|那就|帮我)?(?:留(?:个|一下)?言|转告|转达)(?:就(?:可以|行|好)了?)?\W*(?:谢谢\W*)?$"
@@ -102,7 +103,14 @@ async def open_messages(ctx: Context) -> None:
 
 
 def _just_a_message(ctx: Context) -> bool:
-    return bool(ctx.msg.has_text and _JUST_A_MESSAGE.match(ctx.msg.text))
+    """ "留言就可以", or, when a person was among the offers, any answer asking for a message ("对 帮我留言
+    工作日晚上七点后方便")."""
+    if not ctx.msg.has_text:
+        return False
+    offered_a_person = "human" in (ctx.dialog.data.get("options") or ())
+    return bool(
+        _JUST_A_MESSAGE.match(ctx.msg.text) or (offered_a_person and _ASKS_A_MESSAGE.search(ctx.msg.text))
+    )
 
 
 @router.handle(state(CHOOSE_STATE), _just_a_message)
@@ -115,6 +123,8 @@ async def _resident_leaves(ctx: Context) -> None:
     if not said:
         start_human(ctx)
         return
+    if not _JUST_A_MESSAGE.match(ctx.msg.text):  # "对 帮我留言 工作日晚上七点后方便": that too
+        said = f"{said}\n{ctx.msg.text.strip()}"
     number = await workflow.record_message(await ctx.person(), said, ctx.now())
     ctx.dialog.clear()
     ctx.say("common.human_done", number=number)

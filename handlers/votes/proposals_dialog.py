@@ -31,6 +31,10 @@ _ANNOUNCES = re.compile(
     r"(?:小)?(?:建议|意见|想法|提议)(?:想|要)?(?:跟|给|向|和)?(?:居委会|社区|你们|领导|书记|网格员)?"
     r"(?:说说|说一下|提提|提一下|反映一下|反映|讲讲|说)?\W*(?:可以留言吗|能留言吗|可以吗|行吗|能说吗|怎么提|找谁)?\W*$"
 )
+# a nuisance asked to stop is a complaint, not a suggestion: "广场舞音响能不能小点声啊"
+_STOP_ASKED = re.compile(
+    r"(?:能不能|可不可以|能否|可以)(?:让.{1,6})?(?:小点声|小声点|声音小点|关小|别再?|不要再?|管管|停一停|停下)"
+)
 _WHICH = ["转给工作人员", "登记为建议"]
 _WHICH_WORDS = {1: ("问问题", "问题", "问一下", "工作人员", "转给", "人工"), 2: ("建议", "提议", "登记")}
 
@@ -40,6 +44,9 @@ async def propose(ctx: Context) -> None:
     if await require_home(ctx, then="propose") is None:
         return
     text = ctx.msg.text.strip()
+    if _STOP_ASKED.search(text) and not _PROPOSAL_LEAD.match(text):
+        await ctx.redirect("complaint", text)
+        return
     said = _PROPOSAL_LEAD.sub("", text)
     if len(strip_punctuation(said)) < 4 or _ANNOUNCES.match(text):
         ctx.dialog.clear()

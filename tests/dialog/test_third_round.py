@@ -337,3 +337,17 @@ async def test_no_photo_said_with_the_place_is_not_asked_for(conv: Conversations
 async def test_a_suggestion_announced_is_asked_for(conv: Conversations) -> None:
     chat = await bound(conv)
     assert "请说说您的建议" in await chat.say("我有个建议想跟居委会说说 可以留言吗")
+
+
+async def test_a_nuisance_asked_to_stop_is_a_complaint(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("楼下的广场舞音响能不能小点声啊 天天吵到九点多")
+    assert "建议" not in reply and ("噪音扰民" in reply or "是您家所在的" in reply)
+
+
+async def test_a_message_asked_for_at_did_you_mean_keeps_both_lines(conv: Conversations) -> None:
+    chat = await bound(conv)
+    # the model offers 人工服务 or 社区活动报名 here (set N's words: no other wording found that does)
+    await chat.run([("想当面聊聊 我想报名当楼栋长", "您是想"), ("对 帮我留言 工作日晚上七点后方便", "H")])
+    text = (await StaffMessage.get(person__openid=chat.user)).text
+    assert "楼栋长" in text and "七点后" in text
