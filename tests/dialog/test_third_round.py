@@ -20,6 +20,16 @@ async def _ticket(user: str) -> Ticket:
     return await Ticket.filter(reporter__openid=user).prefetch_related("building").get()
 
 
+async def _each_filed_as(conv: Conversations, said: dict[str, str]) -> None:
+    """Each report filed by a resident of its own (at home when asked), under the category given."""
+    for number, (words, category) in enumerate(said.items()):
+        chat = await bound(conv, f"r-{number}", f"3栋2单元{501 + number}")
+        if "是您家所在的" in await chat.say(words):
+            await chat.say("是的")
+        await chat.run([("跳过", "请核对"), ("提交", "工单号")])
+        assert (await _ticket(chat.user)).category == category, words
+
+
 async def test_a_cantonese_not_before_an_option_is_that_option_negated(
     conv: Conversations, clock: Clock
 ) -> None:
@@ -119,13 +129,7 @@ async def test_the_everyday_words_of_complaints_find_their_category(conv: Conver
         "一楼那户在院子里搭了个彩钢棚子 越搭越大": "illegal_building",
         "北门值班的保安夜里老是睡觉 叫半天才开门": "property_service",
     }
-    for number, (words, category) in enumerate(said.items()):
-        chat = await bound(conv, f"r-{number}", f"3栋2单元{501 + number}")
-        reply = await chat.say(words)
-        if "是您家所在的" in reply:
-            reply = await chat.say("是的")
-        await chat.run([("跳过", "请核对"), ("提交", "工单号")])
-        assert (await _ticket(chat.user)).category == category, words
+    await _each_filed_as(conv, said)
 
 
 async def test_a_place_said_when_asked_emergency_or_repair_goes_on_with_the_repair(
@@ -202,13 +206,7 @@ async def test_more_everyday_words_find_their_category(conv: Conversations) -> N
         "物业前台那个小伙子一直玩手机 问他事情理都不理": "property_service",
         "外面的车天天停在北门口 把门堵了一半": "parking",
     }
-    for number, (words, category) in enumerate(said.items()):
-        chat = await bound(conv, f"r-{number}", f"3栋2单元{501 + number}")
-        reply = await chat.say(words)
-        if "是您家所在的" in reply:
-            reply = await chat.say("是的")
-        await chat.run([("跳过", "请核对"), ("提交", "工单号")])
-        assert (await _ticket(chat.user)).category == category, words
+    await _each_filed_as(conv, said)
 
 
 async def test_a_late_skip_or_submit_after_filing_files_nothing_more(conv: Conversations) -> None:
