@@ -254,6 +254,9 @@ async def test_a_change_of_mind_after_voting_names_its_option_anywhere(
     await cantonese.run([("投票", LOCKERS), ("1", "1 同意"), ("弃权", "已记录您家的投票：弃权")])
     await cantonese.say("我老公话要投同意 改咗佢啦")
     assert (await choices(c))[-1] == [0]
+    # a question after voting, with 改 and an option in it, changes nothing
+    await cantonese.say("改天再问问 不同意的人多吗")
+    assert (await choices(c))[-1] == [0]
 
 
 async def test_a_service_question_at_the_category_step_is_answered_and_the_report_kept(
