@@ -366,10 +366,14 @@ def _changed_mind(ctx: Context) -> dict[str, object] | bool:
     """Right after a vote, a change of mind that chooses: in its last part ("等下…还是改成不同意"), or as
     the one option it names ("算了算了 改弃权 跟我老公意见不统一", "我老婆话要投同意 改咗佢啦")."""
     options = list(ctx.dialog.data.get("options") or [])
-    if not options or not _CHANGED_MIND.search(ctx.msg.text) or mentions.is_question(ctx.msg.text):
-        return False  # "改天再说 同意的人多吗" asks, it changes nothing
-    parts = [p for p in _SEPARATORS.split(_trimmed(ctx.msg.text)) if p]
-    picked = (choose(parts[-1], options) if parts else None) or choose(ctx.msg.text, options)
+    text = ctx.msg.text
+    if not options or not _CHANGED_MIND.search(text):
+        return False
+    parts = [p for p in _SEPARATORS.split(_trimmed(text)) if p]
+    # a part that asks chooses nothing: "改天再问问 不同意的人多吗"
+    picked = choose(parts[-1], options) if parts and not mentions.is_question(parts[-1]) else None
+    if not picked and not mentions.is_question(text):
+        picked = choose(text, options)
     return {"picked": picked - 1} if picked else False
 
 

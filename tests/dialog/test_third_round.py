@@ -352,3 +352,15 @@ async def test_a_message_asked_for_at_did_you_mean_keeps_both_lines(conv: Conver
     await chat.run([("想当面聊聊 我想报名当楼栋长", "您是想"), ("对 帮我留言 工作日晚上七点后方便", "H")])
     text = (await StaffMessage.get(person__openid=chat.user)).text
     assert "楼栋长" in text and "七点后" in text
+
+
+async def test_what_if_it_caught_fire_is_no_fire(conv: Conversations, clock: Clock) -> None:
+    c = await lockers(clock)
+    chat = await bound(conv, "r-1", "3栋1单元101")
+    await chat.run([("投票", LOCKERS), ("1", "1 同意"), ("同意吧", "已记录您家的投票：同意")])
+    reply = await chat.say("等下 快递柜装在我家窗户底下 电瓶车着火怎么办 还是改成不同意")
+    assert "119" not in reply
+    assert (await choices(c))[-1] == [1]
+    # a fire that has broken out is one, asked as a question or not
+    other = await bound(conv, "r-2", "5栋1单元101")
+    assert "119" in await other.say("我家厨房着火了怎么办")
