@@ -364,3 +364,9 @@ async def test_what_if_it_caught_fire_is_no_fire(conv: Conversations, clock: Clo
     # a fire that has broken out is one, asked as a question or not
     other = await bound(conv, "r-2", "5栋1单元101")
     assert "119" in await other.say("我家厨房着火了怎么办")
+
+
+async def test_a_smell_of_bottled_gas_is_gas(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("一楼楼梯口一股很冲的液化气味")
+    assert "燃气" in reply or "煤气" in reply
