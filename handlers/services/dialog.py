@@ -297,6 +297,31 @@ async def pick_entry(ctx: Context) -> None:
         show_card(ctx, cat, entry)
 
 
+# a question after "您是想了解：…" that picks nothing ("要去医院做鉴定吗"): read with the question before it
+_FOLLOW_UP = re.compile(r"[吗?？]|怎么|咋|哪|要不要|需不需要|能不能|可不可以|多少|多久|什么")
+
+
+def _follow_up(ctx: Context) -> bool:
+    asked = bool(ctx.dialog.data.get("question"))
+    return asked and bool(_FOLLOW_UP.search(ctx.msg.text)) and not _picked(ctx)
+
+
+@router.handle(state(MORE), has_text(), _follow_up)
+async def follow_up(ctx: Context) -> None:
+    """The question asked again with more said: the listed entry both point to is the card; anything else
+    is a new message, read as if nothing had been asked."""
+    code = await community_code(ctx)
+    keys = list(ctx.dialog.data.get("keys") or [])
+    found = search.ask(code, f"{ctx.dialog.data['question']} {ctx.msg.text}")
+    cat = catalog(code)
+    entry = cat.entries.get(found.entries[0].key) if found.entries and found.entries[0].key in keys else None
+    ctx.dialog.clear()
+    if entry is None:
+        await ctx.dispatcher.feed(ctx)
+        return
+    show_card(ctx, cat, entry, ctx.msg.text)
+
+
 @router.handle(state(LINES), has_text(), _picked)
 async def pick_line(ctx: Context) -> None:
     keys = ctx.dialog.data["keys"]
@@ -336,7 +361,12 @@ async def answer(ctx: Context, found: search.Found) -> None:
     cat = catalog(await community_code(ctx))
     ctx.dialog.clear()
     if not found.sure:
-        ctx.dialog.set(MORE, keys=[e.key for e in found.entries], labels=[e.name for e in found.entries])
+        ctx.dialog.set(
+            MORE,
+            keys=[e.key for e in found.entries],
+            labels=[e.name for e in found.entries],
+            question=ctx.msg.text.strip()[:500],
+        )
         ctx.say("services.unsure", options=content.numbered([e.name for e in found.entries]))
         return
     show_card(ctx, cat, found.entries[0], ctx.msg.text)

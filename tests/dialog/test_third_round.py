@@ -370,3 +370,12 @@ async def test_a_smell_of_bottled_gas_is_gas(conv: Conversations) -> None:
     chat = await bound(conv)
     reply = await chat.say("一楼楼梯口一股很冲的液化气味")
     assert "燃气" in reply or "煤气" in reply
+
+
+async def test_a_follow_up_question_at_did_you_mean_finds_the_entry(conv: Conversations) -> None:
+    chat = await bound(conv)
+    # set M's words: the question fits three entries, which are offered
+    said = "你好 我弟弟是智力残疾 一直是我照顾他 今年四十了还没办过残疾证 听说办了有补贴 请问怎么办"
+    assert "您是想了解" in await chat.say(said)
+    reply = await chat.say("要先去医院做评定吗 他怕生人")
+    assert "残疾人证" in reply and "微心愿" not in reply
