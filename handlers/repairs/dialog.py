@@ -305,7 +305,8 @@ def _report_goes_on(ctx: Context) -> dict[str, str] | bool:
     if not said or not options & reports or not options <= reports | {"emergency"} or not ctx.msg.has_text:
         return False
     answer = ctx.msg.text
-    if choose(answer, ["报修", "投诉"], loose=False):  # a pick, the fallback's
+    offered = [ctx.services.classifier.label(name) for name in sorted(options)]
+    if choose(answer, offered, loose=False):  # a pick of one offered (紧急求助 too): the fallback's
         return False
     if not (yes_or_no(answer) or is_skip(answer) or _no_photo(answer) or not extract_address(answer).empty):
         return False
