@@ -299,6 +299,19 @@ class Prediction:
     def probability_of(self, label: str) -> float:
         return self.probabilities[self.labels.index(label)]
 
+    def without(self, label: str) -> Prediction:
+        """The labels' probabilities given that it is not ``label`` (that one 0, the rest scaled to 1)."""
+        rest = 1.0 - self.probability_of(label)
+        if rest <= 0:
+            return self
+        return Prediction(
+            self.labels,
+            tuple(
+                0.0 if lb == label else p / rest
+                for lb, p in zip(self.labels, self.probabilities, strict=True)
+            ),
+        )
+
 
 class IntentModel:
     """Scoring only: vocabulary, idf, weights, bias and temperature, as trained.

@@ -101,6 +101,8 @@ class EmergencySignals:
     hedges_after: re.Pattern[str] | None = None  # "着火了都跑不出去": what would follow, not what is
     floor: float = 0.01
     ordinary: re.Pattern[str] | None = None  # a thing broken, not a danger: only a signal makes it one
+    inside: re.Pattern[str] | None = None  # "电梯没有人关在里面": a signal that denies itself
+    reported: re.Pattern[str] | None = None  # "新闻上看到的": told of, not happening here (model only)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, object]) -> EmergencySignals:
@@ -108,12 +110,16 @@ class EmergencySignals:
         hedges = str(data.get("hedges") or "")
         after = str(data.get("hedges_after") or "")
         ordinary = str(data.get("ordinary") or "")
+        inside = str(data.get("hedges_inside") or "")
+        reported = str(data.get("reported") or "")
         return cls(
             patterns=tuple(re.compile(str(p)) for p in signals),  # type: ignore[attr-defined]
             hedges=re.compile(f"({hedges})$") if hedges else None,
             hedges_after=re.compile(f"^({after})") if after else None,
             floor=float(data.get("signal_floor", 0.01)),  # type: ignore[arg-type]
             ordinary=re.compile(ordinary) if ordinary else None,
+            inside=re.compile(inside) if inside else None,
+            reported=re.compile(reported) if reported else None,
         )
 
     def found_in(self, text: str) -> bool:
@@ -122,6 +128,8 @@ class EmergencySignals:
                 before = text[max(0, hit.start() - 6) : hit.start()]
                 after = text[hit.end() : hit.end() + 10]
                 if self.hedges is not None and self.hedges.search(before):
+                    continue
+                if self.inside is not None and self.inside.search(hit.group()):
                     continue
                 if self.hedges_after is None or not self.hedges_after.search(after):
                     return True
@@ -171,8 +179,11 @@ class Understanding:
         if p_emergency >= self.signals.floor:
             signal = self.signals.found_in(normal)
             ordinary = self.signals.ordinary is not None and self.signals.ordinary.search(normal)
-            if signal or (p_emergency >= EMERGENCY_AT and not ordinary):
+            reported = self.signals.reported is not None and self.signals.reported.search(normal)
+            if signal or (p_emergency >= EMERGENCY_AT and not ordinary and not reported):
                 return self._model("emergency", prediction, emergency=True, signal=signal)
+        if prediction.label == "emergency":  # danger set aside ("楼下水管爆了": no one at risk): what else
+            prediction = prediction.without("emergency")
         best, p = prediction.label, prediction.probability
         short = len(bare) <= SHORT
         if not short and p >= SURE and best not in REFINES and not bare.startswith(self._command_starts):

@@ -15,6 +15,7 @@ router = Router("emergency")
 OFFER = "emergency:offer"
 SURE_IN_A_DIALOG = 0.6  # the model's emergency probability that interrupts an open question without a signal
 _FIRST_PART = re.compile(r"[\s,，.。!！;；、]+")
+_NO_REQUEST = frozenset({None, "out_of_scope", "greet", "thanks", "emergency"})  # the offer asked again
 _TELL = {1: ("通知", "通知他", "通知吧", "快通知", "叫人", "来人", "要", "需要", "麻烦了", "快点")}
 
 
@@ -58,6 +59,10 @@ async def emergency(ctx: Context) -> None:
 async def offer_answer(ctx: Context) -> None:
     data = ctx.dialog.data
     choice = choose(ctx.msg.text, ["通知网格员", "不用通知"], synonyms=_TELL, yes=1, no=2)
+    if choice is None and ctx.intent not in _NO_REQUEST:  # "改票 不同意": another matter, answered as one
+        ctx.dialog.clear()
+        await ctx.dispatcher.feed(ctx)
+        return
     if choice is None:  # neither: the offer again, not a silent no
         ctx.reask("emergency.offer_grid_again")
         return

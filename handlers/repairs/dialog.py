@@ -532,7 +532,10 @@ def _submits(text: str) -> bool:
 
 def _dropped(ctx: Context, said: str) -> bool:
     """ "师傅已经来修了 那不报了 算了": the report left, and said so (False: it goes on)."""
-    if not _DROPPED.search(normalize(said)) or _submits(said):
+    dropped = _DROPPED.search(normalize(said))
+    if not dropped or _submits(said):
+        return False
+    if dropped.group().startswith("算了") and _no_photo(said):  # "录音发不了 算了": the photo given up
         return False
     ctx.dialog.clear()
     ctx.say("repairs.dropped")
@@ -596,7 +599,8 @@ _NO_PHOTO = re.compile(
     r"跳过|略过|没[有得]?(?:图|照片|相片|拍)|冇(?:相|图|影)|(?:不会|不方便|没法|拍不了|弄不了)(?:拍|弄|发)?"
     r"(?:照|图|相)?|照片.{0,8}(?:不在|没在|手机里)|先不(?:拍|发)|不(?:拍|发)了?|没空拍|无法度拍|照片没有|拍(?:啥|什么|个啥)|有啥好拍|拍不(?:了|清)"
     r"|不要(?:照片|图)|照片不要|发不(?:出去|了)|莫拍|嫑(?:照片|拍)|(?:不想|懒得)\S{0,3}拍"
-    r"|这次没有|下(?:回|次)再?(?:拍|录|发)|不知道(?:咋|怎么)发|哪有空拍"
+    r"|这次没有|下(?:回|次)再?(?:拍|录|发)|(?:不知道|不晓得|不会)(?:咋个?|怎么|怎样)发|哪有空拍"
+    r"|(?:照片|相片|图片|录音|视频|拍照)就?算了"
 )
 _CONFIRMED = re.compile(r"^(?:确认|确定|确认无误)[吧了啦哈\s!！。.,，]*(?:麻烦|谢谢|尽快|快点|辛苦)?")
 _PARTS = re.compile(r"[\s,，.。!！?？;；~～…]+")
