@@ -50,6 +50,13 @@ COMMAND_INTENTS = frozenset(
     }
 )
 
+# help asked of volunteers, or a wish named: a wish, whatever else the words are about ("那发个心愿嘛",
+# "想请社区志愿者帮忙换一个", "想找两个志愿者周末帮忙把我抬下楼"); not "我想当志愿者"
+WISH_ASKED = re.compile(
+    r"(?:发|许|提|报|登记|写|申请)(?:一?个|一下)?(?:这个)?(?:微)?心愿"
+    r"|(?:找|要|请|有没有|派|来)\S{0,4}志愿者.{0,10}(?:帮|陪|来|上门|给|背|抬|扶|教|辅导|看)"
+)
+
 # the model's label -> the intent a workflow answers (refined by the rules below)
 LABEL_INTENT: Mapping[str, str] = {
     "emergency": "emergency",
@@ -103,6 +110,7 @@ class EmergencySignals:
     ordinary: re.Pattern[str] | None = None  # a thing broken, not a danger: only a signal makes it one
     inside: re.Pattern[str] | None = None  # "电梯没有人关在里面": a signal that denies itself
     reported: re.Pattern[str] | None = None  # "新闻上看到的": told of, not happening here (model only)
+    what_if: tuple[re.Pattern[str], re.Pattern[str]] | None = None  # "充电的时候着火了怎么办": a question
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, object]) -> EmergencySignals:
@@ -112,6 +120,7 @@ class EmergencySignals:
         ordinary = str(data.get("ordinary") or "")
         inside = str(data.get("hedges_inside") or "")
         reported = str(data.get("reported") or "")
+        if_before, if_after = str(data.get("what_if_before") or ""), str(data.get("what_if_after") or "")
         return cls(
             patterns=tuple(re.compile(str(p)) for p in signals),  # type: ignore[attr-defined]
             hedges=re.compile(f"({hedges})$") if hedges else None,
@@ -120,6 +129,9 @@ class EmergencySignals:
             ordinary=re.compile(ordinary) if ordinary else None,
             inside=re.compile(inside) if inside else None,
             reported=re.compile(reported) if reported else None,
+            what_if=(re.compile(f"({if_before})$"), re.compile(f"^({if_after})"))
+            if if_before and if_after
+            else None,
         )
 
     def found_in(self, text: str) -> bool:
@@ -130,6 +142,12 @@ class EmergencySignals:
                 if self.hedges is not None and self.hedges.search(before):
                     continue
                 if self.inside is not None and self.inside.search(hit.group()):
+                    continue
+                if (
+                    self.what_if is not None
+                    and self.what_if[0].search(before)
+                    and self.what_if[1].search(after)
+                ):
                     continue
                 if self.hedges_after is None or not self.hedges_after.search(after):
                     return True
@@ -209,6 +227,8 @@ class Understanding:
         second, _ = prediction.runner_up
         if p >= UNSURE_FLOOR and LABEL_INTENT[best] != LABEL_INTENT[second]:
             pair = (self._refined(best, rule), self._refined(second, rule))
+            if "wish" in pair and WISH_ASKED.search(normal):  # "想请社区志愿者帮忙换一个": no doubt left
+                return self._model("wish", prediction)
             if OFFERABLE.issuperset(pair):
                 return Understood(
                     None, 0, pair, label=best, probability=p, source="model", prediction=prediction

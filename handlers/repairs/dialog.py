@@ -25,6 +25,7 @@ from handlers.residents import workflow as residents
 from handlers.residents.dialog import require_home
 from nlp.slots import digits_from_chinese, extract_address, extract_choice
 from nlp.tokenize import normalize
+from nlp.understand import WISH_ASKED
 
 router = Router("repairs")
 router.menu_entry("repair", order=10)
@@ -342,6 +343,22 @@ def _ask_category(ctx: Context, kind: str) -> None:
         "repairs.ask_category" if kind == "repair" else "repairs.ask_complaint",
         options=content.numbered(labels),
     )
+
+
+_COMMAND_FIRST = re.compile(r"^(?:我要|我想)?(?:报修|投诉)[\s,，:：]*")
+
+
+def _a_wish_instead(ctx: Context) -> bool:
+    """The report was a wish after all: "那发个心愿嘛 …就是没人帮我装", "想找两个志愿者帮忙把我抬下楼"."""
+    return ctx.msg.has_text and bool(WISH_ASKED.search(normalize(ctx.msg.text)))
+
+
+@router.handle(state(CATEGORY, HOME_PLACE, PLACE, PHOTO, CONFIRM, DESCRIBE), _a_wish_instead)
+async def wish_instead(ctx: Context) -> None:
+    """A wish asked for in the middle of a report: the report set aside, the wish told in both messages."""
+    before = _COMMAND_FIRST.sub("", Draft.of(ctx.dialog).description)
+    said = ctx.msg.text.strip()
+    await ctx.redirect("wish", f"{before}，{said}" if before else said)
 
 
 @router.handle(state(CATEGORY), has_text())

@@ -88,9 +88,28 @@ async def require_home(ctx: Context, then: str) -> HomeAddress | None:
     return home
 
 
+# words that ask to bind or move, beside a home named ("我搬到3栋了", "换个地址")
+_REBIND = re.compile(r"绑定|绑|更换|换|搬|改|登记|新家|不住|地址")
+
+
 @router.handle(intent("bind"), idle())
 async def bind(ctx: Context) -> None:
+    known = await _home_introduced(ctx)
+    if known is not None:  # "我是4栋2单元602住户，…": who is speaking, not a new home
+        ctx.say("residents.home_known", home=known.home())
+        return
     await start_binding(ctx, said=ctx.msg.text)  # "我住3栋2单元502": the home is already said
+
+
+async def _home_introduced(ctx: Context) -> HomeAddress | None:
+    """The bound home, when the message names it and asks nothing about binding or moving."""
+    said = extract_address(ctx.msg.text) if ctx.msg.has_text else Address()
+    if said.empty or _REBIND.search(ctx.msg.text):
+        return None
+    home = await queries.home_of(await ctx.person())
+    if home is None or said.letter or said.building != home.building.number:
+        return None
+    return home if (said.unit or 0, said.room or home.room) == (home.unit, home.room) else None
 
 
 @router.handle(state(CHANGE))

@@ -115,7 +115,9 @@ _SURNAME_ONLY = re.compile(r"(?:显示|写|留|用|署)(?:个|上|我的?|俺的
 _SHOW = re.compile(r"显示|写上|写出来|公开|署名|留名|写名|写姓|写我")
 _MISTAKE = re.compile(r"不对|不是|错了|搞错|弄错|改一下|改下|要改|修改")
 # around a 称呼: "就写王阿姨吧", "叫我小陈就行", "显示为李老师"
-_NAME_LEAD = re.compile(r"^(?:那|就|那就)?(?:写成?|显示为?|叫我|称呼我?为?|就叫|我叫|我是|叫|署名|用|是)?")
+_NAME_LEAD = re.compile(
+    r"^(?:那|就|那就)?(?:写成?|显示为?|叫我|称呼我?为?|就叫|我叫|我是|叫|署名|用|是)?(?:一?个)?"
+)
 _NAME_TAIL = re.compile(r"(?:就行|就好|就可以|即可|好了|就中|就成|可以|也行|吧|嘛|啦|呀|哈|了|哦|呗|啊|呢)+$")
 _NOT_IN_A_NAME = frozenset(
     "的了吧吗呢啊呀嘛哈啦发写显示帮要想用请是不没别谢名字姓称呼匿我你他她俺咱行好可以就这那登记提交"
@@ -142,6 +144,9 @@ def naming_in(text: str) -> Naming | None:
     name = _own_name(said) or _own_name(_after_a_yes(said)) or _own_name(_named_first(said))
     if name:
         return Naming("name", name)
+    lone = _NAME_TAIL.sub("", _NAME_LEAD.sub("", strip_punctuation(said)))
+    if len(lone) == 1 and lone in words().surnames and lone != said.strip():  # "写个陈就行": 陈
+        return Naming("surname", lone)
     if _MISTAKE.search(said):
         return None  # "不对": something is wrong, not a name nor a no to showing one
     answer = yes_or_no(said)
