@@ -66,7 +66,9 @@ def categories_for(report: str) -> list[Category]:
     return [c for c in categories().values() if c.kind in kinds]
 
 
-_PLACES = re.compile(r"单元门[口前外边]|楼门[口前外]")
+# words that hold a keyword without meaning it: 单元门口 is where, not a broken unit door; 卫生间 is a
+# room, not rubbish; 没电梯 is a building without a lift, not a lift broken
+_PLACES = re.compile(r"单元门[口前外边]|楼门[口前外]|卫生间|洗手间|没[得有]?电梯")
 
 
 def _best(text: str, among: list[Category]) -> tuple[int, Category | None]:
@@ -83,7 +85,7 @@ def category_in_text(text: str, report: str | None = None, *, strict: bool = Fal
     ``report`` when given ("投诉物业换个灯泡" is about the property company, not the lamp), unless another
     kind's category is named at least twice as strongly ("1单元门口的垃圾桶三天没清运，招苍蝇" reported as a
     repair is rubbish, not the unit door; ``strict``: only the report's kind); None if none."""
-    text = _PLACES.sub(" ", normalize(text))  # 电体 is 电梯; 单元门口 is where, not a broken unit door
+    text = _PLACES.sub(" ", normalize(text))  # 电体 is 电梯 (nlp/data/slips.txt)
     everywhere = _best(text, list(categories().values()))
     if not report:
         return everywhere[1]
