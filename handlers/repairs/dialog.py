@@ -517,8 +517,15 @@ async def _take_place(ctx: Context, words: str) -> None:
     await _with_place(ctx, draft, building.id if building else None, said.unit or 0, text[:60])
 
 
+# what stands on a public road is the road's: a manhole or a lamp outside the estate is 市政道路
+_ROADSIDE = frozenset({"facility", "lighting"})
+
+
 async def _with_place(ctx: Context, draft: Draft, building_id: int | None, unit: int, where: str) -> None:
     draft.building, draft.unit, draft.where = building_id, unit, where
+    road = category_in_text(where, strict=True)
+    if building_id is None and draft.category in _ROADSIDE and road is not None and road.key == "road":
+        draft.category = road.key  # "井盖没了！" then "小区外面马路上 公交站往前一点"
     draft.keep(ctx.dialog)
     person = await ctx.person()
     assert person.community_id is not None  # require_home saw to it
@@ -614,7 +621,7 @@ _ASKS = re.compile(r"怎么|咋|如何|怎样|能不能|可不可以|[吗嘛呢]
 # no photo, said in a resident's words: "跳过 我不会拍", "没图", "照片在我老公手机里 先跳过", "不会弄照片"
 _NO_PHOTO = re.compile(
     r"跳过|略过|没[有得]?(?:图|照片|相片|拍)|冇(?:相|图|影)|(?:不会|不方便|没法|拍不了|弄不了)(?:拍|弄|发)?"
-    r"(?:照|图|相)?|照片.{0,8}(?:不在|没在|手机里)|先不(?:拍|发)|不(?:拍|发)了?|没空拍|无法度拍|照片没有|拍(?:啥|什么|个啥)|有啥好拍|拍不(?:了|清)"
+    r"(?:照|图|相)?|照片.{0,8}(?:不在|没在|手机里)|先不(?:拍|发)|不(?:拍|发)了?|没空拍|无法度拍|照片没有|拍(?:啥|什么|个啥)|有啥好拍|拍不(?:了|清|到|着)"
     r"|不要(?:照片|图)|照片不要|发不(?:出去|了)|莫拍|嫑(?:照片|拍)|(?:不想|懒得)\S{0,3}拍"
     r"|这次没有|下(?:回|次)再?(?:拍|录|发)|(?:不知道|不晓得|不会)(?:咋个?|怎么|怎样)发|哪有空拍"
     r"|(?:照片|相片|图片|录音|视频|拍照)就?算了"

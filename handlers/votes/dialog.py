@@ -226,7 +226,8 @@ async def confirm(ctx: Context) -> None:
     text = ctx.msg.text
     other = mentions.option_in(text, c.options)
     if other is not None and other != choice:
-        if mentions.is_question(text):  # "不同意的话费用谁出？": that one said back, to be sure
+        if mentions.is_question(text) or mentions.someone_elses(text):
+            # "不同意的话费用谁出？", "我老公要投同意 我俩吵半天了": that one said back, to be sure
             await confirm_choice(ctx, c, other)
         else:  # "不对，是不同意", "那我改票 不同意": the other option, chosen as plainly as from the list
             await _cast(ctx, c, [other])

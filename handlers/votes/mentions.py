@@ -27,7 +27,8 @@ _SHORTEST = 2  # a shared piece of one character (装, 车) names nothing
 
 # a question: an answer from the background, or an opinion for the committee, never a proposal or a vote
 _QUESTION = re.compile(
-    r"[?？]|吗|请问|想问|问一下|会不会|能不能|是不是|有没有|要不要|为什么|为啥|多久|几时|哪|谁|如何|"
+    r"[?？]|吗|请问|想问|问一下|会不会|能不能|是不是|有没有|要不要|为什么|为啥|多久|几时|如何|"
+    r"哪(?![个样]?都|个也)|谁(?![也都])|"  # 谁也别赢, 哪个都行: no question
     r"(?<![没不])(?:怎么|什么|多少|咋|啥)|"  # 没什么意见, 不怎么懂: no question
     r"([^\s不没])[不没]\1(?!\S{0,2}(?:都|也|无所谓|随便|没所谓|没关系))"  # 贵不贵 (建不建都行: none)
 )
@@ -149,3 +150,15 @@ def puts_off(text: str) -> bool:
     """ "先不投了", "回去跟家里人商量商量再说", "过两天再投": the resident will vote later, or not at all;
     a question is none ("建好以后再收费吗？")."""
     return bool(_LATER.search(normalize(text))) and not is_question(text)
+
+
+# a choice said to be someone else's: "我老公要投同意 我俩吵半天了" (a household's vote, not yet hers)
+_SOMEONE_ELSES = re.compile(
+    r"(?:老公|老婆|爱人|媳妇|丈夫|对象|孩子|儿子|女儿|我妈|我爸|老头子?|老太婆|家里人|他们|他|她)"
+    r"(?:非要|坚持|一定要|偏要|要|想|说|讲|觉得)(?:投|选)?"
+)
+
+
+def someone_elses(text: str) -> bool:
+    """The option named is another person's wish, to be said back before it is cast."""
+    return bool(_SOMEONE_ELSES.search(normalize(text)))
