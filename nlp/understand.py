@@ -57,6 +57,9 @@ WISH_ASKED = re.compile(
     r"|(?:找|要|请|有没有|派|来)\S{0,4}志愿者.{0,10}(?:帮|陪|来|上门|给|背|抬|扶|教|辅导|看)"
 )
 
+# pictures beside words: read the words ("早上好🌞", "你好👋"); a picture alone is the model's (👍)
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d\u2b00-\u2bff]+")
+
 # the model's label -> the intent a workflow answers (refined by the rules below)
 LABEL_INTENT: Mapping[str, str] = {
     "emergency": "emergency",
@@ -189,7 +192,7 @@ class Understanding:
         return self.rules.label(intent)
 
     def classify(self, text: str) -> Understood:
-        normal = normalize(text)
+        normal = _EMOJI.sub(" ", normalize(text)).strip() or normalize(text)  # "早上好🌞" is 早上好; 👍 is 👍
         stripped = strip_openings(normal)
         bare = strip_punctuation(stripped)
         prediction = self.model.predict_cleaned(fold_numbers(stripped))

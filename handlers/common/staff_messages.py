@@ -42,9 +42,17 @@ _LEAVE = re.compile(
 
 # a message for staff announced, to come next: "我是老张家的闺女 人在外地 想给社区留个言"
 _WILL_LEAVE = re.compile(
-    r"^.{0,40}?(?:想|要|能|可以|得|帮我|请帮我|麻烦)(?:给|跟|向)(?:社区|网格员|居委会|工作人员|书记|你们|楼长)"
-    r"\S{0,4}?留(?:个|一下|一句|句)?(?:言|话)\W*$",
+    r"^.{0,40}?(?:想|要|能|可以|得|帮我|请帮我|麻烦|请)?(?:给|跟|向)\S{0,4}?"
+    r"(?:社区|网格员|居委会|工作人员|书记|你们|楼长)\S{0,4}?留(?:个|一下|一句|句)?(?:言|话)\W*$"
+    # "请转网格员小张。": the message to come
+    r"|^\W*(?:你好|您好)?\W*(?:请|麻烦)?(?:帮我)?转(?:给|达给?|告给?)?(?:一下)?(?:我们的?)?"
+    r"(?:社区|网格员|居委会|工作人员|书记|楼长)\S{0,4}\W*$",
     re.S,
+)
+# a message left before and not answered, with what it was about: "我上个月在这里留言说要来社区报到 …
+# 到现在没人回我": left again, for the staff to see
+_UNANSWERED = re.compile(
+    r"^.{0,30}?留(?:了|过)?(?:个)?言.{0,40}?(?:没人回|没回|没人理|没有回音|没消息|没人答复|没答复)", re.S
 )
 _ASKS_A_MESSAGE = re.compile(r"留(?:个|一下)?言|转告|转达|带个话")
 # at "您是想：…", the words already said are the message: "留言就可以，谢谢"
@@ -68,6 +76,15 @@ async def leave_message(ctx: Context) -> None:
     number = await workflow.record_message(await ctx.person(), ctx.msg.text, ctx.now())
     ctx.dialog.clear()
     ctx.say("common.human_done", number=number)
+
+
+def _only_unanswered(ctx: Context) -> bool:
+    return not any(p.match(ctx.msg.text) for p in (_LEAVE, _WILL_LEAVE, _PERSON_WANTED))
+
+
+@router.handle(pattern(_UNANSWERED), _only_unanswered)
+async def unanswered_left_again(ctx: Context) -> None:
+    await leave_message(ctx)
 
 
 @router.handle(pattern(_LEAVE))
