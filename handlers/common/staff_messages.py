@@ -43,11 +43,13 @@ _LEAVE = re.compile(
 # a message for staff announced, to come next: "我是老张家的闺女 人在外地 想给社区留个言"
 _WILL_LEAVE = re.compile(
     r"^.{0,40}?(?:想|要|能|可以|得|帮我|请帮我|麻烦|请)?(?:给|跟|向)\S{0,4}?"
-    r"(?:社区|网格员|居委会|工作人员|书记|你们|楼长)\S{0,4}?留(?:个|一下|一句|句)?(?:言|话)\W*$"
-    # "请转网格员小张。": the message to come
-    r"|^\W*(?:你好|您好)?\W*(?:请|麻烦)?(?:帮我)?转(?:给|达给?|告给?)?(?:一下)?(?:我们的?)?"
-    r"(?:社区|网格员|居委会|工作人员|书记|楼长)\S{0,4}\W*$",
+    r"(?:社区|网格员|居委会|工作人员|书记|你们|楼长)\S{0,4}?留(?:个|一下|一句|句)?(?:言|话)\W*$",
     re.S,
+)
+# "请转网格员小张。": the message to come (idle only: "转给工作人员吧" may answer a question)
+_FORWARD = re.compile(
+    r"^(?!.*留)\W*(?:你好|您好)?\W*(?:请|麻烦)?(?:帮我)?转(?:给|达给?|告给?)?(?:一下)?(?:我们的?)?"
+    r"(?:社区|网格员|居委会|工作人员|书记|楼长)\S{0,4}\W*$",
 )
 # a message left before and not answered, with what it was about: "我上个月在这里留言说要来社区报到 …
 # 到现在没人回我": left again, for the staff to see
@@ -63,6 +65,11 @@ _JUST_A_MESSAGE = re.compile(
 
 @router.handle(pattern(_WILL_LEAVE))
 async def will_leave(ctx: Context) -> None:
+    start_human(ctx)
+
+
+@router.handle(pattern(_FORWARD), idle())
+async def forward_to_come(ctx: Context) -> None:
     start_human(ctx)
 
 
