@@ -137,6 +137,10 @@ class EmergencySignals:
             else None,
         )
 
+    def hedged_in(self, text: str) -> bool:
+        """Danger words only as a fear, a question or a denial ("我真的怕着火", "充电的时候着火了怎么办")."""
+        return not self.found_in(text) and any(p.search(text) for p in self.patterns)
+
     def found_in(self, text: str) -> bool:
         for pattern in self.patterns:
             for hit in pattern.finditer(text):
@@ -201,6 +205,7 @@ class Understanding:
             signal = self.signals.found_in(normal)
             ordinary = self.signals.ordinary is not None and self.signals.ordinary.search(normal)
             reported = self.signals.reported is not None and self.signals.reported.search(normal)
+            reported = reported or self.signals.hedged_in(normal)  # the words the model read, hedged
             if signal or (p_emergency >= EMERGENCY_AT and not ordinary and not reported):
                 return self._model("emergency", prediction, emergency=True, signal=signal)
         if prediction.label == "emergency":  # danger set aside ("楼下水管爆了": no one at risk): what else

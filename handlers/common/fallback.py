@@ -8,6 +8,7 @@ from bot.dispatcher import Context, Phase, Router, has_text, idle, intent, kind,
 from bot.messages import Kind
 from handlers.common.answers import choose, is_ack
 from handlers.common.menu import CHOOSE_STATE, MENU_STATE, offer_choices, show_menu
+from handlers.common.pause import MOVING
 from handlers.common.staff_messages import HUMAN_STATE, leave_message, start_human
 
 router = Router("common.fallback", last=True)
@@ -113,7 +114,14 @@ async def thanks(ctx: Context) -> None:
 
 @router.handle(lambda ctx: ctx.classification.ambiguous, phase=Phase.FALLBACK)
 async def did_you_mean(ctx: Context) -> None:
-    offer_choices(ctx, list(ctx.classification.candidates))
+    candidates = list(ctx.classification.candidates)
+    # "我爸住5栋1单元 他们楼道堆满了…" from a resident with a home: a place, not a move
+    moving = "bind" in candidates and len(candidates) == 2 and not MOVING.search(ctx.msg.text)
+    if moving and (await ctx.person()).home_id is not None:
+        other = next(c for c in candidates if c != "bind")
+        if await ctx.redirect(other, ctx.msg.text):
+            return
+    offer_choices(ctx, candidates)
 
 
 @router.handle(kind(Kind.IMAGE, Kind.LOCATION), idle(), phase=Phase.FALLBACK)

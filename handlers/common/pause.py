@@ -34,7 +34,9 @@ _A_QUESTION = re.compile(
     r"[吗?？]|怎么|咋|哪里|哪儿|在哪|多少|能不能|可不可以|有没有|有无|什么时候|几点|几年级"
 )
 # a home named mid-dialog is a move only with words of binding or moving
-_REBIND = re.compile(r"绑定|绑|更换|搬|换(?:个|一个)?(?:地址|住址|房子|家)|改(?:地址|住址)|新家")
+MOVING = re.compile(r"绑定|绑|更换|搬|换(?:个|一个)?(?:地址|住址|房子|家)|改(?:地址|住址)|新家")
+# said last, what lets the open dialog go
+_LETS_GO = re.compile(r"(?:不报了|不弄了|不修了|不办了|不用了|不要了|算了吧?|取消吧?)\W*$")
 SURE_QUESTION = 0.6  # how sure the model must be that such a question is about a service
 _CLOSED: dict[str, re.Pattern[str] | None] = {}  # a closed step, and the words about its own question
 SURE = 0.9  # how sure the model must be that a message in a closed step is a request
@@ -70,7 +72,9 @@ def _new_request(ctx: Context) -> bool:
         return True
     if wanted is None or wanted in _NOT_REQUESTS or wanted in _ANSWERS.get(dialog.state or "", ()):
         return False
-    if wanted == "bind" and not _REBIND.search(ctx.msg.text):
+    if _LETS_GO.search(ctx.msg.text):
+        return False  # "师傅已经在修了 那不报了 算了": the step's own way out, not a new request
+    if wanted == "bind" and not MOVING.search(ctx.msg.text):
         return False  # "对 3栋3单元 不是我家那栋": a place in an answer, not a move
     return ctx.asks_for(wanted) or _sure_in_closed_step(ctx)
 

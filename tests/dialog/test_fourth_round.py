@@ -1,0 +1,238 @@
+"""What a fourth round of conversations written blind found (sets P, Q and R): a yes followed by a remark
+with a "not" in it, a photo given up with 算了, a wish asked for in the middle of a report, dangers that are
+questions, denied or told of, the bound home named in an introduction, messages for a grid worker, and the
+everyday words of leaks, benches, guards and sheds. Every example here is written for this file."""
+
+from __future__ import annotations
+
+from bot.runtime import Conversations
+from handlers.repairs.models import Ticket
+from handlers.votes.models import Ballot, Proposal
+from handlers.wishes.models import Wish
+from storage.models import StaffMessage
+from tests.dialog.test_vote_words import LOCKERS, choices, lockers
+from tests.helpers import Clock, bound
+
+
+async def _ticket(user: str) -> Ticket:
+    return await Ticket.filter(reporter__openid=user).prefetch_related("building").get()
+
+
+async def _filed(chat_said: list[str], conv: Conversations, user: str, home: str = "3栋2单元502") -> Ticket:
+    """Say each line, answering "是您家所在的…吗" with 是的 whenever it is asked, then file the report."""
+    chat = await bound(conv, user, home)
+    for said in chat_said:
+        if "是您家所在的" in await chat.say(said):
+            await chat.say("是的")
+    if not await Ticket.filter(reporter__openid=user).exists():
+        await chat.run([("跳过", "请核对"), ("提交", "工单号")])
+    return await _ticket(user)
+
+
+async def test_a_yes_with_a_remark_that_says_not_about_something_else_files(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "2栋1单元301")
+    await chat.run(
+        [
+            ("楼上半夜还在剁肉 咚咚咚的", "是您家所在的"),
+            ("是的", "照片"),
+            ("跳过", "请核对"),
+            ("行 叫他们晚上别再剁了", "工单号"),
+        ]
+    )
+    other = await bound(conv, "r-2", "2栋1单元302")
+    await other.run(
+        [
+            ("卫生间顶上一直往下滴水", "是您家所在的"),
+            ("对", "照片"),
+            ("跳过", "请核对"),
+            ("没错 上去敲了门家里没人", "工单号"),
+        ]
+    )
+
+
+async def test_a_yes_with_a_doubt_about_the_report_is_still_asked_again(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("楼道灯不亮了", "是您家所在的"),
+            ("是的", "照片"),
+            ("跳过", "请核对"),
+            ("对 不过楼号不对", "请回复"),
+        ]
+    )
+    assert not await Ticket.exists()
+
+
+async def test_a_photo_given_up_with_suanle_is_no_photo_not_the_report_dropped(
+    conv: Conversations,
+) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("单元门的闭门器坏了 门砰砰响", "是您家所在的"),
+            ("是的", "照片"),
+            ("视频传不上来 算了", "请核对"),
+            ("提交", "工单号"),
+        ]
+    )
+    dropped = await bound(conv, "r-2", "5栋1单元101")
+    await dropped.run(
+        [
+            ("单元门的闭门器坏了", "是您家所在的"),
+            ("是的", "照片"),
+            ("师傅已经在修了 那不报了 算了", "先不报了"),
+        ]
+    )
+
+
+async def test_the_offer_after_an_emergency_passes_another_matter_on(
+    conv: Conversations, clock: Clock
+) -> None:
+    c = await lockers(clock)
+    chat = await bound(conv)
+    await chat.run([("我妈晕倒在厨房了 叫不醒", "120")])
+    reply = await chat.say("快递柜那个我投同意")
+    assert "通知网格员" not in reply and "请确认" in reply
+    await chat.say("对")
+    assert await choices(c) == [[0]]
+
+
+async def test_dangers_asked_about_denied_or_told_of_are_no_emergency(conv: Conversations) -> None:
+    chat = await bound(conv)
+    for said in (
+        "快递柜给电池充电的时候着火了怎么办 谁来管",
+        "2栋的电梯没有人关在里面 就是一直停在五楼不动",
+        "我家那口子说快递柜着过火 抖音上看到的",
+    ):
+        reply = await chat.say(said)
+        assert not any(number in reply for number in ("119", "96333", "120")), said
+        await chat.say("取消")
+    assert "119" in await chat.say("厨房着火了 快来人")
+
+
+async def test_a_wish_asked_for_in_the_middle_of_a_report_becomes_the_wish(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("厨房的水龙头拧不紧 一直滴", "是您家所在的"),
+            ("要不发个心愿吧 我八十了腿脚不便 新龙头买好了没人帮我装", ["微心愿", "怎么称呼"]),
+            ("写个陈就行", "已提交"),
+        ]
+    )
+    wish = await Wish.get()
+    assert "龙头" in wish.description and "陈" in wish.display_name
+    assert not await Ticket.exists()
+
+
+async def test_help_asked_of_volunteers_is_a_wish_not_a_question(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("马桶水箱一直哗哗流 物业说户内的不管 想请社区志愿者帮忙修一下 配件我买好了")
+    assert "微心愿" in reply and "您是想" not in reply
+
+
+async def test_the_bound_home_named_in_an_introduction_is_no_move(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "4栋2单元602")
+    reply = await chat.say("你好 我是4栋2单元602的住户 一个人住")
+    assert "已经绑定好了" in reply and "更换" not in reply
+    moving = await bound(conv, "r-2", "4栋2单元603")
+    assert "更换" in await moving.say("我搬到5栋1单元101了")
+
+
+async def test_the_everyday_words_of_leaks_benches_guards_and_sheds(conv: Conversations) -> None:
+    said = {
+        "卫生间吊顶又在渗水 楼上渗下来的": "water",
+        "小花园那张长条椅子塌了一半": "facility",
+        "北门保安态度太差了 不让我进还吼人": "property_service",
+        "楼后面那块绿化带被人用铁皮围起来 搭了个棚屋堆东西": "illegal_building",
+        "有人把电动车推进来充电 插线板就放在楼梯上": "corridor",
+    }
+    for number, (words, category) in enumerate(said.items()):
+        ticket = await _filed([words], conv, f"r-{number}", f"3栋2单元{501 + number}")
+        assert ticket.category == category, words
+
+
+async def test_a_manhole_on_the_road_outside_is_the_roads(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("井盖不见了", "是您家所在的"),
+            ("不是 在小区外面马路上 公交站旁边", "照片"),
+            ("拍不到 天黑了", "请核对"),
+            ("提交", "工单号"),
+        ]
+    )
+    assert (await _ticket(chat.user)).category == "road"
+
+
+async def test_a_suggestion_announced_to_the_community_is_asked_for(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("我想跟社区提个建议", "请说说您的建议"),
+            ("图书室晚上能不能开到八点 上班的人也能去", "谢谢您的建议"),
+        ]
+    )
+    assert await Proposal.filter(text__contains="图书室").exists()
+
+
+async def test_an_option_said_to_be_someone_elses_is_confirmed_first(
+    conv: Conversations, clock: Clock
+) -> None:
+    c = await lockers(clock)
+    chat = await bound(conv)
+    await chat.run(
+        [
+            (f"{LOCKERS} 我不同意", ["请确认", '"不同意"']),
+            ("唉 我儿子非要投同意", ["请确认", '"同意"']),
+        ]
+    )
+    assert not await Ballot.exists()
+    await chat.run([("那就弃权 谁也别争了", "已记录您家的投票：弃权")])
+    assert await choices(c) == [[2]]
+
+
+async def test_a_greeting_with_a_picture_is_a_greeting(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("早上好🌞")
+    assert "您好" in reply and "不在社区服务的范围" not in reply
+
+
+async def test_a_message_for_the_grid_worker_is_taken(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "7栋1单元101")  # 7栋 has no grid worker in the demo
+    await chat.run(
+        [
+            ("给小刘网格员留个言", "请直接说说您的问题"),
+            ("租客的登记表填好了 放在北门门卫室", "已为您留言"),
+        ]
+    )
+    other = await bound(conv, "r-2", "8栋201")
+    await other.run([("请转网格员。", "请直接说说您的问题"), ("我家孙女回来常住了 要补登", "已为您留言")])
+    assert await StaffMessage.filter(text__contains="补登").exists()
+
+
+async def test_a_message_left_before_and_unanswered_is_left_again(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("上周在这里留了言 问老年证怎么换新的 一直没人回")
+    assert "已为您留言" in reply
+    assert await StaffMessage.filter(text__contains="老年证").exists()
+
+
+async def test_a_place_confirmed_at_the_photo_step_is_no_move(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "2栋2单元502")
+    await chat.run(
+        [
+            ("我爸住5栋1单元 他们楼道堆满了旧沙发纸箱子", "照片"),
+            ("对 5栋1单元 不是我家那栋", "5栋1单元"),
+            ("没照片", "照片"),
+            ("提交", "工单号"),
+        ]
+    )
+    ticket = await _ticket(chat.user)
+    assert (ticket.building.number, ticket.unit) == (5, 1)
+
+
+async def test_a_health_certificate_and_a_bus_route_find_where_to_go(conv: Conversations) -> None:
+    chat = await bound(conv)
+    assert "健康证" in await chat.say("我在菜市场卖凉粉 说要办个健康证 去哪里办")
+    await chat.say("取消")
+    assert "12345" in await chat.say("公交车改线了 站点挪远了 找哪个部门反映")
