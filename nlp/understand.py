@@ -54,7 +54,8 @@ COMMAND_INTENTS = frozenset(
 # "想请社区志愿者帮忙换一个", "想找两个志愿者周末帮忙把我抬下楼"); not "我想当志愿者"
 WISH_ASKED = re.compile(
     r"(?:发|许|提|报|登记|写|申请)(?:一?个|一下)?(?:这个)?(?:微)?心愿"
-    r"|(?:找|要|请|有没有|派|来)\S{0,4}志愿者.{0,10}(?:帮|陪|来|上门|给|背|抬|扶|教|辅导|看)"
+    r"|(?:找|要|请|有没有|派|来|希望能?有|能有)\S{0,6}(?:志愿者|义工|年轻人|大学生)"
+    r".{0,16}(?:帮|陪|来|上门|给|背|抬|扶|教|辅导|看)"
 )
 
 # pictures beside words: read the words ("早上好🌞", "你好👋"); a picture alone is the model's (👍)
@@ -204,8 +205,8 @@ class Understanding:
         if p_emergency >= self.signals.floor:
             signal = self.signals.found_in(normal)
             ordinary = self.signals.ordinary is not None and self.signals.ordinary.search(normal)
-            reported = self.signals.reported is not None and self.signals.reported.search(normal)
-            reported = reported or self.signals.hedged_in(normal)  # the words the model read, hedged
+            told = self.signals.reported is not None and self.signals.reported.search(normal) is not None
+            reported = told or self.signals.hedged_in(normal)  # or the words the model read, hedged
             if signal or (p_emergency >= EMERGENCY_AT and not ordinary and not reported):
                 return self._model("emergency", prediction, emergency=True, signal=signal)
         if prediction.label == "emergency":  # danger set aside ("楼下水管爆了": no one at risk): what else

@@ -519,13 +519,13 @@ async def _take_place(ctx: Context, words: str) -> None:
 
 # what stands on a public road is the road's: a manhole or a lamp outside the estate is 市政道路
 _ROADSIDE = frozenset({"facility", "lighting"})
+_ON_THE_ROAD = re.compile(r"小区外|马路|大街|街上|公交站|人行道|市政")
 
 
 async def _with_place(ctx: Context, draft: Draft, building_id: int | None, unit: int, where: str) -> None:
     draft.building, draft.unit, draft.where = building_id, unit, where
-    road = category_in_text(where, strict=True)
-    if building_id is None and draft.category in _ROADSIDE and road is not None and road.key == "road":
-        draft.category = road.key  # "井盖没了！" then "小区外面马路上 公交站往前一点"
+    if building_id is None and draft.category in _ROADSIDE and _ON_THE_ROAD.search(where):
+        draft.category = "road"  # "井盖没了！" then "小区外面马路上 公交站往前一点"
     draft.keep(ctx.dialog)
     person = await ctx.person()
     assert person.community_id is not None  # require_home saw to it

@@ -105,9 +105,9 @@ async def test_dangers_asked_about_denied_or_told_of_are_no_emergency(conv: Conv
         "我家那口子说快递柜着过火 抖音上看到的",
     ):
         reply = await chat.say(said)
-        assert not any(number in reply for number in ("119", "96333", "120")), said
+        assert "通知网格员" not in reply and "请马上" not in reply, said  # no emergency's answer
         await chat.say("取消")
-    assert "119" in await chat.say("厨房着火了 快来人")
+    assert "请马上拨打 119" in await chat.say("厨房着火了 快来人")
 
 
 async def test_a_wish_asked_for_in_the_middle_of_a_report_becomes_the_wish(conv: Conversations) -> None:
