@@ -38,6 +38,11 @@ def number_of(message_id: int) -> str:
     return f"H{message_id:04d}"
 
 
+def id_of(number: str) -> int:
+    """H0012 -> 12."""
+    return int(number.lstrip("Hh"))
+
+
 async def messages_of(community: Community, status: str | None, page: int, per_page: int) -> MessagePage:
     """A community's messages for staff, oldest first (those waiting longest lead): two statements."""
     query = StaffMessage.filter(community=community)

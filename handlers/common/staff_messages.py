@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 
+import content
 from bot.dispatcher import Context, Router, command, idle, pattern, state
-from handlers.common import formats, queries, workflow
+from handlers.common import addendum, formats, queries, workflow
 from handlers.common.menu import CHOOSE_STATE
 from handlers.common.pause import answers
 from storage.roles import answers_messages
@@ -82,7 +83,16 @@ def start_human(ctx: Context) -> None:
 async def leave_message(ctx: Context) -> None:
     number = await workflow.record_message(await ctx.person(), ctx.msg.text, ctx.now())
     ctx.dialog.clear()
+    addendum.remember(ctx, "message", queries.id_of(number))
     ctx.say("common.human_done", number=number)
+
+
+async def _add_to_message(ctx: Context, message_id: int, words: str) -> str | None:
+    number = await workflow.add_to_message(message_id, await ctx.person(), words)
+    return content.text("common.added_message", number=number) if number else None
+
+
+addendum.register("message", _add_to_message)
 
 
 def _only_unanswered(ctx: Context) -> bool:
@@ -151,6 +161,7 @@ async def _resident_leaves(ctx: Context) -> None:
         said = f"{said}\n{ctx.msg.text.strip()}"
     number = await workflow.record_message(await ctx.person(), said, ctx.now())
     ctx.dialog.clear()
+    addendum.remember(ctx, "message", queries.id_of(number))
     ctx.say("common.human_done", number=number)
 
 

@@ -40,6 +40,16 @@ async def record_message(person: Person, text: str, now: dt.datetime) -> str:
     return number_of(note.id)
 
 
+async def add_to_message(message_id: int, person: Person, words: str) -> str | None:
+    """A line the resident adds to their own message while it waits; its number, or None (answered)."""
+    message = await StaffMessage.get_or_none(id=message_id, person=person, status="open")
+    if message is None:
+        return None
+    message.text = f"{message.text}\n{content.text('common.added_label')}{words.strip()}"[:4000]
+    await message.save(update_fields=["text"])
+    return number_of(message.id)
+
+
 async def answer(message_id: int, staff: Person, text: str, now: dt.datetime) -> MessageView:
     """Answer an open message once (the first answer wins); the resident is told."""
     message = await StaffMessage.get_or_none(id=message_id)

@@ -12,7 +12,7 @@ import content
 from bot.dialog import Dialog
 from bot.dispatcher import Context, Phase, Router, command, has_text, idle, intent, kind, pattern, state
 from bot.messages import Kind
-from handlers.common import formats
+from handlers.common import addendum, formats
 from handlers.common.answers import choose, is_skip, yes_or_no
 from handlers.common.corrections import corrected
 from handlers.common.menu import CHOOSE_STATE
@@ -346,6 +346,14 @@ def _ask_category(ctx: Context, kind: str) -> None:
 
 
 _COMMAND_FIRST = re.compile(r"^(?:我要|我想)?(?:报修|投诉)[\s,，:：]*")
+
+
+async def _add_to_ticket(ctx: Context, ticket_id: int, words: str) -> str | None:
+    ticket = await workflow.add_note(ticket_id, await ctx.person(), words, ctx.now())
+    return content.text("repairs.added_ticket", number=ticket.number) if ticket else None
+
+
+addendum.register("ticket", _add_to_ticket)
 
 
 def _a_wish_instead(ctx: Context) -> bool:
@@ -734,6 +742,7 @@ async def _file(ctx: Context, draft: Draft, *, shown: bool) -> None:
     )
     ctx.dialog.clear()
     ctx.dialog.update(filed=ticket.number)  # no step open; a late "跳过" or "提交" is told it is done
+    addendum.remember(ctx, "ticket", ticket.id)
     who = content.text(f"repairs.handler.{category.handler}")
     if not shown:
         ctx.say("repairs.filed_as", category=category.label, where=draft.where)

@@ -157,6 +157,20 @@ async def _report(cmd: ReportRepair, now: dt.datetime) -> Ticket:
     return ticket
 
 
+async def add_note(ticket_id: int, reporter: Person, words: str, now: dt.datetime) -> Ticket | None:
+    """A line the reporter adds to their open ticket ("补充一下 楼上是402"): kept with the description, and
+    in the ticket's history; None when it is closed (or not theirs)."""
+    ticket = await Ticket.get_or_none(id=ticket_id, reporter=reporter, status__in=OPEN_STATUSES)
+    if ticket is None:
+        return None
+    note = words.strip()[:500]
+    async with in_transaction():
+        ticket.description = f"{ticket.description}；{content.text('common.added_label')}{note}"[:2500]
+        await ticket.save(update_fields=["description"])
+        await TicketEvent.create(ticket=ticket, actor=reporter, action="note", note=note, created_at=now)
+    return ticket
+
+
 async def _staff_new(ticket: Ticket) -> str:
     """What a handler is told of a new ticket (or one handed to them)."""
     text = content.text(

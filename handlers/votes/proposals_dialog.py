@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 
+import content
 from bot.dispatcher import Context, Router, has_text, idle, intent, state
+from handlers.common import addendum
 from handlers.common import workflow as messages
 from handlers.common.answers import choose
 from handlers.common.pause import answers
@@ -90,7 +92,16 @@ async def question_or_proposal(ctx: Context) -> None:
 async def _save_proposal(ctx: Context, text: str, source: str) -> None:
     ctx.dialog.clear()
     proposal = await workflow.propose(await ctx.person(), text, f"chat:{source}", ctx.now())
+    addendum.remember(ctx, "proposal", proposal.id)
     ctx.say("votes.proposal_saved", number=proposal.number)
+
+
+async def _add_to_proposal(ctx: Context, proposal_id: int, words: str) -> str | None:
+    proposal = await workflow.add_to_proposal(proposal_id, await ctx.person(), words)
+    return content.text("votes.added_proposal", number=proposal.number) if proposal else None
+
+
+addendum.register("proposal", _add_to_proposal)
 
 
 router.handle(intent("propose"), idle())(propose)

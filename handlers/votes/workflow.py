@@ -470,6 +470,16 @@ async def remind(c: Consultation, now: dt.datetime) -> int:
 
 
 # -- proposals -------------------------------------------------------------------------------------------
+async def add_to_proposal(proposal_id: int, person: Person, words: str) -> Proposal | None:
+    """A line the resident adds to their suggestion while the committee has not decided on it."""
+    proposal = await Proposal.get_or_none(id=proposal_id, person=person, status="new")
+    if proposal is None:
+        return None
+    proposal.text = f"{proposal.text}\n{content.text('common.added_label')}{words.strip()}"[:1500]
+    await proposal.save(update_fields=["text"])
+    return proposal
+
+
 async def propose(person: Person, text: str, source_key: str, now: dt.datetime) -> Proposal:
     return await once(Proposal, source_key, lambda: _propose(person, text, source_key, now))
 

@@ -236,3 +236,38 @@ async def test_a_health_certificate_and_a_bus_route_find_where_to_go(conv: Conve
     assert "健康证" in await chat.say("我在菜市场卖凉粉 说要办个健康证 去哪里办")
     await chat.say("取消")
     assert "12345" in await chat.say("公交车改线了 站点挪远了 找哪个部门反映")
+
+
+async def test_a_line_added_after_filing_goes_to_what_was_filed(conv: Conversations) -> None:
+    from handlers.repairs.models import TicketEvent
+
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("楼道里的扶手松了 一抓就晃", "是您家所在的"),
+            ("是的", "照片"),
+            ("没拍", "请核对"),
+            ("提交", "工单号"),
+            ("补充一下 是三楼到四楼那一段", ["已经补进您的报修单", "R"]),
+        ]
+    )
+    ticket = await _ticket(chat.user)
+    assert "三楼到四楼" in ticket.description
+    assert await TicketEvent.filter(ticket=ticket, action="note").exists()
+    await chat.run([("请帮我留言：下周二上午家里没人", "已为您留言"), ("再加一句 有事打我手机", "留言")])
+    assert "打我手机" in (await StaffMessage.get(person__openid=chat.user)).text
+    await chat.run(
+        [("我建议小区门口装个快递驿站的指示牌", "谢谢您的建议"), ("忘了说 最好夜里也能看清", "建议")]
+    )
+    assert "夜里" in (await Proposal.get(person__openid=chat.user)).text
+
+
+async def test_a_line_added_to_a_closed_ticket_is_not_lost_silently(conv: Conversations) -> None:
+    from handlers.repairs.models import TicketStatus
+
+    chat = await bound(conv)
+    await chat.run(
+        [("单元门的门禁刷不开", "是您家所在的"), ("是的", "照片"), ("没拍", "请核对"), ("提交", "工单号")]
+    )
+    await Ticket.filter(reporter__openid=chat.user).update(status=TicketStatus.CLOSED)
+    assert "办理完了" in await chat.say("补充一下 现在好了")
