@@ -109,18 +109,6 @@ def offer_resume(ctx: Context) -> None:
             return
 
 
-async def set_aside(ctx: Context) -> None:
-    """Pause the open dialog, answer the message as if none were open, then offer to go back."""
-    ctx.dialog.pause()
-    before = len(ctx.reply.parts)
-    await ctx.dispatcher.feed(ctx)
-    if not ctx.dialog.open:
-        offer_resume(ctx)
-    elif ctx.dialog.paused:  # the new request asks its own question: say so before it
-        namespace = str(ctx.dialog.paused["state"]).split(":", 1)[0]
-        ctx.reply.parts.insert(before, content.text("common.paused_meanwhile", what=_name(namespace)))
-
-
 def _name(namespace: str) -> str:
     key = f"common.paused_name.{namespace}"
     return content.text(key) if key in content.messages() else content.text("common.paused_name.other")
@@ -128,7 +116,28 @@ def _name(namespace: str) -> str:
 
 @router.handle(_new_request, phase=Phase.DIALOG)
 async def change_of_mind(ctx: Context) -> None:
-    await set_aside(ctx)
+    step = ctx.dialog.state
+    await set_aside(ctx, back=step in _QUESTIONS and ctx.intent == "service")
+
+
+async def set_aside(ctx: Context, *, back: bool = False) -> None:
+    """Pause the open dialog, answer the message as if none were open, then offer to go back; ``back``
+    (a question answered at a step that keeps its form): straight back to the step, its question asked
+    again, when the answer opened nothing of its own."""
+    ctx.dialog.pause()
+    before = len(ctx.reply.parts)
+    await ctx.dispatcher.feed(ctx)
+    if not ctx.dialog.open and back and ctx.dialog.resume():
+        question = ctx.dialog.question
+        if question:
+            ctx.say("common.back_to_step")
+            ctx.say_text(question)
+        return
+    if not ctx.dialog.open:
+        offer_resume(ctx)
+    elif ctx.dialog.paused:  # the new request asks its own question: say so before it
+        namespace = str(ctx.dialog.paused["state"]).split(":", 1)[0]
+        ctx.reply.parts.insert(before, content.text("common.paused_meanwhile", what=_name(namespace)))
 
 
 _GO_ON = ("继续", "接着填", "接着填写", "继续填写")

@@ -20,7 +20,7 @@ from bot.dispatcher import Context, Router, has_text, idle, intent, state
 from handlers.common import formats
 from handlers.common.answers import choose, is_any, yes_or_no
 from handlers.common.corrections import corrected
-from handlers.common.pause import answers
+from handlers.common.pause import answers, questions
 from handlers.common.rules import Refusal
 from handlers.register import verify_queries
 from handlers.residents.dialog import require_home
@@ -52,6 +52,7 @@ CONFIRM = "wish:confirm"
 # free text: 陪老人 there is the answer, not a new wish; and asking for a wish there asks for this one
 answers(WHAT, WHO)
 answers(NAME, CONFIRM, intents={"wish"})
+questions(NAME, WHO)
 PENDING_TTL = 1800
 
 _NO_DEADLINE = {

@@ -271,3 +271,17 @@ async def test_a_line_added_to_a_closed_ticket_is_not_lost_silently(conv: Conver
     )
     await Ticket.filter(reporter__openid=chat.user).update(status=TicketStatus.CLOSED)
     assert "办理完了" in await chat.say("补充一下 现在好了")
+
+
+async def test_a_service_question_at_the_wish_name_step_is_answered_and_the_wish_goes_on(
+    conv: Conversations,
+) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("我外婆一个人住 平时买菜做饭都吃力", "怎么称呼"),
+            ("对了 社区有没有长者食堂", ["长者食堂", "接着刚才的", "怎么称呼"]),
+            ("姓黄", "已提交"),
+        ]
+    )
+    assert (await Wish.get()).display_name.startswith("黄")
