@@ -48,6 +48,11 @@ def answers(*states: str, intents: Iterable[str] = CONTENT) -> None:
         _ANSWERS[name] = _ANSWERS.get(name, frozenset()) | frozenset(intents)
 
 
+def takes_words(state: str | None) -> bool:
+    """The step's answer is free text (a place, a description, a message for staff)."""
+    return bool(state) and state in _ANSWERS
+
+
 def questions(*states: str) -> None:
     """Declare that in ``states`` a question the model takes for a service question is a request, though
     the step takes other words as answers ("社区有没有四点半课堂" at "是哪一类问题？"): it is answered and

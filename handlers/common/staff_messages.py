@@ -47,6 +47,10 @@ _WILL_LEAVE = re.compile(
     r"(?:社区|网格员|居委会|工作人员|书记|你们|楼长)\S{0,4}?留(?:个|一下|一句|句)?(?:言|话)\W*$",
     re.S,
 )
+# "我想给小张带个话": a message for a person named, to come
+_CARRY = re.compile(
+    r"^\W*(?:你好|您好)?\W*(?:我|俺)?(?:想|要|请|麻烦)?(?:你们?)?(?:帮我)?(?:给|跟|向)\S{1,6}?(?:带|捎|传)(?:个|句)?话\W*$"
+)
 # "请转网格员小张。": the message to come (idle only: "转给工作人员吧" may answer a question)
 _FORWARD = re.compile(
     r"^(?!.*留)\W*(?:你好|您好)?\W*(?:请|麻烦)?(?:帮我)?转(?:给|达给?|告给?)?(?:一下)?(?:我们的?)?"
@@ -58,6 +62,8 @@ _UNANSWERED = re.compile(
     r"^.{0,30}?留(?:了|过)?(?:个)?言.{0,40}?(?:没人回|没回|没人理|没有回音|没消息|没人答复|没答复)", re.S
 )
 _ASKS_A_MESSAGE = re.compile(r"留(?:个|一下)?言|转告|转达|带个话")
+# at "您是想：…", a message asked for first, whatever follows: "对 留个言 麻烦小张隔几天上门看看她"
+_MESSAGE_FIRST = re.compile(r"^\W*(?:对|好的?|嗯|是的?|那)?\W*(?:就|帮我|请)?(?:留(?:个|一下)?言|转告|转达)")
 # at "您是想：…", the words already said are the message: "留言就可以，谢谢"
 _JUST_A_MESSAGE = re.compile(
     r"^\W*(?:就|那就|帮我)?(?:留(?:个|一下)?言|转告|转达)(?:就(?:可以|行|好)了?)?\W*(?:谢谢\W*)?$"
@@ -66,6 +72,11 @@ _JUST_A_MESSAGE = re.compile(
 
 @router.handle(pattern(_WILL_LEAVE))
 async def will_leave(ctx: Context) -> None:
+    start_human(ctx)
+
+
+@router.handle(pattern(_CARRY), idle())
+async def message_to_carry(ctx: Context) -> None:
     start_human(ctx)
 
 
@@ -142,8 +153,11 @@ def _just_a_message(ctx: Context) -> bool:
     if not ctx.msg.has_text:
         return False
     offered_a_person = "human" in (ctx.dialog.data.get("options") or ())
+    text = ctx.msg.text
     return bool(
-        _JUST_A_MESSAGE.match(ctx.msg.text) or (offered_a_person and _ASKS_A_MESSAGE.search(ctx.msg.text))
+        _JUST_A_MESSAGE.match(text)
+        or _MESSAGE_FIRST.match(text)
+        or (offered_a_person and _ASKS_A_MESSAGE.search(text))
     )
 
 

@@ -43,7 +43,7 @@ REOPEN_PICK = "repair:reopen_pick"
 REOPEN_WHY = "repair:reopen_why"
 answers(CATEGORY, PLACE, DESCRIBE, REOPEN_WHY)  # free text: 灯坏了 there is the answer, not a new report
 questions(CATEGORY)  # "社区有没有托管的地方" at "是哪一类问题？": answered, the report kept
-answers(PHOTO, intents=("repair", "complaint"))  # "灯在三楼楼梯口" instead of a photo: more description
+answers(PHOTO, HOME_PLACE, intents=("repair", "complaint"))  # "灯在三楼楼梯口", "坏了 楼道的": more words
 # a photo or 跳过 (or 提交): another clear request is answered, the report kept
 closed(PHOTO, about="拍|照|图|相片|提交|交|登记|报上去|发")
 
@@ -65,6 +65,10 @@ _OUR_PLACE = re.compile(
     r"(?:我们|咱们?|俺们?|阿拉|我哋)(?:这|那)?(?:个|栋|单元|楼)|我家|我们家|俺家|屋头|屋里"
 )
 _NOT_OURS = re.compile(r"不是|不在|别的|隔壁|对面")
+# the stairway, nothing else named, at "是您家所在的 3栋2单元 吗": the home's own ("坏了 楼道的")
+_STAIRWAY = re.compile(r"楼道|楼梯|过道|单元门|走廊")
+# a neighbour's home, the resident's own building and unit ("哦不是隔壁 是楼上")
+_NEIGHBOUR = re.compile(r"楼上|隔壁|对门|对面(?:那?家|邻居)|楼下(?:那家|邻居|住的)|邻居家")
 _ELSEWHERE = re.compile(
     r"[东南西北]门|大门|门口|路边|马路|路上|道上|那条道|广场|花园|绿化带|地下室|车库|停车场|楼顶|天台|"
     r"健身|球场|小区外|外面|对面|隔壁|旁边|附近"
@@ -464,6 +468,13 @@ async def home_place_answer(ctx: Context) -> None:
         and yes_or_no(said) is not False
     ):
         choice = 1  # "是我们单元，五楼到六楼那里", "废话 当然是我们单元的", "是我家 就二楼"
+    if (
+        choice is None
+        and _STAIRWAY.search(said)
+        and not _NOT_OURS.search(said)
+        and not _ELSEWHERE.search(said)
+    ):
+        choice = 1  # "坏了 楼道的": the home's stairway
     no_photo = _no_photo(said)
     if no_photo:  # "是的，在三楼，没拍照片": not asked for a photo afterwards
         draft.no_photo = True
@@ -518,6 +529,9 @@ async def _take_place(ctx: Context, words: str) -> None:
         await _with_place(ctx, draft, None, 0, content.text("repairs.place_whole_estate"))
         return
     building = await queries.building_written((await ctx.person()).community_id, said)
+    if said.empty and _NEIGHBOUR.search(text):
+        await _with_place(ctx, draft, draft.home_building, draft.home_unit, text[:60])  # "是楼上": ours
+        return
     if building is None and (said.room or said.unit) and not said.has_building:
         # 楼上1802, 隔壁1单元的楼道: in the resident's own building
         await _with_place(ctx, draft, draft.home_building, said.unit or draft.home_unit, text[:60])

@@ -372,10 +372,18 @@ async def answer(ctx: Context, found: search.Found) -> None:
     show_card(ctx, cat, found.entries[0], ctx.msg.text)
 
 
+_SHORT_FOLLOW = 12  # a question this short after one not understood may finish it ("满80了" / "听说有补贴")
+
+
 @router.handle(intent("service"), idle())
 async def service_question(ctx: Context) -> None:
     code = await community_code(ctx)
     found = search.ask(code, ctx.msg.text) if ctx.msg.text.strip() else search.Found([], [])
+    before = str(ctx.dialog.data.get("question") or "") if ctx.dialog.state == HANDOFF else ""
+    if before and len(ctx.word) <= _SHORT_FOLLOW:  # "我公公今年满80了" then "听说有补贴": one question
+        together = search.ask(code, f"{before} {ctx.msg.text}")
+        if not together.none and (found.none or not found.sure or together.sure):
+            found = together
     if not found.none:
         await answer(ctx, found)
         return

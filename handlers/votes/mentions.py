@@ -28,6 +28,8 @@ _SHORTEST = 2  # a shared piece of one character (装, 车) names nothing
 # a question: an answer from the background, or an opinion for the committee, never a proposal or a vote
 _QUESTION = re.compile(
     r"[?？]|吗|请问|想问|问一下|会不会|能不能|是不是|有没有|要不要|为什么|为啥|多久|几时|如何|"
+    # 要搞几天 (not 好几天了), 要我们掏钱些不
+    r"(?<![好这那前过])几(?:天|号|点|块|个月|年|次)(?!了)|多少钱|多长时间|[不没](?:哦|啊|呀|嘛|哈)?$|"
     r"哪(?![个样]?都|个也)|谁(?![也都])|"  # 谁也别赢, 哪个都行: no question
     r"(?<![没不])(?:怎么|什么|多少|咋|啥)|"  # 没什么意见, 不怎么懂: no question
     r"([^\s不没])[不没]\1(?!\S{0,2}(?:都|也|无所谓|随便|没所谓|没关系))"  # 贵不贵 (建不建都行: none)
