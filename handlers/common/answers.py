@@ -122,7 +122,7 @@ _SOFTENERS = frozenset({"好", "好的", "好吧", "行", "行吧", "那好", "�
 # in a part after a yes, a word that may take it back: asked again rather than guessed
 # (a "not" about something else is a remark: "要得 喊他们晚上莫整了", "没错 楼上敲门没人在")
 _DOUBT = re.compile(
-    r"但|可是|只是|不过|错|不对|不是|不行|不要(?:提交|交|报|了)|先别|别(?:提交|交|急|报)|先不|不用|没(?:写|填|说|选)|[不没][改换]"
+    r"但|可是|只是|不过(?!三)|错|不对|不是|不行|不要(?:提交|交|报|了)|先别|别(?:提交|交|急|报)|先不|不用|没(?:写|填|说|选)|[不没][改换]"
     r"|改|想想|考虑|等等|等一下|稍等|再看|问问|商量|[不没]$"
 )
 # a question in what follows a first word said without a pause ("提交了多久能来修", "取消了还能再报吗")

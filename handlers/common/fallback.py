@@ -42,6 +42,19 @@ async def pick(ctx: Context) -> None:
         show_menu(ctx)
 
 
+def _one_of_the_offers(ctx: Context) -> bool:
+    """At "您是想：1 微心愿 2 办事查询", more words that are one of the offers ("係呀 想揾个义工陪佢去")."""
+    options = ctx.dialog.data.get("options") or ()
+    return ctx.msg.has_text and ctx.intent in options and ctx.intent in _TAKES_WORDS
+
+
+@router.handle(state(CHOOSE_STATE), _one_of_the_offers)
+async def offer_taken_up(ctx: Context) -> None:
+    """That request, in both messages' words: the first is not lost."""
+    said = str(ctx.dialog.data.get("said") or "")
+    await ctx.redirect(str(ctx.intent), f"{said}，{ctx.msg.text.strip()}" if said else ctx.msg.text)
+
+
 def _nothing_open(ctx: Context) -> bool:
     # nothing asked but the menu: not an offer waiting for its yes or no ("不用了" answers it)
     return ctx.dialog.state in (None, MENU_STATE)

@@ -56,6 +56,13 @@ _FORWARD = re.compile(
     r"^(?!.*留)\W*(?:你好|您好)?\W*(?:请|麻烦)?(?:帮我)?转(?:给|达给?|告给?)?(?:一下)?(?:我们的?)?"
     r"(?:社区|网格员|居委会|工作人员|书记|楼长)\S{0,4}\W*$",
 )
+# a person of the community asked to be told, anywhere in a message that says what about ("想表扬一下他们
+# 麻烦给李主任说一声", "催办有啥用 我要找活人 给李主任留言 让他给我个说法")
+_TELL_THEM = re.compile(
+    r"^.{4,}?(?:给|跟|向|告诉)\S{0,3}(?:主任|书记|网格员|社区|居委会|工作人员|领导|楼长)"
+    r"(?:说一声|说一下|讲一声|留个?言|反映一下|带个话|转告)",
+    re.S,
+)
 # a message left before and not answered, with what it was about: "我上个月在这里留言说要来社区报到 …
 # 到现在没人回我": left again, for the staff to see
 _UNANSWERED = re.compile(
@@ -108,6 +115,16 @@ addendum.register("message", _add_to_message)
 
 def _only_unanswered(ctx: Context) -> bool:
     return not any(p.match(ctx.msg.text) for p in (_LEAVE, _WILL_LEAVE, _PERSON_WANTED))
+
+
+def _only_told(ctx: Context) -> bool:
+    others = (_LEAVE, _WILL_LEAVE, _PERSON_WANTED, _UNANSWERED, _CARRY, _FORWARD)
+    return ctx.dialog.state is None and not any(p.match(ctx.msg.text) for p in others)
+
+
+@router.handle(pattern(_TELL_THEM), _only_told)
+async def tell_them(ctx: Context) -> None:
+    await leave_message(ctx)
 
 
 @router.handle(pattern(_UNANSWERED), _only_unanswered)

@@ -352,6 +352,20 @@ def _ask_category(ctx: Context, kind: str) -> None:
 _COMMAND_FIRST = re.compile(r"^(?:我要|我想)?(?:报修|投诉)[\s,，:：]*")
 
 
+# mediation asked for after the report began ("我就想请社区出面调解一下"): a dispute between neighbours,
+# whatever the thing they quarrel over (a leak, water from flowers)
+_MEDIATION = re.compile(r"调解|出面|出个面|坐下来(?:说|谈|聊)|评评理|说和")
+
+
+def _mediation_asked(ctx: Context) -> None:
+    if not ctx.msg.has_text or not _MEDIATION.search(ctx.msg.text):
+        return
+    draft = Draft.of(ctx.dialog)
+    if draft.category != "dispute" and "dispute" in categories():
+        draft.category, draft.report = "dispute", "complaint"
+        draft.keep(ctx.dialog)
+
+
 async def _add_to_ticket(ctx: Context, ticket_id: int, words: str) -> str | None:
     ticket = await workflow.add_note(ticket_id, await ctx.person(), words, ctx.now())
     return content.text("repairs.added_ticket", number=ticket.number) if ticket else None
@@ -431,6 +445,7 @@ async def _with_category(ctx: Context, draft: Draft, category: Category) -> None
 
 @router.handle(state(HOME_PLACE), has_text())
 async def home_place_answer(ctx: Context) -> None:
+    _mediation_asked(ctx)
     instead = _named_instead(ctx.msg.text)
     if instead:  # "不是6栋，饭馆在7栋楼下": the building not denied
         await _take_place(ctx, instead)
@@ -456,6 +471,8 @@ async def home_place_answer(ctx: Context) -> None:
     first = _PARTS.split(normalize(said))[0]
     if choice == 2 and yes_or_no(first, run_on=False) and (_OUR_PLACE.search(said) or _ASKS.search(said)):
         choice = 1  # "对 402 就我们单元 物业不是规定八点以后吗": the yes first, the 不是 in a question
+    if choice == 2 and _OUR_PLACE.search(said) and not _NOT_OURS.search(said) and not _ELSEWHERE.search(said):
+        choice = 1  # "没有 已经出来了 … 就我们单元那部": the no was to something else
     if choice == 2 and _RHETORICAL.search(said) and not _ELSEWHERE.search(said):
         choice = None  # "这不是作死吗 新闻天天报": a remark, not a no (the question is asked again)
     if _OBVIOUSLY.search(said):  # "不是对门还能是哪家": a yes, for all its 不是
@@ -525,6 +542,10 @@ async def _take_place(ctx: Context, words: str) -> None:
     draft = Draft.of(ctx.dialog)
     if _no_photo(text):  # "小广场上 靠东边那两个 没有照片": not asked for one afterwards
         draft.no_photo = True
+        if said.empty and not _ELSEWHERE.search(text) and not _NEIGHBOUR.search(text):
+            draft.keep(ctx.dialog)  # "没拍 手都是抖的": the photo answered, the place still to say
+            ctx.reask("repairs.place_again")
+            return
     if said.empty and _NO_PLACE.search(text):  # "没有具体位置，整个小区都这样"
         await _with_place(ctx, draft, None, 0, content.text("repairs.place_whole_estate"))
         return
@@ -663,6 +684,7 @@ _PHOTO_COMING = re.compile(
 async def photo_text(ctx: Context) -> None:
     """跳过 (or 不方便: no photo), a yes (a photo is coming), or more words about the problem ("灯在三楼楼梯
     口"): added to the description, and the report shown to confirm (a photo may still follow)."""
+    _mediation_asked(ctx)
     said = ctx.msg.text.strip()
     if await _place_corrected(ctx):  # "不好意思说错了，是5栋1单元": the place, not a no to a photo
         return
