@@ -53,7 +53,8 @@ COMMAND_INTENTS = frozenset(
 # help asked of volunteers, or a wish named: a wish, whatever else the words are about ("那发个心愿嘛",
 # "想请社区志愿者帮忙换一个", "想找两个志愿者周末帮忙把我抬下楼"); not "我想当志愿者"
 WISH_ASKED = re.compile(
-    r"(?:发|许|提|报|登记|写|申请)(?:一?个|一下)?(?:这个)?(?:微)?心愿"
+    r"(?:发|许|提|报|登记|写|申请)(?:一?个|一下|啥子?|什么)?(?:这个)?(?:微)?心愿"
+    r"|心愿.{0,4}(?:能|可以|会|能不能|可不可以)(?:有人|找人|帮)"  # "微心愿会有人上门剪头发吗"
     r"|(?:找|揾|要|请|有没有|派|来|希望能?有|能有)\S{0,6}(?:志愿者|义工|年轻人|大学生)"
     r".{0,16}(?:帮|陪|来|上门|给|背|抬|扶|教|辅导|看)"
     # "想找人帮忙买点菜 一周两次就行"
@@ -214,6 +215,8 @@ class Understanding:
         if prediction.label == "emergency":  # danger set aside ("楼下水管爆了": no one at risk): what else
             prediction = prediction.without("emergency")
         best, p = prediction.label, prediction.probability
+        if LABEL_INTENT[best] == "wish_board" and WISH_ASKED.search(normal):  # help asked, not offered
+            return self._model("wish", prediction)
         short = len(bare) <= SHORT
         if not short and p >= SURE and best not in REFINES and not bare.startswith(self._command_starts):
             return self._model(LABEL_INTENT[best], prediction)  # the rules could change nothing here

@@ -239,8 +239,20 @@ async def confirm(ctx: Context) -> None:
         await _show(ctx, c)
     elif mentions.puts_off(text):
         await _later(ctx, c)
+    elif mentions.is_question(text):  # "这个有没有喷淋啥的": the background, then the same confirmation
+        await _note_question(ctx, c, text)
+        ctx.say("votes.confirm_after_question", title=c.title, background=formats.remark(c.background))
+        ctx.say("votes.confirm_vote", title=c.title, choice=c.options[choice])
     else:
         ctx.reask("votes.confirm_again", choice=c.options[choice])
+
+
+async def _note_question(ctx: Context, c: ConsultationView, text: str) -> bool:
+    """A question that names the consultation is kept as an opinion for the committee (True when kept)."""
+    if mentions.mention(text, 0, c.title, c.options, title_words(ctx)).named < 2:
+        return False
+    await workflow.comment(c.id, await ctx.person(), text, ctx.now())
+    return True
 
 
 async def _later(ctx: Context, c: ConsultationView | None) -> None:
@@ -351,7 +363,7 @@ async def _cast(ctx: Context, c: ConsultationView, picked: list[int]) -> None:
     await workflow.cast(c.id, await ctx.person(), picked, ctx.now(), source_key=f"chat:{ctx.msg.dedup_key}")
     ctx.dialog.clear()
     if c.max_choices == 1:
-        ctx.dialog.set(VOTED, consultation=c.id, options=list(c.options))
+        ctx.dialog.set(VOTED, consultation=c.id, options=list(c.options), title=c.title)
     await ctx.services.store.set(_last_key(ctx), str(c.id), LAST_TTL)
     labels = "、".join(c.options[i] for i in sorted(set(picked)))
     ctx.say("votes.recorded_household" if c.per == Per.HOUSEHOLD else "votes.recorded_person", choice=labels)
@@ -382,6 +394,22 @@ def _changed_mind(ctx: Context) -> dict[str, object] | bool:
 async def change_of_mind(ctx: Context) -> None:
     c = await queries.consultation(int(ctx.dialog.data["consultation"]))
     await _cast(ctx, c, [int(ctx.data["picked"])])
+
+
+def _asks_about_it(ctx: Context) -> bool:
+    """Right after a vote, a question about the consultation ("建了棚是不是就不能停了")."""
+    if not mentions.is_question(ctx.msg.text):
+        return False
+    title = str(ctx.dialog.data.get("title") or "")
+    options = list(ctx.dialog.data.get("options") or [])
+    return bool(title) and mentions.mention(ctx.msg.text, 0, title, options, title_words(ctx)).named >= 2
+
+
+@router.handle(state(VOTED), has_text(), _asks_about_it)
+async def question_after_voting(ctx: Context) -> None:
+    """Answered from the background and kept as an opinion; the options shown again (the vote may change)."""
+    c = await queries.consultation(int(ctx.dialog.data["consultation"]))
+    await _answer(ctx, c, ctx.msg.text, noted=True)
 
 
 @router.handle(command("改票", "修改投票", "重新投票", args=False))
