@@ -158,3 +158,5 @@ async def lost_in_dialog(ctx: Context) -> None:
 @router.handle(phase=Phase.FALLBACK)
 async def not_understood(ctx: Context) -> None:
     show_menu(ctx, "common.not_understood")
+    if ctx.msg.has_text:  # "我公公今年八十了" then "听说有补贴": the next words may finish it
+        ctx.dialog.update(unclear=ctx.msg.text.strip()[:500])

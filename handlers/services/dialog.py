@@ -379,7 +379,8 @@ _SHORT_FOLLOW = 12  # a question this short after one not understood may finish 
 async def service_question(ctx: Context) -> None:
     code = await community_code(ctx)
     found = search.ask(code, ctx.msg.text) if ctx.msg.text.strip() else search.Found([], [])
-    before = str(ctx.dialog.data.get("question") or "") if ctx.dialog.state == HANDOFF else ""
+    # a question not understood just before, that this one may finish ("我公公今年满80了" / "听说有补贴")
+    before = str(ctx.dialog.data.get("question" if ctx.dialog.state == HANDOFF else "unclear") or "")
     if before and len(ctx.word) <= _SHORT_FOLLOW:  # "我公公今年满80了" then "听说有补贴": one question
         together = search.ask(code, f"{before} {ctx.msg.text}")
         if not together.none and (found.none or not found.sure or together.sure):
