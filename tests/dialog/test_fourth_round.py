@@ -125,6 +125,7 @@ async def test_a_wish_asked_for_in_the_middle_of_a_report_becomes_the_wish(conv:
 
 
 async def test_help_asked_of_volunteers_is_a_wish_not_a_question(conv: Conversations) -> None:
+    # a guard: the shipped model reads these words as a wish (set Q's, which it did not, drove WISH_ASKED)
     chat = await bound(conv)
     reply = await chat.say("马桶水箱一直哗哗流 物业说户内的不管 想请社区志愿者帮忙修一下 配件我买好了")
     assert "微心愿" in reply and "您是想" not in reply
@@ -321,7 +322,7 @@ async def test_mediation_asked_for_mid_report_files_a_dispute(conv: Conversation
     chat = await bound(conv)
     await chat.run(
         [
-            ("楼上阳台浇花的水天天滴到我家窗台 吵了好几回了", "是您家所在的"),
+            ("楼下那户说我家卫生间漏水到他家 天天上来敲门 我找人查过不漏", "是您家所在的"),
             ("是的 我就想请社区出个面 大家坐下来说说", "照片"),
             ("跳过", "请核对"),
             ("提交", "工单号"),
@@ -362,14 +363,14 @@ async def test_questions_at_the_confirmation_and_after_voting_are_answered(
 
 async def test_a_wish_asked_about_starts_a_wish(conv: Conversations) -> None:
     chat = await bound(conv)
-    reply = await chat.say("微心愿能找人帮忙把米扛上楼吗 我住六楼")
+    reply = await chat.say("问一下微心愿会有人上门帮老人剪指甲吗")
     assert "微心愿" in reply and "心愿墙" not in reply
 
 
 async def test_a_condition_of_years_is_no_emergency(conv: Conversations) -> None:
     chat = await bound(conv)
-    reply = await chat.say("我爸瘫在床上三年了 头发好长了 想找人上门理个发")
-    assert "请马上" not in reply and "微心愿" in reply
+    reply = await chat.say("我妈瘫在床上两年了 起不来床 头发长了")  # the model alone: 0.75 emergency
+    assert "请马上" not in reply
 
 
 async def test_a_saying_with_buguo_in_it_is_no_doubt(conv: Conversations) -> None:
