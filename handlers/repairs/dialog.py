@@ -42,7 +42,7 @@ DESCRIBE = "repair:describe"
 REOPEN_PICK = "repair:reopen_pick"
 REOPEN_WHY = "repair:reopen_why"
 answers(CATEGORY, PLACE, DESCRIBE, REOPEN_WHY)  # free text: 灯坏了 there is the answer, not a new report
-questions(CATEGORY)  # "社区有没有托管的地方" at "是哪一类问题？": answered, the report kept
+questions(CATEGORY, HOME_PLACE)  # "社区有没有托管的地方" at "是哪一类问题？": answered, the report kept
 answers(PHOTO, HOME_PLACE, intents=("repair", "complaint"))  # "灯在三楼楼梯口", "坏了 楼道的": more words
 # a photo or 跳过 (or 提交): another clear request is answered, the report kept
 closed(PHOTO, about="拍|照|图|相片|提交|交|登记|报上去|发")

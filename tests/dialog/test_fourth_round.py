@@ -382,3 +382,18 @@ async def test_a_saying_with_buguo_in_it_is_no_doubt(conv: Conversations) -> Non
             ("确认 这都第三回了 事不过三", "工单号"),
         ]
     )
+
+
+async def test_a_service_question_at_the_home_question_is_answered_but_a_yes_first_answers_it(
+    conv: Conversations,
+) -> None:
+    chat = await bound(conv)
+    await chat.run(
+        [
+            ("楼道里堆满了纸箱子", "是您家所在的"),
+            ("社区有没有四点半课堂？孩子放学没人接", ["儿童之家", "接着刚才的", "是您家所在的"]),
+            ("是的", "照片"),
+        ]
+    )
+    other = await bound(conv, "r-2", "4栋2单元301")
+    await other.run([("楼梯上堆满了旧家具", "是您家所在的"), ("对 顺便问下物业费在哪交", "照片")])
