@@ -20,10 +20,37 @@ from handlers.common.pause import answers, closed, questions
 from handlers.repairs import queries, workflow
 from handlers.repairs.categories import Category, categories, categories_for, category_in_text
 from handlers.repairs.queries import TicketView, status_label
+from handlers.repairs.reading import (
+    A_ROOM,
+    ASKS,
+    BROKEN,
+    COMMAND_FIRST,
+    CONFIRMED,
+    DROPPED,
+    ELSEWHERE,
+    INDOORS,
+    LANDMARK,
+    MEDIATION,
+    NEIGHBOUR,
+    NO_PLACE,
+    NOT_OURS,
+    OBVIOUSLY,
+    ON_THE_ROAD,
+    OUR_PLACE,
+    OUTSIDE_A_BUILDING,
+    PARTS,
+    PHOTO_COMING,
+    RHETORICAL,
+    STAIRWAY,
+    WHERE_I_AM,
+    declines_photo,
+    named_instead,
+    submits,
+)
 from handlers.repairs.workflow import ReportRepair
 from handlers.residents import workflow as residents
 from handlers.residents.dialog import require_home
-from nlp.slots import digits_from_chinese, extract_address, extract_choice
+from nlp.slots import extract_address, extract_choice
 from nlp.tokenize import normalize
 from nlp.understand import WISH_ASKED
 
@@ -57,60 +84,8 @@ JUST_NOTIFIED = dt.timedelta(days=1)
 # a ticket number, not a date or a time ("开始3号以后都行" is no command)
 _STAFF = re.compile(r"^\s*(接单|开始|完成|办结)\s*(?:R?\d{4}-)?(\d+)(?![\d号日月点天])\s*(.*)$", re.S | re.I)
 _CATCH_ALL = {"repair": "facility", "complaint": "property_service"}
-_BROKEN = re.compile(
-    r"坏了|坏掉|坏咗|不亮|不动了|停了|停运|漏水|漏了|爆了|故障|卡住|打不开|关不上|掉下来|塌了"
-)
-# at "是您家所在的 3栋2单元 吗？": the resident's own place said in words, another place named, or none
-_OUR_PLACE = re.compile(
-    r"(?:我们|咱们?|俺们?|阿拉|我哋)(?:这|那)?(?:个|栋|单元|楼)|我家|我们家|俺家|屋头|屋里"
-)
-_NOT_OURS = re.compile(r"不是|不在|别的|隔壁|对面")
-# the stairway, nothing else named, at "是您家所在的 3栋2单元 吗": the home's own ("坏了 楼道的")
-_STAIRWAY = re.compile(r"楼道|楼梯|过道|单元门|走廊")
-# a neighbour's home, the resident's own building and unit ("哦不是隔壁 是楼上")
-_NEIGHBOUR = re.compile(r"楼上|隔壁|对门|对面(?:那?家|邻居)|楼下(?:那家|邻居|住的)|邻居家")
-_ELSEWHERE = re.compile(
-    r"[东南西北]门|大门|门口|路边|马路|路上|道上|那条道|广场|花园|绿化带|地下室|车库|停车场|楼顶|天台|"
-    r"健身|球场|小区外|外面|对面|隔壁|旁边|附近"
-)
-# a place of the estate that belongs to no building, named in the report ("西门那块草坪上到处是塑料袋"): taken
-# as the place instead of asking about the resident's own unit, unless the words are about indoors
-_LANDMARK = re.compile(
-    r"(?:小区)?(?:[东南西北]大?门|大门|正门|后门|中心花园|花园|广场(?!舞)|草坪|绿化带|停车场|地下车库|车库|篮球场|球场|"
-    r"健身区|凉亭|门卫|岗亭|小区外面?|外面(?:的|那条)?马路|马路(?:上|边|对面))(?!舞)(?:那块|那边|这边|那儿|旁边|附近|口|外面|外|里面|内)?的?(?:草坪|绿化带|花坛|空地|路|道)?"
-)
-_BUILDING_SAID = re.compile(
-    r"(不是|不在|并非)?\s*(?:俺们|我们|咱们?|我家|俺家|阿拉)?的?\s*(\d{1,2})\s*(?:栋|幢|号楼|号|楼)"
-)
 
 
-def _named_instead(said: str) -> str | None:
-    """The words from the building named that is not the one denied ("不是6栋，饭馆在7栋楼下" -> "7栋楼下…"),
-    when the answer denies one building and names one other; else None."""
-    cleaned = digits_from_chinese(normalize(said))
-    named = list(_BUILDING_SAID.finditer(cleaned))
-    denied = {m.group(2) for m in named if m.group(1)}
-    others = [m for m in named if not m.group(1) and m.group(2) not in denied]
-    if not denied or len({m.group(2) for m in others}) != 1:
-        return None
-    return cleaned[others[0].start() :]
-
-
-_RHETORICAL = re.compile(r"(?:这|那|这还|那还)不是.{1,10}[吗嘛么]")
-_OUTSIDE_A_BUILDING = re.compile(r"门口|门前|后面|后头|前面|楼下|空地|外面|外头|旁边|边上|周围|楼顶|天台")
-_A_ROOM = re.compile(r"(?<![\d栋单元号])[1-9]\d{2,3}(?![\d栋单元])")  # 302, 1801: a room, alone
-_WHERE_I_AM = re.compile(r"我(?:在|住|家在|家住)")
-_INDOORS = re.compile(r"楼道|楼梯|我家|家里|屋里|屋头|电梯|楼上|楼下|单元")
-# "提交咯", "对 提交", "行 整吧 提交", "确认送出": filed as it stands, whatever step it is said at
-# ("先别提交", "等会再提交", "提交照片" are not)
-_SUBMIT = re.compile(
-    r"(?<![不别没再])(?:确认|直接|赶紧|马上)?(?:提交|送出)(?!照片|图|相片)|交上去|报上去|(?:先|直接|就这样|那就)交|"
-    r"(?<![不别没再])交了?吧|交交|(?:赶紧|快点?)交|就(?:这样|这么)发|发出去|发过去|(?:这|咯|那|介)样交|^交[吧了啦咯哈呗]*$"
-    r"|登记吧|(?:先|帮我|给我|你先)登记|(?:赶紧|快点?)报|报吧|^发[吧了啦呗]*$"
-)
-# "是不是我们单元还能是哪" , "不是对门还能是哪家": a yes asked back
-_OBVIOUSLY = re.compile(r"不是.{0,8}还(?:能|会|可能)是|除了.{0,6}还(?:能|会)是|废话")
-_NO_PLACE = re.compile(r"整个小区|全小区|不是哪个地方|没有具体(?:位置|地方)|不是具体|到处都")
 # the options of each numbered question, and the words that stand for them besides their labels
 _HOME_PLACE = {
     1: ("就是", "就是这", "就在这", "是这里", "在家这边", "家里", "本单元"),
@@ -285,8 +260,8 @@ async def report(ctx: Context) -> None:
     ctx.dialog.clear()
     draft = Draft(description=ctx.msg.text.strip(), report=kind, source=ctx.msg.dedup_key)
     if ctx.msg.has_text:  # "…谁都能进 没照片 直接提交": said last, done once the place is settled
-        parts = [p for p in _PARTS.split(normalize(ctx.msg.text)) if p]  # not "我想提交个报修 灯坏了"
-        draft.no_photo, draft.submit = _no_photo(ctx.msg.text), bool(parts) and _submits(parts[-1])
+        parts = [p for p in PARTS.split(normalize(ctx.msg.text)) if p]  # not "我想提交个报修 灯坏了"
+        draft.no_photo, draft.submit = declines_photo(ctx.msg.text), bool(parts) and submits(parts[-1])
     earlier_photo = await ctx.services.store.get(f"repairs:photo:{ctx.msg.user}")
     if earlier_photo:
         await ctx.services.store.delete(f"repairs:photo:{ctx.msg.user}")
@@ -313,7 +288,9 @@ def _report_goes_on(ctx: Context) -> dict[str, str] | bool:
     offered = [ctx.services.classifier.label(name) for name in sorted(options)]
     if choose(answer, offered, loose=False):  # a pick of one offered (紧急求助 too): the fallback's
         return False
-    if not (yes_or_no(answer) or is_skip(answer) or _no_photo(answer) or not extract_address(answer).empty):
+    if not (
+        yes_or_no(answer) or is_skip(answer) or declines_photo(answer) or not extract_address(answer).empty
+    ):
         return False
     found = category_in_text(f"{said} {answer}")
     if found is None or found.kind == "emergency":
@@ -330,7 +307,7 @@ def _category_said(text: str, draft: Draft) -> Category | None:
     """The category the words name: a thing broken first; then among the report's kind ("投诉物业换个灯泡"
     is about the company); else any that is filed here ("部电梯成日响警报", taken for a complaint, is a
     lift to repair): the report then takes that category's kind."""
-    broken = category_in_text(text, "repair", strict=True) if _BROKEN.search(text) else None
+    broken = category_in_text(text, "repair", strict=True) if BROKEN.search(text) else None
     # "电梯又坏了，物业到底管不管": a thing broken is repaired first, whoever the resident blames for it
     found = broken or category_in_text(text, draft.report) or category_in_text(text)
     if found is None or found.kind == "emergency":
@@ -349,16 +326,8 @@ def _ask_category(ctx: Context, kind: str) -> None:
     )
 
 
-_COMMAND_FIRST = re.compile(r"^(?:我要|我想)?(?:报修|投诉)[\s,，:：]*")
-
-
-# mediation asked for after the report began ("我就想请社区出面调解一下"): a dispute between neighbours,
-# whatever the thing they quarrel over (a leak, water from flowers)
-_MEDIATION = re.compile(r"调解|出面|出个面|坐下来(?:说|谈|聊)|评评理|说和")
-
-
 def _mediation_asked(ctx: Context) -> None:
-    if not ctx.msg.has_text or not _MEDIATION.search(ctx.msg.text):
+    if not ctx.msg.has_text or not MEDIATION.search(ctx.msg.text):
         return
     draft = Draft.of(ctx.dialog)
     if draft.category != "dispute" and "dispute" in categories():
@@ -382,7 +351,7 @@ def _a_wish_instead(ctx: Context) -> bool:
 @router.handle(state(CATEGORY, HOME_PLACE, PLACE, PHOTO, CONFIRM, DESCRIBE), _a_wish_instead)
 async def wish_instead(ctx: Context) -> None:
     """A wish asked for in the middle of a report: the report set aside, the wish told in both messages."""
-    before = _COMMAND_FIRST.sub("", Draft.of(ctx.dialog).description)
+    before = COMMAND_FIRST.sub("", Draft.of(ctx.dialog).description)
     said = ctx.msg.text.strip()
     await ctx.redirect("wish", f"{before}，{said}" if before else said)
 
@@ -403,7 +372,7 @@ async def category_answer(ctx: Context) -> None:
     if found is None:  # more about the problem ("不是我们楼 是二栋楼门口"): kept with it, for its place
         if said not in draft.description:
             draft.description = f"{draft.description}；{said}" if draft.description else said
-        draft.no_photo = draft.no_photo or _no_photo(said)
+        draft.no_photo = draft.no_photo or declines_photo(said)
         draft.keep(ctx.dialog)
         ctx.dialog.update(category_asked_again=True)
         ctx.reask("repairs.category_again", options=content.numbered(labels))
@@ -412,7 +381,7 @@ async def category_answer(ctx: Context) -> None:
         draft.description = said
     elif not choice and said not in draft.description:  # more about the problem: kept with it
         draft.description = f"{draft.description}；{said}"
-    draft.no_photo = draft.no_photo or _no_photo(said)
+    draft.no_photo = draft.no_photo or declines_photo(said)
     await _with_category(ctx, draft, found)
 
 
@@ -429,12 +398,12 @@ async def _with_category(ctx: Context, draft: Draft, category: Category) -> None
     assert home is not None
     if building is not None:
         unit = said.unit or 0
-        if not unit and building.id == home.building.id and not _OUTSIDE_A_BUILDING.search(draft.description):
+        if not unit and building.id == home.building.id and not OUTSIDE_A_BUILDING.search(draft.description):
             unit = home.unit  # "3栋电梯又停了" from 3栋2单元: the resident's own unit
         await _with_place(ctx, draft, building.id, unit, formats.home(building.label, unit))
         return
-    landmark = _LANDMARK.search(draft.description)
-    if landmark and not _INDOORS.search(draft.description):
+    landmark = LANDMARK.search(draft.description)
+    if landmark and not INDOORS.search(draft.description):
         await _with_place(ctx, draft, None, 0, landmark.group())
         return
     draft.home_building, draft.home_unit = home.building.id, home.unit
@@ -446,7 +415,7 @@ async def _with_category(ctx: Context, draft: Draft, category: Category) -> None
 @router.handle(state(HOME_PLACE), has_text())
 async def home_place_answer(ctx: Context) -> None:
     _mediation_asked(ctx)
-    instead = _named_instead(ctx.msg.text)
+    instead = named_instead(ctx.msg.text)
     if instead:  # "不是6栋，饭馆在7栋楼下": the building not denied
         await _take_place(ctx, instead)
         return
@@ -456,7 +425,7 @@ async def home_place_answer(ctx: Context) -> None:
         return
     draft = Draft.of(ctx.dialog)
     said = ctx.msg.text.strip()
-    if _NO_PLACE.search(said):  # "不是哪个地方，就是整个小区物业的服务态度问题": _take_place knows it
+    if NO_PLACE.search(said):  # "不是哪个地方，就是整个小区物业的服务态度问题": _take_place knows it
         await _take_place(ctx, said)
         return
     # "不是我家，我爸住5栋2单元，我是他女儿": the correction word's words hold no place, the answer does
@@ -466,45 +435,35 @@ async def home_place_answer(ctx: Context) -> None:
         await _take_place(ctx, words)  # "3栋撒 挨到自行车棚那个", "二单元 五楼还是六楼": that place
         return
     choice = choose(said, ["是的", "不是，换个位置"], synonyms=_HOME_PLACE, yes=1, no=2)
-    if choice is None and (named.room or _A_ROOM.search(said)) and not _NOT_OURS.search(said):
+    if choice is None and (named.room or A_ROOM.search(said)) and not NOT_OURS.search(said):
         choice = 1  # "就302 天天这样": a room of the resident's own unit
-    first = _PARTS.split(normalize(said))[0]
-    if choice == 2 and yes_or_no(first, run_on=False) and (_OUR_PLACE.search(said) or _ASKS.search(said)):
+    first = PARTS.split(normalize(said))[0]
+    if choice == 2 and yes_or_no(first, run_on=False) and (OUR_PLACE.search(said) or ASKS.search(said)):
         choice = 1  # "对 402 就我们单元 物业不是规定八点以后吗": the yes first, the 不是 in a question
-    if choice == 2 and _OUR_PLACE.search(said) and not _NOT_OURS.search(said) and not _ELSEWHERE.search(said):
+    if choice == 2 and OUR_PLACE.search(said) and not NOT_OURS.search(said) and not ELSEWHERE.search(said):
         choice = 1  # "没有 已经出来了 … 就我们单元那部": the no was to something else
-    if choice == 2 and _RHETORICAL.search(said) and not _ELSEWHERE.search(said):
+    if choice == 2 and RHETORICAL.search(said) and not ELSEWHERE.search(said):
         choice = None  # "这不是作死吗 新闻天天报": a remark, not a no (the question is asked again)
-    if _OBVIOUSLY.search(said):  # "不是对门还能是哪家": a yes, for all its 不是
+    if OBVIOUSLY.search(said):  # "不是对门还能是哪家": a yes, for all its 不是
         choice = 1
-    ours = _OUR_PLACE.search(said)
-    if (
-        choice is None
-        and ours
-        and not _NOT_OURS.search(said[: ours.start()])
-        and yes_or_no(said) is not False
-    ):
+    ours = OUR_PLACE.search(said)
+    if choice is None and ours and not NOT_OURS.search(said[: ours.start()]) and yes_or_no(said) is not False:
         choice = 1  # "是我们单元，五楼到六楼那里", "废话 当然是我们单元的", "是我家 就二楼"
-    if (
-        choice is None
-        and _STAIRWAY.search(said)
-        and not _NOT_OURS.search(said)
-        and not _ELSEWHERE.search(said)
-    ):
+    if choice is None and STAIRWAY.search(said) and not NOT_OURS.search(said) and not ELSEWHERE.search(said):
         choice = 1  # "坏了 楼道的": the home's stairway
-    no_photo = _no_photo(said)
+    no_photo = declines_photo(said)
     if no_photo:  # "是的，在三楼，没拍照片": not asked for a photo afterwards
         draft.no_photo = True
-    if choice == 1 and _submits(said):  # "好 提交 拍谢": the place is the home's, and the report filed
+    if choice == 1 and submits(said):  # "好 提交 拍谢": the place is the home's, and the report filed
         draft.no_photo = draft.submit = True
-    if choice is None and (no_photo or is_skip(said) or _submits(said)):
+    if choice is None and (no_photo or is_skip(said) or submits(said)):
         # the resident is a step ahead ("这个没有照片，跳过", "提交 赶紧修"): the place suggested, no photo
         # asked for; the report is shown before it is filed, or filed at once when 提交 was said
         draft.no_photo = True
-        draft.submit = _submits(said)
+        draft.submit = submits(said)
         await _with_place(ctx, draft, draft.home_building, draft.home_unit, draft.home_where)
         return
-    if choice != 1 and _ELSEWHERE.search(said):  # "就东门进来那条道", "不是，北门外面": the place itself
+    if choice != 1 and ELSEWHERE.search(said):  # "就东门进来那条道", "不是，北门外面": the place itself
         await _take_place(ctx, fix or said)
         return
     if choice == 1:
@@ -540,17 +499,17 @@ async def _take_place(ctx: Context, words: str) -> None:
         return
     said = extract_address(text)
     draft = Draft.of(ctx.dialog)
-    if _no_photo(text):  # "小广场上 靠东边那两个 没有照片": not asked for one afterwards
+    if declines_photo(text):  # "小广场上 靠东边那两个 没有照片": not asked for one afterwards
         draft.no_photo = True
-        if said.empty and not _ELSEWHERE.search(text) and not _NEIGHBOUR.search(text):
+        if said.empty and not ELSEWHERE.search(text) and not NEIGHBOUR.search(text):
             draft.keep(ctx.dialog)  # "没拍 手都是抖的": the photo answered, the place still to say
             ctx.reask("repairs.place_again")
             return
-    if said.empty and _NO_PLACE.search(text):  # "没有具体位置，整个小区都这样"
+    if said.empty and NO_PLACE.search(text):  # "没有具体位置，整个小区都这样"
         await _with_place(ctx, draft, None, 0, content.text("repairs.place_whole_estate"))
         return
     building = await queries.building_written((await ctx.person()).community_id, said)
-    if said.empty and _NEIGHBOUR.search(text):
+    if said.empty and NEIGHBOUR.search(text):
         await _with_place(ctx, draft, draft.home_building, draft.home_unit, text[:60])  # "是楼上": ours
         return
     if building is None and (said.room or said.unit) and not said.has_building:
@@ -562,12 +521,11 @@ async def _take_place(ctx: Context, words: str) -> None:
 
 # what stands on a public road is the road's: a manhole or a lamp outside the estate is 市政道路
 _ROADSIDE = frozenset({"facility", "lighting"})
-_ON_THE_ROAD = re.compile(r"小区外|马路|大街|街上|公交站|人行道|市政")
 
 
 async def _with_place(ctx: Context, draft: Draft, building_id: int | None, unit: int, where: str) -> None:
     draft.building, draft.unit, draft.where = building_id, unit, where
-    if building_id is None and draft.category in _ROADSIDE and _ON_THE_ROAD.search(where):
+    if building_id is None and draft.category in _ROADSIDE and ON_THE_ROAD.search(where):
         draft.category = "road"  # "井盖没了！" then "小区外面马路上 公交站往前一点"
     draft.keep(ctx.dialog)
     person = await ctx.person()
@@ -592,25 +550,16 @@ async def _with_place(ctx: Context, draft: Draft, building_id: int | None, unit:
     await _ask_photo(ctx, draft)
 
 
-def _submits(text: str) -> bool:
-    """提交 said in a part of the answer that asks nothing ("那就这样交吧，调解的时候能不能别吵起来啊")."""
-    return any(_SUBMIT.search(part) and not _ASKS.search(part) for part in _PARTS.split(normalize(text)))
-
-
 def _dropped(ctx: Context, said: str) -> bool:
     """ "师傅已经来修了 那不报了 算了": the report left, and said so (False: it goes on)."""
-    dropped = _DROPPED.search(normalize(said))
-    if not dropped or _submits(said):
+    dropped = DROPPED.search(normalize(said))
+    if not dropped or submits(said):
         return False
-    if dropped.group().startswith("算了") and _no_photo(said):  # "录音发不了 算了": the photo given up
+    if dropped.group().startswith("算了") and declines_photo(said):  # "录音发不了 算了": the photo given up
         return False
     ctx.dialog.clear()
     ctx.say("repairs.dropped")
     return True
-
-
-def _no_photo(text: str) -> bool:
-    return bool(_NO_PHOTO.search(normalize(text)))
 
 
 async def _ask_photo(ctx: Context, draft: Draft) -> None:
@@ -660,26 +609,6 @@ async def photo_at_any_step(ctx: Context) -> None:
         ctx.say_text(ctx.dialog.question)
 
 
-_ASKS = re.compile(r"怎么|咋|如何|怎样|能不能|可不可以|[吗嘛呢]$|[?？]")
-# no photo, said in a resident's words: "跳过 我不会拍", "没图", "照片在我老公手机里 先跳过", "不会弄照片"
-_NO_PHOTO = re.compile(
-    r"跳过|略过|没[有得]?(?:图|照片|相片|拍)|冇(?:相|图|影)|(?:不会|不方便|没法|拍不了|弄不了)(?:拍|弄|发)?"
-    r"(?:照|图|相)?|照片.{0,8}(?:不在|没在|手机里)|先不(?:拍|发)|不(?:拍|发)了?|没空拍|无法度拍|照片没有|拍(?:啥|什么|个啥)|有啥好拍|拍不(?:了|清|到|着)"
-    r"|不要(?:照片|图)|照片不要|(?:发|传|上传)不(?:出去|上来|上去|了)|莫拍|嫑(?:照片|拍)|(?:不想|懒得)\S{0,3}拍"
-    r"|这次没有|下(?:回|次)再?(?:拍|录|发)|(?:不知道|不晓得|不会)(?:咋个?|怎么|怎样)发|哪有空拍"
-    r"|(?:照片|相片|图片|录音|视频|拍照)就?算了"
-)
-_CONFIRMED = re.compile(r"^(?:确认|确定|确认无误)[吧了啦哈\s!！。.,，]*(?:麻烦|谢谢|尽快|快点|辛苦)?")
-_PARTS = re.compile(r"[\s,，.。!！?？;；~～…]+")
-# the report dropped after all, said last ("…应该就是来修这个的 那不报了 算了")
-_DROPPED = re.compile(r"(?:不报了|不弄了|不修了|不用报了|不交了|不提交了|不用修了|算了吧?|取消吧?)\W*$")
-# the photo on its way: "等一下我下楼去拍", "稍等 这就拍"
-_PHOTO_COMING = re.compile(
-    r"^(?:好的?|行|嗯|可以)?[\s，,]*(?:等(?:一)?下|稍等|等会儿?|待会儿?|马上|这就|我去|现在就)\S{0,6}拍"
-    r"|^(?:等一下|等下|稍等|等等|等会儿?)[哦喔噢啊呀哈啦嘛~～!！。.…\s]*$"
-)
-
-
 @router.handle(state(PHOTO), has_text())
 async def photo_text(ctx: Context) -> None:
     """跳过 (or 不方便: no photo), a yes (a photo is coming), or more words about the problem ("灯在三楼楼梯
@@ -692,13 +621,13 @@ async def photo_text(ctx: Context) -> None:
     draft = Draft.of(ctx.dialog)
     if _dropped(ctx, said):
         return
-    if _submits(said) or _CONFIRMED.match(normalize(said)):  # "提交", "确认": no photo, filed as it stands
+    if submits(said) or CONFIRMED.match(normalize(said)):  # "提交", "确认": no photo, filed as it stands
         await _file(ctx, draft, shown=False)
-    elif is_skip(said) or answer is False or _no_photo(said):
+    elif is_skip(said) or answer is False or declines_photo(said):
         _confirm(ctx, draft)
-    elif _PHOTO_COMING.search(normalize(said)):
+    elif PHOTO_COMING.search(normalize(said)):
         ctx.say("repairs.photo_wait")
-    elif answer is True or len(ctx.word) < 2 or _ASKS.search(said):  # "这个怎么拍": still the photo
+    elif answer is True or len(ctx.word) < 2 or ASKS.search(said):  # "这个怎么拍": still the photo
         ctx.reask("repairs.photo_again")
     else:
         draft.description = f"{draft.description}；{said}" if draft.description else said
@@ -738,12 +667,12 @@ async def confirm(ctx: Context) -> None:
     said = ctx.msg.text.strip()
     if _dropped(ctx, said):
         return
-    if _no_photo(said) and not _submits(said):  # "没拍 跳过": the photo question, a step behind
+    if declines_photo(said) and not submits(said):  # "没拍 跳过": the photo question, a step behind
         ctx.say("repairs.no_photo_noted")
         ctx.reask("repairs.confirm_again")
         return
     choice = choose(said, ["提交", "修改描述"], synonyms=_CONFIRM, yes=1, no=2)
-    if choice is None and _submits(said) and yes_or_no(said) is not False:
+    if choice is None and submits(said) and yes_or_no(said) is not False:
         choice = 1  # "要得 交上去 莫讲是我报的啊", "交交交"
     if choice == 2:
         ctx.dialog.set(DESCRIBE)
@@ -794,8 +723,8 @@ def _late_step_answer(ctx: Context) -> bool:
     "ok 提交"): the report is filed, not started again."""
     if ctx.dialog.state is not None or not ctx.dialog.data.get("filed") or not ctx.msg.has_text:
         return False
-    parts = [p for p in _PARTS.split(normalize(ctx.msg.text)) if p][:2]  # "ok 提交", "跳过 太臭了"
-    return any(_submits(p) or is_skip(p) or _no_photo(p) for p in parts)
+    parts = [p for p in PARTS.split(normalize(ctx.msg.text)) if p][:2]  # "ok 提交", "跳过 太臭了"
+    return any(submits(p) or is_skip(p) or declines_photo(p) for p in parts)
 
 
 @router.handle(_late_step_answer, phase=Phase.DIALOG)
@@ -805,9 +734,9 @@ async def already_filed(ctx: Context) -> None:
 
 async def _place_corrected(ctx: Context) -> bool:
     """ "不对，是5栋1单元": the place changes, the rest of the report stays (False: nothing corrected)."""
-    fix = _named_instead(ctx.msg.text) or corrected(ctx.msg.text)  # "五栋一单元 不是俺们二栋的": 五栋
+    fix = named_instead(ctx.msg.text) or corrected(ctx.msg.text)  # "五栋一单元 不是俺们二栋的": 五栋
     said = extract_address(fix) if fix else None
-    if fix is None or said is None or (said.building is None and not said.unit) or _WHERE_I_AM.search(fix):
+    if fix is None or said is None or (said.building is None and not said.unit) or WHERE_I_AM.search(fix):
         return False  # "不是我们楼的 我在三栋六楼看得清清楚楚": where the resident is, not the place
     draft = Draft.of(ctx.dialog)
     if said.building is not None:
@@ -837,7 +766,7 @@ async def _place_corrected(ctx: Context) -> bool:
 async def describe(ctx: Context) -> None:
     draft = Draft.of(ctx.dialog)
     said = ctx.msg.text.strip()
-    if draft.description and yes_or_no(said, run_on=False) is True and _submits(said):
+    if draft.description and yes_or_no(said, run_on=False) is True and submits(said):
         await _file(ctx, draft, shown=True)  # "对 提交": the description shown stands, not "对 提交"
         return
     draft.description = said
