@@ -33,12 +33,15 @@ def remember(ctx: Context, kind: str, record_id: int) -> None:
     ctx.dialog.update(**{_KEY: {"kind": kind, "id": record_id}})
 
 
-def _adds(ctx: Context) -> bool:
+def adds(ctx: Context) -> bool:
+    """A line that adds to what was just filed ("补充一下 …" with something filed to take it)."""
+    if not ctx.msg.has_text or not _ADDED.match(ctx.msg.text):
+        return False
     last = ctx.dialog.data.get(_KEY)
     return ctx.dialog.state is None and isinstance(last, dict) and last.get("kind") in _APPENDERS
 
 
-@router.handle(pattern(_ADDED), _adds)
+@router.handle(pattern(_ADDED), adds)
 async def added(ctx: Context) -> None:
     last = ctx.dialog.data[_KEY]
     words = ctx.data["match"].group(1).strip()

@@ -119,7 +119,9 @@ def _only_unanswered(ctx: Context) -> bool:
 
 def _only_told(ctx: Context) -> bool:
     others = (_LEAVE, _WILL_LEAVE, _PERSON_WANTED, _UNANSWERED, _CARRY, _FORWARD)
-    return ctx.dialog.state is None and not any(p.match(ctx.msg.text) for p in others)
+    return (
+        ctx.dialog.state is None and not addendum.adds(ctx) and not any(p.match(ctx.msg.text) for p in others)
+    )
 
 
 @router.handle(pattern(_TELL_THEM), _only_told)
