@@ -190,13 +190,26 @@ class OutboxWorker:
         return handled
 
     async def _wave(self, notes: list[Notification], people: dict[int, Person]) -> int:
-        """Claim a few, send them at once, record the sent ones together (the others one by one)."""
+        """Claim a few, send them at once, record the sent ones together (the others one by one). One
+        person's are sent one after another, oldest first: the parts of a long reply arrive in order."""
         moment = self.clock()
         mine = await outbox.claim([n.id for n in notes], self.name, moment, moment + self.claim_for)
-        claimed = [n for n in notes if n.id in mine]
-        channels = await asyncio.gather(*(self._deliver(n, people.get(n.person_id)) for n in claimed))
+        claimed = sorted((n for n in notes if n.id in mine), key=lambda n: n.id)
+        by_person: dict[int, list[Notification]] = {}
+        for note in claimed:
+            by_person.setdefault(note.person_id, []).append(note)
+
+        async def in_order(theirs: list[Notification]) -> list[str | None]:
+            return [await self._deliver(n, people.get(n.person_id)) for n in theirs]
+
+        sent_by_person = await asyncio.gather(*(in_order(theirs) for theirs in by_person.values()))
+        channels = {
+            n.id: channel
+            for theirs, results in zip(by_person.values(), sent_by_person, strict=True)
+            for n, channel in zip(theirs, results, strict=True)
+        }
         by_channel: dict[str, list[int]] = {}
-        for note, channel in zip(claimed, channels, strict=True):
+        for note, channel in ((n, channels[n.id]) for n in claimed):
             if channel:
                 by_channel.setdefault(channel, []).append(note.id)
         await outbox.sent(by_channel, self.name, self.clock())

@@ -339,9 +339,16 @@ async def test_long_reply_is_split_not_lost(make_sim: MakeSim, fake_api: FakeWeC
     first = sim.reply(raw)["Content"]
     assert len(first.encode()) <= 2048
     whole = "\n".join(f"第{i}条：社区公告内容很长很长" for i in range(300))
-    # every part sent, however slow the machine (a fixed pause lost the last parts under load)
+    # every part sent, however slow the machine (a fixed pause lost the last parts under load, and so did
+    # waiting for all but 300 characters: the last part may be shorter than that)
+    bare = len(whole.replace("\n", ""))
     await wait_for(
-        lambda: sum(len(p) for p in fake_api.sent_texts("o-long")) + len(first) >= len(whole) - 300
+        lambda: (
+            sum(len(p.replace("\n", "")) for p in fake_api.sent_texts("o-long"))
+            + len(first.replace("\n", ""))
+            >= bare
+        ),
+        timeout=20.0,
     )
     await asyncio.sleep(0.2)  # and nothing more after them
     rest = fake_api.sent_texts("o-long")
