@@ -141,9 +141,10 @@ class EmergencySignals:
             else None,
         )
 
-    def hedged_in(self, text: str) -> bool:
-        """Danger words only as a fear, a question or a denial ("我真的怕着火", "充电的时候着火了怎么办")."""
-        return not self.found_in(text) and any(p.search(text) for p in self.patterns)
+    def mentioned_in(self, text: str) -> bool:
+        """Danger words, hedged or not: without ``found_in``, only as a fear, a question or a denial ("我真的
+        怕着火", "充电的时候着火了怎么办")."""
+        return any(p.search(text) for p in self.patterns)
 
     def found_in(self, text: str) -> bool:
         for pattern in self.patterns:
@@ -200,7 +201,8 @@ class Understanding:
         return self.rules.label(intent)
 
     def classify(self, text: str) -> Understood:
-        normal = _EMOJI.sub(" ", normalize(text)).strip() or normalize(text)  # "早上好🌞" is 早上好; 👍 is 👍
+        normal = normalize(text)
+        normal = _EMOJI.sub(" ", normal).strip() or normal  # "早上好🌞" is 早上好; 👍 alone is 👍
         stripped = strip_openings(normal)
         bare = strip_punctuation(stripped)
         prediction = self.model.predict_cleaned(fold_numbers(stripped))
@@ -209,7 +211,8 @@ class Understanding:
             signal = self.signals.found_in(normal)
             ordinary = self.signals.ordinary is not None and self.signals.ordinary.search(normal)
             told = self.signals.reported is not None and self.signals.reported.search(normal) is not None
-            reported = told or self.signals.hedged_in(normal)  # or the words the model read, hedged
+            # or the words the model read, hedged
+            reported = told or (not signal and self.signals.mentioned_in(normal))
             if signal or (p_emergency >= EMERGENCY_AT and not ordinary and not reported):
                 return self._model("emergency", prediction, emergency=True, signal=signal)
         if prediction.label == "emergency":  # danger set aside ("楼下水管爆了": no one at risk): what else
