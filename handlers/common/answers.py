@@ -116,6 +116,14 @@ def is_skip(text: str) -> bool:
 
 # where one part of an answer ends and the next begins: "对的 尽快来修", "不对，是5栋不是3栋"
 _CLAUSES = re.compile(r"[\s,，.。!！?？;；、~～…]+")
+_FIRST_PAUSE = re.compile(r"[\s,，.。!！;；、]+")  # a question mark ends no first part: "嗯？" stays whole
+
+
+def first_part(text: str) -> str:
+    """The answer's words up to its first pause ("跳过 水已经流到门口了快点" -> "跳过")."""
+    return _FIRST_PAUSE.split(text.strip(), maxsplit=1)[0]
+
+
 _ASKED_BACK = re.compile(r"[?？]\s*$")
 # a first part that only softens what follows: "好的，先不用了" is a no
 _SOFTENERS = frozenset({"好", "好的", "好吧", "行", "行吧", "那好", "嗯", "嗯嗯", "哦", "噢"})

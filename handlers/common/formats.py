@@ -56,6 +56,11 @@ def clip(text: str | None, limit: int) -> str:
     return (kept or room).rstrip() + ELLIPSIS
 
 
+def added(text: str, words: str, limit: int, sep: str = "\n") -> str:
+    """``text`` with a line the resident added after filing it ("补充：是三楼那盏"), within ``limit``."""
+    return f"{text}{sep}{content.text('common.added_label')}{words.strip()}"[:limit]
+
+
 def remark(note: str | None, empty: str = "。") -> str:
     """ "：the note" after a sentence, or just its end when there is no note (never "：无")."""
     note = (note or "").strip()

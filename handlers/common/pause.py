@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 import content
 from bot.dispatcher import Context, Phase, Router, command
-from handlers.common.answers import is_skip, yes_or_no
+from handlers.common.answers import first_part, is_skip, yes_or_no
 
 router = Router("common.pause")
 
@@ -37,7 +37,6 @@ _A_QUESTION = re.compile(
 MOVING = re.compile(r"绑定|绑|更换|搬|换(?:个|一个)?(?:地址|住址|房子|家)|改(?:地址|住址)|新家")
 # said last, what lets the open dialog go
 _LETS_GO = re.compile(r"(?:不报了|不弄了|不修了|不办了|不用了|不要了|算了吧?|取消吧?)\W*$")
-_FIRST_PART = re.compile(r"[\s,，.。!！;；、]+")
 _BY_THE_WAY = re.compile(r"^(?:哦|噢|啊)?对了[啊呀哦]?$")
 SURE_QUESTION = 0.6  # how sure the model must be that such a question is about a service
 _CLOSED: dict[str, re.Pattern[str] | None] = {}  # a closed step, and the words about its own question
@@ -90,7 +89,7 @@ def _service_question(ctx: Context) -> bool:
     found = ctx.classification
     if ctx.dialog.state not in _QUESTIONS or not _A_QUESTION.search(ctx.msg.text):
         return False
-    first = _FIRST_PART.split(ctx.msg.text.strip(), maxsplit=1)[0]
+    first = first_part(ctx.msg.text)
     answered = yes_or_no(first) is not None and not _BY_THE_WAY.match(first)  # "对了 …" is "by the way"
     if len(first) < len(ctx.msg.text.strip()) and answered:
         return False  # "对 顺便问下物业费在哪交": the step's answer first, the question a remark

@@ -45,7 +45,7 @@ async def add_to_message(message_id: int, person: Person, words: str) -> str | N
     message = await StaffMessage.get_or_none(id=message_id, person=person, status="open")
     if message is None:
         return None
-    message.text = f"{message.text}\n{content.text('common.added_label')}{words.strip()}"[:4000]
+    message.text = formats.added(message.text, words, 4000)
     await message.save(update_fields=["text"])
     return number_of(message.id)
 

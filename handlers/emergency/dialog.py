@@ -3,10 +3,8 @@ then, for a bound resident, the offer to tell the grid worker, which files a top
 
 from __future__ import annotations
 
-import re
-
 from bot.dispatcher import Context, Phase, Router, has_text, state
-from handlers.common.answers import choose, is_skip, yes_or_no
+from handlers.common.answers import choose, first_part, is_skip, yes_or_no
 from handlers.common.menu import CHOOSE_STATE
 from handlers.common.pause import takes_words
 from handlers.emergency import workflow
@@ -16,7 +14,6 @@ router = Router("emergency")
 OFFER = "emergency:offer"
 SURE_IN_A_DIALOG = 0.6  # the model's emergency probability that interrupts an open question without a signal
 SURE_IN_WORDS = 0.9  # the same where the step takes free words ("…屋头莫得人 喊她下周三以后再来嘛")
-_FIRST_PART = re.compile(r"[\s,，.。!！;；、]+")
 _NO_REQUEST = frozenset({None, "out_of_scope", "greet", "thanks", "emergency"})  # the offer asked again
 _TELL = {1: ("通知", "通知他", "通知吧", "快通知", "叫人", "来人", "要", "需要", "麻烦了", "快点")}
 
@@ -37,7 +34,7 @@ def _is_emergency(ctx: Context) -> bool:
     # words being written for a step (a message for staff, a description): surer still
     bar = SURE_IN_WORDS if takes_words(ctx.dialog.state) else SURE_IN_A_DIALOG
     sure = prediction is None or prediction.probability_of("emergency") >= bar
-    first = _FIRST_PART.split(ctx.msg.text.strip(), maxsplit=1)[0]  # "跳过 水已经流到门口了快点": answered
+    first = first_part(ctx.msg.text)  # "跳过 水已经流到门口了快点": answered
     return sure and not any(yes_or_no(said) is not None or is_skip(said) for said in (ctx.msg.text, first))
 
 

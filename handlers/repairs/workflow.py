@@ -165,7 +165,7 @@ async def add_note(ticket_id: int, reporter: Person, words: str, now: dt.datetim
         return None
     note = words.strip()[:500]
     async with in_transaction():
-        ticket.description = f"{ticket.description}；{content.text('common.added_label')}{note}"[:2500]
+        ticket.description = formats.added(ticket.description, note, 2500, sep="；")
         await ticket.save(update_fields=["description"])
         await TicketEvent.create(ticket=ticket, actor=reporter, action="note", note=note, created_at=now)
     return ticket

@@ -247,12 +247,10 @@ async def confirm(ctx: Context) -> None:
         ctx.reask("votes.confirm_again", choice=c.options[choice])
 
 
-async def _note_question(ctx: Context, c: ConsultationView, text: str) -> bool:
-    """A question that names the consultation is kept as an opinion for the committee (True when kept)."""
-    if mentions.mention(text, 0, c.title, c.options, title_words(ctx)).named < 2:
-        return False
-    await workflow.comment(c.id, await ctx.person(), text, ctx.now())
-    return True
+async def _note_question(ctx: Context, c: ConsultationView, text: str) -> None:
+    """A question that names the consultation is kept as an opinion for the committee."""
+    if mentions.mention(text, 0, c.title, c.options, title_words(ctx)).named >= 2:
+        await workflow.comment(c.id, await ctx.person(), text, ctx.now())
 
 
 async def _later(ctx: Context, c: ConsultationView | None) -> None:

@@ -475,7 +475,7 @@ async def add_to_proposal(proposal_id: int, person: Person, words: str) -> Propo
     proposal = await Proposal.get_or_none(id=proposal_id, person=person, status="new")
     if proposal is None:
         return None
-    proposal.text = f"{proposal.text}\n{content.text('common.added_label')}{words.strip()}"[:1500]
+    proposal.text = formats.added(proposal.text, words, 1500)
     await proposal.save(update_fields=["text"])
     return proposal
 
