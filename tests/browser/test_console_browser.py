@@ -14,7 +14,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from handlers.repairs import queries
+from handlers.repairs import queries, workflow
 from handlers.repairs.models import Ticket, TicketStatus
 from storage.models import AuditEntry, Person
 from tests.browser.conftest import Tab
@@ -96,11 +96,15 @@ async def test_accept_and_resolve_a_ticket_from_the_page(
     sim: WeChatSim, fake_api: FakeWeChatAPI, open_tab: OpenTab
 ) -> None:
     water, *_ = await some_tickets()
+    # a line the resident added after filing ("补充一下 …"): in the description and the history
+    reporter = await Person.get(id=water.reporter_id)
+    assert await workflow.add_note(water.id, reporter, "阀门在楼梯下面", dt.datetime.now(CHINA))
     tab = await signed_in_tab(open_tab, sim, fake_api, "demo-property")
     await tab.goto(LIST)
     await tab.do(lambda p: p.click(f"text={water.number}"))
     await tab.wait_for_path(f"{LIST}/{water.id}")
-    assert "5栋地下室水管漏水" in await tab.text("#main")
+    main = await tab.text("#main")
+    assert "5栋地下室水管漏水" in main and "补充：阀门在楼梯下面" in main and "居民补充" in main
     await tab.screenshots("ticket-detail")
     await tab.do(lambda p: p.click("button[value=accept]"))
     await tab.do(lambda p: p.wait_for_selector(".flash:has-text('已受理工单')"))
