@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import content
 from bot.dialog import Dialog
 from bot.messages import EventName, IncomingMessage, Kind, Reply
-from nlp.tokenize import normalize, strip_punctuation
+from nlp.tokenize import normalize, simplified, strip_punctuation
 from nlp.understand import Understanding, Understood
 
 if TYPE_CHECKING:
@@ -97,6 +97,8 @@ class Context:
     def __init__(
         self, msg: IncomingMessage, dialog: Dialog, services: Services, dispatcher: Dispatcher
     ) -> None:
+        if msg.text and (plain := simplified(msg.text)) != msg.text:  # 轉告 read, and kept, as 转告
+            msg = dataclasses.replace(msg, text=plain)
         self.msg = msg
         self.dispatcher = dispatcher
         self._person: Person | None = None

@@ -36,6 +36,13 @@ def normalize(text: str) -> str:
     return said
 
 
+def simplified(text: str) -> str:
+    """Traditional characters as the simplified ones (轉告李主任 -> 转告李主任), nothing else changed: what
+    every rule of the bot reads, so that a resident writing in traditional characters is read alike."""
+    table, traditional = _simplified()
+    return text.translate(table) if not traditional.isdisjoint(text) else text
+
+
 @functools.cache
 def _simplified() -> tuple[dict[int, str], frozenset[str]]:
     lines = (Path(__file__).parent / "data" / "traditional.txt").read_text(encoding="utf-8").splitlines()

@@ -52,9 +52,12 @@ COMMAND_INTENTS = frozenset(
 
 # help asked of volunteers, or a wish named: a wish, whatever else the words are about ("那发个心愿嘛",
 # "想请社区志愿者帮忙换一个", "想找两个志愿者周末帮忙把我抬下楼"); not "我想当志愿者"
+# a wish asked for by its name ("我想为我母亲发个微心愿。她住…每个月要去社区卫生服务站拿药"): a wish, whatever
+# the rest of a long message sounds like to the model
+WISH_NAMED = re.compile(r"(?:发|许|提|报|登记|写|申请)(?:一?个|一下|啥子?|什么)?(?:这个)?(?:微)?心愿")
 WISH_ASKED = re.compile(
-    r"(?:发|许|提|报|登记|写|申请)(?:一?个|一下|啥子?|什么)?(?:这个)?(?:微)?心愿"
-    r"|心愿(?!墙).{0,4}(?<!我)(?:能|可以|会|能不能|可不可以)(?:有人|找人|帮我|帮忙)"  # "微心愿会有人上门…吗"
+    WISH_NAMED.pattern  # "微心愿会有人上门…吗":
+    + r"|心愿(?!墙).{0,4}(?<!我)(?:能|可以|会|能不能|可不可以)(?:有人|找人|帮我|帮忙)"
     r"|(?:找|揾|要|请|有没有|派|来|希望能?有|能有)\S{0,6}(?:志愿者|义工|年轻人|大学生)"
     r".{0,16}(?:帮|陪|来|上门|给|背|抬|扶|教|辅导|看)"
     # "想找人帮忙买点菜 一周两次就行"
@@ -146,6 +149,17 @@ class EmergencySignals:
         怕着火", "充电的时候着火了怎么办")."""
         return any(p.search(text) for p in self.patterns)
 
+    def asked_what_if(self, text: str) -> bool:
+        """A danger word with "what then" right after it ("着火了咋办？"): in the middle of an answer to a
+        step, a question about what could happen, not a call for help."""
+        if self.what_if is None:
+            return False
+        return any(
+            self.what_if[1].search(text[hit.end() : hit.end() + 10])
+            for pattern in self.patterns
+            for hit in pattern.finditer(text)
+        )
+
     def found_in(self, text: str) -> bool:
         for pattern in self.patterns:
             for hit in pattern.finditer(text):
@@ -218,6 +232,8 @@ class Understanding:
         if prediction.label == "emergency":  # danger set aside ("楼下水管爆了": no one at risk): what else
             prediction = prediction.without("emergency")
         best, p = prediction.label, prediction.probability
+        if best not in ("wish", "status") and WISH_NAMED.search(normal):
+            return self._model("wish", prediction)
         if LABEL_INTENT[best] == "wish_board" and WISH_ASKED.search(normal):  # help asked, not offered
             return self._model("wish", prediction)
         short = len(bare) <= SHORT

@@ -14,7 +14,8 @@ it is a yes, a no or a skip, or of an intent the step takes as an answer.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import content
 from bot.dispatcher import Context, Phase, Router, command
@@ -52,6 +53,21 @@ def answers(*states: str, intents: Iterable[str] = CONTENT) -> None:
 def takes_words(state: str | None) -> bool:
     """The step's answer is free text (a place, a description, a message for staff)."""
     return bool(state) and state in _ANSWERS
+
+
+# steps that can tell their own answer in a message that also says something else: a danger asked about in
+# passing is no emergency there ("电瓶车扎堆充电，着火了咋办？…我选第二个" at a vote's options)
+_ANSWERED_BY: dict[str, Callable[[Mapping[str, Any], str], bool]] = {}
+
+
+def answered_by(state: str, reader: Callable[[Mapping[str, Any], str], bool]) -> None:
+    """Declare that in ``state``, ``reader(dialog data, text)`` tells whether a message answers the step."""
+    _ANSWERED_BY[state] = reader
+
+
+def answers_step(state: str | None, data: Mapping[str, Any], text: str) -> bool:
+    reader = _ANSWERED_BY.get(state or "")
+    return reader is not None and reader(data, text)
 
 
 def questions(*states: str) -> None:
@@ -103,7 +119,8 @@ def _sure_in_closed_step(ctx: Context) -> bool:
     text, about = ctx.msg.text, _CLOSED[step]
     if about is not None and about.search(text):
         return False
-    return yes_or_no(text) is None and not is_skip(text)
+    # "跳过 你们晚上来看就知道了": skipped first, then a remark
+    return yes_or_no(text) is None and not is_skip(text) and not is_skip(first_part(text))
 
 
 def offer_resume(ctx: Context) -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from bot.dispatcher import Context, Phase, Router, has_text, state
 from handlers.common.answers import choose, first_part, is_skip, yes_or_no
 from handlers.common.menu import CHOOSE_STATE
-from handlers.common.pause import takes_words
+from handlers.common.pause import answers_step, takes_words
 from handlers.emergency import workflow
+from nlp.tokenize import normalize
 
 router = Router("emergency")
 
@@ -24,8 +25,11 @@ def _is_emergency(ctx: Context) -> bool:
     confirmation is a resident in a hurry (a danger signal in the words is an emergency in any answer)."""
     if not ctx.msg.has_text or ctx.dialog.state == OFFER or not ctx.classification.emergency:
         return False
-    asked = ctx.dialog.open  # a question waits (a menu shown, a list, a vote just cast are none)
+    # a question waits (a menu shown, a list, a vote just cast are none; "您是想：1 … 2 …" is one)
+    asked = ctx.dialog.open or ctx.dialog.state == CHOOSE_STATE
     signal = getattr(ctx.classification, "signal", True)
+    if asked and _asked_in_passing(ctx):  # "电瓶车扎堆充电，着火了咋办？…我选第二个" at a vote's options
+        return False
     if not asked or signal:
         return True
     # only the model, at an open question: an answer to it is no emergency ("手机快没电了 不拍" at the
@@ -36,6 +40,17 @@ def _is_emergency(ctx: Context) -> bool:
     sure = prediction is None or prediction.probability_of("emergency") >= bar
     first = first_part(ctx.msg.text)  # "跳过 水已经流到门口了快点": answered
     return sure and not any(yes_or_no(said) is not None or is_skip(said) for said in (ctx.msg.text, first))
+
+
+def _asked_in_passing(ctx: Context) -> bool:
+    """A danger asked about ("着火了咋办？") in a message that answers the open step all the same."""
+    signals = getattr(ctx.services.classifier, "signals", None)
+    text = normalize(ctx.msg.text)
+    return (
+        signals is not None
+        and signals.asked_what_if(text)
+        and answers_step(ctx.dialog.state, ctx.dialog.data, ctx.msg.text)
+    )
 
 
 @router.handle(_is_emergency, phase=Phase.GLOBAL)

@@ -624,6 +624,7 @@ async def photo_text(ctx: Context) -> None:
     if submits(said) or CONFIRMED.match(normalize(said)):  # "提交", "确认": no photo, filed as it stands
         await _file(ctx, draft, shown=False)
     elif is_skip(said) or answer is False or declines_photo(said):
+        draft.no_photo = True
         _confirm(ctx, draft)
     elif PHOTO_COMING.search(normalize(said)):
         ctx.say("repairs.photo_wait")
@@ -660,6 +661,11 @@ def _confirm(ctx: Context, draft: Draft) -> None:
     )
 
 
+# "不用了" at the confirmation while the photo was never answered (words were added at the photo step, and
+# the report shown): no photo, not "2 修改描述"
+_NO_NEED = re.compile(r"^(?:不用了?|不需要了?|不要了|没有|没得|不用拍了?|不必了?)(?:谢谢)?$")
+
+
 @router.handle(state(CONFIRM), has_text())
 async def confirm(ctx: Context) -> None:
     if await _place_corrected(ctx):
@@ -667,7 +673,12 @@ async def confirm(ctx: Context) -> None:
     said = ctx.msg.text.strip()
     if _dropped(ctx, said):
         return
-    if declines_photo(said) and not submits(said):  # "没拍 跳过": the photo question, a step behind
+    draft = Draft.of(ctx.dialog)
+    # "没拍 跳过", or "不用了" while the photo was never answered: the photo question, a step behind
+    behind = not draft.photo and not draft.no_photo and _NO_NEED.match(ctx.word)
+    if (declines_photo(said) or behind) and not submits(said):
+        draft.no_photo = True
+        draft.keep(ctx.dialog)
         ctx.say("repairs.no_photo_noted")
         ctx.reask("repairs.confirm_again")
         return
@@ -681,7 +692,7 @@ async def confirm(ctx: Context) -> None:
     if choice != 1:
         ctx.reask("repairs.confirm_again")
         return
-    await _file(ctx, Draft.of(ctx.dialog), shown=True)
+    await _file(ctx, draft, shown=True)
 
 
 async def _file(ctx: Context, draft: Draft, *, shown: bool) -> None:
@@ -766,8 +777,10 @@ async def _place_corrected(ctx: Context) -> bool:
 async def describe(ctx: Context) -> None:
     draft = Draft.of(ctx.dialog)
     said = ctx.msg.text.strip()
-    if draft.description and yes_or_no(said, run_on=False) is True and submits(said):
-        await _file(ctx, draft, shown=True)  # "对 提交": the description shown stands, not "对 提交"
+    if draft.description and (
+        CONFIRMED.match(normalize(said)) or (yes_or_no(said, run_on=False) is True and submits(said))
+    ):
+        await _file(ctx, draft, shown=True)  # "确认", "对 提交": the description shown stands
         return
     draft.description = said
     found = category_in_text(ctx.msg.text, draft.report)

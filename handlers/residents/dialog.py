@@ -15,6 +15,7 @@ from handlers.residents import queries, workflow
 from handlers.residents.queries import HomeAddress, RoleName, role_label
 from nlp.slots import Address, extract_address, extract_mobile, extract_room
 from nlp.tokenize import normalize, strip_punctuation
+from nlp.understand import LABEL_INTENT, OFFERABLE, UNSURE_FLOOR
 
 router = Router("residents")
 router.menu_entry("bind", order=50)
@@ -92,13 +93,36 @@ async def require_home(ctx: Context, then: str) -> HomeAddress | None:
 _REBIND = re.compile(r"绑定|绑|更换|换|搬|改|登记|新家|不住|地址")
 
 
+# a relative's home named, with what is wrong there: "我爸住5栋1单元 他们楼道堆满了旧沙发纸箱子"
+_SOMEONE_ELSES = re.compile(
+    r"(?:爸|妈|爷爷|奶奶|外婆|外公|姥姥|姥爷|父母|老人家?|儿子|女儿|闺女|亲戚|婆婆|公公|岳母|丈母娘|老丈人)"
+    r"(?:家)?(?:住(?:在)?|在)\s*\d"
+)
+
+
 @router.handle(intent("bind"), idle())
 async def bind(ctx: Context) -> None:
     known = await _home_introduced(ctx)
     if known is not None:  # "我是4栋2单元602住户，…": who is speaking, not a new home
         ctx.say("residents.home_known", home=known.home())
         return
+    if await _about_someone_elses_home(ctx):
+        return
     await start_binding(ctx, said=ctx.msg.text)  # "我住3栋2单元502": the home is already said
+
+
+async def _about_someone_elses_home(ctx: Context) -> bool:
+    """A relative's home named with a matter of its own, and no word of binding: the matter, as the model's
+    next reading has it (the report then asks where, with that home as the place)."""
+    text = ctx.msg.text if ctx.msg.has_text else ""
+    prediction = ctx.classification.prediction
+    if prediction is None or not _SOMEONE_ELSES.search(text) or _REBIND.search(text):
+        return False
+    other = prediction.without("bind")
+    intent_name = LABEL_INTENT.get(other.label)
+    if intent_name not in OFFERABLE or other.probability < UNSURE_FLOOR:
+        return False
+    return await ctx.redirect(intent_name, text)
 
 
 async def _home_introduced(ctx: Context) -> HomeAddress | None:

@@ -4,12 +4,14 @@ number (or several) votes; 改票, 意见, 议事结果; and "我建议..." prop
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, pattern, state
 from handlers.common import formats
 from handlers.common.answers import choose, ordinal, yes_or_no
-from handlers.common.pause import answers
+from handlers.common.pause import answered_by, answers
 from handlers.residents.dialog import require_home
 from handlers.votes import mentions, queries, workflow
 from handlers.votes.queries import ConsultationView, Per
@@ -30,7 +32,7 @@ LAST_TTL = 7 * 24 * 3600
 # the command word stands alone or is followed by a colon or a space ("意见很大，物业..." is no comment)
 _COMMENT = re.compile(r"^\s*(?:意见|评论|留言意见)(?:\s*[:：]\s*|\s+|$)(.*)$", re.S)
 _NUMBERS = re.compile(r"\d{1,2}")
-_SEPARATORS = re.compile(r"[\s,，、和与及+跟还有]+")
+_SEPARATORS = re.compile(r"[\s,，、。!！?？;；和与及+跟还有]+")
 # words that say the sentence is about voting, so that an option's word in it is a vote ("选择弃权")
 _VOTING = re.compile(r"投|选|票|表态|这件事|这事|这个|那个|议事")
 _RECHOOSE = {
@@ -186,7 +188,7 @@ async def _show(ctx: Context, c: ConsultationView, *, offered: str | None = None
     await queries.may_vote(await ctx.person(), c, ctx.now())  # a home still to verify is told here
     how = content.text("votes.how_multi", most=c.max_choices) + "\n" if c.max_choices > 1 else ""
     ctx.dialog.clear()
-    ctx.dialog.set(BALLOT, consultation=c.id)
+    ctx.dialog.set(BALLOT, consultation=c.id, options=list(c.options))
     if words:
         ctx.dialog.update(offered=offered, words=words)
         ctx.say("votes.offer")
@@ -270,7 +272,7 @@ async def _answer(ctx: Context, c: ConsultationView, said: str, *, noted: bool) 
     if noted:
         await workflow.comment(c.id, person, said, ctx.now())
     ctx.dialog.clear()
-    ctx.dialog.set(BALLOT, consultation=c.id)
+    ctx.dialog.set(BALLOT, consultation=c.id, options=list(c.options))
     ctx.say(
         "votes.question_noted" if noted else "votes.question_answer",
         title=c.title,
@@ -294,9 +296,15 @@ def read_choices(text: str, options: list[str]) -> list[int] | None:
         return None
     parts = [p for p in _SEPARATORS.split(_trimmed(text)) if p]
     picked = [choose(p, options) for p in parts]
+    if len(parts) >= 2 and picked[-1] is not None and _DECIDES.match(parts[-1]):
+        return [picked[-1] - 1]  # "有好处也有坏处，我年纪大了不骑车，就第三种吧": reasons, then the choice
     if len(parts) < 2 or any(p is None for p in picked):
         return None
     return [p - 1 for p in picked if p is not None]
+
+
+# the last part of a longer answer that settles it: "…就第三种吧", "…我选第二个", "…还是投同意"
+_DECIDES = re.compile(r"^(?:那|我|俺|所以)?(?:就|还是|干脆|选|投|我选|我投)")
 
 
 def _trimmed(text: str) -> str:
@@ -331,6 +339,15 @@ def _asks(text: str, options: tuple[str, ...]) -> bool:
         return False
     last = [p for p in _SEPARATORS.split(_trimmed(text)) if p][-1:]
     return not (last and choose(last[0], list(options)) and not mentions.is_question(last[0]))
+
+
+def _chooses(data: Mapping[str, Any], text: str) -> bool:
+    """The ballot's answer in a message that also says other things ("…着火了咋办？…我选第二个")."""
+    options = [str(o) for o in data.get("options") or ()]
+    return bool(options) and read_choices(text, options) is not None and not _asks(text, tuple(options))
+
+
+answered_by(BALLOT, _chooses)
 
 
 async def _not_a_choice(ctx: Context, c: ConsultationView, text: str) -> None:
