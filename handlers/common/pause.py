@@ -38,6 +38,8 @@ _A_QUESTION = re.compile(
 MOVING = re.compile(r"绑定|绑|更换|搬|换(?:个|一个)?(?:地址|住址|房子|家)|改(?:地址|住址)|新家")
 # said last, what lets the open dialog go
 _LETS_GO = re.compile(r"(?:不报了|不弄了|不修了|不办了|不用了|不要了|算了吧?|取消吧?)\W*$")
+# a question about the report being made, asked at one of its steps
+_OF_THE_REPORT = re.compile(r"拍|照片|相片|图片|提交|跳过")
 _BY_THE_WAY = re.compile(r"^(?:哦|噢|啊)?对了[啊呀哦]?$")
 SURE_QUESTION = 0.6  # how sure the model must be that such a question is about a service
 _CLOSED: dict[str, re.Pattern[str] | None] = {}  # a closed step, and the words about its own question
@@ -104,6 +106,8 @@ def _new_request(ctx: Context) -> bool:
 def _service_question(ctx: Context) -> bool:
     found = ctx.classification
     if ctx.dialog.state not in _QUESTIONS or not _A_QUESTION.search(ctx.msg.text):
+        return False
+    if _OF_THE_REPORT.search(ctx.msg.text):  # "可以不拍吗？那就不拍了": about the report, not a service
         return False
     first = first_part(ctx.msg.text)
     answered = yes_or_no(first) is not None and not _BY_THE_WAY.match(first)  # "对了 …" is "by the way"

@@ -79,6 +79,13 @@ async def offer_answer(ctx: Context) -> None:
         ctx.dialog.clear()
         await ctx.dispatcher.feed(ctx)
         return
+    kind = workflow.kind_of(ctx.msg.text) if choice is None else "medical"
+    if kind != "medical" and kind != workflow.kind_of(str(data.get("text") or "")):
+        # "救命" then "我妈关在电梯里头了 …门打不开": the number this danger needs, and the offer again
+        ctx.say(f"emergency.{kind}")
+        ctx.dialog.update(text=f"{data.get('text') or ''}\n{ctx.msg.text.strip()}"[:2000])
+        ctx.say("emergency.offer_grid")
+        return
     if choice is None:  # neither: the offer again, not a silent no
         ctx.reask("emergency.offer_grid_again")
         return

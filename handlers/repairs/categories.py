@@ -67,8 +67,11 @@ def categories_for(report: str) -> list[Category]:
 
 
 # words that hold a keyword without meaning it: 单元门口 is where, not a broken unit door; 卫生间 is a
-# room, not rubbish; 没电梯 is a building without a lift, not a lift broken
-_PLACES = re.compile(r"单元门[口前外边]|楼门[口前外]|卫生间|洗手间|没[得有]?电梯")
+# room, not rubbish; 没电梯 is a building without a lift, not a lift broken; 保安亭 and 卫生服务站 are
+# landmarks
+_PLACES = re.compile(
+    r"单元门[口前外边]|楼门[口前外]|卫生间|洗手间|没[得有]?电梯|保安亭|门卫室|岗亭|卫生服务站"
+)
 
 
 def _best(text: str, among: list[Category]) -> tuple[int, Category | None]:

@@ -307,6 +307,10 @@ def _category_said(text: str, draft: Draft) -> Category | None:
     """The category the words name: a thing broken first; then among the report's kind ("投诉物业换个灯泡"
     is about the company); else any that is filed here ("部电梯成日响警报", taken for a complaint, is a
     lift to repair): the report then takes that category's kind."""
+    found = _asked_of_people(text)
+    if found is not None:
+        draft.report = "complaint"
+        return found
     broken = category_in_text(text, "repair", strict=True) if BROKEN.search(text) else None
     # "电梯又坏了，物业到底管不管": a thing broken is repaired first, whoever the resident blames for it
     found = broken or category_in_text(text, draft.report) or category_in_text(text)
@@ -315,6 +319,26 @@ def _category_said(text: str, draft: Draft) -> Category | None:
     if found not in categories_for(draft.report):
         draft.report = "complaint" if found.kind != "repair" else "repair"
     return found
+
+
+# a complaint about one of the property company's staff, said first: "我要投诉物业的王师傅。…下水管堵了，他来
+# 通了，通完问我要一百五" is about the man, not the pipe (投诉物业 alone may blame it for a thing broken)
+_MEDIATION_ASKED = re.compile(r"调解|评评理|说和|坐下来(?:说|谈|聊)")
+_STAFF_COMPLAINED_OF = re.compile(
+    r"^\W*(?:我要|我想|我)?投诉(?:一下)?(?:物业的?|小区的?)?(?:保安|门卫|保洁|管家|前台|\S{0,3}师傅)"
+)
+
+
+def _asked_of_people(text: str) -> Category | None:
+    """What the words ask of people rather than of a thing: mediation asked for is a neighbours' dispute
+    whatever they quarrel over ("…说漏水是我家漏的…想请社区调解员来评评理"); the property company's staff
+    complained of by name, its service."""
+    known = categories()
+    if _MEDIATION_ASKED.search(text) and "dispute" in known:
+        return known["dispute"]
+    if _STAFF_COMPLAINED_OF.search(text) and "property_service" in known:
+        return known["property_service"]
+    return None
 
 
 def _ask_category(ctx: Context, kind: str) -> None:

@@ -11,7 +11,7 @@ import content
 from bot.dispatcher import Context, Phase, Router, has_text, idle, intent, state
 from handlers.common import formats
 from handlers.common.answers import choose, is_no, numbered_or_yes_no
-from handlers.common.menu import show_menu
+from handlers.common.menu import offer_choices, show_menu
 from handlers.common.workflow import record_message
 from handlers.services import hours, search
 from handlers.services.catalog import Catalog, Entry, Office, catalog
@@ -40,7 +40,7 @@ _ASKED = (
     ("where", ("哪", "地址", "地点", "去")),
     ("phone", ("电话", "号码", "打给", "联系")),
     ("when", ("几点", "时间", "什么时候", "哪天", "上班")),
-    ("who", ("条件", "能不能", "能否", "可以", "够不够", "符合", "谁")),
+    ("who", ("条件", "能不能", "能否", "可以", "够不够", "符合", "谁", "能领", "能办", "领不", "办不")),
     ("steps", ("怎么", "流程", "步骤", "手续", "如何")),
 )
 _DEFAULT_LEAD = ("documents", "where", "phone")  # a bare question: what to bring and where
@@ -86,7 +86,7 @@ def _about_the_card(ctx: Context) -> bool:
     """After a card, a question about it ("要带照片吗", "都要带啥东西", "几点上班"): what it asks of that
     entry, unless the search is sure of another entry (then it is a new question: ``card_question``)."""
     text = ctx.msg.text
-    if not any(mark in text for mark in (*_QUESTION, "?", "？", "呢")):
+    if not any(mark in text for mark in (*_QUESTION, "?", "？", "呢")) and not _ELIGIBLE.search(text):
         return False  # "我想去报修" names a place word, and asks nothing of the card
     if ctx.classification.label not in (None, "service"):
         return False
@@ -95,13 +95,17 @@ def _about_the_card(ctx: Context) -> bool:
     )
 
 
+_ELIGIBLE = re.compile(r"能领|能办|能申请|能不能(?:领|办|申请)|可以领|可以办|领不|办不|算不算|符合")
+_CONDITIONS = re.compile(r"户口|户籍|外地|老家|本地|外省|租房|租的房")
 _CARD_WORDS = ("照片", "复印件", "东西", "费用", "收费", "多少钱", "要钱", "多久", "几天")
 
 
 @router.handle(state(DETAIL), has_text(), _about_the_card)
 async def card_question(ctx: Context) -> None:
     code = await community_code(ctx)
-    found = search.ask(code, ctx.msg.text)
+    # "她户口还在河南老家，在这儿能领不": who may, asked of the card; the conditions name no other entry
+    words = _CONDITIONS.sub(" ", ctx.msg.text) if _ELIGIBLE.search(ctx.msg.text) else ctx.msg.text
+    found = search.ask(code, words)
     if found.sure and found.entries[0].key != ctx.dialog.data.get("key"):  # a new question after all
         await answer(ctx, found)
         return
@@ -312,9 +316,14 @@ async def follow_up(ctx: Context) -> None:
     is a new message, read as if nothing had been asked."""
     code = await community_code(ctx)
     keys = list(ctx.dialog.data.get("keys") or [])
-    found = search.ask(code, f"{ctx.dialog.data['question']} {ctx.msg.text}")
+    # the new words alone first ("评的时候要本人去吗" is about 评残), else read with the question before
+    alone = search.ask(code, ctx.msg.text, limit=len(keys) + 3)
+    picked = next((e.key for e in alone.entries if e.key in keys), None)
+    if picked is None:
+        found = search.ask(code, f"{ctx.dialog.data['question']} {ctx.msg.text}")
+        picked = found.entries[0].key if found.entries and found.entries[0].key in keys else None
     cat = catalog(code)
-    entry = cat.entries.get(found.entries[0].key) if found.entries and found.entries[0].key in keys else None
+    entry = cat.entries.get(picked) if picked else None
     ctx.dialog.clear()
     if entry is None:
         await ctx.dispatcher.feed(ctx)
@@ -432,6 +441,9 @@ _QUESTION = (
     "可不可以",
     "电话",
     "多少",
+    "真的假的",
+    "是不是",
+    "有没有",
 )
 
 
@@ -448,6 +460,31 @@ def _catalog_answers(ctx: Context) -> bool:
 def _asks(ctx: Context) -> bool:
     """A question worth handing to a person: long enough, with a question word ("真的？" is none)."""
     return len(ctx.word) >= 4 and any(mark in ctx.word for mark in _QUESTION)
+
+
+# help from people asked for: a wish may be meant, and the choice stays the resident's
+_HELP_ASKED = re.compile(r"有人|人帮|帮忙|帮我|陪")
+
+
+def _a_question_the_catalog_knows(ctx: Context) -> bool:
+    """ "您是想：1 微心愿 2 投诉" helps nobody when the words ask what the catalog answers for sure ("…听人说
+    岁数大了每个月有钱领，真的假的"): the answer instead (a home to bind, a service offered, or help from
+    people asked for keep the choice)."""
+    found = ctx.classification
+    if not ctx.msg.has_text or not found.ambiguous or {"service", "bind"} & set(found.candidates):
+        return False
+    if "wish" in found.candidates and _HELP_ASKED.search(ctx.msg.text):
+        return False
+    return _asks(ctx) and search.ask(DEFAULT, ctx.msg.text).sure
+
+
+@router.handle(_a_question_the_catalog_knows, idle(), phase=Phase.INTENT)
+async def question_the_catalog_knows(ctx: Context) -> None:
+    found = search.ask(await community_code(ctx), ctx.msg.text)
+    if found.sure:
+        await answer(ctx, found)
+        return
+    offer_choices(ctx, list(ctx.classification.candidates))
 
 
 @router.handle(_catalog_answers, idle(), phase=Phase.FALLBACK)

@@ -4,13 +4,14 @@ synonyms weighing most, with a private jieba tokenizer that knows every name and
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from dataclasses import dataclass
 
 import content
 from handlers.services.catalog import Catalog, Entry, catalog
 from nlp.search import Bm25Index, bigrams, query_terms
-from nlp.tokenize import Tokenizer
+from nlp.tokenize import Tokenizer, normalize
 
 WEIGHTS = {"title": 3.0, "text": 1.0, "detail": 0.4, "grams": 0.6}
 # how sure: a top score below FLOOR is no answer; above SURE, and well ahead of the next, is one answer
@@ -101,10 +102,15 @@ def warm_up(codes: list[str]) -> None:
         _index(code)
 
 
+# what the resident says the question is not about: "…不是找志愿者那种 是问有没有那种托管点"
+_NOT_THIS = re.compile(r"(?:不是|不要|不找)(?:找|要|问)?[^\s，,。！!？?]{1,8}?(?:那种|这种|那样|那个)")
+
+
 def ask(code: str, question: str, limit: int = 3) -> Found:
     """The entries that best answer ``question`` in community ``code``'s catalog, best first."""
     index = _index(code)
-    terms = query_terms(question, tokenizer().tokens, stopwords())
+    # read as every rule reads it: slips of voice input ("申请底保") and traditional characters
+    terms = query_terms(_NOT_THIS.sub(" ", normalize(question)), tokenizer().tokens, stopwords())
     hits = [h for h in index.bm25.search(terms, limit) if h.score >= FLOOR]
     return Found(
         entries=[index.catalog.entries[index.keys[h.index]] for h in hits],

@@ -296,8 +296,11 @@ def read_choices(text: str, options: list[str]) -> list[int] | None:
         return None
     parts = [p for p in _SEPARATORS.split(_trimmed(text)) if p]
     picked = [choose(p, options) for p in parts]
-    if len(parts) >= 2 and picked[-1] is not None and _DECIDES.match(parts[-1]):
-        return [picked[-1] - 1]  # "有好处也有坏处，我年纪大了不骑车，就第三种吧": reasons, then the choice
+    if len(parts) >= 2:  # reasons, and one part that settles it: "…我年纪大了不骑车，就第三种吧"
+        settled = [p for p, part in zip(picked, parts, strict=True) if p is not None and _DECIDES.match(part)]
+        only = [p for p in picked if p is not None]
+        if (picked[-1] is not None and _DECIDES.match(parts[-1])) or (len(only) == 1 and settled):
+            return [(settled[-1] if settled else only[-1]) - 1]
     if len(parts) < 2 or any(p is None for p in picked):
         return None
     return [p - 1 for p in picked if p is not None]

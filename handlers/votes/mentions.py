@@ -144,8 +144,12 @@ def option_in(text: str, options: Sequence[str], pieces: Sequence[str] = ()) -> 
     return found - 1 if found is not None else None
 
 
+# a question told of, not asked: "也不晓得房东咋想", "不知道别人怎么投"
+_TOLD_OF = re.compile(r"(?:不晓得|不知道|不清楚|说不清|搞不懂)[^，,。.!！?？\s]*")
+
+
 def is_question(text: str) -> bool:
-    return bool(_QUESTION.search(normalize(text)))
+    return bool(_QUESTION.search(_TOLD_OF.sub(" ", normalize(text))))
 
 
 def puts_off(text: str) -> bool:

@@ -161,3 +161,12 @@ async def test_a_photo_that_would_not_send_is_no_photo_in_dialect(conv: Conversa
             ("提交", "工单号"),
         ]
     )
+
+
+async def test_a_question_the_catalog_knows_is_answered_not_offered(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("我外公今年都八十七了，听人讲岁数大了每个月有钱领，是不是真的")
+    assert "高龄" in reply and "您是想" not in reply
+    # who may, asked of the card: the condition named (户口) is no new question
+    reply = await chat.say("他户口在曲靖老家 在这边能领不")
+    assert "高龄" in reply and "户口迁移" not in reply
