@@ -170,3 +170,58 @@ async def test_a_question_the_catalog_knows_is_answered_not_offered(conv: Conver
     # who may, asked of the card: the condition named (户口) is no new question
     reply = await chat.say("他户口在曲靖老家 在这边能领不")
     assert "高龄" in reply and "户口迁移" not in reply
+
+
+async def test_slips_in_a_service_question_are_read_as_meant(conv: Conversations) -> None:
+    chat = await bound(conv)
+    assert "居住证" in await chat.say("我想半个居注证 要准备啥子")
+    await chat.say("取消")
+    assert "低保" in await chat.say("请问申请底保要什么条件 屋头就我一个劳动力")
+
+
+async def test_what_the_question_is_not_about_is_left_out_of_the_search(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("娃娃放学早 我们下班晚 社区有没有写作业的托管点 不是找志愿者那种")
+    assert "志愿者注册" not in reply and "儿童之家" in reply
+
+
+async def test_a_message_to_a_named_person_with_what_to_say(conv: Conversations) -> None:
+    for user, words in {
+        "m-1": "留个言给赵阿姨，她上次借我的折叠椅还在我家，让她有空来拿",
+        "m-2": "嗯那个我想给王师傅留个言 就是说下礼拜三上午家里才有人",
+    }.items():
+        chat = await bound(conv, user, "5栋2单元302")
+        assert "H" in await chat.say(words), words
+        assert await StaffMessage.filter(person__openid=user).exists(), words
+
+
+async def test_mediation_or_a_named_staff_member_in_the_first_words(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "3栋1单元402")
+    reply = await chat.say("楼下说他家厨房渗水是我家弄的 天天上来吵 想请调解员来评评理")
+    assert "邻里纠纷" in reply
+    other = await bound(conv, "r-2", "3栋1单元403")
+    reply = await other.say("我要投诉物业的李师傅 换个水龙头收我两百 还不开票")
+    assert "物业服务" in reply
+
+
+async def test_a_vote_settled_in_its_first_words_with_reasons_after(conv: Conversations, clock: Clock) -> None:
+    c = await lockers(clock)
+    chat = await bound(conv, "r-1", "3栋1单元101")
+    await chat.run([("投票", LOCKERS), ("1", "1 同意")])
+    reply = await chat.say("那我就投弃权 我不网购 也不知道别人咋想")
+    if "请确认" in reply:
+        await chat.say("确认")
+    assert (await choices(c))[-1] == [2]
+
+
+async def test_a_danger_of_another_kind_at_the_offer_gets_its_number(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "5栋1单元301")
+    assert "120" in await chat.say("救命")
+    reply = await chat.say("我爸困在电梯里了 卡在两层中间 门打不开")
+    assert "96333" in reply and "网格员" in reply
+
+
+async def test_a_folk_word_for_the_lift(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "5栋2单元601")
+    reply = await chat.say("我们单元那个上上下下的铁箱子又不动了 停在一楼")
+    assert "电梯" in reply
