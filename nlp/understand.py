@@ -28,6 +28,7 @@ from nlp.model import IntentModel, Prediction, fold_numbers, strip_openings
 from nlp.tokenize import Tokenizer, normalize, strip_punctuation
 
 EMERGENCY_AT = 0.35
+HABITUAL_SURE = 0.6  # the model's emergency probability that trouble told as habitual still needs
 SURE = 0.55
 UNSURE_FLOOR = 0.25  # below this for the best label: not understood
 SHORT = 6
@@ -121,6 +122,8 @@ class EmergencySignals:
     inside: re.Pattern[str] | None = None  # "电梯没有人关在里面": a signal that denies itself
     reported: re.Pattern[str] | None = None  # "新闻上看到的": told of, not happening here (model only)
     what_if: tuple[re.Pattern[str], re.Pattern[str]] | None = None  # "充电的时候着火了怎么办": a question
+    habitual: re.Pattern[str] | None = None  # "老是…": told as habitual (model only, unsure, with no "now")
+    now: re.Pattern[str] | None = None
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, object]) -> EmergencySignals:
@@ -131,6 +134,7 @@ class EmergencySignals:
         inside = str(data.get("hedges_inside") or "")
         reported = str(data.get("reported") or "")
         if_before, if_after = str(data.get("what_if_before") or ""), str(data.get("what_if_after") or "")
+        habitual, now = str(data.get("habitual") or ""), str(data.get("now") or "")
         return cls(
             patterns=tuple(re.compile(str(p)) for p in signals),  # type: ignore[attr-defined]
             hedges=re.compile(f"({hedges})$") if hedges else None,
@@ -142,7 +146,15 @@ class EmergencySignals:
             what_if=(re.compile(f"({if_before})$"), re.compile(f"^({if_after})"))
             if if_before and if_after
             else None,
+            habitual=re.compile(habitual) if habitual else None,
+            now=re.compile(now) if now else None,
         )
+
+    def habitual_in(self, text: str) -> bool:
+        """Trouble told as habitual, with no word of now ("楼下那家老是拿棍子捅天花板")."""
+        if self.habitual is None or not self.habitual.search(text):
+            return False
+        return self.now is None or not self.now.search(text)
 
     def mentioned_in(self, text: str) -> bool:
         """Danger words, hedged or not: without ``found_in``, only as a fear, a question or a denial ("我真的
@@ -225,6 +237,7 @@ class Understanding:
             signal = self.signals.found_in(normal)
             ordinary = self.signals.ordinary is not None and self.signals.ordinary.search(normal)
             told = self.signals.reported is not None and self.signals.reported.search(normal) is not None
+            told = told or (p_emergency < HABITUAL_SURE and self.signals.habitual_in(normal))
             # or the words the model read, hedged
             reported = told or (not signal and self.signals.mentioned_in(normal))
             if signal or (p_emergency >= EMERGENCY_AT and not ordinary and not reported):

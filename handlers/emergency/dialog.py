@@ -25,8 +25,7 @@ def _is_emergency(ctx: Context) -> bool:
     confirmation is a resident in a hurry (a danger signal in the words is an emergency in any answer)."""
     if not ctx.msg.has_text or ctx.dialog.state == OFFER or not ctx.classification.emergency:
         return False
-    # a question waits (a menu shown, a list, a vote just cast are none; "您是想：1 … 2 …" is one)
-    asked = ctx.dialog.open or ctx.dialog.state == CHOOSE_STATE
+    asked = ctx.dialog.open  # a question waits (a menu shown, a list, a vote just cast are none)
     signal = getattr(ctx.classification, "signal", True)
     if asked and _asked_in_passing(ctx):  # "电瓶车扎堆充电，着火了咋办？…我选第二个" at a vote's options
         return False

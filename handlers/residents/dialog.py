@@ -15,7 +15,7 @@ from handlers.residents import queries, workflow
 from handlers.residents.queries import HomeAddress, RoleName, role_label
 from nlp.slots import Address, extract_address, extract_mobile, extract_room
 from nlp.tokenize import normalize, strip_punctuation
-from nlp.understand import LABEL_INTENT, OFFERABLE, UNSURE_FLOOR
+from nlp.understand import LABEL_INTENT
 
 router = Router("residents")
 router.menu_entry("bind", order=50)
@@ -90,14 +90,18 @@ async def require_home(ctx: Context, then: str) -> HomeAddress | None:
 
 
 # words that ask to bind or move, beside a home named ("我搬到3栋了", "换个地址")
-_REBIND = re.compile(r"绑定|绑|更换|换|搬|改|登记|新家|不住|地址")
+_REBIND = re.compile(r"绑定|绑|更换|换|搬|改|登记|认证|新家|不住|地址")
 
 
 # a relative's home named, with what is wrong there: "我爸住5栋1单元 他们楼道堆满了旧沙发纸箱子"
 _SOMEONE_ELSES = re.compile(
-    r"(?:爸|妈|爷爷|奶奶|外婆|外公|姥姥|姥爷|父母|老人家?|儿子|女儿|闺女|亲戚|婆婆|公公|岳母|丈母娘|老丈人)"
+    r"(?<![跟和同])(?:爸|妈|爷爷|奶奶|外婆|外公|姥姥|姥爷|父母|老人家?|儿子|女儿|闺女|亲戚|婆婆|公公|岳母|丈母娘|老丈人)"
     r"(?:家)?(?:住(?:在)?|在)\s*\d"
 )
+
+
+_A_MATTER = frozenset({"repair", "complaint", "wish", "service", "vote", "propose"})
+SURE_ENOUGH = 0.4  # the model's next reading, once binding is set aside
 
 
 @router.handle(intent("bind"), idle())
@@ -120,7 +124,7 @@ async def _about_someone_elses_home(ctx: Context) -> bool:
         return False
     other = prediction.without("bind")
     intent_name = LABEL_INTENT.get(other.label)
-    if intent_name not in OFFERABLE or other.probability < UNSURE_FLOOR:
+    if intent_name not in _A_MATTER or other.probability < SURE_ENOUGH:
         return False
     return await ctx.redirect(intent_name, text)
 

@@ -317,8 +317,8 @@ async def follow_up(ctx: Context) -> None:
     code = await community_code(ctx)
     keys = list(ctx.dialog.data.get("keys") or [])
     # the new words alone first ("评的时候要本人去吗" is about 评残), else read with the question before
-    alone = search.ask(code, ctx.msg.text, limit=len(keys) + 3)
-    picked = next((e.key for e in alone.entries if e.key in keys), None)
+    alone = search.ask(code, ctx.msg.text)
+    picked = alone.entries[0].key if alone.entries and alone.entries[0].key in keys else None
     if picked is None:
         found = search.ask(code, f"{ctx.dialog.data['question']} {ctx.msg.text}")
         picked = found.entries[0].key if found.entries and found.entries[0].key in keys else None
@@ -463,7 +463,7 @@ def _asks(ctx: Context) -> bool:
 
 
 # help from people asked for: a wish may be meant, and the choice stays the resident's
-_HELP_ASKED = re.compile(r"有人|人帮|帮忙|帮我|陪")
+_HELP_ASKED = re.compile(r"有人|人帮|帮忙|帮我|帮俺|留言|留个言|陪")
 
 
 def _a_question_the_catalog_knows(ctx: Context) -> bool:
@@ -471,7 +471,9 @@ def _a_question_the_catalog_knows(ctx: Context) -> bool:
     岁数大了每个月有钱领，真的假的"): the answer instead (a home to bind, a service offered, or help from
     people asked for keep the choice)."""
     found = ctx.classification
-    if not ctx.msg.has_text or not found.ambiguous or {"service", "bind"} & set(found.candidates):
+    if not ctx.msg.has_text or not found.ambiguous:
+        return False
+    if {"service", "bind", "human", "activity"} & set(found.candidates):
         return False
     if "wish" in found.candidates and _HELP_ASKED.search(ctx.msg.text):
         return False

@@ -103,7 +103,7 @@ def warm_up(codes: list[str]) -> None:
 
 
 # what the resident says the question is not about: "…不是找志愿者那种 是问有没有那种托管点"
-_NOT_THIS = re.compile(r"(?:不是|不要|不找)(?:找|要|问)?[^\s，,。！!？?]{1,8}?(?:那种|这种|那样|那个)")
+_NOT_THIS = re.compile(r"(?:(?<!是)不是|不要|不找)(?:找|要|问)?[^\s，,。！!？?]{1,8}?(?:那种|这种|那样|那个)")
 
 
 def ask(code: str, question: str, limit: int = 3) -> Found:

@@ -296,7 +296,8 @@ def read_choices(text: str, options: list[str]) -> list[int] | None:
         return None
     parts = [p for p in _SEPARATORS.split(_trimmed(text)) if p]
     picked = [choose(p, options) for p in parts]
-    if len(parts) >= 2:  # reasons, and one part that settles it: "…我年纪大了不骑车，就第三种吧"
+    # reasons, and one part that settles it: "…我年纪大了不骑车，就第三种吧"
+    if len(parts) >= 2 and not _UNSETTLED.search(text):
         settled = [p for p, part in zip(picked, parts, strict=True) if p is not None and _DECIDES.match(part)]
         only = [p for p in picked if p is not None]
         if (picked[-1] is not None and _DECIDES.match(parts[-1])) or (len(only) == 1 and settled):
@@ -306,8 +307,11 @@ def read_choices(text: str, options: list[str]) -> list[int] | None:
     return [p - 1 for p in picked if p is not None]
 
 
-# the last part of a longer answer that settles it: "…就第三种吧", "…我选第二个", "…还是投同意"
-_DECIDES = re.compile(r"^(?:那|我|俺|所以)?(?:就|还是|干脆|选|投|我选|我投)")
+# the part of a longer answer that settles it: "…就第三种吧", "…我选第二个", "那我投弃权吧 …"
+_DECIDES = re.compile(r"^(?:那|我|俺|所以)?(?:就|干脆|选|投|我选|我投)")
+# unless another part takes it back or puts it off: "选南门吧。算了，我老伴说北门近", "就南门吧。等我问问
+# 我儿子再说"
+_UNSETTLED = re.compile(r"算了|不对|等等|等我|等下|问问|再说|想想|商量|改")
 
 
 def _trimmed(text: str) -> str:

@@ -145,7 +145,9 @@ def option_in(text: str, options: Sequence[str], pieces: Sequence[str] = ()) -> 
 
 
 # a question told of, not asked: "也不晓得房东咋想", "不知道别人怎么投"
-_TOLD_OF = re.compile(r"(?:不晓得|不知道|不清楚|说不清|搞不懂)[^，,。.!！?？\s]*")
+_TOLD_OF = re.compile(
+    r"(?:不晓得|不知道|不清楚|搞不懂)[^，,。.!！?？\s吗]{0,6}?(?:咋想|怎么想|怎么投|怎么看|咋看|啥想法|什么想法)"
+)
 
 
 def is_question(text: str) -> bool:

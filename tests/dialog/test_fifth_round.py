@@ -204,7 +204,9 @@ async def test_mediation_or_a_named_staff_member_in_the_first_words(conv: Conver
     assert "物业服务" in reply
 
 
-async def test_a_vote_settled_in_its_first_words_with_reasons_after(conv: Conversations, clock: Clock) -> None:
+async def test_a_vote_settled_in_its_first_words_with_reasons_after(
+    conv: Conversations, clock: Clock
+) -> None:
     c = await lockers(clock)
     chat = await bound(conv, "r-1", "3栋1单元101")
     await chat.run([("投票", LOCKERS), ("1", "1 同意")])
@@ -225,3 +227,38 @@ async def test_a_folk_word_for_the_lift(conv: Conversations) -> None:
     chat = await bound(conv, "r-1", "5栋2单元601")
     reply = await chat.say("我们单元那个上上下下的铁箱子又不动了 停在一楼")
     assert "电梯" in reply
+
+
+# guards: what a review of this round's rules found they must not do
+async def test_habitual_words_do_not_hide_a_danger_now(conv: Conversations) -> None:
+    chat = await bound(conv)
+    assert "110" in await chat.say("隔壁男的经常打老婆，现在又在打，孩子在哭喊救命")
+
+
+async def test_a_locker_stuck_with_a_parcel_inside_is_no_emergency(conv: Conversations) -> None:
+    chat = await bound(conv)
+    reply = await chat.say("快递柜卡住了，门打不开，我快递在里面取不出来")
+    assert "120" not in reply and "110" not in reply and "96333" not in reply
+
+
+async def test_a_question_told_with_i_dont_know_casts_no_vote(conv: Conversations, clock: Clock) -> None:
+    c = await lockers(clock)
+    chat = await bound(conv, "r-1", "3栋1单元101")
+    await chat.run([("投票", LOCKERS), ("1", "1 同意")])
+    reply = await chat.say("不知道同意的话物业费会不会涨")
+    assert "已记录" not in reply
+    assert await choices(c) == []
+
+
+async def test_a_word_already_passed_on_is_no_message(conv: Conversations) -> None:
+    chat = await bound(conv)
+    await chat.say("转告了，他说明天上午再来")
+    assert not await StaffMessage.filter(person__openid="resident-1").exists()
+
+
+async def test_living_with_a_relative_still_binds(conv: Conversations) -> None:
+    from tests.helpers import Chat
+
+    chat = Chat(conv, "new-1")
+    reply = await chat.say("我跟我妈住在5栋1单元301")
+    assert "没太明白" not in reply and ("核对" in reply or "社区" in reply)
