@@ -321,9 +321,10 @@ def _category_said(text: str, draft: Draft) -> Category | None:
     return found
 
 
+# mediation asked for in the first words (not 说和: "物业说和电梯公司联系过了")
+_MEDIATION_ASKED = re.compile(r"调解|评评理|坐下来(?:说|谈|聊)")
 # a complaint about one of the property company's staff, said first: "我要投诉物业的王师傅。…下水管堵了，他来
 # 通了，通完问我要一百五" is about the man, not the pipe (投诉物业 alone may blame it for a thing broken)
-_MEDIATION_ASKED = re.compile(r"调解|评评理|坐下来(?:说|谈|聊)")
 _STAFF_COMPLAINED_OF = re.compile(
     r"^\W*(?:我要|我想|我)?投诉(?:一下)?(?:物业的?|小区的?)?(?:保安|门卫|保洁|管家|前台|\S{0,3}师傅)"
 )
