@@ -161,7 +161,8 @@ def run_overload(args: argparse.Namespace) -> int:
         if args.profile:  # py-spy on the client's core, collapsed stacks of the serving process
             profile = deploy.workdir / "overload.folded"
             spy = ["py-spy", "record", "--pid", str(bot.pids()[0]), "--rate", "50", "--nonblocking"]
-            spy += ["--format", "raw", "--duration", f"{args.overload_seconds:g}", "-o", str(profile)]
+            seconds = args.profile_seconds or args.overload_seconds
+            spy += ["--format", "raw", "--duration", f"{seconds:g}", "-o", str(profile)]
             profiler = subprocess.Popen(
                 ["taskset", "-c", CLIENT_CORES, *spy], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )

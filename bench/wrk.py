@@ -154,6 +154,9 @@ def main() -> int:
         " least 2 s: the client's threads have started; 0: each sends as soon as its thread is up)",
     )  # fmt: skip
     parser.add_argument("--profile", action="store_true", help="py-spy the bot during --overload")
+    parser.add_argument(
+        "--profile-seconds", type=float, default=None, help="--profile: only the first seconds of the load"
+    )
     parser.add_argument("--bot-env", action="append", default=[], help="KEY=VALUE for the bot (--overload)")
     args = parser.parse_args()
     if args.overload:

@@ -66,11 +66,21 @@ async def nothing_to_say(ctx: Context) -> None:
     ctx.say("common.human_not_needed")
 
 
+# the resident will ask in person or by phone after all: "好的 我自己打电话问"
+_ASKS_THEMSELVES = re.compile(
+    r"^\W*(?:好的?|行|嗯+|那)?\W*(?:那)?我(?:自己)?(?:再|直接)?(?:打电话|打过去|去问|过去问|当面|去社区|去居委会)"
+)
+
+
 @router.handle(state(HUMAN_STATE), has_text())
 async def human_message(ctx: Context) -> None:
-    if _NOTHING_TO_SAY.search(ctx.msg.text):  # "没事没事 我就是看看这个怎么用的": no message for staff
-        ctx.dialog.clear()
+    text = ctx.msg.text
+    if _NOTHING_TO_SAY.search(text) or _ASKS_THEMSELVES.search(text) or ctx.asks_for("thanks"):
+        ctx.dialog.clear()  # "没事没事 我就是看看这个怎么用的": no message for staff
         ctx.say("common.human_not_needed")
+        return
+    if is_ack(text):  # "好的" says what the message is not: it is still to come
+        ctx.reask("common.human_needs_text")
         return
     await leave_message(ctx)
 

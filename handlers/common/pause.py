@@ -41,6 +41,11 @@ _LETS_GO = re.compile(r"(?:不报了|不弄了|不修了|不办了|不用了|不
 # a question about the report being made, asked at one of its steps
 _OF_THE_REPORT = re.compile(r"拍|照片|相片|图片|提交|跳过")
 _BY_THE_WAY = re.compile(r"^(?:哦|噢|啊)?对了[啊呀哦]?$")
+# the consultation named by its vote, not asked about ("等下 东门充电棚那个是要投票吧 我家还没投", "改票，改做
+# 不同意"): a request for the vote wherever it comes, when the model reads a vote too; a bare 投 or 票 is not
+_OF_THE_VOTE = re.compile(r"投票|改票|投了票|投过票|票投|还没投")
+_VOTE_PUT_OFF = re.compile(r"算了|不投|先不|不用|再说|回头|以后")  # "投票的事那就算了，心愿接着发"
+SURE_VOTE = 0.9
 SURE_QUESTION = 0.6  # how sure the model must be that such a question is about a service
 _CLOSED: dict[str, re.Pattern[str] | None] = {}  # a closed step, and the words about its own question
 SURE = 0.9  # how sure the model must be that a message in a closed step is a request
@@ -100,7 +105,16 @@ def _new_request(ctx: Context) -> bool:
         return False  # "师傅已经在修了 那不报了 算了": the step's own way out, not a new request
     if wanted == "bind" and not MOVING.search(ctx.msg.text):
         return False  # "对 3栋3单元 不是我家那栋": a place in an answer, not a move
-    return ctx.asks_for(wanted) or _sure_in_closed_step(ctx)
+    return ctx.asks_for(wanted) or _sure_in_closed_step(ctx) or _of_the_vote(ctx)
+
+
+def _of_the_vote(ctx: Context) -> bool:
+    found, text = ctx.classification, ctx.msg.text
+    if ctx.intent != "vote" or found.source != "model" or found.probability < SURE_VOTE:
+        return False
+    if _A_QUESTION.search(text) or yes_or_no(first_part(text)) is not None:
+        return False  # "是的。哦，顺便问一下，…投票哪天截止？": the step's answer, and a question in passing
+    return bool(_OF_THE_VOTE.search(text)) and not _VOTE_PUT_OFF.search(text)
 
 
 def _service_question(ctx: Context) -> bool:

@@ -74,7 +74,15 @@ _PLACES = re.compile(
 )
 
 
+# an animal making the noise: the pets, however loud ("楼下那家养的两条狗天天叫，半夜也叫…吵得整夜睡不着")
+_ANIMAL_NOISE = re.compile(r"(?<![得把连])(?:狗|猫|鸽子)[^，,。；;！!？?]{0,6}?(?:叫|吠|吵|闹)")
+
+
 def _best(text: str, among: list[Category]) -> tuple[int, Category | None]:
+    if _ANIMAL_NOISE.search(text):
+        pets = [c for c in among if c.key == "pets"]
+        if pets:
+            return (sum(len(word) for word in pets[0].keywords if word in text), pets[0])
     best: tuple[int, Category | None] = (0, None)
     for category in among:
         score = sum(len(word) for word in category.keywords if word in text)

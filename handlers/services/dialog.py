@@ -473,11 +473,21 @@ def _a_question_the_catalog_knows(ctx: Context) -> bool:
     found = ctx.classification
     if not ctx.msg.has_text or not found.ambiguous:
         return False
-    if {"service", "bind", "human", "activity"} & set(found.candidates):
+    if {"bind", "human", "activity"} & set(found.candidates):
         return False
     if "wish" in found.candidates and _HELP_ASKED.search(ctx.msg.text):
         return False
-    return _asks(ctx) and search.ask(DEFAULT, ctx.msg.text).sure
+    if not _asks(ctx):
+        return False
+    answer = search.ask(DEFAULT, ctx.msg.text)
+    if "service" in found.candidates:  # offered anyway: answered at once when a hotline's number is asked
+        hotline = answer.sure and answer.entries[0].line == "hotlines"
+        return hotline and bool(_NUMBER_ASKED.search(ctx.msg.text))
+    return answer.sure
+
+
+# "是不是要打那个市民热线？号码是好多？"
+_NUMBER_ASKED = re.compile(r"热线|(?:电话|号码)(?:是)?(?:多少|好多|几号|啥|什么)")
 
 
 @router.handle(_a_question_the_catalog_knows, idle(), phase=Phase.INTENT)

@@ -434,11 +434,18 @@ async def question_after_voting(ctx: Context) -> None:
     await _answer(ctx, c, ctx.msg.text, noted=True)
 
 
-@router.handle(command("改票", "修改投票", "重新投票", args=False))
+@router.handle(command("改票", "修改投票", "重新投票"))
 async def change_vote(ctx: Context) -> None:
+    """The options again; with the new choice said after the command ("改票，改做不同意", at any step of
+    another dialog too), the vote changed at once."""
     c = await _last(ctx)
     if c is None or not await queries.has_voted(await ctx.person(), c.id):
         ctx.say("votes.nothing_to_change")
+        return
+    rest = ctx.data["command"].args
+    picked = read_choices(rest, list(c.options)) if rest else None
+    if picked is not None and not _asks(rest, c.options):
+        await _cast(ctx, c, picked)
         return
     await _show(ctx, c)
 

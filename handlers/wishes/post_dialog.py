@@ -255,12 +255,19 @@ async def when_answer(ctx: Context) -> None:
 # "算了算了 他爸说寒假自己教 不用发了": the wish itself is dropped, not a name declined (nothing is filed)
 # "不用了不用了 取消吧", "我儿子周末回来 他去拿就行了": someone of the family will do it
 _DROPPED = re.compile(
-    r"算了|不(?:用|要|想|需要|必)?(?:发|发布|许|登记|提交|报)了|先不(?:发|许|登记)|不麻烦(?:你们)?了"
-    r"|取消|撤销|不用了?\W*不用了|(?:自己|他|她|儿子|女儿|孩子|家里人|家人|老伴)\S{0,4}?(?:去|来)\S{0,3}就(?:行|好|可以)了?"
+    r"算了|不(?:用|要|想|需要|必)?(?:发|发布|许|登记|提交|报)了|先不(?:发|许|登记)|不(?:用|必)?麻烦(?:你们)?了"
+    r"|取消|撤销|不用了?\W*不用了|唔使(?:喇|啦|嘞)(?!.*(?:名|显示))|(?:自己|他|她|儿子|女儿|孩子|家里人|家人|老伴)\S{0,4}?(?:去|来)\S{0,3}就(?:行|好|可以)了?"
 )
+# unless the wish is said to go on after it ("…那我老公已经投过了 那算了。心愿接着弄，匿名吧")
+_GOES_ON = re.compile(r"(?:心愿|这个)?(?:接着|继续|照样|还是)(?:弄|发|办|来|填|许)|心愿(?:还是)?要(?:发|许)")
 
 
-@router.handle(state(NAME), has_text(), lambda ctx: bool(_DROPPED.search(ctx.msg.text)))
+def _wish_dropped(text: str) -> bool:
+    found = _DROPPED.search(text)
+    return found is not None and not _GOES_ON.search(text, found.end())
+
+
+@router.handle(state(NAME), has_text(), lambda ctx: _wish_dropped(ctx.msg.text))
 async def wish_dropped(ctx: Context) -> None:
     ctx.dialog.clear()
     ctx.say("wishes.dropped")
