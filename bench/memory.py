@@ -134,7 +134,7 @@ def worker(args: argparse.Namespace) -> None:
     bot.cli.preload(settings)  # what remains of it (gc.collect, gc.freeze)
     steps.mark("preload's gc.collect + gc.freeze")
     app = init_app(settings, prepare=False)
-    loop = bot.cli.fast_event_loop()
+    loop = bot.cli.event_loop(settings)
     asyncio.set_event_loop(loop)
     from aiohttp import web
 

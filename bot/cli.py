@@ -31,13 +31,16 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(getattr(args, "config", None))
 
 
-def fast_event_loop() -> asyncio.AbstractEventLoop:
-    """uvloop where it is installed (Linux, macOS): a measurable win on the message hot path."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
+def event_loop(settings: Settings) -> asyncio.AbstractEventLoop:
+    """The serving loop (``EVENT_LOOP``): asyncio's by default; uvloop where it is asked for and installed."""
+    if settings.event_loop == "uvloop":
+        try:
+            import uvloop
+        except ImportError:
+            log.warning("EVENT_LOOP=uvloop but uvloop is not installed: asyncio's loop instead")
+        else:
+            return uvloop.new_event_loop()
+    return asyncio.new_event_loop()
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -86,7 +89,7 @@ def _serve_one(settings: Settings, host: str, port: int, reuse_port: bool, prepa
     setup_logging(settings.log_level)
     preload(settings)  # done already when forked from the supervisor: then instant
     app = init_app(settings, prepare=prepare)
-    loop = fast_event_loop()
+    loop = event_loop(settings)
     stopping = False
 
     def graceful_once() -> None:
@@ -245,7 +248,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
             loop.add_signal_handler(signum, stop.set)
         await run_outbox_worker(settings, stop)
 
-    fast_event_loop().run_until_complete(main())
+    event_loop(settings).run_until_complete(main())
     return 0
 
 

@@ -46,6 +46,10 @@ class Settings:
     # rate turns are finishing now (the queue is drained within it; a late reply is not a minute late)
     shed_lag: float = 1.0  # seconds the event loop runs late past which a message is refused (503) before
     # its body is read: the refusal is cheap, and the loop catches up instead of answering everyone late
+    # the serving event loop: "asyncio" takes every waiting connection when the listening socket is ready;
+    # "uvloop" takes one a round of the loop (libuv/libuv#3696), so a storm of new connections waits in the
+    # kernel for seconds while the loop is busy (bench/wrk.py --overload --client-start-ms 0)
+    event_loop: str = "asyncio"
     listen_backlog: int = 128  # connections the kernel holds until accepted (capped by net.core.somaxconn):
     # a full queue drops a new connection's handshake, and its request then waits seconds for a resend
     shed_wait: float = 1.0  # seconds a message waited unseen (in the kernel's queues and the loop), as the
@@ -117,6 +121,8 @@ class Settings:
                     raise ConfigError(f"{name.upper()}: {part!r} is not an address or a network") from exc
         if self.console_url and not self.console_url.startswith(("http://", "https://")):
             raise ConfigError("CONSOLE_URL must start with https:// (or http:// for a local trial)")
+        if self.event_loop not in ("asyncio", "uvloop"):
+            raise ConfigError(f"EVENT_LOOP must be asyncio or uvloop, got {self.event_loop!r}")
         if not self.wechat_path.startswith("/"):
             raise ConfigError("wechat_path must start with /")
         return self

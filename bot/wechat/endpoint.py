@@ -64,11 +64,14 @@ class LoopLag:
     last few rounds, high only when the loop is behind round after round (overload), not after one long
     step (a model loaded, a pause of the machine)."""
 
-    def __init__(self, every: float = 0.05, rounds: int = 3) -> None:
+    def __init__(self, every: float = 0.05, rounds: int = 3, calm_below: float = 0.5) -> None:
         self.every = every
         self.value = 0.0
+        self.calm_below = calm_below  # a sustained lag at most this is calm
         self._recent: deque[float] = deque(maxlen=rounds)
         self._task: asyncio.Task[None] | None = None
+        self._calm = asyncio.Event()  # set while calm: what waits for it wakes once, not on every poll
+        self._calm.set()
 
     @property
     def sustained(self) -> float:
@@ -84,9 +87,26 @@ class LoopLag:
         while True:
             start = loop.time()
             await asyncio.sleep(self.every)
-            late = max(0.0, loop.time() - start - self.every)
-            self.value = max(late, self.value * 0.8)
-            self._recent.append(late)
+            self.record(max(0.0, loop.time() - start - self.every))
+
+    def record(self, late: float) -> None:
+        """One round of the watch: how late it ran."""
+        self.value = max(late, self.value * 0.8)
+        self._recent.append(late)
+        if self.sustained <= self.calm_below:
+            self._calm.set()
+        else:
+            self._calm.clear()
+
+    async def wait_calm(self, most: float) -> None:
+        """Until the loop is calm again, ``most`` seconds at the longest."""
+        if self._calm.is_set():
+            return
+        try:
+            async with asyncio.timeout(most):
+                await self._calm.wait()
+        except TimeoutError:
+            pass
 
     def stop(self) -> None:
         if self._task is not None:
@@ -140,7 +160,7 @@ class WeChatEndpoint:
             if settings.safe_mode
             else None
         )
-        self.lag = LoopLag()
+        self.lag = LoopLag(calm_below=settings.shed_lag / 2)
         self.turn_limit = _TURN_LIMIT  # seconds a turn answered `success` may still take
         self._slots = asyncio.Semaphore(max(1, settings.max_turns))
         self._queued: set[str] = set()  # dedup keys of the turns waiting for a slot
@@ -322,9 +342,7 @@ class WeChatEndpoint:
         """Wait while the loop runs late round after round: a queued turn's resident has had ``success``
         and can wait a moment, while every request waiting unseen has its deadline running, and each turn
         running at once lengthens every round of the loop. Bounded: a queued turn starts within a while."""
-        until = time.monotonic() + _CATCH_UP_LIMIT
-        while self.lag.sustained > self.settings.shed_lag / 2 and time.monotonic() < until:
-            await asyncio.sleep(_POLL)
+        await self.lag.wait_calm(_CATCH_UP_LIMIT)
 
     async def _turn(self, msg: IncomingMessage, arrived: float, late: bool = False) -> TurnOutcome | None:
         """The turn, timed from the message's arrival (a repeated delivery is no turn of its own)."""

@@ -560,11 +560,16 @@ async def test_a_queued_turn_waits_while_the_loop_is_behind(make_sim: MakeSim) -
 
     sim = await make_sim("safe", shed_lag=1.0)
     endpoint = sim.client.server.app[ENDPOINT]
-    endpoint.lag._recent.extend([0.6, 0.7, 0.6])  # behind round after round (the watch is not running)
+    for late in (0.6, 0.7, 0.6):  # behind round after round (the watch is not running)
+        endpoint.lag.record(late)
     waiting = asyncio.ensure_future(endpoint._loop_caught_up())
     await asyncio.sleep(0.3)
     assert not waiting.done()
-    endpoint.lag._recent.extend([0.0, 0.0, 0.0])  # caught up
+    endpoint.lag.record(0.55)  # less behind, not yet calm (half of SHED_LAG)
+    await asyncio.sleep(0.1)
+    assert not waiting.done()
+    for late in (0.0, 0.0, 0.0):  # caught up
+        endpoint.lag.record(late)
     await asyncio.wait_for(waiting, 1.0)
 
 

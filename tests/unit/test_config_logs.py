@@ -68,3 +68,22 @@ def test_json_log_lines_carry_request_id() -> None:
     body = json.loads(stream.getvalue())
     assert body["request_id"] == "req-1" and body["status"] == 403
     assert "13912345678" not in body["message"]
+
+
+def test_the_serving_loop_is_asyncios_unless_uvloop_is_asked_for() -> None:
+    # uvloop takes one waiting connection a round of the loop: a storm of new connections then waits in the
+    # kernel while the loop is busy (bench/wrk.py --overload --client-start-ms 0)
+    from bot.cli import event_loop
+
+    loop = event_loop(load_settings(environ={}))
+    try:
+        assert type(loop).__module__.startswith("asyncio")
+    finally:
+        loop.close()
+    loop = event_loop(load_settings(environ={"EVENT_LOOP": "uvloop"}))
+    try:
+        assert type(loop).__module__.startswith("uvloop")
+    finally:
+        loop.close()
+    with pytest.raises(ConfigError, match="EVENT_LOOP"):
+        load_settings(environ={"EVENT_LOOP": "trio"})
