@@ -157,3 +157,25 @@ async def test_with_no_grid_worker_the_next_words_are_for_the_staff(conv: Conver
     reply = await chat.say("住我对门的刘奶奶好几天没开门了，麻烦让人去看看")
     assert "留言号" in reply
     assert "刘奶奶" in (await StaffMessage.get(person__openid="r-1")).text
+
+
+async def test_a_hotlines_number_asked_is_answered(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "2栋2单元402")
+    reply = await chat.say("小区门口那个红绿灯老是坏，想反映一下，是不是要打市民热线？号码是多少？")
+    assert "12345" in reply and "您是想" not in reply
+
+
+async def test_a_suggestion_to_pass_on_is_a_message(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "2栋2单元401")
+    reply = await chat.say("上回的灯修得快，谢谢。另外有个意见想转给李主任：小广场晚上太黑，老人看不清台阶")
+    assert "留言号" in reply
+    assert "台阶" in (await StaffMessage.get(person__openid="r-1")).text
+
+
+async def test_catalog_words_for_a_layoff_and_for_deafness(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "2栋2单元403")
+    reply = await chat.say("厂里裁员了，刚签了解除劳动合同，下个月起没收入了，能领点什么吗")
+    assert "失业" in reply
+    other = await bound(conv, "r-2", "2栋2单元404")
+    reply = await other.say("我女儿从小一只耳朵听不见，人家说能办个证，去哪办")
+    assert "残疾人证" in reply
