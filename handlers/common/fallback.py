@@ -72,10 +72,23 @@ _ASKS_THEMSELVES = re.compile(
 )
 
 
+# "好 能用就行 今天没得事 谢谢": a short answer saying there is nothing after all
+_NO_MATTER = re.compile(r"没(?:得|啥|什么)?事(?![故情儿件])")
+
+
+def _no_matter(text: str) -> bool:
+    return len(text) <= 20 and bool(_NO_MATTER.search(text))
+
+
 @router.handle(state(HUMAN_STATE), has_text())
 async def human_message(ctx: Context) -> None:
     text = ctx.msg.text
-    if _NOTHING_TO_SAY.search(text) or _ASKS_THEMSELVES.search(text) or ctx.asks_for("thanks"):
+    if (
+        _NOTHING_TO_SAY.search(text)
+        or _ASKS_THEMSELVES.search(text)
+        or ctx.asks_for("thanks")
+        or _no_matter(text)
+    ):
         ctx.dialog.clear()  # "没事没事 我就是看看这个怎么用的": no message for staff
         ctx.say("common.human_not_needed")
         return
@@ -90,10 +103,17 @@ async def human_needs_text(ctx: Context) -> None:
     ctx.reask("common.human_needs_text")
 
 
+# trying the account out: "说有事可以在这上面找居委会 我先试试能不能用"
+_TRYING_IT = re.compile(r"试试|试一下|试一试|测试|能不能用|好不好用|管不管用")
+
+
 @router.handle(intent("human"))
 async def human(ctx: Context) -> None:
     if _BOT_OR_PERSON.search(ctx.msg.text):  # "你是机器人啊还是真人在后面打字": asked, not asked for
         ctx.say("common.am_i_a_bot")
+        return
+    if _TRYING_IT.search(ctx.msg.text) and not ctx.asks_for("human"):
+        ctx.say("common.it_works")
         return
     start_human(ctx)
 

@@ -179,3 +179,12 @@ async def test_catalog_words_for_a_layoff_and_for_deafness(conv: Conversations) 
     other = await bound(conv, "r-2", "2栋2单元404")
     reply = await other.say("我女儿从小一只耳朵听不见，人家说能办个证，去哪办")
     assert "残疾人证" in reply
+
+
+async def test_trying_the_account_out_is_no_message(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "1栋2单元301")
+    reply = await chat.say("孙女帮我装的这个 说有事能在上面找居委会 我先试试能不能用")
+    assert "能用" in reply and "留言号" not in reply
+    other = await bound(conv, "r-2", "1栋2单元302")
+    await other.run([("人工", "说说"), ("哦 今天没啥事了", "有需要")])
+    assert not await StaffMessage.filter(person__openid__in=["r-1", "r-2"]).exists()
