@@ -69,6 +69,7 @@ async def nothing_to_say(ctx: Context) -> None:
 # the resident will ask in person or by phone after all: "好的 我自己打电话问"
 _ASKS_THEMSELVES = re.compile(
     r"^\W*(?:好的?|行|嗯+|那)?\W*(?:那)?我(?:自己)?(?:再|直接)?(?:打电话|打过去|去问|过去问|当面|去社区|去居委会)"
+    r"(?:问|说|问问|说说|问一下|吧|了|啊|哈|啦)*\W*$"
 )
 
 

@@ -43,8 +43,9 @@ _OF_THE_REPORT = re.compile(r"拍|照片|相片|图片|提交|跳过")
 _BY_THE_WAY = re.compile(r"^(?:哦|噢|啊)?对了[啊呀哦]?$")
 # the consultation named by its vote, not asked about ("等下 东门充电棚那个是要投票吧 我家还没投", "改票，改做
 # 不同意"): a request for the vote wherever it comes, when the model reads a vote too; a bare 投 or 票 is not
-_OF_THE_VOTE = re.compile(r"投票|改票|投了票|投过票|票投|还没投")
-_VOTE_PUT_OFF = re.compile(r"算了|不投|先不|不用|再说|回头|以后")  # "投票的事那就算了，心愿接着发"
+_OF_THE_VOTE = re.compile(r"(?<![过了刚])投票|改票|票投|还没投")
+# "投票的事那就算了，心愿接着发", "…我家还没投，等我老公晚上回来跟他商量了再投"
+_VOTE_PUT_OFF = re.compile(r"算了|不投|先不|不用|再说|回头|以后|再投|商量")
 SURE_VOTE = 0.9
 SURE_QUESTION = 0.6  # how sure the model must be that such a question is about a service
 _CLOSED: dict[str, re.Pattern[str] | None] = {}  # a closed step, and the words about its own question

@@ -38,7 +38,7 @@ _LEAVE = re.compile(
     r"(?:说|讲|带个话|捎个话)(?![了过])(?:一下|一声)?\s*[:：，,]?\s*(\S.{5,})"
     # "麻烦帮我跟那个调解员说一声，上回调解…不用再约了": the one to tell first, then what
     r"|^\W*(?:请|麻烦)?(?:你|您)?(?:帮我|帮忙|替我)?(?:跟|给|向|告诉)(?:那个|我们的?|咱们?的?)?"
-    r"(?:网格员|调解员|居委会|社区|工作人员|楼长|(?:小|老)[^\W\d]|[^\W\d]{1,2}(?:主任|书记|师傅|阿姨))"
+    r"(?:网格员|调解员|居委会|社区|工作人员|楼长|[^\W\d]{1,2}(?:主任|书记|阿姨))"
     r"(?:说|讲|带个话|捎个话)(?:一下|一声)\s*[:：，,]\s*(\S.{5,})"
     # "…新租客下周搬进来 要跟管流动人口登记的工作人员说一声": what to tell said first
     r"|^(\S.{5,}?)\W*(?:要|想|得|需要|麻烦)?(?:跟|和|给|告诉)(?:管.{1,10}?的)?(?:网格员|居委会|社区|工作人员|楼长|书记)"
@@ -73,7 +73,7 @@ _TELL_THEM = re.compile(
     r"|^.{4,}?(?:(?:帮我|替我|麻烦)(?:跟|给|向|对)\S{0,5}?(?:说|道)(?:声|个|一声)?(?:谢谢|感谢|谢)"
     r"|替我(?:谢谢|感谢)\S{0,5}?(?:他|她|他们|师傅|主任|书记|网格员|阿姨))"
     # a suggestion to pass on: "…另外有个建议想转给社区：棚子建的话一定要装监控…"
-    r"|^.{4,}?(?:建议|意见|想法)\S{0,2}?(?:想|要|麻烦)?(?:转给|转告|转达给?|反映给|带给)"
+    r"|^.{4,}?(?:有个|有条|一个|一条|几个|几条|点)(?:建议|意见|想法)\S{0,2}?(?:想|要|麻烦)?(?:转给|转告|转达给?|带给)"
     r"(?:社区|居委会|主任|书记|工作人员|网格员|\S{1,2}主任)"
     # a person asked for last, after what it is about: "上个月报的楼顶漏水…问你也是白问。我要跟真人说"
     r"|^.{10,}?(?:我要|我想|让|请|麻烦你?|能不能)(?:找|跟|和|转|叫)(?:个|一下)?(?:真人|人工|活人)"
@@ -109,12 +109,10 @@ async def forward_to_come(ctx: Context) -> None:
     start_human(ctx)
 
 
-def start_human(ctx: Context, *, ask: bool = True) -> None:
-    """What the resident says next is a message for the staff (``ask``: and they are asked for it)."""
+def start_human(ctx: Context) -> None:
     ctx.dialog.clear()
     ctx.dialog.set(HUMAN_STATE)
-    if ask:
-        ctx.say("common.human_ask")
+    ctx.say("common.human_ask")
 
 
 async def leave_message(ctx: Context) -> None:

@@ -13,7 +13,6 @@ from handlers.common import formats
 from handlers.common.answers import choose, is_skip
 from handlers.common.pause import CONTENT, answers
 from handlers.common.rules import Refusal
-from handlers.common.staff_messages import start_human
 from handlers.register import grid_queries as queries
 from handlers.register import grid_workflow as workflow
 from handlers.register.grid_queries import GridContact, GridOverview, GridSummary, Whom
@@ -123,7 +122,6 @@ def _say_contact(ctx: Context, contact: GridContact) -> None:
         )
         if contact.head:
             ctx.say("grids.head", name=contact.head.name, phone=contact.head.phone)
-        start_human(ctx, ask=False)  # a person was asked for: what the resident says next is for the staff
         return
     lines = []
     for staff in contact.staff:

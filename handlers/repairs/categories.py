@@ -75,11 +75,14 @@ _PLACES = re.compile(
 
 
 # an animal making the noise: the pets, however loud ("楼下那家养的两条狗天天叫，半夜也叫…吵得整夜睡不着")
-_ANIMAL_NOISE = re.compile(r"(?<![得把连])(?:狗|猫|鸽子)[^，,。；;！!？?]{0,6}?(?:叫|吠|吵|闹)")
+_ANIMAL_NOISE = re.compile(r"(?:狗|猫|鸽子)[^，,。；;！!？?的]{0,6}?(?:叫|吠|嚎)")
+# unless the animal only answers another noise: "楼下装修天天电钻，吵得我家狗整天叫", "把我家猫吓得直叫"
+_ANIMAL_ANSWERS = re.compile(r"(?:吵|吓|惊|震)得|把")
 
 
 def _best(text: str, among: list[Category]) -> tuple[int, Category | None]:
-    if _ANIMAL_NOISE.search(text):
+    noise = _ANIMAL_NOISE.search(text)
+    if noise and not _ANIMAL_ANSWERS.search(text, max(0, noise.start() - 8), noise.start()):
         pets = [c for c in among if c.key == "pets"]
         if pets:
             return (sum(len(word) for word in pets[0].keywords if word in text), pets[0])

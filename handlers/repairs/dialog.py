@@ -311,7 +311,8 @@ def _category_said(text: str, draft: Draft) -> Category | None:
     if found is not None:
         draft.report = "complaint"
         return found
-    broken = category_in_text(text, "repair", strict=True) if BROKEN.search(text) else None
+    broken_named = BROKEN.search(text) and not _PARKED.search(text)
+    broken = category_in_text(text, "repair", strict=True) if broken_named else None
     # "电梯又坏了，物业到底管不管": a thing broken is repaired first, whoever the resident blames for it
     found = broken or category_in_text(text, draft.report) or category_in_text(text)
     if found is None or found.kind == "emergency":
@@ -321,6 +322,8 @@ def _category_said(text: str, draft: Draft) -> Category | None:
     return found
 
 
+# a vehicle parked: its 停了 is no thing stopped ("有辆越野车停在5栋楼下…已经停了两天了")
+_PARKED = re.compile(r"(?:车|越野|面包|货车|轿车|摩托)[^，,。]{0,12}停")
 # mediation asked for in the first words (not 说和: "物业说和电梯公司联系过了")
 _MEDIATION_ASKED = re.compile(r"调解|评评理|坐下来(?:说|谈|聊)")
 # a complaint about one of the property company's staff, said first: "我要投诉物业的王师傅。…下水管堵了，他来

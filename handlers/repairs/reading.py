@@ -10,8 +10,7 @@ from nlp.slots import digits_from_chinese
 from nlp.tokenize import normalize
 
 BROKEN = re.compile(
-    # "已经停了两天了" is a car parked, not a thing stopped
-    r"坏了|坏掉|坏咗|不亮|不动了|停了(?![^，,。]{0,3}?(?:[一两三四五六七八九十几半]|好几)[个]?(?:天|晚|夜|月|礼拜|星期))|停运|漏水|漏了|爆了|故障|卡住|打不开|关不上|掉下来|塌了"
+    r"坏了|坏掉|坏咗|不亮|不动了|停了|停运|漏水|漏了|爆了|故障|卡住|打不开|关不上|掉下来|塌了"
 )
 
 # at "是您家所在的 3栋2单元 吗？": the resident's own place said in words, another place named, or none

@@ -437,15 +437,15 @@ async def question_after_voting(ctx: Context) -> None:
 @router.handle(command("改票", "修改投票", "重新投票"))
 async def change_vote(ctx: Context) -> None:
     """The options again; with the new choice said after the command ("改票，改做不同意", at any step of
-    another dialog too), the vote changed at once."""
+    another dialog too), that choice said back to confirm."""
     c = await _last(ctx)
     if c is None or not await queries.has_voted(await ctx.person(), c.id):
         ctx.say("votes.nothing_to_change")
         return
     rest = ctx.data["command"].args
     picked = read_choices(rest, list(c.options)) if rest else None
-    if picked is not None and not _asks(rest, c.options):
-        await _cast(ctx, c, picked)
+    if picked is not None and len(picked) == 1 and c.max_choices == 1 and not _asks(rest, c.options):
+        await confirm_choice(ctx, c, picked[0])  # said back before it is cast, as a vote read from words
         return
     await _show(ctx, c)
 
