@@ -104,8 +104,10 @@ async def human_needs_text(ctx: Context) -> None:
     ctx.reask("common.human_needs_text")
 
 
-# trying the account out: "说有事可以在这上面找居委会 我先试试能不能用"
-_TRYING_IT = re.compile(r"试试|试一下|试一试|测试|能不能用|好不好用|管不管用")
+# trying the account out: "说有事可以在这上面找居委会 我先试试能不能用" (not "我想试试申请廉租房")
+_TRYING_IT = re.compile(
+    r"(?:试试|试一下|试一试|测试)(?:这个|看)?(?:能不能用|好不好用|管不管用|灵不灵|能用不)|测试(?:一下|下)?\W*$"
+)
 
 
 @router.handle(intent("human"))
