@@ -32,12 +32,12 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def event_loop(settings: Settings) -> asyncio.AbstractEventLoop:
-    """The serving loop (``EVENT_LOOP``): asyncio's by default; uvloop where it is asked for and installed."""
+    """The serving loop (``EVENT_LOOP``): uvloop by default where it is installed, else asyncio's."""
     if settings.event_loop == "uvloop":
         try:
             import uvloop
         except ImportError:
-            log.warning("EVENT_LOOP=uvloop but uvloop is not installed: asyncio's loop instead")
+            log.info("uvloop is not installed: serving on asyncio's loop")
         else:
             return uvloop.new_event_loop()
     return asyncio.new_event_loop()
@@ -81,6 +81,7 @@ def give_back_freed_memory() -> None:
 def _serve_one(settings: Settings, host: str, port: int, reuse_port: bool, prepare: bool) -> None:
     from aiohttp import web
 
+    from bot import serving
     from bot.app import init_app
 
     if multiprocessing.parent_process() is not None:  # a forked worker: not the supervisor's handlers
@@ -104,18 +105,8 @@ def _serve_one(settings: Settings, host: str, port: int, reuse_port: bool, prepa
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, graceful_once)
     loop.add_signal_handler(signal.SIGHUP, _reload_content)
-    web.run_app(
-        loop=loop,
-        app=app,
-        host=host,
-        port=port,
-        reuse_port=reuse_port,
-        backlog=settings.listen_backlog,
-        print=None,
-        shutdown_timeout=15,
-        access_log=None,
-        handle_signals=False,
-    )
+    sockets = serving.listening_sockets(host, port, backlog=settings.listen_backlog, reuse_port=reuse_port)
+    serving.run(app, loop, sockets, backlog=settings.listen_backlog, shutdown_timeout=15)
 
 
 def _reload_content() -> None:

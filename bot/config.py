@@ -46,10 +46,10 @@ class Settings:
     # rate turns are finishing now (the queue is drained within it; a late reply is not a minute late)
     shed_lag: float = 1.0  # seconds the event loop runs late past which a message is refused (503) before
     # its body is read: the refusal is cheap, and the loop catches up instead of answering everyone late
-    # the serving event loop: "asyncio" takes every waiting connection when the listening socket is ready;
-    # "uvloop" takes one a round of the loop (libuv/libuv#3696), so a storm of new connections waits in the
-    # kernel for seconds while the loop is busy (bench/wrk.py --overload --client-start-ms 0)
-    event_loop: str = "asyncio"
+    # the serving event loop: "uvloop" (where installed; its transports are a fifth faster on the hot path)
+    # or "asyncio". Either way the listening socket is our own and every waiting connection is accepted
+    # each time it is ready (bot/serving.py: uvloop's own accept takes one a round, libuv/libuv#3696)
+    event_loop: str = "uvloop"
     listen_backlog: int = 128  # connections the kernel holds until accepted (capped by net.core.somaxconn):
     # a full queue drops a new connection's handshake, and its request then waits seconds for a resend
     shed_wait: float = 1.0  # seconds a message waited unseen (in the kernel's queues and the loop), as the
