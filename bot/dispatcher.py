@@ -204,6 +204,17 @@ class Registered:
     last: bool = False
 
     @functools.cached_property
+    def firsts(self) -> frozenset[str] | None:
+        """The characters a message this handler answers can start with (its ``command()`` words', its
+        ``pattern()``'s), so the dispatcher passes over the other commands without running their filters;
+        None: any message may match."""
+        for check in self.filters:
+            chars = getattr(check, "firsts", None)
+            if chars is not None:
+                return frozenset(chars)
+        return None
+
+    @functools.cached_property
     def states(self) -> frozenset[str | None] | None:
         """The dialog states a ``state()`` filter of this handler allows (None: any), so the dispatcher
         passes over the other steps' handlers without running their filters."""
@@ -264,8 +275,13 @@ class Dispatcher:
     async def feed(self, ctx: Context) -> bool:
         """Run the first matching handler, phase by phase; False when none matched."""
         current = ctx.dialog.state
+        starts = _starts(ctx)
         for index, entry in enumerate(self.handlers):
             if entry.states is not None and current not in entry.states:
+                continue
+            if entry.firsts is not None and entry.firsts.isdisjoint(starts):
+                if self.strict:
+                    self._check_gate(ctx, entry)
                 continue
             found = _match(entry.filters, ctx)
             if found is None:
@@ -279,6 +295,15 @@ class Dispatcher:
             await entry.handler(ctx)
             return True
         return False
+
+    @staticmethod
+    def _check_gate(ctx: Context, passed: Registered) -> None:
+        """Strict mode: a handler passed over for its first characters would not have matched."""
+        if _match(passed.filters, ctx) is not None:
+            raise DispatchConflict(
+                f"{passed.router}.{passed.handler.__name__} answers {ctx.msg.text!r} though it starts with"
+                f" none of {sorted(passed.firsts or ())}"
+            )
 
     def _check_alone(self, ctx: Context, chosen: Registered, index: int) -> None:
         for other in self.handlers[index + 1 :]:
@@ -305,15 +330,98 @@ class Dispatcher:
         return await self.feed(ctx)
 
 
+def _starts(ctx: Context) -> frozenset[str]:
+    """The first characters a command or pattern may see: the message's own (``pattern()`` matches the
+    text as sent, ``command()`` its stripped start) and its bare word's (``command()`` compares that)."""
+    if not ctx.msg.has_text:
+        return frozenset()
+    text = ctx.msg.text
+    lead = _NOT_WORD.match(text)
+    after = lead.end() if lead else 0
+    return frozenset((text[:1], text.lstrip()[:1], text[after : after + 1], ctx.word[:1]))
+
+
+_NOT_WORD = re.compile(r"\W*")
+_WORD = re.compile(r"\w")
+
+
 def _match(filters: tuple[Filter, ...], ctx: Context) -> dict[str, Any] | None:
-    found: dict[str, Any] = {}
+    found: dict[str, Any] | None = None
     for check in filters:
         result = check(ctx)
         if not result:
             return None
         if isinstance(result, dict):
+            if found is None:
+                found = {}
             found.update(result)
-    return found
+    return {} if found is None else found
+
+
+def first_chars(regex: re.Pattern[str]) -> frozenset[str] | None:
+    """The characters every match of ``regex`` (with ``match``, at the start) begins with, read from the
+    parsed pattern: a literal, a class of literals, alternatives of those, a group or a repeat of at least
+    one. None when it cannot say (a range, a category, a possibly empty start, a flag changing case)."""
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(regex.pattern, regex.flags)
+    except Exception:  # an unreadable pattern just gets no gate
+        return None
+    found = _firsts(list(parsed))
+    if found is None or not found:
+        return None
+    if regex.flags & re.IGNORECASE:
+        found = {variant for ch in found for variant in (ch, ch.lower(), ch.upper(), ch.casefold())}
+    return frozenset(found)
+
+
+def _firsts(items: list[Any]) -> set[str] | None:
+    from re import _constants as sre  # type: ignore[attr-defined]
+
+    if not items:
+        return None  # an empty pattern matches anything
+    op, arg = items[0]
+    if op is sre.AT:  # ^ and the like take no character
+        return _firsts(items[1:])
+    if op is sre.LITERAL:
+        return {chr(arg)}
+    if op is sre.IN:
+        chars = set()
+        for inner, value in arg:
+            if inner is not sre.LITERAL:
+                return None
+            chars.add(chr(value))
+        return chars
+    if op is sre.BRANCH:
+        union: set[str] = set()
+        for branch in arg[1]:
+            chars_of = _firsts(list(branch))
+            if chars_of is None:
+                return None
+            union |= chars_of
+        return union
+    if op is sre.SUBPATTERN:
+        _, add_flags, _, inner = arg
+        return None if add_flags & re.IGNORECASE else _firsts(list(inner))
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)):
+        low, _, inner = arg
+        if low >= 1:
+            return _firsts(list(inner))
+        # a leading \s* or \W*: what follows starts the message once spaces (or all but word characters)
+        # are passed over, which _starts() also reads; only when what follows cannot be such a character
+        skipped = list(inner)
+        if len(skipped) == 1 and skipped[0][0] is sre.IN and len(skipped[0][1]) == 1:
+            inner_op, category = skipped[0][1][0]
+            after = _firsts(items[1:])
+            if inner_op is not sre.CATEGORY or after is None:
+                return None
+            if category is sre.CATEGORY_SPACE and not any(ch.isspace() for ch in after):
+                return after
+            if category is sre.CATEGORY_NOT_WORD and all(_WORD.match(ch) for ch in after):
+                return after
+        return None
+    return None
 
 
 # -- filters ---------------------------------------------------------------------------------------
@@ -350,6 +458,8 @@ def command(*words: str, args: bool = True) -> Filter:
                 return {"command": CommandObject(word, text[len(word) :].strip(" ：:，,"))}
         return False
 
+    if all(ordered):
+        check.firsts = frozenset(word[0] for word in ordered)  # type: ignore[attr-defined]
     return _tagged(check, Phase.COMMAND)
 
 
@@ -360,6 +470,7 @@ def pattern(regex: re.Pattern[str]) -> Filter:
         found = regex.match(ctx.msg.text) if ctx.msg.has_text else None
         return {"match": found} if found else False
 
+    check.firsts = first_chars(regex)  # type: ignore[attr-defined]
     return _tagged(check, Phase.COMMAND)
 
 

@@ -22,6 +22,11 @@ from redis.exceptions import NoScriptError
 
 from storage.kv import LockTimeout, RedisStore, Store
 
+try:  # redis[hiredis] is a dependency; its packer is in C (redis-py's asyncio client packs in Python)
+    from hiredis import pack_command as _hiredis_pack
+except ImportError:  # pragma: no cover - hiredis missing: redis-py's own packer
+    _hiredis_pack = None  # type: ignore[assignment]
+
 _MAX_IDLE = 64  # idle Redis connections kept for turns
 PENDING = "p"  # the first delivery is being handled
 LATE = "l"  # it overran WeChat's deadline: its reply goes out through the customer-service API
@@ -192,13 +197,14 @@ class RedisTurns:
         conn = self._free.pop() if self._free else self.redis.connection_pool.make_connection()
         try:
             await conn.connect()
+            command = ("EVALSHA", sha, len(keys), *keys, *args)
             try:
-                await conn.send_command("EVALSHA", sha, len(keys), *keys, *args)
+                await conn.send_packed_command(_pack(conn, command))
                 result = await conn.read_response()
             except NoScriptError:
                 await conn.send_command("SCRIPT", "LOAD", body)
                 await conn.read_response()
-                await conn.send_command("EVALSHA", sha, len(keys), *keys, *args)
+                await conn.send_packed_command(_pack(conn, command))
                 result = await conn.read_response()
         except BaseException:
             await conn.disconnect(nowait=True)
@@ -266,6 +272,11 @@ class RedisTurns:
 
     async def outcome(self, user: str, dedup_key: str) -> str | None:
         return _text(await self.redis.get(self._k(user, dedup_key)[0]))
+
+
+def _pack(conn: Connection, command: tuple[Any, ...]) -> bytes | list[bytes]:
+    """The command in Redis's protocol, as redis-py would send it (hiredis's packer: a tenth of the time)."""
+    return _hiredis_pack(command) if _hiredis_pack is not None else conn.pack_command(*command)
 
 
 def _sha1(script: str) -> str:
