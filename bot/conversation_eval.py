@@ -19,6 +19,7 @@ must give the number (and any ticket filed must be the emergency's own).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 import shutil
 import tempfile
@@ -147,6 +148,10 @@ def _entries_shown(said: str) -> str:
     return "\n".join(str(entry) for entry in entries.values() if entry.get("name") in shown)
 
 
+# a resident line that is only this stands for a photo sent (WeChat's chat records show one so)
+PHOTO_LINES = frozenset({"[图片]", "[圖片]", "[照片]", "[相片]"})
+
+
 async def run_one(conv: Conversation, template: Path, workdir: Path) -> Outcome:
     from bot.app import open_runtime
     from bot.messages import IncomingMessage, Kind
@@ -168,13 +173,14 @@ async def run_one(conv: Conversation, template: Path, workdir: Path) -> Outcome:
             replies: list[str] = []
             previous = ""
             for line in conv.lines:
-                msg = IncomingMessage(
-                    user=user,
-                    kind=Kind.TEXT,
-                    text=line,
-                    dedup_key=f"e:{uuid.uuid4().hex}",
-                    channel="terminal",
-                )
+                key = f"e:{uuid.uuid4().hex}"
+                if line.strip() in PHOTO_LINES:  # a photo sent, as chat transcripts show it
+                    msg = IncomingMessage(
+                        user=user, kind=Kind.IMAGE, media_id=key, image_url="eval.jpg", dedup_key=key
+                    )
+                else:
+                    msg = IncomingMessage(user=user, kind=Kind.TEXT, text=line, dedup_key=key)
+                msg = dataclasses.replace(msg, channel="terminal")
                 reply = await runtime.conversations.handle(msg)
                 text = reply.text if reply else ""
                 if _ASKED_AGAIN.search(text) or (text and text == previous):

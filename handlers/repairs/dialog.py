@@ -801,6 +801,9 @@ async def _place_corrected(ctx: Context) -> bool:
     return True
 
 
+_KEEP = re.compile(r"^(?:不改了?|不用改了?|不修改了?|就这样吧?|算了不改了?|原样吧?)$")
+
+
 @router.handle(state(DESCRIBE), has_text())
 async def describe(ctx: Context) -> None:
     draft = Draft.of(ctx.dialog)
@@ -809,6 +812,10 @@ async def describe(ctx: Context) -> None:
         CONFIRMED.match(normalize(said)) or (yes_or_no(said, run_on=False) is True and submits(said))
     ):
         await _file(ctx, draft, shown=True)  # "确认", "对 提交": the description shown stands
+        return
+    keeps = yes_or_no(said, run_on=False) is not None or _KEEP.match(ctx.word)
+    if draft.description and keeps and len(ctx.word) <= 6:
+        _confirm(ctx, draft)  # "要得要得", "不改了": no new description; the report shown again
         return
     draft.description = said
     found = category_in_text(ctx.msg.text, draft.report)

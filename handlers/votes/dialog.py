@@ -161,6 +161,11 @@ def _picked(ctx: Context) -> dict[str, object] | bool:
     )
     if said and (ctx.intent in (None, "vote", "propose") or _VOTING.search(text)):
         return {"picked": 1, "words": True, "pieces": ()}
+    # a side taken of the only one listed ("之前…反对的，后来看了方案…我想通了"), unless a rule reads
+    # another request
+    side = side_taken(text, tuple(options[0])) if len(ids) == 1 and options else None
+    if side is not None and ctx.classification.source != "rule":
+        return {"picked": 1, "side": side}
     if mentions.puts_off(text):
         return {"later": True}
     return False
@@ -173,6 +178,9 @@ async def pick(ctx: Context) -> None:
         await _later(ctx, await queries.find(ids[0]) if len(ids) == 1 else None)
         return
     c = await queries.consultation(ids[ctx.data["picked"] - 1])
+    if "side" in ctx.data:  # a side taken in words: said back to confirm
+        await confirm_choice(ctx, c, int(ctx.data["side"]))
+        return
     pending = str(ctx.dialog.data.get("pending") or "")
     if ctx.data["words"]:  # what else the words say: an option, a question
         await about(ctx, c, ctx.msg.text, tuple(ctx.data["pieces"]), pending=pending)
@@ -378,7 +386,43 @@ async def _not_a_choice(ctx: Context, c: ConsultationView, text: str) -> None:
     if mentions.is_question(text):
         await _answer(ctx, c, text, noted=names_it)
         return
+    side = side_taken(text, c.options)
+    if side is not None and c.max_choices == 1:  # "装起来好嘛，省得…": that side, said back to confirm
+        await confirm_choice(ctx, c, side)
+        return
     ctx.reask("votes.pick_again", options=content.numbered(list(c.options)))
+
+
+# A side taken in one's own words when no option is named ("装起来好嘛，省得电驴子推进楼道", "早就该弄了",
+# "不要搞那个棚子"): read only at the ballot, and only said back to confirm, never cast from these words.
+_FOR = re.compile(
+    r"早就?该|是好事|好事情|好嘛|好得很|支持|赞成|举双手|我看行|想通了|(?:应该|该|必须|赶紧)(?:装|搞|弄|建|修|办)"
+    r"|(?:装|建|搞|弄)(?:起来|了)(?:好|方便)"
+)
+_AGAINST = re.compile(
+    r"不(?:要|用|需要|准|该|能)(?:搞|装|弄|建|修|办)|别(?:搞|装|弄|建|修|办)|反对|不赞成|不支持|不得行|没必要"
+    r"|瞎搞|劳民伤财|不同意"
+)
+# a side once taken and left ("之前是怕不安全才反对的"): not the side taken now
+_PAST_SIDE = re.compile(
+    r"(?:之前|以前|原来|本来|开始|一开始|刚开始)[^，。,.！!]{0,10}(?:反对|不同意|支持|赞成|同意)"
+)
+_SIDES = (("不同意", "反对", "不赞成", "不支持"), ("同意", "赞成", "支持"))
+
+
+def side_taken(text: str, options: tuple[str, ...]) -> int | None:
+    """The option of the side ``text`` takes (for or against), when the options are such sides and the
+    text takes exactly one; None otherwise."""
+    said = _PAST_SIDE.sub(" ", normalize(text))
+    against = _AGAINST.search(said)
+    favour = _FOR.search(_AGAINST.sub(" ", said))  # "不支持" is no support
+    if bool(against) == bool(favour):
+        return None
+    labels = _SIDES[0] if against else _SIDES[1]
+    for index, option in enumerate(options):
+        if option in labels:
+            return index
+    return None
 
 
 async def _cast(ctx: Context, c: ConsultationView, picked: list[int]) -> None:
@@ -439,8 +483,13 @@ async def change_vote(ctx: Context) -> None:
     """The options again; with the new choice said after the command ("改票，改做不同意", at any step of
     another dialog too), that choice said back to confirm."""
     c = await _last(ctx)
-    if c is None or not await queries.has_voted(await ctx.person(), c.id):
-        ctx.say("votes.nothing_to_change")
+    person = await ctx.person()
+    if c is None or not await queries.has_voted(person, c.id):
+        if not await queries.open_to(person, ctx.now()):
+            ctx.say("votes.nothing_to_change")
+            return
+        ctx.say("votes.not_voted_yet")  # nothing to change yet: what is open, to vote now
+        await open_list(ctx)
         return
     rest = ctx.data["command"].args
     picked = read_choices(rest, list(c.options)) if rest else None
