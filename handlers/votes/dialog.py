@@ -484,7 +484,9 @@ async def change_vote(ctx: Context) -> None:
     another dialog too), that choice said back to confirm."""
     c = await _last(ctx)
     person = await ctx.person()
-    if c is None or not await queries.has_voted(person, c.id):
+    if ctx.dialog.state in (BALLOT, CONFIRM):  # a choice not yet cast: that ballot, to choose again
+        c = await queries.consultation(int(ctx.dialog.data["consultation"]))
+    elif c is None or not await queries.has_voted(person, c.id):
         if not await queries.open_to(person, ctx.now()):
             ctx.say("votes.nothing_to_change")
             return

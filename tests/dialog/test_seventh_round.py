@@ -1,0 +1,117 @@
+"""What a seventh round of conversations written blind found (sets AM and AN): a side taken in one's own
+words at a ballot, 改票 before any vote, a bare yes where a new description was asked, a person of the staff
+asked for by name, a suggestion meant for someone, a fire named only to ask who answers for it, and the
+words of places, things and services residents used. Every example here is written for this file."""
+
+from __future__ import annotations
+
+from bot.runtime import Conversations
+from handlers.repairs.models import Ticket
+from storage.models import StaffMessage
+from tests.dialog.test_vote_words import LOCKERS, choices, lockers
+from tests.helpers import Clock, bound
+
+
+async def test_a_side_taken_in_words_is_said_back_to_confirm(conv: Conversations, clock: Clock) -> None:
+    c = await lockers(clock)
+    chat = await bound(conv, "r-1", "2栋1单元301")
+    await chat.run([("投票", LOCKERS), ("1", "1 同意")])
+    reply = await chat.say("装了好哇，包裹再也不会在楼道口丢了")
+    assert "请确认" in reply and "同意" in reply
+    assert await choices(c) == []  # nothing cast from these words alone
+    await chat.say("是的")
+    assert await choices(c) == [[0]]
+
+
+async def test_a_side_against_and_a_side_once_left(conv: Conversations, clock: Clock) -> None:
+    await lockers(clock)
+    against = await bound(conv, "r-1", "2栋1单元302")
+    await against.run([("投票", LOCKERS), ("1", "1 同意")])
+    reply = await against.say("别装了，门口本来就窄，再放一排柜子人都过不去")
+    assert "请确认" in reply and '投"不同意"' in reply
+    changed = await bound(conv, "r-2", "2栋1单元401")
+    await changed.run([("投票", LOCKERS), ("1", "1 同意")])
+    reply = await changed.say("本来是反对的，听说取件不要钱，我现在支持")
+    assert "请确认" in reply and '投"同意"' in reply
+
+
+async def test_a_reason_that_takes_no_side_is_asked_again(conv: Conversations, clock: Clock) -> None:
+    await lockers(clock)
+    chat = await bound(conv, "r-1", "2栋1单元303")
+    await chat.run([("投票", LOCKERS), ("1", "1 同意")])
+    reply = await chat.say("我家快递一般都是放门卫那里的")
+    assert "请确认" not in reply and "1 同意" in reply
+
+
+async def test_changing_a_vote_never_cast_opens_the_ballot(conv: Conversations, clock: Clock) -> None:
+    c = await lockers(clock)
+    chat = await bound(conv, "r-1", "3栋1单元101")
+    reply = await chat.say("重新投票")
+    assert "还没有投过票" in reply and LOCKERS in reply
+    mid = await bound(conv, "r-2", "3栋1单元102")
+    await mid.run([("投票", LOCKERS), ("1", "1 同意"), ("早该装了，省得跑快递站", "请确认")])
+    assert "1 同意" in await mid.say("改票")  # before confirming: the same ballot, to choose again
+    await mid.say("不同意")
+    assert await choices(c) == [[1]]
+
+
+async def test_a_bare_yes_where_a_new_description_is_asked_keeps_the_old_one(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "4栋1单元201")
+    await chat.run(
+        [("单元门的闭门器坏了，门老是哐哐响", "是您家所在的"), ("是的", "照片"), ("跳过", "请核对")]
+    )
+    await chat.run([("2", "重新描述"), ("好滴", "请核对")])
+    await chat.say("提交")
+    assert "闭门器" in (await Ticket.get(reporter__openid="r-1")).description
+
+
+async def test_someone_of_the_staff_asked_for_by_name(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "5栋1单元101")
+    reply = await chat.say("王书记在不在")
+    assert "说说" in reply
+    reply = await chat.say("上次说的老年食堂的事有消息了吗，有空回我个电话")
+    assert "留言号" in reply or "H" in reply
+    assert "老年食堂" in (await StaffMessage.get(person__openid="r-1")).text
+    other = await bound(conv, "r-2", "5栋1单元102")
+    reply = await other.say("小区在不在搞活动")
+    assert "说说您的问题" not in reply
+
+
+async def test_a_suggestion_meant_for_someone_is_a_message(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "5栋1单元103")
+    reply = await chat.say("灯已经修好了谢谢。还有个想法想让社区知道：健身角能不能加个遮阳棚，夏天太晒了")
+    assert "留言号" in reply or "H" in reply
+    assert "遮阳棚" in (await StaffMessage.get(person__openid="r-1")).text
+
+
+async def test_a_fire_named_to_ask_who_answers_for_it_is_no_emergency(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "5栋1单元104")
+    reply = await chat.say("楼下天天有人往楼道里推电瓶车，真着火了谁负责？")
+    assert "119" not in reply
+    reply = await chat.say("着火了！三楼冒烟了")
+    assert "119" in reply
+
+
+async def test_words_of_places_and_things_of_this_round(conv: Conversations) -> None:
+    said = {
+        "有辆白色的车横在我们单元门口两天了，电话也没留": "parking",
+        "楼道里的灭火器不知道被谁拿走了，消防箱空的": "corridor",
+        "一楼楼梯那里的地老是湿，拖干了过一会又湿": "water",
+        "二楼楼道窗户玻璃碎了一大块，风一吹哐哐响": "facility",
+        "南门值夜班的保安叫了半天都不开门": "property_service",
+    }
+    for number, (words, category) in enumerate(said.items()):
+        user = f"c-{number}"
+        chat = await bound(conv, user, f"{number + 1}栋1单元502")
+        reply = await chat.say(words)
+        if "是您家所在的" in reply or "是在" in reply:
+            await chat.say("是的")
+        await chat.run([("跳过", "请核对"), ("提交", "工单号")])
+        assert (await Ticket.get(reporter__openid=user)).category == category, words
+
+
+async def test_service_words_of_this_round(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "6栋1单元201")
+    assert "接种" in await chat.say("外孙女三个月了，该打什么针，去哪打")
+    other = await bound(conv, "r-2", "6栋1单元202")
+    assert "垃圾分类" in await other.say("家里一堆过期药扔哪个桶")
