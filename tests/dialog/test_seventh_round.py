@@ -8,6 +8,7 @@ from __future__ import annotations
 from bot.runtime import Conversations
 from handlers.repairs.models import Ticket
 from storage.models import StaffMessage
+from tests.dialog.test_sixth_round import _report
 from tests.dialog.test_vote_words import LOCKERS, choices, lockers
 from tests.helpers import Clock, bound
 
@@ -101,13 +102,7 @@ async def test_words_of_places_and_things_of_this_round(conv: Conversations) -> 
         "南门值夜班的保安叫了半天都不开门": "property_service",
     }
     for number, (words, category) in enumerate(said.items()):
-        user = f"c-{number}"
-        chat = await bound(conv, user, f"{number + 1}栋1单元502")
-        reply = await chat.say(words)
-        if "是您家所在的" in reply or "是在" in reply:
-            await chat.say("是的")
-        await chat.run([("跳过", "请核对"), ("提交", "工单号")])
-        assert (await Ticket.get(reporter__openid=user)).category == category, words
+        assert await _report(conv, f"c-{number}", words, f"{number + 1}栋1单元502") == category, words
 
 
 async def test_service_words_of_this_round(conv: Conversations) -> None:
