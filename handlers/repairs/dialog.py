@@ -311,6 +311,10 @@ def _category_said(text: str, draft: Draft) -> Category | None:
     if found is not None:
         draft.report = "complaint"
         return found
+    found = _filed_instead(text, draft)
+    if found is not None:  # two problems, and the one to file named ("…你们就帮我报电梯吧")
+        _file_instead(draft, found)
+        return found
     broken_named = BROKEN.search(text) and not _PARKED.search(text)
     broken = category_in_text(text, "repair", strict=True) if broken_named else None
     # "电梯又坏了，物业到底管不管": a thing broken is repaired first, whoever the resident blames for it
@@ -331,6 +335,31 @@ _MEDIATION_ASKED = re.compile(r"调解|评评理|坐下来(?:说|谈|聊)")
 _STAFF_COMPLAINED_OF = re.compile(
     r"^\W*(?:我要|我想|我)?投诉(?:一下)?(?:物业的?|小区的?)?(?:保安|门卫|保洁|管家|前台|\S{0,3}师傅)"
 )
+
+
+# the one of two problems the resident asks to have filed: "…还有楼道窗户玻璃碎了…你们就帮我报电梯吧",
+# "水龙头保洁阿姨拧紧了，就报秋千那个", "灯昨天已经报过了，这次说装修吵的事"
+_FILE_THIS = re.compile(
+    r"(?:就|只|先)(?:帮我)?报(?![了过完])(?:一下|个)?(?P<a>[^，,。！!？?\s]{1,8}?)(?:吧|那个|那件|这个|的事|就行|就好|[，,。！!]|$)"
+    r"|这次(?:说|报|反映|讲)(?:一下)?(?P<b>[^，,。！!？?]{1,10}?)的事"
+)
+
+
+def _filed_instead(text: str, draft: Draft) -> Category | None:
+    """The category of the problem the words ask to have filed, when another than the draft's."""
+    said = _FILE_THIS.search(normalize(text))
+    if said is None:
+        return None
+    found = category_in_text(said.group("a") or said.group("b") or "")
+    if found is None or found.kind == "emergency" or found.key == draft.category:
+        return None
+    return found
+
+
+def _file_instead(draft: Draft, found: Category) -> None:
+    draft.category = found.key
+    if found not in categories_for(draft.report):
+        draft.report = "complaint" if found.kind != "repair" else "repair"
 
 
 def _asked_of_people(text: str) -> Category | None:
@@ -453,6 +482,13 @@ async def home_place_answer(ctx: Context) -> None:
         return
     draft = Draft.of(ctx.dialog)
     said = ctx.msg.text.strip()
+    other = _filed_instead(said, draft)
+    if other is not None:  # "灯昨天已经报过了，这次说装修吵的事": that one, the same question again
+        _file_instead(draft, other)
+        draft.description = f"{draft.description}；{said}"
+        draft.keep(ctx.dialog, HOME_PLACE)
+        ctx.say("repairs.ask_home_place", where=draft.home_where, category=other.label)
+        return
     if NO_PLACE.search(said):  # "不是哪个地方，就是整个小区物业的服务态度问题": _take_place knows it
         await _take_place(ctx, said)
         return
@@ -661,6 +697,9 @@ async def photo_text(ctx: Context) -> None:
     else:
         draft.description = f"{draft.description}；{said}" if draft.description else said
         await _place_refined(ctx, draft, said)
+        other = _filed_instead(said, draft)
+        if other is not None:  # "水龙头已经拧紧了，就报秋千那个": the report is that one
+            _file_instead(draft, other)
         ctx.say("repairs.photo_words_added")
         _confirm(ctx, draft)
 

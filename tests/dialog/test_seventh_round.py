@@ -110,3 +110,20 @@ async def test_service_words_of_this_round(conv: Conversations) -> None:
     assert "接种" in await chat.say("外孙女三个月了，该打什么针，去哪打")
     other = await bound(conv, "r-2", "6栋1单元202")
     assert "垃圾分类" in await other.say("家里一堆过期药扔哪个桶")
+
+
+async def test_of_two_problems_the_one_named_to_file_is_the_report(conv: Conversations) -> None:
+    first = await bound(conv, "r-1", "7栋1单元101")
+    await first.run([("一楼信报箱的锁坏了，还有单元门口的灯也不亮，你们就帮我报灯吧", "公共照明")])
+    photo = await bound(conv, "r-2", "7栋1单元102")
+    await photo.run([("小广场的滑梯裂了个口子，长椅也松了", "照片")])
+    reply = await photo.say("长椅物业上午已经拧好了，就报滑梯那个")
+    assert "公共设施" in reply
+    later = await bound(conv, "r-3", "7栋1单元103")
+    reply = await later.say("楼上天天半夜拖凳子，单元门口的灯也坏了")
+    if "噪音" not in reply:
+        reply = await later.say("灯已经有人报了，这次说楼上吵的事")
+    assert "噪音扰民" in reply
+    guard = await bound(conv, "r-4", "7栋1单元104")
+    reply = await guard.say("楼道灯坏了一个星期，上次就报了物业，一直没人来")
+    assert "公共照明" in reply
