@@ -127,3 +127,13 @@ async def test_of_two_problems_the_one_named_to_file_is_the_report(conv: Convers
     guard = await bound(conv, "r-4", "7栋1单元104")
     reply = await guard.say("楼道灯坏了一个星期，上次就报了物业，一直没人来")
     assert "公共照明" in reply
+
+
+async def test_a_word_for_someone_of_the_staff_by_name_is_left(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "8栋101")
+    reply = await chat.say("我人在广州，我妈电话一直占线，麻烦老周有空的时候跟她说一声，让她给我回个电话")
+    assert "留言号" in reply or "H" in reply
+    assert "回个电话" in (await StaffMessage.get(person__openid="r-1")).text
+    other = await bound(conv, "r-2", "8栋102")
+    await other.say("我跟老周说过了，他说下午来看看")
+    assert not await StaffMessage.filter(person__openid="r-2").exists()
