@@ -22,11 +22,14 @@ _ANSWER = re.compile(r"^\s*答复\s*(?:留言)?\s*H?0*(\d{1,9})\s*(.*)$", re.I |
 # the message said with the request: "请帮我留言：我退休了，想报名当楼栋长", "转告网格员，明天上午我不在家"
 # a person asked for at the start of a message, and what follows ("找个真人 我上个月报的…")
 _PERSON_WANTED = re.compile(
-    r"^\W*(?:(?:能不能|能否|可以|可不可以|我要|我想|麻烦)?(?:找|转|叫)(?:个|一下)?(?:真人|人工|工作人员|活人)"
-    # or one of the staff asked for by name ("小张在不在", "李主任在吗")
-    r"|(?:(?:小|老)(?![区孩人家儿子师])[^\W\d]|[^\W\d]{1,2}(?:主任|书记|师傅|阿姨))在(?:不在|吗|没|不))"
+    r"^\W*(?:能不能|能否|可以|可不可以|我要|我想|麻烦)?(?:找|转|叫)(?:个|一下)?(?:真人|人工|工作人员|活人)"
     r"[吗呢吧啊\s,，.。!！?？]*(.*)$",
     re.S,
+)
+# one of the staff asked for by name, and nothing more ("小张在不在", "李主任在吗"): a person wanted
+_NAMED_WANTED = re.compile(
+    r"^\W*(?:(?:小|老)(?![区孩人家儿子师时板店楼房学猫狗])[^\W\d]|[^\W\d]{1,2}(?:主任|书记))"
+    r"在(?:不在|吗|没|不|家吗)?[吗呢啊\s,，.。!！?？]*$"
 )
 _LEAVE = re.compile(
     r"^\W*(?:(?:你好|您好|好的?|嗯+|那个|那|呃|就是说?)\W*)*(?:请|麻烦)?(?:你|您)?(?:帮我|给我|帮忙|我要|我想)?"
@@ -161,6 +164,12 @@ async def unanswered_left_again(ctx: Context) -> None:
 @router.handle(pattern(_LEAVE))
 async def leave_with_request(ctx: Context) -> None:
     await leave_message(ctx)
+
+
+@router.handle(pattern(_NAMED_WANTED), idle())
+async def named_wanted(ctx: Context) -> None:
+    """ "小张在不在": what for is asked, and left for them."""
+    start_human(ctx)
 
 
 @router.handle(pattern(_PERSON_WANTED))

@@ -345,12 +345,16 @@ _FILE_THIS = re.compile(
 )
 
 
+_TOLD = re.compile(r"^(?:给|的|到|了)|物业|保安|门卫|社区|居委|网格|那边|那里|那了|上去")
+
+
 def _filed_instead(text: str, draft: Draft) -> Category | None:
     """The category of the problem the words ask to have filed, when another than the draft's."""
     said = _FILE_THIS.search(normalize(text))
-    if said is None:
+    what = (said.group("a") or said.group("b") or "") if said else ""
+    if not what or _TOLD.search(what):  # "早就报给物业了", "先报保安那了": whom it was told, not what
         return None
-    found = category_in_text(said.group("a") or said.group("b") or "")
+    found = category_in_text(what)
     if found is None or found.kind == "emergency" or found.key == draft.category:
         return None
     return found
@@ -840,7 +844,11 @@ async def _place_corrected(ctx: Context) -> bool:
     return True
 
 
-_KEEP = re.compile(r"^(?:不改了?|不用改了?|不修改了?|就这样吧?|算了不改了?|原样吧?)$")
+# a yes or a "leave it" with nothing else: no new description ("不对，是漏水" is one)
+_KEEP = re.compile(
+    r"^(?:(?:好的?|好滴|好嘞|行|要得|中|嗯+|对的?|是的?|可以|没问题|得嘞|ok)+|不改了?|不用改了?|不修改了?|就这样吧?"
+    r"|算了不改了?|原样吧?)$"
+)
 
 
 @router.handle(state(DESCRIBE), has_text())
@@ -852,8 +860,7 @@ async def describe(ctx: Context) -> None:
     ):
         await _file(ctx, draft, shown=True)  # "确认", "对 提交": the description shown stands
         return
-    keeps = yes_or_no(said, run_on=False) is not None or _KEEP.match(ctx.word)
-    if draft.description and keeps and len(ctx.word) <= 6:
+    if draft.description and _KEEP.match(ctx.word):
         _confirm(ctx, draft)  # "要得要得", "不改了": no new description; the report shown again
         return
     draft.description = said

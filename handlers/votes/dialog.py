@@ -161,11 +161,6 @@ def _picked(ctx: Context) -> dict[str, object] | bool:
     )
     if said and (ctx.intent in (None, "vote", "propose") or _VOTING.search(text)):
         return {"picked": 1, "words": True, "pieces": ()}
-    # a side taken of the only one listed ("之前…反对的，后来看了方案…我想通了"), unless a rule reads
-    # another request
-    side = side_taken(text, tuple(options[0])) if len(ids) == 1 and options else None
-    if side is not None and ctx.classification.source != "rule":
-        return {"picked": 1, "side": side}
     if mentions.puts_off(text):
         return {"later": True}
     return False
@@ -178,9 +173,6 @@ async def pick(ctx: Context) -> None:
         await _later(ctx, await queries.find(ids[0]) if len(ids) == 1 else None)
         return
     c = await queries.consultation(ids[ctx.data["picked"] - 1])
-    if "side" in ctx.data:  # a side taken in words: said back to confirm
-        await confirm_choice(ctx, c, int(ctx.data["side"]))
-        return
     pending = str(ctx.dialog.data.get("pending") or "")
     if ctx.data["words"]:  # what else the words say: an option, a question
         await about(ctx, c, ctx.msg.text, tuple(ctx.data["pieces"]), pending=pending)
@@ -400,9 +392,11 @@ _FOR = re.compile(
     r"|(?:装|建|搞|弄)(?:起来|了)(?:好|方便)"
 )
 _AGAINST = re.compile(
-    r"不(?:要|用|需要|准|该|能)(?:搞|装|弄|建|修|办)|别(?:搞|装|弄|建|修|办)|反对|不赞成|不支持|不得行|没必要"
-    r"|瞎搞|劳民伤财|不同意"
+    r"不(?:要|用|需要|准|该|能)(?:搞|装|弄|建|修|办)(?!在)|别(?:搞|装|弄|建|修|办)(?!在)|(?<!不)反对|不赞成|不支持"
+    r"|没必要|瞎搞|劳民伤财|不同意"
 )
+# no vote at all ("别搞了，我不想投", "算了别弄了，我不参加这个"): no side either
+_NO_VOTE = re.compile(r"不想投|不投了?|不参加|不参与|不想参与|弃权")
 # a side once taken and left ("之前是怕不安全才反对的"): not the side taken now
 _PAST_SIDE = re.compile(
     r"(?:之前|以前|原来|本来|开始|一开始|刚开始)[^，。,.！!]{0,10}(?:反对|不同意|支持|赞成|同意)"
@@ -414,6 +408,8 @@ def side_taken(text: str, options: tuple[str, ...]) -> int | None:
     """The option of the side ``text`` takes (for or against), when the options are such sides and the
     text takes exactly one; None otherwise."""
     said = _PAST_SIDE.sub(" ", normalize(text))
+    if _NO_VOTE.search(said):
+        return None
     against = _AGAINST.search(said)
     favour = _FOR.search(_AGAINST.sub(" ", said))  # "不支持" is no support
     if bool(against) == bool(favour):
@@ -484,15 +480,17 @@ async def change_vote(ctx: Context) -> None:
     another dialog too), that choice said back to confirm."""
     c = await _last(ctx)
     person = await ctx.person()
-    if ctx.dialog.state in (BALLOT, CONFIRM):  # a choice not yet cast: that ballot, to choose again
+    voted = c is not None and await queries.has_voted(person, c.id)
+    if not voted and ctx.dialog.state in (BALLOT, CONFIRM):  # a first choice not yet cast: that ballot again
         c = await queries.consultation(int(ctx.dialog.data["consultation"]))
-    elif c is None or not await queries.has_voted(person, c.id):
+    elif not voted:
         if not await queries.open_to(person, ctx.now()):
             ctx.say("votes.nothing_to_change")
             return
         ctx.say("votes.not_voted_yet")  # nothing to change yet: what is open, to vote now
         await open_list(ctx)
         return
+    assert c is not None
     rest = ctx.data["command"].args
     picked = read_choices(rest, list(c.options)) if rest else None
     if picked is not None and len(picked) == 1 and c.max_choices == 1 and not _asks(rest, c.options):

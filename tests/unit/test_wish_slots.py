@@ -123,7 +123,7 @@ def test_category_and_family_from_words(text: str, category: str, relation: str)
         ("就写刘大姐吧", "name", "刘大姐"),
         ("叫我Anna吧", "name", "Anna"),
         ("写黄婆婆得啦", "name", "黄婆婆"),  # Cantonese: "…will do"
-        ("写个老周么", "name", "老周"),
+        ("就写老么", "name", "老么"),  # the youngest child's nickname, not a 么 at the end
         ("老妈", None, ""),
         ("快点帮我弄好", None, ""),
         ("不对", None, ""),
