@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import functools
 import logging
 import socket
 from collections.abc import Iterable
@@ -116,12 +117,14 @@ class AcceptAllSite(web.BaseSite):
                 conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             task: asyncio.Task[object] = loop.create_task(loop.connect_accepted_socket(server, conn))
             self._handshakes.add(task)
-            task.add_done_callback(self._handed_over)
+            task.add_done_callback(functools.partial(self._handed_over, conn))
 
-    def _handed_over(self, task: asyncio.Task[object]) -> None:
+    def _handed_over(self, conn: socket.socket, task: asyncio.Task[object]) -> None:
         self._handshakes.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.warning("an accepted connection could not be served", exc_info=task.exception())
+        if task.cancelled() or task.exception() is not None:  # never served: not left open
+            conn.close()
+            if not task.cancelled():
+                log.warning("an accepted connection could not be served", exc_info=task.exception())
 
     async def stop(self) -> None:
         """Stop accepting (connections already accepted are the runner's to finish) and close the socket."""
