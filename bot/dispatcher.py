@@ -369,10 +369,10 @@ def first_chars(regex: re.Pattern[str]) -> frozenset[str] | None:
     except Exception:  # an unreadable pattern just gets no gate
         return None
     found = _firsts(list(parsed))
-    if found is None or not found:
+    if found is None or not found or regex.flags & re.ASCII:  # ASCII: \W also takes 汉字
         return None
-    if regex.flags & re.IGNORECASE:
-        found = {variant for ch in found for variant in (ch, ch.lower(), ch.upper(), ch.casefold())}
+    if regex.flags & re.IGNORECASE and any(ch.lower() != ch.upper() or not ch.isalpha() for ch in found):
+        return None  # case folds beyond lower and upper (K, the Kelvin sign; ſ): no gate where case counts
     return frozenset(found)
 
 

@@ -43,8 +43,13 @@ def test_a_pattern_that_cannot_say_has_no_gate(regex: str) -> None:
     assert first_chars(re.compile(regex)) is None
 
 
-def test_a_case_blind_pattern_gates_on_both_cases() -> None:
-    assert first_chars(re.compile(r"^\s*h\d", re.IGNORECASE)) == frozenset("hH")
+def test_case_and_ascii_flags() -> None:
+    # a case-blind start of letters has folds beyond lower and upper ("K" is also the Kelvin sign): no gate;
+    # a case-blind pattern that starts with 汉字 keeps its gate; with re.ASCII, \W* also passes over 汉字
+    assert first_chars(re.compile(r"^\s*k\d", re.IGNORECASE)) is None
+    assert re.compile(r"^\s*k\d", re.IGNORECASE).match("\u212a1")
+    assert first_chars(re.compile(r"^\s*答复\s*H?\d", re.IGNORECASE)) == frozenset("答")
+    assert first_chars(re.compile(r"^\W*测", re.ASCII)) is None
 
 
 async def test_commands_still_answer_after_spaces_punctuation_and_traditional_characters(
