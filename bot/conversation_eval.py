@@ -19,7 +19,6 @@ must give the number (and any ticket filed must be the emergency's own).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import re
 import shutil
 import tempfile
@@ -176,11 +175,17 @@ async def run_one(conv: Conversation, template: Path, workdir: Path) -> Outcome:
                 key = f"e:{uuid.uuid4().hex}"
                 if line.strip() in PHOTO_LINES:  # a photo sent, as chat transcripts show it
                     msg = IncomingMessage(
-                        user=user, kind=Kind.IMAGE, media_id=key, image_url="eval.jpg", dedup_key=key
+                        user=user,
+                        kind=Kind.IMAGE,
+                        media_id=key,
+                        image_url="eval.jpg",
+                        dedup_key=key,
+                        channel="terminal",
                     )
                 else:
-                    msg = IncomingMessage(user=user, kind=Kind.TEXT, text=line, dedup_key=key)
-                msg = dataclasses.replace(msg, channel="terminal")
+                    msg = IncomingMessage(
+                        user=user, kind=Kind.TEXT, text=line, dedup_key=key, channel="terminal"
+                    )
                 reply = await runtime.conversations.handle(msg)
                 text = reply.text if reply else ""
                 if _ASKED_AGAIN.search(text) or (text and text == previous):

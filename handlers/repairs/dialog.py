@@ -321,8 +321,7 @@ def _category_said(text: str, draft: Draft) -> Category | None:
     found = broken or category_in_text(text, draft.report) or category_in_text(text)
     if found is None or found.kind == "emergency":
         return None
-    if found not in categories_for(draft.report):
-        draft.report = "complaint" if found.kind != "repair" else "repair"
+    _take_kind(draft, found)
     return found
 
 
@@ -362,6 +361,11 @@ def _filed_instead(text: str, draft: Draft) -> Category | None:
 
 def _file_instead(draft: Draft, found: Category) -> None:
     draft.category = found.key
+    _take_kind(draft, found)
+
+
+def _take_kind(draft: Draft, found: Category) -> None:
+    """A category of another kind than the report's: the report takes that category's kind."""
     if found not in categories_for(draft.report):
         draft.report = "complaint" if found.kind != "repair" else "repair"
 
