@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,9 @@ HABITUAL_SURE = 0.6  # the model's emergency probability that trouble told as ha
 SURE = 0.55
 UNSURE_FLOOR = 0.25  # below this for the best label: not understood
 SHORT = 6
+# Classifications kept for repeated messages: about 2 KB each. Longer messages rarely come twice.
+MEMO_SIZE = 2048
+MEMO_LONGEST = 32
 # what the rules may decide in a long message that starts with one of its keywords: commands and lookups,
 # never the content of a request (报修..., 投诉..., 心愿... at the start of a long message is the model's)
 COMMAND_INTENTS = frozenset(
@@ -199,6 +203,7 @@ class Understanding:
         self.rules = rules
         self.model = model
         self.signals = signals or EmergencySignals()
+        self._memo = functools.lru_cache(maxsize=MEMO_SIZE)(self._classify)
         # the command words a long message may start with (longest first), for one C-speed startswith
         self._command_starts = tuple(
             sorted(
@@ -227,6 +232,13 @@ class Understanding:
         return self.rules.label(intent)
 
     def classify(self, text: str) -> Understood:
+        """What ``text`` asks for. Short messages (是的, 取消, 谢谢, a service question) come again and again,
+        and the answer depends on nothing but the words, so the recent ones are kept."""
+        if len(text) > MEMO_LONGEST:
+            return self._classify(text)
+        return self._memo(text)
+
+    def _classify(self, text: str) -> Understood:
         normal = normalize(text)
         normal = _EMOJI.sub(" ", normal).strip() or normal  # "早上好🌞" is 早上好; 👍 alone is 👍
         stripped = strip_openings(normal)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import content
 from handlers.services.catalog import Catalog, Entry, catalog
@@ -18,6 +18,8 @@ WEIGHTS = {"title": 3.0, "text": 1.0, "detail": 0.4, "grams": 0.6}
 FLOOR = 2.0
 SURE = 3.0
 LEAD = 1.35
+ASKED_SIZE = 1024  # questions whose hits are kept (short ones: longer questions rarely come twice)
+ASKED_LONGEST = 32
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class _Index:
     catalog: Catalog
     keys: list[str]
     bm25: Bm25Index
+    # questions asked again ("几点下班", "办居住证要带什么"): their hits, kept with the catalog they came from
+    asked: dict[tuple[str, int], tuple[tuple[Entry, ...], tuple[float, ...]]] = field(default_factory=dict)
 
 
 _indexes: dict[str, _Index] = {}
@@ -109,10 +113,17 @@ _NOT_THIS = re.compile(r"(?:(?<!是)不是|不要|不找)(?:找|要|问)?[^\s，
 def ask(code: str, question: str, limit: int = 3) -> Found:
     """The entries that best answer ``question`` in community ``code``'s catalog, best first."""
     index = _index(code)
-    # read as every rule reads it: slips of voice input ("申请底保") and traditional characters
-    terms = query_terms(_NOT_THIS.sub(" ", normalize(question)), tokenizer().tokens, stopwords())
-    hits = [h for h in index.bm25.search(terms, limit) if h.score >= FLOOR]
-    return Found(
-        entries=[index.catalog.entries[index.keys[h.index]] for h in hits],
-        scores=[round(h.score, 3) for h in hits],
-    )
+    kept = index.asked.get((question, limit))
+    if kept is None:
+        # read as every rule reads it: slips of voice input ("申请底保") and traditional characters
+        terms = query_terms(_NOT_THIS.sub(" ", normalize(question)), tokenizer().tokens, stopwords())
+        hits = [h for h in index.bm25.search(terms, limit) if h.score >= FLOOR]
+        kept = (
+            tuple(index.catalog.entries[index.keys[h.index]] for h in hits),
+            tuple(round(h.score, 3) for h in hits),
+        )
+        if len(question) <= ASKED_LONGEST:
+            if len(index.asked) >= ASKED_SIZE:
+                del index.asked[next(iter(index.asked))]  # the oldest question
+            index.asked[(question, limit)] = kept
+    return Found(entries=list(kept[0]), scores=list(kept[1]))

@@ -154,3 +154,24 @@ def test_signs_of_a_heart_attack_or_stroke_are_danger_signals(text: str, danger:
 
     signals = classifier().signals
     assert signals is not None and signals.found_in(text) is danger
+
+
+def test_repeated_messages_are_classified_once_and_alike() -> None:
+    """The memo of short messages answers what classifying again would, and keeps no long message."""
+    from nlp.understand import MEMO_LONGEST
+
+    understanding = classifier()
+    texts = ["是的", "取消", "谢谢你", "办居住证要带什么", "电梯坏了", "着火了！快来人", "啊？", "1"]
+    for text in texts:
+        first = understanding.classify(text)
+        assert understanding.classify(text) is first  # kept
+        fresh = understanding._classify(text)
+        assert (first.intent, first.label, first.emergency, first.source) == (
+            fresh.intent,
+            fresh.label,
+            fresh.emergency,
+            fresh.source,
+        )
+    long = "我家楼上那户人家每天晚上十一点以后还在拖凳子走来走去，吵得我们全家都睡不着觉了"
+    assert len(long) > MEMO_LONGEST
+    assert understanding.classify(long) is not understanding.classify(long)

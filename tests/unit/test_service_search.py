@@ -63,3 +63,21 @@ def test_the_postings_rank_as_scoring_every_entry_would() -> None:
         every = [(i, index.bm25.score(i, terms)) for i in range(index.bm25.count)]
         expected = sorted(((i, s) for i, s in every if s > 0), key=lambda h: (-h[1], h[0]))[:3]
         assert [(h.index, h.score) for h in index.bm25.search(terms, 3)] == expected, question
+
+
+def test_a_question_asked_again_finds_what_it_found_and_a_new_index_forgets_it() -> None:
+    question = "办居住证要带什么"
+    first = search.ask("xingfuli", question)
+    assert first.entries and first.entries[0].key == "residence_permit"
+    expected = ([e.key for e in first.entries], first.scores[:])
+    first.entries.clear()  # what a caller does with its answer is its own
+    again = search.ask("xingfuli", question)
+    assert ([e.key for e in again.entries], again.scores) == expected
+    assert (question, 3) in search._index("xingfuli").asked
+    long = "我是外地来的，在这边租房子住了大半年了，单位让我办个居住证，请问到底要准备哪些材料呢"
+    assert len(long) > search.ASKED_LONGEST
+    search.ask("xingfuli", long)
+    assert (long, 3) not in search._index("xingfuli").asked
+    search.forget()  # what a catalog reload does: the new index starts with nothing kept
+    assert (question, 3) not in search._index("xingfuli").asked
+    assert [e.key for e in search.ask("xingfuli", question).entries] == expected[0]
