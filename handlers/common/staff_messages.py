@@ -9,7 +9,7 @@ import re
 import content
 from bot.dispatcher import Context, Router, command, idle, pattern, state
 from handlers.common import addendum, formats, queries, workflow
-from handlers.common.menu import CHOOSE_STATE
+from handlers.common.menu import CHOOSE_STATE, MENU_STATE
 from handlers.common.pause import answers
 from storage.roles import answers_messages
 
@@ -45,7 +45,7 @@ _LEAVE = re.compile(
     r"(?:说|讲|带个话|捎个话)(?![了过])(?:一下|一声)?\s*[:：，,]?\s*(\S.{5,})"
     # "麻烦帮我跟那个调解员说一声，上回调解…不用再约了": the one to tell first, then what
     r"|^\W*(?:请|麻烦)?(?:你|您)?(?:帮我|帮忙|替我)?(?:跟|给|向|告诉)(?:那个|我们的?|咱们?的?)?"
-    r"(?:网格员|调解员|居委会|社区|工作人员|楼长|[^\W\d]{1,2}(?:主任|书记|阿姨))"
+    r"(?:网格员|调解员|居委会|社区|工作人员|楼长|[^\W\d]{1,2}(?:主任|书记|阿姨))(?:老师|同志|大姐)?"
     r"(?:说|讲|带个话|捎个话)(?:一下|一声)\s*[:：，,]\s*(\S.{5,})"
     # "…新租客下周搬进来 要跟管流动人口登记的工作人员说一声": what to tell said first
     r"|^(\S.{5,}?)\W*(?:要|想|得|需要|麻烦)?(?:跟|和|给|告诉)(?:管.{1,10}?的)?(?:网格员|居委会|社区|工作人员|楼长|书记)"
@@ -85,6 +85,9 @@ _TELL_THEM = re.compile(
     # "…另外有个建议想让李主任知道"
     r"|^.{4,}?(?:有个|有条|一个|一条|几个|几条|点)(?:建议|意见|想法)\S{0,2}?(?:想|要)?(?:让|叫)"
     r"(?:社区|居委会|主任|书记|工作人员|网格员|\S{1,2}主任|\S{1,2}书记)(?:知道|看看|了解|听听)"
+    # someone asked to look in on a person: "不用报警，应该是手机没电了，麻烦网格员去敲个门看一眼"
+    r"|^.{0,40}?(?:麻烦|请|让)(?:社区的?|你们的?|我们的?)?(?:网格员|工作人员|小张|社区的人)"
+    r"(?:去|过去|上门|帮忙|帮我)?\S{0,8}?(?:敲个?门|(?:看看|看一眼|看一下)(?:她|他|我妈|我爸|老人|老太太|老爷子))"
     # a person asked for last, after what it is about: "上个月报的楼顶漏水…问你也是白问。我要跟真人说"
     r"|^.{10,}?(?:我要|我想|让|请|麻烦你?|能不能)(?:找|跟|和|转|叫)(?:个|一下)?(?:真人|人工|活人)"
     r"(?:说|讲|聊|沟通|对话|谈)?(?:吧|啊|呀)?\W*$",
@@ -147,7 +150,9 @@ def _only_unanswered(ctx: Context) -> bool:
 def _only_told(ctx: Context) -> bool:
     others = (_LEAVE, _WILL_LEAVE, _PERSON_WANTED, _UNANSWERED, _CARRY, _FORWARD)
     return (
-        ctx.dialog.state is None and not addendum.adds(ctx) and not any(p.match(ctx.msg.text) for p in others)
+        ctx.dialog.state in (None, MENU_STATE)  # the menu after "没太明白" asks nothing of the next message
+        and not addendum.adds(ctx)
+        and not any(p.match(ctx.msg.text) for p in others)
     )
 
 

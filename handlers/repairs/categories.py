@@ -77,12 +77,13 @@ _PLACES = re.compile(
 # an animal making the noise: the pets, however loud ("楼下那家养的两条狗天天叫，半夜也叫…吵得整夜睡不着")
 _ANIMAL_NOISE = re.compile(r"(?:狗|猫|鸽子)[^，,。；;！!？?的]{0,6}?(?:叫|吠|嚎)")
 # unless the animal only answers another noise: "楼下装修天天电钻，吵得我家狗整天叫", "把我家猫吓得直叫"
-_ANIMAL_ANSWERS = re.compile(r"(?:吵|吓|惊|震)得|把")
+# (not "把狗关在屋里，狗从早嚎到晚": the dog is the noise)
+_ANIMAL_ANSWERS = re.compile(r"(?:吵|吓|惊|震)得")
 
 
 def _best(text: str, among: list[Category]) -> tuple[int, Category | None]:
     noise = _ANIMAL_NOISE.search(text)
-    if noise and not _ANIMAL_ANSWERS.search(text, max(0, noise.start() - 8), noise.start()):
+    if noise and not _ANIMAL_ANSWERS.search(text, max(0, noise.start() - 8), noise.end()):
         pets = [c for c in among if c.key == "pets"]
         if pets:
             return (sum(len(word) for word in pets[0].keywords if word in text), pets[0])

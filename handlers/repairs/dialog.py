@@ -580,6 +580,10 @@ async def _take_place(ctx: Context, words: str) -> None:
     if said.empty and NO_PLACE.search(text):  # "没有具体位置，整个小区都这样"
         await _with_place(ctx, draft, None, 0, content.text("repairs.place_whole_estate"))
         return
+    if said.empty and submits(text) and not ELSEWHERE.search(text):  # "确认提交" is no place: filed without
+        draft.submit = True
+        await _with_place(ctx, draft, None, 0, content.text("repairs.place_not_said"))
+        return
     building = await queries.building_written((await ctx.person()).community_id, said)
     if said.empty and NEIGHBOUR.search(text):
         await _with_place(ctx, draft, draft.home_building, draft.home_unit, text[:60])  # "是楼上": ours

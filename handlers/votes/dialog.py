@@ -286,29 +286,45 @@ def read_choices(text: str, options: list[str]) -> list[int] | None:
     None when it is not that."""
     count = len(options)
     single = choose(text, options)
+    parts = [p for p in _SEPARATORS.split(_trimmed(text)) if p]
+    picked = [choose(p, options) for p in parts] if len(parts) >= 2 else []
     if single is not None:
-        return [single - 1]
+        if len({p for p in picked if p is not None}) <= 1:
+            return [single - 1]
+        # parts that choose differently: the one that settles it, else nothing ("一开始想投同意，后来觉得
+        # 跟我家关系不大，我家弃权")
+        settled = _settled(text, parts, picked)
+        return [settled - 1] if settled is not None else None
     cleaned = digits_from_chinese(normalize(text))
     if not re.sub(r"[\d\s,，、和与及+]", "", cleaned):
         numbers = [int(n) for n in _NUMBERS.findall(cleaned)]
         if numbers and all(1 <= n <= count for n in numbers):
             return [n - 1 for n in numbers]
         return None
-    parts = [p for p in _SEPARATORS.split(_trimmed(text)) if p]
-    picked = [choose(p, options) for p in parts]
-    # reasons, and one part that settles it: "…我年纪大了不骑车，就第三种吧"
-    if len(parts) >= 2 and not _UNSETTLED.search(text):
-        settled = [p for p, part in zip(picked, parts, strict=True) if p is not None and _DECIDES.match(part)]
-        only = [p for p in picked if p is not None]
-        if (picked[-1] is not None and _DECIDES.match(parts[-1])) or (len(only) == 1 and settled):
-            return [(settled[-1] if settled else only[-1]) - 1]
+    settled = _settled(text, parts, picked)
+    if settled is not None:
+        return [settled - 1]
     if len(parts) < 2 or any(p is None for p in picked):
         return None
     return [p - 1 for p in picked if p is not None]
 
 
+def _settled(text: str, parts: list[str], picked: list[int | None]) -> int | None:
+    """Reasons, and one part that settles it: "…我年纪大了不骑车，就第三种吧" (1-based)."""
+    if len(parts) < 2 or _UNSETTLED.search(text):
+        return None
+    settled = [p for p, part in zip(picked, parts, strict=True) if p is not None and _DECIDES.match(part)]
+    only = [p for p in picked if p is not None]
+    if (picked[-1] is not None and _DECIDES.match(parts[-1])) or (len(only) == 1 and settled):
+        return settled[-1] if settled else only[-1]
+    return None
+
+
 # the part of a longer answer that settles it: "…就第三种吧", "…我选第二个", "那我投弃权吧 …"
-_DECIDES = re.compile(r"^(?:那|我|俺|所以)?(?:就|干脆|选|投|我选|我投)")
+# (and a household's word: "本来想点同意的，想了想还是不掺和了，我家弃权")
+_DECIDES = re.compile(
+    r"^(?:那|所以)?(?:(?:我们家|我家|俺家|咱家)(?:就|还是|选|投)?|(?:我|俺)?(?:就|干脆|选|投|我选|我投|还是))"
+)
 # unless another part takes it back or puts it off: "选南门吧。算了，我老伴说北门近", "就南门吧。等我问问
 # 我儿子再说"
 _UNSETTLED = re.compile(r"算了|不对|等等|等我|等下|问问|再说|想想|商量|改")

@@ -101,7 +101,8 @@ def mention(
 ) -> Mention:
     """How far ``text`` names the consultation ``title`` (its options' labels are no words of the title:
     "是否同意加装电梯" is not named by 同意); ``words`` cuts the title into words (jieba's)."""
-    said, own = _bare(text), _bare(title)
+    # "充电的棚子" names 充电棚: a title's words are said with 的 between them
+    said, own = _bare(text).replace("的", ""), _bare(title)
     labels = [_bare(o) for o in options]
     cuts = _cuts(own, words)
     named, pieces = _shared(_masked(own, _GENERIC, words=labels), said, cuts)

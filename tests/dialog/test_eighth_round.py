@@ -1,0 +1,113 @@
+"""What an eighth round of conversations written blind found (sets AP and AQ): problems told by their
+effect, a photo given up with 算了, an acknowledgement taken for "pass it on", a word for the mediator, a
+neighbour asked to knock on a door, a consultation's subject said with 的 between its words, a household's
+last word at a ballot, and a place that is an office. Every example here is written for this file."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.runtime import Conversations
+from handlers.repairs.models import Ticket
+from storage.models import StaffMessage
+from tests.dialog.test_seventh_round import _each_filed_as
+from tests.dialog.test_vote_words import LOCKERS, choices, lockers
+from tests.helpers import Clock, bound
+
+
+async def test_things_broken_told_by_their_effect(conv: Conversations) -> None:
+    said = {
+        "晚上下班回来单元楼梯黑咕隆咚的，只能打着手电筒上楼": "lighting",
+        "顶楼那户这几天在楼顶砌了一间房子": "illegal_building",
+        "三楼楼梯拐弯堆了一大摞泡沫箱，旁边还停了辆电池鼓包的电瓶车": "corridor",
+        "单元楼下那道刷卡的铁门合不上了": "facility",
+    }
+    await _each_filed_as(conv, said, unit="1单元402")
+
+
+async def test_neighbours_told_of_by_their_effect(conv: Conversations) -> None:
+    said = {
+        "对门天天在家炸油条卖，我家衣服都是一股油味": "fumes",
+        "楼上几个人每晚打牌到一两点，洗牌声哗啦哗啦的": "noise",
+        "对门老头天天在门口骂骂咧咧，昨天差点动起手来，想请社区来说和": "dispute",
+        "隔壁上班把狗关在家里，狗从早嚎到晚": "pets",
+    }
+    await _each_filed_as(conv, said, unit="1单元402")
+
+
+async def test_a_photo_given_up_with_suan_le_keeps_the_report(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "2栋1单元301")
+    await chat.run([("我们单元楼道灯坏了", "是您家所在的"), ("是的", "照片")])
+    reply = await chat.say("晚上拍出来啥也看不见，算了")
+    assert "不报了" not in reply and "请核对" in reply
+    await chat.say("提交")
+    assert (await Ticket.get(reporter__openid="r-1")).category == "lighting"
+
+
+async def test_an_acknowledgement_is_not_pass_it_on(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "3栋1单元101")
+    assert "答不上来" in await chat.say("这个东西怎么弄啊")
+    for said in ("好的，我找房东要合同去", "好的 我回头自己跑一趟"):
+        assert "留言号" not in await chat.say(said), said
+    asked = await bound(conv, "r-2", "3栋1单元102")
+    assert "答不上来" in await asked.say("这个东西怎么弄啊")
+    assert "留言号" in await asked.say("好的 帮我转一下")
+    left = await StaffMessage.filter(person__openid__in=["r-1", "r-2"])
+    assert [m.text for m in left] == ["这个东西怎么弄啊"]
+
+
+async def test_words_for_the_mediator_and_a_knock_on_a_door_are_left(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "6栋1单元101")
+    reply = await chat.say("麻烦跟调解员老师说一声，我们两家已经谈好了，下周不用再来了")
+    assert "留言号" in reply
+    far = await bound(conv, "r-2", "6栋1单元102")
+    reply = await far.say("我在外地出差，我爸电话一直打不通，麻烦网格员去敲个门看一眼")
+    assert "留言号" in reply
+    assert "敲个门" in (await StaffMessage.get(person__openid="r-2")).text
+    lamp = await bound(conv, "r-3", "6栋1单元103")
+    reply = await lamp.say("楼道灯又坏了，麻烦网格员去看一眼")
+    assert "留言号" not in reply
+
+
+async def test_a_consultation_named_with_de_between_its_words(conv: Conversations, clock: Clock) -> None:
+    await lockers(clock)
+    chat = await bound(conv, "r-1", "2栋2单元301")
+    reply = await chat.say("听说南门那边要装放快递的柜子？早该装了，包裹老是丢")
+    assert LOCKERS in reply
+
+
+async def test_a_households_last_word_at_the_ballot(conv: Conversations, clock: Clock) -> None:
+    c = await lockers(clock)
+    chat = await bound(conv, "r-1", "2栋2单元302")
+    await chat.run([("投票", LOCKERS), ("1", "1 同意")])
+    await chat.say("一开始想投同意，后来觉得跟我家关系不大，我家弃权")
+    assert await choices(c) == [[2]]
+
+
+async def test_an_office_is_a_place_and_submit_is_none(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "7栋1单元201")
+    await chat.say("物业前台那个收费的态度太差了，问个停车费就吼人")
+    reply = await chat.say("不是楼里，在物业办公室")
+    assert "具体位置" not in reply
+    other = await bound(conv, "r-2", "7栋1单元202")
+    await other.say("物业前台那个收费的态度太差了，问个停车费就吼人")
+    await other.say("不是，换个位置")
+    await other.say("确认提交")
+    ticket = await Ticket.get(reporter__openid="r-2")
+    assert "确认提交" not in ticket.place
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("娃娃明年上一年级，学校说我们要在这边有个证才收", "residence_permit"),
+        ("厂子垮了，老板把我们都遣散了，能领点钱吗", "unemployment_insurance"),
+        ("我妈在外地住院花了好多钱，她在这边交的看病的保险能报吗", "resident_medical_insurance"),
+        ("孩子耳朵一直听不太清，听说可以办个证，上学有照顾", "disability_card"),
+    ],
+)
+def test_services_told_as_a_story_find_their_entry(question: str, entry: str) -> None:
+    from handlers.services import search
+
+    found = search.ask("xingfuli", question)
+    assert found.sure and found.entries[0].key == entry, list(zip(found.entries, found.scores, strict=True))
