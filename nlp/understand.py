@@ -128,6 +128,13 @@ class EmergencySignals:
     what_if: tuple[re.Pattern[str], re.Pattern[str]] | None = None  # "充电的时候着火了怎么办": a question
     habitual: re.Pattern[str] | None = None  # "老是…": told as habitual (model only, unsure, with no "now")
     now: re.Pattern[str] | None = None
+    inside_now: re.Pattern[str] | None = None  # "我在3栋电梯里": the one writing is where the danger is
+
+    def trapped(self, text: str) -> bool:
+        """The writer inside, now, with a signal in the words ("我在5栋1单元的电梯里，停在半中间了，门打不开，
+        我还好，不着急"): an emergency however calm the words, which the model reads as a report."""
+        inside = self.inside_now is not None and self.inside_now.search(text) is not None
+        return inside and self.found_in(text)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, object]) -> EmergencySignals:
@@ -139,6 +146,7 @@ class EmergencySignals:
         reported = str(data.get("reported") or "")
         if_before, if_after = str(data.get("what_if_before") or ""), str(data.get("what_if_after") or "")
         habitual, now = str(data.get("habitual") or ""), str(data.get("now") or "")
+        inside_now = str(data.get("inside_now") or "")
         return cls(
             patterns=tuple(re.compile(str(p)) for p in signals),  # type: ignore[attr-defined]
             hedges=re.compile(f"({hedges})$") if hedges else None,
@@ -152,6 +160,7 @@ class EmergencySignals:
             else None,
             habitual=re.compile(habitual) if habitual else None,
             now=re.compile(now) if now else None,
+            inside_now=re.compile(inside_now) if inside_now else None,
         )
 
     def habitual_in(self, text: str) -> bool:
@@ -245,7 +254,7 @@ class Understanding:
         bare = strip_punctuation(stripped)
         prediction = self.model.predict_cleaned(fold_numbers(stripped))
         p_emergency = prediction.probability_of("emergency")
-        if p_emergency >= self.signals.floor:
+        if p_emergency >= self.signals.floor or self.signals.trapped(normal):
             signal = self.signals.found_in(normal)
             ordinary = self.signals.ordinary is not None and self.signals.ordinary.search(normal)
             told = self.signals.reported is not None and self.signals.reported.search(normal) is not None

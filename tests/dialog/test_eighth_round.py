@@ -1,7 +1,8 @@
 """What an eighth round of conversations written blind found (sets AP and AQ): problems told by their
-effect, a photo given up with 算了, an acknowledgement taken for "pass it on", a word for the mediator, a
-neighbour asked to knock on a door, a consultation's subject said with 的 between its words, a household's
-last word at a ballot, and a place that is an office. Every example here is written for this file."""
+effect, a photo given up with 算了, an acknowledgement taken for "pass it on", a calm resident stuck in a
+lift, a word for the mediator, a neighbour asked to knock on a door, a consultation's subject said with 的
+between its words, a household's last word at a ballot, and a place that is an office. Every example here is
+written for this file."""
 
 from __future__ import annotations
 
@@ -54,6 +55,16 @@ async def test_an_acknowledgement_is_not_pass_it_on(conv: Conversations) -> None
     assert "留言号" in await asked.say("好的 帮我转一下")
     left = await StaffMessage.filter(person__openid__in=["r-1", "r-2"])
     assert [m.text for m in left] == ["这个东西怎么弄啊"]
+
+
+async def test_a_calm_resident_stuck_in_a_lift_gets_the_lift_line(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "5栋1单元101")
+    reply = await chat.say(
+        "你好，麻烦问一下，我在5栋1单元的电梯里，停在半中间了，门打不开，人没事，不着急，就是问问该咋弄"
+    )
+    assert "96333" in reply
+    other = await bound(conv, "r-2", "5栋1单元102")
+    assert "96333" not in await other.say("我在电梯里看到张通知，说下周二电梯检修停一天")  # inside, no danger
 
 
 async def test_words_for_the_mediator_and_a_knock_on_a_door_are_left(conv: Conversations) -> None:
