@@ -19,7 +19,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -70,6 +69,8 @@ WISH_ASKED = re.compile(
 )
 
 # pictures beside words: read the words ("早上好🌞", "你好👋"); a picture alone is the model's (👍)
+# told as having happened again and again ("我在电梯里卡住过好几次"): not someone inside now
+_MANY_TIMES = re.compile(r"[过了]?(?:好|一)?[几两三四五六七八九十]+(?:次|回)|好几(?:次|回)")
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d\u2b00-\u2bff]+")
 
 # the model's label -> the intent a workflow answers (refined by the rules below)
@@ -134,7 +135,7 @@ class EmergencySignals:
         """The writer inside, now, with a signal in the words ("我在5栋1单元的电梯里，停在半中间了，门打不开，
         我还好，不着急"): an emergency however calm the words, which the model reads as a report."""
         inside = self.inside_now is not None and self.inside_now.search(text) is not None
-        return inside and self.found_in(text)
+        return inside and not _MANY_TIMES.search(text) and self.found_in(text)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, object]) -> EmergencySignals:
@@ -212,7 +213,7 @@ class Understanding:
         self.rules = rules
         self.model = model
         self.signals = signals or EmergencySignals()
-        self._memo = functools.lru_cache(maxsize=MEMO_SIZE)(self._classify)
+        self._memo: dict[str, Understood] = {}  # most recently used last (no cycle back to self)
         # the command words a long message may start with (longest first), for one C-speed startswith
         self._command_starts = tuple(
             sorted(
@@ -245,7 +246,14 @@ class Understanding:
         and the answer depends on nothing but the words, so the recent ones are kept."""
         if len(text) > MEMO_LONGEST:
             return self._classify(text)
-        return self._memo(text)
+        memo = self._memo
+        found = memo.pop(text, None)
+        if found is None:
+            found = self._classify(text)
+            if len(memo) >= MEMO_SIZE:
+                del memo[next(iter(memo))]  # the least recently used
+        memo[text] = found
+        return found
 
     def _classify(self, text: str) -> Understood:
         normal = normalize(text)

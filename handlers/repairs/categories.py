@@ -77,8 +77,8 @@ _PLACES = re.compile(
 # an animal making the noise: the pets, however loud ("楼下那家养的两条狗天天叫，半夜也叫…吵得整夜睡不着")
 _ANIMAL_NOISE = re.compile(r"(?:狗|猫|鸽子)[^，,。；;！!？?的]{0,6}?(?:叫|吠|嚎)")
 # unless the animal only answers another noise: "楼下装修天天电钻，吵得我家狗整天叫", "把我家猫吓得直叫"
-# (not "把狗关在屋里，狗从早嚎到晚": the dog is the noise)
-_ANIMAL_ANSWERS = re.compile(r"(?:吵|吓|惊|震)得")
+# ("楼上装修把我家狗都吓叫了"; not "把狗关在屋里，狗从早嚎到晚": the dog is the noise)
+_ANIMAL_ANSWERS = re.compile(r"(?:吵|吓|惊|震)得|把[^，,。；;！!？?]{0,6}(?:吵|吓|惊|震)")
 
 
 def _best(text: str, among: list[Category]) -> tuple[int, Category | None]:

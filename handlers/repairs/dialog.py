@@ -35,6 +35,7 @@ from handlers.repairs.reading import (
     NO_PLACE,
     NOT_OURS,
     OBVIOUSLY,
+    OFFICE,
     ON_THE_ROAD,
     OUR_PLACE,
     OUTSIDE_A_BUILDING,
@@ -42,6 +43,7 @@ from handlers.repairs.reading import (
     PHOTO_COMING,
     RHETORICAL,
     STAIRWAY,
+    SUBMIT_ONLY,
     WHERE_I_AM,
     declines_photo,
     named_instead,
@@ -51,7 +53,7 @@ from handlers.repairs.workflow import ReportRepair
 from handlers.residents import workflow as residents
 from handlers.residents.dialog import require_home
 from nlp.slots import extract_address, extract_choice
-from nlp.tokenize import normalize
+from nlp.tokenize import normalize, strip_punctuation
 from nlp.understand import WISH_ASKED
 
 router = Router("repairs")
@@ -535,7 +537,8 @@ async def home_place_answer(ctx: Context) -> None:
         draft.submit = submits(said)
         await _with_place(ctx, draft, draft.home_building, draft.home_unit, draft.home_where)
         return
-    if choice != 1 and ELSEWHERE.search(said):  # "就东门进来那条道", "不是，北门外面": the place itself
+    if choice != 1 and (ELSEWHERE.search(said) or (choice == 2 and OFFICE.search(said))):
+        # "就东门进来那条道", "不是，北门外面", "不是楼里的事，在物业办公室": the place itself
         await _take_place(ctx, fix or said)
         return
     if choice == 1:
@@ -580,7 +583,7 @@ async def _take_place(ctx: Context, words: str) -> None:
     if said.empty and NO_PLACE.search(text):  # "没有具体位置，整个小区都这样"
         await _with_place(ctx, draft, None, 0, content.text("repairs.place_whole_estate"))
         return
-    if said.empty and submits(text) and not ELSEWHERE.search(text):  # "确认提交" is no place: filed without
+    if SUBMIT_ONLY.match(strip_punctuation(normalize(text))):  # "确认提交" is no place: filed without one
         draft.submit = True
         await _with_place(ctx, draft, None, 0, content.text("repairs.place_not_said"))
         return

@@ -28,7 +28,14 @@ NEIGHBOUR = re.compile(r"楼上|隔壁|对门|对面(?:那?家|邻居)|楼下(?:
 
 ELSEWHERE = re.compile(
     r"[东南西北]门|大门|门口|路边|马路|路上|道上|那条道|广场|花园|绿化带|地下室|车库|停车场|楼顶|天台|"
-    r"健身|球场|小区外|外面|对面|隔壁|旁边|附近|物业(?:办公室|服务中心|前台|那边|那里)|居委会|社区办公室|保安亭|门卫"
+    r"健身|球场|小区外|外面|对面|隔壁|旁边|附近"
+)
+# an office named as the place, after the home was said not to be it ("不是楼里的事，在物业办公室")
+OFFICE = re.compile(r"物业(?:办公室|服务中心|前台)|居委会办公室|社区办公室|保安亭|门卫室")
+
+# nothing but a submit, said where a place was asked ("确认提交"): no place at all
+SUBMIT_ONLY = re.compile(
+    r"^(?:好的?|行|嗯)?(?:确认|确定)?(?:提交|上报|报上去|交上去|确认)(?:吧|了|啦|哈|嘛)?$"
 )
 
 # a place of the estate that belongs to no building, named in the report ("西门那块草坪上到处是塑料袋"): taken

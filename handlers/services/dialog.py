@@ -10,7 +10,7 @@ import re
 import content
 from bot.dispatcher import Context, Phase, Router, has_text, idle, intent, state
 from handlers.common import formats
-from handlers.common.answers import choose, extract_choice, is_no, is_yes, numbered_or_yes_no, yes_or_no
+from handlers.common.answers import choose, extract_choice, is_no, numbered_or_yes_no, yes_or_no
 from handlers.common.menu import offer_choices, show_menu
 from handlers.common.workflow import record_message
 from handlers.services import hours, search
@@ -342,18 +342,23 @@ async def pick_line(ctx: Context) -> None:
     ctx.say("services.entries", line=cat.lines[line], options=content.numbered([e.name for e in entries]))
 
 
-# words that ask for the question to be passed on, beside a yes ("行 帮我转", "好的，麻烦问一下")
+# words that ask for the question to be passed on, where no yes is said ("帮我问问", "转给他们吧")
 _PASS_ON = re.compile(r"转|(?:帮|替)(?:我|忙)问|问问?(?:他们|工作人员|社区)|交给|留个?言|回复我|答复我")
+# the resident's own plan, or an acknowledgement, after a yes: "好的，我找房东要合同去", "好 晓得了 谢谢你们"
+_OWN_PLAN = re.compile(
+    r"(?:我|俺|我们)(?:自己|再|先|回头|去|找|问问|跑一趟)|晓得了|知道了|明白了|懂了|(?:带|陪)(?:他|她|老人)去|去看看"
+)
 
 
 def _wants_hand_off(text: str) -> bool:
-    """ "1", a yes, or a yes with a request to pass it on. A yes and then the resident's own plan or an
-    acknowledgement ("好的，我找房东要合同去", "好 晓得了 谢谢你们") closes the matter: nothing is passed
-    on."""
+    """"1", a yes, or words asking to pass it on; not a yes followed by the resident's own plan or an
+    acknowledgement, which closes the matter."""
     choice = numbered_or_yes_no(text, 1, no=None)
-    if choice is None:  # "帮我问问", "转给他们吧"
+    if choice is None:
         return _PASS_ON.search(text) is not None and yes_or_no(text) is not False
-    return choice == 1 and (extract_choice(text, 1) == 1 or is_yes(text) or _PASS_ON.search(text) is not None)
+    if choice != 1:
+        return False
+    return extract_choice(text, 1) == 1 or _PASS_ON.search(text) is not None or not _OWN_PLAN.search(text)
 
 
 @router.handle(state(HANDOFF), has_text(), lambda ctx: _wants_hand_off(ctx.msg.text))

@@ -96,6 +96,8 @@ def _index(code: str) -> _Index:
             }
         )
     built = _Index(current, list(current.entries), Bm25Index(docs, WEIGHTS))
+    for other in _indexes.values():
+        other.asked.clear()  # the shared tokenizer knows new words now: questions may cut differently
     _indexes[code] = built
     return built
 

@@ -289,19 +289,18 @@ def read_choices(text: str, options: list[str]) -> list[int] | None:
     parts = [p for p in _SEPARATORS.split(_trimmed(text)) if p]
     picked = [choose(p, options) for p in parts] if len(parts) >= 2 else []
     if single is not None:
-        if len({p for p in picked if p is not None}) <= 1:
-            return [single - 1]
-        # parts that choose differently: the one that settles it, else nothing ("一开始想投同意，后来觉得
-        # 跟我家关系不大，我家弃权")
-        settled = _settled(text, parts, picked)
-        return [settled - 1] if settled is not None else None
+        # parts that choose differently, one of them settling it: "一开始想投同意，后来觉得跟我家关系不大，
+        # 我家弃权"
+        differ = len({p for p in picked if p is not None}) > 1
+        settled = _settled(text, parts, picked, options) if differ else None
+        return [(settled or single) - 1]
     cleaned = digits_from_chinese(normalize(text))
     if not re.sub(r"[\d\s,，、和与及+]", "", cleaned):
         numbers = [int(n) for n in _NUMBERS.findall(cleaned)]
         if numbers and all(1 <= n <= count for n in numbers):
             return [n - 1 for n in numbers]
         return None
-    settled = _settled(text, parts, picked)
+    settled = _settled(text, parts, picked, options)
     if settled is not None:
         return [settled - 1]
     if len(parts) < 2 or any(p is None for p in picked):
@@ -309,25 +308,46 @@ def read_choices(text: str, options: list[str]) -> list[int] | None:
     return [p - 1 for p in picked if p is not None]
 
 
-def _settled(text: str, parts: list[str], picked: list[int | None]) -> int | None:
+def _settled(text: str, parts: list[str], picked: list[int | None], options: list[str]) -> int | None:
     """Reasons, and one part that settles it: "…我年纪大了不骑车，就第三种吧" (1-based)."""
     if len(parts) < 2 or _UNSETTLED.search(text):
         return None
-    settled = [p for p, part in zip(picked, parts, strict=True) if p is not None and _DECIDES.match(part)]
+    settled = [
+        p
+        for p, part in zip(picked, parts, strict=True)
+        if p is not None and (_DECIDES.match(part) or _households(part, options))
+    ]
     only = [p for p in picked if p is not None]
-    if (picked[-1] is not None and _DECIDES.match(parts[-1])) or (len(only) == 1 and settled):
+    last = picked[-1] is not None and (_DECIDES.match(parts[-1]) or _households(parts[-1], options))
+    if last or (len(only) == 1 and settled):
         return settled[-1] if settled else only[-1]
     return None
 
 
 # the part of a longer answer that settles it: "…就第三种吧", "…我选第二个", "那我投弃权吧 …"
-# (and a household's word: "本来想点同意的，想了想还是不掺和了，我家弃权")
-_DECIDES = re.compile(
-    r"^(?:那|所以)?(?:(?:我们家|我家|俺家|咱家)(?:就|还是|选|投)?|(?:我|俺)?(?:就|干脆|选|投|我选|我投|还是))"
-)
+_DECIDES = re.compile(r"^(?:那|我|俺|所以)?(?:就|干脆|选|投|我选|我投)")
+# a household's word, and nothing but the option after it: "…想了想还是不掺和了，我家弃权" (not "我家孩子说
+# 同意也行")
+_HOUSEHOLD = re.compile(r"^(?:那|所以)?(?:我们家|我家|俺家|咱家)(?:就|还是|也)?(?:选|投)?")
 # unless another part takes it back or puts it off: "选南门吧。算了，我老伴说北门近", "就南门吧。等我问问
 # 我儿子再说"
 _UNSETTLED = re.compile(r"算了|不对|等等|等我|等下|问问|再说|想想|商量|改")
+
+
+def _households(part: str, options: list[str]) -> bool:
+    """ "我家弃权", "我们家还是投同意吧": a household's word and an option, nothing else."""
+    said = _HOUSEHOLD.match(part)
+    if said is None or said.end() == 0:
+        return False
+    rest = _TAIL_WORDS.sub("", part[said.end() :])
+    return any(rest == _bare_label(o) for o in options)
+
+
+_TAIL_WORDS = re.compile(r"[吧了啦呗哈嘛的\s]+$")
+
+
+def _bare_label(option: str) -> str:
+    return strip_punctuation(normalize(option))
 
 
 def _trimmed(text: str) -> str:
