@@ -111,7 +111,7 @@ async def test_an_office_is_a_place_and_submit_is_none(conv: Conversations) -> N
 @pytest.mark.parametrize(
     ("question", "entry"),
     [
-        ("娃娃明年上一年级，学校说我们要在这边有个证才收", "residence_permit"),
+        ("孩子明年读书要个证，学校说外地的没有就不收", "residence_permit"),
         ("厂子垮了，老板把我们都遣散了，能领点钱吗", "unemployment_insurance"),
         ("我妈在外地住院花了好多钱，她在这边交的看病的保险能报吗", "resident_medical_insurance"),
         ("孩子耳朵一直听不太清，听说可以办个证，上学有照顾", "disability_card"),
