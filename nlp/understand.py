@@ -68,9 +68,9 @@ WISH_ASKED = re.compile(
     r"|(?:想|希望|能不能|可不可以)找(?:个|几个|两个)?人帮(?:忙|我)?\S{0,3}?(?:买|送|拿|取|陪|接|扶|背|抬|打扫|做饭|跑腿)"
 )
 
-# pictures beside words: read the words ("早上好🌞", "你好👋"); a picture alone is the model's (👍)
 # told as having happened again and again ("我在电梯里卡住过好几次"): not someone inside now
-_MANY_TIMES = re.compile(r"[过了]?(?:好|一)?[几两三四五六七八九十]+(?:次|回)|好几(?:次|回)")
+_MANY_TIMES = re.compile(r"[几两三四五六七八九十]+(?:次|回)")
+# pictures beside words: read the words ("早上好🌞", "你好👋"); a picture alone is the model's (👍)
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d\u2b00-\u2bff]+")
 
 # the model's label -> the intent a workflow answers (refined by the rules below)
