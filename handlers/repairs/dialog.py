@@ -12,7 +12,7 @@ import content
 from bot.dialog import Dialog
 from bot.dispatcher import Context, Phase, Router, command, has_text, idle, intent, kind, pattern, state
 from bot.messages import Kind
-from handlers.common import addendum, formats
+from handlers.common import addendum, formats, lookup
 from handlers.common.answers import choose, is_skip, yes_or_no
 from handlers.common.corrections import corrected
 from handlers.common.menu import CHOOSE_STATE
@@ -23,6 +23,7 @@ from handlers.repairs.queries import TicketView, status_label
 from handlers.repairs.reading import (
     A_ROOM,
     ASKS,
+    ASKS_MORE,
     BROKEN,
     COMMAND_FIRST,
     CONFIRMED,
@@ -436,6 +437,14 @@ async def category_answer(ctx: Context) -> None:
         # asked twice: filed under the kind's general category, which the handler corrects if need be
         found = categories()[_CATCH_ALL[draft.report]]
         ctx.say("repairs.category_default", category=found.label)
+    if found is None and ASKS_MORE.search(said) and not declines_photo(said):
+        # a question instead of a category: the report was a question about a service all along ("满了
+        # 八十岁政府每个月还给点钱 我们家咋个没得", then "那要拿哪样克办"), when the catalog is sure of the
+        # two together
+        together = f"{draft.description} {said}"
+        if await lookup.catalog_knows(ctx, together):
+            await ctx.redirect("service", together)
+            return
     if found is None:  # more about the problem ("不是我们楼 是二栋楼门口"): kept with it, for its place
         if said not in draft.description:
             draft.description = f"{draft.description}；{said}" if draft.description else said

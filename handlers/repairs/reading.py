@@ -104,6 +104,10 @@ def declines_photo(text: str) -> bool:
 
 
 ASKS = re.compile(r"怎么|咋|如何|怎样|能不能|可不可以|[吗嘛呢]$|[?？]")
+# a question in the words of any region: what, where, how much, or "去不去" said as "克不"
+ASKS_MORE = re.compile(
+    ASKS.pattern + r"|哪样|啥|什么|哪里|哪儿|哪点|哪个|多少|[要能去克得办]不(?=$|[\s，,。？?])|不嘛"
+)
 
 # no photo, said in a resident's words: "跳过 我不会拍", "没图", "照片在我老公手机里 先跳过", "不会弄照片"
 NO_PHOTO = re.compile(

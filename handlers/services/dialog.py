@@ -9,7 +9,7 @@ import re
 
 import content
 from bot.dispatcher import Context, Phase, Router, has_text, idle, intent, state
-from handlers.common import formats
+from handlers.common import formats, lookup
 from handlers.common.answers import choose, extract_choice, is_no, numbered_or_yes_no, yes_or_no
 from handlers.common.menu import offer_choices, show_menu
 from handlers.common.workflow import record_message
@@ -32,6 +32,19 @@ _HOLIDAY_WORDS = {"五一": "劳动节", "十一": "国庆节", "过年": "春�
 
 async def community_code(ctx: Context) -> str:
     return await catalog_code(await ctx.person())
+
+
+# a story and a question about it that the catalog answers this surely (a card's usual lead is 3): asked
+# of another feature's step, it was a service question all along
+STORY_SURE = 5.0
+
+
+async def _knows_for_sure(ctx: Context, text: str) -> bool:
+    found = search.ask(await community_code(ctx), text)
+    return found.sure and found.scores[0] >= STORY_SURE
+
+
+lookup.register(_knows_for_sure)
 
 
 # what a question asks about, in the order a short card leads with it (the words that ask for it)
@@ -351,7 +364,7 @@ _OWN_PLAN = re.compile(
 
 
 def _wants_hand_off(text: str) -> bool:
-    """"1", a yes, or words asking to pass it on; not a yes followed by the resident's own plan or an
+    """ "1", a yes, or words asking to pass it on; not a yes followed by the resident's own plan or an
     acknowledgement, which closes the matter."""
     choice = numbered_or_yes_no(text, 1, no=None)
     if choice is None:

@@ -199,3 +199,25 @@ def test_story_words_take_no_other_question(question: str, entry: str) -> None:
 async def test_stuck_in_a_lift_before_is_no_emergency_now(conv: Conversations) -> None:
     chat = await bound(conv, "r-1", "5栋2单元101")
     assert "96333" not in await chat.say("我在电梯里卡住过好几次，门打不开，物业修了又坏")
+
+
+async def test_a_question_at_the_category_step_was_a_service_question(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "1栋1单元301")
+    reply = await chat.say("我妈今年满八十了，听隔壁说政府每个月给老人发点钱，我们家一直没领到过")
+    if "是哪一类" in reply:  # the model took the story for a complaint: the question after it tells
+        reply = await chat.say("那要带啥子去办")
+    assert "高龄" in reply
+    laid_off = await bound(conv, "r-2", "1栋1单元302")
+    reply = await laid_off.say("厂子上个月关门了，老板把我们都遣散了，听说能领点钱？")
+    assert "是哪一类" in reply
+    assert "失业" in await laid_off.say("要带什么材料")
+    assert not await Ticket.filter(reporter__openid__in=["r-1", "r-2"]).exists()
+
+
+async def test_a_question_about_a_report_keeps_the_report(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "1栋1单元303")
+    reply = await chat.say("楼上那家天天在家弄东西，搞得我们没法休息")
+    assert "是哪一类" in reply
+    reply = await chat.say("要多久才能处理？")
+    assert "【" not in reply  # no catalog card: the report goes on
+    await chat.run([("噪音扰民", "是您家所在的"), ("是的", "请核对"), ("提交", "工单号")])
