@@ -58,6 +58,10 @@ COMMAND_INTENTS = frozenset(
 # "想请社区志愿者帮忙换一个", "想找两个志愿者周末帮忙把我抬下楼"); not "我想当志愿者"
 # a wish asked for by its name ("我想为我母亲发个微心愿。她住…每个月要去社区卫生服务站拿药"): a wish, whatever
 # the rest of a long message sounds like to the model
+# the account tried out: "试一下这个能不能用", "测试下好不好使"
+TRYING_IT = re.compile(
+    r"^(?:我)?(?:试一?下|试试|测试一?下?)(?:这个|看看|你们)?(?:能不能用|好不好使|好不好用|管不管用|有没有用|灵不灵)"
+)
 WISH_NAMED = re.compile(r"(?:发|许|提|报|登记|写|申请)(?:一?个|一下|啥子?|什么)?(?:这个)?(?:微)?心愿")
 WISH_ASKED = re.compile(
     WISH_NAMED.pattern  # "微心愿会有人上门…吗":
@@ -273,6 +277,10 @@ class Understanding:
                 return self._model("emergency", prediction, emergency=True, signal=signal)
         if prediction.label == "emergency":  # danger set aside ("楼下水管爆了": no one at risk): what else
             prediction = prediction.without("emergency")
+        if TRYING_IT.match(bare):  # "试一下这个能不能用": the account tried out, nothing asked of it
+            return Understood(
+                "chitchat", 0, ("chitchat",), label="smalltalk", source="rule", prediction=prediction
+            )
         best, p = prediction.label, prediction.probability
         if best not in ("wish", "status") and WISH_NAMED.search(normal):
             return self._model("wish", prediction)

@@ -426,6 +426,13 @@ async def service_question(ctx: Context) -> None:
         together = search.ask(code, f"{before} {ctx.msg.text}")
         if not together.none and (found.none or not found.sure or together.sure):
             found = together
+    # asked at a step of a report set aside for it, about the story the report was told in ("我儿子…耳朵烧坏
+    # 了…听人说办了以后上学就业都有照顾", then "要去哪个医院检查？"): the two together, when surely so
+    story = str((ctx.dialog.paused or {}).get("data", {}).get("description") or "")
+    if story and not found.sure:
+        together = search.ask(code, f"{story} {ctx.msg.text}")
+        if together.sure and together.scores[0] >= STORY_SURE:
+            found = together
     if not found.none:
         await answer(ctx, found)
         return

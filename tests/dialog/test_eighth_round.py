@@ -221,3 +221,22 @@ async def test_a_question_about_a_report_keeps_the_report(conv: Conversations) -
     reply = await chat.say("要多久才能处理？")
     assert "【" not in reply  # no catalog card: the report goes on
     await chat.run([("噪音扰民", "是您家所在的"), ("是的", "请核对"), ("提交", "工单号")])
+
+
+async def test_a_question_set_aside_from_a_report_is_read_with_its_story(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "1栋2单元301")
+    reply = await chat.say(
+        "我家闺女小时候生病耳朵烧坏了，到现在一直听不太清，啥都没给她办过，听说办了以后读书找工作都有照顾"
+    )
+    if "是哪一类" in reply:  # taken for a report: the question at its step is read with the story
+        reply = await chat.say("要去哪家医院做鉴定？社区能帮忙填表吗")
+    assert "残疾" in reply
+    assert not await Ticket.filter(reporter__openid="r-1").exists()
+
+
+async def test_trying_the_account_out_is_small_talk(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "1栋2单元302")
+    reply = await chat.say("试一下这个能不能用")
+    assert "建议" not in reply and "留言号" not in reply
+    await chat.say("好的谢谢")
+    assert not await StaffMessage.filter(person__openid="r-1").exists()
