@@ -54,14 +54,15 @@ COMMAND_INTENTS = frozenset(
     }
 )
 
-# help asked of volunteers, or a wish named: a wish, whatever else the words are about ("那发个心愿嘛",
-# "想请社区志愿者帮忙换一个", "想找两个志愿者周末帮忙把我抬下楼"); not "我想当志愿者"
-# a wish asked for by its name ("我想为我母亲发个微心愿。她住…每个月要去社区卫生服务站拿药"): a wish, whatever
-# the rest of a long message sounds like to the model
 # the account tried out: "试一下这个能不能用", "测试下好不好使"
 TRYING_IT = re.compile(
     r"^(?:我)?(?:试一?下|试试|测试一?下?)(?:这个|看看|你们)?(?:能不能用|好不好使|好不好用|管不管用|有没有用|灵不灵)"
 )
+
+# help asked of volunteers, or a wish named: a wish, whatever else the words are about ("那发个心愿嘛",
+# "想请社区志愿者帮忙换一个", "想找两个志愿者周末帮忙把我抬下楼"); not "我想当志愿者"
+# a wish asked for by its name ("我想为我母亲发个微心愿。她住…每个月要去社区卫生服务站拿药"): a wish, whatever
+# the rest of a long message sounds like to the model
 WISH_NAMED = re.compile(r"(?:发|许|提|报|登记|写|申请)(?:一?个|一下|啥子?|什么)?(?:这个)?(?:微)?心愿")
 WISH_ASKED = re.compile(
     WISH_NAMED.pattern  # "微心愿会有人上门…吗":
