@@ -87,7 +87,8 @@ async def empty_tables(database_url: str) -> None:
                     "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
                 )
                 return
-            except OperationalError as exc:
+            except (OperationalError, asyncpg.exceptions.DeadlockDetectedError) as exc:
+                # Tortoise passes asyncpg's deadlock through untranslated (it is no OperationalError)
                 if "deadlock" not in str(exc) or attempt == 4:
                     raise
                 await asyncio.sleep(0.1 * (attempt + 1))
