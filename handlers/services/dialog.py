@@ -433,6 +433,7 @@ async def service_question(ctx: Context) -> None:
         together = search.ask(code, f"{story} {ctx.msg.text}")
         if together.sure and together.scores[0] >= STORY_SURE:
             found = together
+            ctx.dialog.drop_paused()  # the story was this question's, not a report's: nothing to go back to
     if not found.none:
         await answer(ctx, found)
         return

@@ -223,14 +223,30 @@ async def test_a_question_about_a_report_keeps_the_report(conv: Conversations) -
     await chat.run([("噪音扰民", "是您家所在的"), ("是的", "请核对"), ("提交", "工单号")])
 
 
-async def test_a_question_set_aside_from_a_report_is_read_with_its_story(conv: Conversations) -> None:
+@pytest.mark.parametrize(
+    ("story", "question"),
+    [
+        (
+            "我家闺女小时候生病耳朵烧坏了，到现在一直听不太清，啥都没给她办过，听说办了以后读书找工作都有照顾",
+            "要去哪家医院做鉴定？社区能帮忙填表吗",
+        ),
+        (
+            "我儿子小时候发烧耳朵烧坏了，一直听不太清，听人说办了以后上学就业都有照顾",
+            "要去哪个医院检查？社区能帮着填表不",
+        ),
+    ],
+)
+async def test_a_question_set_aside_from_a_report_is_read_with_its_story(
+    conv: Conversations, story: str, question: str
+) -> None:
     chat = await bound(conv, "r-1", "1栋2单元301")
-    reply = await chat.say(
-        "我家闺女小时候生病耳朵烧坏了，到现在一直听不太清，啥都没给她办过，听说办了以后读书找工作都有照顾"
-    )
+    reply = await chat.say(story)
     if "是哪一类" in reply:  # taken for a report: the question at its step is read with the story
-        reply = await chat.say("要去哪家医院做鉴定？社区能帮忙填表吗")
+        reply = await chat.say(question)
+        assert "是哪一类" not in reply and "报修" not in reply  # the story was the question's: no report
     assert "残疾" in reply
+    reply = await chat.say("好的谢谢")
+    assert "是哪一类" not in reply and "报修" not in reply
     assert not await Ticket.filter(reporter__openid="r-1").exists()
 
 
