@@ -122,19 +122,12 @@ class Context:
             )
         return self._person
 
-    async def touch_person(self) -> None:
-        """Record that the person wrote now (WeChat's 48-hour customer-service window)."""
-        from storage.db import first_by
-        from storage.models import Person
+    async def touch_person(self, *, known: bool = True) -> None:
+        """Record that the person wrote now (WeChat's 48-hour customer-service window), creating them on
+        first contact; ``known``: they have written before, as far as the turn store remembers."""
+        from storage.people import touch
 
-        now = self.now()
-        person = await first_by(Person, "openid", self.msg.user)
-        if person is None:
-            person = await _create_person(self.msg.user, last_message_at=now)
-        else:
-            person.last_message_at = now
-            await person.save(update_fields=["last_message_at"])
-        self._person = person
+        self._person = await touch(self.msg.user, self.now(), known=known)
 
     # -- understanding -------------------------------------------------------------------------
     @functools.cached_property

@@ -67,7 +67,7 @@ class Conversations:
         try:
             now = ctx.now().timestamp()
             if now - seen > TOUCH_EVERY:
-                await ctx.touch_person()
+                await ctx.touch_person(known=seen > 0)
                 seen, save = now, True
             try:
                 await self.dispatcher.feed(ctx)

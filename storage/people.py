@@ -3,7 +3,9 @@ keys to ``person`` are found from the registered models, so a new feature's tabl
 
 from __future__ import annotations
 
-from tortoise import Tortoise
+import datetime as dt
+
+from tortoise import Tortoise, connections, timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
@@ -39,6 +41,39 @@ async def reassign(source: Person, target: Person) -> None:
                     await model.filter(pk=row.pk).update(**{column: target.id})
             except IntegrityError:
                 await model.filter(pk=row.pk).delete()
+
+
+# A resident's turn records when they last wrote (WeChat's 48-hour window) in one statement: the row comes
+# back from the write itself, and first contact creates it in the same statement (no read, no transaction).
+_UPSERT = (
+    'INSERT INTO "person" ("openid", "name", "following", "last_message_at", "created_at") '
+    "VALUES ({0}, {1}, {2}, {3}, {4}) "
+    'ON CONFLICT ("openid") DO UPDATE SET "last_message_at" = excluded."last_message_at" RETURNING *'
+)
+_UPDATE = 'UPDATE "person" SET "last_message_at" = {0} WHERE "openid" = {1} RETURNING *'
+
+
+async def _one_row(template: str, values: list[object]) -> Person | None:
+    conn = connections.get("default")
+    postgres = conn.capabilities.dialect == "postgres"
+    marks = [f"${n}" if postgres else "?" for n in range(1, len(values) + 1)]
+    # execute_query_dict: Tortoise's asyncpg execute_query drops what an INSERT or UPDATE returns
+    rows = await conn.execute_query_dict(template.format(*marks), values)
+    return Person._init_from_db(**rows[0]) if rows else None
+
+
+async def touch(openid: str, now: dt.datetime, *, known: bool) -> Person:
+    """The person behind ``openid`` with ``last_message_at = now``, created on first contact. ``known``:
+    they have written before (an UPDATE, which leaves the id sequence alone); otherwise, or when the row is
+    gone, an INSERT that updates on conflict. Either way one statement."""
+    fields = Person._meta.fields_map
+    when = fields["last_message_at"].to_db_value(now, Person)
+    if known and (person := await _one_row(_UPDATE, [when, openid])) is not None:
+        return person
+    created = fields["created_at"].to_db_value(timezone.now(), Person)
+    person = await _one_row(_UPSERT, [openid, "", True, when, created])
+    assert person is not None  # RETURNING gives the inserted or updated row
+    return person
 
 
 def is_placeholder(person: Person) -> bool:
