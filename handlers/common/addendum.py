@@ -33,6 +33,14 @@ def remember(ctx: Context, kind: str, record_id: int) -> None:
     ctx.dialog.update(**{_KEY: {"kind": kind, "id": record_id}})
 
 
+def last_filed(ctx: Context) -> tuple[str, int] | None:
+    """(kind, id) of what was just filed, while no step is open; None otherwise."""
+    last = ctx.dialog.data.get(_KEY)
+    if ctx.dialog.state is not None or not isinstance(last, dict) or last.get("kind") not in _APPENDERS:
+        return None
+    return str(last["kind"]), int(last["id"])
+
+
 def adds(ctx: Context) -> bool:
     """A line that adds to what was just filed ("补充一下 …" with something filed to take it)."""
     if not ctx.msg.has_text or not _ADDED.match(ctx.msg.text):

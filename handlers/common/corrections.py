@@ -9,7 +9,8 @@ _MARKER = re.compile(r"(?:不对|不是|错了|说错了|搞错了|改成|改为
 _LEAD = re.compile(r"^[\s，,。.！!、:：]*(?:是|在|要|就)?")
 
 
-_AFFIRMED = re.compile(r"^[\s，,。.！!]*(?:就是|是|在)")
+# "是8栋", and after a yes: "对，是6栋2单元，不是我们1单元"
+_AFFIRMED = re.compile(r"^[\s，,。.！!]*(?:(?:对的?|嗯+|是的|没错|对头)[\s，,。.！!]*)?(?:就是|是|在)")
 _BUT_IS = re.compile(r"[，,\s]*(?:而)?是")  # "不是我们单元，是隔壁1单元": what it is, after what it is not
 
 
@@ -28,8 +29,9 @@ def corrected(text: str) -> str | None:
             if found.group(0) == "不是":  # "打错了 是3单元 不是2单元", "是8栋 不是3栋": what it is, before
                 start = markers[index - 1].end() if index else 0
                 before = text[start : found.start()]
-                if _AFFIRMED.match(before) and _LEAD.sub("", before).strip(" ，,。."):
-                    return _LEAD.sub("", before).strip(" ，,。.")
+                affirmed = _AFFIRMED.match(before)
+                if affirmed and before[affirmed.end() :].strip(" ，,。."):
+                    return before[affirmed.end() :].strip(" ，,。.")
             return rest
     return None
 

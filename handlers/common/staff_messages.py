@@ -78,7 +78,14 @@ _TELL_THEM = re.compile(
     r"|^.{6,}?(?:给|跟|向)(?:她|他|他们)(?:带|捎|传)(?:个|句)话"
     # thanks passed on: "王师傅…弄到晚上八点多，帮我跟他说声谢谢", "替我谢谢王师傅"
     r"|^.{4,}?(?:(?:帮我|替我|麻烦)(?:跟|给|向|对)\S{0,5}?(?:说|道)(?:声|个|一声)?(?:谢谢|感谢|谢)"
-    r"|替我(?:谢谢|感谢)\S{0,5}?(?:他|她|他们|师傅|主任|书记|网格员|阿姨))"
+    r"|替我(?:谢谢|感谢)\S{0,5}?(?:他|她|他们|师傅|主任|书记|网格员|阿姨)"
+    # "…我就是想麻烦你们，帮我谢谢那位调解员"
+    r"|(?:帮我|替我|麻烦你们?)(?:谢谢|感谢)(?:一下)?(?:那位|那个|我们的?|咱们?的?)?\S{0,3}?"
+    r"(?:调解员|网格员|师傅|主任|书记|阿姨|老师|志愿者|工作人员))"
+    # one of the staff asked to get in touch: "想参加社区志愿者 麻烦让赵阿姨跟我联系一下"
+    r"|^.{0,40}?(?:麻烦|请|让|叫)(?:让|叫)?(?:社区的?|你们的?)?"
+    r"(?:网格员|工作人员|调解员|楼长|(?:小|老)[^\W\d]|[^\W\d]{1,2}(?:主任|书记|阿姨|师傅|老师))"
+    r"(?:有空|方便的?时候)?(?:跟|和|给)我(?:联系|打个?电话|回个?电话)"
     # a suggestion to pass on: "…另外有个建议想转给社区：棚子建的话一定要装监控…"
     r"|^.{4,}?(?:有个|有条|一个|一条|几个|几条|点)(?:建议|意见|想法)\S{0,2}?(?:想|要|麻烦)?(?:转给|转告|转达给?|带给)"
     r"(?:社区|居委会|主任|书记|工作人员|网格员|\S{1,2}主任)"
@@ -110,6 +117,31 @@ _JUST_A_MESSAGE = re.compile(
 )
 
 
+# how to reach the resident, said right after the message was left ("我电话就是绑定的这个 白天都在家",
+# "下午三点以后都在家"): added to that message, not read as something new
+_HOW_TO_REACH = re.compile(
+    r"^\W*(?:我|俺)?(?:的)?(?:电话|手机|号码|白天|晚上|下午|上午|中午|周末|平时|随时|天天|一般)"
+    r"[^。！!？?]{0,24}?(?:在家|都在|有空|联系|打我|打给我|绑定的|能接|接电话|方便)"
+    r"|^\W*1[3-9]\d{9}\W*$"
+)
+
+
+def _reach_for_message(ctx: Context) -> bool:
+    last = addendum.last_filed(ctx)
+    return last is not None and last[0] == "message" and len(ctx.msg.text) <= 40
+
+
+@router.handle(pattern(_HOW_TO_REACH), _reach_for_message)
+async def how_to_reach(ctx: Context) -> None:
+    last = addendum.last_filed(ctx)
+    assert last is not None
+    what = await _add_to_message(ctx, last[1], ctx.msg.text.strip())
+    if what is None:  # answered and closed since: a message of its own
+        await leave_message(ctx)
+        return
+    ctx.say("common.added", what=what)
+
+
 @router.handle(pattern(_WILL_LEAVE))
 async def will_leave(ctx: Context) -> None:
     start_human(ctx)
@@ -131,8 +163,9 @@ def start_human(ctx: Context) -> None:
     ctx.say("common.human_ask")
 
 
-async def leave_message(ctx: Context) -> None:
-    number = await workflow.record_message(await ctx.person(), ctx.msg.text, ctx.now())
+async def leave_message(ctx: Context, text: str | None = None) -> None:
+    """The message (``text``, else what was just said) left for the staff."""
+    number = await workflow.record_message(await ctx.person(), text or ctx.msg.text, ctx.now())
     ctx.dialog.clear()
     addendum.remember(ctx, "message", queries.id_of(number))
     ctx.say("common.human_done", number=number)

@@ -17,6 +17,7 @@ from handlers.common.answers import choose, is_skip, yes_or_no
 from handlers.common.corrections import corrected
 from handlers.common.menu import CHOOSE_STATE
 from handlers.common.pause import answers, closed, questions
+from handlers.common.staff_messages import leave_message
 from handlers.repairs import queries, workflow
 from handlers.repairs.categories import Category, categories, categories_for, category_in_text
 from handlers.repairs.queries import TicketView, status_label
@@ -38,6 +39,7 @@ from handlers.repairs.reading import (
     OBVIOUSLY,
     OFFICE,
     ON_THE_ROAD,
+    ONLY_A_WORD,
     OUR_PLACE,
     OUTSIDE_A_BUILDING,
     PARTS,
@@ -424,6 +426,19 @@ async def wish_instead(ctx: Context) -> None:
     await ctx.redirect("wish", f"{before}，{said}" if before else said)
 
 
+def _only_a_word(ctx: Context) -> bool:
+    return ctx.msg.has_text and bool(ONLY_A_WORD.search(normalize(ctx.msg.text)))
+
+
+@router.handle(state(CATEGORY, HOME_PLACE, PLACE, PHOTO, CONFIRM, DESCRIBE), _only_a_word)
+async def word_for_staff(ctx: Context) -> None:
+    """Not a report after all but a word for the staff (thanks, praise): the story and this line left as
+    a message."""
+    before = COMMAND_FIRST.sub("", Draft.of(ctx.dialog).description)
+    said = ctx.msg.text.strip()
+    await leave_message(ctx, f"{before}；{said}" if before else said)
+
+
 @router.handle(state(CATEGORY), has_text())
 async def category_answer(ctx: Context) -> None:
     draft = Draft.of(ctx.dialog)
@@ -716,6 +731,9 @@ async def photo_text(ctx: Context) -> None:
         _confirm(ctx, draft)
     elif PHOTO_COMING.search(normalize(said)):
         ctx.say("repairs.photo_wait")
+    elif _WHO_AND_WHEN.search(said) and ASKS_MORE.search(said):  # "一般报了多久能修好啊？"
+        _who_and_when(ctx, draft)
+        ctx.say("repairs.photo_again")
     elif answer is True or len(ctx.word) < 2 or ASKS.search(said):  # "这个怎么拍": still the photo
         ctx.reask("repairs.photo_again")
     else:
@@ -726,6 +744,18 @@ async def photo_text(ctx: Context) -> None:
             _file_instead(draft, other)
         ctx.say("repairs.photo_words_added")
         _confirm(ctx, draft)
+
+
+# asked of the report at one of its steps: how long it takes, and whose it is
+_WHO_AND_WHEN = re.compile(
+    r"多久|几天|多长时间|多少天|(?:什么|啥|哪个)时候|啥子时候|好久|谁来|谁管|哪个(?:来|管)|归谁|谁负责|城管还是物业"
+)
+
+
+def _who_and_when(ctx: Context, draft: Draft) -> None:
+    category = categories()[draft.category]
+    who = content.text(f"repairs.handler.{category.handler}")
+    ctx.say("repairs.who_and_when", who=who, hours=formats.hours(category.resolution_hours))
 
 
 async def _place_refined(ctx: Context, draft: Draft, said: str) -> None:
@@ -781,6 +811,8 @@ async def confirm(ctx: Context) -> None:
         ctx.say("repairs.ask_description")
         return
     if choice != 1:
+        if choice is None and _WHO_AND_WHEN.search(said) and ASKS_MORE.search(said):  # "几天能修好？"
+            _who_and_when(ctx, draft)
         ctx.reask("repairs.confirm_again")
         return
     await _file(ctx, draft, shown=True)
@@ -826,7 +858,7 @@ def _late_step_answer(ctx: Context) -> bool:
     if ctx.dialog.state is not None or not ctx.dialog.data.get("filed") or not ctx.msg.has_text:
         return False
     parts = [p for p in PARTS.split(normalize(ctx.msg.text)) if p][:2]  # "ok 提交", "跳过 太臭了"
-    return any(submits(p) or is_skip(p) or declines_photo(p) for p in parts)
+    return any(submits(p) or is_skip(p) or declines_photo(p) or CONFIRMED.match(p) for p in parts)
 
 
 @router.handle(_late_step_answer, phase=Phase.DIALOG)
@@ -838,9 +870,15 @@ async def _place_corrected(ctx: Context) -> bool:
     """ "不对，是5栋1单元": the place changes, the rest of the report stays (False: nothing corrected)."""
     fix = named_instead(ctx.msg.text) or corrected(ctx.msg.text)  # "五栋一单元 不是俺们二栋的": 五栋
     said = extract_address(fix) if fix else None
-    if fix is None or said is None or (said.building is None and not said.unit) or WHERE_I_AM.search(fix):
+    if fix is None or said is None or WHERE_I_AM.search(fix):
         return False  # "不是我们楼的 我在三栋六楼看得清清楚楚": where the resident is, not the place
     draft = Draft.of(ctx.dialog)
+    if said.building is None and not said.unit:  # "哎不是 说错了 是东门 进来那个口子": a place of the estate
+        spot = LANDMARK.search(fix)
+        if spot is None or INDOORS.search(fix):
+            return False
+        draft.building, draft.unit = None, 0
+        return _moved(ctx, draft, spot.group())
     if said.building is not None:
         building = await queries.building_numbered((await ctx.person()).community_id, said.building)
     else:  # "打错了 是3单元": another unit of the same building
@@ -854,7 +892,12 @@ async def _place_corrected(ctx: Context) -> bool:
         where = formats.home(building.label, unit)
     else:
         where = fix.strip("。.！!")[:60]
-    draft.building, draft.unit, draft.where = building.id, unit, where
+    draft.building, draft.unit = building.id, unit
+    return _moved(ctx, draft, where)
+
+
+def _moved(ctx: Context, draft: Draft, where: str) -> bool:
+    draft.where = where
     draft.latitude = draft.longitude = None
     if ctx.dialog.state == PHOTO:  # the photo question is still open: asked again with the new place
         draft.keep(ctx.dialog)
