@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-_MARKER = re.compile(r"(?:不对|不是|错了|说错了|搞错了|改成|改为|改到|应该是|换成)")
+_MARKER = re.compile(r"(?:不对|(?<!是)不是|错了|说错了|搞错了|改成|改为|改到|应该是|换成)")  # not "是不是"
 _LEAD = re.compile(r"^[\s，,。.！!、:：]*(?:是|在|要|就)?")
 
 

@@ -6,6 +6,7 @@ import re
 
 from bot.dispatcher import Context, Phase, Router, has_text, idle, intent, kind, pattern, state
 from bot.messages import Kind
+from handlers.common import lookup
 from handlers.common.answers import choose, is_ack
 from handlers.common.menu import CHOOSE_STATE, MENU_STATE, offer_choices, show_menu
 from handlers.common.pause import MOVING
@@ -166,6 +167,13 @@ async def did_you_mean(ctx: Context) -> None:
     if moving and (await ctx.person()).home_id is not None:
         other = next(c for c in candidates if c != "bind")
         if await ctx.redirect(other, ctx.msg.text):
+            return
+    # "我还在坐月子，能不能我老公帮我去办？" just after a card, or a question the catalog surely answers
+    if "service" in candidates:
+        after_card = "services:" in str(ctx.dialog.state or "")
+        if (after_card or await lookup.catalog_knows(ctx, ctx.msg.text)) and await ctx.redirect(
+            "service", ctx.msg.text
+        ):
             return
     offer_choices(ctx, candidates)
 

@@ -82,6 +82,9 @@ _TELL_THEM = re.compile(
     # "…我就是想麻烦你们，帮我谢谢那位调解员"
     r"|(?:帮我|替我|麻烦你们?)(?:谢谢|感谢)(?:一下)?(?:那位|那个|我们的?|咱们?的?)?\S{0,3}?"
     r"(?:调解员|网格员|师傅|主任|书记|阿姨|老师|志愿者|工作人员))"
+    # praise to pass on: "…总算弄好了，就是想表扬一下王师傅"
+    r"|^.{0,60}?(?:想|要)表扬(?:一下)?(?:你们的?|我们的?|那位|那个)?\S{0,3}?"
+    r"(?:师傅|主任|书记|网格员|阿姨|调解员|保安|保洁|志愿者|工作人员)"
     # one of the staff asked to get in touch: "想参加社区志愿者 麻烦让赵阿姨跟我联系一下"
     r"|^.{0,40}?(?:麻烦|请|让|叫)(?:让|叫)?(?:社区的?|你们的?)?"
     r"(?:网格员|工作人员|调解员|楼长|(?:小|老)[^\W\d]|[^\W\d]{1,2}(?:主任|书记|阿姨|师傅|老师))"
@@ -186,7 +189,9 @@ def _only_unanswered(ctx: Context) -> bool:
 def _only_told(ctx: Context) -> bool:
     others = (_LEAVE, _WILL_LEAVE, _PERSON_WANTED, _UNANSWERED, _CARRY, _FORWARD)
     return (
-        ctx.dialog.state in (None, MENU_STATE)  # the menu after "没太明白" asks nothing of the next message
+        # the menu after "没太明白" asks nothing of the next message; "您是想：…" is answered with a number,
+        # and words that say more ("不用登记，就是想表扬一下王师傅") are read as they are
+        ctx.dialog.state in (None, MENU_STATE, CHOOSE_STATE)
         and not addendum.adds(ctx)
         and not any(p.match(ctx.msg.text) for p in others)
     )

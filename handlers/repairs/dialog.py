@@ -875,8 +875,8 @@ async def _place_corrected(ctx: Context) -> bool:
     draft = Draft.of(ctx.dialog)
     if said.building is None and not said.unit:  # "哎不是 说错了 是东门 进来那个口子": a place of the estate
         spot = LANDMARK.search(fix)
-        if spot is None or INDOORS.search(fix):
-            return False
+        if spot is None or INDOORS.search(fix) or ASKS_MORE.search(ctx.msg.text) or len(fix) > 24:
+            return False  # "…另外请问，东门那个充电棚什么时候能建好？": a question, not a place
         draft.building, draft.unit = None, 0
         return _moved(ctx, draft, spot.group())
     if said.building is not None:

@@ -331,10 +331,12 @@ async def follow_up(ctx: Context) -> None:
     keys = list(ctx.dialog.data.get("keys") or [])
     # the new words alone first ("评的时候要本人去吗" is about 评残), else read with the question before
     alone = search.ask(code, ctx.msg.text)
-    picked = alone.entries[0].key if alone.entries and alone.entries[0].key in keys else None
-    if picked is None:
+    listed_alone = alone.entries[0].key if alone.entries and alone.entries[0].key in keys else None
+    # what the new words surely ask about, listed or not ("他下不了床，能不能不去现场评定？" is about 评残)
+    picked = alone.entries[0].key if alone.sure else None
+    if picked is None:  # else read with the question before
         found = search.ask(code, f"{ctx.dialog.data['question']} {ctx.msg.text}")
-        picked = found.entries[0].key if found.entries and found.entries[0].key in keys else None
+        picked = found.entries[0].key if found.entries and found.entries[0].key in keys else listed_alone
     cat = catalog(code)
     entry = cat.entries.get(picked) if picked else None
     ctx.dialog.clear()
@@ -428,12 +430,14 @@ async def service_question(ctx: Context) -> None:
             found = together
     # asked at a step of a report set aside for it, about the story the report was told in ("我儿子…耳朵烧坏
     # 了…听人说办了以后上学就业都有照顾", then "要去哪个医院检查？"): the two together, when surely so
-    story = str((ctx.dialog.paused or {}).get("data", {}).get("description") or "")
+    paused = (ctx.dialog.paused or {}).get("data", {})
+    story = str(paused.get("description") or "")
     if story and not found.sure:
         together = search.ask(code, f"{story} {ctx.msg.text}")
         if together.sure and together.scores[0] >= STORY_SURE:
             found = together
-            ctx.dialog.drop_paused()  # the story was this question's, not a report's: nothing to go back to
+            if not paused.get("category"):  # no kind of problem found in it: the story was this question's
+                ctx.dialog.drop_paused()
     if not found.none:
         await answer(ctx, found)
         return
