@@ -10,7 +10,7 @@ _LEAD = re.compile(r"^[\s，,。.！!、:：]*(?:是|在|要|就)?")
 
 
 # "是8栋", and after a yes: "对，是6栋2单元，不是我们1单元"
-_AFFIRMED = re.compile(r"^[\s，,。.！!]*(?:(?:对的?|嗯+|是的|没错|对头)[\s，,。.！!]*)?(?:就是|是|在)")
+_AFFIRMED = re.compile(r"^[\s，,。.！!]*(?:(?:对的?|嗯+|是的|没错|对头)[\s，,。.！!]*)?(?:就是|就在|是|在)")
 _BUT_IS = re.compile(r"[，,\s]*(?:而)?是")  # "不是我们单元，是隔壁1单元": what it is, after what it is not
 
 

@@ -145,6 +145,19 @@ async def how_to_reach(ctx: Context) -> None:
     ctx.say("common.added", what=what)
 
 
+# a word asked to be passed on, said in the middle of a report or a wish ("…麻烦帮我转达谢意", "对，留言给
+# 李主任", "帮我谢谢她"), unless it is the report itself pressed on someone ("转告王师傅快点来修")
+_PASSED_ON = re.compile(
+    r"留(?:个|一下|句)?言(?![了过])|转告|转达|(?:带|捎|传)(?:个|句)话|(?:帮我|替我)(?:谢谢|感谢)|谢意|谢谢她|谢谢他"
+)
+_PRESSED = re.compile(r"修|坏|漏|堵|处理|快点|尽快|赶紧|催|投诉")
+
+
+def asks_to_pass_on(text: str) -> bool:
+    """The words ask for a message to the staff, not for the report or wish they interrupt."""
+    return bool(_PASSED_ON.search(text)) and not _PRESSED.search(text)
+
+
 @router.handle(pattern(_WILL_LEAVE))
 async def will_leave(ctx: Context) -> None:
     start_human(ctx)

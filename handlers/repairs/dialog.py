@@ -17,7 +17,7 @@ from handlers.common.answers import choose, is_skip, yes_or_no
 from handlers.common.corrections import corrected
 from handlers.common.menu import CHOOSE_STATE
 from handlers.common.pause import answers, closed, questions
-from handlers.common.staff_messages import leave_message
+from handlers.common.staff_messages import asks_to_pass_on, leave_message
 from handlers.repairs import queries, workflow
 from handlers.repairs.categories import Category, categories, categories_for, category_in_text
 from handlers.repairs.queries import TicketView, status_label
@@ -427,7 +427,8 @@ async def wish_instead(ctx: Context) -> None:
 
 
 def _only_a_word(ctx: Context) -> bool:
-    return ctx.msg.has_text and bool(ONLY_A_WORD.search(normalize(ctx.msg.text)))
+    text = normalize(ctx.msg.text) if ctx.msg.has_text else ""
+    return bool(text) and (bool(ONLY_A_WORD.search(text)) or asks_to_pass_on(text))
 
 
 @router.handle(state(CATEGORY, HOME_PLACE, PLACE, PHOTO, CONFIRM, DESCRIBE), _only_a_word)

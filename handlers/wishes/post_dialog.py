@@ -22,6 +22,7 @@ from handlers.common.answers import choose, is_any, yes_or_no
 from handlers.common.corrections import corrected
 from handlers.common.pause import answers, questions
 from handlers.common.rules import Refusal
+from handlers.common.staff_messages import asks_to_pass_on, leave_message
 from handlers.register import verify_queries
 from handlers.residents.dialog import require_home
 from handlers.wishes import queries, workflow
@@ -97,6 +98,17 @@ async def start(ctx: Context) -> None:
         ctx.say("wishes.ask_what")
         return
     await _with_description(ctx, text)
+
+
+@router.handle(
+    state(WHO, WHEN, NAME, CONFIRM), has_text(), lambda ctx: asks_to_pass_on(normalize(ctx.msg.text))
+)
+async def word_for_staff(ctx: Context) -> None:
+    """Not a wish after all but thanks or a word to pass on ("帮我谢谢她，再替我问问她…"): the story and
+    this line left as a message."""
+    before = str(ctx.dialog.data.get("description") or "")
+    said = ctx.msg.text.strip()
+    await leave_message(ctx, f"{before}；{said}" if before else said)
 
 
 @router.handle(state(WHAT), has_text())

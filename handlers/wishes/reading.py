@@ -151,11 +151,27 @@ def naming_in(text: str) -> Naming | None:
         return Naming("surname", lone)
     if _MISTAKE.search(said):
         return None  # "不对": something is wrong, not a name nor a no to showing one
+    named = _named_in_a_part(said)  # "我自己嘛 一个人住 写个孙就行了 孙奶奶"
+    if named is not None:
+        return named
     answer = yes_or_no(said)
     if answer is False:
         return Naming("hidden")  # "不用了", "不要": no to showing a name
     if answer is True or _SHOW.search(said):
         return Naming("shown")
+    return None
+
+
+def _named_in_a_part(said: str) -> Naming | None:
+    """Of an answer in several parts, the last part that is a 称呼 ("孙奶奶") or writes a surname ("写个孙就
+    行了"); None when no part does or the answer is one part."""
+    parts = [p for p in re.split(r"[\s,，.。!！、~～]+", said) if p]
+    if len(parts) < 2:
+        return None
+    for part in reversed(parts):
+        naming = naming_in(part)
+        if naming is not None and naming.kind in ("name", "surname"):
+            return naming
     return None
 
 
