@@ -77,7 +77,8 @@ answers(CATEGORY, PLACE, DESCRIBE, REOPEN_WHY)  # free text: 灯坏了 there is 
 questions(CATEGORY, HOME_PLACE)  # "社区有没有托管的地方" at "是哪一类问题？": answered, the report kept
 answers(PHOTO, HOME_PLACE, intents=("repair", "complaint"))  # "灯在三楼楼梯口", "坏了 楼道的": more words
 # a photo or 跳过 (or 提交): another clear request is answered, the report kept
-closed(PHOTO, about="拍|照|图|相片|提交|交|登记|报上去|发")
+# ...and "帮我转告王师傅尽快来修": the report pressed, not a message for the staff
+closed(PHOTO, about=r"拍|照|图|相片|提交|交|登记|报上去|发|(?:尽快|快点|赶紧|早点|马上)\S{0,4}?(?:来|修|弄)")
 
 _RATE = re.compile(r"^\s*评价\s*([1-5一二三四五])\s*分?\s*(.*)$", re.S)
 # 没修好 [R2611-0003 | 3] [what is still wrong]: a number only when it stands alone (not 3栋...)
@@ -438,6 +439,28 @@ async def word_for_staff(ctx: Context) -> None:
     before = COMMAND_FIRST.sub("", Draft.of(ctx.dialog).description)
     said = ctx.msg.text.strip()
     await leave_message(ctx, f"{before}；{said}" if before else said)
+
+
+# the report pressed on whoever will fix it, in the middle of it: "帮我转告王师傅尽快来修，晚上太黑了"
+_PRESSED = re.compile(
+    r"(?:转告|告诉|跟|叫|让|催)\S{0,8}?(?:尽快|快点|赶紧|早点|马上)\S{0,4}?(?:来|修|弄|处理)"
+)
+
+
+def _pressed(ctx: Context) -> bool:
+    return ctx.msg.has_text and bool(_PRESSED.search(normalize(ctx.msg.text)))
+
+
+@router.handle(state(HOME_PLACE, PLACE, PHOTO, CONFIRM), _pressed)
+async def pressed(ctx: Context) -> None:
+    """Not a message for the staff but the report's urgency: added to it, and the step asked again."""
+    draft = Draft.of(ctx.dialog)
+    said = ctx.msg.text.strip()
+    draft.description = f"{draft.description}；{said}" if draft.description else said
+    draft.keep(ctx.dialog)
+    ctx.say("repairs.urgency_added")
+    if ctx.dialog.question:
+        ctx.say_text(ctx.dialog.question)
 
 
 @router.handle(state(CATEGORY), has_text())
