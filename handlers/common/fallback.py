@@ -198,6 +198,10 @@ async def lost_in_dialog(ctx: Context) -> None:
 
 @router.handle(phase=Phase.FALLBACK)
 async def not_understood(ctx: Context) -> None:
+    # words the model cannot place that the catalog surely answers ("他下不了床，可不可以上门评残？")
+    knows = ctx.msg.has_text and idle()(ctx) and await lookup.catalog_knows(ctx, ctx.msg.text)
+    if knows and await ctx.redirect("service", ctx.msg.text):
+        return
     show_menu(ctx, "common.not_understood")
     if ctx.msg.has_text:  # "我公公今年八十了" then "听说有补贴": the next words may finish it
         ctx.dialog.update(unclear=ctx.msg.text.strip()[:500])

@@ -443,7 +443,7 @@ async def word_for_staff(ctx: Context) -> None:
 
 # the report pressed on whoever will fix it, in the middle of it: "帮我转告王师傅尽快来修，晚上太黑了"
 _PRESSED = re.compile(
-    r"(?:转告|告诉|跟|叫|让|催)\S{0,8}?(?:尽快|快点|赶紧|早点|马上)\S{0,4}?(?:来|修|弄|处理)"
+    r"(?:转告|告诉|催一下|催催)\S{0,8}?(?:尽快|快点|赶紧|早点|马上)\S{0,4}?(?:来|修|弄|处理)"
 )
 
 
@@ -451,7 +451,7 @@ def _pressed(ctx: Context) -> bool:
     return ctx.msg.has_text and bool(_PRESSED.search(normalize(ctx.msg.text)))
 
 
-@router.handle(state(HOME_PLACE, PLACE, PHOTO, CONFIRM), _pressed)
+@router.handle(state(PHOTO, CONFIRM), _pressed)
 async def pressed(ctx: Context) -> None:
     """Not a message for the staff but the report's urgency: added to it, and the step asked again."""
     draft = Draft.of(ctx.dialog)

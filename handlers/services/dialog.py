@@ -333,10 +333,10 @@ async def follow_up(ctx: Context) -> None:
     alone = search.ask(code, ctx.msg.text)
     listed_alone = alone.entries[0].key if alone.entries and alone.entries[0].key in keys else None
     # what the new words surely ask about, listed or not ("他下不了床，能不能不去现场评定？" is about 评残)
-    picked = alone.entries[0].key if alone.sure else None
+    picked = alone.entries[0].key if alone.sure else listed_alone
     if picked is None:  # else read with the question before
         found = search.ask(code, f"{ctx.dialog.data['question']} {ctx.msg.text}")
-        picked = found.entries[0].key if found.entries and found.entries[0].key in keys else listed_alone
+        picked = found.entries[0].key if found.entries and found.entries[0].key in keys else None
     cat = catalog(code)
     entry = cat.entries.get(picked) if picked else None
     ctx.dialog.clear()
