@@ -1,13 +1,14 @@
 """What a tenth round of conversations written blind found (sets AV and AW): thanks or a word for the staff
 asked in the middle of a report or a wish, a place said with 就在 before what it is not, an e-bike charging
-under the stairs told in Cantonese, and a name given in one part of a longer answer. Every example here is
-written for this file."""
+under the stairs told in Cantonese, a name given in one part of a longer answer, and a suggestion announced
+for the director. Every example here is written for this file."""
 
 from __future__ import annotations
 
 from bot.runtime import Conversations
 from handlers.common.corrections import corrected
 from handlers.repairs.models import Ticket
+from handlers.votes.models import Proposal
 from handlers.wishes.models import Wish
 from handlers.wishes.reading import Naming, naming_in
 from storage.models import StaffMessage
@@ -59,6 +60,14 @@ async def test_rubbish_below_the_building_not_in_the_stairway(conv: Conversation
 
 async def test_an_e_bike_charging_under_the_stairs_told_in_cantonese(conv: Conversations) -> None:
     await _each_filed_as(conv, {"楼下有人将电单车推入楼梯底充电，拉条拖板出嚟": "corridor"}, unit="1单元402")
+
+
+async def test_a_suggestion_announced_for_the_director_is_asked_for(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "4栋1单元301")
+    assert "请说说您的建议" in await chat.say("给李主任提个建议")
+    await chat.say("小花园的长椅太少了，能不能再添几张，老人遛弯走累了没地方坐")
+    proposal = await Proposal.get(person__openid="r-1")
+    assert "长椅" in proposal.text
 
 
 def test_a_name_in_one_part_of_a_longer_answer() -> None:
