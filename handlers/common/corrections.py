@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import re
 
-_MARKER = re.compile(r"(?:不对|(?<!是)不是|错了|说错了|搞错了|改成|改为|改到|应该是|换成)")  # not "是不是"
+# not "是不是" (a question), but "就是不是我们楼" and "可是不是…" are
+_MARKER = re.compile(
+    r"(?:不对|(?:(?<!是)|(?<=就是)|(?<=可是)|(?<=但是)|(?<=只是)|(?<=还是))不是|错了|说错了|搞错了|改成|改为|改到|应该是|换成)"
+)
 _LEAD = re.compile(r"^[\s，,。.！!、:：]*(?:是|在|要|就)?")
 
 

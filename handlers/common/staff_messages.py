@@ -83,11 +83,13 @@ _TELL_THEM = re.compile(
     r"|(?:帮我|替我|麻烦你们?)(?:谢谢|感谢)(?:一下)?(?:那位|那个|我们的?|咱们?的?)?\S{0,3}?"
     r"(?:调解员|网格员|师傅|主任|书记|阿姨|老师|志愿者|工作人员))"
     # praise to pass on: "…总算弄好了，就是想表扬一下王师傅"
-    r"|^.{0,60}?(?:想|要)表扬(?:一下)?(?:你们的?|我们的?|那位|那个)?\S{0,3}?"
+    r"|^(?!.*(?:漏|坏|爆|堵|吵|臭|脏|没人(?:收|管|修)|不亮|停水|停电|投诉))"
+    r".{0,60}?(?:想|要)表扬(?:一下)?(?:你们的?|我们的?|那位|那个)?\S{0,3}?"
     r"(?:师傅|主任|书记|网格员|阿姨|调解员|保安|保洁|志愿者|工作人员)"
     # one of the staff asked to get in touch: "想参加社区志愿者 麻烦让赵阿姨跟我联系一下"
-    r"|^.{0,40}?(?:麻烦|请|让|叫)(?:让|叫)?(?:社区的?|你们的?)?"
-    r"(?:网格员|工作人员|调解员|楼长|(?:小|老)[^\W\d]|[^\W\d]{1,2}(?:主任|书记|阿姨|师傅|老师))"
+    r"|^(?!.*(?:漏|坏|爆|堵|吵|臭|脏|没人(?:收|管|修)|不亮|停水|停电|投诉))"
+    r".{0,40}?(?:麻烦|请|让|叫)(?:让|叫)?(?:社区的?|你们的?)?"
+    r"(?:网格员|工作人员|调解员|楼长|(?:小|老)[^\W\d]|[^\W\d]{1,2}(?:主任|书记|阿姨|老师))"
     r"(?:有空|方便的?时候)?(?:跟|和|给)我(?:联系|打个?电话|回个?电话)"
     # a suggestion to pass on: "…另外有个建议想转给社区：棚子建的话一定要装监控…"
     r"|^.{4,}?(?:有个|有条|一个|一条|几个|几条|点)(?:建议|意见|想法)\S{0,2}?(?:想|要|麻烦)?(?:转给|转告|转达给?|带给)"
@@ -123,15 +125,18 @@ _JUST_A_MESSAGE = re.compile(
 # how to reach the resident, said right after the message was left ("我电话就是绑定的这个 白天都在家",
 # "下午三点以后都在家"): added to that message, not read as something new
 _HOW_TO_REACH = re.compile(
-    r"^\W*(?:我|俺)?(?:的)?(?:电话|手机|号码|白天|晚上|下午|上午|中午|周末|平时|随时|天天|一般)"
-    r"[^。！!？?]{0,24}?(?:在家|都在|有空|联系|打我|打给我|绑定的|能接|接电话|方便)"
+    r"^\W*(?:我|俺)?的?(?:电话|手机|号码)(?:就是|是)?\S{0,6}?(?:绑定的|这个|1[3-9]\d{9})"
+    r"|^\W*(?:我|俺)?(?:白天|晚上|下午|上午|中午|周末|平时|一般|随时|天天)[^。！!？?]{0,10}?"
+    r"(?:在家|有空|能接电话|接电话)"
     r"|^\W*1[3-9]\d{9}\W*$"
 )
+_A_QUESTION_TOO = re.compile(r"[?？吗呢]|怎么|几点|哪里|什么")
 
 
 def _reach_for_message(ctx: Context) -> bool:
     last = addendum.last_filed(ctx)
-    return last is not None and last[0] == "message" and len(ctx.msg.text) <= 40
+    text = ctx.msg.text
+    return last is not None and last[0] == "message" and len(text) <= 40 and not _A_QUESTION_TOO.search(text)
 
 
 @router.handle(pattern(_HOW_TO_REACH), _reach_for_message)
@@ -145,17 +150,23 @@ async def how_to_reach(ctx: Context) -> None:
     ctx.say("common.added", what=what)
 
 
-# a word asked to be passed on, said in the middle of a report or a wish ("…麻烦帮我转达谢意", "对，留言给
-# 李主任", "帮我谢谢她"), unless it is the report itself pressed on someone ("转告王师傅快点来修")
+# a word asked to be passed on to the staff, said in the middle of a report or a wish ("…麻烦帮我转达谢意",
+# "对，留言给李主任", "帮我谢谢那位调解员"); not a word for a neighbour ("麻烦转告楼上那家一声"), not a
+# volunteer asked to leave one ("有意愿的志愿者可以给我留言"), not the step's own answer ("确认提交，也替我
+# 谢谢网格员") and not the report pressed on someone ("转告王师傅快点来修")
+_STAFF = r"(?:李主任|主任|书记|居委会?|社区|网格员|调解员|工作人员|领导|[^\W\d]{1,2}(?:主任|书记|阿姨))"
 _PASSED_ON = re.compile(
-    r"留(?:个|一下|句)?言(?![了过])|转告|转达|(?:带|捎|传)(?:个|句)话|(?:帮我|替我)(?:谢谢|感谢)|谢意|谢谢她|谢谢他"
+    rf"(?:留(?:个|一下|句)?言|转告|转达|(?:带|捎|传)(?:个|句)话)(?:一下)?给?(?:一下)?(?:那位|那个|我们的?)?{_STAFF}"
+    rf"|(?:给|跟|向){_STAFF}\S{{0,3}}?(?:留(?:个|一下|句)?言|转告|转达|(?:带|捎|传)(?:个|句)话)"
+    rf"|转达(?:一下)?(?:我的|我们的)?谢意|(?:帮我|替我)(?:谢谢|感谢)(?:一下)?(?:那位|那个|我们的?)?\S{{0,3}}?"
+    r"(?:调解员|网格员|主任|书记|阿姨|志愿者|工作人员)|(?:帮我|替我)(?:谢谢|感谢)(?:一下)?(?:他|她)"
 )
-_PRESSED = re.compile(r"修|坏|漏|堵|处理|快点|尽快|赶紧|催|投诉")
+_NOT_PASSED_ON = re.compile(r"修|坏|漏|堵|处理|快点|尽快|赶紧|催|投诉|提交|确认|跳过|照片|匿名|姓")
 
 
 def asks_to_pass_on(text: str) -> bool:
     """The words ask for a message to the staff, not for the report or wish they interrupt."""
-    return bool(_PASSED_ON.search(text)) and not _PRESSED.search(text)
+    return bool(_PASSED_ON.search(text)) and not _NOT_PASSED_ON.search(text)
 
 
 @router.handle(pattern(_WILL_LEAVE))

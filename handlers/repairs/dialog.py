@@ -882,12 +882,20 @@ def _late_step_answer(ctx: Context) -> bool:
     if ctx.dialog.state is not None or not ctx.dialog.data.get("filed") or not ctx.msg.has_text:
         return False
     parts = [p for p in PARTS.split(normalize(ctx.msg.text)) if p][:2]  # "ok 提交", "跳过 太臭了"
-    return any(submits(p) or is_skip(p) or declines_photo(p) or CONFIRMED.match(p) for p in parts)
+    confirmed = "谢" not in ctx.msg.text  # "确认了，谢谢": thanks, not the summary answered again
+    return any(
+        submits(p) or is_skip(p) or declines_photo(p) or (confirmed and CONFIRMED.match(p)) for p in parts
+    )
 
 
 @router.handle(_late_step_answer, phase=Phase.DIALOG)
 async def already_filed(ctx: Context) -> None:
     ctx.say("repairs.already_filed", number=ctx.dialog.data["filed"])
+
+
+# a place of the estate in the open, that a correction can move a report to (not a garage, which may be under
+# a building)
+_OPEN_SPOT = re.compile(r"[东南西北]大?门|大门|正门|后门|小?花园|小?广场|小区外面?|外面(?:的|那条)?马路|马路")
 
 
 async def _place_corrected(ctx: Context) -> bool:
@@ -898,9 +906,11 @@ async def _place_corrected(ctx: Context) -> bool:
         return False  # "不是我们楼的 我在三栋六楼看得清清楚楚": where the resident is, not the place
     draft = Draft.of(ctx.dialog)
     if said.building is None and not said.unit:  # "哎不是 说错了 是东门 进来那个口子": a place of the estate
-        spot = LANDMARK.search(fix)
+        spot = _OPEN_SPOT.search(fix)
         if spot is None or INDOORS.search(fix) or ASKS_MORE.search(ctx.msg.text) or len(fix) > 24:
             return False  # "…另外请问，东门那个充电棚什么时候能建好？": a question, not a place
+        if draft.category == "lift":  # "不是，是地下车库到一楼那段": still the building's lift
+            return False
         draft.building, draft.unit = None, 0
         return _moved(ctx, draft, spot.group())
     if said.building is not None:

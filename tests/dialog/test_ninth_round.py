@@ -16,7 +16,7 @@ from tests.helpers import bound
 
 async def test_problems_told_their_own_way_take_their_category(conv: Conversations) -> None:
     said = {
-        "一辆银色SUV卡在单元门前，里面的车都出不去": "parking",
+        "有辆白色SUV横在单元门口，按喇叭也没人管": "parking",
         "顶楼那户在平台上搭彩钢房，天天敲敲打打": "illegal_building",
         "五楼那家在窗户外面焊了一截铁架子伸出来": "illegal_building",
         "三楼楼道里有张旧沙法挡着路": "corridor",
