@@ -168,12 +168,12 @@ async def did_you_mean(ctx: Context) -> None:
         other = next(c for c in candidates if c != "bind")
         if await ctx.redirect(other, ctx.msg.text):
             return
-    # "我还在坐月子，能不能我老公帮我去办？" just after a card, or a question the catalog surely answers
+    # "我还在坐月子，能不能我老公帮我去办？" just after a card, when the catalog has something for it; or a
+    # question the catalog surely answers
     if "service" in candidates:
-        after_card = "services:" in str(ctx.dialog.state or "")
-        if (after_card or await lookup.catalog_knows(ctx, ctx.msg.text)) and await ctx.redirect(
-            "service", ctx.msg.text
-        ):
+        text = ctx.msg.text
+        after_card = "services:" in str(ctx.dialog.state or "") and await lookup.catalog_finds(ctx, text)
+        if (after_card or await lookup.catalog_knows(ctx, text)) and await ctx.redirect("service", text):
             return
     offer_choices(ctx, candidates)
 

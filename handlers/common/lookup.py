@@ -21,3 +21,19 @@ async def catalog_knows(ctx: Context, text: str) -> bool:
         if await knows(ctx, text):
             return True
     return False
+
+
+Finds = Callable[[Context, str], Awaitable[bool]]
+_FINDERS: list[Finds] = []
+
+
+def register_finder(finds: Finds) -> None:
+    _FINDERS.append(finds)
+
+
+async def catalog_finds(ctx: Context, text: str) -> bool:
+    """The catalog has any entry for the words (a card or a short list to choose from)."""
+    for finds in _FINDERS:
+        if await finds(ctx, text):
+            return True
+    return False

@@ -83,14 +83,15 @@ _TELL_THEM = re.compile(
     r"|(?:帮我|替我|麻烦你们?)(?:谢谢|感谢)(?:一下)?(?:那位|那个|我们的?|咱们?的?)?\S{0,3}?"
     r"(?:调解员|网格员|师傅|主任|书记|阿姨|老师|志愿者|工作人员))"
     # praise to pass on: "…总算弄好了，就是想表扬一下王师傅"
-    r"|^(?!.*(?:漏|坏|爆|堵|吵|臭|脏|没人(?:收|管|修)|不亮|停水|停电|投诉))"
+    # (not praise with a problem after it: "想表扬一下保洁阿姨，不过2栋门口的垃圾桶好几天没倒了")
+    r"|^(?!.*(?:漏|坏|爆|堵|吵|臭|脏|没人(?:收|管|修)|不亮|停水|停电|投诉|不过|但是|可是|另外|还有|顺便))"
     r".{0,60}?(?:想|要)表扬(?:一下)?(?:你们的?|我们的?|那位|那个)?\S{0,3}?"
     r"(?:师傅|主任|书记|网格员|阿姨|调解员|保安|保洁|志愿者|工作人员)"
     # one of the staff asked to get in touch: "想参加社区志愿者 麻烦让赵阿姨跟我联系一下"
     r"|^(?!.*(?:漏|坏|爆|堵|吵|臭|脏|没人(?:收|管|修)|不亮|停水|停电|投诉))"
     r".{0,40}?(?:麻烦|请|让|叫)(?:让|叫)?(?:社区的?|你们的?)?"
     r"(?:网格员|工作人员|调解员|楼长|(?:小|老)[^\W\d]|[^\W\d]{1,2}(?:主任|书记|阿姨|老师))"
-    r"(?:有空|方便的?时候)?(?:跟|和|给)我(?:联系|打个?电话|回个?电话)"
+    r"(?:有空|方便的?时候)?(?:跟|和|给)我(?:联系|打个?电话|回个?电话)(?:一下|吧|哈|啊|呀|谢谢)*\W*$"  # last
     # a suggestion to pass on: "…另外有个建议想转给社区：棚子建的话一定要装监控…"
     r"|^.{4,}?(?:有个|有条|一个|一条|几个|几条|点)(?:建议|意见|想法)\S{0,2}?(?:想|要|麻烦)?(?:转给|转告|转达给?|带给)"
     r"(?:社区|居委会|主任|书记|工作人员|网格员|\S{1,2}主任)"
@@ -127,7 +128,7 @@ _JUST_A_MESSAGE = re.compile(
 _HOW_TO_REACH = re.compile(
     r"^\W*(?:我|俺)?的?(?:电话|手机|号码)(?:就是|是)?\S{0,6}?(?:绑定的|这个|1[3-9]\d{9})"
     r"|^\W*(?:我|俺)?(?:白天|晚上|下午|上午|中午|周末|平时|一般|随时|天天)[^。！!？?]{0,10}?"
-    r"(?:在家|有空|能接电话|接电话)"
+    r"(?:在家|有空|能接电话|接电话)(?:的|呢|哈|啊|呀)?\W*$"  # said last: not "晚上在家的时候楼上特别吵"
     r"|^\W*1[3-9]\d{9}\W*$"
 )
 _A_QUESTION_TOO = re.compile(r"[?？吗呢]|怎么|几点|哪里|什么")
@@ -223,7 +224,10 @@ def _only_told(ctx: Context) -> bool:
 
 @router.handle(pattern(_TELL_THEM), _only_told)
 async def tell_them(ctx: Context) -> None:
-    await leave_message(ctx)
+    # at "您是想：…", what was said before is what the message is about
+    before = str(ctx.dialog.data.get("said") or "") if ctx.dialog.state == CHOOSE_STATE else ""
+    said = ctx.msg.text.strip()
+    await leave_message(ctx, f"{before}；{said}" if before else said)
 
 
 @router.handle(pattern(_UNANSWERED), _only_unanswered)

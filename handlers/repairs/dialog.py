@@ -13,7 +13,7 @@ from bot.dialog import Dialog
 from bot.dispatcher import Context, Phase, Router, command, has_text, idle, intent, kind, pattern, state
 from bot.messages import Kind
 from handlers.common import addendum, formats, lookup
-from handlers.common.answers import choose, is_skip, yes_or_no
+from handlers.common.answers import choose, first_part, is_skip, yes_or_no
 from handlers.common.corrections import corrected
 from handlers.common.menu import CHOOSE_STATE
 from handlers.common.pause import answers, closed, questions
@@ -448,7 +448,10 @@ _PRESSED = re.compile(
 
 
 def _pressed(ctx: Context) -> bool:
-    return ctx.msg.has_text and bool(_PRESSED.search(normalize(ctx.msg.text)))
+    """Pressed, and the step not answered too ("确认，告诉他们赶紧来修啊" confirms: the step's own)."""
+    if not ctx.msg.has_text or not _PRESSED.search(text := normalize(ctx.msg.text)):
+        return False
+    return not (submits(text) or CONFIRMED.match(text) or declines_photo(text) or is_skip(first_part(text)))
 
 
 @router.handle(state(PHOTO, CONFIRM), _pressed)
@@ -772,7 +775,8 @@ async def photo_text(ctx: Context) -> None:
 
 # asked of the report at one of its steps: how long it takes, and whose it is
 _WHO_AND_WHEN = re.compile(
-    r"多久|几天|多长时间|多少天|(?:什么|啥|哪个)时候|啥子时候|好久|谁来|谁管|哪个(?:来|管)|归谁|谁负责|城管还是物业"
+    r"多久|几天|多长时间|多少天|(?:什么|啥|哪个|啥子)时候(?:能|会|可以|才)?(?:修|来|处理|弄|好)|好久"
+    r"|谁来|谁管|哪个(?:来|管)|归谁|谁负责|城管还是物业"
 )
 
 
@@ -882,10 +886,12 @@ def _late_step_answer(ctx: Context) -> bool:
     if ctx.dialog.state is not None or not ctx.dialog.data.get("filed") or not ctx.msg.has_text:
         return False
     parts = [p for p in PARTS.split(normalize(ctx.msg.text)) if p][:2]  # "ok 提交", "跳过 太臭了"
-    confirmed = "谢" not in ctx.msg.text  # "确认了，谢谢": thanks, not the summary answered again
-    return any(
-        submits(p) or is_skip(p) or declines_photo(p) or (confirmed and CONFIRMED.match(p)) for p in parts
-    )
+    # a bare "确认" said again; not "确认了，谢谢" (thanks) nor "确认，还有5栋电梯也坏了" (a new report)
+    confirmed = _CONFIRMED_ALONE.fullmatch(ctx.word) is not None
+    return confirmed or any(submits(p) or is_skip(p) or declines_photo(p) for p in parts)
+
+
+_CONFIRMED_ALONE = re.compile(r"(?:确认|确定)(?:提交|无误)?[了吧啦哈]*")
 
 
 @router.handle(_late_step_answer, phase=Phase.DIALOG)

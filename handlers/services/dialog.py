@@ -47,6 +47,13 @@ async def _knows_for_sure(ctx: Context, text: str) -> bool:
 lookup.register(_knows_for_sure)
 
 
+async def _finds(ctx: Context, text: str) -> bool:
+    return not search.ask(await community_code(ctx), text).none
+
+
+lookup.register_finder(_finds)
+
+
 # what a question asks about, in the order a short card leads with it (the words that ask for it)
 _ASKED = (
     ("documents", ("带", "材料", "证件", "准备", "资料", "证明")),

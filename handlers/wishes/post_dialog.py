@@ -101,7 +101,10 @@ async def start(ctx: Context) -> None:
 
 
 @router.handle(
-    state(WHO, WHEN, NAME, CONFIRM), has_text(), lambda ctx: asks_to_pass_on(normalize(ctx.msg.text))
+    state(WHO, WHEN, NAME, CONFIRM),
+    has_text(),
+    # not thanks for the volunteers the wish is for ("帮我谢谢那位志愿者")
+    lambda ctx: asks_to_pass_on(normalize(ctx.msg.text)) and "志愿者" not in ctx.msg.text,
 )
 async def word_for_staff(ctx: Context) -> None:
     """Not a wish after all but thanks or a word to pass on ("帮我谢谢她，再替我问问她…"): the story and

@@ -139,3 +139,41 @@ async def test_a_new_problem_after_a_message_is_not_added_to_it(conv: Conversati
     first = await bound(conv, "r-2", "3栋1单元204")
     reply = await first.say("家里厨房水管爆了漏了一地，请维修师傅给我回个电话")
     assert "留言号" not in reply
+
+
+def test_catalog_words_take_no_other_question() -> None:
+    from handlers.services import search
+
+    said = {
+        "我爸满八十了，听说政府每个月补点钱，怎么领": "old_age_allowance",
+        "没了工作以后，医保还能自己交吗": "resident_medical_insurance",
+    }
+    for words, key in said.items():
+        found = search.ask("xingfuli", words)
+        assert found.entries and found.entries[0].key == key, words
+    meals = search.ask("xingfuli", "我在坐月子，老公上班，社区能不能送饭")
+    assert not meals.entries or meals.entries[0].key != "maternity_insurance"
+
+
+async def test_a_problem_told_with_a_call_back_or_praise_is_no_message(conv: Conversations) -> None:
+    said = [
+        "请网格员跟我联系一下，我们单元电梯门老是关不上",
+        "想表扬一下保洁阿姨，不过2栋门口的垃圾桶好几天没倒了",
+        "请李主任跟我联系一下，东门充电棚那个我不同意",
+    ]
+    for number, words in enumerate(said):
+        chat = await bound(conv, f"r-{number}", f"2栋2单元{number + 201}")
+        assert "留言号" not in await chat.say(words), words
+    chat = await bound(conv, "r-9", "2栋2单元209")
+    assert "留言号" in await chat.say("麻烦给李主任留个言，我下周回老家，家里钥匙放在邻居家")
+    assert "补进" not in await chat.say("晚上在家的时候楼上特别吵，天天到十二点")
+
+
+async def test_the_summary_confirmed_with_a_push_is_filed(conv: Conversations) -> None:
+    chat = await bound(conv, "r-1", "4栋2单元201")
+    await chat.run([("楼道灯坏了", "是您家所在的"), ("是的", "照片")])
+    assert "承诺" not in await chat.say("什么时候有空我拍一张发给你们")
+    await chat.say("跳过")
+    assert "工单号" in await chat.say("确认，告诉他们赶紧来修啊")
+    reply = await chat.say("确认，还有5栋1单元电梯也坏了")
+    assert "已经提交" not in reply
