@@ -71,6 +71,8 @@ _FORWARD = re.compile(
 )
 # a person of the community asked to be told, anywhere in a message that says what about ("想表扬一下他们
 # 麻烦给李主任说一声", "催办有啥用 我要找活人 给李主任留言 让他给我个说法")
+# words of a problem to report, which a message for the staff told with praise or a call-back must not carry
+_A_PROBLEM = r"漏|坏|爆|堵|吵|臭|脏|没人(?:收|管|修)|不亮|停水|停电|投诉"
 _TELL_THEM = re.compile(
     r"^.{4,}?(?:给|跟|向|告诉)\S{0,3}(?:主任|书记|网格员|社区|居委会|工作人员|领导|楼长)"
     r"(?:说一声|说一下|讲一声|留个?言|反映一下|带个话|转告|请个?假)"
@@ -84,11 +86,11 @@ _TELL_THEM = re.compile(
     r"(?:调解员|网格员|师傅|主任|书记|阿姨|老师|志愿者|工作人员))"
     # praise to pass on: "…总算弄好了，就是想表扬一下王师傅"
     # (not praise with a problem after it: "想表扬一下保洁阿姨，不过2栋门口的垃圾桶好几天没倒了")
-    r"|^(?!.*(?:漏|坏|爆|堵|吵|臭|脏|没人(?:收|管|修)|不亮|停水|停电|投诉|不过|但是|可是|另外|还有|顺便))"
+    rf"|^(?!.*(?:{_A_PROBLEM}|不过|但是|可是|另外|还有|顺便))"
     r".{0,60}?(?:想|要)表扬(?:一下)?(?:你们的?|我们的?|那位|那个)?\S{0,3}?"
     r"(?:师傅|主任|书记|网格员|阿姨|调解员|保安|保洁|志愿者|工作人员)"
     # one of the staff asked to get in touch: "想参加社区志愿者 麻烦让赵阿姨跟我联系一下"
-    r"|^(?!.*(?:漏|坏|爆|堵|吵|臭|脏|没人(?:收|管|修)|不亮|停水|停电|投诉))"
+    rf"|^(?!.*(?:{_A_PROBLEM}))"
     r".{0,40}?(?:麻烦|请|让|叫)(?:让|叫)?(?:社区的?|你们的?)?"
     r"(?:网格员|工作人员|调解员|楼长|(?:小|老)[^\W\d]|[^\W\d]{1,2}(?:主任|书记|阿姨|老师))"
     r"(?:有空|方便的?时候)?(?:跟|和|给)我(?:联系|打个?电话|回个?电话)(?:一下|吧|哈|啊|呀|谢谢)*\W*$"  # last
@@ -191,9 +193,12 @@ def start_human(ctx: Context) -> None:
     ctx.say("common.human_ask")
 
 
-async def leave_message(ctx: Context, text: str | None = None) -> None:
-    """The message (``text``, else what was just said) left for the staff."""
-    number = await workflow.record_message(await ctx.person(), text or ctx.msg.text, ctx.now())
+async def leave_message(ctx: Context, *, story: str = "") -> None:
+    """What was just said left for the staff, after ``story`` (the words it follows) when there is one."""
+    said = ctx.msg.text.strip()
+    number = await workflow.record_message(
+        await ctx.person(), f"{story}；{said}" if story else said, ctx.now()
+    )
     ctx.dialog.clear()
     addendum.remember(ctx, "message", queries.id_of(number))
     ctx.say("common.human_done", number=number)
@@ -225,9 +230,9 @@ def _only_told(ctx: Context) -> bool:
 @router.handle(pattern(_TELL_THEM), _only_told)
 async def tell_them(ctx: Context) -> None:
     # at "您是想：…", what was said before is what the message is about
-    before = str(ctx.dialog.data.get("said") or "") if ctx.dialog.state == CHOOSE_STATE else ""
-    said = ctx.msg.text.strip()
-    await leave_message(ctx, f"{before}；{said}" if before else said)
+    await leave_message(
+        ctx, story=str(ctx.dialog.data.get("said") or "") if ctx.dialog.state == CHOOSE_STATE else ""
+    )
 
 
 @router.handle(pattern(_UNANSWERED), _only_unanswered)

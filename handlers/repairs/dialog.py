@@ -133,6 +133,10 @@ class Draft:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in dialog.data.items() if k in known and v is not None})
 
+    def add_words(self, said: str) -> None:
+        """More of the resident's words, after the description so far."""
+        self.description = f"{self.description}；{said}" if self.description else said
+
     def keep(self, dialog: Dialog, state: str | None = None) -> None:
         """Write the draft back to the dialog (entering ``state`` when given)."""
         values: dict[str, Any] = asdict(self)
@@ -436,9 +440,7 @@ def _only_a_word(ctx: Context) -> bool:
 async def word_for_staff(ctx: Context) -> None:
     """Not a report after all but a word for the staff (thanks, praise): the story and this line left as
     a message."""
-    before = COMMAND_FIRST.sub("", Draft.of(ctx.dialog).description)
-    said = ctx.msg.text.strip()
-    await leave_message(ctx, f"{before}；{said}" if before else said)
+    await leave_message(ctx, story=COMMAND_FIRST.sub("", Draft.of(ctx.dialog).description))
 
 
 # the report pressed on whoever will fix it, in the middle of it: "帮我转告王师傅尽快来修，晚上太黑了"
@@ -459,7 +461,7 @@ async def pressed(ctx: Context) -> None:
     """Not a message for the staff but the report's urgency: added to it, and the step asked again."""
     draft = Draft.of(ctx.dialog)
     said = ctx.msg.text.strip()
-    draft.description = f"{draft.description}；{said}" if draft.description else said
+    draft.add_words(said)
     draft.keep(ctx.dialog)
     ctx.say("repairs.urgency_added")
     if ctx.dialog.question:
@@ -489,7 +491,7 @@ async def category_answer(ctx: Context) -> None:
             return
     if found is None:  # more about the problem ("不是我们楼 是二栋楼门口"): kept with it, for its place
         if said not in draft.description:
-            draft.description = f"{draft.description}；{said}" if draft.description else said
+            draft.add_words(said)
         draft.no_photo = draft.no_photo or declines_photo(said)
         draft.keep(ctx.dialog)
         ctx.dialog.update(category_asked_again=True)
@@ -764,7 +766,7 @@ async def photo_text(ctx: Context) -> None:
     elif answer is True or len(ctx.word) < 2 or ASKS.search(said):  # "这个怎么拍": still the photo
         ctx.reask("repairs.photo_again")
     else:
-        draft.description = f"{draft.description}；{said}" if draft.description else said
+        draft.add_words(said)
         await _place_refined(ctx, draft, said)
         other = _filed_instead(said, draft)
         if other is not None:  # "水龙头已经拧紧了，就报秋千那个": the report is that one

@@ -109,9 +109,7 @@ async def start(ctx: Context) -> None:
 async def word_for_staff(ctx: Context) -> None:
     """Not a wish after all but thanks or a word to pass on ("帮我谢谢她，再替我问问她…"): the story and
     this line left as a message."""
-    before = str(ctx.dialog.data.get("description") or "")
-    said = ctx.msg.text.strip()
-    await leave_message(ctx, f"{before}；{said}" if before else said)
+    await leave_message(ctx, story=str(ctx.dialog.data.get("description") or ""))
 
 
 @router.handle(state(WHAT), has_text())
