@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import content
 from handlers.services.catalog import Catalog, Entry, catalog
-from nlp.search import Bm25Index, bigrams, query_terms
+from nlp.search import Bm25Index, Hit, bigrams, query_terms
 from nlp.tokenize import Tokenizer, normalize
 
 WEIGHTS = {"title": 3.0, "text": 1.0, "detail": 0.4, "grams": 0.6}
@@ -62,6 +62,8 @@ class _Index:
     catalog: Catalog
     keys: list[str]
     bm25: Bm25Index
+    # a number in one entry's name or synonyms ("法律援助（12348）"): that entry, by its position in keys
+    numbers: dict[str, int]
     # questions asked again ("几点下班", "办居住证要带什么"): their hits, kept with the catalog they came from
     asked: dict[tuple[str, int], tuple[tuple[Entry, ...], tuple[float, ...]]] = field(default_factory=dict)
 
@@ -95,7 +97,12 @@ def _index(code: str) -> _Index:
                 "grams": bigrams(title),
             }
         )
-    built = _Index(current, list(current.entries), Bm25Index(docs, WEIGHTS))
+    titled: dict[str, set[int]] = {}
+    for position, entry in enumerate(current.entries.values()):
+        for number in _NUMBER.findall(" ".join((entry.name, *entry.synonyms))):
+            titled.setdefault(number, set()).add(position)
+    numbers = {number: next(iter(held)) for number, held in titled.items() if len(held) == 1}
+    built = _Index(current, list(current.entries), Bm25Index(docs, WEIGHTS), numbers)
     for other in _indexes.values():
         other.asked.clear()  # the shared tokenizer knows new words now: questions may cut differently
     _indexes[code] = built
@@ -106,6 +113,23 @@ def warm_up(codes: list[str]) -> None:
     """Build the tokenizer and the indexes now rather than during a resident's first question."""
     for code in codes:
         _index(code)
+
+
+# a hotline's number ("12348是什么电话"): three to five digits standing alone
+_NUMBER = re.compile(r"(?<!\d)\d{3,5}(?!\d)")
+
+
+def _named(index: _Index, question: str, hits: list[Hit]) -> list[Hit]:
+    """The one entry whose name or synonyms hold a number the question names comes first, and surely so:
+    "12348是什么电话" asks about 法律援助（12348）, whatever the other words score."""
+    named = {index.numbers[n] for n in _NUMBER.findall(question) if n in index.numbers}
+    if len(named) != 1:
+        return hits
+    position = named.pop()
+    others = [h for h in hits if h.index != position]
+    own = next((h.score for h in hits if h.index == position), 0.0)
+    best_other = others[0].score if others else 0.0
+    return [Hit(position, max(own, SURE, LEAD * best_other + 0.001)), *others]
 
 
 # what the resident says the question is not about: "…不是找志愿者那种 是问有没有那种托管点"
@@ -120,6 +144,7 @@ def ask(code: str, question: str, limit: int = 3) -> Found:
         # read as every rule reads it: slips of voice input ("申请底保") and traditional characters
         terms = query_terms(_NOT_THIS.sub(" ", normalize(question)), tokenizer().tokens, stopwords())
         hits = [h for h in index.bm25.search(terms, limit) if h.score >= FLOOR]
+        hits = _named(index, question, hits)[:limit]
         kept = (
             tuple(index.catalog.entries[index.keys[h.index]] for h in hits),
             tuple(round(h.score, 3) for h in hits),

@@ -190,3 +190,15 @@ async def test_a_question_about_the_card_just_shown(conv: Conversations) -> None
     # a new request after a card is not read as a question about it
     reply = await chat.say("我想去报修 楼道灯坏了")
     assert "公共照明" in reply
+
+
+async def test_a_hotline_named_by_its_number_is_that_hotline_after_another_card(conv: Conversations) -> None:
+    chat = await bound(conv)
+    # 12348 is in one entry's name: that entry for sure, not a choice of one
+    reply = await chat.say("12348是什么电话")
+    assert reply.startswith("【法律援助（12348）】") and "电话：12348" in reply
+    # after another card, "…是什么电话" would ask that card's phone; the number names a card of its own
+    assert (await chat.say("办居住证要带什么")).startswith("【居住证办理】")
+    assert (await chat.say("12345是什么电话")).startswith("【12345 政务服务便民热线】")
+    assert (await chat.say("办居住证要带什么")).startswith("【居住证办理】")
+    assert "0871-65550000" in await chat.say("那电话多少")  # 居住证's own phone, asked after its card

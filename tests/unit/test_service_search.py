@@ -81,3 +81,11 @@ def test_a_question_asked_again_finds_what_it_found_and_a_new_index_forgets_it()
     search.forget()  # what a catalog reload does: the new index starts with nothing kept
     assert (question, 3) not in search._index("xingfuli").asked
     assert [e.key for e in search.ask("xingfuli", question).entries] == expected[0]
+
+
+def test_a_number_in_one_entry_s_name_makes_that_entry_sure() -> None:
+    found = search.ask("xingfuli", "12348是什么电话")
+    assert found.sure and found.entries[0].key == "legal_aid"
+    assert search.ask("xingfuli", "12338多少号").entries[0].key == "hotline_women"
+    # a number no title holds changes nothing; nor does one held by the phones alone (110 is a station's)
+    assert search.ask("xingfuli", "65550000是哪里") == search.ask("xingfuli", "是哪里")
