@@ -53,8 +53,7 @@ from handlers.repairs.reading import (
     submits,
 )
 from handlers.repairs.workflow import ReportRepair
-from handlers.residents import workflow as residents
-from handlers.residents.dialog import require_home
+from handlers.residents.dialog import home_this_turn, require_home
 from nlp.slots import extract_address, extract_choice
 from nlp.tokenize import normalize, strip_punctuation
 from nlp.understand import WISH_ASKED
@@ -514,7 +513,7 @@ async def _with_category(ctx: Context, draft: Draft, category: Category) -> None
     person = await ctx.person()
     said = extract_address(draft.description)
     building = await queries.building_written(person.community_id, said)
-    home = await residents.home_of(person)
+    home = await home_this_turn(ctx)
     assert home is not None
     if building is not None:
         unit = said.unit or 0

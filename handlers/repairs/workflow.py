@@ -206,7 +206,7 @@ async def _assignee(category: Category, community_id: int) -> Person | None:
 
 
 async def _pool(ticket: Ticket) -> list[Person]:
-    roles = await Role.filter(community_id=ticket.community_id, role=ticket.handler_role).prefetch_related(
+    roles = await Role.filter(community_id=ticket.community_id, role=ticket.handler_role).select_related(
         "person"
     )
     return [r.person for r in roles]

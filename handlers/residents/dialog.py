@@ -80,9 +80,22 @@ async def start_binding(
     await _ask_community(ctx)
 
 
+_HOME = "residents.home"  # in ctx.data: (the person's home id, their home) read this turn
+
+
+async def home_this_turn(ctx: Context) -> HomeAddress | None:
+    """The sender's home, read once a turn: a report's first turn asks twice (is there one, and where)."""
+    person = await ctx.person()
+    kept = ctx.data.get(_HOME)
+    if kept is None or kept[0] != person.home_id:  # not read yet, or bound elsewhere since
+        kept = ctx.data[_HOME] = (person.home_id, await queries.home_of(person))
+    home: HomeAddress | None = kept[1]
+    return home
+
+
 async def require_home(ctx: Context, then: str) -> HomeAddress | None:
     """For workflows that need a home: the bound home, or start binding and resume ``then`` after."""
-    home = await queries.home_of(await ctx.person())
+    home = await home_this_turn(ctx)
     if home is None:
         ctx.say("residents.bind_first")
         await start_binding(ctx, after=then, words=ctx.msg.text.strip() if ctx.msg.has_text else "")

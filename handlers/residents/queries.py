@@ -110,7 +110,7 @@ async def person(person_id: int) -> Person | None:
 async def home_of(someone: Person) -> HomeAddress | None:
     if someone.home_id is None:
         return None
-    home = await Home.get(id=someone.home_id).prefetch_related("community", "building")
+    home = await Home.get(id=someone.home_id).select_related("community", "building")  # one statement
     return HomeAddress(home.community, home.building, home.unit, home.room)
 
 
