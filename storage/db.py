@@ -128,13 +128,13 @@ M = TypeVar("M", bound=Model)
 async def once(model: type[M], source_key: str, make: Callable[[], Awaitable[M]]) -> M:
     """``make()`` the row for ``source_key`` unless it exists. When two deliveries of one message (or one
     client key) race, the unique ``source_key`` lets one insert; the other gets that row, not an error."""
-    existing = await model.get_or_none(source_key=source_key)
+    existing = await first_by(model, "source_key", source_key)
     if existing is not None:
         return existing
     try:
         return await make()
     except IntegrityError:
-        found = await model.get_or_none(source_key=source_key)
+        found = await first_by(model, "source_key", source_key)
         if found is None:
             raise
         return found

@@ -129,6 +129,8 @@ async def test_a_delivery_seen_twice_is_one_ballot(seeded: str) -> None:
     first = await workflow.cast(c.id, person, [0], T0 + DAY, source_key="msg:1")
     again = await workflow.cast(c.id, person, [0], T0 + DAY, source_key="msg:1")
     assert first.id == again.id and await Ballot.all().count() == 1
+    # the row found again is read as Tortoise reads it: its JSON choices a list, its times aware
+    assert again.choices == [0] and again.cast_at == first.cast_at
 
 
 async def test_proxy_votes_say_who_acted_for_whom(seeded: str) -> None:
