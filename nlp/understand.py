@@ -63,7 +63,10 @@ TRYING_IT = re.compile(
 # "想请社区志愿者帮忙换一个", "想找两个志愿者周末帮忙把我抬下楼"); not "我想当志愿者"
 # a wish asked for by its name ("我想为我母亲发个微心愿。她住…每个月要去社区卫生服务站拿药"): a wish, whatever
 # the rest of a long message sounds like to the model
-WISH_NAMED = re.compile(r"(?:发|许|提|报|登记|写|申请)(?:一?个|一下|啥子?|什么)?(?:这个)?(?:微)?心愿")
+# "发个心愿", and 许愿 itself ("可以这样许愿不"; not "也许愿意")
+WISH_NAMED = re.compile(
+    r"(?:发|许|提|报|登记|写|申请)(?:一?个|一下|啥子?|什么)?(?:这个)?(?:微)?心愿|(?<![也或])许(?:一?个|一下|下)?愿(?!意)"
+)
 WISH_ASKED = re.compile(
     WISH_NAMED.pattern  # "微心愿会有人上门…吗":
     + r"|心愿(?!墙).{0,4}(?<!我)(?:能|可以|会|能不能|可不可以)(?:有人|找人|帮我|帮忙)"

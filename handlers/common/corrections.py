@@ -12,8 +12,11 @@ _MARKER = re.compile(
 _LEAD = re.compile(r"^[\s，,。.！!、:：]*(?:是|在|要|就)?")
 
 
-# "是8栋", and after a yes: "对，是6栋2单元，不是我们1单元"
-_AFFIRMED = re.compile(r"^[\s，,。.！!]*(?:(?:对的?|嗯+|是的|没错|对头)[\s，,。.！!]*)?(?:就是|就在|是|在)")
+# "是8栋", and after a yes: "对，是6栋2单元，不是我们1单元"; or a place named first: "3栋2单元那部，不是
+# 我家那栋"
+_AFFIRMED = re.compile(
+    r"^[\s，,。.！!]*(?:(?:对的?|嗯+|是的|没错|对头)[\s，,。.！!]*)?(?:就是|就在|是|在|(?=[\d一二三四五六七八九十]+(?:栋|幢|号楼|单元)))"
+)
 _BUT_IS = re.compile(r"[，,\s]*(?:而)?是")  # "不是我们单元，是隔壁1单元": what it is, after what it is not
 
 

@@ -260,9 +260,23 @@ async def photo_first(ctx: Context) -> None:
 
 
 # -- reporting --------------------------------------------------------------------------------------
+# how to sort rubbish asked, in a report's words ("烂水果和果皮算哪种垃圾 纸箱子呢 之前被说扔错了"): a
+# question for the catalog, not a complaint about rubbish
+_SORTING_ASKED = re.compile(
+    r"(?:算|是|属于)(?:哪|什么|啥|啥子|哪样)(?:一?种|一?类|个)?垃圾|垃圾(?:怎么|咋|咋个|如何)分|(?:扔|丢|放)(?:哪|什么|啥)个?桶"
+)
+
+
 @router.handle(intent("repair", "complaint"), idle())
 async def report(ctx: Context) -> None:
+    if ctx.msg.has_text and _SORTING_ASKED.search(ctx.msg.text):
+        await ctx.redirect("service", ctx.msg.text)
+        return
     kind = "complaint" if ctx.intent == "complaint" else "repair"
+    # a question just left unanswered ("…那块地是私人的吗？有人…搭了个小棚子"), then "那我反映一下吧": what it
+    # told may be the report's problem
+    idle_data = ctx.dialog.data if (ctx.dialog.state or "").startswith("idle:") else {}
+    earlier = str(idle_data.get("question") or idle_data.get("unclear") or "")
     home = await require_home(ctx, then=kind)
     if home is None:
         return
@@ -277,6 +291,11 @@ async def report(ctx: Context) -> None:
         draft.photo = earlier_photo
     draft.keep(ctx.dialog, CATEGORY)
     found = _category_said(ctx.msg.text, draft) if ctx.msg.has_text else None
+    if found is None and earlier and ctx.msg.has_text:
+        found = _category_said(f"{earlier} {ctx.msg.text}", draft)
+        if found is not None:
+            draft.description = f"{earlier}；{draft.description}"
+            draft.keep(ctx.dialog)
     if found is None:
         _ask_category(ctx, kind)
         return
@@ -762,6 +781,8 @@ async def photo_text(ctx: Context) -> None:
     elif _WHO_AND_WHEN.search(said) and ASKS_MORE.search(said):  # "一般报了多久能修好啊？"
         _who_and_when(ctx, draft)
         ctx.say("repairs.photo_again")
+    elif answer is True and await _unit_added(ctx, draft, said):
+        return
     elif answer is True or len(ctx.word) < 2 or ASKS.search(said):  # "这个怎么拍": still the photo
         ctx.reask("repairs.photo_again")
     else:
@@ -787,15 +808,31 @@ def _who_and_when(ctx: Context, draft: Draft) -> None:
     ctx.say("repairs.who_and_when", who=who, hours=formats.hours(category.resolution_hours))
 
 
-async def _place_refined(ctx: Context, draft: Draft, said: str) -> None:
-    """ "1单元 单元门上面那个灯" about a report placed in 2栋: the unit the place lacked."""
+async def _place_refined(ctx: Context, draft: Draft, said: str) -> bool:
+    """ "1单元 单元门上面那个灯" (or "3栋2单元那部") about a report placed in 2栋 (3栋): the unit the place
+    lacked (False: nothing refined)."""
     address = extract_address(said)
-    if draft.building is None or draft.unit or not address.unit or address.has_building:
-        return
+    if draft.building is None or draft.unit or not address.unit or address.letter is not None:
+        return False
     building = await queries.building_by_id(draft.building)
-    if building is not None and (not building.units or address.unit <= building.units):
-        draft.unit = address.unit
-        draft.where = formats.home(building.label, address.unit)
+    if building is None or address.building not in (None, building.number):
+        return False
+    if building.units and address.unit > building.units:
+        return False
+    draft.unit = address.unit
+    draft.where = formats.home(building.label, address.unit)
+    return True
+
+
+async def _unit_added(ctx: Context, draft: Draft, said: str) -> bool:
+    """ "对，1单元，我店就是101…" at the photo: a yes to no question asked, with the unit the place lacked;
+    the words kept, the report shown to confirm (a photo may still follow)."""
+    if ASKS.search(said) or not await _place_refined(ctx, draft, said):
+        return False
+    draft.add_words(said)
+    ctx.say("repairs.photo_words_added")
+    _confirm(ctx, draft)
+    return True
 
 
 def _confirm(ctx: Context, draft: Draft) -> None:

@@ -106,7 +106,17 @@ ONLY_A_WORD = re.compile(
 
 def submits(text: str) -> bool:
     """提交 said in a part of the answer that asks nothing ("那就这样交吧，调解的时候能不能别吵起来啊")."""
-    return any(SUBMIT.search(part) and not ASKS.search(part) for part in PARTS.split(normalize(text)))
+    asked = bool(re.search(r"[?？]", text))
+    return any(
+        SUBMIT.search(part)
+        and not ASKS.search(part if asked or _CAN.search(part) else _BIDDING.sub("", part))
+        for part in PARTS.split(normalize(text))
+    )
+
+
+# 嘛 closing a bidding ("好的交上去嘛", "那就提交嘛"), not a question ("能交上去嘛", "交上去嘛？")
+_BIDDING = re.compile(r"(?<=[交去上])嘛$")
+_CAN = re.compile(r"能|可以|会不会")
 
 
 def declines_photo(text: str) -> bool:

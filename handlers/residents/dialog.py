@@ -166,8 +166,16 @@ async def change(ctx: Context) -> None:
     elif choice == 2:
         ctx.dialog.clear()
         ctx.say("residents.keep_home")
+    elif ctx.msg.has_text and ctx.intent not in _NOT_ELSEWHERE:
+        # "我妈今年满80了…要怎么申请？", "那我投弃权": not about moving; the home stays, the request answered
+        ctx.dialog.clear()
+        await ctx.dispatcher.feed(ctx)
     else:
         ctx.reask("residents.change_again")
+
+
+# at "需要更换吗？", what is still about the home, or no request at all
+_NOT_ELSEWHERE = frozenset({None, "bind", "chitchat", "thanks", "greet", "cancel", "help", "my_info"})
 
 
 # -- step 1: which community ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from bot.dispatcher import Context, Router, command, has_text, idle, intent, pat
 from handlers.common import formats
 from handlers.common.answers import choose, ordinal, yes_or_no
 from handlers.common.pause import answered_by, answers
+from handlers.common.staff_messages import asks_to_pass_on, leave_message
 from handlers.residents.dialog import require_home
 from handlers.votes import mentions, queries, workflow
 from handlers.votes.queries import ConsultationView, Per
@@ -380,8 +381,24 @@ def _asks(text: str, options: tuple[str, ...]) -> bool:
     bare = strip_punctuation(normalize(text))
     if not mentions.is_question(text) or bare.isdigit() or bare in options:
         return False
-    last = [p for p in _SEPARATORS.split(_trimmed(text)) if p][-1:]
+    parts = [p for p in _SEPARATORS.split(_trimmed(text)) if p]
+    if _chosen_first_then_worried(text, parts, options):
+        return False
+    last = parts[-1:]
     return not (last and choose(last[0], list(options)) and not mentions.is_question(last[0]))
+
+
+# a worry said aloud, not asked of anyone: "…万一着火咋办", "…小推车都进不来 咋整"
+_WORRY = re.compile(r"咋整|咋办|咋个整|咋个办|咋弄|怎么办|怎么整|怎么弄")
+
+
+def _chosen_first_then_worried(text: str, parts: list[str], options: tuple[str, ...]) -> bool:
+    """ "不同意 东门本来就贼挤 再搭个棚 买菜的小推车都进不来 咋整": an option said first and alone, then the
+    reasons, whose only question is a worry (no question mark, nothing else asked)."""
+    first = _TAIL_WORDS.sub("", parts[0]) if parts else ""
+    if len(parts) < 2 or len(first) > 4 or choose(first, list(options)) is None:  # "不同意", "反对", "同意吧"
+        return False
+    return not re.search(r"[?？]", text) and not mentions.is_question(_WORRY.sub(" ", text))
 
 
 def _chooses(data: Mapping[str, Any], text: str) -> bool:
@@ -396,6 +413,8 @@ answered_by(BALLOT, _chooses)
 async def _not_a_choice(ctx: Context, c: ConsultationView, text: str) -> None:
     if mentions.puts_off(text):
         await _later(ctx, c)
+        if asks_to_pass_on(text):  # "我们家先不投。请帮我给李主任留个言：建棚子一定要…": and that word left
+            await leave_message(ctx)
         return
     names_it = mentions.mention(text, 0, c.title, c.options, title_words(ctx)).named >= 2
     if _THIS_ONE.search(normalize(text)):  # "看看这个": the consultation shown, its options again

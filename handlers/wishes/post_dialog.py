@@ -274,12 +274,13 @@ _DROPPED = re.compile(
 # unless the wish is said to go on after it ("…那我老公已经投过了 那算了。心愿接着弄，匿名吧")
 _GOES_ON = re.compile(
     r"(?:心愿|这个)(?:还是|接着|继续|照样)(?:弄|发|办|填|许)|(?:接着|继续)(?:发|填|许)|心愿(?:还是)?要(?:发|许)"
+    r"|^(?:\W|算了)*还是(?:匿名|不写|别写|写|显示)"
 )
 
 
 def _wish_dropped(text: str) -> bool:
     found = _DROPPED.search(text)
-    return found is not None and not _GOES_ON.search(text, found.end())
+    return found is not None and not _GOES_ON.search(text[found.end() :])
 
 
 @router.handle(state(NAME), has_text(), lambda ctx: _wish_dropped(ctx.msg.text))

@@ -128,9 +128,18 @@ _LATIN_NAME = re.compile(r"^[a-z][a-z .'-]{1,20}$")
 _LATIN_ANSWERS = frozenset({"ok", "okay", "yes", "no", "sure", "yep", "yeah", "yup", "nope", "nah", "thanks"})
 
 
+# a mind changed in the answer: what comes after it decides ("…算了算了还是匿名", "…算了 写个王吧")
+_CHANGED_MIND = re.compile(r"(?:算了[\W算了]*)+(?:还是)?")
+
+
 def naming_in(text: str) -> Naming | None:
     """How the resident wants to be named, or None when the answer says nothing of it ("让我想想")."""
     said = normalize(text)
+    changed = _CHANGED_MIND.search(said)
+    if changed and changed.end() < len(said):  # "显示吧 姓何……算了算了还是匿名": what is said last
+        after = naming_in(said[changed.end() :])
+        if after is not None:
+            return after
     surname = _surname(said)
     if surname:
         return Naming("surname", surname, _gender(said))
@@ -250,5 +259,9 @@ def _own_name(said: str) -> str:
     if core[0] in "小老阿" and len(core) <= 3 and plain and not family_in(core) and not speaks_of_self(core):
         return core  # 小李, 老张, 阿芳; not 老妈, 阿拉
     if family and 1 <= len(rest) <= 2 and not any(ch in _NOT_IN_A_NAME for ch in rest):
-        return core  # 张伟, 欧阳娜娜
+        return "" if core in _WORDS_LIKE_NAMES else core  # 张伟, 欧阳娜娜; not 明白
     return ""
+
+
+# everyday words that begin with a surname: "明白了，谢谢" is no 明白 to show
+_WORDS_LIKE_NAMES = frozenset({"明白", "明天", "周末", "马上", "高兴", "方便", "安心", "钱多", "谢谢"})

@@ -165,7 +165,6 @@ async def test_a_puzzled_sound_is_not_taken_for_a_question(conv: Conversations) 
     [
         ("遗产继承怎么分", "12348 法律援助热线"),
         ("快递丢了找谁", "12315 消费投诉热线"),
-        ("公积金怎么提取", "12333 人社服务热线"),
         ("这个东西怎么弄啊", "12345 政务服务热线"),
     ],
 )

@@ -295,7 +295,7 @@ async def test_worker_delivers_the_outbox_alone_and_stops(
 
 def test_content_check_finds_problems(tmp_path: Path) -> None:
     ok = cli("content", "check", cwd=tmp_path)
-    assert ok.returncode == 0 and "xingfuli: 59 entries" in ok.stdout and ok.stdout.strip().endswith("ok")
+    assert ok.returncode == 0 and "xingfuli: 60 entries" in ok.stdout and ok.stdout.strip().endswith("ok")
     local = tmp_path / "data" / "content" / "services"
     local.mkdir(parents=True)
     (local / "xingfuli.yaml").write_text(
