@@ -12,11 +12,12 @@ _MARKER = re.compile(
 _LEAD = re.compile(r"^[\s，,。.！!、:：]*(?:是|在|要|就)?")
 
 
-# "是8栋", and after a yes: "对，是6栋2单元，不是我们1单元"; or a place named first: "3栋2单元那部，不是
-# 我家那栋"
-_AFFIRMED = re.compile(
-    r"^[\s，,。.！!]*(?:(?:对的?|嗯+|是的|没错|对头)[\s，,。.！!]*)?(?:就是|就在|是|在|(?=[\d一二三四五六七八九十]+(?:栋|幢|号楼|单元)))"
-)
+# "是8栋", and after a yes: "对，是6栋2单元，不是我们1单元"
+_AFFIRMED = re.compile(r"^[\s，,。.！!]*(?:(?:对的?|嗯+|是的|没错|对头)[\s，,。.！!]*)?(?:就是|就在|是|在)")
+# or a place named first, and apart from the 不是 after it: "3栋2单元那部，不是我家那栋", "5栋 不是3栋" (not
+# "3栋2单元不是，是4栋1单元", which denies it)
+_PLACE_FIRST = re.compile(r"^[\s，,。.！!]*(?=[\d一二三四五六七八九十]+(?:栋|幢|号楼|单元))")
+_PLACE_DENIED = re.compile(r"(?:栋|幢|号楼|单元|\d)$")
 _BUT_IS = re.compile(r"[，,\s]*(?:而)?是")  # "不是我们单元，是隔壁1单元": what it is, after what it is not
 
 
@@ -36,6 +37,8 @@ def corrected(text: str) -> str | None:
                 start = markers[index - 1].end() if index else 0
                 before = text[start : found.start()]
                 affirmed = _AFFIRMED.match(before)
+                if affirmed is None and not _PLACE_DENIED.search(before):
+                    affirmed = _PLACE_FIRST.match(before)
                 if affirmed and before[affirmed.end() :].strip(" ，,。."):
                     return before[affirmed.end() :].strip(" ，,。.")
             return rest

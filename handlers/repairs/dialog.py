@@ -263,13 +263,24 @@ async def photo_first(ctx: Context) -> None:
 # how to sort rubbish asked, in a report's words ("烂水果和果皮算哪种垃圾 纸箱子呢 之前被说扔错了"): a
 # question for the catalog, not a complaint about rubbish
 _SORTING_ASKED = re.compile(
-    r"(?:算|是|属于)(?:哪|什么|啥|啥子|哪样)(?:一?种|一?类|个)?垃圾|垃圾(?:怎么|咋|咋个|如何)分|(?:扔|丢|放)(?:哪|什么|啥)个?桶"
+    r"(?:算|属于)(?:哪|什么|啥|啥子|哪样)(?:一?种|一?类|个)?垃圾|垃圾(?:怎么|咋|咋个|如何)分|(?:扔|丢|放)(?:哪|什么|啥)个?桶"
 )
+# unless rubbish is complained of too ("垃圾桶满了三天没人清 臭死了 顺便问下奶茶杯算哪种垃圾"): the report
+_RUBBISH_COMPLAINED = re.compile(r"投诉|反映|臭|满了|没人|不管|堆|堵|脏|苍蝇|乱扔|溢|清运")
+
+
+# a report that points back at what was just said ("那我反映一下吧", "那就报修吧"; not "我要投诉", which may
+# be about anything)
+_REFERS_BACK = re.compile(r"^\W*(?:那|这)")
 
 
 @router.handle(intent("repair", "complaint"), idle())
 async def report(ctx: Context) -> None:
-    if ctx.msg.has_text and _SORTING_ASKED.search(ctx.msg.text):
+    if (
+        ctx.msg.has_text
+        and _SORTING_ASKED.search(ctx.msg.text)
+        and not _RUBBISH_COMPLAINED.search(ctx.msg.text)
+    ):
         await ctx.redirect("service", ctx.msg.text)
         return
     kind = "complaint" if ctx.intent == "complaint" else "repair"
@@ -291,7 +302,7 @@ async def report(ctx: Context) -> None:
         draft.photo = earlier_photo
     draft.keep(ctx.dialog, CATEGORY)
     found = _category_said(ctx.msg.text, draft) if ctx.msg.has_text else None
-    if found is None and earlier and ctx.msg.has_text:
+    if found is None and earlier and ctx.msg.has_text and _REFERS_BACK.match(ctx.msg.text):
         found = _category_said(f"{earlier} {ctx.msg.text}", draft)
         if found is not None:
             draft.description = f"{earlier}；{draft.description}"

@@ -75,7 +75,7 @@ INDOORS = re.compile(r"楼道|楼梯|我家|家里|屋里|屋头|电梯|楼上|�
 # "提交咯", "对 提交", "行 整吧 提交", "确认送出": filed as it stands, whatever step it is said at
 # ("先别提交", "等会再提交", "提交照片" are not)
 SUBMIT = re.compile(
-    r"(?<![不别没再])(?:确认|直接|赶紧|马上)?(?:提交|送出)(?!照片|图|相片)|交上去|报上去|(?:先|直接|就这样|那就)交|"
+    r"(?<![不别没再])(?:确认|直接|赶紧|马上)?(?:提交|送出)(?!照片|图|相片)|(?<![不别没再])(?:交|报)上去|(?:先|直接|就这样|那就)交|"
     r"(?<![不别没再])交了?吧|交交|(?:赶紧|快点?)交|就(?:这样|这么)发|发出去|发过去|(?:这|咯|那|介)样交|^交[吧了啦咯哈呗]*$"
     r"|登记吧|(?<!不用)(?<!不要)(?<![不别莫])(?:先|帮我|给我|你先)登记|(?:赶紧|快点?)报|报吧|^发[吧了啦呗]*$"
     # "先这样报", "先报上"
@@ -110,13 +110,16 @@ def submits(text: str) -> bool:
     return any(
         SUBMIT.search(part)
         and not ASKS.search(part if asked or _CAN.search(part) else _BIDDING.sub("", part))
+        and not _EITHER.search(part)
         for part in PARTS.split(normalize(text))
     )
 
 
 # 嘛 closing a bidding ("好的交上去嘛", "那就提交嘛"), not a question ("能交上去嘛", "交上去嘛？")
 _BIDDING = re.compile(r"(?<=[交去上])嘛$")
-_CAN = re.compile(r"能|可以|会不会")
+_CAN = re.compile(r"能|可以|会不会|是不是|要不要|还是")
+# one of two asked: "现在交上去嘛还是等我拍个照"
+_EITHER = re.compile(r"[嘛吗呢]还是")
 
 
 def declines_photo(text: str) -> bool:

@@ -166,7 +166,7 @@ async def change(ctx: Context) -> None:
     elif choice == 2:
         ctx.dialog.clear()
         ctx.say("residents.keep_home")
-    elif ctx.msg.has_text and ctx.intent not in _NOT_ELSEWHERE:
+    elif ctx.msg.has_text and ctx.intent not in _NOT_ELSEWHERE and not _ABOUT_MOVING.search(ctx.msg.text):
         # "我妈今年满80了…要怎么申请？", "那我投弃权": not about moving; the home stays, the request answered
         ctx.dialog.clear()
         await ctx.dispatcher.feed(ctx)
@@ -174,8 +174,9 @@ async def change(ctx: Context) -> None:
         ctx.reask("residents.change_again")
 
 
-# at "需要更换吗？", what is still about the home, or no request at all
+# at "需要更换吗？", what is still about the home ("怎么换", "房子卖了 要搬走了 户口要迁吗"), or no request
 _NOT_ELSEWHERE = frozenset({None, "bind", "chitchat", "thanks", "greet", "cancel", "help", "my_info"})
+_ABOUT_MOVING = re.compile(r"换|搬|改|迁|卖|租出去|出租|住址|地址|绑")
 
 
 # -- step 1: which community ------------------------------------------------------------------------

@@ -373,6 +373,10 @@ async def ballot(ctx: Context) -> None:
         await _not_a_choice(ctx, c, text)  # "不同意的话费用谁出？" asks, it does not vote
         return
     await _cast(ctx, c, picked)
+    parts = [p for p in _SEPARATORS.split(_trimmed(text)) if p]
+    if _chosen_first_then_worried(text, parts, c.options):  # "不同意 …都进不来 咋整": the worry kept too
+        await workflow.comment(c.id, await ctx.person(), text, ctx.now())
+        ctx.say("votes.worry_noted")
 
 
 def _asks(text: str, options: tuple[str, ...]) -> bool:
@@ -398,7 +402,14 @@ def _chosen_first_then_worried(text: str, parts: list[str], options: tuple[str, 
     first = _TAIL_WORDS.sub("", parts[0]) if parts else ""
     if len(parts) < 2 or len(first) > 4 or choose(first, list(options)) is None:  # "不同意", "反对", "同意吧"
         return False
+    chosen = {choose(p, list(options)) for p in parts} - {None}
+    if len(chosen) > 1 or mentions.someone_elses(text) or _UNDECIDED.search(text):
+        return False  # "同意 不同意 咋整 我也拿不定主意", "同意 我媳妇说不同意 咋整"
     return not re.search(r"[?？]", text) and not mentions.is_question(_WORRY.sub(" ", text))
+
+
+# not decided yet, or asking the committee: "…我也拿不定主意", "…你们倒是说说 要是没人来充电怎么办"
+_UNDECIDED = re.compile(_UNSETTLED.pattern + r"|拿不定|犹豫|纠结|不知道|不晓得|你们|说说|请问|问一下|想问")
 
 
 def _chooses(data: Mapping[str, Any], text: str) -> bool:

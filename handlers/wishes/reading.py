@@ -264,4 +264,4 @@ def _own_name(said: str) -> str:
 
 
 # everyday words that begin with a surname: "明白了，谢谢" is no 明白 to show
-_WORDS_LIKE_NAMES = frozenset({"明白", "明天", "周末", "马上", "高兴", "方便", "安心", "钱多", "谢谢"})
+_WORDS_LIKE_NAMES = frozenset({"明白", "明天", "周末", "马上", "安心", "谢谢"})

@@ -224,7 +224,7 @@ async def test_a_place_confirmed_at_the_photo_step_is_no_move(conv: Conversation
         [
             ("我爸住5栋1单元 他们楼道堆满了旧沙发纸箱子", "照片"),
             ("对 5栋1单元 不是我家那栋", "5栋1单元"),
-            ("没照片", "请核对"),
+            ("没照片", "照片"),
             ("提交", "工单号"),
         ]
     )
