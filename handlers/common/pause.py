@@ -78,6 +78,21 @@ def answers_step(state: str | None, data: Mapping[str, Any], text: str) -> bool:
     return reader is not None and reader(data, text)
 
 
+# steps that can tell a message speaks of what they ask, though it may not answer it: an option of a vote
+# named with a worry ("不同意，着火了怎么办？")
+_SPOKEN_OF_BY: dict[str, Callable[[Mapping[str, Any], str], bool]] = {}
+
+
+def spoken_of_by(state: str, reader: Callable[[Mapping[str, Any], str], bool]) -> None:
+    """Declare that in ``state``, ``reader(dialog data, text)`` tells whether a message speaks of the step."""
+    _SPOKEN_OF_BY[state] = reader
+
+
+def speaks_of_step(state: str | None, data: Mapping[str, Any], text: str) -> bool:
+    reader = _SPOKEN_OF_BY.get(state or "")
+    return answers_step(state, data, text) or (reader is not None and reader(data, text))
+
+
 def questions(*states: str) -> None:
     """Declare that in ``states`` a question the model takes for a service question is a request, though
     the step takes other words as answers ("社区有没有四点半课堂" at "是哪一类问题？"): it is answered and

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.dispatcher import Context, Phase, Router, has_text, state
 from handlers.common.answers import choose, first_part, is_skip, yes_or_no
 from handlers.common.menu import CHOOSE_STATE
-from handlers.common.pause import answers_step, takes_words
+from handlers.common.pause import speaks_of_step, takes_words
 from handlers.emergency import workflow
 from nlp.tokenize import normalize
 
@@ -42,13 +42,14 @@ def _is_emergency(ctx: Context) -> bool:
 
 
 def _asked_in_passing(ctx: Context) -> bool:
-    """A danger asked about ("着火了咋办？") in a message that answers the open step all the same."""
+    """A danger asked about ("着火了咋办？") in a message that answers the open step all the same, or speaks
+    of what it asks ("不同意，着火了怎么办？" at a vote's options)."""
     signals = getattr(ctx.services.classifier, "signals", None)
     text = normalize(ctx.msg.text)
     return (
         signals is not None
         and signals.asked_what_if(text)
-        and answers_step(ctx.dialog.state, ctx.dialog.data, ctx.msg.text)
+        and speaks_of_step(ctx.dialog.state, ctx.dialog.data, ctx.msg.text)
     )
 
 

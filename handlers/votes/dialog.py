@@ -11,7 +11,7 @@ import content
 from bot.dispatcher import Context, Router, command, has_text, idle, intent, pattern, state
 from handlers.common import formats
 from handlers.common.answers import choose, ordinal, yes_or_no
-from handlers.common.pause import answered_by, answers
+from handlers.common.pause import answered_by, answers, spoken_of_by
 from handlers.common.staff_messages import asks_to_pass_on, leave_message
 from handlers.residents.dialog import require_home
 from handlers.votes import mentions, queries, workflow
@@ -419,6 +419,15 @@ def _chooses(data: Mapping[str, Any], text: str) -> bool:
 
 
 answered_by(BALLOT, _chooses)
+
+
+def _names_an_option(data: Mapping[str, Any], text: str) -> bool:
+    """An option named, asked about or not ("不同意，着火了怎么办？")."""
+    options = [str(o) for o in data.get("options") or ()]
+    return bool(options) and read_choices(text, options) is not None
+
+
+spoken_of_by(BALLOT, _names_an_option)
 
 
 async def _not_a_choice(ctx: Context, c: ConsultationView, text: str) -> None:

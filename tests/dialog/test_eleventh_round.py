@@ -194,3 +194,13 @@ async def test_how_to_change_at_do_you_want_to_move_stays_there(conv: Conversati
     chat = await bound(conv, "r-1", "4栋1单元302")
     assert "需要更换吗" in await chat.say("绑定")
     assert "更换住址" in await chat.say("怎么换")
+
+
+async def test_an_option_with_a_fire_worry_is_no_fire(conv: Conversations, clock: Clock) -> None:
+    c = await launch(clock)
+    chat = await bound(conv, "r-1", "3栋2单元502")
+    await chat.run([("投票", "回复序号"), ("1", "1 同意")])
+    for worry in ("不同意，电梯井里着火了怎么办？", "反对 万一着火了咋办 到时候谁负责"):
+        assert "119" not in await chat.say(worry)
+    assert "119" in await chat.say("着火了怎么办？快来人")  # no option named: the danger itself
+    assert not await Ballot.filter(consultation=c).exists()
