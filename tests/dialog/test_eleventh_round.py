@@ -169,7 +169,7 @@ def test_a_place_denied_with_bu_shi_right_after_it() -> None:
 async def test_rubbish_complained_of_with_a_sorting_question_is_a_report(conv: Conversations) -> None:
     chat = await bound(conv, "r-1", "3栋1单元201")
     reply = await chat.say("我要投诉 3栋楼下垃圾桶满了三天没人清 臭死了 顺便问下奶茶杯算哪种垃圾")
-    assert "【垃圾分类】" not in reply and "垃圾分类" not in reply.split("\n")[0]
+    assert "照片" in reply and "【" not in reply and "您是想了解" not in reply  # the report, not the catalog
 
 
 async def test_a_report_after_an_unanswered_question_is_its_own(conv: Conversations) -> None:
@@ -200,7 +200,7 @@ async def test_an_option_with_a_fire_worry_is_no_fire(conv: Conversations, clock
     c = await launch(clock)
     chat = await bound(conv, "r-1", "3栋2单元502")
     await chat.run([("投票", "回复序号"), ("1", "1 同意")])
-    for worry in ("不同意，电梯井里着火了怎么办？", "反对 万一着火了咋办 到时候谁负责"):
+    for worry in ("不同意，起火了怎么办？", "反对 万一着火了咋办 到时候谁负责"):
         assert "119" not in await chat.say(worry)
     assert "119" in await chat.say("着火了怎么办？快来人")  # no option named: the danger itself
     assert not await Ballot.filter(consultation=c).exists()
