@@ -287,7 +287,7 @@ def read_choices(text: str, options: list[str]) -> list[int] | None:
     None when it is not that."""
     count = len(options)
     single = choose(text, options)
-    parts = [p for p in _SEPARATORS.split(_trimmed(text)) if p]
+    parts = _parts(text)
     picked = [choose(p, options) for p in parts] if len(parts) >= 2 else []
     if single is not None:
         # parts that choose differently, one of them settling it: "一开始想投同意，后来觉得跟我家关系不大，
@@ -351,6 +351,11 @@ def _bare_label(option: str) -> str:
     return strip_punctuation(normalize(option))
 
 
+def _parts(text: str) -> list[str]:
+    """The parts of an answer between its separators: "同意，就是施工太吵" -> ["同意", "就是施工太吵"]."""
+    return [p for p in _SEPARATORS.split(_trimmed(text)) if p]
+
+
 def _trimmed(text: str) -> str:
     """Drop the closing marks of a sentence ("同意、弃权。") but keep the separators between its parts."""
     return normalize(text).strip("。！!？?.；;~～ ")
@@ -373,8 +378,7 @@ async def ballot(ctx: Context) -> None:
         await _not_a_choice(ctx, c, text)  # "不同意的话费用谁出？" asks, it does not vote
         return
     await _cast(ctx, c, picked)
-    parts = [p for p in _SEPARATORS.split(_trimmed(text)) if p]
-    if _chosen_first_then_worried(text, parts, c.options):  # "不同意 …都进不来 咋整": the worry kept too
+    if _chosen_first_then_worried(text, c.options):  # "不同意 …都进不来 咋整": the worry kept too
         await workflow.comment(c.id, await ctx.person(), text, ctx.now())
         ctx.say("votes.worry_noted")
 
@@ -385,8 +389,8 @@ def _asks(text: str, options: tuple[str, ...]) -> bool:
     bare = strip_punctuation(normalize(text))
     if not mentions.is_question(text) or bare.isdigit() or bare in options:
         return False
-    parts = [p for p in _SEPARATORS.split(_trimmed(text)) if p]
-    if _chosen_first_then_worried(text, parts, options):
+    parts = _parts(text)
+    if _chosen_first_then_worried(text, options):
         return False
     last = parts[-1:]
     return not (last and choose(last[0], list(options)) and not mentions.is_question(last[0]))
@@ -396,9 +400,10 @@ def _asks(text: str, options: tuple[str, ...]) -> bool:
 _WORRY = re.compile(r"咋整|咋办|咋个整|咋个办|咋弄|怎么办|怎么整|怎么弄")
 
 
-def _chosen_first_then_worried(text: str, parts: list[str], options: tuple[str, ...]) -> bool:
+def _chosen_first_then_worried(text: str, options: tuple[str, ...]) -> bool:
     """ "不同意 东门本来就贼挤 再搭个棚 买菜的小推车都进不来 咋整": an option said first and alone, then the
     reasons, whose only question is a worry (no question mark, nothing else asked)."""
+    parts = _parts(text)
     first = _TAIL_WORDS.sub("", parts[0]) if parts else ""
     if len(parts) < 2 or len(first) > 4 or choose(first, list(options)) is None:  # "不同意", "反对", "同意吧"
         return False
@@ -519,7 +524,7 @@ def _changed_mind(ctx: Context) -> dict[str, object] | bool:
     text = ctx.msg.text
     if not options or not _CHANGED_MIND.search(text):
         return False
-    parts = [p for p in _SEPARATORS.split(_trimmed(text)) if p]
+    parts = _parts(text)
     # a part that asks chooses nothing: "改天再问问 不同意的人多吗"
     picked = choose(parts[-1], options) if parts and not mentions.is_question(parts[-1]) else None
     if not picked and not mentions.is_question(text):
